@@ -1,0 +1,104 @@
+"""Reads for a given viewer: authorisation and query shape live here, once."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from .errors import CommitmentError, ErrorCode
+from .models import (
+    Commitment,
+    CommitmentTemplate,
+    Competence,
+    Department,
+    Matter,
+    Region,
+    RegulatorMembership,
+    Subject,
+)
+
+
+def subject_list(*, represented_by: AbstractBaseUser) -> QuerySet[Subject]:
+    return Subject.objects.filter(subjectrepresentative__user=represented_by).select_related("region")
+
+
+def template_list_active(*, kind: str | None = None) -> QuerySet[CommitmentTemplate]:
+    qs = CommitmentTemplate.objects.filter(status=CommitmentTemplate.Status.ACTIVE)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("matter").order_by("title", "-version")
+
+
+def department_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> list[int]:
+    qs = RegulatorMembership.objects.filter(user=user, is_active=True)
+    if role:
+        qs = qs.filter(role=role)
+    return list(qs.values_list("department_id", flat=True))
+
+
+def is_regulator(user: AbstractBaseUser) -> bool:
+    return RegulatorMembership.objects.filter(user=user, is_active=True).exists()
+
+
+def commitment_list(*, visible_to: AbstractBaseUser) -> QuerySet[Commitment]:
+    """Commitments the viewer may see: its subjects' own, and its departments' work."""
+    qs = Commitment.objects.select_related(
+        "template", "template__matter", "subject", "department", "region", "signed_document"
+    )
+    if not visible_to.is_authenticated:
+        return qs.none()
+    if visible_to.is_superuser:
+        return qs
+    return qs.filter(
+        Q(subject__subjectrepresentative__user=visible_to)
+        | Q(department_id__in=department_ids_of(visible_to))
+    ).distinct()
+
+
+def commitment_get(*, reference: str, visible_to: AbstractBaseUser) -> Commitment:
+    """One commitment, or NOT_FOUND: a viewer cannot tell others' commitments from missing ones."""
+    try:
+        return commitment_list(visible_to=visible_to).get(reference=reference)
+    except Commitment.DoesNotExist:
+        raise CommitmentError(ErrorCode.NOT_FOUND, "No such commitment.") from None
+
+
+def competent_department(*, matter: Matter, region: Region) -> Department | None:
+    """The department competent for the matter in the region or its nearest ancestor."""
+    lineage = region.lineage()
+    by_region = {
+        c.region_id: c.department
+        for c in Competence.objects.filter(matter=matter, region__in=lineage).select_related(
+            "department"
+        )
+    }
+    for node in lineage:
+        if node.pk in by_region:
+            return by_region[node.pk]
+    return None
+
+
+def active_members(*, department: Department, role: str) -> QuerySet[RegulatorMembership]:
+    return RegulatorMembership.objects.filter(
+        department=department, role=role, is_active=True, user__is_active=True
+    ).select_related("user")
+
+
+def commitment_timeline(*, commitment: Commitment) -> list[dict]:
+    """Every recorded change of the commitment and its parts, oldest first: who, when, what, why."""
+    entries: list[dict] = []
+    previous_status = None
+    for row in commitment.history.order_by("history_date", "history_id").select_related(
+        "history_user"
+    ):
+        entries.append({
+            "at": row.history_date,
+            "actor": row.history_user,
+            "from_status": previous_status,
+            "to_status": row.status,
+            "reason": row.history_change_reason or "",
+            "kind": "commitment",
+        })
+        previous_status = row.status
+    entries.sort(key=lambda e: e["at"])
+    return entries

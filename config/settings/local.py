@@ -1,0 +1,24 @@
+"""The embedded default: SQLite, a file-system Celery broker, generated keys. No servers needed."""
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-default-not-for-production")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+SIGNING_CA_AUTOCREATE = True
+
+# Kombu's file-system transport: a real worker and beat without a broker server.
+_BROKER_DIR = DATA_DIR / "broker"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "data_folder_in": str(_BROKER_DIR / "queue"),
+    "data_folder_out": str(_BROKER_DIR / "queue"),
+    "processed_folder": str(_BROKER_DIR / "processed"),
+    "store_processed": False,
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# Mail goes to the console unless an SMTP server is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,0 +1,60 @@
+"""Shared fixtures: one small city with a competent department, its people and a template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import (
+    CompetenceFactory,
+    DepartmentFactory,
+    MatterFactory,
+    MembershipFactory,
+    RegionFactory,
+    SubjectFactory,
+    TemplateFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    region: object
+    matter: object
+    department: object
+    other_department: object
+    regulator: object
+    other_regulator: object
+    supervisor: object
+    foreign_regulator: object
+    applicant: object
+    subject: object
+    stranger: object
+    template: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    region = RegionFactory(code="440300", name="深圳市")
+    matter = MatterFactory()
+    department = DepartmentFactory(code="sz-amr", name="深圳市市场监督管理局", region=region)
+    other_department = DepartmentFactory(code="sz-housing", name="深圳市住房和建设局",
+                                         region=region)
+    CompetenceFactory(matter=matter, region=region, department=department)
+    regulator = UserFactory(username="regulator")
+    other_regulator = UserFactory(username="regulator2")
+    supervisor = UserFactory(username="supervisor")
+    foreign_regulator = UserFactory(username="housing-regulator")
+    MembershipFactory(user=regulator, department=department)
+    MembershipFactory(user=other_regulator, department=department)
+    MembershipFactory(user=supervisor, department=department, supervisor=True)
+    MembershipFactory(user=foreign_regulator, department=other_department)
+    applicant = UserFactory(username="applicant")
+    subject = SubjectFactory(code="914403001922038216", name="深圳市示例餐饮有限公司",
+                             region=region, representative=applicant)
+    stranger = UserFactory(username="stranger")
+    SubjectFactory(name="别人的公司", region=region, representative=stranger)
+    template = TemplateFactory(matter=matter, code="food-permit")
+    return World(region, matter, department, other_department, regulator, other_regulator,
+                 supervisor, foreign_regulator, applicant, subject, stranger, template)
