@@ -36,13 +36,23 @@ class Deadline:
         return datetime.datetime.combine(self.due_date, datetime.time(23, 59, 59), tzinfo=tz)
 
     def as_basis(self) -> dict:
-        return {"start": self.start.isoformat(), "count": self.count, "unit": self.unit,
-                "skipped": self.skipped, "due_date": self.due_date.isoformat()}
+        return {
+            "start": self.start.isoformat(),
+            "count": self.count,
+            "unit": self.unit,
+            "skipped": self.skipped,
+            "due_date": self.due_date.isoformat(),
+        }
 
     @classmethod
     def from_basis(cls, basis: dict) -> Deadline:
-        return cls(datetime.date.fromisoformat(basis["start"]), basis["count"], basis["unit"],
-                   basis["skipped"], datetime.date.fromisoformat(basis["due_date"]))
+        return cls(
+            datetime.date.fromisoformat(basis["start"]),
+            basis["count"],
+            basis["unit"],
+            basis["skipped"],
+            datetime.date.fromisoformat(basis["due_date"]),
+        )
 
     def explain(self) -> str:
         """Say, in the active language, how the due date was computed."""
@@ -52,7 +62,8 @@ class Deadline:
                 "(%(skipped)d weekend or holiday days skipped)"
             ) % {"count": self.count, "start": self.start.isoformat(), "skipped": self.skipped}
         return _("%(count)d calendar days after %(start)s") % {
-            "count": self.count, "start": self.start.isoformat()
+            "count": self.count,
+            "start": self.start.isoformat(),
         }
 
 

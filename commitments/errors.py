@@ -20,8 +20,14 @@ class ErrorCode(StrEnum):
 class CommitmentError(Exception):
     """A refusal the user can act on: a stable code, the field at fault and a message."""
 
-    def __init__(self, code: ErrorCode, message: str, *, field: str | None = None,
-                 fields: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        *,
+        field: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
@@ -29,6 +35,8 @@ class CommitmentError(Exception):
         self.fields = fields or ({field: [str(message)]} if field else {})
 
     def as_dict(self) -> dict:
-        return {"code": str(self.code), "message": str(self.message), "fields": {
-            name: [str(m) for m in messages] for name, messages in self.fields.items()
-        }}
+        return {
+            "code": str(self.code),
+            "message": str(self.message),
+            "fields": {name: [str(m) for m in messages] for name, messages in self.fields.items()},
+        }

@@ -30,6 +30,21 @@ class VerificationMethod(models.TextChoices):
     PUBLICITY = "publicity", _("Verification by publicity")
 
 
+class StateModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """Base of models with a protected lifecycle state.
+
+    ``full_clean()`` re-assigns every field it cleans, which a protected FSM field refuses;
+    the state is validated by its transitions instead, so field cleaning skips it.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        state_fields = {f.name for f in self._meta.fields if isinstance(f, FSMField)}
+        super().clean_fields(exclude=set(exclude or ()) | state_fields)
+
+
 class Region(models.Model):
     """An administrative division (GB/T 2260), e.g. 440300 Shenzhen."""
 
@@ -74,7 +89,7 @@ class Department(models.Model):
 
 
 class Matter(models.Model):
-    """An administrative matter that may be decided on a commitment (e.g. a food-business permit)."""
+    """An administrative matter decided on a commitment, e.g. a food-business permit."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -95,16 +110,16 @@ class Competence(models.Model):
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="competences")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="competences")
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="competences"
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="competences")
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("competence")
         verbose_name_plural = _("competences")
         constraints = [
-            models.UniqueConstraint(fields=["matter", "region"], name="competence_unique_matter_region")
+            models.UniqueConstraint(
+                fields=["matter", "region"], name="competence_unique_matter_region"
+            )
         ]
 
     def __str__(self) -> str:
@@ -130,7 +145,9 @@ class RegulatorMembership(models.Model):
         verbose_name = _("regulator membership")
         verbose_name_plural = _("regulator memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "department"], name="membership_unique_user_department")
+            models.UniqueConstraint(
+                fields=["user", "department"], name="membership_unique_user_department"
+            )
         ]
         indexes = [models.Index(fields=["department", "role", "is_active"])]
 
@@ -153,7 +170,10 @@ class Subject(models.Model):
     )
     checksum_override_reason = models.TextField(_("checksum override reason"), blank=True)
     checksum_overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     representatives = models.ManyToManyField(
@@ -192,8 +212,11 @@ class SubjectRepresentative(models.Model):
             models.UniqueConstraint(fields=["subject", "user"], name="representative_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.subject}"
 
-class CommitmentTemplate(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+
+class CommitmentTemplate(StateModel):
     """A versioned commitment text. Once a commitment uses a version it never changes again:
     a new wording is a new version."""
 
@@ -228,7 +251,9 @@ class CommitmentTemplate(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     )
     verification_window = models.PositiveIntegerField(_("verification window"))
     verification_window_unit = models.CharField(
-        _("verification window unit"), max_length=20, choices=DeadlineUnit.choices,
+        _("verification window unit"),
+        max_length=20,
+        choices=DeadlineUnit.choices,
         default=DeadlineUnit.WORKING_DAYS,
     )
     publicity_days = models.PositiveIntegerField(_("publicity period in days"), default=0)
@@ -259,10 +284,50 @@ class CommitmentTemplate(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     def is_used(self) -> bool:
         return self.commitments.exists()
 
+    # What an applicant read and signed: frozen once any commitment uses this version.
+    WORDING_FIELDS = (
+        "code",
+        "version",
+        "kind",
+        "matter",
+        "title",
+        "notice_legal_basis",
+        "notice_conditions",
+        "notice_waived_proof",
+        "notice_liability",
+        "notice_verification",
+        "notice_publicity",
+        "commitment_text",
+        "fields",
+        "verification_method",
+        "verification_window",
+        "verification_window_unit",
+        "publicity_days",
+    )
+
     def clean(self) -> None:
         names = [f.get("name") for f in self.fields or []]
         if any(not n for n in names) or len(set(names)) != len(names):
             raise ValidationError({"fields": _("Every field needs a unique name.")})
+        if self.pk and self.is_used:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.wording_columns()).get()
+            changed = [
+                name
+                for name in self.WORDING_FIELDS
+                if getattr(self, self._meta.get_field(name).attname)
+                != stored[self._meta.get_field(name).attname]
+            ]
+            if changed:
+                raise ValidationError(
+                    {
+                        name: _("This template version is in use; publish a new version instead.")
+                        for name in changed
+                    }
+                )
+
+    @classmethod
+    def wording_columns(cls) -> list[str]:
+        return [cls._meta.get_field(name).attname for name in cls.WORDING_FIELDS]
 
 
 class ObligationRule(models.Model):
@@ -276,7 +341,9 @@ class ObligationRule(models.Model):
     description = models.TextField(_("description"), blank=True)
     deadline = models.PositiveIntegerField(_("deadline after signing"))
     deadline_unit = models.CharField(
-        _("deadline unit"), max_length=20, choices=DeadlineUnit.choices,
+        _("deadline unit"),
+        max_length=20,
+        choices=DeadlineUnit.choices,
         default=DeadlineUnit.WORKING_DAYS,
     )
     history = HistoricalRecords()
@@ -289,10 +356,14 @@ class ObligationRule(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        if self.template_id and self.template.is_used:
+            raise ValidationError(
+                _("The template version is in use; publish a new version to change obligations.")
+            )
 
 
-
-class Commitment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class Commitment(StateModel):
     """One signed promise by one subject under one template version."""
 
     class Status(models.TextChoices):
@@ -320,7 +391,10 @@ class Commitment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_document = models.ForeignKey(
-        "signing.SignedDocument", null=True, blank=True, on_delete=models.PROTECT,
+        "signing.SignedDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="commitments",
     )
     department = models.ForeignKey(
@@ -331,7 +405,10 @@ class Commitment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # The verification process (viewflow); the domain holds the legal status, the flow the work.
     process = models.OneToOneField(
-        "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL,
+        "viewflow.Process",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="commitment",
     )
     history = HistoricalRecords(excluded_fields=["process"])
@@ -347,7 +424,8 @@ class Commitment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(status="withdrawn", signed_at__isnull=True)
+                condition=Q(status="draft")
+                | Q(status="withdrawn", signed_at__isnull=True)
                 | Q(signed_at__isnull=False, signed_document__isnull=False),
                 name="commitment_signed_has_document",
             )
@@ -391,7 +469,7 @@ class Commitment(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return explain_basis(self.verification_due_basis)
 
 
-class Obligation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class Obligation(StateModel):
     """One obligation of a commitment with its computed deadline."""
 
     class Status(models.TextChoices):
@@ -441,7 +519,9 @@ class Verification(models.Model):
     commitment = models.OneToOneField(
         Commitment, on_delete=models.PROTECT, related_name="verification"
     )
-    regulator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    regulator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     method = models.CharField(_("method"), max_length=20, choices=VerificationMethod.choices)
     finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices)
     reason = models.TextField(_("reason"), blank=True)
@@ -451,6 +531,9 @@ class Verification(models.Model):
     class Meta:
         verbose_name = _("verification")
         verbose_name_plural = _("verifications")
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.get_finding_display()}"
 
     def clean(self) -> None:
         if self.finding == self.Finding.BREACHED and not (self.reason or "").strip():

@@ -19,7 +19,9 @@ from .models import (
 
 
 def subject_list(*, represented_by: AbstractBaseUser) -> QuerySet[Subject]:
-    return Subject.objects.filter(subjectrepresentative__user=represented_by).select_related("region")
+    return Subject.objects.filter(subjectrepresentative__user=represented_by).select_related(
+        "region"
+    )
 
 
 def template_list_active(*, kind: str | None = None) -> QuerySet[CommitmentTemplate]:
@@ -91,14 +93,16 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
     for row in commitment.history.order_by("history_date", "history_id").select_related(
         "history_user"
     ):
-        entries.append({
-            "at": row.history_date,
-            "actor": row.history_user,
-            "from_status": previous_status,
-            "to_status": row.status,
-            "reason": row.history_change_reason or "",
-            "kind": "commitment",
-        })
+        entries.append(
+            {
+                "at": row.history_date,
+                "actor": row.history_user,
+                "from_status": previous_status,
+                "to_status": row.status,
+                "reason": row.history_change_reason or "",
+                "kind": "commitment",
+            }
+        )
         previous_status = row.status
     entries.sort(key=lambda e: e["at"])
     return entries

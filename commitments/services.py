@@ -65,6 +65,7 @@ def _invalid(field: str, message: str) -> CommitmentError:
 
 # Subjects -----------------------------------------------------------------------------------
 
+
 def subject_register(
     *,
     kind: str,
@@ -82,7 +83,9 @@ def subject_register(
     """
     if kind not in Subject.Kind.values:
         raise _invalid("kind", _("Choose a company or a natural person."))
-    identifier_kind = IdentifierKind.USCC if kind == Subject.Kind.COMPANY else IdentifierKind.RESIDENT_ID
+    identifier_kind = (
+        IdentifierKind.USCC if kind == Subject.Kind.COMPANY else IdentifierKind.RESIDENT_ID
+    )
     check = check_identifier(identifier_kind, code)
     if not (name or "").strip():
         raise _invalid("name", _("Enter the subject's name."))
@@ -97,15 +100,24 @@ def subject_register(
         if Subject.objects.filter(code=check.value).exists():
             raise _invalid("code", _("A subject with this code is already registered."))
         subject = Subject(
-            kind=kind, code=check.value, name=name.strip(), region=region,
+            kind=kind,
+            code=check.value,
+            name=name.strip(),
+            region=region,
             checksum_override_reason=checksum_override_reason.strip() if check.problem else "",
             checksum_overridden_by=officer if check.problem else None,
         )
-        _save(subject, by=officer or representative, reason=(
-            "registered with checksum override" if check.problem else "registered"))
+        _save(
+            subject,
+            by=officer or representative,
+            reason=("registered with checksum override" if check.problem else "registered"),
+        )
         if representative is not None:
-            _save(SubjectRepresentative(subject=subject, user=representative),
-                  by=officer or representative, reason="representative added")
+            _save(
+                SubjectRepresentative(subject=subject, user=representative),
+                by=officer or representative,
+                reason="representative added",
+            )
     return subject
 
 
@@ -117,8 +129,10 @@ def _identifier_message(kind: IdentifierKind, check) -> str:
                 "(expected %(expected)s). Check the code; an officer can accept a legal "
                 "early code with a recorded reason."
             ) % {"expected": check.expected_check_character}
-        return _("A unified social credit code has 18 characters: digits and capital letters "
-                 "except I, O, S, V and Z.")
+        return _(
+            "A unified social credit code has 18 characters: digits and capital letters "
+            "except I, O, S, V and Z."
+        )
     if check.problem == "birth_date":
         return _("The birth date inside this resident identity number is not a real date.")
     if check.problem == "checksum":
@@ -127,6 +141,7 @@ def _identifier_message(kind: IdentifierKind, check) -> str:
 
 
 # Commitments --------------------------------------------------------------------------------
+
 
 def _new_reference(now) -> str:
     suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
@@ -159,7 +174,9 @@ def _clean_field_values(template: CommitmentTemplate, values: dict) -> dict:
         errors[name] = [_("This template has no such field.")]
     if errors:
         raise CommitmentError(
-            ErrorCode.INVALID, _("Some fields need correcting."), fields=errors,
+            ErrorCode.INVALID,
+            _("Some fields need correcting."),
+            fields=errors,
             field=next(iter(errors)),
         )
     return cleaned
@@ -177,24 +194,31 @@ def commitment_create(
     _check_representative(by, subject)
     if template.status != CommitmentTemplate.Status.ACTIVE:
         raise CommitmentError(
-            ErrorCode.TEMPLATE_NOT_ACTIVE, _("This commitment template is not open for use."),
+            ErrorCode.TEMPLATE_NOT_ACTIVE,
+            _("This commitment template is not open for use."),
             field="template",
         )
     region = region or subject.region
     if region is None:
         raise _invalid("region", _("Choose the region where the matter is handled."))
     if selectors.competent_department(matter=template.matter, region=region) is None:
-        raise _invalid("region", _(
-            "No department handles %(matter)s in %(region)s on commitment yet."
-        ) % {"matter": template.matter.name, "region": region.name})
+        raise _invalid(
+            "region",
+            _("No department handles %(matter)s in %(region)s on commitment yet.")
+            % {"matter": template.matter.name, "region": region.name},
+        )
     cleaned = _clean_field_values(template, field_values)
     now = timezone.now()
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 commitment = Commitment(
-                    reference=_new_reference(now), template=template, subject=subject,
-                    region=region, created_by=by, field_values=cleaned,
+                    reference=_new_reference(now),
+                    template=template,
+                    subject=subject,
+                    region=region,
+                    created_by=by,
+                    field_values=cleaned,
                 )
                 _save(commitment, by=by, reason="draft created")
                 return commitment
@@ -203,8 +227,9 @@ def commitment_create(
     raise CommitmentError(ErrorCode.CONCURRENT_CHANGE, _("Please try again."))
 
 
-def commitment_update_draft(*, commitment: Commitment, by: AbstractBaseUser,
-                            field_values: dict) -> Commitment:
+def commitment_update_draft(
+    *, commitment: Commitment, by: AbstractBaseUser, field_values: dict
+) -> Commitment:
     _check_representative(by, commitment.subject)
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -218,7 +243,8 @@ def commitment_update_draft(*, commitment: Commitment, by: AbstractBaseUser,
 def _already_signed_or_state(commitment: Commitment) -> CommitmentError:
     if commitment.is_signed:
         return CommitmentError(
-            ErrorCode.ALREADY_SIGNED, _("This commitment has already been signed."),
+            ErrorCode.ALREADY_SIGNED,
+            _("This commitment has already been signed."),
             field="status",
         )
     return CommitmentError(
@@ -286,14 +312,18 @@ def commitment_sign(*, commitment: Commitment, by: AbstractBaseUser) -> Signatur
     Must run inside the caller's transaction (the verification process starts in it too).
     """
     _check_representative(by, commitment.subject)
-    locked = Commitment.objects.select_for_update().select_related(
-        "template", "template__matter", "subject").get(pk=commitment.pk)
+    locked = (
+        Commitment.objects.select_for_update()
+        .select_related("template", "template__matter", "subject")
+        .get(pk=commitment.pk)
+    )
     if not can_proceed(locked.sign):
         raise _already_signed_or_state(locked)
     if locked.template.status != CommitmentTemplate.Status.ACTIVE:
         raise CommitmentError(
             ErrorCode.TEMPLATE_NOT_ACTIVE,
-            _("This commitment template was closed after the draft was made."), field="template",
+            _("This commitment template was closed after the draft was made."),
+            field="template",
         )
     now = timezone.now()
     signed_on = timezone.localdate(now)
@@ -302,14 +332,16 @@ def commitment_sign(*, commitment: Commitment, by: AbstractBaseUser) -> Signatur
         signed = sign_pdf(
             render_commitment_pdf(document),
             signer=SignerIdentity(
-                subject_code=locked.subject.code, subject_name=locked.subject.name,
+                subject_code=locked.subject.code,
+                subject_name=locked.subject.name,
                 is_organisation=locked.subject.kind == Subject.Kind.COMPANY,
                 user_label=by.get_username(),
             ),
             reason=f"{locked.template.title} {locked.reference}",
         )
-        stored = document_store(data=signed.data,
-                                signer_certificate_serial=signed.certificate_serial)
+        stored = document_store(
+            data=signed.data, signer_certificate_serial=signed.certificate_serial
+        )
     except SigningError as error:
         raise CommitmentError(ErrorCode.INVALID_STATE, str(error)) from error
     locked.sign(at=now, by=by, document=stored)
@@ -317,13 +349,19 @@ def commitment_sign(*, commitment: Commitment, by: AbstractBaseUser) -> Signatur
         _save(locked, by=by, reason="signed")
     except ConcurrentTransition:
         raise CommitmentError(
-            ErrorCode.ALREADY_SIGNED, _("This commitment has already been signed."),
+            ErrorCode.ALREADY_SIGNED,
+            _("This commitment has already been signed."),
             field="status",
         ) from None
     obligations = []
     for rule, deadline in obligation_deadlines(template=locked.template, signed_on=signed_on):
-        obligation = Obligation(commitment=locked, rule=rule, title=rule.title,
-                                due_date=deadline.due_date, due_basis=deadline.as_basis())
+        obligation = Obligation(
+            commitment=locked,
+            rule=rule,
+            title=rule.title,
+            due_date=deadline.due_date,
+            due_basis=deadline.as_basis(),
+        )
         _save(obligation, by=by, reason="obligation due date set on signing")
         obligations.append(obligation)
     return SignatureOutcome(locked, obligations)
@@ -342,29 +380,37 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
 
 def verification_deadline(*, commitment: Commitment) -> Deadline:
     template = commitment.template
-    return deadline_after(timezone.localdate(commitment.signed_at), template.verification_window,
-                          template.verification_window_unit)
+    return deadline_after(
+        timezone.localdate(commitment.signed_at),
+        template.verification_window,
+        template.verification_window_unit,
+    )
 
 
 @transaction.atomic
-def commitment_open_verification(*, commitment: Commitment, department: Department,
-                                 by: AbstractBaseUser | None = None) -> Commitment:
+def commitment_open_verification(
+    *, commitment: Commitment, department: Department, by: AbstractBaseUser | None = None
+) -> Commitment:
     """Hand a signed commitment to the competent department with its verification deadline."""
     locked = Commitment.objects.select_for_update().select_related("template").get(pk=commitment.pk)
     deadline = verification_deadline(commitment=locked)
-    locked.open_verification(department=department, due_at=deadline.end_of_day(),
-                             due_basis=deadline.as_basis())
-    _save(locked, by=by or system_user(),
-          reason=f"verification opened at {department.code}")
+    locked.open_verification(
+        department=department, due_at=deadline.end_of_day(), due_basis=deadline.as_basis()
+    )
+    _save(locked, by=by or system_user(), reason=f"verification opened at {department.code}")
     return locked
 
 
 def _check_regulator(user: AbstractBaseUser, department: Department | None) -> None:
-    if department is None or not RegulatorMembership.objects.filter(
-        user=user, department=department, is_active=True
-    ).exists():
+    if (
+        department is None
+        or not RegulatorMembership.objects.filter(
+            user=user, department=department, is_active=True
+        ).exists()
+    ):
         raise CommitmentError(
-            ErrorCode.FORBIDDEN, _("Only the competent department can verify this commitment."),
+            ErrorCode.FORBIDDEN,
+            _("Only the competent department can verify this commitment."),
         )
 
 
@@ -382,7 +428,8 @@ def verification_record(
     _check_regulator(regulator, locked.department)
     if locked.status != Commitment.Status.UNDER_VERIFICATION:
         raise CommitmentError(
-            ErrorCode.INVALID_STATE, _("This commitment is not awaiting verification."),
+            ErrorCode.INVALID_STATE,
+            _("This commitment is not awaiting verification."),
             field="status",
         )
     if method not in VerificationMethod.values:
@@ -390,18 +437,32 @@ def verification_record(
     if finding not in Verification.Finding.values:
         raise _invalid("finding", _("Choose a finding."))
     now = timezone.now()
-    verification = Verification(commitment=locked, regulator=regulator, method=method,
-                                finding=finding, reason=(reason or "").strip(), verified_at=now)
+    verification = Verification(
+        commitment=locked,
+        regulator=regulator,
+        method=method,
+        finding=finding,
+        reason=(reason or "").strip(),
+        verified_at=now,
+    )
     try:
         _save(verification, by=regulator, reason=f"verification recorded: {finding}")
     except ValidationError as error:
-        raise CommitmentError(ErrorCode.INVALID, _("Some fields need correcting."),
-                              fields=error.message_dict,
-                              field=next(iter(error.message_dict))) from None
+        raise CommitmentError(
+            ErrorCode.INVALID,
+            _("Some fields need correcting."),
+            fields=error.message_dict,
+            field=next(iter(error.message_dict)),
+        ) from None
     if finding == Verification.Finding.FULFILLED:
         locked.confirm_fulfilled(at=now)
     else:
         locked.confirm_breached(at=now)
-    _save(locked, by=regulator, reason=(
-        f"verified: {finding}" + (f" — {verification.reason}" if verification.reason else "")))
+    _save(
+        locked,
+        by=regulator,
+        reason=(
+            f"verified: {finding}" + (f" — {verification.reason}" if verification.reason else "")
+        ),
+    )
     return verification

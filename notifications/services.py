@@ -38,8 +38,10 @@ def notification_email(*, notification_id: int) -> bool:
 
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().select_related("recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True).first()
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
         )
         if notification is None or not notification.recipient.email:
             return False

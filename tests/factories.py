@@ -34,10 +34,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", "pw-12345678")
+    password = factory.django.Password("pw-12345678")
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -93,6 +94,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class SubjectFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Subject
+        skip_postgeneration_save = True
 
     kind = Subject.Kind.COMPANY
     code = factory.LazyFunction(make_uscc)
@@ -108,6 +110,7 @@ class SubjectFactory(factory.django.DjangoModelFactory):
 class TemplateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CommitmentTemplate
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"food-permit-{n}")
     version = 1
@@ -121,10 +124,12 @@ class TemplateFactory(factory.django.DjangoModelFactory):
     notice_verification = "审批机关在30个工作日内进行现场核查。"
     notice_publicity = "承诺书在信用网站公示，公示期一年。"
     commitment_text = "本单位承诺所填报信息真实、准确，已符合上述条件，愿意承担不实承诺的法律责任。"
-    fields = factory.LazyFunction(lambda: [
-        {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
-        {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
-    ])
+    fields = factory.LazyFunction(
+        lambda: [
+            {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
+            {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
+        ]
+    )
     verification_method = VerificationMethod.ON_SITE
     verification_window = 30
     verification_window_unit = DeadlineUnit.WORKING_DAYS
@@ -135,6 +140,9 @@ class TemplateFactory(factory.django.DjangoModelFactory):
     def obligations(self, create, extracted, **kwargs):
         if create and extracted is not False:
             ObligationRule.objects.create(
-                template=self, position=1, title="取得场所合法使用证明", deadline=20,
+                template=self,
+                position=1,
+                title="取得场所合法使用证明",
+                deadline=20,
                 deadline_unit=DeadlineUnit.WORKING_DAYS,
             )

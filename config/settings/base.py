@@ -157,8 +157,14 @@ SIGNING_CA_CERT_PATH = env.str("SIGNING_CA_CERT_PATH", default=str(DATA_DIR / "c
 SIGNING_CA_KEY_PATH = env.str("SIGNING_CA_KEY_PATH", default=str(DATA_DIR / "ca" / "ca.key"))
 SIGNING_CA_KEY_PASSWORD = env.str("SIGNING_CA_KEY_PASSWORD", default="")
 SIGNING_CA_AUTOCREATE = env.bool("SIGNING_CA_AUTOCREATE", default=False)
-SIGNING_DOCUMENT_ROOT = env.str(
-    "SIGNING_DOCUMENT_ROOT", default=str(DATA_DIR / "documents")
+SIGNING_DOCUMENT_ROOT = env.str("SIGNING_DOCUMENT_ROOT", default=str(DATA_DIR / "documents"))
+SIGNING_STORAGE_BACKEND = env.str(
+    "SIGNING_STORAGE_BACKEND", default="signing.storage.FileSystemStorage"
+)
+# Rare characters outside the shipped GB2312 subset fall back to a full system font.
+SIGNING_PDF_FALLBACK_FONTS = (
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
 SIGNING_SIGNER_CERT_VALIDITY = timedelta(minutes=env.int("SIGNING_SIGNER_CERT_MINUTES", default=30))
 

@@ -1,5 +1,6 @@
 """Test settings: PostgreSQL when DATABASE_URL says so (CI does), SQLite otherwise."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -26,3 +27,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = False
 LANGUAGE_CODE = "zh-hans"
+
+# Each xdist worker has its own database, so it gets its own queue: a worker started by one
+# test process must never run another process's tasks against the wrong database.
+CELERY_TASK_DEFAULT_QUEUE = f"chengnuo-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

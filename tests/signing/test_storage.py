@@ -1,0 +1,180 @@
+"""Content-addressed, write-once storage of signed PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from pathlib import Path
+
+import pytest
+
+from signing.errors import (
+    DocumentMissing,
+    DocumentTampered,
+    SigningErrorCode,
+    StorageMisconfigured,
+)
+from signing.models import SignedDocument
+from signing.storage import FileSystemStorage, document_key, document_read, document_store
+
+PDF = b"%PDF-1.7\n% a signed commitment, for the storage tests\n%%EOF\n"
+SHA256 = hashlib.sha256(PDF).hexdigest()
+
+
+class MemoryStorage:
+    """A backend kept in a class attribute, to check that the setting is honoured."""
+
+    blobs: dict[str, bytes] = {}
+
+    def put(self, key: str, data: bytes) -> bool:
+        if key in self.blobs:
+            return False
+        self.blobs[key] = data
+        return True
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.blobs[key]
+        except KeyError as error:
+            raise DocumentMissing(key) from error
+
+    def exists(self, key: str) -> bool:
+        return key in self.blobs
+
+
+def _stored_path(settings, sha256: str = SHA256) -> Path:
+    return Path(settings.SIGNING_DOCUMENT_ROOT) / sha256[:2] / sha256[2:4] / f"{sha256}.pdf"
+
+
+@pytest.mark.django_db
+def test_document_store_writes_the_bytes_under_their_hash(settings):
+    # when
+    document = document_store(data=PDF, signer_certificate_serial="7f01")
+
+    # then
+    assert document.pk is not None
+    assert document.sha256 == SHA256
+    assert document.size == len(PDF)
+    assert document.signer_certificate_serial == "7f01"
+    path = _stored_path(settings)
+    assert path.read_bytes() == PDF
+    assert stat.S_IMODE(path.stat().st_mode) == 0o440
+    assert document_key(sha256=SHA256) == f"{SHA256[:2]}/{SHA256[2:4]}/{SHA256}.pdf"
+    assert document_read(document) == PDF
+
+
+@pytest.mark.django_db
+def test_storing_the_same_bytes_twice_returns_the_same_row_and_keeps_the_file(settings):
+    # given
+    first = document_store(data=PDF, signer_certificate_serial="7f01")
+    before = _stored_path(settings).stat()
+
+    # when
+    second = document_store(data=PDF, signer_certificate_serial="other")
+
+    # then
+    assert second.pk == first.pk
+    assert second.signer_certificate_serial == "7f01"
+    assert SignedDocument.objects.count() == 1
+    after = _stored_path(settings).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert sorted(path.name for path in _stored_path(settings).parent.iterdir()) == [
+        f"{SHA256}.pdf"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_file_without_a_row_is_reused(settings):
+    # given the file of an attempt whose transaction rolled back
+    FileSystemStorage().put(document_key(sha256=SHA256), PDF)
+
+    # when
+    document = document_store(data=PDF)
+
+    # then
+    assert SignedDocument.objects.get().pk == document.pk
+    assert document_read(document) == PDF
+
+
+@pytest.mark.django_db
+def test_document_read_detects_changed_bytes(settings):
+    # given a stored document whose file was altered afterwards
+    document = document_store(data=PDF)
+    path = _stored_path(settings)
+    path.chmod(0o640)
+    path.write_bytes(PDF.replace(b"signed", b"forged"))
+
+    # when / then
+    with pytest.raises(DocumentTampered) as raised:
+        document_read(document)
+    assert raised.value.code == SigningErrorCode.DOCUMENT_TAMPERED
+    assert SHA256 in raised.value.message
+
+
+@pytest.mark.django_db
+def test_storing_again_never_rewrites_a_tampered_file(settings):
+    # given
+    document = document_store(data=PDF)
+    path = _stored_path(settings)
+    path.chmod(0o640)
+    forged = PDF.replace(b"signed", b"forged")
+    path.write_bytes(forged)
+
+    # when
+    again = document_store(data=PDF)
+
+    # then: the evidence stays and is still reported
+    assert again.pk == document.pk
+    assert path.read_bytes() == forged
+    with pytest.raises(DocumentTampered):
+        document_read(again)
+
+
+@pytest.mark.django_db
+def test_document_read_reports_a_missing_file(settings):
+    # given
+    document = document_store(data=PDF)
+    _stored_path(settings).unlink()
+
+    # when / then
+    with pytest.raises(DocumentMissing) as raised:
+        document_read(document)
+    assert raised.value.code == SigningErrorCode.DOCUMENT_MISSING
+
+
+def test_file_system_storage_refuses_keys_that_leave_its_root(tmp_path):
+    # given
+    storage = FileSystemStorage(root=tmp_path / "documents")
+
+    # when / then
+    for key in ("../escape.pdf", "/etc/passwd", "ab//cd.pdf", "ab/./cd.pdf"):
+        with pytest.raises(ValueError, match="Invalid storage key"):
+            storage.put(key, PDF)
+    assert not (tmp_path / "escape.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_the_storage_backend_setting_is_honoured(settings):
+    # given
+    settings.SIGNING_STORAGE_BACKEND = f"{__name__}.MemoryStorage"
+    MemoryStorage.blobs = {}
+
+    # when
+    document = document_store(data=PDF)
+
+    # then
+    assert MemoryStorage.blobs == {document_key(sha256=SHA256): PDF}
+    assert document_read(document) == PDF
+    assert not _stored_path(settings).exists()
+
+
+@pytest.mark.django_db
+def test_an_unimportable_storage_backend_is_a_signing_error(settings):
+    # given
+    settings.SIGNING_STORAGE_BACKEND = "signing.storage.NoSuchBackend"
+
+    # when / then
+    with pytest.raises(StorageMisconfigured) as raised:
+        document_store(data=PDF)
+    assert raised.value.code == SigningErrorCode.STORAGE_MISCONFIGURED
+    assert SignedDocument.objects.count() == 0
