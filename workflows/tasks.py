@@ -1,0 +1,14 @@
+"""Background work of the flows: fire the due workflow timers (verification windows).
+
+Safe to run as often as beat likes: a fired timer is no longer due, and viewflow re-checks
+each timer under its process lock, so two overlapping runs fire it once.
+"""
+
+from celery import shared_task
+from viewflow.workflow.timers import fire_due_timers
+
+
+@shared_task(name="workflows.tasks.workflow_timers_fire_task")
+def workflow_timers_fire_task() -> int:
+    """Fire every due timer; the escalation path re-checks the commitment's status itself."""
+    return fire_due_timers()
