@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +48,11 @@ def notification_email(*, notification_id: int) -> bool:
             return False
         body = notification.body
         if notification.link:
-            body = f"{body}\n\n{notification.link}"
+            # Links are stored site-relative; a mail reader needs the whole address.
+            link = notification.link
+            if link.startswith("/"):
+                link = settings.SITE_URL.rstrip("/") + link
+            body = f"{body}\n\n{link}"
         send_mail(notification.subject, body, None, [notification.recipient.email])
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
