@@ -1,0 +1,161 @@
+"""The REST API of the verification workflow: sign (which starts it) and the regulators' tasks.
+
+Task lookups go through ``selectors.task_get``, scoped to the caller's departments, so a
+task of another department is simply not found; the services decide everything else.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from commitments import selectors as commitment_selectors
+from commitments.api import (
+    PAGE_PARAMETERS,
+    CommitmentDetailSerializer,
+    commitment_detail_data,
+    error_responses,
+    paginated,
+    paginated_response,
+)
+from commitments.models import Verification, VerificationMethod
+
+from . import selectors, services
+
+
+class TaskOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    status = serializers.CharField()
+    created = serializers.DateTimeField()
+    owner = serializers.CharField(source="owner.username", allow_null=True)
+    commitment = serializers.CharField(source="process.commitment.reference", allow_null=True)
+    subject_name = serializers.CharField(source="process.commitment.subject.name", allow_null=True)
+    template_title = serializers.CharField(
+        source="process.commitment.template.title", allow_null=True
+    )
+    verification_due_at = serializers.DateTimeField(
+        source="process.commitment.verification_due_at", allow_null=True
+    )
+
+    class Meta:
+        ref_name = "Task"
+
+
+def _commitment_data(request, reference: str) -> dict:
+    """The commitment as it stands after the action, as the caller may see it."""
+    return commitment_detail_data(
+        commitment_selectors.commitment_get(reference=reference, visible_to=request.user)
+    )
+
+
+class CommitmentSignApi(APIView):
+    """Sign a draft and hand it to the competent department for verification."""
+
+    @extend_schema(
+        operation_id="commitments_sign",
+        tags=["commitments"],
+        request=None,
+        responses={200: CommitmentDetailSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, reference: str):
+        commitment = commitment_selectors.commitment_get(
+            reference=reference, visible_to=request.user
+        )
+        services.commitment_submit(commitment=commitment, by=request.user)
+        return Response(_commitment_data(request, commitment.reference))
+
+
+class TaskInboxApi(APIView):
+    """Tasks assigned to the caller."""
+
+    @extend_schema(
+        operation_id="tasks_inbox",
+        tags=["tasks"],
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(TaskOutputSerializer, "PaginatedTaskList")},
+    )
+    def get(self, request):
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.task_inbox(user=request.user),
+            serializer_class=TaskOutputSerializer,
+        )
+
+
+class TaskQueueApi(APIView):
+    """Unassigned tasks of the caller's departments, waiting to be claimed."""
+
+    @extend_schema(
+        operation_id="tasks_queue",
+        tags=["tasks"],
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(TaskOutputSerializer, "PaginatedTaskList")},
+    )
+    def get(self, request):
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.task_queue(user=request.user),
+            serializer_class=TaskOutputSerializer,
+        )
+
+
+class TaskClaimApi(APIView):
+    """Take a queued task into one's inbox."""
+
+    @extend_schema(
+        operation_id="tasks_claim",
+        tags=["tasks"],
+        request=None,
+        responses={200: TaskOutputSerializer, **error_responses(403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        task = selectors.task_get(pk=pk, user=request.user)
+        services.verification_task_claim(task=task, by=request.user)
+        return Response(TaskOutputSerializer(selectors.task_get(pk=pk, user=request.user)).data)
+
+
+class TaskReleaseApi(APIView):
+    """Put a claimed task back into the department's queue."""
+
+    @extend_schema(
+        operation_id="tasks_release",
+        tags=["tasks"],
+        request=None,
+        responses={200: TaskOutputSerializer, **error_responses(403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        task = selectors.task_get(pk=pk, user=request.user)
+        services.verification_task_release(task=task, by=request.user)
+        return Response(TaskOutputSerializer(selectors.task_get(pk=pk, user=request.user)).data)
+
+
+class TaskVerifyApi(APIView):
+    """Record the finding of a claimed verification task; a breach needs its reason."""
+
+    class InputSerializer(serializers.Serializer):
+        method = serializers.ChoiceField(choices=VerificationMethod.choices)
+        finding = serializers.ChoiceField(choices=Verification.Finding.choices)
+        reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=2000
+        )
+
+        class Meta:
+            ref_name = "TaskVerifyInput"
+
+    @extend_schema(
+        operation_id="tasks_verify",
+        tags=["tasks"],
+        request=InputSerializer,
+        responses={200: CommitmentDetailSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        task = selectors.task_get(pk=pk, user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.verification_complete(task=task, by=request.user, **data.validated_data)
+        return Response(_commitment_data(request, task.process.commitment.reference))
