@@ -39,8 +39,9 @@ def world(db) -> World:
     region = RegionFactory(code="440300", name="深圳市")
     matter = MatterFactory()
     department = DepartmentFactory(code="sz-amr", name="深圳市市场监督管理局", region=region)
-    other_department = DepartmentFactory(code="sz-housing", name="深圳市住房和建设局",
-                                         region=region)
+    other_department = DepartmentFactory(
+        code="sz-housing", name="深圳市住房和建设局", region=region
+    )
     CompetenceFactory(matter=matter, region=region, department=department)
     regulator = UserFactory(username="regulator")
     other_regulator = UserFactory(username="regulator2")
@@ -51,10 +52,26 @@ def world(db) -> World:
     MembershipFactory(user=supervisor, department=department, supervisor=True)
     MembershipFactory(user=foreign_regulator, department=other_department)
     applicant = UserFactory(username="applicant")
-    subject = SubjectFactory(code="914403001922038216", name="深圳市示例餐饮有限公司",
-                             region=region, representative=applicant)
+    subject = SubjectFactory(
+        code="914403001922038216",
+        name="深圳市示例餐饮有限公司",
+        region=region,
+        representative=applicant,
+    )
     stranger = UserFactory(username="stranger")
     SubjectFactory(name="别人的公司", region=region, representative=stranger)
     template = TemplateFactory(matter=matter, code="food-permit")
-    return World(region, matter, department, other_department, regulator, other_regulator,
-                 supervisor, foreign_regulator, applicant, subject, stranger, template)
+    return World(
+        region,
+        matter,
+        department,
+        other_department,
+        regulator,
+        other_regulator,
+        supervisor,
+        foreign_regulator,
+        applicant,
+        subject,
+        stranger,
+        template,
+    )

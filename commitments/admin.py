@@ -1,0 +1,306 @@
+"""The officers' and administrators' back office for the reference data of the domain.
+
+Every change is kept by django-simple-history (``SimpleHistoryAdmin`` shows it). Lifecycle
+states are protected FSM fields: they change through the actions below, never by editing.
+Commitments and findings are read-only here; they change only through the services.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_fsm import can_proceed
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .errors import CommitmentError
+from .identifiers import IdentifierKind, IdentifierProblem, check_identifier
+from .models import (
+    Commitment,
+    CommitmentTemplate,
+    Competence,
+    Department,
+    Matter,
+    Obligation,
+    ObligationRule,
+    Region,
+    RegulatorMembership,
+    Subject,
+    SubjectRepresentative,
+    Verification,
+    WorkingDayOverride,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "region"]
+    list_select_related = ["region"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(Matter)
+class MatterAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Competence)
+class CompetenceAdmin(SimpleHistoryAdmin):
+    list_display = ["matter", "region", "department"]
+    list_select_related = ["matter", "region", "department"]
+    list_filter = ["matter", "department"]
+    autocomplete_fields = ["matter", "region", "department"]
+
+
+@admin.register(RegulatorMembership)
+class RegulatorMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "department", "role", "is_active"]
+    list_select_related = ["user", "department"]
+    list_filter = ["role", "is_active", "department"]
+    search_fields = ["user__username", "department__name"]
+    autocomplete_fields = ["user", "department"]
+
+
+class ObligationRuleInline(admin.TabularInline):
+    """Obligations of a template version; frozen with the wording once a commitment uses it."""
+
+    model = ObligationRule
+    extra = 0
+    fields = ["position", "title", "description", "deadline", "deadline_unit"]
+
+    def _is_frozen(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and obj.is_used
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._is_frozen(obj) else []
+
+    def has_add_permission(self, request, obj=None):
+        return not self._is_frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_frozen(obj) and super().has_delete_permission(request, obj)
+
+
+def _transition_templates(request, queryset, *, method: str, reason: str) -> int:
+    """Apply an FSM transition to each selected template that allows it, with history."""
+    changed = 0
+    with transaction.atomic():
+        for template in queryset.select_for_update():
+            transition = getattr(template, method)
+            if not can_proceed(transition):
+                continue
+            transition()
+            template._history_user = request.user
+            template._change_reason = reason
+            template.save()
+            changed += 1
+    return changed
+
+
+@admin.register(CommitmentTemplate)
+class CommitmentTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "code", "version", "kind", "matter", "status"]
+    list_select_related = ["matter"]
+    list_filter = ["status", "kind", "matter"]
+    search_fields = ["code", "title"]
+    autocomplete_fields = ["matter"]
+    inlines = [ObligationRuleInline]
+    actions = ["activate", "retire"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status"]
+        if obj is not None and obj.pk is not None and obj.is_used:
+            readonly += list(CommitmentTemplate.WORDING_FIELDS)
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_used:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Open the selected templates for applicants"))
+    def activate(self, request, queryset):
+        count = _transition_templates(
+            request, queryset, method="activate", reason="activated in the admin"
+        )
+        self.message_user(
+            request,
+            ngettext("%d template opened.", "%d templates opened.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Close the selected templates for new commitments"))
+    def retire(self, request, queryset):
+        count = _transition_templates(
+            request, queryset, method="retire", reason="retired in the admin"
+        )
+        self.message_user(
+            request,
+            ngettext("%d template closed.", "%d templates closed.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+class SubjectRepresentativeInline(admin.TabularInline):
+    model = SubjectRepresentative
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class SubjectAddForm(forms.ModelForm):
+    """Registration by an officer, who may accept a legal early code with a recorded reason."""
+
+    class Meta:
+        model = Subject
+        fields = ["kind", "code", "name", "region", "checksum_override_reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, code = cleaned.get("kind"), cleaned.get("code")
+        if kind and code:
+            identifier_kind = (
+                IdentifierKind.USCC if kind == Subject.Kind.COMPANY else IdentifierKind.RESIDENT_ID
+            )
+            check = check_identifier(identifier_kind, code)
+            cleaned["code"] = check.value
+            if check.problem is IdentifierProblem.FORMAT:
+                self.add_error("code", _("This identifier is not well-formed."))
+            elif check.problem is IdentifierProblem.BIRTH_DATE:
+                self.add_error(
+                    "code",
+                    _("The birth date inside this resident identity number is not a real date."),
+                )
+            elif (
+                check.problem is IdentifierProblem.CHECKSUM
+                and not (cleaned.get("checksum_override_reason") or "").strip()
+            ):
+                self.add_error(
+                    "checksum_override_reason",
+                    _(
+                        "The check character is wrong (expected %(expected)s). "
+                        "To accept this code, record why."
+                    )
+                    % {"expected": check.expected_check_character},
+                )
+        return cleaned
+
+
+@admin.register(Subject)
+class SubjectAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "display_code", "region"]
+    list_select_related = ["region"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["region"]
+    inlines = [SubjectRepresentativeInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SubjectAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["kind", "code", "checksum_override_reason", "checksum_overridden_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        """A new subject goes through the registration service, like an applicant's."""
+        if change:
+            obj._history_user = request.user
+            obj._change_reason = "changed in the admin"
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            registered = services.subject_register(
+                kind=obj.kind,
+                code=obj.code,
+                name=obj.name,
+                region=obj.region,
+                checksum_override_reason=obj.checksum_override_reason,
+                officer=request.user,
+            )
+        except CommitmentError as error:  # a race with another registration of the code
+            self.message_user(request, error.message, messages.ERROR)
+            raise
+        obj.pk = registered.pk
+        obj.code = registered.code
+        obj._state.adding = False
+        obj._state.db = registered._state.db
+
+
+class ObligationInline(admin.TabularInline):
+    model = Obligation
+    extra = 0
+    fields = ["title", "due_date", "status"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    """Read-only: commitments change only through the applicant's and regulators' services."""
+
+    list_display = [
+        "reference",
+        "subject",
+        "template",
+        "status",
+        "signed_at",
+        "department",
+        "verification_due_at",
+    ]
+    list_select_related = ["subject", "template", "department"]
+    list_filter = ["status", "department", "template__kind"]
+    search_fields = ["reference", "subject__name", "subject__code"]
+    date_hierarchy = "created_at"
+    inlines = [ObligationInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Commitment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Verification)
+class VerificationAdmin(SimpleHistoryAdmin):
+    list_display = ["commitment", "finding", "method", "regulator", "verified_at"]
+    list_select_related = ["commitment", "regulator"]
+    list_filter = ["finding", "method"]
+    search_fields = ["commitment__reference"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Verification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkingDayOverride)
+class WorkingDayOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["note"]

@@ -1,0 +1,120 @@
+"""The back office: reference data is editable, used template wording and commitments are not."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from commitments.models import CommitmentTemplate, Subject
+from commitments.services import commitment_create
+from tests.factories import UserFactory
+
+FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
+
+
+@pytest.fixture
+def admin_client_(world) -> Client:
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "region",
+        "department",
+        "matter",
+        "competence",
+        "regulatormembership",
+        "commitmenttemplate",
+        "subject",
+        "commitment",
+        "verification",
+        "workingdayoverride",
+    ],
+)
+def test_every_changelist_opens(admin_client_, model):
+    response = admin_client_.get(reverse(f"admin:commitments_{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_unused_template_wording_is_editable(admin_client_, world):
+    response = admin_client_.get(
+        reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
+    )
+
+    assert 'name="notice_liability"' in response.content.decode()
+
+
+def test_used_template_wording_is_read_only(admin_client_, world):
+    commitment_create(
+        by=world.applicant, subject=world.subject, template=world.template, field_values=FIELDS
+    )
+
+    response = admin_client_.get(
+        reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
+    )
+
+    page = response.content.decode()
+    assert 'name="notice_liability"' not in page
+    assert 'name="fields"' not in page
+    assert world.template.notice_liability in page
+
+
+def test_activate_action_opens_a_draft_template_with_history(admin_client_, world):
+    template = CommitmentTemplate.objects.get(pk=world.template.pk)
+    draft = CommitmentTemplate.objects.create(
+        code="new-permit",
+        matter=world.matter,
+        kind=template.kind,
+        title="新模板",
+        notice_legal_basis="x",
+        notice_conditions="x",
+        notice_waived_proof="x",
+        notice_liability="x",
+        notice_verification="x",
+        notice_publicity="x",
+        commitment_text="x",
+        verification_method=template.verification_method,
+        verification_window=30,
+    )
+
+    admin_client_.post(
+        reverse("admin:commitments_commitmenttemplate_changelist"),
+        {"action": "activate", "_selected_action": [draft.pk]},
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == CommitmentTemplate.Status.ACTIVE
+    assert draft.history.first().history_change_reason == "activated in the admin"
+
+
+def test_commitments_cannot_be_added_in_the_admin(admin_client_):
+    response = admin_client_.get(reverse("admin:commitments_commitment_add"))
+
+    assert response.status_code == 403
+
+
+def test_officer_registers_an_early_code_with_a_recorded_reason(admin_client_, world):
+    url = reverse("admin:commitments_subject_add")
+    data = {
+        "kind": "company",
+        "code": "９１４４０３００１９２２０３８２１７",
+        "name": "早期试点企业",
+        "region": world.region.pk,
+        "subjectrepresentative_set-TOTAL_FORMS": "0",
+        "subjectrepresentative_set-INITIAL_FORMS": "0",
+    }
+
+    refused = admin_client_.post(url, {**data, "checksum_override_reason": ""})
+    accepted = admin_client_.post(url, {**data, "checksum_override_reason": "经核对登记档案无误"})
+
+    assert refused.status_code == 200
+    assert "(expected 6)" in refused.content.decode()
+    assert accepted.status_code == 302
+    subject = Subject.objects.get(code="914403001922038217")
+    assert subject.checksum_override_reason == "经核对登记档案无误"
+    assert subject.checksum_overridden_by.username == "admin"

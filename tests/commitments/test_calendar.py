@@ -1,0 +1,129 @@
+"""Deadlines on the Chinese official calendar, with administrators' corrections."""
+
+import datetime
+
+from django.utils import translation
+
+from commitments.calendar import (
+    Deadline,
+    add_calendar_days,
+    add_working_days,
+    deadline_after,
+    explain_basis,
+    is_working_day,
+)
+from commitments.models import DeadlineUnit, WorkingDayOverride
+
+SEP_30 = datetime.date(2026, 9, 30)  # the Wednesday before the National Day holiday
+
+
+def test_saturday_made_working_day_is_a_working_day(db):
+    assert is_working_day(datetime.date(2026, 10, 10))
+
+
+def test_tuesday_substituted_day_off_is_not_a_working_day(db):
+    assert not is_working_day(datetime.date(2026, 10, 6))
+
+
+def test_ordinary_sunday_is_not_a_working_day(db):
+    assert not is_working_day(datetime.date(2026, 10, 11))
+
+
+def test_working_days_skip_the_national_day_holiday(db):
+    deadline = add_working_days(SEP_30, 3)
+
+    assert deadline.due_date == datetime.date(2026, 10, 10)  # 8th, 9th, Saturday 10th
+    assert deadline.skipped == 7
+
+
+def test_working_days_continue_after_the_holiday_weekend(db):
+    deadline = add_working_days(SEP_30, 4)
+
+    assert deadline.due_date == datetime.date(2026, 10, 12)
+    assert deadline.skipped == 8
+
+
+def test_start_day_itself_does_not_count(db):
+    assert add_working_days(datetime.date(2026, 10, 8), 1).due_date == datetime.date(2026, 10, 9)
+
+
+def test_override_closing_a_working_saturday_moves_the_deadline(db):
+    WorkingDayOverride.objects.create(
+        date=datetime.date(2026, 10, 10), is_working_day=False, note="调整：不再调休上班"
+    )
+
+    deadline = add_working_days(SEP_30, 3)
+
+    assert not is_working_day(datetime.date(2026, 10, 10))
+    assert deadline.due_date == datetime.date(2026, 10, 12)
+    assert deadline.skipped == 9
+
+
+def test_override_opening_a_holiday_moves_the_deadline_earlier(db):
+    WorkingDayOverride.objects.create(
+        date=datetime.date(2026, 10, 7), is_working_day=True, note="补充通知：10月7日上班"
+    )
+
+    deadline = add_working_days(SEP_30, 1)
+
+    assert deadline.due_date == datetime.date(2026, 10, 7)
+    assert deadline.skipped == 6
+
+
+def test_calendar_days_ignore_holidays(db):
+    deadline = add_calendar_days(SEP_30, 3)
+
+    assert deadline.due_date == datetime.date(2026, 10, 3)
+    assert deadline.skipped == 0
+
+
+def test_deadline_after_dispatches_on_the_unit(db):
+    assert deadline_after(SEP_30, 3, DeadlineUnit.WORKING_DAYS).due_date == datetime.date(
+        2026, 10, 10
+    )
+    assert deadline_after(SEP_30, 3, DeadlineUnit.CALENDAR_DAYS).due_date == datetime.date(
+        2026, 10, 3
+    )
+
+
+def test_working_day_explanation_in_english(db):
+    with translation.override("en"):
+        text = add_working_days(SEP_30, 3).explain()
+
+    assert text == (
+        "3 working days after 2026-09-30 on the official calendar "
+        "(7 weekend or holiday days skipped)"
+    )
+
+
+def test_calendar_day_explanation_in_english(db):
+    with translation.override("en"):
+        assert add_calendar_days(SEP_30, 30).explain() == "30 calendar days after 2026-09-30"
+
+
+def test_working_day_explanation_in_chinese(db):
+    with translation.override("zh-hans"):
+        text = add_working_days(SEP_30, 3).explain()
+
+    assert text == "自2026-09-30起按法定工作日计算3个工作日（已跳过7天周末或节假日）"
+
+
+def test_basis_round_trips_and_explains_the_same(db):
+    deadline = add_working_days(SEP_30, 3)
+
+    restored = Deadline.from_basis(deadline.as_basis())
+
+    assert restored == deadline
+    with translation.override("en"):
+        assert explain_basis(deadline.as_basis()) == deadline.explain()
+    assert explain_basis(None) == ""
+
+
+def test_end_of_day_is_the_last_second_in_the_city(db):
+    end = add_working_days(SEP_30, 3).end_of_day()
+
+    assert end.isoformat() == "2026-10-10T23:59:59+08:00"
+
+
+def test_zero_working_days_is_the_start_day(db):
+    assert add_working_days(SEP_30, 0).due_date == SEP_30

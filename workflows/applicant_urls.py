@@ -1,0 +1,10 @@
+"""The applicant's actions that start a flow, mounted at /commitments/ beside ``commitments``."""
+
+from django.urls import path
+
+from . import applicant_views
+
+app_name = "submission"
+urlpatterns = [
+    path("<str:reference>/sign/", applicant_views.CommitmentSignView.as_view(), name="sign"),
+]
