@@ -11,11 +11,16 @@ SIGNING_CA_AUTOCREATE = True
 
 # Kombu's file-system transport: a real worker and beat without a broker server.
 _BROKER_DIR = DATA_DIR / "broker"
+# The transport lists these folders on every send: they must exist before the first task.
+for _folder in ("queue", "processed", "control"):
+    (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(_BROKER_DIR / "queue"),
     "data_folder_out": str(_BROKER_DIR / "queue"),
     "processed_folder": str(_BROKER_DIR / "processed"),
+    # Broadcast/control messages; the transport defaults to ./control in the working directory.
+    "control_folder": str(_BROKER_DIR / "control"),
     "store_processed": False,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")

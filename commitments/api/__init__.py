@@ -1,0 +1,44 @@
+"""The REST API over the commitment services and selectors (version 1).
+
+Each endpoint parses its input, calls one service or selector and shapes the answer; the
+rules are the ones the pages obey because they live in ``services`` and ``selectors``.
+Every refusal has one JSON shape, ``{"code", "message", "fields"}``, so a client parses one
+thing whether the serializer or the domain said no.
+"""
+
+from .commitments import (
+    CommitmentCreateApi,
+    CommitmentDetailApi,
+    CommitmentDocumentApi,
+    CommitmentListApi,
+    CommitmentPreviewApi,
+    CommitmentWithdrawApi,
+)
+from .common import (
+    PAGE_PARAMETERS,
+    CommitmentDetailSerializer,
+    commitment_detail_data,
+    paginated,
+    paginated_response,
+)
+from .errors import error_responses, exception_handler
+from .subjects import SubjectListApi, SubjectRegisterApi, TemplateListApi
+
+__all__ = [
+    "PAGE_PARAMETERS",
+    "CommitmentCreateApi",
+    "CommitmentDetailApi",
+    "CommitmentDetailSerializer",
+    "CommitmentDocumentApi",
+    "CommitmentListApi",
+    "CommitmentPreviewApi",
+    "CommitmentWithdrawApi",
+    "SubjectListApi",
+    "SubjectRegisterApi",
+    "TemplateListApi",
+    "commitment_detail_data",
+    "error_responses",
+    "exception_handler",
+    "paginated",
+    "paginated_response",
+]

@@ -1,0 +1,32 @@
+"""The commitment domain: who commits (subjects), who verifies (departments and their
+regulators), what is committed to (versioned templates) and the commitments themselves.
+
+Lifecycle state lives in protected FSM fields and changes only through the transition
+methods in these modules, called from ``services``; every change is kept by django-simple-history.
+"""
+
+from .base import DeadlineUnit, StateModel, VerificationMethod
+from .calendar import WorkingDayOverride
+from .commitments import Commitment, Obligation, Verification
+from .organisation import Competence, Department, Matter, Region, RegulatorMembership
+from .subjects import Subject, SubjectRepresentative
+from .templates import CommitmentTemplate, ObligationRule
+
+__all__ = [
+    "DeadlineUnit",
+    "VerificationMethod",
+    "StateModel",
+    "Region",
+    "Department",
+    "Matter",
+    "Competence",
+    "RegulatorMembership",
+    "Subject",
+    "SubjectRepresentative",
+    "CommitmentTemplate",
+    "ObligationRule",
+    "Commitment",
+    "Obligation",
+    "Verification",
+    "WorkingDayOverride",
+]

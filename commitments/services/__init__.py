@@ -1,0 +1,36 @@
+"""Writes of the commitment domain. Each function is one business action in one transaction:
+lock, check, transition, save with who and why, and only then anything else."""
+
+from .commitments import (
+    SignatureOutcome,
+    commitment_create,
+    commitment_document,
+    commitment_preview,
+    commitment_sign,
+    commitment_update_draft,
+    commitment_withdraw,
+    obligation_deadlines,
+)
+from .common import system_user
+from .subjects import subject_register
+from .verification import (
+    commitment_open_verification,
+    verification_deadline,
+    verification_record,
+)
+
+__all__ = [
+    "SignatureOutcome",
+    "commitment_create",
+    "commitment_document",
+    "commitment_open_verification",
+    "commitment_preview",
+    "commitment_sign",
+    "commitment_update_draft",
+    "commitment_withdraw",
+    "obligation_deadlines",
+    "subject_register",
+    "system_user",
+    "verification_deadline",
+    "verification_record",
+]
