@@ -1,0 +1,309 @@
+"""``manage.py demo_load``: a small Shenzhen to try Chengnuo with, loaded idempotently.
+
+Regions, two departments, two matters and who is competent for them, an active
+inform-and-commit template for the food-business permit, the demo people with known
+passwords, a system user with an API token and, when the workflow is available, one
+commitment already signed and under verification. Running it again changes nothing that
+exists (passwords are reset to the demo ones, so the printed logins always work).
+
+It lives in ``workflows`` because it may start a verification flow, and only ``workflows``
+may import the flows (nothing imports ``workflows``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from commitments import services as commitment_services
+from commitments.errors import CommitmentError
+from commitments.models import (
+    Commitment,
+    CommitmentTemplate,
+    Competence,
+    DeadlineUnit,
+    Department,
+    Matter,
+    ObligationRule,
+    Region,
+    RegulatorMembership,
+    Subject,
+    SubjectRepresentative,
+    VerificationMethod,
+)
+
+SUBJECT_CODE = "914403001922038216"
+SUBJECT_NAME = "深圳市示例餐饮有限公司"
+FOOD_TEMPLATE_CODE = "food-business-permit-commitment"
+API_USERNAME = "api-system"
+
+# (username, password, what the person is) — printed by ``--logins``.
+LOGINS: list[tuple[str, str, str]] = [
+    ("applicant", "applicant-demo", f"applicant for {SUBJECT_NAME} ({SUBJECT_CODE})"),
+    ("regulator", "regulator-demo", "regulator, 深圳市市场监督管理局 (sz-amr)"),
+    ("regulator2", "regulator2-demo", "second regulator, sz-amr"),
+    ("supervisor", "supervisor-demo", "supervisor, sz-amr"),
+    ("housing", "housing-demo", "regulator, 深圳市住房和建设局 (sz-housing)"),
+    ("admin", "admin-demo", "superuser (/admin/)"),
+]
+
+REGIONS = [  # code, name, parent code
+    ("440000", "广东省", None),
+    ("440300", "深圳市", "440000"),
+    ("440305", "南山区", "440300"),
+]
+DEPARTMENTS = [  # code, name, region code
+    ("sz-amr", "深圳市市场监督管理局", "440300"),
+    ("sz-housing", "深圳市住房和建设局", "440300"),
+]
+MATTERS = [  # code, name, legal basis, competent department (for 440300 and below)
+    (
+        "food-business-permit",
+        "食品经营许可",
+        "《中华人民共和国食品安全法》第三十五条",
+        "sz-amr",
+    ),
+    (
+        "construction-permit",
+        "建筑工程施工许可",
+        "《中华人民共和国建筑法》第七条、第八条；《建筑工程施工许可管理办法》",
+        "sz-housing",
+    ),
+]
+
+FOOD_TEMPLATE = {
+    "version": 1,
+    "kind": CommitmentTemplate.Kind.INFORM_AND_COMMIT,
+    "title": "食品经营许可告知承诺书",
+    "notice_legal_basis": (
+        "事项名称：食品经营许可（告知承诺制）。设定依据：《中华人民共和国食品安全法》第三十五条"
+        "“国家对食品生产经营实行许可制度”；《食品经营许可和备案管理办法》。"
+    ),
+    "notice_conditions": (
+        "申请人应当具备下列条件：（一）具有与经营的食品品种、数量相适应的食品原料处理和食品"
+        "加工、销售、贮存等场所，保持该场所环境整洁，并与有毒、有害场所以及其他污染源保持"
+        "规定的距离；（二）具有与经营的食品品种、数量相适应的经营设备或者设施；（三）有专职"
+        "或者兼职的食品安全管理人员和保证食品安全的规章制度；（四）具有合理的设备布局和工艺"
+        "流程，防止待加工食品与直接入口食品、原料与成品交叉污染。"
+    ),
+    "notice_waived_proof": (
+        "申请人作出承诺后，审批机关不再要求提交：经营场所合法使用的有关证明材料；食品安全"
+        "管理人员培训合格证明；与食品安全相关的设备设施布局和操作流程说明。"
+    ),
+    "notice_liability": (
+        "申请人作出不实承诺或者未履行承诺的，审批机关将依法撤销食品经营许可，责令限期整改，"
+        "并依法予以处罚；不实承诺记入申请人信用记录，申请人在信用修复前不得再适用告知承诺制，"
+        "构成犯罪的，依法追究刑事责任。"
+    ),
+    "notice_verification": (
+        "审批机关自作出许可决定之日起30个工作日内，对申请人的承诺内容进行现场核查，申请人应当"
+        "予以配合；核查可结合信用风险分类实施差异化抽查。"
+    ),
+    "notice_publicity": (
+        "承诺书及核查结果将在“信用中国（广东深圳）”网站公示，公示期一年；涉及个人信息的内容"
+        "依法不予公开。"
+    ),
+    "commitment_text": (
+        "本单位已知晓上述告知内容，承诺所填报的信息真实、准确、完整，已经符合食品经营许可的"
+        "条件，并将在规定期限内提交相关材料；愿意接受审批机关的核查，承诺不实或者未履行承诺的，"
+        "愿意承担相应的法律责任。"
+    ),
+    "fields": [
+        {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
+        {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
+        {"name": "person_in_charge", "label": "负责人", "required": True, "max_length": 50},
+    ],
+    "verification_method": VerificationMethod.ON_SITE,
+    "verification_window": 30,
+    "verification_window_unit": DeadlineUnit.WORKING_DAYS,
+    "publicity_days": 365,
+}
+FOOD_OBLIGATIONS = [  # position, title, description, deadline, unit
+    (
+        1,
+        "提交经营场所合法使用的证明材料",
+        "上传房屋产权证明或者租赁合同。",
+        20,
+        DeadlineUnit.WORKING_DAYS,
+    ),
+    (
+        2,
+        "提交食品安全管理人员培训合格证明",
+        "上传食品安全管理人员的培训考核合格证明。",
+        30,
+        DeadlineUnit.CALENDAR_DAYS,
+    ),
+]
+DEMO_FIELDS = {
+    "premises": "深圳市南山区科技园南区示例路1号101室",
+    "scope": "热食类食品制售；冷食类食品制售",
+    "person_in_charge": "张三",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--logins", action="store_true", help="Only print the demo logins and the API token."
+        )
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Load without printing the logins."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["logins"]:
+            self._print_logins()
+            return
+        with transaction.atomic():
+            users, subject = self._load_reference_data()
+        self._load_demo_commitment(applicant=users["applicant"], subject=subject)
+        if not options["no_logins"]:
+            self._print_logins()
+
+    # Reference data -----------------------------------------------------------------------
+
+    def _load_reference_data(self) -> tuple[dict, Subject]:
+        regions: dict[str, Region] = {}
+        for code, name, parent in REGIONS:
+            regions[code], _ = Region.objects.get_or_create(
+                code=code, defaults={"name": name, "parent": regions.get(parent)}
+            )
+        departments: dict[str, Department] = {}
+        for code, name, region in DEPARTMENTS:
+            departments[code], _ = Department.objects.get_or_create(
+                code=code, defaults={"name": name, "region": regions[region]}
+            )
+        matters: dict[str, Matter] = {}
+        for code, name, legal_basis, department in MATTERS:
+            matters[code], _ = Matter.objects.get_or_create(
+                code=code, defaults={"name": name, "legal_basis": legal_basis}
+            )
+            Competence.objects.get_or_create(
+                matter=matters[code],
+                region=regions["440300"],
+                defaults={"department": departments[department]},
+            )
+        self._load_food_template(matters["food-business-permit"])
+
+        users = {username: self._user(username, password) for username, password, _ in LOGINS}
+        admin = users["admin"]
+        if not (admin.is_staff and admin.is_superuser):
+            admin.is_staff = admin.is_superuser = True
+            admin.save(update_fields=["is_staff", "is_superuser"])
+        for username, department, role in [
+            ("regulator", "sz-amr", RegulatorMembership.Role.REGULATOR),
+            ("regulator2", "sz-amr", RegulatorMembership.Role.REGULATOR),
+            ("supervisor", "sz-amr", RegulatorMembership.Role.SUPERVISOR),
+            ("housing", "sz-housing", RegulatorMembership.Role.REGULATOR),
+        ]:
+            RegulatorMembership.objects.get_or_create(
+                user=users[username],
+                department=departments[department],
+                defaults={"role": role},
+            )
+        api_user, _ = get_user_model().objects.get_or_create(username=API_USERNAME)
+        if api_user.has_usable_password():
+            api_user.set_unusable_password()
+            api_user.save(update_fields=["password"])
+        Token.objects.get_or_create(user=api_user)
+
+        subject = Subject.objects.filter(code=SUBJECT_CODE).first()
+        if subject is None:
+            subject = commitment_services.subject_register(
+                kind=Subject.Kind.COMPANY,
+                code=SUBJECT_CODE,
+                name=SUBJECT_NAME,
+                representative=users["applicant"],
+            )
+        SubjectRepresentative.objects.get_or_create(subject=subject, user=users["applicant"])
+        return users, subject
+
+    def _load_food_template(self, matter: Matter) -> CommitmentTemplate:
+        """The template has no service: created through the ORM, activated by its transition."""
+        template, _ = CommitmentTemplate.objects.get_or_create(
+            code=FOOD_TEMPLATE_CODE,
+            version=FOOD_TEMPLATE["version"],
+            defaults={
+                "matter": matter,
+                **{k: v for k, v in FOOD_TEMPLATE.items() if k != "version"},
+            },
+        )
+        for position, title, description, deadline, unit in FOOD_OBLIGATIONS:
+            ObligationRule.objects.get_or_create(
+                template=template,
+                position=position,
+                defaults={
+                    "title": title,
+                    "description": description,
+                    "deadline": deadline,
+                    "deadline_unit": unit,
+                },
+            )
+        if template.status == CommitmentTemplate.Status.DRAFT:
+            template.activate()
+            template.save()
+        return template
+
+    def _user(self, username: str, password: str):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.test"}
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user
+
+    # An example commitment ---------------------------------------------------------------
+
+    def _load_demo_commitment(self, *, applicant, subject: Subject) -> None:
+        """One commitment signed and under verification, so the regulator's queue is not
+        empty. Skipped quietly when the workflow or signing is not available."""
+        if (
+            Commitment.objects.filter(
+                subject=subject, field_values__premises=DEMO_FIELDS["premises"]
+            )
+            .exclude(status=Commitment.Status.DRAFT)
+            .exists()
+        ):
+            return
+        try:
+            from workflows.services import commitment_submit
+        except ImportError:
+            self.stdout.write("The verification workflow is not available: no demo commitment.")
+            return
+        template = CommitmentTemplate.objects.get(
+            code=FOOD_TEMPLATE_CODE, version=FOOD_TEMPLATE["version"]
+        )
+        try:
+            draft = Commitment.objects.filter(
+                subject=subject,
+                status=Commitment.Status.DRAFT,
+                field_values__premises=DEMO_FIELDS["premises"],
+            ).first() or commitment_services.commitment_create(
+                by=applicant, subject=subject, template=template, field_values=DEMO_FIELDS
+            )
+            commitment_submit(commitment=draft, by=applicant)
+        except CommitmentError as error:
+            self.stderr.write(f"The demo commitment was not submitted: {error.message}")
+            return
+        draft.refresh_from_db()
+        self.stdout.write(f"Demo commitment {draft.reference}: {draft.get_status_display()}")
+
+    # Output -------------------------------------------------------------------------------
+
+    def _print_logins(self) -> None:
+        width = max(len(u) for u, _, _ in LOGINS)
+        self.stdout.write(self.style.SUCCESS("Demo logins (username / password):"))
+        for username, password, role in LOGINS:
+            self.stdout.write(f"  {username:<{width}}  {password:<16}  {role}")
+        token = Token.objects.filter(user__username=API_USERNAME).first()
+        if token is not None:
+            self.stdout.write(
+                f"  API token of {API_USERNAME}: {token.key}  (header: Authorization: Token <key>)"
+            )
