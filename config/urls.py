@@ -12,8 +12,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("commitments/", include("commitments.urls")),
     path("commitments/", include("workflows.applicant_urls")),
+    path("regulator/credit/", include("workflows.repair_urls")),  # repair, objections
     path("regulator/", include("workflows.urls")),
     path("notifications/", include("notifications.urls")),
+    path("credit/", include("commitments.credit_pages")),
+    path("credit/", include("workflows.repair_subject_urls")),  # repair, objections
+    path("portal/", include("commitments.portal_urls")),  # public portal, no login
+    path("", include("commitments.public_urls")),  # verify/ and register/: no login
+    path("", include("signing.urls")),  # tsa/, signing/ca.crl, signing/ca.crt
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

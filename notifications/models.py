@@ -1,7 +1,8 @@
-"""Messages to users: the in-application inbox, also the outbox for e-mail delivery."""
+"""Messages to users: the in-application inbox, the outbox of warnings and its delivery log."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,3 +28,125 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class RecipientPreference(models.Model):
+    """How a user wants to be reached: the language of messages and a mobile for SMS."""
+
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", _("Simplified Chinese")
+        EN = "en", _("English")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    language = models.CharField(
+        _("language of messages"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+    )
+    mobile = models.CharField(_("mobile number for SMS"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("message preference")
+        verbose_name_plural = _("message preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    INAPP = "inapp", _("In-application inbox")
+
+
+class OutboxMessage(models.Model):
+    """One message to deliver on one channel, exactly once per ``key``.
+
+    The row is written in the transaction of the event that causes it (the unique key makes
+    a repeated event a no-op) and delivered later by a worker that claims it with
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks it sent in the same transaction as its
+    delivery log. ``pending`` waits for its first attempt, ``failed`` for a retry at
+    ``next_attempt_at`` (exponential back-off), ``dead`` gave up and needs a person.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        DEAD = "dead", _("Failed, gave up")
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="outbox_messages"
+    )
+    # E-mail address or mobile number captured when the message was written.
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    # Who may watch the delivery ("department:<pk>") and what it is about ("obligation:<pk>").
+    audience_group = models.CharField(_("watched by"), max_length=60, blank=True)
+    topic = models.CharField(_("about"), max_length=60, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            # The delivery worker's only query: due rows still to deliver.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="outbox_due_idx",
+            ),
+            models.Index(fields=["audience_group", "-created_at"], name="outbox_group_idx"),
+            models.Index(fields=["topic"], name="outbox_topic_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def message_id(self) -> str:
+        """The e-mail Message-ID: the same on every attempt, so a duplicate is recognisable."""
+        domain = getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "") or "chengnuo.invalid"
+        return f"<{self.key.replace(':', '.')}@{domain}>"
+
+
+class DeliveryAttempt(models.Model):
+    """The log of each attempt to hand a message to its channel, written with the outcome."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["message", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="delivery_attempt_unique"),
+            # A message is sent at most once: a second "sent" log row cannot exist.
+            models.UniqueConstraint(
+                fields=["message"], condition=Q(outcome="sent"), name="delivery_sent_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message} #{self.number}: {self.outcome}"

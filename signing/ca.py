@@ -16,6 +16,7 @@ with exactly one CA and a crash never leaves a half-written file.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     CertificateIssuerPrivateKeyTypes,
     CertificatePublicKeyTypes,
 )
-from cryptography.x509.oid import NameOID, ObjectIdentifier
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 from django.conf import settings
 
 from signing.errors import (
@@ -44,6 +45,7 @@ from signing.identity import SignerIdentity
 CA_COMMON_NAME = "Chengnuo Platform Root CA"
 CA_ORGANISATION = "Chengnuo"
 CA_VALIDITY = timedelta(days=3652)
+CA_BACKDATE = timedelta(days=731)
 # Certificates start slightly in the past so a validator whose clock lags ours accepts them.
 CLOCK_SKEW = timedelta(minutes=5)
 # cryptography enforces X.520's bound of 64 on a common name, counted in UTF-8 bytes.
@@ -149,13 +151,15 @@ def issue_certificate(
     extended_key_usage: Sequence[ObjectIdentifier] = (),
     authority: CertificateAuthority | None = None,
     now: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> x509.Certificate:
     """Issue an end-entity certificate from the platform CA.
 
-    The general helper behind ``issue_signer_certificate``; the platform seal and a
-    timestamping unit will use it with their own subject, key usage and validity. No CRL
-    or OCSP pointers are written: a validator that sees a pointer but has no revocation
-    data judges the certificate untrusted, so they come with the revocation service.
+    The general helper behind ``issue_signer_certificate``, the platform seal and the
+    timestamping unit. A CRL distribution point (``SIGNING_CRL_URL``) is written only when
+    configured: the signing path embeds that CRL in every PDF it seals (a validator that
+    sees a pointer but has no revocation data judges the certificate untrusted). Set it
+    empty to issue certificates without pointers.
     """
     authority = authority or ca_get()
     issued_at = now or datetime.now(UTC)
@@ -166,7 +170,7 @@ def issue_certificate(
         .issuer_name(authority.certificate.subject)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(issued_at - CLOCK_SKEW)
+        .not_valid_before(not_before or issued_at - CLOCK_SKEW)
         .not_valid_after(issued_at + validity)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(key_usage, critical=True)
@@ -178,7 +182,23 @@ def issue_certificate(
     )
     if extended_key_usage:
         builder = builder.add_extension(
-            x509.ExtendedKeyUsage(list(extended_key_usage)), critical=False
+            x509.ExtendedKeyUsage(list(extended_key_usage)),
+            critical=ExtendedKeyUsageOID.TIME_STAMPING in extended_key_usage,  # RFC 3161 2.3
+        )
+    crl_url = crl_distribution_url()
+    if crl_url:
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
         )
     return builder.sign(authority.private_key, _signature_hash(authority.private_key))
 
@@ -248,10 +268,39 @@ def _signature_hash(private_key: CertificateIssuerPrivateKeyTypes) -> hashes.Has
     return hashes.SHA256()
 
 
-def _password() -> bytes | None:
-    """Return the CA key password from the settings, or None for an unencrypted key."""
+def _password(*, create: bool = False) -> bytes | None:
+    """Return the password of the platform keys: the setting, else the password file.
+
+    ``SIGNING_CA_KEY_PASSWORD`` wins. Without it, the embedded default keeps a random
+    password in ``SIGNING_CA_KEY_PASSWORD_FILE`` (default: ``<CA key>.password``, mode 0600),
+    written once when the CA is created (``create``), so every key is encrypted at rest. A
+    CA made before the file existed has no file and stays readable without a password.
+    """
     password = settings.SIGNING_CA_KEY_PASSWORD
-    return password.encode("utf-8") if password else None
+    if password:
+        return password.encode("utf-8")
+    path = password_file_path()
+    if path.exists():
+        return path.read_bytes().strip() or None
+    if not create:
+        return None
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_once(path=path, data=secrets.token_urlsafe(32).encode("ascii"), mode=0o600)
+    return path.read_bytes().strip()
+
+
+def password_file_path() -> Path:
+    """Return where the embedded default keeps the generated key password."""
+    configured = getattr(settings, "SIGNING_CA_KEY_PASSWORD_FILE", "")
+    if configured:
+        return Path(configured)
+    key_path = Path(settings.SIGNING_CA_KEY_PATH)
+    return key_path.with_name(key_path.name + ".password")
+
+
+def key_password() -> bytes | None:
+    """Return the password protecting the platform keys at rest (never log it)."""
+    return _password()
 
 
 def _load(*, cert_path: Path, key_path: Path, password: bytes | None) -> CertificateAuthority:
@@ -280,6 +329,7 @@ def _create(
     for directory in {cert_path.parent, key_path.parent}:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     with exclusive_lock(key_path.with_name(key_path.name + ".lock")):
+        password = password or _password()  # another process may have written the file
         if cert_path.exists() and key_path.exists():  # another process won the race
             return _load(cert_path=cert_path, key_path=key_path, password=password), False
         if cert_path.exists():
@@ -291,6 +341,7 @@ def _create(
             # A crash between the two links below: finish the job with the key on disk.
             private_key = _load_key(key_path=key_path, password=password)
         else:
+            password = password or _password(create=True)
             private_key = ec.generate_private_key(ec.SECP256R1())
             _write_new(path=key_path, data=_key_pem(private_key=private_key, password=password))
         certificate = _self_signed_root(private_key=private_key)
@@ -341,7 +392,9 @@ def _self_signed_root(*, private_key: CertificateIssuerPrivateKeyTypes) -> x509.
         .issuer_name(name)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - CLOCK_SKEW)
+        # Back-dated: records dated before the CA was made (imported history, a clock set
+        # back in tests) must still chain to it. Only end-entity dates carry meaning.
+        .not_valid_before(now - CA_BACKDATE)
         .not_valid_after(now + CA_VALIDITY)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(CA_KEY_USAGE, critical=True)
@@ -365,3 +418,8 @@ def _public_der(public_key: CertificatePublicKeyTypes) -> bytes:
     return public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
+
+
+def crl_distribution_url() -> str:
+    """Return the URL written as CRL distribution point in new certificates ("" for none)."""
+    return getattr(settings, "SIGNING_CRL_URL", "") or ""

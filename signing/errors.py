@@ -23,6 +23,10 @@ class SigningErrorCode(StrEnum):
     DOCUMENT_TAMPERED = "document_tampered"
     DOCUMENT_MISSING = "document_missing"
     STORAGE_MISCONFIGURED = "storage_misconfigured"
+    INVALID_TIMESTAMP_REQUEST = "invalid_timestamp_request"
+    TIMESTAMP_UNAVAILABLE = "timestamp_unavailable"
+    SIGNATURE_REFUSED = "signature_refused"
+    RECEIPT_INVALID = "receipt_invalid"
 
 
 class SigningError(Exception):
@@ -104,3 +108,40 @@ class StorageMisconfigured(_CodedError):
     """``SIGNING_STORAGE_BACKEND`` does not name a usable backend class."""
 
     default_code = SigningErrorCode.STORAGE_MISCONFIGURED
+
+
+class InvalidTimestampRequest(_CodedError):
+    """The bytes sent to the timestamp authority are not an RFC 3161 request it serves."""
+
+    default_code = SigningErrorCode.INVALID_TIMESTAMP_REQUEST
+
+
+class TimestampUnavailable(_CodedError):
+    """The timestamp service did not answer (down, timeout, refusal): try again later."""
+
+    default_code = SigningErrorCode.TIMESTAMP_UNAVAILABLE
+
+
+class SignatureRefused(_CodedError):
+    """An uploaded signed PDF is refused; ``reason`` says why in a stable word.
+
+    Reasons: ``not_pdf``, ``too_large``, ``truncated``, ``encrypted``, ``active_content``,
+    ``unsigned``, ``tampered``, ``wrong_document``, ``untrusted``, ``expired``, ``revoked``,
+    ``wrong_subject``.
+    """
+
+    default_code = SigningErrorCode.SIGNATURE_REFUSED
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class ReceiptInvalid(_CodedError):
+    """A transparency-log receipt does not verify; ``reason`` says which check failed."""
+
+    default_code = SigningErrorCode.RECEIPT_INVALID
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

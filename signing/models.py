@@ -18,3 +18,136 @@ class SignedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.sha256
+
+
+class DocumentVersion(models.Model):
+    """A later version of a signed document (e.g. a new archive timestamp), linked to its parent.
+
+    The parent's bytes are never touched: the new version is stored content-addressed like
+    any document, and this row says which one it continues and why.
+    """
+
+    class Reason(models.TextChoices):
+        RETIMESTAMP = "retimestamp", _("archive timestamp renewed")
+
+    document = models.OneToOneField(
+        SignedDocument, on_delete=models.PROTECT, related_name="version_of"
+    )
+    previous = models.OneToOneField(
+        SignedDocument, on_delete=models.PROTECT, related_name="next_version"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+
+    def __str__(self) -> str:
+        return f"{self.previous_id} -> {self.document_id}"
+
+
+class ArchiveTimestamp(models.Model):
+    """When the last document timestamp of a stored PDF stops being verifiable on its own.
+
+    The beat job renews archives whose ``expires_at`` comes within the margin; a renewed
+    document gets its own row, and the old row is marked renewed.
+    """
+
+    document = models.OneToOneField(
+        SignedDocument, on_delete=models.PROTECT, related_name="archive_timestamp"
+    )
+    expires_at = models.DateTimeField(_("timestamp certificate expires"))
+    is_renewed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("archive timestamp")
+        verbose_name_plural = _("archive timestamps")
+        indexes = [models.Index(fields=["is_renewed", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class RevokedCertificate(models.Model):
+    """A certificate of the platform CA that must no longer be trusted; listed in its CRL."""
+
+    serial_number = models.CharField(_("serial number (hex)"), max_length=64, unique=True)
+    revoked_at = models.DateTimeField(_("revoked"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("revoked certificate")
+        verbose_name_plural = _("revoked certificates")
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+
+class LogHead(models.Model):
+    """The one row holding the transparency log's size; appends lock it to stay sequential."""
+
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("transparency log head")
+
+    def __str__(self) -> str:
+        return f"{self.size}"
+
+
+class LogLeaf(models.Model):
+    """One entry of the transparency log (RFC 9162 style): a salted hash, no personal data.
+
+    ``leaf_hash`` is the RFC 9162 leaf hash SHA-256(0x00 || SHA-256(salt || event)); the
+    salt and the event stay private with the record (``commitments.RegistryEvent``).
+    """
+
+    index = models.BigIntegerField(primary_key=True)
+    leaf_hash = models.BinaryField(max_length=32)
+    event_type = models.CharField(max_length=20)
+    created = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("log leaf")
+        verbose_name_plural = _("log leaves")
+
+    def __str__(self) -> str:
+        return f"{self.index}"
+
+
+class LogNode(models.Model):
+    """The hash of a complete subtree: 2**level leaves starting at index * 2**level.
+
+    Stored when the subtree completes, never changed after; proofs read O(log n) of them.
+    """
+
+    # level * 2**48 + index: one indexed integer, so a proof's nodes come in one IN query.
+    key = models.BigIntegerField(primary_key=True)
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("log node")
+        verbose_name_plural = _("log nodes")
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.index}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of the log's size and root hash at one moment."""
+
+    tree_size = models.PositiveBigIntegerField(unique=True)
+    root_hash = models.BinaryField(max_length=32)
+    timestamp = models.DateTimeField()
+    signature = models.BinaryField()
+
+    class Meta:
+        ordering = ["-tree_size"]
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.tree_size}"

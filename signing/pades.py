@@ -18,28 +18,40 @@ sync code (sync views, Celery prefork workers), or from a thread in async code.
 
 from __future__ import annotations
 
+import asyncio
+import binascii
 import functools
 import io
-from dataclasses import dataclass
-from datetime import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature as InvalidSignatureError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import content, generic, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as HankoSigningError
-from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
+from pyhanko.sign.validation import (
+    EmbeddedPdfSignature,
+    add_validation_info,
+    validate_pdf_signature,
+    validate_pdf_timestamp,
+)
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing.ca import ORGANISATION_IDENTIFIER_PREFIX, ca_get, issue_signer_certificate
-from signing.errors import InvalidPdf, SigningFailed
+from signing.errors import InvalidPdf, SignatureRefused, SigningFailed, TimestampUnavailable
 from signing.identity import SignerIdentity
 
 __all__ = [
@@ -47,10 +59,17 @@ __all__ = [
     "PLATFORM_SEAL_FIELD",
     "SignatureReport",
     "SignedPdf",
+    "SealedPdf",
     "SignerIdentity",
+    "UploadCheck",
     "ValidationReport",
+    "check_uploaded_signature",
+    "inspect_upload",
+    "retimestamp_pdf",
+    "seal_pdf",
     "sign_pdf",
     "validate_pdf",
+    "validate_pdf_offline",
 ]
 
 APPLICANT_FIELD = "Applicant"
@@ -58,8 +77,12 @@ PLATFORM_SEAL_FIELD = "PlatformSeal"
 SIGNATURE_FIELDS = (APPLICANT_FIELD, PLATFORM_SEAL_FIELD)
 # Room for the CMS blob: an ECDSA signature with its two certificates is ~1.5 KB; an
 # RFC 3161 token adds ~2-5 KB. Too small fails loudly; too large only pads with zeros.
-BYTES_RESERVED = 8 * 1024
-BYTES_RESERVED_TIMESTAMP = 8 * 1024
+BYTES_RESERVED = 6 * 1024
+BYTES_RESERVED_TIMESTAMP = 4 * 1024
+# The seal's visible stamp: top right of the first page, inside the 20 mm top margin the
+# renderer leaves free, so it never covers the commitment's text.
+SEAL_BOX = (311, 793, 538, 841)  # points: x1, y1, x2, y2 (A4 is 595 x 842)
+SEAL_BYTES_RESERVED = 10 * 1024  # hex digits: ~5 KB for a ~3.2 KB CMS; pyHanko parses them
 # What a broken or unreadable signature reports instead of a coverage or modification level.
 UNKNOWN = "UNKNOWN"
 
@@ -89,6 +112,24 @@ class SignatureReport:
     bottom_line: bool  # all of the above plus pyHanko's modification analysis
     coverage: str  # e.g. "ENTIRE_FILE"
     modification_level: str  # e.g. "NONE", "FORM_FILLING"
+    timestamp_time: datetime | None = None  # the RFC 3161 time, when there is a timestamp
+    timestamp_trusted: bool = False  # the timestamp token verifies and chains to the root
+    signer_name: str = ""  # the certificate's common name, for people
+
+    @property
+    def is_platform_seal(self) -> bool:
+        """Return whether this is the platform's seal rather than an applicant's signature."""
+        return self.field_name == PLATFORM_SEAL_FIELD
+
+
+@dataclass(frozen=True)
+class TimestampReport:
+    """One document timestamp (the archive timestamps of B-LTA)."""
+
+    time: datetime | None
+    intact: bool
+    trusted: bool
+    modification_level: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +137,7 @@ class ValidationReport:
     """The signatures of one PDF, in document order."""
 
     signatures: tuple[SignatureReport, ...]
+    document_timestamps: tuple[TimestampReport, ...] = field(default=())
 
     @property
     def is_valid(self) -> bool:
@@ -143,21 +185,32 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 }
 
 
+_CONFIGURED = object()
+
+
 def sign_pdf(
     pdf: bytes,
     *,
     signer: SignerIdentity,
     reason: str,
     location: str = "",
-    timestamper: timestamps.TimeStamper | None = None,
+    timestamper: timestamps.TimeStamper | None | object = _CONFIGURED,
 ) -> SignedPdf:
-    """Sign ``pdf`` as ``signer`` in the "Applicant" field (PAdES B-B; B-T with a timestamper).
+    """Sign ``pdf`` as ``signer`` in the "Applicant" field at PAdES B-T.
+
+    The timestamp comes from ``signing.tsa.timestamper()`` unless a timestamper is given;
+    ``timestamper=None`` makes a B-B signature (tests of the untimestamped case only).
+    Raises ``TimestampUnavailable`` when the timestamp service does not answer.
 
     A fresh key and short-lived certificate are issued for this one signature; the key is
     dropped when the function returns. Both signature fields are created first, so the
     platform seal can be added later without invalidating the applicant's signature.
     Raises ``InvalidPdf`` when ``pdf`` cannot be read or already has these fields.
     """
+    if timestamper is _CONFIGURED:
+        from signing.tsa import timestamper as configured_timestamper
+
+        timestamper = configured_timestamper()
     private_key, certificate = issue_signer_certificate(identity=signer)
     key_signer = _KeySigner(
         private_key=private_key,
@@ -166,8 +219,8 @@ def sign_pdf(
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        for field_name in SIGNATURE_FIELDS:
-            fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=field_name))
+        fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=APPLICANT_FIELD))
+        fields.append_signature_field(writer, _seal_field_spec())
     except (*_MALFORMED_INPUT, HankoSigningError) as error:
         raise InvalidPdf(f"Cannot prepare the PDF for signing: {error}") from error
     metadata = signers.PdfSignatureMetadata(
@@ -177,12 +230,20 @@ def sign_pdf(
         reason=reason or None,
         location=location or None,
     )
-    pdf_signer = signers.PdfSigner(metadata, signer=key_signer, timestamper=timestamper)
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=key_signer,
+        timestamper=timestamper,  # type: ignore[arg-type]
+    )
     reserved = BYTES_RESERVED + (BYTES_RESERVED_TIMESTAMP if timestamper else 0)
     output = io.BytesIO()
     try:
         pdf_signer.sign_pdf(writer, bytes_reserved=reserved, output=output)
+    except TimestampUnavailable:
+        raise
     except HankoSigningError as error:
+        if isinstance(error.__cause__, TimestampUnavailable):
+            raise error.__cause__ from error
         raise SigningFailed(f"pyHanko could not sign the PDF: {error}") from error
     except _MALFORMED_INPUT as error:
         raise InvalidPdf(f"Cannot sign this PDF: {error}") from error
@@ -202,19 +263,71 @@ def validate_pdf(pdf: bytes, *, moment: datetime | None = None) -> ValidationRep
         embedded = reader.embedded_regular_signatures
     except _MALFORMED_INPUT as error:
         raise InvalidPdf(f"Not a readable PDF: {error}") from error
-    root = _root_asn1()
     reports = []
     for signature in embedded:
-        context = ValidationContext(trust_roots=[root], allow_fetching=False, moment=moment)
-        reports.append(_report(signature, context))
-    return ValidationReport(signatures=tuple(reports))
+        reports.append(_report(signature, _validation_context(moment=moment)))
+    document_timestamps = []
+    try:
+        timestamp_signatures = reader.embedded_timestamp_signatures
+    except _MALFORMED_INPUT:
+        timestamp_signatures = []
+    for timestamp in timestamp_signatures:
+        document_timestamps.append(_timestamp_report(timestamp, _validation_context()))
+    return ValidationReport(
+        signatures=tuple(reports), document_timestamps=tuple(document_timestamps)
+    )
+
+
+def _validation_context(
+    *,
+    moment: datetime | None = None,
+    trust_roots: Sequence[asn1_x509.Certificate] | None = None,
+    crls: Sequence[bytes] | None = None,
+    revocation_mode: str = "soft-fail",
+) -> ValidationContext:
+    """Return an offline context: the platform root (or the given roots) and our CRL.
+
+    ``soft-fail``: a certificate whose revocation data is missing is not rejected for that
+    alone, but one listed in a CRL at hand is. Sealing uses ``require`` so that the CRL
+    really is embedded.
+    """
+    if trust_roots is None:
+        trust_roots = [_root_asn1()]
+    if crls is None:
+        from signing.revocation import crl_der
+
+        crls = [crl_der()]
+    return ValidationContext(
+        trust_roots=list(trust_roots),
+        crls=list(crls),
+        allow_fetching=False,
+        moment=moment,
+        revocation_mode=revocation_mode,
+    )
+
+
+def _timestamp_report(timestamp, context: ValidationContext) -> TimestampReport:  # type: ignore[no-untyped-def]
+    try:
+        status = validate_pdf_timestamp(timestamp, validation_context=context)
+    except _MALFORMED_INPUT:
+        return TimestampReport(time=None, intact=False, trusted=False, modification_level=UNKNOWN)
+    return TimestampReport(
+        time=status.timestamp,
+        intact=bool(status.intact and status.valid),
+        trusted=bool(status.trusted),
+        modification_level=(
+            status.modification_level.name if status.modification_level is not None else UNKNOWN
+        ),
+    )
 
 
 def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> SignatureReport:
     """Validate one embedded signature; a broken one is reported, not raised."""
     field_name = str(signature.field_name or "")
     try:
-        status = validate_pdf_signature(signature, signer_validation_context=context)
+        status = validate_pdf_signature(
+            signature, signer_validation_context=context, ts_validation_context=context
+        )
     except _MALFORMED_INPUT:
         return SignatureReport(
             field_name=field_name,
@@ -229,6 +342,8 @@ def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> Sign
             modification_level=UNKNOWN,
         )
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
+    timestamp_status = status.timestamp_validity
+    common_names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return SignatureReport(
         field_name=field_name,
         signer_subject=certificate.subject.rfc4514_string(),
@@ -242,6 +357,14 @@ def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> Sign
         modification_level=(
             status.modification_level.name if status.modification_level is not None else UNKNOWN
         ),
+        timestamp_time=timestamp_status.timestamp if timestamp_status is not None else None,
+        timestamp_trusted=bool(
+            timestamp_status is not None
+            and timestamp_status.intact
+            and timestamp_status.valid
+            and timestamp_status.trusted
+        ),
+        signer_name=str(common_names[0].value) if common_names else "",
     )
 
 
@@ -269,3 +392,450 @@ def _root_asn1() -> asn1_x509.Certificate:
 def _root_asn1_for(certificate: x509.Certificate) -> asn1_x509.Certificate:
     """Convert (and cache) one root certificate."""
     return _to_asn1(certificate)
+
+
+def _seal_field_spec() -> fields.SigFieldSpec:
+    """The platform seal's field: visible, top right of the first page."""
+    return fields.SigFieldSpec(sig_field_name=PLATFORM_SEAL_FIELD, on_page=0, box=SEAL_BOX)
+
+
+class _ImportedPdfBytes(content.PdfContent):
+    """A page of a PDF held in memory, imported as a form XObject (pyHanko reads files only)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        super().__init__()
+
+    def render(self) -> bytes:
+        """Import page one and draw it; the box follows the imported page's size."""
+        writer = self._ensure_writer
+        xobject = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self._data)), page_ix=0)
+        name = "/Import" + binascii.hexlify(uuid.uuid4().bytes).decode("ascii")
+        self.resources.xobject[name] = xobject
+        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
+        self.box = layout.BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return name.encode("ascii") + b" Do"
+
+
+@dataclass(frozen=True)
+class SealedPdf:
+    """A PDF carrying the platform seal at B-LTA, and when its last timestamp stops holding."""
+
+    data: bytes
+    timestamp_expires_at: datetime
+
+
+_seal_signers: dict[str, signers.Signer] = {}
+
+
+def seal_signer() -> signers.Signer:
+    """Return the platform seal's signer: the seal key file, or a PKCS#11 device if configured.
+
+    ``SIGNING_SEAL_PKCS11`` (a dict: ``module``, ``token_label``, ``key_label``,
+    ``cert_label``, ``user_pin``) makes pyHanko's ``PKCS11Signer`` hold the key on the
+    device; it needs the ``python-pkcs11`` package and is not exercised by the tests.
+    """
+    from django.conf import settings
+
+    pkcs11 = getattr(settings, "SIGNING_SEAL_PKCS11", None)
+    if pkcs11:
+        from pyhanko.sign import pkcs11 as hanko_pkcs11  # needs python-pkcs11
+
+        session = hanko_pkcs11.open_pkcs11_session(
+            pkcs11["module"], token_label=pkcs11["token_label"], user_pin=pkcs11["user_pin"]
+        )
+        return hanko_pkcs11.PKCS11Signer(
+            session,
+            key_label=pkcs11["key_label"],
+            cert_label=pkcs11.get("cert_label", pkcs11["key_label"]),
+            other_certs_to_pull=(),
+        )
+    from signing.keys import platform_key
+
+    seal = platform_key("seal")
+    key = f"{seal.certificate.serial_number:x}"
+    signer = _seal_signers.get(key)
+    if signer is None:
+        _seal_signers.clear()
+        signer = _seal_signers[key] = _KeySigner(
+            private_key=seal.private_key,
+            certificate=_to_asn1(seal.certificate),
+            chain=(_root_asn1(),),
+        )
+    return signer
+
+
+def seal_pdf(
+    pdf: bytes,
+    *,
+    reference: str,
+    verify_url: str,
+    timestamper: timestamps.TimeStamper | None = None,
+    now: datetime | None = None,
+    extra_trust_roots_der: Sequence[bytes] = (),
+    extra_crls_der: Sequence[bytes] = (),
+) -> SealedPdf:
+    """Add the platform seal to a signed PDF in incremental updates, at PAdES B-LTA.
+
+    First the validation material of every earlier signature (chain, CRL, the timestamp's
+    chain) goes into the document security store; then the seal signs its field with the
+    pre-drawn stamp as appearance, embedding its own validation material; then a document
+    timestamp closes the file. Earlier signatures stay valid: each step is an incremental
+    update pyHanko's modification analysis allows. Raises ``TimestampUnavailable`` when the
+    timestamp service does not answer. ``extra_trust_roots_der`` / ``extra_crls_der`` let the
+    validation material of a signature made under another CA (an upload) be collected too.
+    """
+    from signing.revocation import crl_der
+    from signing.stamp import render_seal_stamp
+    from signing.tsa import timestamper as configured_timestamper
+
+    stamper = timestamper or configured_timestamper()
+    sealed_at = now or datetime.now(UTC)
+    context = _validation_context(revocation_mode="require")
+    try:
+        working = io.BytesIO(pdf)
+        reader = PdfFileReader(working, strict=False)
+        roots = [_root_asn1(), *(asn1_x509.Certificate.load(der) for der in extra_trust_roots_der)]
+        crls = [crl_der(), *extra_crls_der]
+        for signature in reader.embedded_regular_signatures:
+            updated = io.BytesIO()
+            add_validation_info(
+                signature, _validation_context(trust_roots=roots, crls=crls), output=updated
+            )
+            working = updated
+            reader = PdfFileReader(working, strict=False)
+        writer = IncrementalPdfFileWriter(working, strict=False)
+        if PLATFORM_SEAL_FIELD not in {
+            name for name, *_rest in fields.enumerate_sig_fields(reader)
+        }:
+            fields.append_signature_field(writer, _seal_field_spec())
+    except (*_MALFORMED_INPUT, HankoSigningError) as error:
+        raise InvalidPdf(f"Cannot prepare the PDF for the seal: {error}") from error
+    stamp = render_seal_stamp(reference=reference, sealed_at=sealed_at, verify_url=verify_url)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=PLATFORM_SEAL_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=f"Chengnuo platform seal {reference}",
+        embed_validation_info=True,
+        use_pades_lta=True,
+        validation_context=context,
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=seal_signer(),
+        timestamper=stamper,
+        stamp_style=StaticStampStyle(background=_ImportedPdfBytes(stamp), border_width=0),
+    )
+    output = io.BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, bytes_reserved=SEAL_BYTES_RESERVED, output=output)
+    except TimestampUnavailable:
+        raise
+    except HankoSigningError as error:
+        if isinstance(error.__cause__, TimestampUnavailable):
+            raise error.__cause__ from error
+        raise SigningFailed(f"pyHanko could not seal the PDF: {error}") from error
+    except _MALFORMED_INPUT as error:
+        raise InvalidPdf(f"Cannot seal this PDF: {error}") from error
+    data = output.getvalue()
+    return SealedPdf(data=data, timestamp_expires_at=last_timestamp_expiry(data))
+
+
+def retimestamp_pdf(pdf: bytes, *, timestamper: timestamps.TimeStamper | None = None) -> SealedPdf:
+    """Renew a B-LTA archive: embed the last timestamp's validation data, add a new one.
+
+    The input bytes are untouched; the result is a new document (the caller stores it as a
+    new version). Raises ``TimestampUnavailable`` when the timestamp service does not answer.
+    """
+    from signing.tsa import timestamper as configured_timestamper
+
+    stamper = timestamper or configured_timestamper()
+    output = io.BytesIO()
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signers.PdfTimeStamper(stamper).update_archival_timestamp_chain(
+            reader, _validation_context(revocation_mode="require"), in_place=False, output=output
+        )
+    except TimestampUnavailable:
+        raise
+    except HankoSigningError as error:
+        if isinstance(error.__cause__, TimestampUnavailable):
+            raise error.__cause__ from error
+        raise SigningFailed(f"pyHanko could not renew the archive timestamp: {error}") from error
+    except _MALFORMED_INPUT as error:
+        raise InvalidPdf(f"Cannot renew the timestamp of this PDF: {error}") from error
+    data = output.getvalue()
+    return SealedPdf(data=data, timestamp_expires_at=last_timestamp_expiry(data))
+
+
+def last_timestamp_expiry(pdf: bytes) -> datetime:
+    """Return when the last document timestamp's certificate chain ends (renew before)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    timestamps_found = reader.embedded_timestamp_signatures
+    if not timestamps_found:
+        raise InvalidPdf("This PDF has no document timestamp.")
+    last = timestamps_found[-1]
+    ends = [last.signer_cert.not_valid_after]
+    ends.append(ca_get().certificate.not_valid_after_utc)
+    return min(ends)
+
+
+def validate_pdf_offline(
+    pdf: bytes, *, root_certificate_der: bytes | None = None
+) -> tuple[str, ...]:
+    """Validate every signature with pyHanko's AdES LTA process, fully offline.
+
+    Only the root certificate is given (the platform root by default); chain, CRLs and
+    timestamps must come from the document itself (its DSS and document timestamps).
+    Returns one AdES indication per signature: "PASSED", or the sub-indication's name.
+    """
+    from pyhanko.sign.validation.ades import ades_lta_validation
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec,
+        RevinfoOnlineFetchingRule,
+        RevocationInfoGatheringSpec,
+        SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    root = (
+        asn1_x509.Certificate.load(root_certificate_der)
+        if root_certificate_der is not None
+        else _root_asn1()
+    )
+    policy = CertValidationPolicySpec(
+        trust_manager=SimpleTrustManager.build(trust_roots=[root]),
+        revinfo_policy=CertRevTrustPolicy(
+            RevocationCheckingPolicy(
+                ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+                intermediate_ca_cert_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+            )
+        ),
+    )
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=policy,
+            revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
+            ),
+        )
+    )
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = reader.embedded_regular_signatures
+    except _MALFORMED_INPUT as error:
+        raise InvalidPdf(f"Not a readable PDF: {error}") from error
+
+    async def run() -> tuple[str, ...]:
+        results = []
+        for signature in embedded:
+            result = await ades_lta_validation(signature, spec)
+            results.append(_indication(result))
+        return tuple(results)
+
+    return asyncio.run(run())
+
+
+def _indication(result) -> str:  # type: ignore[no-untyped-def]
+    subindication = result.ades_subindic
+    name = getattr(subindication, "name", str(subindication))
+    return "PASSED" if name == "OK" else name
+
+
+# -- bring your own signature ---------------------------------------------------------
+
+_ACTIVE_CONTENT_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/RichMedia", "/XFA")
+
+
+def inspect_upload(data: bytes) -> PdfFileReader:
+    """Refuse bytes that are not a plain, complete, unencrypted PDF without active content.
+
+    Returns the reader. Raises ``SignatureRefused`` with reason ``not_pdf``, ``truncated``,
+    ``encrypted`` or ``active_content``.
+    """
+    if not data.startswith(b"%PDF-"):
+        raise SignatureRefused("not_pdf", "The file is not a PDF (it does not start with %PDF-).")
+    if b"%%EOF" not in data[-1024:]:
+        raise SignatureRefused("truncated", "The PDF is incomplete: its end marker is missing.")
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        is_encrypted = reader.encrypted
+    except _MALFORMED_INPUT as error:
+        raise SignatureRefused("truncated", f"The PDF cannot be read: {error}") from error
+    if is_encrypted:
+        raise SignatureRefused("encrypted", "The PDF is encrypted.")
+    try:
+        _refuse_active_content(reader)
+    except _MALFORMED_INPUT as error:
+        raise SignatureRefused("truncated", f"The PDF cannot be read: {error}") from error
+    return reader
+
+
+def _refuse_active_content(reader: PdfFileReader) -> None:
+    """Walk every object of every revision; refuse scripts, launch actions, attachments."""
+    for raw in (b"/JavaScript", b"/Launch", b"/RichMedia"):
+        if raw in reader.stream.getvalue():  # type: ignore[attr-defined]
+            raise SignatureRefused("active_content", "The PDF contains scripts or actions.")
+    xrefs = reader.xrefs
+    seen = 0
+    for revision in range(xrefs.total_revisions):
+        for reference in xrefs.explicit_refs_in_revision(revision):
+            seen += 1
+            try:
+                value = reader.get_object(reference)
+            except _MALFORMED_INPUT:
+                continue
+            if isinstance(value, generic.DictionaryObject) and any(
+                key in value for key in _ACTIVE_CONTENT_KEYS
+            ):
+                raise SignatureRefused("active_content", "The PDF contains scripts or actions.")
+            if isinstance(value, generic.DictionaryObject) and value.get("/S") in (
+                "/JavaScript",
+                "/Launch",
+            ):
+                raise SignatureRefused("active_content", "The PDF contains scripts or actions.")
+    del seen
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """What an accepted uploaded signature proved."""
+
+    signer_subject: str
+    signer_code: str
+    signing_time: datetime | None
+    certificate_serial: str
+    rendered_length: int  # bytes of the original render the signature covers
+
+
+def check_uploaded_signature(
+    data: bytes,
+    *,
+    rendered_candidates: Sequence[bytes],
+    subject_code: str,
+    trust_roots_der: Sequence[bytes],
+    crls_der: Sequence[bytes] = (),
+    now: datetime | None = None,
+) -> UploadCheck:
+    """Check a commitment PDF signed elsewhere, or raise ``SignatureRefused`` saying why.
+
+    Accepted when: it is a plain PDF (``inspect_upload``); the first signature's revision is
+    exactly one of ``rendered_candidates`` (our deterministic render) plus that signature;
+    its bytes are intact; its certificate chains to one of ``trust_roots_der``, is within
+    its validity now, is not listed in a CRL at hand (``crls_der`` and the PDF's own DSS);
+    and it belongs to ``subject_code`` (organizationIdentifier NTRCN-<code> or serialNumber).
+    """
+    reader = inspect_upload(data)
+    moment = now or datetime.now(UTC)
+    signatures = reader.embedded_regular_signatures
+    if not signatures:
+        raise SignatureRefused("unsigned", "The PDF has no signature.")
+    signature = signatures[0]
+    roots = [asn1_x509.Certificate.load(der) for der in trust_roots_der]
+    context = ValidationContext(
+        trust_roots=roots, allow_fetching=False, moment=moment, revocation_mode="soft-fail"
+    )
+    try:
+        status = validate_pdf_signature(signature, signer_validation_context=context)
+    except _MALFORMED_INPUT as error:
+        raise SignatureRefused("tampered", f"The signature cannot be checked: {error}") from error
+    if not (status.intact and status.valid):
+        raise SignatureRefused("tampered", "The signed bytes were changed after signing.")
+    signed_length = signature.byte_range[2] + signature.byte_range[3]
+    original = next(
+        (
+            candidate
+            for candidate in rendered_candidates
+            if data.startswith(candidate) and len(candidate) < signed_length
+        ),
+        None,
+    )
+    if original is None or signature.signed_revision != 1:
+        raise SignatureRefused(
+            "wrong_document",
+            "The signed document is not the commitment as rendered by the platform.",
+        )
+    certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
+    issuer_ok = _chains_to(certificate, roots=trust_roots_der, embedded=signature)
+    if not issuer_ok:
+        raise SignatureRefused("untrusted", "The certificate is not issued by a trusted CA.")
+    if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
+        raise SignatureRefused("expired", "The signing certificate is expired or not yet valid.")
+    if _is_revoked(certificate, crls=[*crls_der, *_dss_crls(reader)], roots=trust_roots_der):
+        raise SignatureRefused("revoked", "The signing certificate has been revoked.")
+    if not status.trusted:
+        raise SignatureRefused("untrusted", "The certificate is not issued by a trusted CA.")
+    code = _subject_code(certificate.subject)
+    if code != subject_code:
+        raise SignatureRefused(
+            "wrong_subject", "The certificate belongs to someone other than the committing party."
+        )
+    return UploadCheck(
+        signer_subject=certificate.subject.rfc4514_string(),
+        signer_code=code,
+        signing_time=status.signer_reported_dt,
+        certificate_serial=f"{certificate.serial_number:x}",
+        rendered_length=len(original),
+    )
+
+
+def _chains_to(certificate: x509.Certificate, *, roots: Sequence[bytes], embedded) -> bool:  # type: ignore[no-untyped-def]
+    """Return whether ``certificate`` is issued by a root, directly or via an embedded CA."""
+    root_certificates = [x509.load_der_x509_certificate(der) for der in roots]
+    issuers = list(root_certificates)
+    for other in embedded.other_embedded_certs:
+        candidate = x509.load_der_x509_certificate(other.dump())
+        for root in root_certificates:
+            try:
+                candidate.verify_directly_issued_by(root)
+            except (ValueError, TypeError, InvalidSignatureError):
+                continue
+            issuers.append(candidate)
+    for issuer in issuers:
+        try:
+            certificate.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignatureError):
+            continue
+        return True
+    return False
+
+
+def _is_revoked(
+    certificate: x509.Certificate, *, crls: Sequence[bytes], roots: Sequence[bytes]
+) -> bool:
+    """Return whether a CRL issued (and signed) by the certificate's issuer lists it."""
+    issuers = [x509.load_der_x509_certificate(der) for der in roots]
+    for der in crls:
+        try:
+            crl = x509.load_der_x509_crl(der)
+        except ValueError:
+            continue
+        if crl.issuer != certificate.issuer:
+            continue
+        signed_by_issuer = any(
+            issuer.subject == crl.issuer and crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+            for issuer in issuers
+        )
+        if not signed_by_issuer:
+            continue
+        if crl.get_revoked_certificate_by_serial_number(certificate.serial_number) is not None:
+            return True
+    return False
+
+
+def _dss_crls(reader: PdfFileReader) -> list[bytes]:
+    """Return the CRLs in the PDF's document security store, if any."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    try:
+        store = DocumentSecurityStore.read_dss(reader)
+    except (*_MALFORMED_INPUT, AttributeError):
+        return []
+    return [crl.dump() for crl in store.crls]

@@ -352,3 +352,14 @@ def _styles_for(font_name: str) -> _Styles:
     )
     _styles[font_name] = styles
     return styles
+
+
+def stamp_font_name() -> str:
+    """Return the registered name of the shipped subset font (for stamps and certificates)."""
+    _register(SUBSET_FONT_NAME, str(SUBSET_FONT_PATH), 0)
+    return SUBSET_FONT_NAME
+
+
+def font_for_text(text: str) -> str:
+    """Return a registered font that can draw every character of ``text``."""
+    return _font_for(text)

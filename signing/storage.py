@@ -77,13 +77,28 @@ class FileSystemStorage:
 def storage_backend() -> StorageBackend:
     """Instantiate the backend named by ``SIGNING_STORAGE_BACKEND`` (file system by default)."""
     dotted_path = getattr(settings, "SIGNING_STORAGE_BACKEND", DEFAULT_BACKEND)
+    cache_key = (
+        dotted_path,
+        str(getattr(settings, "SIGNING_DOCUMENT_ROOT", "")),
+        getattr(settings, "SIGNING_S3_BUCKET", ""),
+        getattr(settings, "SIGNING_S3_ENDPOINT_URL", ""),
+        getattr(settings, "SIGNING_S3_PREFIX", ""),
+    )
+    backend = _backends.get(cache_key)
+    if backend is not None:
+        return backend
     try:
         backend_class = import_string(dotted_path)
     except ImportError as error:
         raise StorageMisconfigured(
             f"SIGNING_STORAGE_BACKEND={dotted_path!r} cannot be imported: {error}"
         ) from error
-    return backend_class()
+    backend = _backends[cache_key] = backend_class()
+    return backend
+
+
+# One backend per configuration and process: an S3 client is costly to build.
+_backends: dict[tuple[str, ...], StorageBackend] = {}
 
 
 def document_key(*, sha256: str) -> str:
@@ -125,3 +140,85 @@ def document_read(document: SignedDocument) -> bytes:
             f" stored {document.size})."
         )
     return data
+
+
+class S3Storage:
+    """An S3-compatible object store (AWS S3, MinIO, Ceph ...) through boto3, write-once.
+
+    Configuration comes from settings (``SIGNING_S3_BUCKET``, ``SIGNING_S3_ENDPOINT_URL``,
+    ``SIGNING_S3_REGION``, ``SIGNING_S3_ACCESS_KEY_ID``, ``SIGNING_S3_SECRET_ACCESS_KEY``,
+    ``SIGNING_S3_PREFIX``); the keys are never logged. ``put`` sends ``If-None-Match: *`` so
+    the store itself refuses to overwrite an existing object (S3 conditional writes); a
+    412 answer means the key exists and nothing was written. Server-side encryption
+    (``AES256``) is requested on every object; with S3 Object Lock on the bucket, a
+    retention period makes the objects undeletable too.
+    """
+
+    def __init__(self) -> None:
+        import boto3
+
+        options: dict = {"region_name": settings.SIGNING_S3_REGION or None}
+        if settings.SIGNING_S3_ENDPOINT_URL:
+            options["endpoint_url"] = settings.SIGNING_S3_ENDPOINT_URL
+        if settings.SIGNING_S3_ACCESS_KEY_ID:
+            options["aws_access_key_id"] = settings.SIGNING_S3_ACCESS_KEY_ID
+            options["aws_secret_access_key"] = settings.SIGNING_S3_SECRET_ACCESS_KEY
+        if not settings.SIGNING_S3_BUCKET:
+            raise StorageMisconfigured("SIGNING_S3_BUCKET is empty.")
+        self.client = boto3.client("s3", **options)
+        self.bucket = settings.SIGNING_S3_BUCKET
+        self.prefix = settings.SIGNING_S3_PREFIX or ""
+
+    def put(self, key: str, data: bytes) -> bool:
+        """Create the object unless it exists; return whether it was written."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + key,
+                Body=data,
+                ContentType="application/pdf",
+                ChecksumSHA256=_b64_sha256(data),
+                ServerSideEncryption="AES256",
+                IfNoneMatch="*",
+            )
+        except ClientError as error:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status in (409, 412) or error.response.get("Error", {}).get("Code") in (
+                "PreconditionFailed",
+                "ConditionalRequestConflict",
+            ):
+                return False
+            raise
+        return True
+
+    def get(self, key: str) -> bytes:
+        """Return the object's bytes; ``DocumentMissing`` if there is none."""
+        from botocore.exceptions import ClientError
+
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise DocumentMissing(f"No stored document under {key!r}.") from error
+            raise
+        return answer["Body"].read()
+
+    def exists(self, key: str) -> bool:
+        """Return whether the object exists."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                return False
+            raise
+        return True
+
+
+def _b64_sha256(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")

@@ -159,3 +159,87 @@ class TaskVerifyApi(APIView):
         data.is_valid(raise_exception=True)
         services.verification_complete(task=task, by=request.user, **data.validated_data)
         return Response(_commitment_data(request, task.process.commitment.reference))
+
+
+def _assignee(pk: int):
+    from django.contrib.auth import get_user_model
+
+    from commitments.errors import CommitmentError, ErrorCode
+
+    user = get_user_model().objects.filter(pk=pk).first()
+    if user is None:
+        raise CommitmentError(ErrorCode.INVALID, "No such user.", field="to")
+    return user
+
+
+class TaskReassignApi(APIView):
+    """A supervisor gives a task of the department to a colleague."""
+
+    class InputSerializer(serializers.Serializer):
+        to = serializers.IntegerField()
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+        class Meta:
+            ref_name = "TaskReassignInput"
+
+    @extend_schema(
+        operation_id="tasks_reassign",
+        tags=["tasks"],
+        request=InputSerializer,
+        responses={200: TaskOutputSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        from .queue_services import verification_task_reassign
+
+        task = selectors.task_get(pk=pk, user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        verification_task_reassign(
+            task=task,
+            to=_assignee(data.validated_data["to"]),
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(TaskOutputSerializer(selectors.task_get(pk=pk, user=request.user)).data)
+
+
+class TaskBulkReassignApi(APIView):
+    """Reassign many tasks; the answer says what happened to each."""
+
+    class InputSerializer(serializers.Serializer):
+        tasks = serializers.ListField(
+            child=serializers.IntegerField(), min_length=1, max_length=200
+        )
+        to = serializers.IntegerField()
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+        class Meta:
+            ref_name = "TaskBulkReassignInput"
+
+    class OutcomeSerializer(serializers.Serializer):
+        task = serializers.IntegerField(source="task_id")
+        is_done = serializers.BooleanField()
+        code = serializers.CharField()
+        message = serializers.CharField()
+
+        class Meta:
+            ref_name = "TaskBulkReassignOutcome"
+
+    @extend_schema(
+        operation_id="tasks_bulk_reassign",
+        tags=["tasks"],
+        request=InputSerializer,
+        responses={200: OutcomeSerializer(many=True), **error_responses(400)},
+    )
+    def post(self, request):
+        from .queue_services import verification_tasks_reassign_bulk
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcomes = verification_tasks_reassign_bulk(
+            task_ids=data.validated_data["tasks"],
+            to=_assignee(data.validated_data["to"]),
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(self.OutcomeSerializer(outcomes, many=True).data)

@@ -15,4 +15,6 @@ urlpatterns = [
     path("tasks/<int:pk>/claim/", api.TaskClaimApi.as_view(), name="task-claim"),
     path("tasks/<int:pk>/release/", api.TaskReleaseApi.as_view(), name="task-release"),
     path("tasks/<int:pk>/verify/", api.TaskVerifyApi.as_view(), name="task-verify"),
+    path("tasks/<int:pk>/reassign/", api.TaskReassignApi.as_view(), name="task-reassign"),
+    path("tasks/reassign/", api.TaskBulkReassignApi.as_view(), name="task-bulk-reassign"),
 ]

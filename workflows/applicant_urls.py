@@ -2,9 +2,14 @@
 
 from django.urls import path
 
-from . import applicant_views
+from . import applicant_views, upload_views
 
 app_name = "submission"
 urlpatterns = [
     path("<str:reference>/sign/", applicant_views.CommitmentSignView.as_view(), name="sign"),
+    path(
+        "<str:reference>/upload-signed/",
+        upload_views.CommitmentUploadSignedView.as_view(),
+        name="upload-signed",
+    ),
 ]

@@ -38,7 +38,7 @@ class CommitmentSignView(LoginRequiredMixin, View):
             )
             return detail
         try:
-            commitment_submit(commitment=commitment, by=request.user)
+            submitted = commitment_submit(commitment=commitment, by=request.user)
         except CommitmentError as error:
             if error.code in (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN):
                 raise Http404 from None
@@ -55,6 +55,11 @@ class CommitmentSignView(LoginRequiredMixin, View):
         except FlowLockFailed:
             messages.warning(
                 request, _("This commitment is being processed right now. Try again in a moment.")
+            )
+            return detail
+        if submitted.status == submitted.Status.DRAFT:  # the timestamp service did not answer
+            messages.info(
+                request, _("Signing in progress, waiting for the timestamp service.")
             )
             return detail
         messages.success(

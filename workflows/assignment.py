@@ -7,7 +7,7 @@ SQLite serialises writers anyway, so there the lock is a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -35,10 +35,21 @@ def department_lock(department: Department) -> None:
 
 
 def least_loaded_member(
-    *, department: Department, role: str, flow_tasks: Iterable[str]
+    *,
+    department: Department,
+    role: str,
+    flow_tasks: Iterable[str],
+    eligible_user_ids: Collection[int] | None = None,
 ) -> AbstractBaseUser | None:
     """The active member with the fewest open tasks among ``flow_tasks``; ties go to the lower
-    user pk so the choice is stable. None when the department has nobody active in the role."""
+    user pk so the choice is stable. None when the department has nobody active in the role.
+
+    Only ``eligible_user_ids`` are considered when given (a routing rule's regulators).
+    Members absent under a delegation are passed over; when only absent members are
+    eligible, the task goes to the stand-in of the least-loaded of them.
+    """
+    from .delegation import absent_user_ids, stand_in
+
     department_lock(department)
     open_tasks = (
         Task.objects.filter(
@@ -51,10 +62,26 @@ def least_loaded_member(
         .annotate(open_count=Count("pk"))
         .values("open_count")
     )
-    membership: RegulatorMembership | None = (
+    members = (
         active_members(department=department, role=role)
         .annotate(load=Coalesce(Subquery(open_tasks, output_field=IntegerField()), Value(0)))
         .order_by("load", "user_id")
+    )
+    if eligible_user_ids is not None:
+        members = members.filter(user_id__in=list(eligible_user_ids))
+    absent = absent_user_ids(department_id=department.pk)
+    membership: RegulatorMembership | None = members.exclude(user_id__in=absent).first()
+    if membership is not None:
+        return membership.user
+    absent_member = members.filter(user_id__in=absent).first()
+    if absent_member is None:
+        return None
+    delegate_id = stand_in(user_id=absent_member.user_id, department_id=department.pk)
+    delegate = (
+        RegulatorMembership.objects.filter(
+            user_id=delegate_id, department=department, is_active=True, user__is_active=True
+        )
+        .select_related("user")
         .first()
     )
-    return membership.user if membership is not None else None
+    return delegate.user if delegate is not None else None

@@ -25,8 +25,10 @@ from commitments.models import Commitment, RegulatorMembership
 from notifications.services import notification_send
 
 from .assignment import least_loaded_member
-from .models import VerificationProcess
+from .models import TaskAuditEntry, VerificationProcess
 from .nodes import DepartmentTaskView
+from .queue import index_open_task
+from .routing import route_commitment, route_of_rule
 
 
 class InformCommitFlow(flow.Flow):
@@ -89,20 +91,22 @@ class InformCommitFlow(flow.Flow):
         """Hand the signed commitment to the competent department and link the process."""
         process = activation.process
         process.save()  # the commitment links to it, so it needs its key now
-        department = commitment_selectors.competent_department(
-            matter=commitment.template.matter, region=commitment.region
-        )
-        if department is None:
+        route = route_commitment(commitment=commitment)
+        if route is None:
             raise CommitmentError(
                 ErrorCode.INVALID,
                 gettext("No department handles this matter in this region on commitment yet."),
                 field="region",
             )
         commitment_services.commitment_open_verification(
-            commitment=commitment, department=department, by=by
+            commitment=commitment, department=route.department, by=by
         )
         # The link is bookkeeping (not part of the audited history): a plain update.
         Commitment.objects.filter(pk=commitment.pk).update(process=process)
+        # Which rule routed it decides who may verify; kept with the process (flow data).
+        if route.rule is not None:
+            process.data = {**(process.data or {}), "routing_rule": route.rule.pk}
+            process.save(update_fields=["data"])
         return process
 
     @classmethod
@@ -133,10 +137,15 @@ class InformCommitFlow(flow.Flow):
         commitment = self._open_commitment(activation)
         if commitment is None:
             return None
+        route = route_of_rule(
+            department=commitment.department,
+            rule_id=(activation.process.data or {}).get("routing_rule"),
+        )
         return least_loaded_member(
             department=commitment.department,
             role=RegulatorMembership.Role.REGULATOR,
             flow_tasks=self.human_task_refs(),
+            eligible_user_ids=route.eligible_user_ids,
         )
 
     def assign_supervisor(self, activation) -> AbstractBaseUser | None:
@@ -171,8 +180,12 @@ class InformCommitFlow(flow.Flow):
     def task_created(self, activation) -> None:
         """Tell the assignee that a verification is waiting for them."""
         task = activation.task
-        commitment = Commitment.objects.get(process_id=activation.process.pk)
+        commitment = Commitment.objects.select_related("subject", "template").get(
+            process_id=activation.process.pk
+        )
+        index_open_task(task=task, commitment=commitment)
         if task.owner is not None:
+            audit_assignment(task=task, kind=TaskAuditEntry.Kind.ASSIGNED)
             _notify_assignee(task, commitment)
 
     def escalation_created(self, activation) -> None:
@@ -181,6 +194,8 @@ class InformCommitFlow(flow.Flow):
         commitment = self._open_commitment(activation)
         if commitment is None:
             return
+        index_open_task(task=task, commitment=commitment, is_escalated=True)
+        audit_assignment(task=task, kind=TaskAuditEntry.Kind.ESCALATED)
         recipients = {
             membership.user.pk: membership.user
             for role in (RegulatorMembership.Role.SUPERVISOR, RegulatorMembership.Role.REGULATOR)
@@ -210,6 +225,17 @@ class InformCommitFlow(flow.Flow):
             )
         if task.owner is not None:
             _notify_assignee(task, commitment)
+
+
+def audit_assignment(*, task, kind: str) -> None:
+    """Record who the flow gave the task to (the system acted)."""
+    TaskAuditEntry.objects.create(
+        task=task,
+        kind=kind,
+        actor=commitment_services.system_user(),
+        to_user=task.owner,
+        at=task.created,
+    )
 
 
 def _notify_assignee(task, commitment: Commitment) -> None:

@@ -21,3 +21,191 @@ class VerificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "data-testid": "reason"}),
         help_text=_("Required when the commitment is breached: what was found and where."),
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks their size and type."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"data-testid": "evidence"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class EvidenceForm(forms.Form):
+    """How the finding was established (goes with ``VerificationForm``)."""
+
+    evidence_summary = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "evidence-summary"}),
+        help_text=_(
+            "What was checked: documents, the shared data source queried, the publicity "
+            "notice, or what was seen on site."
+        ),
+    )
+    inspected_on = forms.DateField(
+        label=_("Inspection date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "data-testid": "inspected-on"}),
+    )
+    inspection_location = forms.CharField(
+        label=_("Inspection location"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"data-testid": "inspection-location"}),
+    )
+    inspectors = forms.CharField(
+        label=_("Inspectors"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"data-testid": "inspectors"}),
+    )
+    evidence_files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("PDF, PNG or JPEG, at most 10 MB each and 10 files."),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The list filters; every field optional, unknown values are ignored."""
+
+    DUE_CHOICES = [
+        ("", _("Any due date")),
+        ("overdue", _("Overdue")),
+        ("today", _("Due today or earlier")),
+        ("week", _("Due within 7 days")),
+    ]
+    STATUS_CHOICES = [
+        ("", _("Any status")),
+        ("queued", _("In the queue")),
+        ("assigned", _("Assigned")),
+        ("escalated", _("Escalated")),
+        ("spot_check", _("On-site spot check")),
+    ]
+    GRADE_CHOICES = [("", _("Any risk grade")), ("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Reference, code or name"), "data-testid": "search"}
+        ),
+    )
+    department = forms.TypedChoiceField(
+        label=_("Department"), required=False, coerce=int, empty_value=None
+    )
+    matter = forms.TypedChoiceField(label=_("Matter"), required=False, coerce=int, empty_value=None)
+    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+    due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
+    due_from = forms.DateField(
+        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_to = forms.DateField(
+        label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    grade = forms.ChoiceField(label=_("Risk grade"), required=False, choices=GRADE_CHOICES)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        required=False,
+        choices=[("", _("Any method")), *VerificationMethod.choices],
+    )
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("All my departments"))] + [
+            (d.pk, d.name) for d in choices["departments"]
+        ]
+        self.fields["matter"].choices = [("", _("Any matter"))] + [
+            (m.pk, m.name) for m in choices["matters"]
+        ]
+        self.fields["region"].choices = [("", _("Any region"))] + [
+            (r.pk, str(r)) for r in choices["regions"]
+        ]
+
+
+class ReassignForm(forms.Form):
+    to = forms.TypedChoiceField(
+        label=_("Give to"), coerce=int, widget=forms.Select(attrs={"data-testid": "reassign-to"})
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"data-testid": "reassign-reason"}),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        seen = {}
+        for membership in members:
+            seen.setdefault(
+                membership.user_id,
+                f"{membership.user.get_username()} ({membership.get_role_display()})",
+            )
+        self.fields["to"].choices = [("", "—")] + list(seen.items())
+
+
+class BulkReassignForm(ReassignForm):
+    tasks = forms.TypedMultipleChoiceField(label=_("Tasks"), coerce=int)
+
+    def __init__(self, *args, members, task_ids, **kwargs):
+        super().__init__(*args, members=members, **kwargs)
+        self.fields["tasks"].choices = [(pk, pk) for pk in task_ids]
+
+
+class DelegationForm(forms.Form):
+    department = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    delegator = forms.TypedChoiceField(
+        label=_("Absent regulator"),
+        coerce=int,
+        widget=forms.Select(attrs={"data-testid": "delegator"}),
+    )
+    delegate = forms.TypedChoiceField(
+        label=_("Delegate"), coerce=int, widget=forms.Select(attrs={"data-testid": "delegate"})
+    )
+    starts = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, departments, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(d.pk, d.name) for d in departments]
+        people = {}
+        for membership in members:
+            people.setdefault(membership.user_id, membership.user.get_username())
+        self.fields["delegator"].choices = list(people.items())
+        self.fields["delegate"].choices = [("", "—")] + list(people.items())
+
+
+class SamplingDrawForm(forms.Form):
+    department = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    matter = forms.TypedChoiceField(label=_("Matter"), required=False, coerce=int, empty_value=None)
+    seed = forms.CharField(
+        label=_("Seed"),
+        required=False,
+        max_length=64,
+        help_text=_("Leave empty for a random seed; the seed is recorded with the draw."),
+    )
+
+    def __init__(self, *args, departments, matters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(d.pk, d.name) for d in departments]
+        self.fields["matter"].choices = [("", _("Every matter"))] + [
+            (m.pk, m.name) for m in matters
+        ]

@@ -56,7 +56,16 @@ class DepartmentTaskView(flow.View):
         return is_department_member(user, task_department_id(task))
 
     def can_assign(self, user, task) -> bool:
-        return task.owner_id is None and is_department_member(user, task_department_id(task))
+        """A member may claim a queued task if the task's routing rule lets them verify it."""
+        if task.owner_id is not None:
+            return False
+        department_id = task_department_id(task)
+        if not is_department_member(user, department_id):
+            return False
+        from .routing import may_verify
+
+        rule_id = (task.process.data or {}).get("routing_rule")
+        return may_verify(user=user, department_id=department_id, rule_id=rule_id)
 
     def can_execute(self, user, task) -> bool:
         return (

@@ -7,7 +7,8 @@ domain status is changed by ``commitments.services``; the flow only records the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,8 +22,17 @@ from viewflow.workflow.status import STATUS
 from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, Verification
+from commitments.services.evidence import SigningPending
 
+from .evidence import evidence_check, evidence_store
 from .flows import InformCommitFlow
+from .models import TaskAuditEntry
+from .queue import index_close, index_set_owner
+from .verification import (
+    audit_task,
+    verification_detail_record,
+    verification_spot_check_refusal,
+)
 
 
 def _concurrent_change() -> CommitmentError:
@@ -37,9 +47,25 @@ def _not_found() -> CommitmentError:
 
 
 @transaction.atomic
-def commitment_submit(*, commitment: Commitment, by: AbstractBaseUser) -> Commitment:
-    """Sign the commitment and start its verification, both or neither."""
-    outcome = commitment_services.commitment_sign(commitment=commitment, by=by)
+def commitment_submit(
+    *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
+) -> Commitment:
+    """Sign the commitment and start its verification, both or neither.
+
+    With ``uploaded_pdf`` the applicant signed elsewhere (checked, then sealed). When the
+    timestamp service does not answer, the draft stays, a pending ``SigningRequest`` keeps
+    it and ``commitment_signing_complete_task`` finishes the signing once the service answers
+    (the returned commitment is then still a draft).
+    """
+    try:
+        outcome = commitment_services.commitment_sign(
+            commitment=commitment, by=by, uploaded_pdf=uploaded_pdf
+        )
+    except SigningPending as pending:
+        from .signing_requests import signing_request_enqueue
+
+        signing_request_enqueue(commitment=commitment, by=by, pending=pending)
+        return Commitment.objects.get(pk=commitment.pk)
     try:
         InformCommitFlow.run_start(commitment=outcome.commitment, by=by)
     except FlowLockFailed:
@@ -104,6 +130,8 @@ def verification_task_claim(*, task: Task, by: AbstractBaseUser) -> Task:
             raise CommitmentError(ErrorCode.FORBIDDEN, _("You cannot claim this task."))
         current.assigned = now()
         activation.assign(by)
+        index_set_owner(task_id=current.pk, owner_id=by.pk)
+        audit_task(task=current, kind=TaskAuditEntry.Kind.CLAIMED, by=by, to_user=by)
     return current
 
 
@@ -121,8 +149,13 @@ def verification_task_release(*, task: Task, by: AbstractBaseUser) -> Task:
                 ErrorCode.FORBIDDEN,
                 _("Only the person who claimed this task or a supervisor can release it."),
             )
+        previous_owner = current.owner
         current.assigned = None
         activation.unassign()
+        index_set_owner(task_id=current.pk, owner_id=None)
+        audit_task(
+            task=current, kind=TaskAuditEntry.Kind.RELEASED, by=by, from_user=previous_owner
+        )
     return current
 
 
@@ -133,11 +166,21 @@ def verification_complete(
     method: str,
     finding: str,
     reason: str = "",
+    evidence_summary: str = "",
+    inspected_on: datetime.date | None = None,
+    inspection_location: str = "",
+    inspectors: str = "",
+    files: Sequence = (),
 ) -> Verification:
     """Record the finding on the commitment and complete the task so the process advances.
 
     An unclaimed task is claimed in the same transaction; a refusal anywhere undoes it all.
+    With the finding go how it was established (``evidence_summary``, the inspection record
+    for on-site checks) and evidence files (PDF, PNG or JPEG, checked before anything is
+    written). A commitment drawn for an on-site spot check must be verified on site, with
+    the inspection date and location.
     """
+    checked_files = evidence_check(files)
     with _task_activation(task=task, by=by) as activation:
         current = activation.task
         _refuse_closed(current)
@@ -150,9 +193,43 @@ def verification_complete(
         if not activation.start.has_perm(by):
             raise CommitmentError(ErrorCode.FORBIDDEN, _("You cannot complete this task."))
         commitment = Commitment.objects.get(process_id=current.process_id)
+        is_spot_check = verification_spot_check_refusal(
+            task=current,
+            method=method,
+            inspected_on=inspected_on,
+            inspection_location=inspection_location,
+        )
         verification = commitment_services.verification_record(
             commitment=commitment, regulator=by, method=method, finding=finding, reason=reason
         )
+        verification_detail_record(
+            verification=verification,
+            by=by,
+            evidence_summary=evidence_summary,
+            inspected_on=inspected_on,
+            inspection_location=inspection_location,
+            inspectors=inspectors,
+            is_spot_check=is_spot_check,
+        )
+        evidence_store(verification=verification, files=checked_files, by=by)
         activation.start(None)
         activation.execute()
+        index_close(task_id=current.pk)
     return verification
+
+
+@transaction.atomic
+def verification_deadline_extend(
+    *, commitment: Commitment, by: AbstractBaseUser, new_due_date: datetime.date, reason: str
+):
+    """Extend the verification window (an officer of the department) and move the flow's
+    armed timer with it, both or neither."""
+    from commitments.services.obligations import commitment_extend_verification
+
+    from .deadlines import verification_timers_follow
+
+    extension = commitment_extend_verification(
+        commitment=commitment, by=by, new_due_date=new_due_date, reason=reason
+    )
+    verification_timers_follow(commitment=Commitment.objects.get(pk=commitment.pk))
+    return extension

@@ -11,17 +11,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
-from commitments.selectors import commitment_timeline, is_regulator
+from commitments.models import Commitment, RegulatorMembership
+from commitments.selectors import commitment_timeline
 
-from . import selectors, services
-from .forms import VerificationForm
+from . import queue_selectors, selectors, services
+from .forms import EvidenceForm, QueueFilterForm, ReassignForm, VerificationForm
+from .models import TaskAuditEntry, VerificationTaskIndex
+from .nodes import is_department_member
+from .queue import reminder_explanation
 
 
 def _http_error(error: CommitmentError) -> Exception | None:
@@ -48,33 +52,94 @@ class RegulatorPageMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not is_regulator(request.user):
+        self.seats = queue_selectors.seats_of(request.user)
+        if not self.seats.department_ids:
             raise PermissionDenied(_("This area is for department staff."))
+        self.check_access()
         return super().dispatch(request, *args, **kwargs)
+
+    def check_access(self) -> None:
+        """Refuse with PermissionDenied when the page needs more than membership."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["nav_inbox_count"] = selectors.task_inbox(user=self.request.user).count()
-        context["nav_queue_count"] = selectors.task_queue(user=self.request.user).count()
+        counts = queue_selectors.nav_counts(user=self.request.user, seats=self.seats)
+        context["nav_inbox_count"] = counts["inbox"]
+        context["nav_queue_count"] = counts["queue"]
+        context["nav_count_cap"] = counts["cap"]
+        context["is_supervisor"] = bool(self.seats.supervised_ids)
+        context["task_url_prefix"] = reverse("workflows:task", args=[0])[: -len("0/")]
         return context
 
 
-class TaskInboxView(RegulatorPageMixin, ListView):
+class _TaskListView(RegulatorPageMixin, TemplateView):
+    """A list of open tasks read from the queue index: filtered, sorted, paged by keyset."""
+
+    scope = queue_selectors.Scope.INBOX
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        choices = queue_selectors.filter_choices(user=user, seats=self.seats)
+        form = QueueFilterForm(self.request.GET or None, choices=choices)
+        filters = queue_selectors.QueueFilters()
+        if form.is_bound and form.is_valid():
+            filters = queue_selectors.QueueFilters(
+                **{k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+            )
+        rows = queue_selectors.task_rows(
+            user=user, scope=self.scope, filters=filters, seats=self.seats
+        )
+        page = queue_selectors.keyset_page(
+            rows, after=self.request.GET.get("after", ""), before=self.request.GET.get("before", "")
+        )
+        query = self.request.GET.copy()
+        for key in ("after", "before"):
+            query.pop(key, None)
+        queue_selectors.add_display_values(page.rows)
+        context.update(
+            tasks=page.rows,
+            page=page,
+            filter_form=form,
+            filter_query=query.urlencode(),
+            now=timezone.now(),
+        )
+        return context
+
+
+class TaskInboxView(_TaskListView):
     template_name = "workflows/inbox.html"
-    context_object_name = "tasks"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return selectors.task_inbox(user=self.request.user)
+    scope = queue_selectors.Scope.INBOX
 
 
-class TaskQueueView(RegulatorPageMixin, ListView):
+class TaskQueueView(_TaskListView):
     template_name = "workflows/queue.html"
-    context_object_name = "tasks"
-    paginate_by = 50
+    scope = queue_selectors.Scope.QUEUE
 
-    def get_queryset(self):
-        return selectors.task_queue(user=self.request.user)
+
+class SupervisorPageMixin(RegulatorPageMixin):
+    """Pages for supervisors of at least one department."""
+
+    def check_access(self) -> None:
+        if not self.seats.supervised_ids:
+            raise PermissionDenied(_("This page is for supervisors."))
+
+
+class TeamTasksView(SupervisorPageMixin, _TaskListView):
+    """Every open task of the supervised departments, with bulk reassignment."""
+
+    template_name = "workflows/team.html"
+    scope = queue_selectors.Scope.TEAM
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reassign_form"] = ReassignForm(
+            members=queue_selectors.assignable_members(
+                department_ids=list(self.seats.supervised_ids)
+            )
+        )
+        context["workload"] = queue_selectors.team_workload(user=self.request.user)
+        return context
 
 
 class TaskDetailView(RegulatorPageMixin, TemplateView):
@@ -85,7 +150,14 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
     def get(self, request, *args, pk: int, **kwargs):
         return self.render_task(pk=pk)
 
-    def render_task(self, *, pk: int, form: VerificationForm | None = None):
+    def render_task(
+        self,
+        *,
+        pk: int,
+        form: VerificationForm | None = None,
+        evidence_form: EvidenceForm | None = None,
+        reassign_form: ReassignForm | None = None,
+    ):
         try:
             task = selectors.task_get(pk=pk, user=self.request.user)
         except CommitmentError as error:
@@ -95,8 +167,31 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
         user = self.request.user
         is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED)
         labels = {spec["name"]: spec.get("label", spec["name"]) for spec in template.fields}
+        index_row = VerificationTaskIndex.objects.filter(task_id=task.pk).first()
+        verification = getattr(commitment, "verification", None) if not is_open else None
         context = self.get_context_data(
             task=task,
+            index_row=index_row,
+            reminder_explanation=reminder_explanation(index_row.remind_at if index_row else None),
+            audit=list(
+                TaskAuditEntry.objects.filter(task__process_id=task.process_id).select_related(
+                    "actor", "from_user", "to_user"
+                )
+            ),
+            can_reassign=is_open
+            and is_department_member(
+                user, commitment.department_id, role=RegulatorMembership.Role.SUPERVISOR
+            ),
+            reassign_form=reassign_form
+            or ReassignForm(
+                members=queue_selectors.assignable_members(
+                    department_ids=[commitment.department_id]
+                )
+            ),
+            evidence_form=evidence_form or EvidenceForm(),
+            verification=verification,
+            verification_detail=getattr(verification, "detail", None) if verification else None,
+            evidence_files=list(verification.evidence.all()) if verification else [],
             commitment=commitment,
             template=template,
             filled_fields=[(labels.get(k, k), v) for k, v in commitment.field_values.items()],
@@ -115,7 +210,10 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
             can_release=is_open and task.flow_task.can_unassign(user, task),
             can_verify=is_open
             and (task.owner_id == user.pk or task.flow_task.can_assign(user, task)),
-            form=form or VerificationForm(initial={"method": template.verification_method}),
+            form=form
+            or VerificationForm(
+                initial={"method": index_row.method if index_row else template.verification_method}
+            ),
         )
         return self.render_to_response(context)
 
@@ -155,8 +253,9 @@ class TaskReleaseView(_TaskActionView):
 class TaskVerifyView(_TaskActionView):
     def act(self, request, task):
         form = VerificationForm(request.POST)
-        if not form.is_valid():
-            return self.render_invalid(task, form)
+        evidence_form = EvidenceForm(request.POST, request.FILES)
+        if not (form.is_valid() & evidence_form.is_valid()):
+            return self.render_invalid(task, form, evidence_form)
         try:
             verification = services.verification_complete(
                 task=task,
@@ -164,14 +263,26 @@ class TaskVerifyView(_TaskActionView):
                 method=form.cleaned_data["method"],
                 finding=form.cleaned_data["finding"],
                 reason=form.cleaned_data["reason"],
+                evidence_summary=evidence_form.cleaned_data["evidence_summary"],
+                inspected_on=evidence_form.cleaned_data["inspected_on"],
+                inspection_location=evidence_form.cleaned_data["inspection_location"],
+                inspectors=evidence_form.cleaned_data["inspectors"],
+                files=request.FILES.getlist("evidence_files"),
             )
         except CommitmentError as error:
             if error.code != ErrorCode.INVALID or not error.fields:
                 raise
             for field, field_messages in error.fields.items():
                 for message in field_messages:
-                    form.add_error(field if field in form.fields else None, str(message))
-            return self.render_invalid(task, form)
+                    if field in form.fields:
+                        form.add_error(field, str(message))
+                    elif field in evidence_form.fields:
+                        evidence_form.add_error(field, str(message))
+                    elif field == "evidence":
+                        evidence_form.add_error("evidence_files", str(message))
+                    else:
+                        form.add_error(None, str(message))
+            return self.render_invalid(task, form, evidence_form)
         messages.success(
             request,
             _("Finding recorded for %(reference)s: %(finding)s.")
@@ -182,7 +293,8 @@ class TaskVerifyView(_TaskActionView):
         )
         return HttpResponseRedirect(reverse("workflows:inbox"))
 
-    def render_invalid(self, task, form):
+    def render_invalid(self, task, form, evidence_form=None):
         page = TaskDetailView()
         page.setup(self.request, pk=task.pk)
-        return page.render_task(pk=task.pk, form=form)
+        page.seats = self.seats
+        return page.render_task(pk=task.pk, form=form, evidence_form=evidence_form)

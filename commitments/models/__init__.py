@@ -8,7 +8,25 @@ methods in these modules, called from ``services``; every change is kept by djan
 from .base import DeadlineUnit, StateModel, VerificationMethod
 from .calendar import WorkingDayOverride
 from .commitments import Commitment, Obligation, Verification
-from .organisation import Competence, Department, Matter, Region, RegulatorMembership
+from .evidence import VerificationDetail, VerificationEvidence
+from .organisation import (
+    Competence,
+    Department,
+    Matter,
+    Region,
+    RegulatorMembership,
+    RoutingRule,
+)
+from .performance import (
+    BreachSeverity,
+    DeadlineExtension,
+    PerformanceEvidence,
+    PerformanceReport,
+    WarningPolicy,
+    WarningSchedule,
+    WarningStep,
+)
+from .registry import RegistryEvent, SigningRequest
 from .subjects import Subject, SubjectRepresentative
 from .templates import CommitmentTemplate, ObligationRule
 
@@ -29,4 +47,16 @@ __all__ = [
     "Obligation",
     "Verification",
     "WorkingDayOverride",
+    "BreachSeverity",
+    "WarningPolicy",
+    "WarningStep",
+    "WarningSchedule",
+    "DeadlineExtension",
+    "PerformanceReport",
+    "PerformanceEvidence",
+    "RoutingRule",
+    "VerificationDetail",
+    "VerificationEvidence",
+    "RegistryEvent",
+    "SigningRequest",
 ]

@@ -116,3 +116,69 @@ class RegulatorMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.department} ({self.get_role_display()})"
+
+
+class RoutingRule(models.Model):
+    """Where a matter's commitments go and who may verify them: routing held as data.
+
+    A rule applies to commitments on its matter from its region or any region below it,
+    optionally only when a filled-in field has a given value. The matching rule with the
+    highest priority wins (ties: the nearer region, then a rule with a field condition);
+    with no matching rule, ``Competence`` decides the department as before. An empty list
+    of eligible regulators means every regulator of the department may verify.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="routing_rules")
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="routing_rules",
+        help_text=_("The rule also applies to the regions below this one."),
+    )
+    field_name = models.SlugField(
+        _("field name"),
+        max_length=50,
+        blank=True,
+        help_text=_("Optional: apply only when this filled-in field has the value below."),
+    )
+    field_value = models.CharField(_("field value"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="routing_rules"
+    )
+    eligible_regulators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("regulators who may verify"),
+        help_text=_("Leave empty to let every regulator of the department verify."),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("The matching rule with the highest value wins.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(m2m_fields=[eligible_regulators])
+
+    class Meta:
+        ordering = ["matter", "-priority", "pk"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        indexes = [models.Index(fields=["matter", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if bool(self.field_name) != bool(self.field_value):
+            raise ValidationError(
+                {"field_value": _("Give both the field name and its value, or neither.")}
+            )
+
+    def matches(self, field_values: dict) -> bool:
+        """Whether the commitment's filled-in fields satisfy the rule's field condition."""
+        if not self.field_name:
+            return True
+        value = str((field_values or {}).get(self.field_name, "")).strip()
+        return value == self.field_value.strip()

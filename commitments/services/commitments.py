@@ -11,10 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from signing.errors import SigningError
-from signing.pades import SignerIdentity, sign_pdf
 from signing.pdf import CommitmentDocument, render_commitment_pdf
-from signing.storage import document_store
 
 from .. import selectors
 from ..calendar import deadline_after
@@ -27,7 +24,10 @@ from ..models import (
     Subject,
     SubjectRepresentative,
 )
+from . import evidence
+from .breaches import subject_exclusion_check
 from .common import REFERENCE_ALPHABET, audited_save, invalid_input
+from .obligations import warning_schedule_create
 
 
 def _new_reference(now) -> str:
@@ -79,6 +79,8 @@ def commitment_create(
 ) -> Commitment:
     """Start a draft commitment for a subject the user represents."""
     _check_representative(by, subject)
+    if template.kind != CommitmentTemplate.Kind.CREDIT_REPAIR:  # repair restores eligibility
+        subject_exclusion_check(subject=subject)
     if template.status != CommitmentTemplate.Status.ACTIVE:
         raise CommitmentError(
             ErrorCode.TEMPLATE_NOT_ACTIVE,
@@ -193,14 +195,21 @@ class SignatureOutcome:
 
 
 @transaction.atomic
-def commitment_sign(*, commitment: Commitment, by: AbstractBaseUser) -> SignatureOutcome:
+def commitment_sign(
+    *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
+) -> SignatureOutcome:
     """Sign the commitment as the authenticated representative and store the exact bytes.
 
-    Must run inside the caller's transaction (the verification process starts in it too).
+    The applicant's signature is PAdES B-T and the platform seals it at B-LTA
+    (``evidence.commitment_document_sign``); with ``uploaded_pdf`` the applicant signed
+    elsewhere and the upload is checked and sealed instead. A timestamp service that does
+    not answer raises ``evidence.SigningPending`` and changes nothing. Must run inside the
+    caller's transaction (the verification process starts in it too).
     """
     _check_representative(by, commitment.subject)
     locked = (
-        Commitment.objects.select_for_update()
+        # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
+        Commitment.objects.select_for_update(of=("self",))
         .select_related("template", "template__matter", "subject")
         .get(pk=commitment.pk)
     )
@@ -214,23 +223,21 @@ def commitment_sign(*, commitment: Commitment, by: AbstractBaseUser) -> Signatur
         )
     now = timezone.now()
     signed_on = timezone.localdate(now)
-    document = commitment_document(commitment=locked, on=signed_on)
-    try:
-        signed = sign_pdf(
-            render_commitment_pdf(document),
-            signer=SignerIdentity(
-                subject_code=locked.subject.code,
-                subject_name=locked.subject.name,
-                is_organisation=locked.subject.kind == Subject.Kind.COMPANY,
-                user_label=by.get_username(),
-            ),
-            reason=f"{locked.template.title} {locked.reference}",
+    if uploaded_pdf is None:
+        document = commitment_document(commitment=locked, on=signed_on)
+        stored = evidence.commitment_document_sign(
+            commitment=locked, by=by, pdf=render_commitment_pdf(document)
         )
-        stored = document_store(
-            data=signed.data, signer_certificate_serial=signed.certificate_serial
+    else:
+
+        def render(on, language: str) -> bytes:
+            with translation.override(language):
+                return render_commitment_pdf(commitment_document(commitment=locked, on=on))
+
+        accepted = evidence.commitment_upload_accept(
+            commitment=locked, data=uploaded_pdf, render=render
         )
-    except SigningError as error:
-        raise CommitmentError(ErrorCode.INVALID_STATE, str(error)) from error
+        stored, signed_on = accepted.document, accepted.rendered_on
     locked.sign(at=now, by=by, document=stored)
     try:
         audited_save(locked, by=by, reason="signed")
@@ -251,6 +258,14 @@ def commitment_sign(*, commitment: Commitment, by: AbstractBaseUser) -> Signatur
         )
         audited_save(obligation, by=by, reason="obligation due date set on signing")
         obligations.append(obligation)
+    warning_schedule_create(obligations=obligations)
+    evidence.signing_request_close(commitment=locked, by=by)
+    evidence.registry_event_append(
+        event_type="signed",
+        commitment=locked,
+        actor=by,
+        payload={"document_sha256": stored.sha256},
+    )
     return SignatureOutcome(locked, obligations)
 
 

@@ -17,7 +17,9 @@ from ..models import (
     Verification,
     VerificationMethod,
 )
+from .breaches import false_commitment_record
 from .common import audited_save, invalid_input, system_user
+from .evidence import registry_event_append
 
 
 def verification_deadline(*, commitment: Commitment) -> Deadline:
@@ -34,7 +36,11 @@ def commitment_open_verification(
     *, commitment: Commitment, department: Department, by: AbstractBaseUser | None = None
 ) -> Commitment:
     """Hand a signed commitment to the competent department with its verification deadline."""
-    locked = Commitment.objects.select_for_update().select_related("template").get(pk=commitment.pk)
+    locked = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .get(pk=commitment.pk)
+    )
     deadline = verification_deadline(commitment=locked)
     locked.open_verification(
         department=department, due_at=deadline.end_of_day(), due_basis=deadline.as_basis()
@@ -106,5 +112,12 @@ def verification_record(
         reason=(
             f"verified: {finding}" + (f" — {verification.reason}" if verification.reason else "")
         ),
+    )
+    false_commitment_record(commitment=locked, verification=verification)
+    registry_event_append(
+        event_type="verified",
+        commitment=locked,
+        actor=regulator,
+        payload={"finding": finding, "method": method},
     )
     return verification

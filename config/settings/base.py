@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "signing",
+    "credit",
     "notifications",
     "commitments",
     "workflows",
@@ -91,6 +92,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Why a record changed is free text: a breach reason must never be cut or refused for length.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 # Simplified Chinese by default, English on request (LocaleMiddleware, /i18n/setlang/).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -102,6 +106,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence and attachments (never served publicly: views check who may see them).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -133,7 +140,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.workflow_timers_fire_task",
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
+    # Obligation warnings and breaches: settles the due ladder steps, then delivers the outbox.
+    "sweep-obligation-warnings": {
+        "task": "commitments.tasks.obligation_warnings_sweep_task",
+        "schedule": timedelta(seconds=env.int("OBLIGATION_SWEEP_INTERVAL", default=60)),
+    },
+    # Regulators are warned before a verification falls due (once per task).
+    "send-verification-reminders": {
+        "task": "workflows.tasks.verification_reminders_send_task",
+        "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
+    },
+    # Absences that have begun hand their open tasks to the delegate.
+    "apply-delegations": {
+        "task": "workflows.tasks.delegations_apply_task",
+        "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
+    },
 }
+# Working days before a verification's due date when its regulator is warned.
+VERIFICATION_REMINDER_WORKING_DAYS = env.int("VERIFICATION_REMINDER_WORKING_DAYS", default=3)
+# SMS warnings go through an HTTP gateway (POST JSON, bearer token, Idempotency-Key header).
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -169,6 +197,59 @@ SIGNING_PDF_FALLBACK_FONTS = (
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
 SIGNING_SIGNER_CERT_VALIDITY = timedelta(minutes=env.int("SIGNING_SIGNER_CERT_MINUTES", default=30))
+# Evidence (issue 3). Without SIGNING_CA_KEY_PASSWORD the embedded default writes a random
+# one to SIGNING_CA_KEY_PASSWORD_FILE (default <CA key>.password) and encrypts every key.
+SIGNING_CA_KEY_PASSWORD_FILE = env.str("SIGNING_CA_KEY_PASSWORD_FILE", default="")
+# Any RFC 3161 service; empty = the embedded authority (also served at /tsa/), in-process.
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
+SIGNING_TSA_POLICY_OID = env.str("SIGNING_TSA_POLICY_OID", default="1.3.6.1.4.1.59075.1.1")
+# Written into new certificates; the CRL itself is embedded in every sealed PDF.
+SIGNING_CRL_URL = env.str("SIGNING_CRL_URL", default=f"{SITE_URL.rstrip('/')}/signing/ca.crl")
+SIGNING_CRL_DAYS = env.int("SIGNING_CRL_DAYS", default=7)
+# Trust list for signatures made elsewhere (PEM/DER root files) and CRLs for them.
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+SIGNING_TRUST_CRLS = env.list("SIGNING_TRUST_CRLS", default=[])
+SIGNING_UPLOAD_MAX_BYTES = env.int("SIGNING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Keep the seal key on a PKCS#11 device: {"module", "token_label", "key_label", "user_pin"}.
+SIGNING_SEAL_PKCS11 = env.json("SIGNING_SEAL_PKCS11", default=None)
+# S3-compatible document storage (SIGNING_STORAGE_BACKEND=signing.storage.S3Storage).
+SIGNING_S3_BUCKET = env.str("SIGNING_S3_BUCKET", default="")
+SIGNING_S3_ENDPOINT_URL = env.str("SIGNING_S3_ENDPOINT_URL", default="")
+SIGNING_S3_REGION = env.str("SIGNING_S3_REGION", default="us-east-1")
+SIGNING_S3_ACCESS_KEY_ID = env.str("SIGNING_S3_ACCESS_KEY_ID", default="")
+SIGNING_S3_SECRET_ACCESS_KEY = env.str("SIGNING_S3_SECRET_ACCESS_KEY", default="")
+SIGNING_S3_PREFIX = env.str("SIGNING_S3_PREFIX", default="documents/")
+# Renew archive timestamps this long before their certificate chain ends.
+SIGNING_RETIMESTAMP_MARGIN_DAYS = env.int("SIGNING_RETIMESTAMP_MARGIN_DAYS", default=365)
+SIGNING_LOG_ORIGIN = env.str("SIGNING_LOG_ORIGIN", default="chengnuo-register")
+# Request bodies: uploads stream to disk past 2.5 MB; other bodies stop at the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2621440)
+CELERY_BEAT_SCHEDULE["signing-archive-retimestamp"] = {
+    "task": "signing.tasks.archive_retimestamp_task",
+    "schedule": timedelta(hours=env.int("SIGNING_RETIMESTAMP_INTERVAL_HOURS", default=24)),
+}
+# Credit records: publication stops at the maximum period; designation follows prior notice.
+CELERY_BEAT_SCHEDULE["credit-publication-end"] = {
+    "task": "credit.tasks.breach_publication_end_due_task",
+    "schedule": timedelta(hours=1),
+}
+CELERY_BEAT_SCHEDULE["credit-list-entries-enter"] = {
+    "task": "credit.tasks.list_entries_enter_due_task",
+    "schedule": timedelta(hours=1),
+}
+# Repair and objection deadline warnings, pledge defaulters, the end of listings.
+CELERY_IMPORTS = ["commitments.credit_tasks"]
+for _name in (
+    "credit_deadlines_warn_task",
+    "bid_pledge_defaults_sweep_task",
+    "list_entries_exit_due_task",
+):
+    CELERY_BEAT_SCHEDULE[f"credit-{_name}"] = {
+        "task": f"commitments.credit_tasks.{_name}",
+        "schedule": timedelta(hours=1),
+    }
 
 # A supervisor is told when an unverified task passes its window.
 VIEWFLOW = {}

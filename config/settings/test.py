@@ -18,6 +18,7 @@ SIGNING_CA_CERT_PATH = str(DATA_DIR / "ca" / "ca.crt")
 SIGNING_CA_KEY_PATH = str(DATA_DIR / "ca" / "ca.key")
 SIGNING_DOCUMENT_ROOT = str(DATA_DIR / "documents")
 STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -28,6 +29,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379
 CELERY_TASK_ALWAYS_EAGER = False
 LANGUAGE_CODE = "zh-hans"
 
-# Each xdist worker has its own database, so it gets its own queue: a worker started by one
-# test process must never run another process's tasks against the wrong database.
-CELERY_TASK_DEFAULT_QUEUE = f"chengnuo-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# Each test process has its own database, so it gets its own queue: a worker started by one
+# process must never run another process's tasks against the wrong database. A worker in a
+# separate process (started by a test) is told the queue through the environment.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CHENGNUO_TEST_QUEUE", default=f"chengnuo-test-{os.getpid()}")

@@ -27,6 +27,10 @@ OPERATIONS = {
     "tasks_claim",
     "tasks_release",
     "tasks_verify",
+    "tasks_reassign",
+    "tasks_bulk_reassign",
+    "credit_check",
+    "ping",
 }
 
 

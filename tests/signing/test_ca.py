@@ -105,7 +105,7 @@ def test_processes_starting_at_once_end_with_one_ca(settings):
     assert sorted(created for _fingerprint, created in results) == [False, False, False, True]
     assert ca_get().fingerprint_sha256 == fingerprints.pop()
     leftovers = sorted(path.name for path in Path(settings.SIGNING_CA_KEY_PATH).parent.iterdir())
-    assert leftovers == ["ca.crt", "ca.key", "ca.key.lock"]
+    assert leftovers == ["ca.crt", "ca.key", "ca.key.lock", "ca.key.password"]
 
 
 def test_ca_ensure_refuses_to_create_when_autocreate_is_off(settings):
@@ -122,6 +122,18 @@ def test_ca_ensure_refuses_to_create_when_autocreate_is_off(settings):
     assert "SIGNING_CA_AUTOCREATE" in raised.value.message
     assert not Path(settings.SIGNING_CA_CERT_PATH).exists()
     assert not Path(settings.SIGNING_CA_KEY_PATH).exists()
+
+
+def test_the_embedded_default_encrypts_the_ca_key_with_a_generated_password(settings):
+    # given no configured password (the fixture)
+    # when
+    ca_get()
+
+    # then
+    password_file = Path(settings.SIGNING_CA_KEY_PATH + ".password")
+    assert _mode(str(password_file)) == 0o600
+    assert len(password_file.read_bytes()) == 43
+    assert b"ENCRYPTED PRIVATE KEY" in Path(settings.SIGNING_CA_KEY_PATH).read_bytes()
 
 
 def test_an_encrypted_ca_key_needs_the_right_password(settings):
@@ -148,11 +160,12 @@ def test_a_key_that_does_not_match_the_certificate_is_refused(settings, tmp_path
     ca_get()
     other_key = ec.generate_private_key(ec.SECP256R1())
     Path(settings.SIGNING_CA_KEY_PATH).chmod(0o600)
+    password = Path(settings.SIGNING_CA_KEY_PATH + ".password").read_bytes()
     Path(settings.SIGNING_CA_KEY_PATH).write_bytes(
         other_key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+            serialization.BestAvailableEncryption(password),
         )
     )
     ca_clear_cache()
@@ -206,12 +219,19 @@ def test_signer_certificate_key_usage_is_signature_and_non_repudiation(company):
     assert ski.digest == x509.SubjectKeyIdentifier.from_public_key(certificate.public_key()).digest
 
 
-def test_signer_certificate_has_no_revocation_pointers(company):
+def test_signer_certificate_points_at_the_crl_only_when_configured(settings, company):
+    # given a CRL address (its CRL is embedded in every sealed PDF), then none
+    settings.SIGNING_CRL_URL = "http://127.0.0.1:8000/signing/ca.crl"
+    _key, pointed = issue_signer_certificate(identity=company)
+    settings.SIGNING_CRL_URL = ""
+
     # when
-    _key, certificate = issue_signer_certificate(identity=company)
+    _key, bare = issue_signer_certificate(identity=company)
 
     # then
-    oids = {extension.oid for extension in certificate.extensions}
+    points = pointed.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    assert [uri.value for uri in points[0].full_name] == ["http://127.0.0.1:8000/signing/ca.crl"]
+    oids = {extension.oid for extension in bare.extensions}
     assert ExtensionOID.CRL_DISTRIBUTION_POINTS not in oids
     assert ExtensionOID.AUTHORITY_INFORMATION_ACCESS not in oids
 

@@ -1,0 +1,29 @@
+"""Idempotent background adapters for repair, objections, pledges and the end of listings
+(registered through ``CELERY_IMPORTS``; scheduled by Celery beat)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from credit.services_publicity import list_entries_exit_due
+
+from .services.bid_pledges import bid_pledge_defaults_sweep
+from .services.credit_repair import credit_deadlines_warn
+
+
+@shared_task
+def credit_deadlines_warn_task() -> int:
+    """Warn departments the working day before a repair or objection decision lapses."""
+    return credit_deadlines_warn()
+
+
+@shared_task
+def bid_pledge_defaults_sweep_task() -> int:
+    """List bidders whose non-refund payment is past its deadline."""
+    return bid_pledge_defaults_sweep()
+
+
+@shared_task
+def list_entries_exit_due_task() -> int:
+    """End designations whose listing period is over."""
+    return list_entries_exit_due()

@@ -1,0 +1,277 @@
+"""Obligations after signing: the applicant's deadlines and performance reports, the officer's
+extensions and decisions, and the officer's view of warning deliveries.
+
+Views parse input, call one selector or service and map ``CommitmentError`` to a message or
+a 404; someone else's obligation is indistinguishable from a missing one.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from notifications.models import OutboxMessage
+from notifications.services import outbox_retry_now
+
+from . import obligation_selectors as selectors
+from .errors import CommitmentError, ErrorCode
+from .models import Obligation, PerformanceReport
+from .selectors import is_regulator
+from .services.obligations import (
+    obligation_accept_performance,
+    obligation_extend_deadline,
+    obligation_reject_performance,
+    obligation_report_performance,
+)
+
+HIDDEN_CODES = (ErrorCode.NOT_FOUND,)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class PerformanceReportForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("What was done"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = MultipleFileField(
+        label=gettext_lazy("Evidence (PDF, PNG or JPEG)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+
+class DeadlineExtendForm(forms.Form):
+    new_due_date = forms.DateField(
+        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _obligation(request, pk: int) -> Obligation:
+    try:
+        return selectors.obligation_get(pk=pk, visible_to=request.user)
+    except CommitmentError:
+        raise Http404 from None
+
+
+def _refusal(request, error: CommitmentError) -> None:
+    if error.code in HIDDEN_CODES:
+        raise Http404
+    messages.error(request, error.message)
+
+
+class ObligationListView(LoginRequiredMixin, ListView):
+    """Every deadline of every subject I represent, the nearest first."""
+
+    template_name = "commitments/obligations/list.html"
+    context_object_name = "obligations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = selectors.obligation_list_own(represented_by=self.request.user)
+        status = self.request.GET.get("status", "")
+        if status in Obligation.Status.values:
+            queryset = queryset.filter(status=status)
+        return queryset.order_by("due_date", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = Obligation.Status.choices
+        context["current_status"] = self.request.GET.get("status", "")
+        return context
+
+
+class ObligationDetailView(LoginRequiredMixin, TemplateView):
+    """One obligation: its deadline and how it was set, extensions, reports, warnings."""
+
+    template_name = "commitments/obligations/detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obligation = _obligation(self.request, kwargs["pk"])
+        is_officer = selectors.is_officer_of(user=self.request.user, obligation=obligation)
+        reports = list(obligation.performance_reports.all())
+        context.update(
+            obligation=obligation,
+            commitment=obligation.commitment,
+            is_officer=is_officer,
+            is_pending=obligation.status == Obligation.Status.PENDING,
+            extensions=list(obligation.extensions.all()),
+            reports=reports,
+            has_open_report=any(r.status == PerformanceReport.Status.SUBMITTED for r in reports),
+            schedule=list(obligation.warning_schedule.all()),
+            report_form=kwargs.get("report_form") or PerformanceReportForm(),
+            extend_form=kwargs.get("extend_form") or DeadlineExtendForm(),
+            decision_form=DecisionForm(),
+            deliveries=(
+                list(selectors.delivery_list_for_obligation(obligation=obligation))
+                if is_officer
+                else []
+            ),
+        )
+        return context
+
+
+class ObligationReportView(LoginRequiredMixin, View):
+    """The applicant reports performance with evidence."""
+
+    def post(self, request, pk: int):
+        obligation = _obligation(request, pk)
+        form = PerformanceReportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _rerender(request, pk, report_form=form)
+        try:
+            obligation_report_performance(
+                obligation=obligation,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+            )
+        except CommitmentError as error:
+            if error.code == ErrorCode.FORBIDDEN:
+                raise Http404 from None
+            if error.field in form.fields:
+                form.add_error(error.field, str(error.message))
+                return _rerender(request, pk, report_form=form)
+            _refusal(request, error)
+        else:
+            messages.success(request, _("Your report was sent to the department for review."))
+        return redirect("commitments:obligation", pk=pk)
+
+
+class ObligationExtendView(LoginRequiredMixin, View):
+    """An officer extends the deadline with a reason."""
+
+    def post(self, request, pk: int):
+        obligation = _obligation(request, pk)
+        form = DeadlineExtendForm(request.POST)
+        if not form.is_valid():
+            return _rerender(request, pk, extend_form=form)
+        try:
+            obligation_extend_deadline(
+                obligation=obligation,
+                by=request.user,
+                new_due_date=form.cleaned_data["new_due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except CommitmentError as error:
+            if error.field in form.fields:
+                form.add_error(error.field, str(error.message))
+                return _rerender(request, pk, extend_form=form)
+            _refusal(request, error)
+        else:
+            messages.success(request, _("The deadline was extended."))
+        return redirect("commitments:obligation", pk=pk)
+
+
+def _rerender(request, pk: int, **forms_):
+    """Show the detail page again with the form's errors (status 400)."""
+    detail = ObligationDetailView()
+    detail.setup(request, pk=pk)
+    context = detail.get_context_data(pk=pk, **forms_)
+    response = detail.render_to_response(context)
+    response.status_code = 400
+    return response
+
+
+class PerformanceDecisionView(LoginRequiredMixin, View):
+    accept = True
+
+    def post(self, request, pk: int):
+        try:
+            report = selectors.report_get(pk=pk, visible_to=request.user)
+        except CommitmentError:
+            raise Http404 from None
+        note = request.POST.get("note", "")
+        try:
+            if self.accept:
+                obligation_accept_performance(report=report, by=request.user, note=note)
+                messages.success(request, _("The obligation is recorded as fulfilled."))
+            else:
+                obligation_reject_performance(report=report, by=request.user, note=note)
+                messages.success(request, _("The report was rejected."))
+        except CommitmentError as error:
+            _refusal(request, error)
+        return redirect("commitments:obligation", pk=report.obligation_id)
+
+
+class EvidenceDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk: int):
+        try:
+            evidence = selectors.evidence_get(pk=pk, visible_to=request.user)
+        except CommitmentError:
+            raise Http404 from None
+        return FileResponse(
+            default_storage.open(evidence.file.name, "rb"),
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
+
+
+class DeliveryStatusView(LoginRequiredMixin, ListView):
+    """Officers: every warning about their departments' obligations and how delivery went."""
+
+    template_name = "commitments/obligations/deliveries.html"
+    context_object_name = "deliveries"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not is_regulator(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.delivery_list(
+            officer=self.request.user, status=self.request.GET.get("status", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = OutboxMessage.Status.choices
+        context["current_status"] = self.request.GET.get("status", "")
+        return context
+
+
+class DeliveryRetryView(LoginRequiredMixin, View):
+    """Officers: put a failed or abandoned delivery back in line now."""
+
+    def post(self, request, pk: int):
+        message = selectors.delivery_list(officer=request.user).filter(pk=pk).first()
+        if message is None:
+            raise Http404
+        if outbox_retry_now(message=message):
+            from notifications.tasks import outbox_deliver_task
+
+            outbox_deliver_task.delay_on_commit()
+            messages.success(request, _("The message will be delivered again."))
+        else:
+            messages.error(request, _("This message cannot be retried."))
+        return redirect(reverse("commitments:deliveries"))

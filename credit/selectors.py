@@ -1,0 +1,363 @@
+"""Reads of the credit record: the rule set in force, exclusions, grades, the record itself
+and the status another system asks for. Subjects are named by primary key only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.apps import apps
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import CreditError, CreditErrorCode
+from .models import (
+    Breach,
+    BreachCategory,
+    CallingSystem,
+    CreditList,
+    GradeRule,
+    ListEntry,
+    Measure,
+    MeasureType,
+    PublicityRule,
+    RuleDomain,
+    RuleSet,
+    Severity,
+)
+from .rules import Standing, grade_from
+
+AUDIENCE_SUBJECT = "subject"
+AUDIENCE_PUBLIC = "public"
+
+
+# Rules --------------------------------------------------------------------------------------
+
+
+def rule_set_in_force(*, on: date, domain: str = RuleDomain.GENERAL) -> RuleSet:
+    """The rule set governing a record made ``on`` a day in a domain.
+
+    A sector's own rule set (e.g. SAMR Order 107 for market regulation) applies from its
+    start; before it, or in a domain without one, the general rule set in force applies.
+    """
+    in_force = (
+        RuleSet.objects.filter(effective_from__lte=on)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
+        .order_by("-effective_from", "-pk")
+    )
+    rule_set = in_force.filter(domain=domain).first()
+    if rule_set is None and domain != RuleDomain.GENERAL:
+        rule_set = in_force.filter(domain=RuleDomain.GENERAL).first()
+    if rule_set is None:
+        raise CreditError(
+            CreditErrorCode.NO_RULE_SET,
+            _("No credit rule set is in force on %(day)s.") % {"day": on.isoformat()},
+            field="record_date",
+        )
+    return rule_set
+
+
+def publicity_rule_for(*, rule_set: RuleSet, severity: str, group: str = "") -> PublicityRule:
+    """The publicity rule for a severity: the group's own rule first, then the general one."""
+    rules = {
+        r.group: r
+        for r in PublicityRule.objects.filter(
+            rule_set=rule_set, severity=severity, group__in={group, ""}
+        )
+    }
+    rule = rules.get(group) or rules.get("")
+    if rule is None:
+        raise CreditError(
+            CreditErrorCode.NO_RULE_SET,
+            _("%(rule_set)s has no publicity rule for %(severity)s breaches.")
+            % {"rule_set": rule_set.name, "severity": Severity(severity).label},
+            field="severity",
+        )
+    return rule
+
+
+def breach_category_get(*, code: str) -> BreachCategory:
+    try:
+        return BreachCategory.objects.get(code=code)
+    except BreachCategory.DoesNotExist:
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _("There is no breach category %(code)s.") % {"code": code},
+            field="category_code",
+        ) from None
+
+
+# Exclusion and grade ------------------------------------------------------------------------
+
+
+def _in_force(queryset: QuerySet[Measure], on: date) -> QuerySet[Measure]:
+    return queryset.filter(status=Measure.Status.ACTIVE, starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=on)
+    )
+
+
+def subject_is_excluded(*, subject_id: int, on: date | None = None) -> Measure | None:
+    """The measure that takes commit-instead-of-prove away from the subject, or ``None``.
+
+    Truthy when the subject is excluded; the measure names why and until when.
+    """
+    on = on or timezone.localdate()
+    return (
+        _in_force(Measure.objects.filter(subject_id=subject_id), on)
+        .filter(measure_type__kind=MeasureType.Kind.NO_COMMITMENT)
+        .select_related("measure_type", "breach")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+def grade_rules_in_force(*, on: date) -> list[GradeRule]:
+    """The grade rules of the latest set in force (one query)."""
+    rules = list(
+        GradeRule.objects.filter(effective_from__lte=on).order_by("-effective_from", "position")
+    )
+    return [r for r in rules if r.effective_from == rules[0].effective_from] if rules else []
+
+
+def breach_count_annotations(subject_ref: str = "pk") -> dict:
+    """Annotations giving a subject queryset its counting and serious breaches, so a caller
+    that loads the subject anyway needs no second query (``check_status(breach_counts=...)``)."""
+    counting = Breach.objects.filter(
+        subject_id=OuterRef(subject_ref), status__in=Breach.COUNTING
+    ).order_by()
+    per_subject = counting.values("subject_id")
+    return {
+        "breaches_counting": Coalesce(
+            Subquery(per_subject.annotate(n=Count("pk")).values("n")[:1]), 0
+        ),
+        "breaches_serious": Coalesce(
+            Subquery(
+                per_subject.filter(severity=Severity.SERIOUS)
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
+    }
+
+
+def _breach_counts(subject_id: int) -> tuple[int, int]:
+    counts = Breach.objects.filter(subject_id=subject_id, status__in=Breach.COUNTING).aggregate(
+        total=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS))
+    )
+    return counts["total"], counts["serious"]
+
+
+def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
+    """Points deducted, breaches that count, serious ones and black-listing, on a day (one
+    query on the subject's row with correlated subqueries)."""
+    on = on or timezone.localdate()
+    points = (
+        _in_force(Measure.objects.filter(subject_id=OuterRef("pk")), on)
+        .order_by()
+        .values("subject_id")
+        .annotate(total=Sum("points"))
+        .values("total")[:1]
+    )
+    row = (
+        apps.get_model("commitments", "Subject")
+        .objects.filter(pk=subject_id)
+        .annotate(
+            **breach_count_annotations(),
+            points_deducted=Coalesce(Subquery(points), 0),
+            is_blacklisted=Exists(
+                ListEntry.objects.filter(
+                    subject_id=OuterRef("pk"),
+                    status=ListEntry.Status.LISTED,
+                    credit_list__kind=CreditList.Kind.BLACK,
+                )
+            ),
+        )
+        .values("breaches_counting", "breaches_serious", "points_deducted", "is_blacklisted")
+        .first()
+    )
+    if row is None:
+        return Standing()
+    return Standing(
+        points=row["points_deducted"],
+        breaches=row["breaches_counting"],
+        serious=row["breaches_serious"],
+        blacklisted=row["is_blacklisted"],
+    )
+
+
+def risk_grade(*, subject_id: int, on: date | None = None) -> str:
+    """The subject's risk grade, A (lowest risk) to D, by the grade rules in force (two
+    queries)."""
+    on = on or timezone.localdate()
+    return grade_from(subject_standing(subject_id=subject_id, on=on), grade_rules_in_force(on=on))
+
+
+# The record ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CreditRecord:
+    """A subject's credit record as one audience may see it."""
+
+    audience: str
+    on: date
+    breaches: list[Breach] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    list_entries: list[ListEntry] = field(default_factory=list)
+    grade: str | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == AUDIENCE_PUBLIC
+
+
+def credit_record(*, subject_id: int, audience: str, on: date | None = None) -> CreditRecord:
+    """The subject's record: everything for the subject itself; for the public only what the
+    rule set in force on the record date lets be published, and only while it may be."""
+    if audience not in (AUDIENCE_SUBJECT, AUDIENCE_PUBLIC):
+        raise ValueError(f"unknown audience {audience!r}")
+    on = on or timezone.localdate()
+    breaches = list(
+        Breach.objects.filter(subject_id=subject_id)
+        .select_related("category", "rule_set", "recorded_by")
+        .order_by("-record_date", "-pk")
+    )
+    measures = list(
+        Measure.objects.filter(subject_id=subject_id)
+        .select_related("measure_type")
+        .order_by("-starts_on", "-pk")
+    )
+    entries = list(
+        ListEntry.objects.filter(subject_id=subject_id)
+        .select_related("credit_list")
+        .order_by("-pk")
+    )
+    if audience == AUDIENCE_SUBJECT:
+        return CreditRecord(
+            audience=audience,
+            on=on,
+            breaches=breaches,
+            measures=measures,
+            list_entries=entries,
+            grade=risk_grade(subject_id=subject_id, on=on),
+        )
+    public_breaches = [b for b in breaches if b.is_public_on(on)]
+    public_ids = {b.pk for b in public_breaches}
+    return CreditRecord(
+        audience=audience,
+        on=on,
+        breaches=public_breaches,
+        measures=[m for m in measures if m.breach_id in public_ids and m.is_in_force(on)],
+        # Designations are public while they last; a prior notice is not a designation.
+        list_entries=[e for e in entries if e.status == ListEntry.Status.LISTED],
+    )
+
+
+# "Check every case" ------------------------------------------------------------------------
+
+
+def calling_system_of(user) -> CallingSystem | None:
+    """The active calling system a user acts for, if any (uses a select_related cache)."""
+    try:
+        system = user.calling_system
+    except CallingSystem.DoesNotExist:
+        return None
+    return system if system.is_active else None
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """What another system needs before an approval, a bid or a subsidy."""
+
+    grade: str
+    black_lists: list[dict]
+    red_lists: list[dict]
+    measures: list[dict]
+    commitment_allowed: bool
+    commitment_excluded_by: str | None
+
+    def summary(self) -> dict:
+        return {
+            "grade": self.grade,
+            "black_listed": bool(self.black_lists),
+            "red_listed": bool(self.red_lists),
+            "measures": [m["code"] for m in self.measures],
+            "commitment_allowed": self.commitment_allowed,
+        }
+
+
+def check_status(
+    *,
+    subject_id: int,
+    purpose: str,
+    matter_id: int | None,
+    on: date | None = None,
+    breach_counts: tuple[int, int] | None = None,
+) -> CheckStatus:
+    """The subject's status for a purpose and matter, in three or four indexed queries
+    (three when the caller passes ``breach_counts`` from ``breach_count_annotations``)."""
+    on = on or timezone.localdate()
+    through = MeasureType.matters.through
+    measures = list(
+        _in_force(Measure.objects.filter(subject_id=subject_id), on)
+        .select_related("measure_type")
+        .annotate(
+            is_scoped=Exists(through.objects.filter(measuretype_id=OuterRef("measure_type_id"))),
+            fits_matter=Exists(
+                through.objects.filter(
+                    measuretype_id=OuterRef("measure_type_id"), matter_id=matter_id
+                )
+            ),
+        )
+        .order_by("starts_on", "pk")
+    )
+    entries = list(
+        ListEntry.objects.filter(subject_id=subject_id, status=ListEntry.Status.LISTED)
+        .select_related("credit_list")
+        .order_by("pk")
+    )
+    total, serious = breach_counts if breach_counts is not None else _breach_counts(subject_id)
+    standing = Standing(
+        points=sum(m.points for m in measures),
+        breaches=total,
+        serious=serious,
+        blacklisted=any(e.credit_list.kind == CreditList.Kind.BLACK for e in entries),
+    )
+    grade = grade_from(standing, grade_rules_in_force(on=on))
+
+    def applies(measure: Measure) -> bool:
+        kind = measure.measure_type
+        return (not kind.purposes or purpose in kind.purposes) and (
+            not measure.is_scoped or measure.fits_matter
+        )
+
+    applying = [m for m in measures if applies(m)]
+    exclusion = next(
+        (m for m in measures if m.measure_type.kind == MeasureType.Kind.NO_COMMITMENT), None
+    )
+
+    def entry(e: ListEntry) -> dict:
+        return {"list": e.credit_list.code, "name": e.credit_list.name, "since": e.entered_on}
+
+    return CheckStatus(
+        grade=grade,
+        black_lists=[entry(e) for e in entries if e.credit_list.kind == CreditList.Kind.BLACK],
+        red_lists=[entry(e) for e in entries if e.credit_list.kind == CreditList.Kind.RED],
+        measures=[
+            {
+                "code": m.measure_type.code,
+                "name": m.measure_type.name,
+                "kind": m.measure_type.kind,
+                "legal_basis": m.measure_type.legal_basis,
+                "applied_by": m.measure_type.applied_by,
+                "since": m.starts_on,
+                "until": m.ends_on,
+            }
+            for m in applying
+        ],
+        commitment_allowed=exclusion is None,
+        commitment_excluded_by=exclusion.measure_type.name if exclusion else None,
+    )

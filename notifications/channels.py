@@ -1,0 +1,114 @@
+"""The only code that talks to the outside: SMTP, the SMS gateway, the in-application inbox.
+
+Each channel hands one ``OutboxMessage`` over and raises ``DeliveryError`` when it could
+not; ``retryable`` says whether trying again later can help. Exactly-once towards the
+outside world is impossible when a process can die between the peer's acceptance and our
+commit; both remote channels therefore carry a stable identity derived from the outbox key
+(the e-mail ``Message-ID``, the SMS gateway's ``Idempotency-Key``) so a repeat is recognised.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+
+from .models import Channel, Notification, OutboxMessage
+
+
+class DeliveryError(Exception):
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def _absolute(link: str) -> str:
+    if link.startswith("/"):
+        return settings.SITE_URL.rstrip("/") + link
+    return link
+
+
+def deliver_email(message: OutboxMessage, *, connection: BaseEmailBackend | None) -> None:
+    body = message.body
+    if message.link:
+        body = f"{body}\n\n{_absolute(message.link)}"
+    email = EmailMessage(
+        subject=message.subject,
+        body=body,
+        to=[message.address],
+        connection=connection,
+        headers={"Message-ID": message.message_id, "X-Chengnuo-Key": message.key},
+    )
+    try:
+        if connection is not None and getattr(connection, "connection", False) is None:
+            # Open the run's SMTP session once; a backend opened by send() closes after it.
+            connection.open()
+        email.send()
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as error:
+        raise DeliveryError(f"SMTP refused the message: {error}", retryable=False) from error
+    except (smtplib.SMTPException, OSError) as error:  # down, refused, timed out, 4xx
+        raise DeliveryError(f"SMTP: {error!r}", retryable=True) from error
+
+
+def deliver_sms(message: OutboxMessage) -> None:
+    """POST to the gateway; the same key on every attempt lets the gateway drop repeats."""
+    url = getattr(settings, "SMS_GATEWAY_URL", "")
+    if not url:
+        raise DeliveryError("No SMS gateway is configured (SMS_GATEWAY_URL).", retryable=True)
+    payload = json.dumps(
+        {"to": message.address, "text": _sms_text(message), "reference": message.key}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
+        url,
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Authorization": f"Bearer {getattr(settings, 'SMS_GATEWAY_TOKEN', '')}",
+            "Idempotency-Key": message.key,
+        },
+    )
+    timeout = getattr(settings, "SMS_GATEWAY_TIMEOUT", 10)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as error:
+        retryable = error.code >= 500 or error.code in (408, 429)
+        raise DeliveryError(f"SMS gateway answered {error.code}", retryable=retryable) from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise DeliveryError(f"SMS gateway unreachable: {error!r}", retryable=True) from error
+
+
+def _sms_text(message: OutboxMessage) -> str:
+    return (
+        f"{message.subject} {_absolute(message.link)}".strip() if message.link else message.subject
+    )
+
+
+def deliver_inapp(message: OutboxMessage) -> None:
+    """Write the inbox entry in the caller's transaction: exactly once by construction."""
+    Notification.objects.get_or_create(
+        key=f"outbox:{message.key}"[:200],
+        defaults={
+            "recipient_id": message.recipient_id,
+            "subject": message.subject,
+            "body": message.body,
+            "link": message.link,
+        },
+    )
+
+
+def deliver(message: OutboxMessage, *, connection: BaseEmailBackend | None = None) -> None:
+    if message.channel == Channel.EMAIL:
+        deliver_email(message, connection=connection)
+    elif message.channel == Channel.SMS:
+        deliver_sms(message)
+    elif message.channel == Channel.INAPP:
+        deliver_inapp(message)
+    else:
+        raise DeliveryError(f"Unknown channel {message.channel!r}", retryable=False)

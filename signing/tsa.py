@@ -1,0 +1,162 @@
+"""Trusted time: the embedded RFC 3161 timestamp authority and the client the signing path uses.
+
+The embedded authority signs timestamp tokens with the platform's timestamping unit (an EC
+key and a certificate with the critical timeStamping EKU issued by ``signing.ca``), under
+our own policy OID (``SIGNING_TSA_POLICY_OID``). ``tsa_respond`` answers a DER
+``TimeStampReq`` with a DER ``TimeStampResp``; ``signing.views.TimestampView`` serves it at
+``POST /tsa/`` (``application/timestamp-query`` -> ``application/timestamp-reply``) for
+anyone, including another deployment.
+
+``timestamper()`` is what the signing path uses: with ``SIGNING_TSA_URL`` set, pyHanko's
+HTTP client against that RFC 3161 service (ours at ``/tsa/`` or any other); with it empty
+(the embedded default), the same authority called in-process — a web worker calling its own
+server over HTTP could wait on itself. Failures of the service become
+``TimestampUnavailable``, which callers treat as "retry later", never as a lost commitment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from asn1crypto import algos, cms, core, keys, tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from pyhanko.sign import general, timestamps
+from pyhanko.sign.general import simple_cms_attribute
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+from signing.ca import ca_get
+from signing.errors import InvalidTimestampRequest, TimestampUnavailable
+from signing.keys import platform_key
+
+# A placeholder arc under which a city would register its own TSA policy; configurable.
+DEFAULT_POLICY_OID = "1.3.6.1.4.1.59075.1.1"
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+class PlatformTimeStamper(timestamps.DummyTimeStamper):
+    """pyHanko's in-process authority, with our policy OID and an EC key kept as an object.
+
+    The stock class is RSA-only and re-parses its key for every token (~40 ms for RSA).
+    """
+
+    def __init__(self) -> None:
+        unit = platform_key("tsa")
+        authority = ca_get()
+        super().__init__(
+            tsa_cert=_asn1(unit.certificate),
+            tsa_key=keys.PrivateKeyInfo.load(
+                unit.private_key.private_bytes(
+                    serialization.Encoding.DER,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            ),
+            certs_to_embed=[_asn1(authority.certificate)],
+        )
+        self._key = unit.private_key
+        self._policy = getattr(settings, "SIGNING_TSA_POLICY_OID", "") or DEFAULT_POLICY_OID
+
+    def _build_tst_info(self, message_imprint, dt, req):  # type: ignore[no-untyped-def]
+        info = super()._build_tst_info(message_imprint, dt, req)
+        info["policy"] = tsp.ObjectIdentifier(self._policy)
+        return info
+
+    def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
+        hash_class = _HASHES[md_algorithm.lower()]
+        digest = hashes.Hash(hash_class())
+        digest.update(tst_info_data)
+        signed_attrs = cms.CMSAttributes(
+            [
+                simple_cms_attribute("content_type", "tst_info"),
+                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                simple_cms_attribute(
+                    "signing_certificate_v2", general.as_signing_certificate_v2(self.tsa_cert)
+                ),
+                simple_cms_attribute("message_digest", digest.finalize()),
+            ]
+        )
+        signature = self._key.sign(signed_attrs.dump(), ec.ECDSA(hash_class()))
+        return signature, signed_attrs
+
+    def _build_signed_data(self, tst_info_data, md_algorithm, signature, signed_attrs):  # type: ignore[no-untyped-def]
+        data = super()._build_signed_data(tst_info_data, md_algorithm, signature, signed_attrs)
+        signer_info = data["signer_infos"][0]
+        signer_info["signature_algorithm"] = algos.SignedDigestAlgorithm(
+            {"algorithm": f"{md_algorithm.lower()}_ecdsa"}
+        )
+        return data
+
+
+_embedded: dict[str, PlatformTimeStamper] = {}
+
+
+def embedded_authority() -> PlatformTimeStamper:
+    """Return this process's embedded authority (rebuilt when the TSA certificate changes)."""
+    unit = platform_key("tsa")
+    key = f"{unit.certificate.serial_number:x}"
+    authority = _embedded.get(key)
+    if authority is None:
+        _embedded.clear()
+        authority = _embedded[key] = PlatformTimeStamper()
+    return authority
+
+
+def tsa_respond(request_der: bytes) -> bytes:
+    """Answer one DER TimeStampReq with a DER TimeStampResp signed by the embedded authority.
+
+    Raises ``InvalidTimestampRequest`` for bytes that are not a well-formed request.
+    """
+    try:
+        request = tsp.TimeStampReq.load(request_der)
+        request.native  # noqa: B018 - parse fully now, not half-way through answering
+        algorithm = request["message_imprint"]["hash_algorithm"]["algorithm"].native
+    except (ValueError, TypeError, KeyError) as error:
+        raise InvalidTimestampRequest(f"Not an RFC 3161 timestamp request: {error}") from error
+    if algorithm not in _HASHES:
+        raise InvalidTimestampRequest(f"Unsupported hash algorithm {algorithm!r}.")
+    authority = embedded_authority()
+    authority.fixed_dt = None
+    response = authority.request_tsa_response(request)
+    return response.dump()
+
+
+class _CheckedHttpTimeStamper(timestamps.HTTPTimeStamper):
+    """pyHanko's HTTP client; turns every failure of the service into TimestampUnavailable."""
+
+    async def async_request_tsa_response(self, req):  # type: ignore[no-untyped-def]
+        try:
+            return await super().async_request_tsa_response(req)
+        except (TimestampRequestError, OSError, TimeoutError) as error:
+            raise TimestampUnavailable(
+                f"The timestamp service at {self.url} did not answer: {error}"
+            ) from error
+        except Exception as error:  # aiohttp's ClientError hierarchy and timeouts
+            if type(error).__module__.startswith(("aiohttp", "asyncio")):
+                raise TimestampUnavailable(
+                    f"The timestamp service at {self.url} did not answer: {error!r}"
+                ) from error
+            raise
+
+
+def timestamper() -> timestamps.TimeStamper:
+    """Return the timestamper for new signatures (see the module docstring)."""
+    url = getattr(settings, "SIGNING_TSA_URL", "")
+    if not url:
+        return embedded_authority()
+    return _CheckedHttpTimeStamper(url, timeout=int(getattr(settings, "SIGNING_TSA_TIMEOUT", 10)))
+
+
+def timestamp_check(url: str) -> datetime:
+    """Ask the TSA at ``url`` for one token and return its time (a health check)."""
+    stamper = _CheckedHttpTimeStamper(url, timeout=5)
+    token = asyncio.run(stamper.async_timestamp(b"\x00" * 32, "sha256"))
+    info = token["content"]["encap_content_info"]["content"].parsed
+    return info["gen_time"].native.astimezone(UTC)
+
+
+def _asn1(certificate) -> asn1_x509.Certificate:  # type: ignore[no-untyped-def]
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))

@@ -1,0 +1,134 @@
+"""Credit repair and an objection in Chromium, from the subject's side and the officer's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from datetime import date
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from commitments.models import Matter
+from credit import services as credit_services
+from credit.models import Breach, Objection, RepairApplication
+from tests.factories import CompetenceFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+PDF = b"%PDF-1.4\n% paid in full\n"
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    """Transactional tests empty the tables after each test: seed the rules again."""
+    from django.apps import apps
+
+    for app, name in (
+        ("credit", "0002_seed_rules_and_catalogue"),
+        ("credit", "0004_seed_repair_rules"),
+        ("commitments", "0005_credit_repair_template"),
+    ):
+        importlib.import_module(f"{app}.migrations.{name}").seed(apps, None)
+
+
+@pytest.fixture
+def on_a_working_day():
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=True):
+        yield
+
+
+def _record(world, on: date) -> Breach:
+    return credit_services.breach_record(
+        subject_id=world.subject.pk,
+        category_code="missed_obligation",
+        severity="serious",
+        reason="未按期提交整改报告",
+        by=world.regulator,
+        record_date=on,
+    ).breach
+
+
+def test_a_repair_from_the_subjects_side_and_the_officers(
+    world, new_page, on_a_working_day, tmp_path
+):
+    # Given a serious record of 2026-03-31 (Order 58: repairable after 3 months)
+    CompetenceFactory(
+        matter=Matter.objects.get(code="credit-repair"),
+        region=world.region,
+        department=world.department,
+    )
+    breach = _record(world, date(2026, 3, 31))
+    later = _record(world, date(2026, 4, 1))  # Order 36: not before 2027-04-01
+    receipt = tmp_path / "receipt.pdf"
+    receipt.write_bytes(PDF)
+
+    # When the applicant opens its record and goes to repair
+    applicant = new_page("applicant", locale="en-US")
+    applicant.goto(f"/credit/{world.subject.code}/")
+    applicant.get_by_test_id("repair-link").click()
+    expect(applicant.get_by_test_id("record")).to_have_count(2)
+    expect(applicant.get_by_test_id("apply-link")).to_have_count(1)
+    expect(applicant.get_by_test_id("records")).to_contain_text("Eligible from 2027-04-01")
+    applicant.goto(f"/credit/{world.subject.code}/repair/{later.pk}/")
+    expect(applicant.get_by_test_id("refusal")).to_contain_text("2027-04-01")
+
+    applicant.goto(f"/credit/{world.subject.code}/repair/{breach.pk}/")
+    applicant.fill("#statement", "已缴清罚款并提交整改报告")
+    applicant.locator("#proofs").set_input_files(str(receipt))
+    applicant.get_by_test_id("repair-submit").click()
+
+    # Then the application is submitted with its signed repair commitment
+    expect(applicant.get_by_test_id("application-status")).to_have_text("Submitted")
+    application = RepairApplication.objects.get(breach=breach)
+    assert application.commitment.is_signed
+
+    # When the regulator of the designating department grants it
+    regulator = new_page("regulator", locale="en-US")
+    regulator.goto("/regulator/credit/")
+    regulator.get_by_test_id("repair-row").get_by_role("link").click()
+    expect(regulator.get_by_test_id("decision-due")).to_have_text("2026-12-04")
+    expect(regulator.get_by_test_id("proofs")).to_contain_text("receipt.pdf")
+    regulator.get_by_test_id("decide-submit").click()
+    expect(regulator.get_by_test_id("application-status")).to_have_text("Granted")
+
+    # Then the subject sees the grant and the record is repaired
+    applicant.reload()
+    expect(applicant.get_by_test_id("application-status")).to_have_text("Granted")
+    expect(applicant.get_by_test_id("breach-status")).to_have_text("Repaired")
+    assert Breach.objects.get(pk=breach.pk).status == "repaired"
+
+
+def test_an_objection_from_the_subjects_side_and_the_officers(world, new_page, on_a_working_day):
+    # Given a published record
+    breach = _record(world, date(2026, 4, 1))
+
+    # When the applicant objects to its content
+    applicant = new_page("applicant", locale="en-US")
+    applicant.goto(f"/credit/{world.subject.code}/objection/{breach.pk}/")
+    applicant.select_option("#kind", "content")
+    applicant.fill("#grounds", "整改报告已按期提交，有回执为证")
+    applicant.get_by_test_id("objection-submit").click()
+
+    # Then the record is under objection at once and a second objection is not offered
+    expect(applicant.get_by_test_id("breach-status")).to_have_text("Under objection")
+    expect(applicant.get_by_test_id("objection-open")).to_be_visible()
+
+    # When the regulator revokes the record
+    regulator = new_page("regulator", locale="en-US")
+    regulator.goto("/regulator/credit/")
+    regulator.get_by_test_id("objection-row").get_by_role("link").click()
+    regulator.select_option("#outcome", "revoked")
+    regulator.fill("#reason", "回执属实")
+    regulator.get_by_test_id("objection-decide-submit").click()
+    expect(regulator.get_by_test_id("objection-status")).to_have_text("Upheld: record revoked")
+
+    # Then the subject sees the decision and the record has left publication
+    applicant.reload()
+    expect(applicant.get_by_test_id("objection-status")).to_have_text("Upheld: record revoked")
+    expect(applicant.get_by_test_id("breach-status")).to_have_text("Revoked")
+    assert Objection.objects.get().status == "revoked"
+    applicant.goto(f"/credit/{world.subject.code}/public/")
+    expect(applicant.get_by_test_id("no-breaches")).to_be_visible()

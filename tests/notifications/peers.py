@@ -1,0 +1,149 @@
+"""Real local peers for delivery tests: an SMTP server (aiosmtpd) and an SMS gateway
+(http.server in a thread), each recording what it accepted."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpRecorder:
+    """An aiosmtpd handler that keeps every accepted message; ``rcpt_delay`` makes it slow
+    before the message is transferred (so a client killed while waiting has sent nothing)."""
+
+    def __init__(self, *, rcpt_delay: float = 0.0) -> None:
+        self.rcpt_delay = rcpt_delay
+        self.messages: list[dict] = []
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        with self._lock:
+            self.messages.append(
+                {
+                    "to": list(envelope.rcpt_tos),
+                    "message_id": parsed["Message-ID"],
+                    "key": parsed["X-Chengnuo-Key"],
+                    "subject": str(parsed["Subject"]),
+                    "body": parsed.get_body(("plain",)).get_content(),
+                }
+            )
+        return "250 Message accepted for delivery"
+
+    def count_by_key(self) -> Counter:
+        with self._lock:
+            return Counter(m["key"] for m in self.messages)
+
+
+class SmtpServer:
+    def __init__(self, *, rcpt_delay: float = 0.0, port: int | None = None) -> None:
+        self.recorder = SmtpRecorder(rcpt_delay=rcpt_delay)
+        self.controller = Controller(
+            self.recorder, hostname="127.0.0.1", port=port or free_port(), ready_timeout=10
+        )
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    @property
+    def messages(self) -> list[dict]:
+        return self.recorder.messages
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+class SmsGateway:
+    """A gateway that de-duplicates on ``Idempotency-Key`` like a real one should.
+
+    ``script`` lists what to do with the next requests: "500" answers 500 and "400" answers
+    400 without sending, "slow" sends the SMS but answers only after ``slow_seconds`` (a
+    client timeout), "ok" sends and answers 200. After the script, every request is "ok".
+    """
+
+    def __init__(self, *, script: list[str] | None = None, slow_seconds: float = 1.5) -> None:
+        self.script = list(script or [])
+        self.slow_seconds = slow_seconds
+        self.requests: list[dict] = []
+        self.sent: dict[str, dict] = {}
+        self._lock = threading.Lock()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length", 0))
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                key = self.headers.get("Idempotency-Key", "")
+                with gateway._lock:
+                    action = gateway.script.pop(0) if gateway.script else "ok"
+                    gateway.requests.append(
+                        {
+                            "key": key,
+                            "authorization": self.headers.get("Authorization", ""),
+                            "payload": payload,
+                            "action": action,
+                        }
+                    )
+                    if action in ("ok", "slow") and key not in gateway.sent:
+                        gateway.sent[key] = payload
+                if action in ("500", "400"):
+                    self._answer(int(action), {"error": "refused"})
+                    return
+                if action == "slow":
+                    time.sleep(gateway.slow_seconds)
+                self._answer(200, {"id": key, "status": "queued"})
+
+            def _answer(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1/messages"
+
+    def start(self) -> SmsGateway:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,242 @@
+"""Deadlines: the ladder is planned at signing on the official calendar; an officer extends a
+deadline with a reason and the plan (and the flow's timer) follows; bad extensions change
+nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import (
+    Commitment,
+    DeadlineExtension,
+    DeadlineUnit,
+    Obligation,
+    ObligationRule,
+    WarningSchedule,
+)
+from commitments.services.obligations import (
+    obligation_extend_deadline,
+    obligation_warnings_sweep,
+)
+from tests.factories import TemplateFactory
+from tests.obligations.conftest import DUE_DATE, SHANGHAI, SIGNED_AT, at, install_ladder
+from tests.workflows.conftest import submit_commitment
+from workflows.flows import InformCommitFlow
+from workflows.services import verification_deadline_extend
+
+EXTENDED = datetime.date(2026, 4, 30)
+
+
+def _plan(obligation) -> dict:
+    return {
+        (row.step.relative, row.step.offset, row.step.audience) if row.step else "breach": (
+            row.due_at,
+            row.status,
+        )
+        for row in WarningSchedule.objects.filter(obligation=obligation).select_related("step")
+    }
+
+
+def test_signing_plans_every_step_on_the_official_calendar(obligation):
+    assert obligation.due_date == DUE_DATE
+
+    assert _plan(obligation) == {
+        ("before", 7, "applicant"): (at(datetime.date(2026, 3, 19)), "pending"),
+        ("before", 1, "applicant"): (at(datetime.date(2026, 3, 27)), "pending"),
+        ("at", 0, "applicant"): (at(DUE_DATE), "pending"),
+        ("after", 1, "applicant"): (at(datetime.date(2026, 3, 31)), "pending"),
+        ("after", 1, "regulator"): (at(datetime.date(2026, 3, 31)), "pending"),
+        # five working days of grace: 31 March, 1–3 April, then Qingming (4–6 April) skipped
+        "breach": (
+            datetime.datetime(2026, 4, 7, 23, 59, 59, tzinfo=SHANGHAI),
+            "pending",
+        ),
+    }
+
+
+def test_a_step_already_past_at_signing_is_skipped_not_sent(world):
+    template = TemplateFactory(matter=world.matter, code="short", obligations=False)
+    ObligationRule.objects.create(
+        template=template, title="三日内公示", deadline=3, deadline_unit=DeadlineUnit.WORKING_DAYS
+    )
+    install_ladder(template)
+    world.template = template
+
+    with time_machine.travel(SIGNED_AT, tick=False):
+        commitment = submit_commitment(world)
+
+    obligation = Obligation.objects.get(commitment=commitment)
+    plan = _plan(obligation)
+    assert plan[("before", 7, "applicant")][1] == "skipped"
+    assert plan[("before", 1, "applicant")][1] == "pending"
+
+
+def test_an_officer_extends_the_deadline_and_unsent_steps_follow(world, obligation):
+    # given the first warning already went out on 19 March
+    with time_machine.travel(at(datetime.date(2026, 3, 19), 9, 5), tick=False):
+        obligation_warnings_sweep()
+
+    # when the regulator extends the deadline on 20 March
+    with time_machine.travel(at(datetime.date(2026, 3, 20), 11), tick=False):
+        extension = obligation_extend_deadline(
+            obligation=obligation,
+            by=world.regulator,
+            new_due_date=EXTENDED,
+            reason="场所装修延期，申请人已提交说明",
+        )
+
+    # then the extension is recorded with who, when and why
+    obligation.refresh_from_db()
+    assert obligation.due_date == EXTENDED
+    assert obligation.due_basis["extended_from"] == "2026-03-30"
+    assert (extension.previous_due, extension.new_due, extension.extended_by) == (
+        DUE_DATE,
+        EXTENDED,
+        world.regulator,
+    )
+    latest = obligation.history.latest()
+    assert latest.history_user == world.regulator
+    assert latest.history_change_reason == (
+        "deadline extended from 2026-03-30 to 2026-04-30: 场所装修延期，申请人已提交说明"
+    )
+    # the warning already sent stays sent; the others move to the new date (30 April)
+    plan = _plan(obligation)
+    assert plan[("before", 7, "applicant")] == (at(datetime.date(2026, 3, 19)), "done")
+    assert plan[("before", 1, "applicant")] == (at(datetime.date(2026, 4, 29)), "pending")
+    assert plan[("at", 0, "applicant")] == (at(EXTENDED), "pending")
+    # grace: Labour Day (1–5 May) skipped, Saturday 9 May is a working day (调休)
+    assert plan["breach"] == (
+        datetime.datetime(2026, 5, 11, 23, 59, 59, tzinfo=SHANGHAI),
+        "pending",
+    )
+
+
+@pytest.mark.parametrize(
+    ("new_due_date", "reason", "field", "message"),
+    [
+        (
+            datetime.date(2026, 3, 19),
+            "理由",
+            "new_due_date",
+            "The new due date cannot be in the past.",
+        ),
+        (
+            datetime.date(2026, 3, 27),
+            "理由",
+            "new_due_date",
+            "The new due date must be after the current one (2026-03-30).",
+        ),
+        (
+            DUE_DATE,
+            "理由",
+            "new_due_date",
+            "The new due date must be after the current one (2026-03-30).",
+        ),
+        (EXTENDED, "   ", "reason", "Give the reason for the extension."),
+        (None, "理由", "new_due_date", "Give the new due date."),
+    ],
+)
+def test_a_bad_extension_is_refused_and_changes_nothing(
+    world, obligation, new_due_date, reason, field, message
+):
+    before = _plan(obligation)
+
+    with (
+        time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False),
+        pytest.raises(CommitmentError) as refusal,
+    ):
+        obligation_extend_deadline(
+            obligation=obligation, by=world.regulator, new_due_date=new_due_date, reason=reason
+        )
+
+    assert (refusal.value.code, refusal.value.field, str(refusal.value.message)) == (
+        ErrorCode.INVALID,
+        field,
+        message,
+    )
+    obligation.refresh_from_db()
+    assert obligation.due_date == DUE_DATE
+    assert DeadlineExtension.objects.count() == 0
+    assert _plan(obligation) == before
+
+
+@pytest.mark.parametrize("who", ["applicant", "foreign_regulator", "stranger"])
+def test_only_an_officer_of_the_department_can_extend(world, obligation, who):
+    with pytest.raises(CommitmentError) as refusal:
+        obligation_extend_deadline(
+            obligation=obligation, by=getattr(world, who), new_due_date=EXTENDED, reason="理由"
+        )
+
+    assert refusal.value.code == ErrorCode.FORBIDDEN
+    assert Obligation.objects.get(pk=obligation.pk).due_date == DUE_DATE
+
+
+def test_a_decided_obligation_keeps_its_deadline(world, obligation):
+    with time_machine.travel(at(datetime.date(2026, 4, 8), 0, 5), tick=False):
+        obligation_warnings_sweep()  # the grace period passed: breach recorded
+    obligation.refresh_from_db()
+    assert obligation.status == Obligation.Status.BREACHED
+
+    with (
+        time_machine.travel(at(datetime.date(2026, 4, 8)), tick=False),
+        pytest.raises(CommitmentError) as refusal,
+    ):
+        obligation_extend_deadline(
+            obligation=obligation, by=world.regulator, new_due_date=EXTENDED, reason="理由"
+        )
+
+    assert refusal.value.code == ErrorCode.INVALID_STATE
+    assert (
+        str(refusal.value.message)
+        == "This obligation is Breached; its deadline can no longer change."
+    )
+    assert DeadlineExtension.objects.count() == 0
+
+
+def _timer(commitment) -> Task:
+    return Task.objects.get(
+        process_id=commitment.process_id, flow_task=InformCommitFlow.verification_overdue
+    )
+
+
+def test_extending_the_verification_window_moves_the_armed_timer(world, signed):
+    assert _timer(signed).scheduled == signed.verification_due_at
+    new_due = datetime.date(2026, 5, 29)
+
+    with time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False):
+        extension = verification_deadline_extend(
+            commitment=signed, by=world.supervisor, new_due_date=new_due, reason="需补充现场核查"
+        )
+
+    signed.refresh_from_db()
+    expected = datetime.datetime(2026, 5, 29, 23, 59, 59, tzinfo=SHANGHAI)
+    assert signed.verification_due_at == expected
+    assert extension.kind == DeadlineExtension.Kind.VERIFICATION
+    timer = _timer(signed)
+    assert (timer.status, timer.scheduled) == (STATUS.SCHEDULED, expected)
+
+
+def test_a_refused_verification_extension_leaves_the_timer_alone(world, signed):
+    armed = _timer(signed).scheduled
+
+    with (
+        time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False),
+        pytest.raises(CommitmentError) as refusal,
+    ):
+        verification_deadline_extend(
+            commitment=signed,
+            by=world.regulator,
+            new_due_date=datetime.date(2026, 3, 1),
+            reason="理由",
+        )
+
+    assert refusal.value.field == "new_due_date"
+    assert _timer(signed).scheduled == armed
+    assert Commitment.objects.get(pk=signed.pk).verification_due_at == armed
+    assert DeadlineExtension.objects.count() == 0

@@ -1,0 +1,90 @@
+"""Back office for routing, absences and spot-check ratios: data administrators edit without code.
+
+Every change of a routing rule (its eligible regulators included), a delegation or a
+sampling policy is kept by django-simple-history; draws and the queue index are read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from commitments.models import RoutingRule
+
+from .models import Delegation, SamplingDraw, SamplingPolicy, TaskAuditEntry
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "matter",
+        "region",
+        "field_name",
+        "field_value",
+        "department",
+        "priority",
+        "is_active",
+    ]
+    list_select_related = ["matter", "region", "department"]
+    list_filter = ["is_active", "matter", "department"]
+    search_fields = ["name", "field_value"]
+    autocomplete_fields = ["matter", "region", "department"]
+    filter_horizontal = ["eligible_regulators"]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = "changed in the admin" if change else "created in the admin"
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    """Read-only: absences are recorded through the service, which refuses loops and outsiders."""
+
+    list_display = ["delegator", "delegate", "department", "starts", "ends", "revoked_at"]
+    list_select_related = ["delegator", "delegate", "department"]
+    list_filter = ["department"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SamplingPolicy)
+class SamplingPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["grade", "ratio_min", "ratio_max", "effective_from", "note"]
+    list_filter = ["grade"]
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        obj._change_reason = "changed in the admin" if change else "created in the admin"
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SamplingDraw)
+class SamplingDrawAdmin(admin.ModelAdmin):
+    list_display = ["drawn_at", "department", "drawn_by", "seed"]
+    list_select_related = ["department", "drawn_by"]
+    readonly_fields = ["department", "seed", "inputs", "selected", "drawn_by", "drawn_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskAuditEntry)
+class TaskAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "task", "kind", "actor", "from_user", "to_user"]
+    list_select_related = ["actor", "from_user", "to_user"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
