@@ -6,12 +6,16 @@ Mounted under /api/v1/ by ``config.api_urls``: ``check/<code>/`` and ``ping/`` (
 view, the benchmark's reference on the same server).
 
 The check is on the hot path of other systems, so it runs a fixed, small number of indexed
-queries whatever the record holds: token with user and calling system, subject with its
-breach counts, matter (if named), measures, list designations, grade rules, the log row.
+statements whatever the record holds: the token with its user and calling system; one
+hand-written statement for the matter, the subject with its breach counts, its measures in
+force and its list designations (``credit.check_read``); the grade rules (cached per process
+for a minute, so usually no statement); the log row (one INSERT).
 """
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -28,26 +33,59 @@ from rest_framework.views import APIView
 
 from credit import selectors as credit_selectors
 from credit import services as credit_services
-from credit.models import Purpose
+from credit.check_read import check_read
+from credit.models import CallingSystem, Purpose
 
 from .api.errors import error_responses
 from .errors import CommitmentError, ErrorCode
 from .identifiers import normalise
-from .models import Matter, Subject
 
 
 class CallingSystemTokenAuthentication(TokenAuthentication):
-    """Token authentication that loads the calling system with the user, in one query."""
+    """Token authentication that loads the user and its calling system in one hand-written
+    statement (token → user → calling system), without compiling a queryset per request.
+
+    The user and the calling system are built with ``from_db`` from the columns read; every
+    other field is deferred, so touching it loads it rather than answering wrong.
+    """
+
+    _sql: str | None = None
+    USER_FIELDS = ("id", "is_active")
+    SYSTEM_FIELDS = ("id", "code", "name", "operator", "user_id", "is_active", "created_at")
+
+    @classmethod
+    def statement(cls) -> str:
+        if cls._sql is None:
+            user_model = get_user_model()
+            token, user = Token._meta.db_table, user_model._meta.db_table
+            system = CallingSystem._meta.db_table
+            columns = ", ".join(
+                [f"u.{f}" for f in cls.USER_FIELDS] + [f"c.{f}" for f in cls.SYSTEM_FIELDS]
+            )
+            cls._sql = (
+                f"SELECT {columns} FROM {token} t"  # noqa: S608 (model table names only)
+                f" JOIN {user} u ON u.id = t.user_id"
+                f" LEFT JOIN {system} c ON c.user_id = u.id WHERE t.key = %s"
+            )
+        return cls._sql
 
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        try:
-            token = model.objects.select_related("user", "user__calling_system").get(key=key)
-        except model.DoesNotExist:
+        with connection.cursor() as cursor:
+            cursor.execute(self.statement(), [key])
+            row = cursor.fetchone()
+        if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
+        n = len(self.USER_FIELDS)
+        user = get_user_model().from_db(connection.alias, self.USER_FIELDS, row[:n])
+        if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return (token.user, token)
+        system = None
+        if row[n] is not None:
+            system = CallingSystem.from_db(connection.alias, self.SYSTEM_FIELDS, row[n:])
+            system._state.fields_cache["user"] = user
+        # A cached ``None`` makes ``user.calling_system`` raise DoesNotExist without a query.
+        user._state.fields_cache["calling_system"] = system
+        return (user, Token(key=key, user=user))
 
 
 class CallingSystemTokenScheme(OpenApiAuthenticationExtension):
@@ -138,22 +176,19 @@ class CheckApi(APIView):
         reason = params.validated_data["reason"].strip()
         matter_code = params.validated_data.get("matter", "").strip()
         system = credit_selectors.calling_system_of(request.user)
-        matter_id = None
-        if matter_code:
-            matter_id = Matter.objects.filter(code=matter_code).values_list("pk", flat=True).first()
-            if matter_id is None:
-                raise CommitmentError(
-                    ErrorCode.INVALID,
-                    _("There is no matter %(code)s.") % {"code": matter_code},
-                    field="matter",
-                )
         asked_code = normalise(code)
-        subject = (
-            Subject.objects.filter(code=asked_code)
-            .only("pk", "kind", "code", "name")
-            .annotate(**credit_selectors.breach_count_annotations())
-            .first()
+        # One statement reads the matter, the subject with its breach counts, its measures in
+        # force and its designations (credit.check_read); grade rules come from a per-process
+        # cache; the log row is one INSERT. With the token query: three statements in all.
+        read = check_read(
+            subject=asked_code, purpose=purpose, matter_code=matter_code, on=timezone.localdate()
         )
+        if not read.matter_found:
+            raise CommitmentError(
+                ErrorCode.INVALID,
+                _("There is no matter %(code)s.") % {"code": matter_code},
+                field="matter",
+            )
         log = {
             "calling_system": system,
             "subject_code": asked_code,
@@ -161,15 +196,10 @@ class CheckApi(APIView):
             "purpose": purpose,
             "reason": reason,
         }
+        subject, status = read.subject, read.status
         if subject is None:
             credit_services.check_query_log(subject_id=None, answer={"found": False}, **log)
             raise CommitmentError(ErrorCode.NOT_FOUND, _("No subject has this identifier."))
-        status = credit_selectors.check_status(
-            subject_id=subject.pk,
-            purpose=purpose,
-            matter_id=matter_id,
-            breach_counts=(subject.breaches_counting, subject.breaches_serious),
-        )
         query = credit_services.check_query_log(
             subject_id=subject.pk, answer={"found": True, **status.summary()}, **log
         )

@@ -144,15 +144,12 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
             verification = commitment.verification
         except Verification.DoesNotExist:
             verification = None
-        labels = {
-            spec["name"]: spec.get("label") or spec["name"] for spec in commitment.template.fields
-        }
         return {
             **super().get_context_data(**kwargs),
             "commitment": commitment,
             "template": commitment.template,
             "is_representative": _represents(self.request.user, commitment),
-            "field_rows": [(labels.get(k, k), v) for k, v in commitment.field_values.items()],
+            "field_rows": commitment.field_rows(),
             "obligations": list(commitment.obligations.all()),
             "projected_deadlines": (
                 services.obligation_deadlines(

@@ -3,10 +3,12 @@ and the status another system asks for. Subjects are named by primary key only."
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -113,12 +115,37 @@ def subject_is_excluded(*, subject_id: int, on: date | None = None) -> Measure |
     )
 
 
+GRADE_RULES_TTL = 60.0  # seconds
+_grade_rules_cache: dict[date, tuple[float, list[GradeRule]]] = {}
+
+
 def grade_rules_in_force(*, on: date) -> list[GradeRule]:
-    """The grade rules of the latest set in force (one query)."""
+    """The grade rules of the latest set in force (one query, or none from the cache).
+
+    Grade rules change a few times a year and are read on every "check every case", so each
+    process keeps them per day for ``GRADE_RULES_TTL`` seconds: an edit in the admin takes
+    effect everywhere within a minute, which is acceptable for rules that carry an effective
+    date anyway. Inside a transaction (an admin edit, a service, a test) the cache is neither
+    read nor filled, so nothing uncommitted or rolled back is ever served from it.
+    """
+    use_cache = not connection.in_atomic_block
+    if use_cache:
+        hit = _grade_rules_cache.get(on)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
     rules = list(
         GradeRule.objects.filter(effective_from__lte=on).order_by("-effective_from", "position")
     )
-    return [r for r in rules if r.effective_from == rules[0].effective_from] if rules else []
+    rules = [r for r in rules if r.effective_from == rules[0].effective_from] if rules else []
+    if use_cache:
+        if len(_grade_rules_cache) > 16:
+            _grade_rules_cache.clear()
+        _grade_rules_cache[on] = (time.monotonic() + GRADE_RULES_TTL, rules)
+    return rules
+
+
+def grade_rules_cache_clear() -> None:
+    _grade_rules_cache.clear()
 
 
 def breach_count_annotations(subject_ref: str = "pk") -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from tests.factories import (
     CompetenceFactory,
@@ -75,3 +76,15 @@ def world(db) -> World:
         stranger,
         template,
     )
+
+
+@pytest.fixture
+def english(settings):
+    """Speak English in this test: services through gettext, pages through LocaleMiddleware.
+
+    The product's default is Simplified Chinese; tests that assert on the English source
+    messages ask for English explicitly, the way a user would.
+    """
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

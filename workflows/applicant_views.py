@@ -58,9 +58,7 @@ class CommitmentSignView(LoginRequiredMixin, View):
             )
             return detail
         if submitted.status == submitted.Status.DRAFT:  # the timestamp service did not answer
-            messages.info(
-                request, _("Signing in progress, waiting for the timestamp service.")
-            )
+            messages.info(request, _("Signing in progress, waiting for the timestamp service."))
             return detail
         messages.success(
             request,

@@ -153,9 +153,7 @@ def verification_task_release(*, task: Task, by: AbstractBaseUser) -> Task:
         current.assigned = None
         activation.unassign()
         index_set_owner(task_id=current.pk, owner_id=None)
-        audit_task(
-            task=current, kind=TaskAuditEntry.Kind.RELEASED, by=by, from_user=previous_owner
-        )
+        audit_task(task=current, kind=TaskAuditEntry.Kind.RELEASED, by=by, from_user=previous_owner)
     return current
 
 

@@ -54,9 +54,7 @@ class CommitmentUploadSignedView(LoginRequiredMixin, View):
         if data is None:
             return self._refuse(request, commitment, _("Choose the signed PDF file."))
         try:
-            submitted = commitment_submit(
-                commitment=commitment, by=request.user, uploaded_pdf=data
-            )
+            submitted = commitment_submit(commitment=commitment, by=request.user, uploaded_pdf=data)
         except CommitmentError as error:
             if error.code in (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN):
                 raise Http404 from None

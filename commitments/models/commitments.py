@@ -115,6 +115,21 @@ class Commitment(StateModel):
     def is_signed(self) -> bool:
         return self.signed_at is not None
 
+    def field_rows(self) -> list[tuple[str, str]]:
+        """(label, value) in the template's order.
+
+        PostgreSQL's jsonb does not keep key order, and the signed document must render the
+        same on every database, so the order comes from the template, never from the dict.
+        """
+        values = self.field_values or {}
+        rows = [
+            (spec.get("label") or spec["name"], values.get(spec["name"], ""))
+            for spec in self.template.fields
+        ]
+        known = {spec["name"] for spec in self.template.fields}
+        rows += [(name, values[name]) for name in sorted(values) if name not in known]
+        return rows
+
     @property
     def verification_due_explanation(self) -> str:
         from ..calendar import explain_basis

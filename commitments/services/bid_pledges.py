@@ -24,6 +24,7 @@ from .breaches import as_commitment_error
 from .commitments import commitment_create, commitment_sign
 from .common import audited_save
 from .credit_repair import _check_member, _representatives, time_limit
+from .credit_templates import active_template
 
 
 @transaction.atomic
@@ -67,20 +68,7 @@ def tender_create(
 
 
 def pledge_template() -> CommitmentTemplate:
-    template = (
-        CommitmentTemplate.objects.filter(
-            kind=CommitmentTemplate.Kind.BIDDING_PLEDGE, status=CommitmentTemplate.Status.ACTIVE
-        )
-        .order_by("-version", "-pk")
-        .first()
-    )
-    if template is None:
-        raise CommitmentError(
-            ErrorCode.TEMPLATE_NOT_ACTIVE,
-            _("No bidding pledge is open for use."),
-            field="template",
-        )
-    return template
+    return active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE)
 
 
 @transaction.atomic

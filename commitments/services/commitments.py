@@ -156,7 +156,6 @@ def commitment_document(*, commitment: Commitment, on=None) -> CommitmentDocumen
     """The document the applicant reads, previews and signs (deadlines as if signed ``on``)."""
     template = commitment.template
     on = on or timezone.localdate()
-    labels = {spec["name"]: spec.get("label", spec["name"]) for spec in template.fields}
     language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
     return CommitmentDocument(
         reference=commitment.reference,
@@ -174,7 +173,7 @@ def commitment_document(*, commitment: Commitment, on=None) -> CommitmentDocumen
             (_("Publicity"), template.notice_publicity),
         ),
         commitment_text=template.commitment_text,
-        fields=tuple((labels.get(k, k), v) for k, v in commitment.field_values.items()),
+        fields=tuple(commitment.field_rows()),
         obligations=tuple(
             (rule.title, f"{deadline.due_date.isoformat()} ({deadline.explain()})")
             for rule, deadline in obligation_deadlines(template=template, signed_on=on)

@@ -43,6 +43,7 @@ from ..models import (
 )
 from .breaches import as_commitment_error
 from .commitments import commitment_create, commitment_sign
+from .credit_templates import active_template
 
 # Working-day limits (Shanghai Social Credit Regulations art. 36; 2025 No. 22). A city may
 # configure its own in settings.CREDIT_TIME_LIMITS.
@@ -100,20 +101,7 @@ def breach_department(breach: Breach) -> Department:
 
 
 def repair_template() -> CommitmentTemplate:
-    template = (
-        CommitmentTemplate.objects.filter(
-            kind=CommitmentTemplate.Kind.CREDIT_REPAIR, status=CommitmentTemplate.Status.ACTIVE
-        )
-        .order_by("-version", "-pk")
-        .first()
-    )
-    if template is None:
-        raise CommitmentError(
-            ErrorCode.TEMPLATE_NOT_ACTIVE,
-            _("No credit repair commitment is open for use."),
-            field="template",
-        )
-    return template
+    return active_template(CommitmentTemplate.Kind.CREDIT_REPAIR)
 
 
 def _members(department_id: int) -> list[AbstractBaseUser]:

@@ -8,112 +8,410 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0005_credit_repair_template'),
-        ('credit', '0004_seed_repair_rules'),
+        ("commitments", "0004_registry_events_signing_requests"),
+        ("credit", "0004_seed_repair_rules"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalTender',
+            name="HistoricalTender",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, max_length=50, verbose_name='tender reference')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('bid_deadline', models.DateTimeField(verbose_name='bid deadline')),
-                ('deposit_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='bid deposit replaced')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='created')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.department', verbose_name='tendering authority')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(db_index=True, max_length=50, verbose_name="tender reference"),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("bid_deadline", models.DateTimeField(verbose_name="bid deadline")),
+                (
+                    "deposit_amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="bid deposit replaced"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="created"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.department",
+                        verbose_name="tendering authority",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical tender',
-                'verbose_name_plural': 'historical tenders',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical tender",
+                "verbose_name_plural": "historical tenders",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Tender',
+            name="Tender",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=50, unique=True, verbose_name='tender reference')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('bid_deadline', models.DateTimeField(verbose_name='bid deadline')),
-                ('deposit_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='bid deposit replaced')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenders', to='commitments.department', verbose_name='tendering authority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(max_length=50, unique=True, verbose_name="tender reference"),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("bid_deadline", models.DateTimeField(verbose_name="bid deadline")),
+                (
+                    "deposit_amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="bid deposit replaced"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenders",
+                        to="commitments.department",
+                        verbose_name="tendering authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tender',
-                'verbose_name_plural': 'tenders',
-                'ordering': ['-bid_deadline', '-pk'],
+                "verbose_name": "tender",
+                "verbose_name_plural": "tenders",
+                "ordering": ["-bid_deadline", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalBidPledge',
+            name="HistoricalBidPledge",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('pledged_at', models.DateTimeField(verbose_name='pledged')),
-                ('breach', models.CharField(blank=True, choices=[('withdrawn', 'Bid withdrawn after the bid deadline'), ('not_signed', 'Winner refused to sign the contract'), ('no_guarantee', 'Winner did not provide the performance guarantee')], max_length=20, verbose_name='breach')),
-                ('amount_due', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount not refunded')),
-                ('noticed_on', models.DateField(blank=True, null=True, verbose_name='non-refund notice sent')),
-                ('payment_due', models.DateField(blank=True, null=True, verbose_name='payment due')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid')),
-                ('status', django_fsm.FSMField(choices=[('pledged', 'Pledged'), ('released', 'Released: kept'), ('noticed', 'Breached: non-refund notice sent'), ('paid', 'Breached: amount paid'), ('listed', 'Breached, unpaid: black-listed')], default='pledged', max_length=50, protected=True, verbose_name='status')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('commitment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.commitment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('list_entry', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='credit.listentry')),
-                ('outcome_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pledged_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='commitments.subject')),
-                ('tender', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='credit.tender')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("pledged_at", models.DateTimeField(verbose_name="pledged")),
+                (
+                    "breach",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("withdrawn", "Bid withdrawn after the bid deadline"),
+                            ("not_signed", "Winner refused to sign the contract"),
+                            ("no_guarantee", "Winner did not provide the performance guarantee"),
+                        ],
+                        max_length=20,
+                        verbose_name="breach",
+                    ),
+                ),
+                (
+                    "amount_due",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="amount not refunded",
+                    ),
+                ),
+                (
+                    "noticed_on",
+                    models.DateField(blank=True, null=True, verbose_name="non-refund notice sent"),
+                ),
+                (
+                    "payment_due",
+                    models.DateField(blank=True, null=True, verbose_name="payment due"),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pledged", "Pledged"),
+                            ("released", "Released: kept"),
+                            ("noticed", "Breached: non-refund notice sent"),
+                            ("paid", "Breached: amount paid"),
+                            ("listed", "Breached, unpaid: black-listed"),
+                        ],
+                        default="pledged",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "list_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="credit.listentry",
+                    ),
+                ),
+                (
+                    "outcome_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="commitments.subject",
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="credit.tender",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical bidding pledge',
-                'verbose_name_plural': 'historical bidding pledges',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical bidding pledge",
+                "verbose_name_plural": "historical bidding pledges",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='BidPledge',
+            name="BidPledge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pledged_at', models.DateTimeField(verbose_name='pledged')),
-                ('breach', models.CharField(blank=True, choices=[('withdrawn', 'Bid withdrawn after the bid deadline'), ('not_signed', 'Winner refused to sign the contract'), ('no_guarantee', 'Winner did not provide the performance guarantee')], max_length=20, verbose_name='breach')),
-                ('amount_due', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='amount not refunded')),
-                ('noticed_on', models.DateField(blank=True, null=True, verbose_name='non-refund notice sent')),
-                ('payment_due', models.DateField(blank=True, null=True, verbose_name='payment due')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid')),
-                ('status', django_fsm.FSMField(choices=[('pledged', 'Pledged'), ('released', 'Released: kept'), ('noticed', 'Breached: non-refund notice sent'), ('paid', 'Breached: amount paid'), ('listed', 'Breached, unpaid: black-listed')], default='pledged', max_length=50, protected=True, verbose_name='status')),
-                ('commitment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='bid_pledge', to='commitments.commitment')),
-                ('list_entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='credit.listentry')),
-                ('outcome_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pledged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bid_pledges', to='commitments.subject')),
-                ('tender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pledges', to='credit.tender')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pledged_at", models.DateTimeField(verbose_name="pledged")),
+                (
+                    "breach",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("withdrawn", "Bid withdrawn after the bid deadline"),
+                            ("not_signed", "Winner refused to sign the contract"),
+                            ("no_guarantee", "Winner did not provide the performance guarantee"),
+                        ],
+                        max_length=20,
+                        verbose_name="breach",
+                    ),
+                ),
+                (
+                    "amount_due",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="amount not refunded",
+                    ),
+                ),
+                (
+                    "noticed_on",
+                    models.DateField(blank=True, null=True, verbose_name="non-refund notice sent"),
+                ),
+                (
+                    "payment_due",
+                    models.DateField(blank=True, null=True, verbose_name="payment due"),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid")),
+                (
+                    "status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("pledged", "Pledged"),
+                            ("released", "Released: kept"),
+                            ("noticed", "Breached: non-refund notice sent"),
+                            ("paid", "Breached: amount paid"),
+                            ("listed", "Breached, unpaid: black-listed"),
+                        ],
+                        default="pledged",
+                        max_length=50,
+                        protected=True,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bid_pledge",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "list_entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="credit.listentry",
+                    ),
+                ),
+                (
+                    "outcome_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pledged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bid_pledges",
+                        to="commitments.subject",
+                    ),
+                ),
+                (
+                    "tender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pledges",
+                        to="credit.tender",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bidding pledge',
-                'verbose_name_plural': 'bidding pledges',
-                'ordering': ['-pledged_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'payment_due'], name='credit_bidp_status_a11112_idx')],
-                'constraints': [models.UniqueConstraint(fields=('tender', 'subject'), name='bid_pledge_one_per_tender')],
+                "verbose_name": "bidding pledge",
+                "verbose_name_plural": "bidding pledges",
+                "ordering": ["-pledged_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "payment_due"], name="credit_bidp_status_a11112_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("tender", "subject"), name="bid_pledge_one_per_tender"
+                    )
+                ],
             },
             bases=(django_fsm.ConcurrentTransitionMixin, django_fsm.FSMModelMixin, models.Model),
         ),

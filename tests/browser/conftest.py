@@ -23,7 +23,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium is required for browser tests: install Debian's chromium ({CHROMIUM})")
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop on this thread; the test's own ORM calls are
@@ -42,7 +42,7 @@ def new_page(browser, live_server):
     """Open a logged-in page for a user, each in its own browser context (own cookies)."""
     contexts = []
 
-    def open_page(username: str, password: str = "pw-12345678", *, locale: str = "zh-CN"):
+    def open_page(username: str, password: str = "pw-12345678", *, locale: str = "zh-CN"):  # noqa: S107
         context = browser.new_context(base_url=live_server.url, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)

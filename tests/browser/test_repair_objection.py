@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from commitments.models import Matter
+from commitments.models import CommitmentTemplate
+from commitments.services.credit_templates import active_template
 from credit import services as credit_services
 from credit.models import Breach, Objection, RepairApplication
 from tests.factories import CompetenceFactory
@@ -29,7 +30,6 @@ def _seeded(transactional_db):
     for app, name in (
         ("credit", "0002_seed_rules_and_catalogue"),
         ("credit", "0004_seed_repair_rules"),
-        ("commitments", "0005_credit_repair_template"),
     ):
         importlib.import_module(f"{app}.migrations.{name}").seed(apps, None)
 
@@ -56,7 +56,7 @@ def test_a_repair_from_the_subjects_side_and_the_officers(
 ):
     # Given a serious record of 2026-03-31 (Order 58: repairable after 3 months)
     CompetenceFactory(
-        matter=Matter.objects.get(code="credit-repair"),
+        matter=active_template(CommitmentTemplate.Kind.CREDIT_REPAIR).matter,
         region=world.region,
         department=world.department,
     )

@@ -208,13 +208,13 @@ def test_the_check_runs_the_same_few_queries_whatever_the_record_holds(
     params = PARAMS | {"matter": world.matter.code}
     client.get(url, params)  # warm caches (content types, translations)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert client.get(url, params).status_code == 200
     for _n in range(4):
         _serious_breach(world)
     [entry] = world.subject.credit_list_entries.all()
     credit_services.list_entries_enter_due(on=entry.enter_not_before)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         body = client.get(url, params).json()
 
     assert len(body["measures"]) == 4 * 3

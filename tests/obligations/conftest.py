@@ -80,3 +80,8 @@ def obligation(signed) -> Obligation:
 def _english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Assert on the English source messages whatever catalogue is installed."""

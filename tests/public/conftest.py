@@ -27,3 +27,8 @@ def signing_files(settings, tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     for clear in (ca_clear_cache, platform_keys_clear_cache, crl_clear_cache):
         clear()
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Assert on the English source messages whatever catalogue is installed."""

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from commitments.models import Matter
+from commitments.models import CommitmentTemplate
+from commitments.services.credit_templates import active_template
 from credit import services as credit_services
 from credit.models import Breach
 from credit.services_repair import ProofFile
@@ -38,7 +39,7 @@ def today():
 def repair_city(world):
     """The world's department also takes repair commitments in its region."""
     CompetenceFactory(
-        matter=Matter.objects.get(code="credit-repair"),
+        matter=active_template(CommitmentTemplate.Kind.CREDIT_REPAIR).matter,
         region=world.region,
         department=world.department,
     )
@@ -83,3 +84,10 @@ def calling_system(db):
         username="approval-platform",
         by=None,
     )
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English (the source text the assertions use)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

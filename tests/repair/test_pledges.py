@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Matter
+from commitments.models import Commitment, CommitmentTemplate
 from commitments.services.bid_pledges import (
     bid_pledge_defaults_sweep,
     bid_pledge_make,
@@ -19,6 +19,7 @@ from commitments.services.bid_pledges import (
     bid_pledge_paid,
     tender_create,
 )
+from commitments.services.credit_templates import active_template
 from credit import selectors as credit_selectors
 from credit.models import BidPledge, CreditList, ListEntry, Tender
 from notifications.models import Notification
@@ -30,7 +31,7 @@ from .conftest import SHANGHAI
 @pytest.fixture
 def tender(world, today) -> Tender:
     CompetenceFactory(
-        matter=Matter.objects.get(code="bid-pledge"),
+        matter=active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE).matter,
         region=world.region,
         department=world.department,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 from viewflow.workflow.models import Task
 
 from commitments.models import Commitment
@@ -37,7 +36,5 @@ def submitted_commitment(world) -> Commitment:
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(english):
     """Assert on the English source messages whatever catalogue is installed."""
-    with translation.override("en"):
-        yield
