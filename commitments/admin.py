@@ -31,6 +31,8 @@ from .models import (
     Subject,
     SubjectRepresentative,
     Verification,
+    WarningPolicy,
+    WarningStep,
     WorkingDayOverride,
 )
 
@@ -93,6 +95,22 @@ class ObligationRuleInline(admin.TabularInline):
         return not self._is_frozen(obj) and super().has_delete_permission(request, obj)
 
 
+class WarningPolicyInline(admin.StackedInline):
+    """Grace period and breach consequence of missed deadlines. Operational settings, not
+    wording: they may change on a used template and apply to warnings not yet planned."""
+
+    model = WarningPolicy
+    extra = 0
+    max_num = 1
+
+
+class WarningStepInline(admin.TabularInline):
+    """The warning ladder: e.g. 7 and 1 working days before, at the due time, after grace."""
+
+    model = WarningStep
+    extra = 0
+
+
 def _transition_templates(request, queryset, *, method: str, reason: str) -> int:
     """Apply an FSM transition to each selected template that allows it, with history."""
     changed = 0
@@ -116,7 +134,7 @@ class CommitmentTemplateAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "kind", "matter"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["matter"]
-    inlines = [ObligationRuleInline]
+    inlines = [ObligationRuleInline, WarningPolicyInline, WarningStepInline]
     actions = ["activate", "retire"]
 
     def get_readonly_fields(self, request, obj=None):

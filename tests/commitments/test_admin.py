@@ -118,3 +118,17 @@ def test_officer_registers_an_early_code_with_a_recorded_reason(admin_client_, w
     subject = Subject.objects.get(code="914403001922038217")
     assert subject.checksum_override_reason == "经核对登记档案无误"
     assert subject.checksum_overridden_by.username == "admin"
+
+
+def test_the_warning_ladder_is_edited_on_the_template_even_once_used(admin_client_, world):
+    commitment_create(
+        by=world.applicant, subject=world.subject, template=world.template, field_values=FIELDS
+    )
+
+    response = admin_client_.get(
+        reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
+    )
+
+    page = response.content.decode()
+    assert 'name="warning_steps-__prefix__-offset"' in page
+    assert 'name="warning_policy-__prefix__-grace_period"' in page
