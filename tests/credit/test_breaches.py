@@ -41,6 +41,20 @@ def _snapshot(commitment: Commitment) -> tuple:
     )
 
 
+def _refused_breach(commitment: Commitment, *, by, obligation, **changes) -> CommitmentError:
+    """Record a missed-obligation breach expected to be refused; prove it changed nothing."""
+    before = _snapshot(commitment)
+    arguments = {"severity": "general", "category_code": MISSED_OBLIGATION, "reason": "逾期"}
+
+    with pytest.raises(CommitmentError) as raised:
+        commitment_breach_record(
+            commitment=commitment, by=by, obligation=obligation, **(arguments | changes)
+        )
+
+    assert _snapshot(commitment) == before
+    return raised.value
+
+
 # From the regulator's finding ----------------------------------------------------------------
 
 
@@ -200,61 +214,35 @@ def test_no_breach_on_a_commitment_verified_as_fulfilled(world, under_verificati
         method="on_site",
         finding="fulfilled",
     )
-    before = _snapshot(under_verification)
 
-    with pytest.raises(CommitmentError) as raised:
-        commitment_breach_record(
-            commitment=under_verification,
-            by=world.regulator,
-            severity="general",
-            category_code=MISSED_OBLIGATION,
-            reason="逾期",
-            obligation=under_verification.obligations.get(),
-        )
+    refusal = _refused_breach(
+        under_verification, by=world.regulator, obligation=under_verification.obligations.get()
+    )
 
-    assert (raised.value.code, raised.value.field) == (ErrorCode.INVALID_STATE, "commitment")
-    assert "fulfilled" in raised.value.message
-    assert _snapshot(under_verification) == before
+    assert (refusal.code, refusal.field) == (ErrorCode.INVALID_STATE, "commitment")
+    assert "fulfilled" in refusal.message
 
 
 def test_no_breach_on_a_fulfilled_obligation(world, under_verification):
     obligation = under_verification.obligations.get()
     obligation.fulfil()
     obligation.save()
-    before = _snapshot(under_verification)
 
-    with pytest.raises(CommitmentError) as raised:
-        commitment_breach_record(
-            commitment=under_verification,
-            by=world.regulator,
-            severity="general",
-            category_code=MISSED_OBLIGATION,
-            reason="逾期",
-            obligation=obligation,
-        )
+    refusal = _refused_breach(under_verification, by=world.regulator, obligation=obligation)
 
-    assert (raised.value.code, raised.value.field) == (ErrorCode.INVALID_STATE, "obligation")
-    assert _snapshot(under_verification) == before
+    assert (refusal.code, refusal.field) == (ErrorCode.INVALID_STATE, "obligation")
 
 
 def test_an_obligation_of_another_commitment_is_refused(world, under_verification):
     from tests.workflows.conftest import submit_commitment
 
     other = submit_commitment(world)
-    before = _snapshot(under_verification)
 
-    with pytest.raises(CommitmentError) as raised:
-        commitment_breach_record(
-            commitment=under_verification,
-            by=world.regulator,
-            severity="general",
-            category_code=MISSED_OBLIGATION,
-            reason="逾期",
-            obligation=other.obligations.get(),
-        )
+    refusal = _refused_breach(
+        under_verification, by=world.regulator, obligation=other.obligations.get()
+    )
 
-    assert (raised.value.code, raised.value.field) == (ErrorCode.INVALID, "obligation")
-    assert _snapshot(under_verification) == before
+    assert (refusal.code, refusal.field) == (ErrorCode.INVALID, "obligation")
 
 
 @pytest.mark.parametrize(
@@ -266,21 +254,14 @@ def test_an_obligation_of_another_commitment_is_refused(world, under_verificatio
     ],
 )
 def test_bad_breach_input_is_refused_and_changes_nothing(world, under_verification, changes, field):
-    obligation = under_verification.obligations.get()
-    before = _snapshot(under_verification)
-    arguments = {
-        "severity": "general",
-        "category_code": MISSED_OBLIGATION,
-        "reason": "逾期",
-    } | changes
+    refusal = _refused_breach(
+        under_verification,
+        by=world.regulator,
+        obligation=under_verification.obligations.get(),
+        **changes,
+    )
 
-    with pytest.raises(CommitmentError) as raised:
-        commitment_breach_record(
-            commitment=under_verification, by=world.regulator, obligation=obligation, **arguments
-        )
-
-    assert (raised.value.code, raised.value.field) == (ErrorCode.INVALID, field)
-    assert _snapshot(under_verification) == before
+    assert (refusal.code, refusal.field) == (ErrorCode.INVALID, field)
 
 
 # Publicity by rule set -----------------------------------------------------------------------
