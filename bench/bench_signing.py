@@ -1,9 +1,11 @@
 """P1: the full signing path against a plain stock-pyHanko script, same run, same TSA.
 
 Ours: render the commitment, the applicant's signature at B-T (fresh per-signing
-certificate, key kept as an object, ``bytes_reserved``), the platform seal at B-LTA (the
-applicant's validation data, the seal with its pre-drawn stamp, a document timestamp), hash
-and put it in the content-addressed store. Timestamps come from the platform's TSA served
+certificate, key kept as an object, ``bytes_reserved``), the platform seal at B-LTA in two
+incremental updates (the seal with its pre-drawn stamp; then the DSS built from the known
+chains and CRL, and a document timestamp), hash and put it in the content-addressed store.
+Our HTTP timestamp client is a plain blocking POST; the stock script uses pyHanko's aiohttp
+client, as a plain script would. Timestamps come from the platform's TSA served
 over HTTP by a separate process on loopback (``SIGNING_TSA_URL``), and, as a second
 figure, from the embedded authority in-process (the embedded default).
 Reference: the same render, then a plain script doing the same signatures with stock calls:

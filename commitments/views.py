@@ -36,7 +36,7 @@ from .forms import (
     WithdrawForm,
     add_commitment_error,
 )
-from .models import Commitment, CommitmentTemplate, Obligation, Verification
+from .models import Commitment, CommitmentTemplate, Obligation, SigningRequest, Verification
 
 logger = logging.getLogger(__name__)
 
@@ -159,9 +159,21 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
                 else []
             ),
             "verification": verification,
+            "signing_request": _signing_request(commitment),
             "timeline": _timeline(commitment),
             "withdraw_form": WithdrawForm(),
         }
+
+
+def _signing_request(commitment: Commitment) -> SigningRequest | None:
+    """The draft's signing request waiting for a retry (or given up), if there is one."""
+    if commitment.status != Commitment.Status.DRAFT:
+        return None
+    return (
+        SigningRequest.objects.filter(commitment=commitment)
+        .exclude(status=SigningRequest.Status.COMPLETED)
+        .first()
+    )
 
 
 def _reason_label(reason: str, commitment: Commitment) -> str:

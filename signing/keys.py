@@ -26,7 +26,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
-from signing.ca import CA_ORGANISATION, ca_get, issue_certificate, key_password
+from signing.ca import (
+    CA_ORGANISATION,
+    CertificateAuthority,
+    ca_get,
+    issue_certificate,
+    key_password,
+)
 from signing.errors import CertificateAuthorityInvalid
 from signing.files import exclusive_lock, write_once
 
@@ -91,6 +97,38 @@ def platform_key(name: str) -> PlatformKey:
     return loaded
 
 
+def platform_certificate_issue(
+    name: str,
+    *,
+    public_key: ec.EllipticCurvePublicKey,
+    authority: CertificateAuthority | None = None,
+) -> x509.Certificate:
+    """Issue the certificate of platform key ``name`` ("tsa" or "seal") for ``public_key``.
+
+    Used for the key files created here, and to certify a key generated on a PKCS#11 device
+    (``SIGNING_SEAL_PKCS11``): the device keeps the key, the platform CA vouches for it.
+    """
+    profile = PROFILES[name]
+    authority = authority or ca_get()
+    return issue_certificate(
+        subject=x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, profile.common_name),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, CA_ORGANISATION),
+            ]
+        ),
+        public_key=public_key,
+        validity=timedelta(
+            days=int(getattr(settings, profile.validity_setting, profile.default_days))
+        ),
+        key_usage=_SIGNATURE_ONLY,
+        extended_key_usage=profile.extended_key_usage,
+        authority=authority,
+        # valid as long as the CA: a timestamp or seal dated in the past still chains
+        not_before=authority.certificate.not_valid_before_utc,
+    )
+
+
 def platform_keys_clear_cache() -> None:
     """Forget loaded platform keys (tests, rotation)."""
     with _lock:
@@ -98,7 +136,6 @@ def platform_keys_clear_cache() -> None:
 
 
 def _load_or_create(*, name: str, folder: Path, now: datetime) -> PlatformKey:
-    profile = PROFILES[name]
     cert_path, key_path = folder / f"{name}.crt", folder / f"{name}.key"
     authority = ca_get()  # first: creating the CA creates the password file
     password = key_password()
@@ -117,22 +154,8 @@ def _load_or_create(*, name: str, folder: Path, now: datetime) -> PlatformKey:
             cert_path.rename(folder / f"{name}.{serial}.crt")
             key_path.rename(folder / f"{name}.{serial}.key")
         private_key = ec.generate_private_key(ec.SECP256R1())
-        certificate = issue_certificate(
-            subject=x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COMMON_NAME, profile.common_name),
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, CA_ORGANISATION),
-                ]
-            ),
-            public_key=private_key.public_key(),
-            validity=timedelta(
-                days=int(getattr(settings, profile.validity_setting, profile.default_days))
-            ),
-            key_usage=_SIGNATURE_ONLY,
-            extended_key_usage=profile.extended_key_usage,
-            authority=authority,
-            # valid as long as the CA: a timestamp or seal dated in the past still chains
-            not_before=authority.certificate.not_valid_before_utc,
+        certificate = platform_certificate_issue(
+            name, public_key=private_key.public_key(), authority=authority
         )
         encryption: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(password)

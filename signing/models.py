@@ -1,7 +1,14 @@
 """Signed documents, stored content-addressed: the SHA-256 of the exact bytes is the key."""
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def new_log_epoch() -> int:
+    """Return a random identity for one instance of the transparency log (see LogHead)."""
+    return secrets.randbits(62)
 
 
 class SignedDocument(models.Model):
@@ -88,6 +95,9 @@ class LogHead(models.Model):
     """The one row holding the transparency log's size; appends lock it to stay sequential."""
 
     size = models.PositiveBigIntegerField(default=0)
+    # Changes whenever the log starts again from nothing (a new head row, an append at size 0),
+    # so a process-wide cache of immutable subtree hashes knows when it belongs to another log.
+    epoch = models.BigIntegerField(default=new_log_epoch)
 
     class Meta:
         verbose_name = _("transparency log head")

@@ -9,9 +9,10 @@ Storage makes proofs cheap: level-0 hashes are ``LogLeaf`` rows, and every *comp
 subtree (2**level leaves, aligned) is a ``LogNode`` row written once when it completes. Any
 subtree hash RFC 9162 needs is either one stored node or the hash of at most log2(n) stored
 nodes (the right edge of a tree that is not a power of two), so an inclusion or consistency
-proof reads O(log n) rows in two queries and never rehashes leaves. Appends lock the single
-``LogHead`` row, read the right edge (the "frontier", at most log2(n) nodes) and write the
-new leaves and the nodes they complete.
+proof reads O(log n) rows in ONE query (the head and every node, keys computed up front) and
+never rehashes leaves; the upper levels, immutable once complete, are also cached in process.
+Appends lock the single ``LogHead`` row, read the right edge (the "frontier", at most log2(n)
+nodes) and write the new leaves and the nodes they complete.
 
 Checkpoints are signed by the platform seal key (ECDSA P-256, SHA-256) over a small text
 body (origin, size, root, time); the seal certificate, issued by the platform root, ships
@@ -32,10 +33,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from signing.errors import ReceiptInvalid
-from signing.models import Checkpoint, LogHead, LogLeaf, LogNode
+from signing.models import Checkpoint, LogHead, LogLeaf, LogNode, new_log_epoch
 
 RECEIPT_VERSION = 1
 DEFAULT_ORIGIN = "chengnuo-register"
@@ -125,33 +126,136 @@ def _consistency_ranges(first: int, start: int, end: int, whole: bool) -> list[t
 
 # -- storage ---------------------------------------------------------------------------
 
+# Complete subtrees never change once written, so their hashes may be kept in process. Only
+# the upper levels are kept (at a million entries, levels >= 6 are ~31,000 hashes, ~5 MB),
+# bounded, and only once the transaction that read or wrote them has committed (a rolled-back
+# append must not leave hashes behind). The cache belongs to one ``LogHead.epoch``: a log that
+# starts again from nothing (tests, a restore) gets a new epoch and the cache is dropped.
+CACHE_MIN_LEVEL = 6
+CACHE_MAX_NODES = 1 << 17
 
-def _load_nodes(keys: Iterable[Key]) -> dict[Key, bytes]:
-    """Read the given complete subtrees: level 0 from ``LogLeaf``, others from ``LogNode``."""
-    keys = set(keys)
-    leaves = [index for level, index in keys if level == 0]
-    found: dict[Key, bytes] = {}
+
+class _NodeCache:
+    def __init__(self) -> None:
+        self.epoch: int | None = None
+        self.nodes: dict[Key, bytes] = {}
+
+    def get(self, keys: Iterable[Key]) -> dict[Key, bytes]:
+        nodes = self.nodes
+        return {key: nodes[key] for key in keys if key in nodes}
+
+    def store(self, epoch: int, found: dict[Key, bytes]) -> None:
+        if epoch != self.epoch:
+            self.epoch, self.nodes = epoch, {}
+        if len(self.nodes) + len(found) > CACHE_MAX_NODES:
+            self.nodes = {}
+        self.nodes.update(found)
+
+
+_cache = _NodeCache()
+
+
+def log_cache_clear() -> None:
+    """Forget every cached subtree hash (tests; the cache also resets itself on a new epoch)."""
+    _cache.epoch, _cache.nodes = None, {}
+
+
+def _remember(epoch: int, nodes: dict[Key, bytes]) -> None:
+    """Cache the upper-level hashes in ``nodes`` once the current transaction commits."""
+    upper = {key: value for key, value in nodes.items() if key[0] >= CACHE_MIN_LEVEL}
+    cached = _cache.nodes
+    if upper and (epoch != _cache.epoch or any(key not in cached for key in upper)):
+        transaction.on_commit(lambda: _cache.store(epoch, upper))
+
+
+def _query(keys: Iterable[Key], *, with_head: bool) -> tuple[int, int | None, dict[Key, bytes]]:
+    """Read the head (optionally) and the given complete subtrees in ONE statement.
+
+    Level 0 comes from ``LogLeaf`` (primary key ``index``), higher levels from ``LogNode``
+    (primary key ``key``): a UNION ALL of primary-key lookups, one round trip.
+    Returns ``(size, epoch, nodes)``; size and epoch are 0 and None without the head.
+    """
+    leaves = sorted({index for level, index in keys if level == 0})
+    upper = sorted({node_key(level, index) for level, index in keys if level > 0})
+    # Table and column names come from the models; every value is a placeholder.
+    parts: list[str] = []
+    params: list[int] = []
+    if with_head:
+        table = LogHead._meta.db_table
+        parts.append(f"SELECT 0, size, epoch, NULL FROM {table} WHERE id = 1")  # noqa: S608
     if leaves:
-        for index, value in LogLeaf.objects.filter(index__in=leaves).values_list(
-            "index", "leaf_hash"
-        ):
-            found[(0, index)] = bytes(value)
-    upper = [node_key(level, index) for level, index in keys if level > 0]
+        marks = ", ".join(["%s"] * len(leaves))
+        column = _quote("index")
+        table = LogLeaf._meta.db_table
+        sql = f"SELECT 1, {column}, NULL, leaf_hash FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
+        parts.append(sql)
+        params.extend(leaves)
     if upper:
-        for level, index, value in LogNode.objects.filter(key__in=upper).values_list(
-            "level", "index", "hash"
-        ):
-            found[(level, index)] = bytes(value)
+        marks = ", ".join(["%s"] * len(upper))
+        column = _quote("key")
+        table = LogNode._meta.db_table
+        sql = f"SELECT 2, {column}, NULL, hash FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
+        parts.append(sql)
+        params.extend(upper)
+    size, epoch, found = 0, None, {}
+    if not parts:
+        return size, epoch, found
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, number, extra, value in cursor.fetchall():
+            if kind == 0:
+                size, epoch = number, extra
+            elif kind == 1:
+                found[(0, number)] = bytes(value)
+            else:
+                found[(number >> 48, number & ((1 << 48) - 1))] = bytes(value)
+    return size, epoch, found
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _missing(keys: set[Key], found: dict[Key, bytes]) -> None:
     missing = keys - found.keys()
     if missing:
         raise LookupError(f"The log is missing nodes {sorted(missing)[:5]}")
+
+
+def _read(keys: Iterable[Key]) -> tuple[int, dict[Key, bytes]]:
+    """Return the log size and the given complete subtrees: cached ones, the rest in one query.
+
+    The head is read in the same statement, so the size and the nodes are one snapshot and
+    the cache is checked against the head's epoch.
+    """
+    keys = set(keys)
+    cached = _cache.get(keys) if _cache.epoch is not None else {}
+    epoch_seen = _cache.epoch
+    size, epoch, found = _query(keys - cached.keys(), with_head=True)
+    if cached and epoch != epoch_seen:  # another log than the one cached: read everything
+        log_cache_clear()
+        size, epoch, found = _query(keys, with_head=True)
+        cached = {}
+    found.update(cached)
+    if epoch is not None:
+        _remember(epoch, found)
+    return size, found
+
+
+def _load_nodes(keys: Iterable[Key]) -> dict[Key, bytes]:
+    """Read the given complete subtrees (with the cache); raise if any is missing."""
+    keys = set(keys)
+    _size, found = _read(keys)
+    _missing(keys, found)
     return found
 
 
-def _hashes_of(ranges: Sequence[tuple[int, int]]) -> list[bytes]:
-    keys = [key for start, end in ranges for key in _perfect_keys(start, end)]
-    nodes = _load_nodes(keys)
+def _hashes_of(ranges: Sequence[tuple[int, int]], nodes: dict[Key, bytes]) -> list[bytes]:
     return [_range_hash(start, end, nodes) for start, end in ranges]
+
+
+def _keys_of(ranges: Sequence[tuple[int, int]]) -> set[Key]:
+    return {key for start, end in ranges for key in _perfect_keys(start, end)}
 
 
 def log_size() -> int:
@@ -164,23 +268,37 @@ def root_hash(tree_size: int) -> bytes:
     """Return the Merkle tree hash of the first ``tree_size`` entries (RFC 9162 MTH)."""
     if tree_size == 0:
         return hashlib.sha256(b"").digest()
-    return _hashes_of([(0, tree_size)])[0]
+    ranges = [(0, tree_size)]
+    return _hashes_of(ranges, _load_nodes(_keys_of(ranges)))[0]
+
+
+def _inclusion(index: int, tree_size: int, extra: Iterable[Key] = ()) -> tuple[list[bytes], dict]:
+    ranges = _inclusion_ranges(index, 0, tree_size) if tree_size > 0 else []
+    keys = _keys_of(ranges) | set(extra)
+    size, found = _read(keys)
+    if not 0 <= index < tree_size <= size:
+        raise ValueError(f"No entry {index} in a tree of {tree_size} entries.")
+    _missing(keys, found)
+    return _hashes_of(ranges, found), found
 
 
 def inclusion_proof(*, index: int, tree_size: int) -> list[bytes]:
-    """Return the audit path of entry ``index`` in the tree of ``tree_size`` entries."""
-    if not 0 <= index < tree_size <= log_size():
-        raise ValueError(f"No entry {index} in a tree of {tree_size} entries.")
-    return _hashes_of(_inclusion_ranges(index, 0, tree_size))
+    """Return the audit path of entry ``index`` in the tree of ``tree_size`` entries.
+
+    One query (head and every node not cached), whatever the size of the log.
+    """
+    return _inclusion(index, tree_size)[0]
 
 
 def consistency_proof(*, first: int, second: int) -> list[bytes]:
     """Return the proof that the tree of ``first`` entries is a prefix of that of ``second``."""
-    if not 0 < first <= second <= log_size():
-        raise ValueError(f"Cannot prove {first} -> {second} on a log of {log_size()} entries.")
-    if first == second:
-        return []
-    return _hashes_of(_consistency_ranges(first, 0, second, True))
+    ranges = _consistency_ranges(first, 0, second, True) if 0 < first < second else []
+    keys = _keys_of(ranges)
+    size, found = _read(keys)
+    if not 0 < first <= second <= size:
+        raise ValueError(f"Cannot prove {first} -> {second} on a log of {size} entries.")
+    _missing(keys, found)
+    return _hashes_of(ranges, found)
 
 
 @dataclass(frozen=True)
@@ -192,26 +310,55 @@ class Appended:
     root_hash: bytes
 
 
-@transaction.atomic
 def log_append(
     entries: Sequence[tuple[bytes, str]], *, created: datetime | None = None
 ) -> Appended:
     """Append ``(leaf_hash, event_type)`` entries in order, in one transaction.
 
-    Locks the log head, so concurrent appends queue; the cost per call is five queries plus
-    one row per new leaf and per subtree it completes (on average one).
+    Locks the log head by advancing it (one ``UPDATE ... RETURNING``), so concurrent appends
+    queue; reads the frontier's uncached nodes in one query and writes one row per new leaf
+    and per subtree it completes (on average one): three or four statements per call. A log
+    that starts from nothing gets a new epoch (see ``LogHead``). Inside a caller's
+    transaction it adds no savepoint: a database error there fails the caller's transaction.
     """
     if not entries:
         raise ValueError("Nothing to append.")
-    LogHead.objects.get_or_create(pk=1)
-    head = LogHead.objects.select_for_update().get(pk=1)
-    start = head.size
-    nodes = _load_nodes(_perfect_keys(0, start)) if start else {}
+    if any(len(value) != 32 for value, _event_type in entries):
+        raise ValueError("A leaf hash has 32 bytes.")
+    return _append(entries, created=created)
+
+
+def _advance_head(count: int) -> tuple[int, int]:
+    """Lock the head and add ``count`` to its size; return (size before, epoch)."""
+    table = LogHead._meta.db_table
+    sql = f"UPDATE {table} SET size = size + %s WHERE id = 1 RETURNING size, epoch"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count])
+        row = cursor.fetchone()
+        if row is None:  # the very first append: create the head, then lock it as above
+            LogHead.objects.bulk_create([LogHead(pk=1, size=0)], ignore_conflicts=True)
+            cursor.execute(sql, [count])
+            row = cursor.fetchone()
+        size, epoch = row
+        start = size - count
+        if start == 0:
+            epoch = new_log_epoch()
+            cursor.execute(f"UPDATE {table} SET epoch = %s WHERE id = 1", [epoch])  # noqa: S608
+    return start, epoch
+
+
+@transaction.atomic(savepoint=False)
+def _append(entries: Sequence[tuple[bytes, str]], *, created: datetime | None) -> Appended:
+    start, epoch = _advance_head(len(entries))
+    frontier = set(_perfect_keys(0, start)) if start else set()
+    nodes = _cache.get(frontier) if _cache.epoch == epoch else {}
+    _size, _epoch, found = _query(frontier - nodes.keys(), with_head=False)
+    nodes.update(found)
+    _missing(frontier, nodes)
     moment = created or datetime.now(UTC)
     new_leaves, new_nodes = [], []
+    written: dict[Key, bytes] = {}
     for offset, (value, event_type) in enumerate(entries):
-        if len(value) != 32:
-            raise ValueError("A leaf hash has 32 bytes.")
         index = start + offset
         new_leaves.append(
             LogLeaf(index=index, leaf_hash=value, event_type=event_type, created=moment)
@@ -221,17 +368,17 @@ def log_append(
         while position % 2 == 1:
             parent = (level + 1, position // 2)
             nodes[parent] = node_hash(nodes[(level, position - 1)], nodes[(level, position)])
+            written[parent] = nodes[parent]
             new_nodes.append(
                 LogNode(key=node_key(*parent), level=parent[0], index=parent[1], hash=nodes[parent])
             )
             level, position = parent
     LogLeaf.objects.bulk_create(new_leaves, batch_size=2000)
-    LogNode.objects.bulk_create(new_nodes, batch_size=2000)
-    head.size = start + len(entries)
-    head.save(update_fields=["size"])
-    return Appended(
-        first_index=start, tree_size=head.size, root_hash=_range_hash(0, head.size, nodes)
-    )
+    if new_nodes:
+        LogNode.objects.bulk_create(new_nodes, batch_size=2000)
+    size = start + len(entries)
+    _remember(epoch, {**{key: nodes[key] for key in frontier}, **written})
+    return Appended(first_index=start, tree_size=size, root_hash=_range_hash(0, size, nodes))
 
 
 # -- checkpoints -----------------------------------------------------------------------
@@ -250,23 +397,36 @@ def checkpoint_body(*, origin: str, tree_size: int, root: bytes, timestamp: date
     ).encode()
 
 
-@transaction.atomic
 def checkpoint_create(*, tree_size: int | None = None, root: bytes | None = None) -> Checkpoint:
-    """Sign and store a checkpoint for the current size (or return the existing one)."""
+    """Sign and store a checkpoint for the current size (or return the existing one).
+
+    One ``INSERT ... ON CONFLICT DO NOTHING`` in the common case (a new size), no savepoint.
+    """
     from signing.keys import platform_key
 
     size = tree_size if tree_size is not None else log_size()
-    existing = Checkpoint.objects.filter(tree_size=size).first()
-    if existing is not None:
-        return existing
     root = root if root is not None else root_hash(size)
     now = datetime.now(UTC)
     body = checkpoint_body(origin=log_origin(), tree_size=size, root=root, timestamp=now)
     signature = platform_key("seal").private_key.sign(body, ec.ECDSA(hashes.SHA256()))
-    checkpoint, _created = Checkpoint.objects.get_or_create(
-        tree_size=size, defaults={"root_hash": root, "timestamp": now, "signature": signature}
-    )
+    checkpoint = Checkpoint(tree_size=size, root_hash=root, timestamp=now, signature=signature)
+    table = Checkpoint._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (tree_size, root_hash, timestamp, signature)"  # noqa: S608
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (tree_size) DO NOTHING RETURNING id",
+            [size, root, _db_datetime(now), signature],
+        )
+        row = cursor.fetchone()
+    if row is None:  # signed before: the first checkpoint of a size is the one published
+        return Checkpoint.objects.get(tree_size=size)
+    checkpoint.pk = row[0]
+    checkpoint._state.adding = False
     return checkpoint
+
+
+def _db_datetime(value: datetime) -> object:
+    return Checkpoint._meta.get_field("timestamp").get_db_prep_value(value, connection)
 
 
 def checkpoint_json(checkpoint: Checkpoint) -> dict:
@@ -287,15 +447,14 @@ def checkpoint_json(checkpoint: Checkpoint) -> dict:
 
 def receipt_build(*, index: int, salt: bytes, event: dict, checkpoint: Checkpoint) -> dict:
     """Return the receipt of entry ``index``: the event, its salt, the proof, the checkpoint."""
+    proof, nodes = _inclusion(index, checkpoint.tree_size, extra=[(0, index)])
     return {
         "version": RECEIPT_VERSION,
         "leaf_index": index,
-        "leaf_hash": bytes(LogLeaf.objects.get(index=index).leaf_hash).hex(),
+        "leaf_hash": nodes[(0, index)].hex(),
         "event": event,
         "salt": salt.hex(),
-        "inclusion_proof": [
-            value.hex() for value in inclusion_proof(index=index, tree_size=checkpoint.tree_size)
-        ],
+        "inclusion_proof": [value.hex() for value in proof],
         "checkpoint": checkpoint_json(checkpoint),
     }
 

@@ -1,0 +1,117 @@
+"""Bring your own signature over the API: upload a commitment PDF signed elsewhere.
+
+The applicant signed the rendered commitment with its own certificate (a CA-issued USB key);
+the upload is limited while it streams in (``SIGNING_UPLOAD_MAX_BYTES``), checked in memory
+by ``services.evidence.commitment_upload_check`` (right document, intact, trusted, the
+subject's certificate) and stored only once every check passed. Every refusal of the file is
+a 400 whose ``code`` names the reason (``tampered``, ``untrusted``, ``expired``, ``revoked``,
+``wrong_subject``, ``wrong_document``, ``not_pdf``, ``truncated``, ``too_large``,
+``active_content``, ``encrypted``, ``unsigned``) and whose ``message`` explains it to a person.
+
+An accepted upload starts the verification workflow, which lives in the layer above
+(``workflows``): the URL configuration of that layer passes its submit service in
+(``CommitmentUploadSignedApi.as_view(submit=...)``), so this module never imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..errors import CommitmentError, ErrorCode
+from ..models import Commitment
+from ..public_views import _read_upload
+from ..services import evidence
+from .common import CommitmentDetailSerializer, _commitment, commitment_detail_data
+from .errors import ErrorSerializer, error_responses
+
+# The reasons ``services.evidence`` gives for refusing a file: the ``code`` of the answer.
+UPLOAD_REFUSAL_CODES = tuple(evidence.REFUSAL_MESSAGES)
+
+
+class UploadSignedInputSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="The commitment PDF, as downloaded from the platform and signed elsewhere."
+    )
+
+    class Meta:
+        ref_name = "UploadSignedInput"
+
+
+class CommitmentUploadSignedApi(APIView):
+    """Submit a commitment signed elsewhere; it is checked, sealed and sent for verification.
+
+    ``submit(commitment=, by=, uploaded_pdf=)`` signs with the upload and starts the
+    verification; it is given by the URL configuration (see the module's docstring).
+    """
+
+    parser_classes = [MultiPartParser]
+    submit: Callable[..., Commitment] | None = None
+
+    @extend_schema(
+        operation_id="commitments_upload_signed",
+        tags=["commitments"],
+        request={"multipart/form-data": UploadSignedInputSerializer},
+        responses={
+            200: OpenApiResponse(
+                CommitmentDetailSerializer,
+                description=(
+                    "Accepted: the commitment, under verification (still a draft while the "
+                    "timestamp service is down; it is signed once the service answers)."
+                ),
+            ),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "Refused; nothing is stored. `code` is `invalid` (no file) or the reason "
+                    "the file was refused: " + ", ".join(f"`{c}`" for c in UPLOAD_REFUSAL_CODES)
+                ),
+            ),
+            **error_responses(403, 404, 409),
+        },
+    )
+    def post(self, request, reference: str):
+        commitment = _commitment(request, reference)
+        try:
+            data = _upload_bytes(request)
+            if data is None:
+                raise CommitmentError(
+                    ErrorCode.INVALID, _("Choose the signed PDF file."), field="file"
+                )
+            if self.submit is None:
+                raise ImproperlyConfigured("CommitmentUploadSignedApi needs as_view(submit=...).")
+            self.submit(commitment=commitment, by=request.user, uploaded_pdf=data)
+        except CommitmentError as error:
+            reason = getattr(error, "reason", None)
+            if reason is None:
+                raise
+            return Response(
+                {
+                    "code": reason,
+                    "message": str(error.message),
+                    "fields": {"file": [str(error.message)]},
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(commitment_detail_data(_commitment(request, commitment.reference)))
+
+
+def _upload_bytes(request) -> bytes | None:
+    """The uploaded file, limited while it streams in (the body is parsed here, not by DRF)."""
+    django_request = request._request
+    limit = evidence.upload_limit_bytes()
+    if hasattr(django_request, "_files"):  # already parsed (a session client's CSRF check)
+        upload = django_request.FILES.get("file")
+        if upload is None:
+            return None
+        if upload.size > limit:
+            raise evidence._refused("too_large")
+        return upload.read()
+    return _read_upload(django_request, "file", limit)
