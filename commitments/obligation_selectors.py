@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -45,6 +47,28 @@ def obligation_list_own(*, represented_by: AbstractBaseUser) -> QuerySet[Obligat
     return obligation_list(visible_to=represented_by).filter(
         commitment__subject__in=subject_list(represented_by=represented_by).values("pk")
     )
+
+
+def obligation_list_department(
+    *,
+    officer: AbstractBaseUser,
+    overdue_on: datetime.date | None = None,
+    due_by: datetime.date | None = None,
+) -> QuerySet[Obligation]:
+    """Pending obligations of the officer's departments' commitments, the nearest first.
+
+    ``overdue_on`` keeps those whose due date is before that day; ``due_by`` those due on or
+    before it (both through the ``(status, due_date)`` index).
+    """
+    qs = obligation_list(visible_to=officer).filter(
+        commitment__department_id__in=department_ids_of(officer),
+        status=Obligation.Status.PENDING,
+    )
+    if overdue_on is not None:
+        qs = qs.filter(due_date__lt=overdue_on)
+    if due_by is not None:
+        qs = qs.filter(due_date__lte=due_by)
+    return qs.order_by("due_date", "pk")
 
 
 def obligation_get(*, pk: int, visible_to: AbstractBaseUser) -> Obligation:
@@ -94,6 +118,13 @@ def report_get(*, pk: int, visible_to: AbstractBaseUser) -> PerformanceReport:
         )
     except PerformanceReport.DoesNotExist:
         raise CommitmentError(ErrorCode.NOT_FOUND, "No such report.") from None
+
+
+def verification_extension_list(*, commitment) -> QuerySet[DeadlineExtension]:
+    """Extensions of a commitment's verification deadline, oldest first, with who made them."""
+    return DeadlineExtension.objects.filter(
+        commitment=commitment, kind=DeadlineExtension.Kind.VERIFICATION
+    ).select_related("extended_by")
 
 
 def is_officer_of(*, user: AbstractBaseUser, obligation: Obligation) -> bool:

@@ -6,7 +6,10 @@ task of another department is simply not found; the services decide everything e
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -68,40 +71,43 @@ class CommitmentSignApi(APIView):
         return Response(_commitment_data(request, commitment.reference))
 
 
-class TaskInboxApi(APIView):
+class _TaskListApi(APIView):
+    """A page of tasks read by one of the task selectors for the caller."""
+
+    select: Callable[..., QuerySet]
+
+    def get(self, request):
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=type(self).select(user=request.user),
+            serializer_class=TaskOutputSerializer,
+        )
+
+
+def _task_list_schema(operation_id: str):
+    return extend_schema_view(
+        get=extend_schema(
+            operation_id=operation_id,
+            tags=["tasks"],
+            parameters=PAGE_PARAMETERS,
+            responses={200: paginated(TaskOutputSerializer, "PaginatedTaskList")},
+        )
+    )
+
+
+@_task_list_schema("tasks_inbox")
+class TaskInboxApi(_TaskListApi):
     """Tasks assigned to the caller."""
 
-    @extend_schema(
-        operation_id="tasks_inbox",
-        tags=["tasks"],
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(TaskOutputSerializer, "PaginatedTaskList")},
-    )
-    def get(self, request):
-        return paginated_response(
-            request=request,
-            view=self,
-            queryset=selectors.task_inbox(user=request.user),
-            serializer_class=TaskOutputSerializer,
-        )
+    select = staticmethod(selectors.task_inbox)
 
 
-class TaskQueueApi(APIView):
+@_task_list_schema("tasks_queue")
+class TaskQueueApi(_TaskListApi):
     """Unassigned tasks of the caller's departments, waiting to be claimed."""
 
-    @extend_schema(
-        operation_id="tasks_queue",
-        tags=["tasks"],
-        parameters=PAGE_PARAMETERS,
-        responses={200: paginated(TaskOutputSerializer, "PaginatedTaskList")},
-    )
-    def get(self, request):
-        return paginated_response(
-            request=request,
-            view=self,
-            queryset=selectors.task_queue(user=request.user),
-            serializer_class=TaskOutputSerializer,
-        )
+    select = staticmethod(selectors.task_queue)
 
 
 class TaskClaimApi(APIView):
@@ -243,3 +249,46 @@ class TaskBulkReassignApi(APIView):
             reason=data.validated_data["reason"],
         )
         return Response(self.OutcomeSerializer(outcomes, many=True).data)
+
+
+class TaskDeadlineExtendApi(APIView):
+    """Extend the verification deadline of an open task's commitment, with a reason.
+
+    The new date closes at the end of that day and the flow's escalation timer follows.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        new_due_date = serializers.DateField()
+        reason = serializers.CharField(max_length=2000)
+
+        class Meta:
+            ref_name = "TaskDeadlineExtendInput"
+
+    class OutputSerializer(serializers.Serializer):
+        task = serializers.IntegerField()
+        commitment = serializers.CharField(source="commitment.reference")
+        previous_due = serializers.DateField()
+        new_due = serializers.DateField()
+        verification_due_at = serializers.DateTimeField(source="commitment.verification_due_at")
+        reason = serializers.CharField()
+        extended_by = serializers.CharField(source="extended_by.username")
+        extended_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "VerificationDeadlineExtension"
+
+    @extend_schema(
+        operation_id="tasks_extend_deadline",
+        tags=["tasks"],
+        request=InputSerializer,
+        responses={200: OutputSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        task = selectors.task_get(pk=pk, user=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        extension = services.verification_task_deadline_extend(
+            task=task, by=request.user, **data.validated_data
+        )
+        extension.task = task.pk
+        return Response(self.OutputSerializer(extension).data)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("tasks/<int:pk>/claim/", views.TaskClaimView.as_view(), name="claim"),
     path("tasks/<int:pk>/release/", views.TaskReleaseView.as_view(), name="release"),
     path("tasks/<int:pk>/verify/", views.TaskVerifyView.as_view(), name="verify"),
+    path(
+        "tasks/<int:pk>/extend-deadline/",
+        views.TaskDeadlineExtendView.as_view(),
+        name="extend-deadline",
+    ),
     path("tasks/<int:pk>/reassign/", supervision_views.TaskReassignView.as_view(), name="reassign"),
     path("delegations/", supervision_views.DelegationListView.as_view(), name="delegations"),
     path(

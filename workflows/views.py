@@ -19,6 +19,8 @@ from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, RegulatorMembership
+from commitments.obligation_selectors import verification_extension_list
+from commitments.obligation_views import DeadlineExtendForm
 from commitments.selectors import commitment_timeline
 
 from . import queue_selectors, selectors, services
@@ -157,6 +159,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
         form: VerificationForm | None = None,
         evidence_form: EvidenceForm | None = None,
         reassign_form: ReassignForm | None = None,
+        extend_form: DeadlineExtendForm | None = None,
     ):
         try:
             task = selectors.task_get(pk=pk, user=self.request.user)
@@ -189,6 +192,9 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
                 )
             ),
             evidence_form=evidence_form or EvidenceForm(),
+            can_extend=is_open and commitment.status == Commitment.Status.UNDER_VERIFICATION,
+            extend_form=extend_form or DeadlineExtendForm(),
+            verification_extensions=list(verification_extension_list(commitment=commitment)),
             verification=verification,
             verification_detail=getattr(verification, "detail", None) if verification else None,
             evidence_files=list(verification.evidence.all()) if verification else [],
@@ -298,3 +304,42 @@ class TaskVerifyView(_TaskActionView):
         page.setup(self.request, pk=task.pk)
         page.seats = self.seats
         return page.render_task(pk=task.pk, form=form, evidence_form=evidence_form)
+
+
+class TaskDeadlineExtendView(_TaskActionView):
+    """An officer of the department moves the verification deadline, with a reason."""
+
+    def act(self, request, task):
+        form = DeadlineExtendForm(request.POST)
+        if form.is_valid():
+            try:
+                extension = services.verification_task_deadline_extend(
+                    task=task,
+                    by=request.user,
+                    new_due_date=form.cleaned_data["new_due_date"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except CommitmentError as error:
+                if _http_error(error) is not None:
+                    raise
+                if not error.fields:
+                    form.add_error(None, str(error.message))
+                for field, field_messages in error.fields.items():
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, str(message))
+            else:
+                messages.success(
+                    request,
+                    _("The verification deadline was extended from %(from)s to %(to)s.")
+                    % {
+                        "from": extension.previous_due.isoformat(),
+                        "to": extension.new_due.isoformat(),
+                    },
+                )
+                return redirect("workflows:task", pk=task.pk)
+        page = TaskDetailView()
+        page.setup(self.request, pk=task.pk)
+        page.seats = self.seats
+        response = page.render_task(pk=task.pk, extend_form=form)
+        response.status_code = 400
+        return response

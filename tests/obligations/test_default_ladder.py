@@ -1,0 +1,211 @@
+"""The default warning ladder: a template nobody gave a ladder warns anyway, at each default
+step, to the right people; a given ladder is kept; migration 0007 seeds existing templates and
+the backfill plans obligations signed before."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from commitments.models import DeadlineUnit, Obligation, WarningPolicy, WarningSchedule, WarningStep
+from commitments.services.obligations import (
+    obligation_warnings_sweep,
+    warning_schedule_backfill,
+)
+from notifications.models import OutboxMessage
+from tests.factories import TemplateFactory
+from tests.obligations.conftest import SIGNED_AT, at, install_ladder
+from tests.workflows.conftest import submit_commitment, task_of
+
+ALL = ["email", "sms", "inapp"]
+DEFAULT = [
+    ("before", 7, "working_days", "applicant", ["email", "inapp"]),
+    ("before", 1, "working_days", "applicant", ALL),
+    ("at", 0, "working_days", "applicant", ALL),
+    ("after", 1, "working_days", "applicant", ALL),
+    ("after", 1, "working_days", "regulator", ["email", "inapp"]),
+    ("after", 5, "working_days", "applicant", ALL),
+    ("after", 5, "working_days", "regulator", ["email", "inapp"]),
+]
+
+
+def _ladder(template) -> list[tuple]:
+    return [
+        (s.relative, s.offset, s.unit, s.audience, s.channels)
+        for s in WarningStep.objects.filter(template=template).order_by("pk")
+    ]
+
+
+def _sign(world):
+    with time_machine.travel(SIGNED_AT, tick=False):
+        return submit_commitment(world)
+
+
+def test_signing_under_a_template_without_a_ladder_installs_the_default_one(world):
+    assert _ladder(world.template) == []
+
+    commitment = _sign(world)
+
+    assert _ladder(world.template) == DEFAULT
+    step = WarningStep.objects.filter(template=world.template).first()
+    assert step.history.get().history_change_reason == "default warning ladder"
+    obligation = Obligation.objects.get(commitment=commitment)
+    planned = [
+        (row.step.relative, row.step.offset, row.step.audience, row.due_at, row.status)
+        for row in WarningSchedule.objects.filter(obligation=obligation).select_related("step")
+    ]
+    # due Monday 30 March; 5 working days of grace end on 7 April (Qingming 4-6 April is off)
+    assert planned == [
+        ("before", 7, "applicant", at(datetime.date(2026, 3, 19)), "pending"),
+        ("before", 1, "applicant", at(datetime.date(2026, 3, 27)), "pending"),
+        ("at", 0, "applicant", at(datetime.date(2026, 3, 30)), "pending"),
+        ("after", 1, "applicant", at(datetime.date(2026, 3, 31)), "pending"),
+        ("after", 1, "regulator", at(datetime.date(2026, 3, 31)), "pending"),
+        ("after", 5, "applicant", at(datetime.date(2026, 4, 7)), "pending"),
+        ("after", 5, "regulator", at(datetime.date(2026, 4, 7)), "pending"),
+    ]
+    # without a breach policy the default ladder warns but records no breach
+    assert not WarningSchedule.objects.filter(obligation=obligation, kind="breach").exists()
+
+
+def test_a_template_without_a_ladder_warns_at_each_default_step(world):
+    commitment = _sign(world)
+    obligation = Obligation.objects.get(commitment=commitment)
+    regulator = task_of(commitment).owner
+    assert regulator == world.regulator
+    expected = [
+        (
+            at(datetime.date(2026, 3, 19), 9, 1),
+            {(world.applicant, "email"), (world.applicant, "inapp")},
+        ),
+        (at(datetime.date(2026, 3, 27), 9, 1), {(world.applicant, c) for c in ALL}),
+        (at(datetime.date(2026, 3, 30), 9, 1), {(world.applicant, c) for c in ALL}),
+        (
+            at(datetime.date(2026, 3, 31), 9, 1),
+            {(world.applicant, c) for c in ALL} | {(regulator, "email"), (regulator, "inapp")},
+        ),
+        (
+            at(datetime.date(2026, 4, 7), 9, 1),
+            {(world.applicant, c) for c in ALL} | {(regulator, "email"), (regulator, "inapp")},
+        ),
+    ]
+    seen = 0
+    for (instant, recipients), steps in zip(expected, [1, 1, 1, 2, 2], strict=True):
+        # the instant just before the step: nothing new
+        with time_machine.travel(instant - datetime.timedelta(minutes=2), tick=False):
+            assert obligation_warnings_sweep().warned == 0
+        with time_machine.travel(instant, tick=False):
+            result = obligation_warnings_sweep()
+            again = obligation_warnings_sweep()
+        new = list(OutboxMessage.objects.order_by("pk")[seen:])
+        seen += len(new)
+
+        assert (result.warned, again.warned) == (steps, 0)
+        assert {(m.recipient, m.channel) for m in new} == recipients
+        assert len(new) == len(recipients)
+        assert all(m.topic == f"obligation:{obligation.pk}" for m in new)
+
+    assert WarningSchedule.objects.filter(obligation=obligation, status="pending").count() == 0
+    assert OutboxMessage.objects.count() == 2 + 3 + 3 + 5 + 5
+
+
+def test_the_grace_rung_follows_the_templates_grace_period(world):
+    WarningPolicy.objects.create(
+        template=world.template, grace_period=10, grace_unit=DeadlineUnit.CALENDAR_DAYS
+    )
+
+    _sign(world)
+
+    assert _ladder(world.template)[5:] == [
+        ("after", 10, "calendar_days", "applicant", ALL),
+        ("after", 10, "calendar_days", "regulator", ["email", "inapp"]),
+    ]
+
+
+def test_a_one_day_grace_period_does_not_repeat_a_rung(world):
+    WarningPolicy.objects.create(template=world.template, grace_period=1)
+
+    _sign(world)
+
+    assert _ladder(world.template) == DEFAULT[:5]
+
+
+def test_a_given_ladder_is_kept(world):
+    given = install_ladder(world.template)
+
+    _sign(world)
+
+    assert sorted(s.pk for s in WarningStep.objects.filter(template=world.template)) == sorted(
+        s.pk for s in given.values()
+    )
+
+
+MIGRATION = ("commitments", "0007_seed_default_warning_ladder")
+
+
+@pytest.fixture
+def seed():
+    """The migration's function, run with the models as they were at that migration."""
+    function = importlib.import_module(f"commitments.migrations.{MIGRATION[1]}").seed
+    historical = MigrationLoader(connection).project_state(MIGRATION, at_end=True).apps
+    return lambda: function(historical, None)
+
+
+def test_the_migration_seeds_templates_without_a_ladder_and_leaves_the_others(world, seed):
+    configured = TemplateFactory(matter=world.matter, code="configured")
+    given = install_ladder(configured)  # with a policy of 5 working days' grace
+    short_grace = TemplateFactory(matter=world.matter, code="short-grace")
+    WarningPolicy.objects.create(template=short_grace, grace_period=2)
+
+    seed()
+
+    assert _ladder(world.template) == DEFAULT
+    assert [s.pk for s in WarningStep.objects.filter(template=configured)] == [
+        s.pk for s in given.values()
+    ]
+    assert _ladder(short_grace) == [
+        *DEFAULT[:5],
+        ("after", 2, "working_days", "applicant", ALL),
+        ("after", 2, "working_days", "regulator", ["email", "inapp"]),
+    ]
+    step = WarningStep.objects.filter(template=world.template).first()
+    assert step.history.get().history_change_reason == "default warning ladder (migration 0007)"
+
+    # and running it again changes nothing
+    count = WarningStep.objects.count()
+    seed()
+    assert WarningStep.objects.count() == count
+
+
+def test_the_backfill_plans_obligations_signed_before_the_ladder(world):
+    commitment = _sign(world)
+    obligation = Obligation.objects.get(commitment=commitment)
+    WarningSchedule.objects.filter(obligation=obligation).delete()  # signed before 0007
+
+    with time_machine.travel(at(datetime.date(2026, 3, 28)), tick=False):
+        first = warning_schedule_backfill()
+        out = io.StringIO()
+        call_command("warning_schedule_backfill", stdout=out)
+
+    assert (first, out.getvalue()) == (7, "0 scheduled warning(s) planned.\n")
+    assert [
+        (row.step.relative, row.step.offset, row.step.audience, row.status)
+        for row in WarningSchedule.objects.filter(obligation=obligation)
+        .select_related("step")
+        .order_by("due_at", "step__pk")
+    ] == [
+        ("before", 7, "applicant", "skipped"),
+        ("before", 1, "applicant", "skipped"),
+        ("at", 0, "applicant", "pending"),
+        ("after", 1, "applicant", "pending"),
+        ("after", 1, "regulator", "pending"),
+        ("after", 5, "applicant", "pending"),
+        ("after", 5, "regulator", "pending"),
+    ]
