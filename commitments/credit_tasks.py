@@ -1,5 +1,6 @@
-"""Idempotent background adapters for repair, objections, pledges and the end of listings
-(registered through ``CELERY_IMPORTS``; scheduled by Celery beat)."""
+"""Idempotent background adapters for pledges and the end of listings (registered through
+``CELERY_IMPORTS``; scheduled by Celery beat). Repair and objection time limits are timers
+of their flows (``workflows.repair_flows``), fired by the workflow-timer beat entry."""
 
 from __future__ import annotations
 
@@ -8,13 +9,6 @@ from celery import shared_task
 from credit.services_publicity import list_entries_exit_due
 
 from .services.bid_pledges import bid_pledge_defaults_sweep
-from .services.credit_repair import credit_deadlines_warn
-
-
-@shared_task
-def credit_deadlines_warn_task() -> int:
-    """Warn departments the working day before a repair or objection decision lapses."""
-    return credit_deadlines_warn()
 
 
 @shared_task

@@ -25,7 +25,10 @@ def subject_list(*, represented_by: AbstractBaseUser) -> QuerySet[Subject]:
 
 
 def template_list_active(*, kind: str | None = None) -> QuerySet[CommitmentTemplate]:
-    qs = CommitmentTemplate.objects.filter(status=CommitmentTemplate.Status.ACTIVE)
+    """Templates an applicant may pick; repair and pledge templates have their own pages."""
+    qs = CommitmentTemplate.objects.filter(status=CommitmentTemplate.Status.ACTIVE).exclude(
+        kind__in=CommitmentTemplate.KINDS_WITH_OWN_PROCESS
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("matter").order_by("title", "-version")

@@ -61,6 +61,13 @@ class BidPledge(CreditStateModel):
         NOT_SIGNED = "not_signed", _("Winner refused to sign the contract")
         NO_GUARANTEE = "no_guarantee", _("Winner did not provide the performance guarantee")
 
+    class Kept(models.TextChoices):
+        """How a pledge was kept (it is released in each case)."""
+
+        WON_SIGNED = "won_signed", _("Won, contract signed and guarantee provided")
+        LOST = "lost", _("Did not win the tender")
+        WITHDRAWN_IN_TIME = "withdrawn_in_time", _("Bid withdrawn before the bid deadline")
+
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="pledges")
     subject = models.ForeignKey(
         "commitments.Subject", on_delete=models.PROTECT, related_name="bid_pledges"
@@ -73,6 +80,7 @@ class BidPledge(CreditStateModel):
     )
     pledged_at = models.DateTimeField(_("pledged"))
     breach = models.CharField(_("breach"), max_length=20, choices=Breach.choices, blank=True)
+    kept = models.CharField(_("how it was kept"), max_length=20, choices=Kept.choices, blank=True)
     amount_due = models.DecimalField(
         _("amount not refunded"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -101,8 +109,8 @@ class BidPledge(CreditStateModel):
         return f"{self.subject_id} → {self.tender_id} ({self.status})"
 
     @transition(field=status, source=Status.PLEDGED, target=Status.RELEASED)
-    def release(self, *, by) -> None:
-        self.outcome_by = by
+    def release(self, *, by, kept: str = "") -> None:
+        self.outcome_by, self.kept = by, kept
 
     @transition(field=status, source=Status.PLEDGED, target=Status.NOTICED)
     def breach_notice(self, *, by, breach: str, amount, on, payment_due) -> None:

@@ -182,9 +182,27 @@ class Objection(CreditStateModel):
     )
     filed_on = models.DateField(_("filed"))
     breach_status_before = models.CharField(_("record status before"), max_length=20)
+    marked_on = models.DateField(_("record marked under objection"), null=True, blank=True)
     decision_due = models.DateField(_("decision due"))
     forward_due = models.DateField(_("forwarding due"))
     forwarded_on = models.DateField(_("forwarded"), null=True, blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("forwarded by"),
+    )
+    forwarded_from = models.ForeignKey(
+        "commitments.Department",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("forwarded from"),
+    )
+    forward_reason = models.TextField(_("reason for forwarding"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -221,9 +239,10 @@ class Objection(CreditStateModel):
         return self.status in self.OPEN_STATES
 
     @transition(field=status, source=Status.OPEN, target=Status.FORWARDED)
-    def forward(self, *, on, decision_due, department_id: int) -> None:
+    def forward(self, *, by, on, decision_due, department_id: int, reason: str) -> None:
         self.forwarded_on, self.decision_due = on, decision_due
-        self.department_id = department_id
+        self.forwarded_by, self.forward_reason = by, reason
+        self.forwarded_from_id, self.department_id = self.department_id, department_id
 
     @transition(
         field=status,

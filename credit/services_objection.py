@@ -1,6 +1,7 @@
-"""Writes of objections (异议): filing marks the record "under objection" at once; the
-department decides, or forwards to the providing department which decides; a corrected or
-revoked record leaves publication on the decision (well within three working days).
+"""Writes of objections (异议): filing records the objection; marking puts the record
+"under objection" (the flow's ``mark`` step, within one working day); the department
+decides, or forwards to the providing department which decides; a corrected or revoked
+record leaves publication on the decision (well within three working days).
 
 Due dates are computed by the caller on the official calendar (``commitments.calendar``).
 """
@@ -38,7 +39,7 @@ def objection_file(
     forward_due: date,
     on: date | None = None,
 ) -> Objection:
-    """File an objection and mark the record under objection; refused while one is open."""
+    """File an objection; refused while one is open. ``objection_mark`` marks the record."""
     on = on or timezone.localdate()
     breach = Breach.objects.select_for_update().get(pk=breach_id)
     if kind not in Objection.Kind.values:
@@ -92,8 +93,31 @@ def objection_file(
         forward_due=forward_due,
     )
     _audited_save(objection, by=by, reason="objection filed")
+    return objection
+
+
+@transaction.atomic
+def objection_mark(
+    *, objection_id: int, by: AbstractBaseUser | None, on: date | None = None
+) -> Objection:
+    """Mark the objection's record "under objection" (not published meanwhile); a no-op for
+    an objection already marked or no longer open."""
+    on = on or timezone.localdate()
+    objection = Objection.objects.select_for_update().get(pk=objection_id)
+    if objection.marked_on is not None or not objection.is_open:
+        return objection
+    breach = Breach.objects.select_for_update().get(pk=objection.breach_id)
+    if not can_proceed(breach.mark_under_objection):
+        raise CreditError(
+            CreditErrorCode.INVALID_STATE,
+            _("This record is %(status)s: it can no longer be objected to.")
+            % {"status": breach.get_status_display()},
+            field="breach",
+        )
     breach.mark_under_objection()
     _audited_save(breach, by=by, reason=f"under objection {objection.pk}")
+    objection.marked_on = on
+    _audited_save(objection, by=by, reason="record marked under objection")
     return objection
 
 
@@ -103,12 +127,15 @@ def objection_forward(
     objection_id: int,
     department_id: int,
     by: AbstractBaseUser,
+    reason: str,
     decision_due: date,
     on: date | None = None,
 ) -> Objection:
-    """Forward the objection to the providing department, which decides by ``decision_due``."""
+    """Forward the objection, with the reason, to the providing department, which decides
+    by ``decision_due``."""
     on = on or timezone.localdate()
     objection = Objection.objects.select_for_update().get(pk=objection_id)
+    reason = (reason or "").strip()
     if not can_proceed(objection.forward):
         raise CreditError(
             CreditErrorCode.INVALID_STATE,
@@ -116,8 +143,20 @@ def objection_forward(
             % {"status": objection.get_status_display()},
             field="status",
         )
-    objection.forward(on=on, decision_due=decision_due, department_id=department_id)
-    _audited_save(objection, by=by, reason="forwarded to the providing department")
+    if department_id == objection.department_id:
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _("Forward to the department that provided the record, not to your own."),
+            field="department",
+        )
+    if not reason:
+        raise CreditError(
+            CreditErrorCode.INVALID, _("Say why the objection is forwarded."), field="reason"
+        )
+    objection.forward(
+        by=by, on=on, decision_due=decision_due, department_id=department_id, reason=reason
+    )
+    _audited_save(objection, by=by, reason=f"forwarded to the providing department: {reason}")
     return objection
 
 

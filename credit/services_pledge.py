@@ -18,7 +18,8 @@ from .models_pledge import PLEDGE_DEFAULTERS, BidPledge, Tender
 from .rules import add_months
 from .services import _audited_save, _system_user
 
-OUTCOMES = ("released", *BidPledge.Breach.values)
+KEPT = ("released", *BidPledge.Kept.values)  # "released": kept, without saying how
+OUTCOMES = (*KEPT, *BidPledge.Breach.values)
 
 
 def black_list_entry_of(*, subject_id: int) -> ListEntry | None:
@@ -105,9 +106,10 @@ def pledge_outcome_record(
             % {"status": pledge.get_status_display()},
             field="status",
         )
-    if outcome == "released":
-        pledge.release(by=by)
-        _audited_save(pledge, by=by, reason="pledge kept and released")
+    if outcome in KEPT:
+        kept = "" if outcome == "released" else outcome
+        pledge.release(by=by, kept=kept)
+        _audited_save(pledge, by=by, reason=f"pledge kept and released: {kept or 'kept'}")
         return pledge
     if outcome == BidPledge.Breach.WITHDRAWN and timezone.now() < pledge.tender.bid_deadline:
         raise CreditError(

@@ -24,6 +24,7 @@ from commitments.models import (
     Subject,
     SubjectRepresentative,
 )
+from credit.models import Tender
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = {
@@ -76,13 +77,14 @@ def test_demo_load_twice_creates_everything_once():
         assert f"{username} " in first_output and password in second_output
     assert after_first["Region"] == 3
     assert after_first["Department"] == 2
-    assert after_first["Matter"] == 2
-    assert after_first["Competence"] == 2
-    assert after_first["CommitmentTemplate"] == 1
+    assert after_first["Matter"] == 4  # with the repair and pledge matters
+    assert after_first["Competence"] == 3  # sz-housing takes bidding pledges
+    assert after_first["CommitmentTemplate"] == 3
     assert after_first["ObligationRule"] == 2
     assert after_first["RegulatorMembership"] == 4
     assert after_first["Subject"] == 1
     assert after_first["Token"] == 1
+    assert Tender.objects.get().department.code == "sz-housing"
 
 
 @pytest.mark.django_db
@@ -109,7 +111,7 @@ def test_demo_load_gives_working_logins_and_an_active_food_template():
         ("supervisor", "sz-amr", "supervisor"),
         ("housing", "sz-housing", "regulator"),
     }
-    template = CommitmentTemplate.objects.get()
+    template = CommitmentTemplate.objects.get(kind=CommitmentTemplate.Kind.INFORM_AND_COMMIT)
     assert template.status == CommitmentTemplate.Status.ACTIVE
     assert template.matter.code == "food-business-permit"
     assert "第三十五条" in template.notice_legal_basis

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from . import api
+from commitments.api.uploads import CommitmentUploadSignedApi
+
+from . import api, api_repair, services
 
 app_name = "workflows_api"
 
@@ -10,11 +12,53 @@ urlpatterns = [
     path(
         "commitments/<str:reference>/sign/", api.CommitmentSignApi.as_view(), name="commitment-sign"
     ),
+    path(  # the upload view is in commitments; signing with it starts the workflow (here)
+        "commitments/<str:reference>/upload-signed/",
+        CommitmentUploadSignedApi.as_view(submit=services.commitment_submit),
+        name="commitment-upload-signed",
+    ),
     path("tasks/inbox/", api.TaskInboxApi.as_view(), name="task-inbox"),
     path("tasks/queue/", api.TaskQueueApi.as_view(), name="task-queue"),
     path("tasks/<int:pk>/claim/", api.TaskClaimApi.as_view(), name="task-claim"),
     path("tasks/<int:pk>/release/", api.TaskReleaseApi.as_view(), name="task-release"),
     path("tasks/<int:pk>/verify/", api.TaskVerifyApi.as_view(), name="task-verify"),
     path("tasks/<int:pk>/reassign/", api.TaskReassignApi.as_view(), name="task-reassign"),
+    path(
+        "tasks/<int:pk>/extend-deadline/",
+        api.TaskDeadlineExtendApi.as_view(),
+        name="task-extend-deadline",
+    ),
     path("tasks/reassign/", api.TaskBulkReassignApi.as_view(), name="task-bulk-reassign"),
+    path(
+        "credit/subjects/<str:code>/repair-eligibility/",
+        api_repair.RepairEligibilityApi.as_view(),
+        name="credit-repair-eligibility",
+    ),
+    path("credit/repairs/", api_repair.RepairListApi.as_view(), name="credit-repairs"),
+    path("credit/objections/", api_repair.ObjectionListApi.as_view(), name="credit-objections"),
+    path(
+        "credit/office/repairs/",
+        api_repair.OfficeRepairListApi.as_view(),
+        name="credit-office-repairs",
+    ),
+    path(
+        "credit/office/repairs/<int:pk>/decide/",
+        api_repair.OfficeRepairDecideApi.as_view(),
+        name="credit-office-repair-decide",
+    ),
+    path(
+        "credit/office/objections/",
+        api_repair.OfficeObjectionListApi.as_view(),
+        name="credit-office-objections",
+    ),
+    path(
+        "credit/office/objections/<int:pk>/decide/",
+        api_repair.OfficeObjectionDecideApi.as_view(),
+        name="credit-office-objection-decide",
+    ),
+    path(
+        "credit/office/objections/<int:pk>/forward/",
+        api_repair.OfficeObjectionForwardApi.as_view(),
+        name="credit-office-objection-forward",
+    ),
 ]

@@ -26,6 +26,7 @@ from credit.models import Objection, RepairApplication, RepairProof
 from credit.repair import objections_for_department, repair_applications_for_department
 
 from .repair_flows import objection_decide, objection_forward, repair_decide
+from .repair_selectors import objection_history
 from .views import RegulatorPageMixin
 
 
@@ -116,8 +117,10 @@ class ObjectionCaseView(_CaseView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        objection = self.case()
         context.update(
-            objection=self.case(),
+            objection=objection,
+            history=objection_history(objection=objection),
             departments=list(Department.objects.order_by("code")),
             today=timezone.localdate(),
         )
@@ -134,7 +137,12 @@ class ObjectionCaseView(_CaseView):
                     raise CommitmentError(
                         ErrorCode.INVALID, _("Choose the providing department."), field="department"
                     )
-                objection_forward(objection=objection, by=request.user, department=department)
+                objection_forward(
+                    objection=objection,
+                    by=request.user,
+                    department=department,
+                    reason=request.POST.get("forward_reason", ""),
+                )
                 messages.success(request, _("The objection was forwarded."))
                 return redirect("repair_office:list")
             max_until = None

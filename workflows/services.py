@@ -42,6 +42,14 @@ def _concurrent_change() -> CommitmentError:
     )
 
 
+def _signed_in_its_own_process(commitment: Commitment) -> CommitmentError:
+    if commitment.template.kind == commitment.template.Kind.BIDDING_PLEDGE:
+        message = _("A bidding pledge is signed on its pledge page, where the tender is checked.")
+    else:
+        message = _("A credit repair commitment is signed with the repair application.")
+    return CommitmentError(ErrorCode.INVALID_STATE, message, field="template")
+
+
 def _not_found() -> CommitmentError:
     return CommitmentError(ErrorCode.NOT_FOUND, _("No such task."))
 
@@ -57,6 +65,8 @@ def commitment_submit(
     it and ``commitment_signing_complete_task`` finishes the signing once the service answers
     (the returned commitment is then still a draft).
     """
+    if commitment.template.has_own_process:
+        raise _signed_in_its_own_process(commitment)
     try:
         outcome = commitment_services.commitment_sign(
             commitment=commitment, by=by, uploaded_pdf=uploaded_pdf
@@ -231,3 +241,24 @@ def verification_deadline_extend(
     )
     verification_timers_follow(commitment=Commitment.objects.get(pk=commitment.pk))
     return extension
+
+
+@transaction.atomic
+def verification_task_deadline_extend(
+    *, task: Task, by: AbstractBaseUser, new_due_date: datetime.date, reason: str
+):
+    """Extend the verification deadline from one of the commitment's open tasks.
+
+    A task outside the officer's department is not found; a task already done or closed by
+    escalation is refused; the rest (officer, dates, reason) is ``verification_deadline_extend``'s.
+    """
+    fresh = Task.objects.filter(
+        pk=task.pk, flow_task__in=InformCommitFlow.human_task_refs()
+    ).first()
+    if fresh is None or not fresh.flow_task.can_view(by, fresh):
+        raise _not_found()
+    _refuse_closed(fresh)
+    commitment = Commitment.objects.get(process_id=fresh.process_id)
+    return verification_deadline_extend(
+        commitment=commitment, by=by, new_due_date=new_due_date, reason=reason
+    )

@@ -22,6 +22,8 @@ class CommitmentTemplate(StateModel):
         BIDDING_PLEDGE = "bidding_pledge", _("Bidding pledge in place of a bid deposit")
         SELF_DISCIPLINE = "self_discipline", _("Industry self-discipline")
 
+    KINDS_WITH_OWN_PROCESS = frozenset({Kind.CREDIT_REPAIR, Kind.BIDDING_PLEDGE})
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
@@ -79,6 +81,12 @@ class CommitmentTemplate(StateModel):
     @property
     def is_used(self) -> bool:
         return self.commitments.exists()
+
+    @property
+    def has_own_process(self) -> bool:
+        """Repair and pledge commitments are drafted and signed inside their own process, which
+        checks what the generic signing path does not (eligibility, the tender, the deadline)."""
+        return self.kind in self.KINDS_WITH_OWN_PROCESS
 
     # What an applicant read and signed: frozen once any commitment uses this version.
     WORDING_FIELDS = (

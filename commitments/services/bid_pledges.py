@@ -19,7 +19,7 @@ from notifications.services import notification_send
 
 from ..calendar import add_working_days
 from ..errors import CommitmentError, ErrorCode
-from ..models import CommitmentTemplate, Department, Subject
+from ..models import Commitment, CommitmentTemplate, Department, Subject, SubjectRepresentative
 from .breaches import as_commitment_error
 from .commitments import commitment_create, commitment_sign
 from .common import audited_save
@@ -47,6 +47,12 @@ def tender_create(
         errors["reference"] = [_("A tender with this reference exists.")]
     if not title:
         errors["title"] = [_("Give the tender title.")]
+    if bid_deadline is None:
+        errors["bid_deadline"] = [_("Give the bid deadline.")]
+    elif bid_deadline <= timezone.now():
+        errors["bid_deadline"] = [
+            _("The bid deadline must be in the future: pledges are made before it.")
+        ]
     try:
         amount = Decimal(str(deposit_amount))
         if amount <= 0:
@@ -71,29 +77,89 @@ def pledge_template() -> CommitmentTemplate:
     return active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE)
 
 
-@transaction.atomic
-def bid_pledge_make(*, tender: Tender, subject: Subject, by: AbstractBaseUser) -> BidPledge:
-    """Sign a pledge for the tender in place of the deposit; refused (nothing signed) to a
-    black-listed subject, after the bid deadline, or twice for the same tender."""
+def _check_represents(by: AbstractBaseUser, subject: Subject) -> None:
+    """Refuse before anything else, so nobody learns another subject's standing."""
+    if not SubjectRepresentative.objects.filter(user=by, subject=subject).exists():
+        raise CommitmentError(
+            ErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"
+        )
+
+
+def _refuse_if_barred(*, tender: Tender, subject: Subject) -> None:
     refusal = services_pledge.pledge_refusal(
         tender=tender, subject_id=subject.pk, now=timezone.now()
     )
     if refusal is not None:
         raise as_commitment_error(refusal)
-    draft = commitment_create(
+
+
+@transaction.atomic
+def bid_pledge_draft(*, tender: Tender, subject: Subject, by: AbstractBaseUser) -> Commitment:
+    """Prepare the pledge commitment for the tender, for the representative to read and sign;
+    refused (nothing made) for another's subject, a black-listed subject, after the bid
+    deadline, or twice for the same tender. An open draft for the same tender is reused."""
+    _check_represents(by, subject)
+    _refuse_if_barred(tender=tender, subject=subject)
+    template = pledge_template()
+    existing = (
+        Commitment.objects.filter(
+            subject=subject,
+            template__kind=CommitmentTemplate.Kind.BIDDING_PLEDGE,
+            status=Commitment.Status.DRAFT,
+            field_values__tender=tender.reference,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if existing is not None:
+        return existing
+    return commitment_create(
         by=by,
         subject=subject,
-        template=pledge_template(),
+        template=template,
         field_values={"tender": tender.reference},
         region=tender.department.region,
     )
-    signed = commitment_sign(commitment=draft, by=by).commitment
+
+
+def pledge_tender_of(commitment: Commitment) -> Tender:
+    """The tender a pledge commitment names."""
+    tender = None
+    if commitment.template.kind == CommitmentTemplate.Kind.BIDDING_PLEDGE:
+        tender = Tender.objects.filter(
+            reference=(commitment.field_values or {}).get("tender", "")
+        ).first()
+    if tender is None:
+        raise CommitmentError(
+            ErrorCode.INVALID, _("This commitment is not a bidding pledge."), field="commitment"
+        )
+    return tender
+
+
+@transaction.atomic
+def bid_pledge_sign(
+    *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
+) -> BidPledge:
+    """Sign the prepared pledge commitment (as any commitment is signed) and record the
+    pledge in place of the deposit. Checked again at signing: the deadline may have passed
+    or the subject been listed since the draft was made; then nothing is signed."""
+    _check_represents(by, commitment.subject)
+    tender = pledge_tender_of(commitment)
+    _refuse_if_barred(tender=tender, subject=commitment.subject)
+    signed = commitment_sign(commitment=commitment, by=by, uploaded_pdf=uploaded_pdf).commitment
     try:
         return services_pledge.pledge_create(
-            tender_id=tender.pk, subject_id=subject.pk, commitment_id=signed.pk, by=by
+            tender_id=tender.pk, subject_id=commitment.subject_id, commitment_id=signed.pk, by=by
         )
     except CreditError as error:
         raise as_commitment_error(error) from None
+
+
+@transaction.atomic
+def bid_pledge_make(*, tender: Tender, subject: Subject, by: AbstractBaseUser) -> BidPledge:
+    """Prepare and sign a pledge in one step (the API, and the tests of the rules)."""
+    draft = bid_pledge_draft(tender=tender, subject=subject, by=by)
+    return bid_pledge_sign(commitment=draft, by=by)
 
 
 @transaction.atomic

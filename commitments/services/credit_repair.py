@@ -10,10 +10,13 @@ Interfaces:
 - ``credit_repair_apply(*, breach, by, statement, proofs, uploaded_pdf=None)``
 - ``credit_repair_decide(*, application, by, grant, reason)``
 - ``credit_objection_file(*, breach, by, kind, grounds)``
-- ``credit_objection_forward(*, objection, by, department)``
+- ``credit_objection_mark(*, objection)`` — the record goes "under objection"
+- ``credit_objection_forward(*, objection, by, department, reason)``
 - ``credit_objection_decide(*, objection, by, outcome, reason, ...)``
-- ``credit_deadlines_warn(*, on=None)`` — the daily sweep: warns the department one working
-  day before a repair or objection decision lapses.
+- ``credit_repair_deadline_warn`` / ``credit_repair_deadline_lapsed`` and the objection
+  pair: what the flows' boundary timers (``workflows.repair_flows``) tell the deciding
+  department before its working-day limit lapses and when it has lapsed. Each message has a
+  unique outbox key, so a timer fired twice notifies nobody twice.
 """
 
 from __future__ import annotations
@@ -29,7 +32,13 @@ from django.utils.translation import gettext as _
 
 from credit import services_objection, services_repair
 from credit.errors import CreditError
-from credit.models import Breach, CallingSystem, Objection, RepairApplication
+from credit.models import (
+    Breach,
+    CallingSystem,
+    Objection,
+    RecordChangeNotice,
+    RepairApplication,
+)
 from credit.services_repair import ProofFile, RecordCleared
 from notifications.services import notification_send
 
@@ -43,6 +52,7 @@ from ..models import (
 )
 from .breaches import as_commitment_error
 from .commitments import commitment_create, commitment_sign
+from .common import system_user
 from .credit_templates import active_template
 
 # Working-day limits (Shanghai Social Credit Regulations art. 36; 2025 No. 22). A city may
@@ -122,28 +132,53 @@ def _representatives(subject_id: int) -> list[AbstractBaseUser]:
     ]
 
 
-def _notify_systems(cleared: RecordCleared, what: str) -> None:
+def _change_message(change: str, *, record: int, subject: str, day: date) -> tuple[str, str]:
+    """The subject line and body telling a calling system that a record changed: one
+    translatable sentence per kind of change (word order differs between languages)."""
+    values = {"id": record, "subject": subject, "day": day}
+    if change == RecordChangeNotice.Change.REPAIRED:
+        return (
+            _("Credit record %(id)s repaired") % values,
+            _(
+                "The credit record %(id)s of subject %(subject)s that you received was "
+                "repaired on %(day)s: stop using it."
+            )
+            % values,
+        )
+    if change == RecordChangeNotice.Change.REVOKED:
+        return (
+            _("Credit record %(id)s revoked") % values,
+            _(
+                "The credit record %(id)s of subject %(subject)s that you received was "
+                "revoked on %(day)s: stop using it."
+            )
+            % values,
+        )
+    return (
+        _("Credit record %(id)s corrected") % values,
+        _(
+            "The credit record %(id)s of subject %(subject)s that you received was "
+            "corrected on %(day)s: ask for it again before using it."
+        )
+        % values,
+    )
+
+
+def _notify_systems(cleared: RecordCleared) -> None:
     """Tell every calling system that received the record (its outbox row + its user)."""
     if not cleared.notices:
         return
     systems = CallingSystem.objects.in_bulk([n.calling_system_id for n in cleared.notices])
     breach = cleared.breach
     for notice in cleared.notices:
-        system = systems[notice.calling_system_id]
+        subject, body = _change_message(
+            notice.change, record=breach.pk, subject=breach.subject_id, day=timezone.localdate()
+        )
         notification_send(
-            recipient=system.user,
+            recipient=systems[notice.calling_system_id].user,
             key=f"credit-change-{notice.pk}",
-            subject=_("Credit record %(id)s %(what)s") % {"id": breach.pk, "what": what},
-            body=_(
-                "The credit record %(id)s of subject %(subject)s that you received was "
-                "%(what)s on %(day)s: stop using it."
-            )
-            % {
-                "id": breach.pk,
-                "subject": breach.subject_id,
-                "what": what,
-                "day": timezone.localdate(),
-            },
+            subject=subject,
+            body=body,
         )
 
 
@@ -266,7 +301,7 @@ def credit_repair_decide(
             link=link,
         )
     if decision.cleared is not None:
-        _notify_systems(decision.cleared, _("repaired"))
+        _notify_systems(decision.cleared)
     return application
 
 
@@ -307,21 +342,27 @@ def credit_objection_file(
 
 
 @transaction.atomic
+def credit_objection_mark(*, objection: Objection) -> Objection:
+    """Mark the objection's record "under objection" (the system acts, on the flow's step)."""
+    try:
+        return services_objection.objection_mark(objection_id=objection.pk, by=system_user())
+    except CreditError as error:
+        raise as_commitment_error(error) from None
+
+
+@transaction.atomic
 def credit_objection_forward(
-    *, objection: Objection, by: AbstractBaseUser, department: Department
+    *, objection: Objection, by: AbstractBaseUser, department: Department, reason: str
 ) -> Objection:
+    """Forward an open objection, with the reason, to the department that provided the
+    record; that department decides within its own working-day limit."""
     _check_member(by, objection.department_id)
-    if department.pk == objection.department_id:
-        raise CommitmentError(
-            ErrorCode.INVALID,
-            _("Forward to the department that provided the record, not to your own."),
-            field="department",
-        )
     try:
         objection = services_objection.objection_forward(
             objection_id=objection.pk,
             department_id=department.pk,
             by=by,
+            reason=reason,
             decision_due=add_working_days(
                 timezone.localdate(), time_limit("objection_provider_decision")
             ).due_date,
@@ -334,10 +375,20 @@ def credit_objection_forward(
             key=f"objection-{objection.pk}-forwarded-{user.pk}",
             subject=_("Objection forwarded to you, to decide by %(day)s")
             % {"day": objection.decision_due},
-            body=_("Objection %(id)s was forwarded to your department.") % {"id": objection.pk},
+            body=_("Objection %(id)s was forwarded to your department. Reason: %(reason)s")
+            % {"id": objection.pk, "reason": objection.forward_reason},
             link=reverse("repair_office:objection", args=[objection.pk]),
         )
     return objection
+
+
+_OBJECTION_DECIDED = {
+    Objection.Status.UPHELD_CORRECTED: lambda: _(
+        "Your objection was upheld: the record is corrected"
+    ),
+    Objection.Status.UPHELD_REVOKED: lambda: _("Your objection was upheld: the record is revoked"),
+    Objection.Status.REJECTED: lambda: _("Your objection was rejected: the record stands"),
+}
 
 
 @transaction.atomic
@@ -368,53 +419,98 @@ def credit_objection_decide(
         notification_send(
             recipient=user,
             key=f"objection-{objection.pk}-decided-{user.pk}",
-            subject=_("Your objection was decided: %(outcome)s")
-            % {"outcome": objection.get_status_display()},
+            subject=_OBJECTION_DECIDED[objection.status](),
             body=objection.decision_reason,
             link=reverse("repair:objection", args=[breach.subject.code, breach.pk]),
         )
-    if decision.cleared is not None and decision.cleared.notices:
-        _notify_systems(decision.cleared, _("revoked"))
+    if decision.cleared is not None:
+        _notify_systems(decision.cleared)
     return objection
 
 
 # Deadlines ----------------------------------------------------------------------------------
 
 
-def credit_deadlines_warn(*, on: date | None = None) -> int:
-    """Warn the department's members when a repair or objection decision is due by the next
-    working day (idempotent per case and day); returns how many cases were warned about."""
-    on = on or timezone.localdate()
-    horizon = add_working_days(on, 1).due_date
-    warned = 0
-    repairs = RepairApplication.objects.filter(
-        status=RepairApplication.Status.SUBMITTED, decision_due__lte=horizon
-    ).select_related("subject")
-    for application in repairs:
-        for user in _members(application.department_id):
-            notification_send(
-                recipient=user,
-                key=f"repair-{application.pk}-due-{application.decision_due}-{user.pk}",
-                subject=_("Credit repair decision due on %(day)s")
-                % {"day": application.decision_due},
-                body=_("The repair application of %(subject)s must be decided by %(day)s.")
-                % {"subject": application.subject.name, "day": application.decision_due},
-                link=reverse("repair_office:repair", args=[application.pk]),
-            )
-        RepairApplication.objects.filter(pk=application.pk).update(warned_on=on)
-        warned += 1
-    objections = Objection.objects.filter(
-        status__in=Objection.OPEN_STATES, decision_due__lte=horizon
-    ).select_related("subject")
-    for objection in objections:
-        for user in _members(objection.department_id):
-            notification_send(
-                recipient=user,
-                key=f"objection-{objection.pk}-due-{objection.decision_due}-{user.pk}",
-                subject=_("Objection decision due on %(day)s") % {"day": objection.decision_due},
-                body=_("The objection of %(subject)s must be decided by %(day)s.")
-                % {"subject": objection.subject.name, "day": objection.decision_due},
-                link=reverse("repair_office:objection", args=[objection.pk]),
-            )
-        warned += 1
+def _warn_members(*, department_id: int, key: str, subject: str, body: str, link: str) -> int:
+    """One message per active member of the department (its supervisors included), each
+    once per ``key``; the number of members."""
+    members = _members(department_id)
+    for user in members:
+        notification_send(
+            recipient=user, key=f"{key}-{user.pk}", subject=subject, body=body, link=link
+        )
+    return len(members)
+
+
+def credit_repair_deadline_warn(*, application: RepairApplication) -> int:
+    """Warn the deciding department that a repair decision is due soon (once per due date);
+    nothing if it was already decided. The number of people warned."""
+    application = RepairApplication.objects.select_related("subject").get(pk=application.pk)
+    if application.status != RepairApplication.Status.SUBMITTED:
+        return 0
+    values = {"subject": application.subject.name, "day": application.decision_due}
+    warned = _warn_members(
+        department_id=application.department_id,
+        key=f"repair-{application.pk}-due-{application.decision_due}",
+        subject=_("Credit repair decision due on %(day)s") % values,
+        body=_("The repair application of %(subject)s must be decided by %(day)s.") % values,
+        link=reverse("repair_office:repair", args=[application.pk]),
+    )
+    RepairApplication.objects.filter(pk=application.pk).update(warned_on=timezone.localdate())
     return warned
+
+
+def credit_repair_deadline_lapsed(*, application: RepairApplication) -> int:
+    """Tell the deciding department and its supervisor that the repair's time limit lapsed
+    undecided (once per due date); nothing if it was decided meanwhile."""
+    application = RepairApplication.objects.select_related("subject").get(pk=application.pk)
+    if application.status != RepairApplication.Status.SUBMITTED:
+        return 0
+    values = {"subject": application.subject.name, "day": application.decision_due}
+    return _warn_members(
+        department_id=application.department_id,
+        key=f"repair-{application.pk}-lapsed-{application.decision_due}",
+        subject=_("Credit repair decision overdue since %(day)s") % values,
+        body=_(
+            "The repair application of %(subject)s was due to be decided by %(day)s and has "
+            "not been: the department's supervisor is asked to see it decided now."
+        )
+        % values,
+        link=reverse("repair_office:repair", args=[application.pk]),
+    )
+
+
+def credit_objection_deadline_warn(*, objection: Objection) -> int:
+    """Warn the department that has the objection that its decision is due soon (once per
+    department and due date); nothing if it was decided meanwhile."""
+    objection = Objection.objects.select_related("subject").get(pk=objection.pk)
+    if not objection.is_open:
+        return 0
+    values = {"subject": objection.subject.name, "day": objection.decision_due}
+    return _warn_members(
+        department_id=objection.department_id,
+        key=f"objection-{objection.pk}-due-{objection.decision_due}",
+        subject=_("Objection decision due on %(day)s") % values,
+        body=_("The objection of %(subject)s must be decided by %(day)s.") % values,
+        link=reverse("repair_office:objection", args=[objection.pk]),
+    )
+
+
+def credit_objection_deadline_lapsed(*, objection: Objection) -> int:
+    """Tell the department that has the objection, and its supervisor, that the time limit
+    lapsed undecided (once per department and due date)."""
+    objection = Objection.objects.select_related("subject").get(pk=objection.pk)
+    if not objection.is_open:
+        return 0
+    values = {"subject": objection.subject.name, "day": objection.decision_due}
+    return _warn_members(
+        department_id=objection.department_id,
+        key=f"objection-{objection.pk}-lapsed-{objection.decision_due}",
+        subject=_("Objection decision overdue since %(day)s") % values,
+        body=_(
+            "The objection of %(subject)s was due to be decided by %(day)s and has not been: "
+            "the department's supervisor is asked to see it decided now."
+        )
+        % values,
+        link=reverse("repair_office:objection", args=[objection.pk]),
+    )

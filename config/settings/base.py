@@ -239,10 +239,9 @@ CELERY_BEAT_SCHEDULE["credit-list-entries-enter"] = {
     "task": "credit.tasks.list_entries_enter_due_task",
     "schedule": timedelta(hours=1),
 }
-# Repair and objection deadline warnings, pledge defaulters, the end of listings.
+# Pledge defaulters, the end of listings (repair/objection limits are flow timers).
 CELERY_IMPORTS = ["commitments.credit_tasks"]
 for _name in (
-    "credit_deadlines_warn_task",
     "bid_pledge_defaults_sweep_task",
     "list_entries_exit_due_task",
 ):
@@ -260,3 +259,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# "Check every case" runs one prepared statement per PostgreSQL connection; turn this off
+# behind a connection pooler in transaction mode that cannot keep prepared statements.
+CREDIT_CHECK_PREPARED = env.bool("CREDIT_CHECK_PREPARED", default=True)

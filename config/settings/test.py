@@ -18,6 +18,7 @@ SIGNING_CA_CERT_PATH = str(DATA_DIR / "ca" / "ca.crt")
 SIGNING_CA_KEY_PATH = str(DATA_DIR / "ca" / "ca.key")
 SIGNING_DOCUMENT_ROOT = str(DATA_DIR / "documents")
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir()  # WhiteNoise warns on every request about a missing folder
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,7 +10,6 @@ import pytest
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.services.credit_repair import (
-    credit_deadlines_warn,
     credit_objection_decide,
     credit_objection_file,
     credit_objection_forward,
@@ -18,6 +17,7 @@ from commitments.services.credit_repair import (
 from credit import selectors as credit_selectors
 from credit.models import Breach, Measure, Objection, RecordChangeNotice
 from notifications.models import Notification
+from workflows.repair_flows import objection_submit
 
 
 def _snapshot(breach: Breach) -> tuple:
@@ -33,7 +33,7 @@ def _snapshot(breach: Breach) -> tuple:
 def _file(world, breach, **kwargs):
     values = {"kind": "content", "grounds": "整改报告已按期提交，有回执为证"}
     values.update(kwargs)
-    return credit_objection_file(breach=breach, by=world.applicant, **values)
+    return objection_submit(breach=breach, by=world.applicant, **values)
 
 
 def _public(world):
@@ -94,8 +94,13 @@ def test_revoking_clears_the_record_and_tells_calling_systems(world, new_breach,
     assert credit_selectors.subject_is_excluded(subject_id=world.subject.pk) is None
     assert _public(world) == []
     assert list(RecordChangeNotice.objects.values_list("change", flat=True)) == ["revoked"]
+    system_message = Notification.objects.get(key__startswith="credit-change-")
+    assert (system_message.recipient, system_message.subject) == (
+        system.user,
+        f"Credit record {new_breach.pk} revoked",
+    )
     told = Notification.objects.get(key=f"objection-{objection.pk}-decided-{world.applicant.pk}")
-    assert told.subject == "Your objection was decided: Upheld: record revoked"
+    assert told.subject == "Your objection was upheld: the record is revoked"
 
 
 def test_rejecting_puts_the_record_back_as_it_was(world, new_breach):
@@ -133,7 +138,10 @@ def test_forwarding_gives_the_provider_five_working_days(world, new_breach):
     objection = _file(world, new_breach)
 
     credit_objection_forward(
-        objection=objection, by=world.regulator, department=world.other_department
+        objection=objection,
+        by=world.regulator,
+        department=world.other_department,
+        reason="该记录由住房和建设局提供",
     )
 
     objection.refresh_from_db()
@@ -186,15 +194,6 @@ def test_bad_objections_are_refused(world, new_breach, kind, grounds, field):
         _file(world, new_breach, kind=kind, grounds=grounds)
     assert refused.value.field == field
     assert _snapshot(new_breach) == before
-
-
-def test_the_department_is_warned_before_the_objection_decision_lapses(world, new_breach):
-    objection = _file(world, new_breach)  # decision due 2026-12-08
-    assert credit_deadlines_warn(on=date(2026, 12, 4)) == 0
-    assert credit_deadlines_warn(on=date(2026, 12, 7)) == 1
-    assert (
-        Notification.objects.filter(key__startswith=f"objection-{objection.pk}-due-").count() == 3
-    )
 
 
 def test_a_record_from_before_2026_04_01_is_objected_to_the_same_way(world, old_breach):

@@ -11,7 +11,6 @@ import pytest
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, CommitmentTemplate
 from commitments.services.credit_repair import (
-    credit_deadlines_warn,
     credit_repair_apply,
     credit_repair_decide,
 )
@@ -145,7 +144,15 @@ def test_granting_repairs_lifts_measures_ends_listing_and_tells_everyone(
     assert list(RecordChangeNotice.objects.values_list("calling_system", "breach", "change")) == [
         (system.pk, old_breach.pk, "repaired")
     ]
-    assert Notification.objects.filter(recipient=system.user).count() == 1
+    assert list(
+        Notification.objects.filter(recipient=system.user).values_list("subject", "body")
+    ) == [
+        (
+            f"Credit record {old_breach.pk} repaired",
+            f"The credit record {old_breach.pk} of subject {world.subject.pk} that you received "
+            "was repaired on 2026-12-01: stop using it.",
+        )
+    ]
     decided = Notification.objects.get(key=f"repair-{application.pk}-decided-{world.applicant.pk}")
     assert decided.subject == "Your credit repair was granted"
     public = credit_selectors.credit_record(
@@ -276,22 +283,3 @@ def test_a_refusal_without_reason_is_refused(world, old_breach):
         credit_repair_decide(application=application, by=world.regulator, grant=False, reason=" ")
     assert refused.value.field == "reason"
     assert RepairApplication.objects.get(pk=application.pk).status == "submitted"
-
-
-# Time limits ----------------------------------------------------------------------------------
-
-
-def test_the_department_is_warned_the_working_day_before_the_decision_lapses(world, old_breach):
-    application = _apply(world, old_breach)  # decision due Friday 2026-12-04
-
-    assert credit_deadlines_warn(on=date(2026, 12, 2)) == 0
-    assert credit_deadlines_warn(on=date(2026, 12, 3)) == 1
-    assert credit_deadlines_warn(on=date(2026, 12, 3)) == 1  # idempotent per day
-
-    warnings = Notification.objects.filter(key__startswith=f"repair-{application.pk}-due-")
-    assert sorted(warnings.values_list("recipient__username", flat=True)) == [
-        "regulator",
-        "regulator2",
-        "supervisor",
-    ]
-    assert RepairApplication.objects.get(pk=application.pk).warned_on == date(2026, 12, 3)

@@ -141,3 +141,46 @@ def test_the_officer_lists_cost_bounded_queries(
     with django_assert_max_num_queries(25):
         response = client.get(reverse("repair_office:list"))
     assert response.content.decode().count('data-testid="objection-row"') == 3
+
+
+def test_the_officer_forwards_an_objection_with_the_reason_and_history_shows_it(
+    client, world, new_breach
+):
+    client.force_login(world.applicant)
+    subject_url = reverse("repair:objection", args=[world.subject.code, new_breach.pk])
+    client.post(subject_url, {"kind": "content", "grounds": "回执为证"})
+    objection = Objection.objects.get()
+    office = reverse("repair_office:objection", args=[objection.pk])
+    forward = {
+        "action": "forward",
+        "department": world.other_department.pk,
+        "forward_reason": "",
+    }
+
+    client.force_login(world.regulator)
+    page = client.get(office).content.decode()
+    assert 'data-testid="forward-reason"' in page
+    refused = client.post(office, forward)
+    assert refused.status_code == 400
+    assert "Say why the objection is forwarded." in refused.content.decode()
+    assert Objection.objects.get().status == "open"
+
+    forwarded = client.post(office, {**forward, "forward_reason": "该记录由住建局提供"})
+
+    assert forwarded.status_code == 302
+    objection.refresh_from_db()
+    assert (objection.status, objection.department, objection.forwarded_by) == (
+        "forwarded",
+        world.other_department,
+        world.regulator,
+    )
+    assert client.get(office).status_code == 404  # no longer with this department
+    client.force_login(world.foreign_regulator)
+    history = client.get(office).content.decode()
+    assert history.count('data-testid="history-step"') == 3
+    assert "Forwarded from 深圳市市场监督管理局 to 深圳市住房和建设局 · regulator" in history
+    assert "该记录由住建局提供" in history
+    assert 'data-testid="forward-form"' not in history  # forwarded once, decided there
+    client.force_login(world.applicant)
+    mine = client.get(subject_url).content.decode()
+    assert "Forwarded on 2026-12-01 to 深圳市住房和建设局" in mine

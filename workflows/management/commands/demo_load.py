@@ -2,9 +2,10 @@
 
 Regions, two departments, two matters and who is competent for them, an active
 inform-and-commit template for the food-business permit, the demo people with known
-passwords, a system user with an API token and, when the workflow is available, one
-commitment already signed and under verification. Running it again changes nothing that
-exists (passwords are reset to the demo ones, so the printed logins always work).
+passwords, a system user with an API token, an open tender that takes bidding pledges and,
+when the workflow is available, one commitment already signed and under verification.
+Running it again changes nothing that exists (passwords are reset to the demo ones, so the
+printed logins always work).
 
 It lives in ``workflows`` because it may start a verification flow, and only ``workflows``
 may import the flows (nothing imports ``workflows``).
@@ -12,11 +13,13 @@ may import the flows (nothing imports ``workflows``).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commitments import services as commitment_services
@@ -47,9 +50,19 @@ LOGINS: list[tuple[str, str, str]] = [
     ("regulator", "regulator-demo", "regulator, 深圳市市场监督管理局 (sz-amr)"),
     ("regulator2", "regulator2-demo", "second regulator, sz-amr"),
     ("supervisor", "supervisor-demo", "supervisor, sz-amr"),
-    ("housing", "housing-demo", "regulator, 深圳市住房和建设局 (sz-housing)"),
+    (
+        "housing",
+        "housing-demo",
+        "regulator and tendering authority, 深圳市住房和建设局 (sz-housing)",
+    ),
     ("admin", "admin-demo", "superuser (/admin/)"),
 ]
+
+DEMO_TENDER = {
+    "reference": "SZ-ZB-2026-DEMO-01",
+    "title": "南山区学校食堂配餐服务采购",
+    "deposit_amount": "80000.00",
+}
 
 REGIONS = [  # code, name, parent code
     ("440000", "广东省", None),
@@ -162,6 +175,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             users, subject = self._load_reference_data()
+            self._load_demo_tender(users["housing"])
         self._load_demo_commitment(applicant=users["applicant"], subject=subject)
         if not options["no_logins"]:
             self._print_logins()
@@ -260,6 +274,26 @@ class Command(BaseCommand):
         return user
 
     # An example commitment ---------------------------------------------------------------
+
+    def _load_demo_tender(self, authority) -> None:
+        """An open tender of sz-housing, so an applicant can pledge in place of a deposit."""
+        from commitments.services.bid_pledges import pledge_template, tender_create
+        from credit.models import Tender
+
+        Competence.objects.get_or_create(
+            matter=pledge_template().matter,
+            region=Region.objects.get(code="440300"),
+            defaults={"department": Department.objects.get(code="sz-housing")},
+        )
+        if Tender.objects.filter(reference=DEMO_TENDER["reference"]).exists():
+            return
+        deadline = timezone.localtime().replace(hour=9, minute=30, second=0, microsecond=0)
+        tender_create(
+            by=authority,
+            department=Department.objects.get(code="sz-housing"),
+            bid_deadline=deadline + datetime.timedelta(days=30),
+            **DEMO_TENDER,
+        )
 
     def _load_demo_commitment(self, *, applicant, subject: Subject) -> None:
         """One commitment signed and under verification, so the regulator's queue is not
