@@ -3,7 +3,8 @@
 A real gunicorn (2 workers, gthread so connections are kept alive) on loopback serves
 ``/api/v1/check/<code>/`` (token authentication of a calling system, subject, matter, measures,
 list designations, breach counts, grade rules, the query log row) and ``/api/v1/ping/`` (a
-trivial DRF JSON view: the reference). Both are loaded the same way — ``wrk`` when installed
+trivial plain-Django JSON view through the same WSGI application and middleware: the
+reference). Both are loaded the same way — ``wrk`` when installed
 (``apt-get install wrk``), otherwise a bounded Python client (threads with keep-alive
 ``http.client`` connections, a fixed number of requests) — and ``pgbench -S`` on a scratch
 database of the same server gives the database's own figure for orientation.
@@ -206,23 +207,19 @@ def _caller_token() -> str:
 
 
 def _queries_per_check(token: str, code: str) -> int:
-    """SQL statements one check runs, counted in-process on the same database."""
+    """SQL statements one check runs through the whole stack (middleware included), counted
+    in-process on the same database."""
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.test import APIRequestFactory
 
-    from commitments.credit_api import CheckApi
-
-    request = APIRequestFactory().get(
-        f"/api/v1/check/{code}/",
-        {"purpose": "approval", "reason": "bench", "matter": BENCH_MATTER},
-        HTTP_AUTHORIZATION=f"Token {token}",
-    )
-    view = CheckApi.as_view()
-    view(request, code=code)  # warm
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {token}")
+    path = f"/api/v1/check/{code}/"
+    params = {"purpose": "approval", "reason": "bench", "matter": BENCH_MATTER}
+    client.get(path, params)  # warm
     with CaptureQueriesContext(connection) as captured:
-        response = view(request, code=code)
-    assert response.status_code == 200, response.data
+        response = client.get(path, params)
+    assert response.status_code == 200, response.content
     return len(captured.captured_queries)
 
 
@@ -235,7 +232,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(port: int) -> subprocess.Popen:
+def _start_server(
+    port: int, *, worker_class: str = "gthread", threads: int = 2
+) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
@@ -249,13 +248,15 @@ def _start_server(port: int) -> subprocess.Popen:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            str(ROOT / "config" / "gunicorn.conf.py"),
             "config.wsgi:application",
             "--workers",
             "2",
             "--worker-class",
-            "gthread",
+            worker_class,
             "--threads",
-            "2",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -288,6 +289,37 @@ def _stop_server(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+# CPU ------------------------------------------------------------------------------------------
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used (Linux ``/proc``); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(server: subprocess.Popen) -> list[int]:
+    """The gunicorn workers and the PostgreSQL backends serving them (same host).
+
+    Their CPU per request is the cost of a view that other engineers' work on a shared
+    machine disturbs least: throughput is what is left to us, CPU is what a request takes.
+    """
+    from django.db import connection
+
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return [server.pid, *workers, *backends]
 
 
 # Load ----------------------------------------------------------------------------------------
@@ -391,18 +423,20 @@ def _pgbench(database_url: str, *, duration: int) -> dict:
         return {"skipped": "pgbench is not installed"}
     parts = urlsplit(database_url)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
+    # A scratch database named after the bench database: other runs on the server keep theirs.
+    scratch = f"{parts.path.lstrip('/')}_pgbench"
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "chengnuo_pgbench" WITH (FORCE)')
-        connection.execute('CREATE DATABASE "chengnuo_pgbench"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{scratch}"')
     common = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432)]
     common += ["-U", parts.username or "postgres"]
     subprocess.run(
-        ["pgbench", *common, "-i", "-s", "10", "-q", "chengnuo_pgbench"],
+        ["pgbench", *common, "-i", "-s", "10", "-q", scratch],
         capture_output=True,
         check=True,
     )
     output = subprocess.run(
-        ["pgbench", *common, "-S", "-c", "4", "-j", "2", "-T", str(duration), "chengnuo_pgbench"],
+        ["pgbench", *common, "-S", "-c", "4", "-j", "2", "-T", str(duration), scratch],
         capture_output=True,
         text=True,
         check=True,
@@ -423,6 +457,7 @@ def _summary(samples: list[dict]) -> dict:
 
     return {
         "rps": spread("rps"),
+        "cpu_ms_per_request": spread("cpu_ms_per_request"),
         "p50_ms": spread("p50_ms"),
         "p99_ms": spread("p99_ms"),
         "requests": sum(s["requests"] for s in samples),
@@ -438,6 +473,8 @@ def run(
     requests: int = 5000,
     connections: int = 8,
     client: str = "auto",
+    worker_class: str = "gthread",
+    threads: int = 2,
 ) -> dict:
     """Load the data, serve it with gunicorn, load both views ``rounds`` times, run pgbench."""
     from django.conf import settings
@@ -454,7 +491,8 @@ def run(
     ping_paths = ["/api/v1/ping/"]
     use_wrk = client == "wrk" or (client == "auto" and shutil.which("wrk"))
     port = _free_port()
-    server = _start_server(port)
+    load_before = os.getloadavg()
+    server = _start_server(port, worker_class=worker_class, threads=threads)
     samples: dict[str, list[dict]] = {"ping": [], "check": []}
     try:
         for round_number in range(rounds + 1):  # round 0 warms both views up, not counted
@@ -462,6 +500,8 @@ def run(
                 ("ping", ping_paths, None),
                 ("check", check_paths, token),
             ):
+                pids = _server_pids(server)
+                cpu_before = sum(_cpu_seconds(pid) for pid in pids)
                 if use_wrk:
                     sample = _wrk(
                         port,
@@ -478,10 +518,13 @@ def run(
                         requests=requests // 5 if round_number == 0 else requests,
                         threads=connections,
                     )
+                cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
+                sample["cpu_ms_per_request"] = cpu * 1000 / max(sample["requests"], 1)
                 if round_number:
                     samples[name].append(sample)
     finally:
         _stop_server(server)
+    load_after = os.getloadavg()
     pgbench = _pgbench(settings.DATABASES["default"].get("URL") or _database_url(), duration=5)
     ping, check = _summary(samples["ping"]), _summary(samples["check"])
     ratio = check["rps"]["median"] / ping["rps"]["median"]
@@ -491,12 +534,24 @@ def run(
         if use_wrk
         else f"{requests} requests × {connections} threads",
         "rounds": rounds,
+        "server": f"gunicorn, 2 {worker_class} workers"
+        + (f" × {threads} threads" if worker_class == "gthread" else ""),
         "subjects": data["subjects"],
         "subjects_with_record": data["with_record"],
         "queries_per_check": queries,
         "ping": ping,
         "check": check,
         "ratio_check_vs_ping": ratio,
+        # Each round loads the trivial view and then the check: the ratio within a round is
+        # the least disturbed by other work on a shared machine.
+        "ratio_per_round": [
+            c["rps"] / p["rps"] for p, c in zip(samples["ping"], samples["check"], strict=True)
+        ],
+        "load_average": {"before": load_before, "after": load_after},
+        # Server CPU (gunicorn master and workers, their PostgreSQL backends) per request; its
+        # ratio is the throughput ratio a machine with nothing else to run would approach.
+        "cpu_ratio_ping_vs_check": ping["cpu_ms_per_request"]["median"]
+        / check["cpu_ms_per_request"]["median"],
         "pgbench_select_only": pgbench,
         "targets": {
             "ratio ≥ 0.5": ratio >= TARGET_RATIO,
@@ -538,7 +593,8 @@ def print_table(result: dict) -> None:
     print()
     print(
         f"P5 check every case — {result['subjects']:,} subjects "
-        f"({result['subjects_with_record']:,} with a record); {result['client']}, "
+        f"({result['subjects_with_record']:,} with a record); {result['server']}; "
+        f"{result['client']}, "
         f"{result['load']}, {result['rounds']} rounds; median [min–max]"
     )
     header = (
@@ -551,6 +607,22 @@ def print_table(result: dict) -> None:
     print(
         f"   ratio check / trivial view: {result['ratio_check_vs_ping']:.2f}× (target ≥ 0.5×); "
         f"SQL statements per check: {result['queries_per_check']}"
+    )
+    cpu = {name: result[name]["cpu_ms_per_request"] for name in ("ping", "check")}
+    print(
+        "   server CPU per request (gunicorn + its PostgreSQL backends): "
+        + "; ".join(
+            f"{name} {c['median']:.2f} ms [{c['min']:.2f}–{c['max']:.2f}]"
+            for name, c in cpu.items()
+        )
+        + f"; ratio {result['cpu_ratio_ping_vs_check']:.2f}×"
+    )
+    rounds = ", ".join(f"{r:.2f}" for r in result["ratio_per_round"])
+    load = result["load_average"]
+    print(
+        f"   ratio per round: {rounds}; load average (1/5/15 min) before "
+        f"{'/'.join(f'{x:.1f}' for x in load['before'])}, after "
+        f"{'/'.join(f'{x:.1f}' for x in load['after'])}"
     )
     pgbench = result["pgbench_select_only"]
     if "tps" in pgbench:
@@ -578,6 +650,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=5000, help="per round (Python client)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
+    parser.add_argument("--threads", type=int, default=2, help="per gunicorn worker (gthread)")
     args = parser.parse_args()
 
     from bench.run import _ensure_database, _environment
@@ -597,6 +671,8 @@ def main() -> int:
         requests=args.requests,
         connections=args.connections,
         client=args.client,
+        worker_class=args.worker_class,
+        threads=args.threads,
     )
     print_table(result)
     return 0

@@ -3,89 +3,217 @@ approval, a bid or a subsidy. Each calling system has its own API user and token
 answered query is logged with who asked, about whom, why and what was answered.
 
 Mounted under /api/v1/ by ``config.api_urls``: ``check/<code>/`` and ``ping/`` (a trivial JSON
-view, the benchmark's reference on the same server).
+view, the benchmark's reference on the same server, the same WSGI application and the same
+middleware).
 
-The check is on the hot path of other systems, so it runs a fixed, small number of indexed
-statements whatever the record holds: the token with its user and calling system; one
-hand-written statement for the matter, the subject with its breach counts, its measures in
-force and its list designations (``credit.check_read``); the grade rules (cached per process
-for a minute, so usually no statement); the log row (one INSERT).
+The check is on the hot path of other systems, so both are plain Django views (no DRF
+request, negotiation, authentication or permission machinery per request), and on
+PostgreSQL the check is ONE prepared statement: the token with its user and calling system,
+the matter, the subject with its breach counts, measures in force, list designations and
+grade, and the log row (``credit.check_read.check_and_log``). The schema still describes
+both: ``CheckApi`` and ``PingApi`` are the DRF views drf-spectacular reads (``cls`` of the
+URL's callback); they answer through the same plain views if mounted.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db import connection
+import json
+from datetime import date, datetime
+
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
+from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from credit import selectors as credit_selectors
-from credit import services as credit_services
-from credit.check_read import check_read
-from credit.models import CallingSystem, Purpose
+from credit.check_read import Caller, CheckAnswer, caller_of, check_and_log
+from credit.models import Purpose
 
 from .api.errors import error_responses
-from .errors import CommitmentError, ErrorCode
+from .errors import ErrorCode
 from .identifiers import normalise
 
+REASON_MAX_LENGTH = 500
+MATTER_MAX_LENGTH = 50
 
-class CallingSystemTokenAuthentication(TokenAuthentication):
-    """Token authentication that loads the user and its calling system in one hand-written
-    statement (token → user → calling system), without compiling a queryset per request.
 
-    The user and the calling system are built with ``from_db`` from the columns read; every
-    other field is deferred, so touching it loads it rather than answering wrong.
+def _default(value):
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _json(data: dict, status: int = 200, **headers) -> HttpResponse:
+    """Compact UTF-8 JSON, as DRF's renderer writes it."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_default)
+    response = HttpResponse(body.encode(), status=status, content_type="application/json")
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _refusal(code: str, message: str, status: int, fields: dict | None = None, **headers):
+    """The error envelope {code, message, fields}."""
+    body = {"code": code, "message": message, "fields": fields or {}}
+    if status in (401, 403):
+        body["detail"] = message  # DRF's own key, kept for its clients
+    return _json(body, status, **headers)
+
+
+def _token(request) -> str | None:
+    """The key of ``Authorization: Token <key>``; None if absent; "" if malformed."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    parts = header.split()
+    if not parts or parts[0].lower() != "token":
+        return None
+    return parts[1] if len(parts) == 2 else ""
+
+
+def _input(query) -> tuple[dict, dict[str, list[str]]]:
+    """Validate purpose, reason and matter (stripped), as the schema documents them."""
+    errors: dict[str, list[str]] = {}
+    purpose = query.get("purpose")
+    if purpose is None:
+        errors["purpose"] = [_("This field is required.")]
+    elif purpose not in Purpose.values:
+        errors["purpose"] = [_('"{input}" is not a valid choice.').format(input=purpose)]
+    reason = query.get("reason")
+    if reason is None:
+        errors["reason"] = [_("This field is required.")]
+    elif "\x00" in reason:
+        errors["reason"] = [_("Null characters are not allowed.")]
+    else:
+        reason = reason.strip()
+        if not reason:
+            errors["reason"] = [_("This field may not be blank.")]
+        elif len(reason) > REASON_MAX_LENGTH:
+            errors["reason"] = [
+                _("Ensure this field has no more than {max_length} characters.").format(
+                    max_length=REASON_MAX_LENGTH
+                )
+            ]
+    matter = (query.get("matter") or "").strip()
+    if "\x00" in matter:
+        errors["matter"] = [_("Null characters are not allowed.")]
+    elif len(matter) > MATTER_MAX_LENGTH:
+        errors["matter"] = [
+            _("Ensure this field has no more than {max_length} characters.").format(
+                max_length=MATTER_MAX_LENGTH
+            )
+        ]
+    return {"purpose": purpose, "reason": reason, "matter": matter}, errors
+
+
+def _caller_refusal(caller: Caller) -> HttpResponse:
+    if caller is Caller.UNKNOWN_TOKEN:
+        return _refusal("authentication_failed", _("Invalid token."), 401, WWW_Authenticate="Token")
+    if caller is Caller.INACTIVE_USER:
+        return _refusal(
+            "authentication_failed",
+            _("User inactive or deleted."),
+            401,
+            WWW_Authenticate="Token",
+        )
+    return _refusal(
+        "permission_denied", _("Only a registered calling system may check subjects."), 403
+    )
+
+
+@csrf_exempt
+def credit_check(request, code: str) -> HttpResponse:
+    """A subject's credit status for an approval, a bid or a subsidy (see ``CheckApi``)."""
+    if request.method != "GET":
+        return _refusal(
+            "method_not_allowed",
+            _('Method "{method}" not allowed.').format(method=request.method),
+            405,
+            Allow="GET",
+        )
+    key = _token(request)
+    if not key:
+        message = (
+            _("Authentication credentials were not provided.")
+            if key is None
+            else _("Invalid token header. Token string should not contain spaces.")
+        )
+        return _refusal(
+            "not_authenticated" if key is None else "authentication_failed",
+            message,
+            401,
+            WWW_Authenticate="Token",
+        )
+    values, errors = _input(request.GET)
+    if errors:
+        # Who asks is told before what is wrong with the question (one indexed statement).
+        caller, _system = caller_of(token_key=key)
+        if caller is not Caller.ALLOWED:
+            return _caller_refusal(caller)
+        return _refusal(str(ErrorCode.INVALID), _("Some fields need correcting."), 400, errors)
+    asked_code = normalise(code).replace("\x00", "")  # PostgreSQL text holds no NUL
+    answer: CheckAnswer = check_and_log(
+        token_key=key,
+        subject_code=asked_code,
+        purpose=values["purpose"],
+        matter_code=values["matter"],
+        reason=values["reason"],
+        at=timezone.now(),
+    )
+    if answer.caller is not Caller.ALLOWED:
+        return _caller_refusal(answer.caller)
+    if not answer.matter_found:
+        message = _("There is no matter %(code)s.") % {"code": values["matter"]}
+        return _refusal(str(ErrorCode.INVALID), message, 400, {"matter": [message]})
+    subject, status = answer.subject, answer.status
+    if subject is None:
+        return _refusal(str(ErrorCode.NOT_FOUND), _("No subject has this identifier."), 404)
+    return _json(
+        {
+            "query": answer.query_pk,
+            "checked_at": answer.asked_at,
+            "subject": {"code": subject.display_code, "name": subject.name, "kind": subject.kind},
+            "grade": status.grade,
+            "black_listed": bool(status.black_lists),
+            "red_listed": bool(status.red_lists),
+            "black_lists": status.black_lists,
+            "red_lists": status.red_lists,
+            "measures": status.measures,
+            "commitment_allowed": status.commitment_allowed,
+            "commitment_excluded_by": status.commitment_excluded_by,
+        }
+    )
+
+
+@csrf_exempt
+def ping(request) -> HttpResponse:
+    """A trivial JSON answer: the reference the check is measured against."""
+    return _json({"ok": True, "at": timezone.now()})
+
+
+# Schema --------------------------------------------------------------------------------------
+
+
+class CallingSystemTokenAuthentication(BaseAuthentication):
+    """The calling system's token (``Authorization: Token <key>``), for the schema.
+
+    The check authenticates in its own statement (``credit.check_read.check_and_log``), so
+    this authenticator accepts nothing itself: it names the scheme and the 401 challenge.
     """
 
-    _sql: str | None = None
-    USER_FIELDS = ("id", "is_active")
-    SYSTEM_FIELDS = ("id", "code", "name", "operator", "user_id", "is_active", "created_at")
+    def authenticate(self, request):
+        return None
 
-    @classmethod
-    def statement(cls) -> str:
-        if cls._sql is None:
-            user_model = get_user_model()
-            token, user = Token._meta.db_table, user_model._meta.db_table
-            system = CallingSystem._meta.db_table
-            columns = ", ".join(
-                [f"u.{f}" for f in cls.USER_FIELDS] + [f"c.{f}" for f in cls.SYSTEM_FIELDS]
-            )
-            cls._sql = (
-                f"SELECT {columns} FROM {token} t"  # noqa: S608 (model table names only)
-                f" JOIN {user} u ON u.id = t.user_id"
-                f" LEFT JOIN {system} c ON c.user_id = u.id WHERE t.key = %s"
-            )
-        return cls._sql
-
-    def authenticate_credentials(self, key):
-        with connection.cursor() as cursor:
-            cursor.execute(self.statement(), [key])
-            row = cursor.fetchone()
-        if row is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        n = len(self.USER_FIELDS)
-        user = get_user_model().from_db(connection.alias, self.USER_FIELDS, row[:n])
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        system = None
-        if row[n] is not None:
-            system = CallingSystem.from_db(connection.alias, self.SYSTEM_FIELDS, row[n:])
-            system._state.fields_cache["user"] = user
-        # A cached ``None`` makes ``user.calling_system`` raise DoesNotExist without a query.
-        user._state.fields_cache["calling_system"] = system
-        return (user, Token(key=key, user=user))
+    def authenticate_header(self, request) -> str:
+        return "Token"
 
 
 class CallingSystemTokenScheme(OpenApiAuthenticationExtension):
@@ -101,26 +229,6 @@ class CallingSystemTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "The calling system's token: `Token <key>`.",
         }
-
-
-class IsCallingSystem(BasePermission):
-    message = gettext_lazy("Only a registered calling system may check subjects.")
-
-    def has_permission(self, request, view) -> bool:
-        return credit_selectors.calling_system_of(request.user) is not None
-
-
-class CheckInputSerializer(serializers.Serializer):
-    matter = serializers.CharField(
-        required=False, allow_blank=True, max_length=50, help_text="Code of the matter decided."
-    )
-    purpose = serializers.ChoiceField(choices=Purpose.choices)
-    reason = serializers.CharField(
-        max_length=500, help_text="Why the subject is checked (file or case number)."
-    )
-
-    class Meta:
-        ref_name = "CheckInput"
 
 
 CHECK_RESPONSE = inline_serializer(
@@ -154,94 +262,57 @@ CHECK_RESPONSE = inline_serializer(
 
 
 class CheckApi(APIView):
-    """A subject's credit status for an approval, a bid or a subsidy."""
+    """A subject's credit status for an approval, a bid or a subsidy.
+
+    The schema's description of ``credit_check``, which serves the URL; mounted, it answers
+    through it (the check authenticates the calling system itself).
+    """
 
     authentication_classes = [CallingSystemTokenAuthentication]
-    permission_classes = [IsAuthenticated, IsCallingSystem]
-    renderer_classes = [JSONRenderer]
+    permission_classes: list = []
 
     @extend_schema(
         operation_id="credit_check",
         parameters=[
-            OpenApiParameter("matter", OpenApiTypes.STR, description="Matter code."),
+            OpenApiParameter("matter", OpenApiTypes.STR, description="Code of the matter decided."),
             OpenApiParameter("purpose", OpenApiTypes.STR, required=True, enum=list(Purpose.values)),
-            OpenApiParameter("reason", OpenApiTypes.STR, required=True),
+            OpenApiParameter(
+                "reason",
+                OpenApiTypes.STR,
+                required=True,
+                description="Why the subject is checked (file or case number).",
+            ),
         ],
         responses={200: CHECK_RESPONSE, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request, code: str):
-        params = CheckInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        purpose = params.validated_data["purpose"]
-        reason = params.validated_data["reason"].strip()
-        matter_code = params.validated_data.get("matter", "").strip()
-        system = credit_selectors.calling_system_of(request.user)
-        asked_code = normalise(code)
-        # One statement reads the matter, the subject with its breach counts, its measures in
-        # force and its designations (credit.check_read); grade rules come from a per-process
-        # cache; the log row is one INSERT. With the token query: three statements in all.
-        read = check_read(
-            subject=asked_code, purpose=purpose, matter_code=matter_code, on=timezone.localdate()
-        )
-        if not read.matter_found:
-            raise CommitmentError(
-                ErrorCode.INVALID,
-                _("There is no matter %(code)s.") % {"code": matter_code},
-                field="matter",
-            )
-        log = {
-            "calling_system": system,
-            "subject_code": asked_code,
-            "matter_code": matter_code,
-            "purpose": purpose,
-            "reason": reason,
-        }
-        subject, status = read.subject, read.status
-        if subject is None:
-            credit_services.check_query_log(subject_id=None, answer={"found": False}, **log)
-            raise CommitmentError(ErrorCode.NOT_FOUND, _("No subject has this identifier."))
-        query = credit_services.check_query_log(
-            subject_id=subject.pk, answer={"found": True, **status.summary()}, **log
-        )
-        return Response(
-            {
-                "query": query.pk,
-                "checked_at": query.asked_at,
-                "subject": {
-                    "code": subject.display_code,
-                    "name": subject.name,
-                    "kind": subject.kind,
-                },
-                "grade": status.grade,
-                "black_listed": bool(status.black_lists),
-                "red_listed": bool(status.red_lists),
-                "black_lists": status.black_lists,
-                "red_lists": status.red_lists,
-                "measures": status.measures,
-                "commitment_allowed": status.commitment_allowed,
-                "commitment_excluded_by": status.commitment_excluded_by,
-            }
-        )
+        return credit_check(request._request, code)
 
 
 class PingApi(APIView):
-    """A trivial JSON answer: the reference the check is measured against."""
+    """A trivial JSON answer; the schema's description of ``ping``."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         operation_id="ping",
         responses={200: inline_serializer(name="Ping", fields={"ok": serializers.BooleanField()})},
     )
     def get(self, request):
-        return Response({"ok": True, "at": timezone.now()})
+        return ping(request._request)
+
+
+def _described_by(view, api: type[APIView]):
+    """Let drf-spectacular find the plain view's operation on ``api``."""
+    view.cls = api
+    view.initkwargs = {}
+    return view
 
 
 app_name = "credit_api"
 
 urlpatterns = [
-    path("check/<str:code>/", CheckApi.as_view(), name="check"),
-    path("ping/", PingApi.as_view(), name="ping"),
+    path("check/<str:code>/", _described_by(credit_check, CheckApi), name="check"),
+    path("ping/", _described_by(ping, PingApi), name="ping"),
 ]
