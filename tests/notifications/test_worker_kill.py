@@ -105,8 +105,12 @@ def _nothing_locked() -> bool:
 def _due_warnings(world) -> list[str]:
     """``WARNINGS`` obligations whose on-the-day e-mail warning is due now."""
     commitment = submit_commitment(world)
-    step = WarningStep.objects.create(
-        template=world.template, relative="at", offset=0, audience="applicant", channels=["email"]
+    step, _created = WarningStep.objects.update_or_create(  # the default ladder's rung, e-mail only
+        template=world.template,
+        relative="at",
+        offset=0,
+        audience="applicant",
+        defaults={"channels": ["email"]},
     )
     rule = world.template.obligation_rules.get()
     today = timezone.localdate()

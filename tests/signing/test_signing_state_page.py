@@ -31,7 +31,7 @@ def _draft(world) -> Commitment:
 
 
 def _page(world, commitment: Commitment) -> str:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read the English source text
     client.force_login(world.applicant)
     response = client.get(f"/commitments/{commitment.reference}/")
     assert response.status_code == 200
