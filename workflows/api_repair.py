@@ -14,7 +14,6 @@ deciding go through ``workflows.repair_flows`` so the flows (and their timers) a
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -26,7 +25,7 @@ from commitments import selectors as commitment_selectors
 from commitments.api import PAGE_PARAMETERS, error_responses, paginated, paginated_response
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.identifiers import normalise
-from commitments.models import Department, RegulatorMembership
+from commitments.models import Department
 from credit.models import Breach, Objection, RepairApplication
 from credit.repair import (
     objections_for_department,
@@ -35,7 +34,7 @@ from credit.repair import (
 )
 from credit.services_repair import ProofFile
 
-from . import repair_flows
+from . import repair_flows, repair_selectors
 
 # Shapes ---------------------------------------------------------------------------------------
 
@@ -123,51 +122,6 @@ class ObjectionSerializer(serializers.Serializer):
         ref_name = "Objection"
 
 
-def _repairs(queryset: QuerySet) -> QuerySet[RepairApplication]:
-    return queryset.select_related("subject", "department", "commitment").prefetch_related("proofs")
-
-
-def _objections(queryset: QuerySet) -> QuerySet[Objection]:
-    return queryset.select_related("subject", "department", "forwarded_from")
-
-
-# Lookups scoped to the caller -----------------------------------------------------------------
-
-
-def _own_breach(user, breach_id: int) -> Breach:
-    breach = (
-        Breach.objects.select_related("category", "rule_set", "subject", "commitment")
-        .filter(pk=breach_id, subject__in=commitment_selectors.subject_list(represented_by=user))
-        .first()
-    )
-    if breach is None:
-        raise CommitmentError(
-            ErrorCode.NOT_FOUND,
-            _("No credit record %(id)s of a subject you represent.") % {"id": breach_id},
-            field="breach",
-        )
-    return breach
-
-
-def _department_ids(user) -> list[int]:
-    return list(
-        RegulatorMembership.objects.filter(user=user, is_active=True).values_list(
-            "department_id", flat=True
-        )
-    )
-
-
-def _office_case(model, user, pk: int):
-    found = model.objects.filter(pk=pk, department_id__in=_department_ids(user)).first()
-    if found is None:
-        raise CommitmentError(
-            ErrorCode.NOT_FOUND,
-            _("No case %(id)s is with your department.") % {"id": pk},
-            field="id",
-        )
-    return found
-
-
 # Subject side ---------------------------------------------------------------------------------
 
 
@@ -230,13 +184,10 @@ class RepairListApi(APIView):
         responses={200: paginated(RepairApplicationSerializer, "PaginatedRepairApplicationList")},
     )
     def get(self, request):
-        subjects = commitment_selectors.subject_list(represented_by=request.user)
         return paginated_response(
             request=request,
             view=self,
-            queryset=_repairs(RepairApplication.objects.filter(subject__in=subjects)).order_by(
-                "-pk"
-            ),
+            queryset=repair_selectors.repair_list(represented_by=request.user),
             serializer_class=RepairApplicationSerializer,
         )
 
@@ -250,7 +201,7 @@ class RepairListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        breach = _own_breach(request.user, values["breach"])
+        breach = repair_selectors.breach_get_own(user=request.user, pk=values["breach"])
         proofs = [
             ProofFile(name=upload.name, content_type=upload.content_type, data=upload.read())
             for upload in values["proofs"]
@@ -263,7 +214,7 @@ class RepairListApi(APIView):
             proofs=proofs,
             uploaded_pdf=signed.read() if signed is not None else None,
         )
-        application = _repairs(RepairApplication.objects).get(pk=application.pk)
+        application = repair_selectors.repair_get(pk=application.pk)
         return Response(
             RepairApplicationSerializer(application).data, status=status.HTTP_201_CREATED
         )
@@ -287,11 +238,10 @@ class ObjectionListApi(APIView):
         responses={200: paginated(ObjectionSerializer, "PaginatedObjectionList")},
     )
     def get(self, request):
-        subjects = commitment_selectors.subject_list(represented_by=request.user)
         return paginated_response(
             request=request,
             view=self,
-            queryset=_objections(Objection.objects.filter(subject__in=subjects)).order_by("-pk"),
+            queryset=repair_selectors.objection_list(represented_by=request.user),
             serializer_class=ObjectionSerializer,
         )
 
@@ -306,12 +256,12 @@ class ObjectionListApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         objection = repair_flows.objection_submit(
-            breach=_own_breach(request.user, values["breach"]),
+            breach=repair_selectors.breach_get_own(user=request.user, pk=values["breach"]),
             by=request.user,
             kind=values["kind"],
             grounds=values["grounds"],
         )
-        objection = _objections(Objection.objects).get(pk=objection.pk)
+        objection = repair_selectors.objection_get(pk=objection.pk)
         return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
@@ -329,12 +279,12 @@ class OfficeRepairListApi(APIView):
     )
     def get(self, request):
         applications = repair_applications_for_department(
-            department_ids=_department_ids(request.user)
+            department_ids=commitment_selectors.department_ids_of(request.user)
         ).filter(status=RepairApplication.Status.SUBMITTED)
         return paginated_response(
             request=request,
             view=self,
-            queryset=_repairs(applications),
+            queryset=repair_selectors.with_repair_details(applications),
             serializer_class=RepairApplicationSerializer,
         )
 
@@ -359,7 +309,7 @@ class OfficeRepairDecideApi(APIView):
         responses={200: RepairApplicationSerializer, **error_responses(400, 404, 409)},
     )
     def post(self, request, pk: int):
-        application = _office_case(RepairApplication, request.user, pk)
+        application = repair_selectors.office_case_get(RepairApplication, user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         repair_flows.repair_decide(
@@ -368,7 +318,7 @@ class OfficeRepairDecideApi(APIView):
             grant=data.validated_data["decision"] == "grant",
             reason=data.validated_data["reason"],
         )
-        application = _repairs(RepairApplication.objects).get(pk=pk)
+        application = repair_selectors.repair_get(pk=pk)
         return Response(RepairApplicationSerializer(application).data)
 
 
@@ -382,13 +332,13 @@ class OfficeObjectionListApi(APIView):
         responses={200: paginated(ObjectionSerializer, "PaginatedObjectionList")},
     )
     def get(self, request):
-        objections = objections_for_department(department_ids=_department_ids(request.user)).filter(
-            status__in=Objection.OPEN_STATES
-        )
+        objections = objections_for_department(
+            department_ids=commitment_selectors.department_ids_of(request.user)
+        ).filter(status__in=Objection.OPEN_STATES)
         return paginated_response(
             request=request,
             view=self,
-            queryset=_objections(objections),
+            queryset=repair_selectors.with_objection_details(objections),
             serializer_class=ObjectionSerializer,
         )
 
@@ -417,11 +367,11 @@ class OfficeObjectionDecideApi(APIView):
         responses={200: ObjectionSerializer, **error_responses(400, 404, 409)},
     )
     def post(self, request, pk: int):
-        objection = _office_case(Objection, request.user, pk)
+        objection = repair_selectors.office_case_get(Objection, user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         repair_flows.objection_decide(objection=objection, by=request.user, **data.validated_data)
-        return Response(ObjectionSerializer(_objections(Objection.objects).get(pk=pk)).data)
+        return Response(ObjectionSerializer(repair_selectors.objection_get(pk=pk)).data)
 
 
 class OfficeObjectionForwardApi(APIView):
@@ -442,7 +392,7 @@ class OfficeObjectionForwardApi(APIView):
         responses={200: ObjectionSerializer, **error_responses(400, 404, 409)},
     )
     def post(self, request, pk: int):
-        objection = _office_case(Objection, request.user, pk)
+        objection = repair_selectors.office_case_get(Objection, user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         department = Department.objects.filter(code=data.validated_data["department"]).first()
@@ -456,4 +406,4 @@ class OfficeObjectionForwardApi(APIView):
             department=department,
             reason=data.validated_data["reason"],
         )
-        return Response(ObjectionSerializer(_objections(Objection.objects).get(pk=pk)).data)
+        return Response(ObjectionSerializer(repair_selectors.objection_get(pk=pk)).data)

@@ -1,14 +1,78 @@
-"""Reads for repair and objection cases: an objection's history, told step by step."""
+"""Reads for repair and objection cases, scoped to the caller: a subject's own cases and
+records, a department's cases, and an objection's history told step by step."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Department
-from credit.models import Objection
+from commitments.selectors import department_ids_of, subject_list
+from credit.models import Breach, Objection, RepairApplication
+
+
+def with_repair_details(queryset: QuerySet) -> QuerySet[RepairApplication]:
+    return queryset.select_related("subject", "department", "commitment").prefetch_related("proofs")
+
+
+def with_objection_details(queryset: QuerySet) -> QuerySet[Objection]:
+    return queryset.select_related("subject", "department", "forwarded_from")
+
+
+def repair_list(*, represented_by: AbstractBaseUser) -> QuerySet[RepairApplication]:
+    """Repair applications of the subjects the user represents, newest first."""
+    subjects = subject_list(represented_by=represented_by)
+    return with_repair_details(RepairApplication.objects.filter(subject__in=subjects)).order_by(
+        "-pk"
+    )
+
+
+def objection_list(*, represented_by: AbstractBaseUser) -> QuerySet[Objection]:
+    """Objections of the subjects the user represents, newest first."""
+    subjects = subject_list(represented_by=represented_by)
+    return with_objection_details(Objection.objects.filter(subject__in=subjects)).order_by("-pk")
+
+
+def repair_get(*, pk: int) -> RepairApplication:
+    return with_repair_details(RepairApplication.objects).get(pk=pk)
+
+
+def objection_get(*, pk: int) -> Objection:
+    return with_objection_details(Objection.objects).get(pk=pk)
+
+
+def breach_get_own(*, user: AbstractBaseUser, pk: int) -> Breach:
+    """A credit record of a subject the user represents; NOT_FOUND for anyone else's."""
+    breach = (
+        Breach.objects.select_related("category", "rule_set", "subject", "commitment")
+        .filter(pk=pk, subject__in=subject_list(represented_by=user))
+        .first()
+    )
+    if breach is None:
+        raise CommitmentError(
+            ErrorCode.NOT_FOUND,
+            _("No credit record %(id)s of a subject you represent.") % {"id": pk},
+            field="breach",
+        )
+    return breach
+
+
+def office_case_get(model: type[RepairApplication] | type[Objection], *, user, pk: int):
+    """A repair application or objection with one of the user's departments; NOT_FOUND
+    otherwise, so an outsider cannot tell another department's case from a missing one."""
+    found = model.objects.filter(pk=pk, department_id__in=department_ids_of(user)).first()
+    if found is None:
+        raise CommitmentError(
+            ErrorCode.NOT_FOUND,
+            _("No case %(id)s is with your department.") % {"id": pk},
+            field="id",
+        )
+    return found
 
 
 @dataclass(frozen=True)
