@@ -458,6 +458,7 @@ def _summary(samples: list[dict]) -> dict:
     return {
         "rps": spread("rps"),
         "cpu_ms_per_request": spread("cpu_ms_per_request"),
+        "backend_cpu_ms_per_request": spread("backend_cpu_ms_per_request"),
         "p50_ms": spread("p50_ms"),
         "p99_ms": spread("p99_ms"),
         "requests": sum(s["requests"] for s in samples),
@@ -501,7 +502,7 @@ def run(
                 ("check", check_paths, token),
             ):
                 pids = _server_pids(server)
-                cpu_before = sum(_cpu_seconds(pid) for pid in pids)
+                cpu_before = [_cpu_seconds(pid) for pid in pids]
                 if use_wrk:
                     sample = _wrk(
                         port,
@@ -518,8 +519,11 @@ def run(
                         requests=requests // 5 if round_number == 0 else requests,
                         threads=connections,
                     )
-                cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu_before
-                sample["cpu_ms_per_request"] = cpu * 1000 / max(sample["requests"], 1)
+                used = [_cpu_seconds(pid) - b for pid, b in zip(pids, cpu_before, strict=True)]
+                per_request = 1000 / max(sample["requests"], 1)
+                sample["cpu_ms_per_request"] = sum(used) * per_request
+                # gunicorn (master and workers) first, then the PostgreSQL backends
+                sample["backend_cpu_ms_per_request"] = sum(used[3:]) * per_request
                 if round_number:
                     samples[name].append(sample)
     finally:
@@ -616,6 +620,11 @@ def print_table(result: dict) -> None:
             for name, c in cpu.items()
         )
         + f"; ratio {result['cpu_ratio_ping_vs_check']:.2f}×"
+    )
+    backend = {name: result[name]["backend_cpu_ms_per_request"] for name in ("ping", "check")}
+    print(
+        "   of which PostgreSQL backends: "
+        + "; ".join(f"{name} {c['median']:.2f} ms" for name, c in backend.items())
     )
     rounds = ", ".join(f"{r:.2f}" for r in result["ratio_per_round"])
     load = result["load_average"]

@@ -33,7 +33,14 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from credit.check_read import Caller, CheckAnswer, caller_of, check_and_log
+from credit.check_read import (
+    Caller,
+    CheckAnswer,
+    body_statement_usable,
+    caller_of,
+    check_and_log,
+    check_and_log_body,
+)
 from credit.models import Purpose
 
 from .api.errors import error_responses
@@ -42,6 +49,7 @@ from .identifiers import normalise
 
 REASON_MAX_LENGTH = 500
 MATTER_MAX_LENGTH = 50
+PURPOSES = frozenset(Purpose.values)  # the enum builds its list on every access
 
 
 def _default(value):
@@ -85,7 +93,7 @@ def _input(query) -> tuple[dict, dict[str, list[str]]]:
     purpose = query.get("purpose")
     if purpose is None:
         errors["purpose"] = [_("This field is required.")]
-    elif purpose not in Purpose.values:
+    elif purpose not in PURPOSES:
         errors["purpose"] = [_('"{input}" is not a valid choice.').format(input=purpose)]
     reason = query.get("reason")
     if reason is None:
@@ -160,6 +168,8 @@ def credit_check(request, code: str) -> HttpResponse:
             return _caller_refusal(caller)
         return _refusal(str(ErrorCode.INVALID), _("Some fields need correcting."), 400, errors)
     asked_code = normalise(code).replace("\x00", "")  # PostgreSQL text holds no NUL
+    if body_statement_usable():
+        return _answered(values, asked_code, key)
     answer: CheckAnswer = check_and_log(
         token_key=key,
         subject_code=asked_code,
@@ -173,24 +183,50 @@ def credit_check(request, code: str) -> HttpResponse:
     if not answer.matter_found:
         message = _("There is no matter %(code)s.") % {"code": values["matter"]}
         return _refusal(str(ErrorCode.INVALID), message, 400, {"matter": [message]})
-    subject, status = answer.subject, answer.status
-    if subject is None:
+    if answer.subject is None:
         return _refusal(str(ErrorCode.NOT_FOUND), _("No subject has this identifier."), 404)
-    return _json(
-        {
-            "query": answer.query_pk,
-            "checked_at": answer.asked_at,
-            "subject": {"code": subject.display_code, "name": subject.name, "kind": subject.kind},
-            "grade": status.grade,
-            "black_listed": bool(status.black_lists),
-            "red_listed": bool(status.red_lists),
-            "black_lists": status.black_lists,
-            "red_lists": status.red_lists,
-            "measures": status.measures,
-            "commitment_allowed": status.commitment_allowed,
-            "commitment_excluded_by": status.commitment_excluded_by,
-        }
+    return _json(_success(answer))
+
+
+def _success(answer: CheckAnswer) -> dict:
+    """The success body (PostgreSQL writes the same, from "subject" on, in its statement)."""
+    subject, status = answer.subject, answer.status
+    return {
+        "query": answer.query_pk,
+        "checked_at": answer.asked_at,
+        "subject": {"code": subject.display_code, "name": subject.name, "kind": subject.kind},
+        "grade": status.grade,
+        "black_listed": bool(status.black_lists),
+        "red_listed": bool(status.red_lists),
+        "black_lists": status.black_lists,
+        "red_lists": status.red_lists,
+        "measures": status.measures,
+        "commitment_allowed": status.commitment_allowed,
+        "commitment_excluded_by": status.commitment_excluded_by,
+    }
+
+
+def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
+    """PostgreSQL: the statement writes the success body from ``"subject"`` on
+    (``check_and_log_body``); the query's number and time are put in front of it here."""
+    at = timezone.now()
+    answer = check_and_log_body(
+        token_key=key,
+        subject_code=asked_code,
+        purpose=values["purpose"],
+        matter_code=values["matter"],
+        reason=values["reason"],
+        at=at,
     )
+    if answer.caller is not Caller.ALLOWED:
+        return _caller_refusal(answer.caller)
+    if not answer.matter_found:
+        message = _("There is no matter %(code)s.") % {"code": values["matter"]}
+        return _refusal(str(ErrorCode.INVALID), message, 400, {"matter": [message]})
+    if answer.body is None:
+        return _refusal(str(ErrorCode.NOT_FOUND), _("No subject has this identifier."), 404)
+    head = b'{"query":%d,"checked_at":"%s",' % (answer.query_pk, _default(at).encode())
+    return HttpResponse(head + answer.body[1:], content_type="application/json")
 
 
 @csrf_exempt

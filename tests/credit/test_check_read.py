@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from contextlib import nullcontext
+from datetime import timedelta
+from itertools import product
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
+from commitments.credit_api import _default, _success
+from commitments.models import Subject
 from credit import services as credit_services
-from credit.check_read import Caller, _answer_sql, check_and_log, check_read
-from credit.models import CallingSystem, CheckQuery
+from credit.check_read import (
+    Caller,
+    _answer_sql,
+    _check_and_log_portable,
+    check_and_log,
+    check_and_log_body,
+    check_read,
+)
+from credit.models import CallingSystem, CheckQuery, Measure, Purpose
 from credit.selectors import check_status
+from tests.factories import SubjectFactory
 
 
 @pytest.mark.parametrize("purpose", ["approval", "bid", "subsidy"])
@@ -142,3 +157,89 @@ def test_the_answer_statement_fits_psycopgs_statement_cache(db):
     # psycopg parses a statement's text on every execution unless it is at most 4,096
     # characters long; the check is the hottest statement of the system.
     assert len(_answer_sql()) <= 4096
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL statement")
+def test_the_statements_body_is_the_portable_answer_byte_for_byte(world, calling_system):
+    # given: a company with measures (one with an end) and a black-list designation, a
+    # red-listed person (masked ID; a name JSON must escape), a person whose code is no
+    # 18-character ID, a clean company, and a code nobody has
+    _system, key = calling_system
+    breach = credit_services.breach_record(
+        subject_id=world.subject.pk,
+        category_code="missed_obligation",
+        severity="serious",
+        reason="严重逾期",
+        by=world.regulator,
+    )
+    [entry] = breach.list_notices
+    credit_services.list_entries_enter_due(on=entry.enter_not_before)
+    today = timezone.localdate()
+    Measure.objects.filter(subject=world.subject, measure_type__code="point_deduction").update(
+        ends_on=today + timedelta(days=30)
+    )
+    person = SubjectFactory(
+        kind=Subject.Kind.PERSON, code="11010519491231002X", name='王"小\\明"\n\t\x01 é'
+    )
+    credit_services.red_list_enter(
+        subject_id=person.pk, list_code="trustworthy", by=world.regulator, reason="守信"
+    )
+    short = SubjectFactory(kind=Subject.Kind.PERSON, code="H1234567")
+    clean = SubjectFactory()
+    codes = [world.subject.code, person.code, short.code, clean.code, "91440300XNOSUCH000"]
+
+    for code, purpose, matter in product(codes, Purpose.values, ["", world.matter.code]):
+        ask = {
+            "token_key": key,
+            "subject_code": code,
+            "purpose": purpose,
+            "matter_code": matter,
+            "reason": "案卷 9",
+            "at": timezone.now(),
+        }
+        # when: the statement writes the body, and the portable path answers the same check
+        fast = check_and_log_body(**ask)
+        portable = _check_and_log_portable(**ask)
+
+        # then: the same bytes as the view's json.dumps of the portable answer
+        assert (fast.caller, fast.matter_found) == (portable.caller, portable.matter_found)
+        if portable.subject is None:
+            assert fast.body is None
+            continue
+        expected = {k: v for k, v in _success(portable).items() if k not in ("query", "checked_at")}
+        body = json.dumps(expected, ensure_ascii=False, separators=(",", ":"), default=_default)
+        assert fast.body.decode() == body
+        assert CheckQuery.objects.get(pk=fast.query_pk).answer == (
+            CheckQuery.objects.get(pk=portable.query_pk).answer
+        )
+    answered = json.loads(check_and_log_body(**ask | {"subject_code": person.code}).body)
+    assert answered["subject"]["code"] == "110105**********2X"
+    assert [e["list"] for e in answered["red_lists"]] == ["trustworthy"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL statement")
+@pytest.mark.django_db(transaction=True)
+def test_the_body_statement_is_prepared_again_after_the_server_dropped_it(world, calling_system):
+    # given: psycopg deallocates every prepared statement after a rollback
+    _system, key = calling_system
+    ask = {
+        "token_key": key,
+        "subject_code": world.subject.code,
+        "purpose": "approval",
+        "matter_code": "",
+        "reason": "案卷 10",
+    }
+    bodies = []
+
+    # when: it is dropped in autocommit and inside a transaction, and the check asked again
+    for in_transaction in (False, True):
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        with transaction.atomic() if in_transaction else nullcontext():
+            answer = check_and_log_body(**ask, at=timezone.now())
+        bodies.append(answer.body)
+
+    # then: both are answered and logged
+    assert bodies[0] == bodies[1]
+    assert json.loads(bodies[0])["subject"]["code"] == world.subject.code
+    assert CheckQuery.objects.filter(reason="案卷 10").count() == 2
