@@ -72,12 +72,17 @@ def test_a_real_worker_delivers_the_assignment_email_once(world):
             def to_regulator():
                 return [m for m in mail.outbox if m.to == [world.regulator.email]]
 
-            _wait_for(lambda: len(to_regulator()) == 1)
-            assert commitment.reference in to_regulator()[0].subject
-            notification = Notification.objects.get(
+            assigned = Notification.objects.filter(
                 key__startswith="workflows:assigned:", recipient=world.regulator
             )
-            assert notification.emailed_at is not None
+            # the worker sends, then commits emailed_at: wait for both, not just the mail
+            _wait_for(
+                lambda: (
+                    len(to_regulator()) == 1 and assigned.filter(emailed_at__isnull=False).exists()
+                )
+            )
+            assert commitment.reference in to_regulator()[0].subject
+            notification = assigned.get()
 
             # and running the delivery again sends nothing more
             again = notification_email_task.delay(notification.pk)
