@@ -233,7 +233,7 @@ def _free_port() -> int:
 
 
 def _start_server(
-    port: int, *, worker_class: str = "gthread", threads: int = 2
+    port: int, *, worker_class: str = "gthread", threads: int = 8
 ) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
@@ -475,7 +475,7 @@ def run(
     connections: int = 8,
     client: str = "auto",
     worker_class: str = "gthread",
-    threads: int = 2,
+    threads: int = 8,
 ) -> dict:
     """Load the data, serve it with gunicorn, load both views ``rounds`` times, run pgbench."""
     from django.conf import settings
@@ -660,7 +660,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
-    parser.add_argument("--threads", type=int, default=2, help="per gunicorn worker (gthread)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="per gunicorn worker (gthread; production's)"
+    )
     args = parser.parse_args()
 
     from bench.run import _ensure_database, _environment

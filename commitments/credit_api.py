@@ -10,7 +10,8 @@ The check is on the hot path of other systems, so both are plain Django views (n
 request, negotiation, authentication or permission machinery per request), and on
 PostgreSQL the check is ONE prepared statement: the token with its user and calling system,
 the matter, the subject with its breach counts, measures in force, list designations and
-grade, and the log row (``credit.check_read.check_and_log``). The schema still describes
+grade, the log row and the body (``credit.check_batch``; checks asked at the same moment
+share that statement and its durable commit). The schema still describes
 both: ``CheckApi`` and ``PingApi`` are the DRF views drf-spectacular reads (``cls`` of the
 URL's callback); they answer through the same plain views if mounted.
 """
@@ -33,14 +34,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from credit.check_read import (
-    Caller,
-    CheckAnswer,
-    body_statement_usable,
-    caller_of,
-    check_and_log,
-    check_and_log_body,
-)
+from credit.check_batch import check_and_log_body, statement_usable
+from credit.check_read import Caller, CheckAnswer, caller_of, check_and_log
 from credit.models import Purpose
 
 from .api.errors import error_responses
@@ -168,7 +163,7 @@ def credit_check(request, code: str) -> HttpResponse:
             return _caller_refusal(caller)
         return _refusal(str(ErrorCode.INVALID), _("Some fields need correcting."), 400, errors)
     asked_code = normalise(code).replace("\x00", "")  # PostgreSQL text holds no NUL
-    if body_statement_usable():
+    if statement_usable():
         return _answered(values, asked_code, key)
     answer: CheckAnswer = check_and_log(
         token_key=key,
@@ -208,7 +203,8 @@ def _success(answer: CheckAnswer) -> dict:
 
 def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
     """PostgreSQL: the statement writes the success body from ``"subject"`` on
-    (``check_and_log_body``); the query's number and time are put in front of it here."""
+    (``check_batch.check_and_log_body``); the query's number and time are put in front of it
+    here."""
     at = timezone.now()
     answer = check_and_log_body(
         token_key=key,

@@ -11,10 +11,12 @@ Python. Grade rules come from ``selectors.grade_rules_in_force`` (cached per pro
 Row kinds (first column): ``x`` the matter's pk (always one row), ``s`` the subject, ``m`` one
 measure in force, ``l`` one list designation.
 
-``check_and_log`` is what the API calls: on PostgreSQL it goes further and authenticates the
-token, reads, grades and writes the log row in ONE prepared statement (a data-modifying CTE;
-the grade and the answer summary are computed in SQL, and tests hold them equal to
-``selectors.check_status``); elsewhere it is the token lookup, ``check_read`` and the insert.
+``check_and_log`` answers one check with its log row: on PostgreSQL it goes further and
+authenticates the token, reads, grades and writes the log row in ONE prepared statement (a
+data-modifying CTE; the grade and the answer summary are computed in SQL, and tests hold them
+equal to ``selectors.check_status``); elsewhere it is the token lookup, ``check_read`` and the
+insert. The API's PostgreSQL path is ``check_batch``: the same rules over several checks at
+once, with the success body written by the statement.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import enum
 import json
 import re
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -49,9 +50,8 @@ from .selectors import CheckStatus, grade_rules_in_force
 
 try:
     import psycopg
-    from psycopg import pq
 except ImportError:  # the embedded SQLite default may run without it
-    psycopg = pq = None
+    psycopg = None
 
 _SQL: dict[str, str] = {}
 
@@ -271,11 +271,14 @@ def _caller(user_active, system_id, system_active) -> Caller:
     return Caller.ALLOWED
 
 
+def _caller_sql_parts() -> tuple[str, str, str]:
+    """The tables of the token, its user and the user's calling system."""
+    return Token._meta.db_table, get_user_model()._meta.db_table, CallingSystem._meta.db_table
+
+
 def _caller_sql() -> str:
     """The token with its user and calling system (indexed: the token key is the primary key)."""
-    token = Token._meta.db_table
-    user = get_user_model()._meta.db_table
-    system = CallingSystem._meta.db_table
+    token, user, system = _caller_sql_parts()
     return (
         f"SELECT u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active"  # noqa: S608
         f" FROM {token} t JOIN {user} u ON u.id = t.user_id"
@@ -304,6 +307,23 @@ def _literal(value) -> str:
     return f"'{value}'"
 
 
+def statement_tables() -> tuple[str, ...]:
+    """The tables the check statements read and write, from the models: subject, matter,
+    breach, measure, measure type, measure type scope, list entry, list, grade rule, log."""
+    return (
+        apps.get_model("commitments", "Subject")._meta.db_table,
+        apps.get_model("commitments", "Matter")._meta.db_table,
+        Breach._meta.db_table,
+        Measure._meta.db_table,
+        MeasureType._meta.db_table,
+        MeasureType.matters.through._meta.db_table,
+        ListEntry._meta.db_table,
+        CreditList._meta.db_table,
+        GradeRule._meta.db_table,
+        CheckQuery._meta.db_table,
+    )
+
+
 def _answer_sql() -> str:
     """PostgreSQL: the caller, the read, the grade and the log ``INSERT`` as one statement.
 
@@ -316,16 +336,7 @@ def _answer_sql() -> str:
     """
     if _ANSWER_SQL:
         return _ANSWER_SQL[0]
-    subject = apps.get_model("commitments", "Subject")._meta.db_table
-    matter = apps.get_model("commitments", "Matter")._meta.db_table
-    breach = Breach._meta.db_table
-    measure = Measure._meta.db_table
-    mtype = MeasureType._meta.db_table
-    scope = MeasureType.matters.through._meta.db_table
-    entry = ListEntry._meta.db_table
-    clist = CreditList._meta.db_table
-    grade = GradeRule._meta.db_table
-    log = CheckQuery._meta.db_table
+    subject, matter, breach, measure, mtype, scope, entry, clist, grade, log = statement_tables()
     text = "%({})s::text".format
     code = _literal
     no_commitment = code(MeasureType.Kind.NO_COMMITMENT)
@@ -426,77 +437,6 @@ SELECT (SELECT user_active FROM caller), (SELECT system_id FROM caller),
     return sql
 
 
-_BODY_SQL: list[tuple[str, tuple[str, ...]]] = []
-
-
-def _body_sql() -> tuple[str, tuple[str, ...]]:
-    """The answer statement whose last column is the success body as compact JSON text.
-
-    The same caller, read, grade and log ``INSERT`` as ``_answer_sql`` (its CTEs, unchanged);
-    the last SELECT writes, instead of the subject's and the status's columns, the body from
-    ``"subject"`` on, with the keys in the order ``credit_check`` writes them and the values
-    as its ``json.dumps`` does (compact; ``to_json`` escapes strings alike; dates ISO).
-    ``None`` when no subject was answered. Placeholders are ``$n`` for libpq; the names of
-    the parameters, in order, come with the text.
-    """
-    if _BODY_SQL:
-        return _BODY_SQL[0]
-    answer = _answer_sql()
-    ctes = answer[: answer.index(" SELECT (SELECT user_active FROM caller)")]
-    black, red = _literal(CreditList.Kind.BLACK), _literal(CreditList.Kind.RED)
-    company = _literal(apps.get_model("commitments", "Subject").Kind.COMPANY)
-    no_commitment = _literal(MeasureType.Kind.NO_COMMITMENT)
-
-    def array(columns: str, source: str, where: str, order: str) -> str:
-        aggregate = f"string_agg(row_to_json(x)::text, ',' ORDER BY {order})"
-        rows = f"{source}, LATERAL (SELECT {columns}) x WHERE {where}"
-        return f"'[' || COALESCE((SELECT {aggregate} FROM {rows}), '') || ']'"  # noqa: S608
-
-    def lists(kind: str) -> str:
-        return array(
-            "e.code AS list, e.name, e.entered_on AS since", "entries e", f"e.kind = {kind}", "e.id"
-        )
-
-    measures = array(
-        "m.code, m.name, m.kind, m.legal_basis, m.applied_by, m.starts_on AS since,"
-        " m.ends_on AS until",
-        "measures m",
-        "m.applies",
-        "m.starts_on, m.id",
-    )
-    sql = f"""{ctes}
-SELECT (SELECT user_active FROM caller), (SELECT system_id FROM caller),
-       (SELECT system_active FROM caller),
-       (%(matter)s::text = '' OR EXISTS (SELECT 1 FROM matter)),
-       (SELECT id FROM logged),
-       (SELECT '{{"subject":{{"code":' || to_json(CASE WHEN s.kind = {company} THEN s.code
-             WHEN length(s.code) = 18 THEN left(s.code, 6) || '**********' || right(s.code, 2)
-             ELSE repeat('*', length(s.code)) END)
-          || ',"name":' || to_json(s.name) || ',"kind":' || to_json(s.kind)
-          || '}},"grade":' || to_json(g.grade) || ',"black_listed":' || st.black
-          || ',"red_listed":' || st.red || ',"black_lists":' || {lists(black)}
-          || ',"red_lists":' || {lists(red)} || ',"measures":' || {measures}
-          || ',"commitment_allowed":'
-          || (NOT EXISTS (SELECT 1 FROM measures WHERE kind = {no_commitment}))
-          || ',"commitment_excluded_by":' || COALESCE(to_json((SELECT name FROM measures
-               WHERE kind = {no_commitment} ORDER BY starts_on, id LIMIT 1))::text, 'null')
-          || '}}'
-         FROM standing st, graded g WHERE s.id IS NOT NULL)
-  FROM (SELECT 1) AS one LEFT JOIN subject s ON true
-"""  # noqa: S608
-    sql = " ".join(sql.split())
-    names: list[str] = []
-
-    def number(match) -> str:
-        if match.group(1) not in names:
-            names.append(match.group(1))
-        return f"${names.index(match.group(1)) + 1}"
-
-    sql = re.sub(r"%\((\w+)\)s", number, sql)
-    _BODY_SQL.append((sql, tuple(names)))
-    return _BODY_SQL[0]
-
-
 class _PreparedCursor(psycopg.Cursor if psycopg else object):  # type: ignore[misc]
     """A server-side binding cursor whose statements are prepared on first use.
 
@@ -522,119 +462,6 @@ def _prepared_cursor():
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
-
-
-_BODY_STATEMENT = b"credit_check_body"
-
-
-@dataclass(frozen=True, slots=True)
-class CheckBody:
-    """``check_and_log_body``'s answer: who asked, whether the matter is known, the log row
-    and the success body from ``"subject"`` on (None: no subject, or no answer at all)."""
-
-    caller: Caller
-    matter_found: bool
-    query_pk: int | None
-    body: bytes | None
-
-
-def _exec_body(pgconn, sql: str, params: list[bytes]):
-    """Run the body statement, preparing it first where the server does not hold it.
-
-    psycopg deallocates every prepared statement of its connection (``DEALLOCATE ALL``)
-    after a rollback, ours included. Outside a transaction (the view: autocommit) a missing
-    statement fails before anything ran, so it is prepared and run again; inside one a
-    failure would abort the transaction, so the server is asked first.
-    """
-    in_transaction = pgconn.transaction_status != pq.TransactionStatus.IDLE
-    if in_transaction:
-        held = pgconn.exec_params(
-            b"SELECT 1 FROM pg_prepared_statements WHERE name = $1", [_BODY_STATEMENT]
-        )
-        if held.status != pq.ExecStatus.TUPLES_OK:
-            raise psycopg.errors.error_from_result(held, encoding="utf-8")
-        if not held.ntuples:
-            _prepare_body(pgconn, sql)
-    result = pgconn.exec_prepared(_BODY_STATEMENT, params)
-    if (
-        not in_transaction
-        and result.status == pq.ExecStatus.FATAL_ERROR
-        and result.error_field(pq.DiagnosticField.SQLSTATE) == b"26000"  # no such statement
-    ):
-        _prepare_body(pgconn, sql)
-        result = pgconn.exec_prepared(_BODY_STATEMENT, params)
-    if result.status != pq.ExecStatus.TUPLES_OK:
-        raise psycopg.errors.error_from_result(result, encoding="utf-8")
-    return result
-
-
-def _prepare_body(pgconn, sql: str) -> None:
-    result = pgconn.prepare(_BODY_STATEMENT, sql.encode())
-    if result.status != pq.ExecStatus.COMMAND_OK:
-        raise psycopg.errors.error_from_result(result, encoding="utf-8")
-
-
-def body_statement_usable() -> bool:
-    """Whether ``check_and_log_body`` may serve: PostgreSQL, prepared statements allowed
-    (``CREDIT_CHECK_PREPARED``: off behind a pooler in transaction mode) and no
-    ``execute_wrappers`` installed (it bypasses Django's cursor)."""
-    return (
-        connection.vendor == "postgresql"
-        and settings.CREDIT_CHECK_PREPARED
-        and not connection.execute_wrappers
-    )
-
-
-def check_and_log_body(
-    *, token_key: str, subject_code: str, purpose: str, matter_code: str, reason: str, at
-) -> CheckBody:
-    """PostgreSQL only: ``check_and_log`` with the success body written by the statement.
-
-    The same statement (caller, read, grade, log ``INSERT``), prepared under its own name
-    (``_exec_body``) and run through libpq directly: parameters go as text, the answer
-    comes back as text, and the body is sent as the statement wrote it, without decoding
-    and re-encoding it in Python. It runs in Django's connection and its transaction state
-    (autocommit: the log row is committed when the statement returns), its errors become
-    Django's, and it is logged in ``connection.queries`` when queries are.
-    """
-    sql, names = _body_sql()
-    day = timezone.localdate(at).isoformat()
-    values = {
-        "key": token_key,
-        "matter": matter_code,
-        "subject": subject_code,
-        "logged_subject": subject_code[:32],
-        "purpose": purpose,
-        "day": day,
-        "reason": reason,
-        "at": at.isoformat(),
-    }
-    params = [values[name].encode() for name in names]
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    logged = connection.queries_logged
-    started = time.monotonic() if logged else 0.0
-    with connection.wrap_database_errors:
-        result = _exec_body(connection.connection.pgconn, sql, params)
-        row = [result.get_value(0, column) for column in range(6)]
-    if logged:
-        connection.queries_log.append(
-            {
-                "sql": f"EXECUTE credit_check_body {values | {'key': '…'}!r}",
-                "time": f"{time.monotonic() - started:.3f}",
-            }
-        )
-    caller = _caller(
-        None if row[0] is None else row[0] == b"t",
-        None if row[1] is None else int(row[1]),
-        row[2] == b"t",
-    )
-    return CheckBody(
-        caller=caller,
-        matter_found=row[3] == b"t",
-        query_pk=None if row[4] is None else int(row[4]),
-        body=row[5] if caller is Caller.ALLOWED else None,
-    )
 
 
 def _json(value):

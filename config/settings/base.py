@@ -263,3 +263,6 @@ LOGGING = {
 # "Check every case" runs one prepared statement per PostgreSQL connection; turn this off
 # behind a connection pooler in transaction mode that cannot keep prepared statements.
 CREDIT_CHECK_PREPARED = env.bool("CREDIT_CHECK_PREPARED", default=True)
+# Checks asked at the same moment in one process share one statement and one durable commit
+# of their log rows (credit.check_batch); off, each check commits alone.
+CREDIT_CHECK_GROUP_COMMIT = env.bool("CREDIT_CHECK_GROUP_COMMIT", default=True)

@@ -14,12 +14,12 @@ from django.utils import timezone
 from commitments.credit_api import _default, _success
 from commitments.models import Subject
 from credit import services as credit_services
+from credit.check_batch import check_and_log_body
 from credit.check_read import (
     Caller,
     _answer_sql,
     _check_and_log_portable,
     check_and_log,
-    check_and_log_body,
     check_read,
 )
 from credit.models import CallingSystem, CheckQuery, Measure, Purpose
