@@ -455,7 +455,7 @@ def _summary(samples: list[dict]) -> dict:
             "max": max(values),
         }
 
-    return {
+    summary = {
         "rps": spread("rps"),
         "cpu_ms_per_request": spread("cpu_ms_per_request"),
         "backend_cpu_ms_per_request": spread("backend_cpu_ms_per_request"),
@@ -464,6 +464,9 @@ def _summary(samples: list[dict]) -> dict:
         "requests": sum(s["requests"] for s in samples),
         "errors": sum(s["errors"] for s in samples),
     }
+    if "checks_per_commit" in samples[0]:
+        summary["checks_per_commit"] = spread("checks_per_commit")
+    return summary
 
 
 def run(
@@ -502,6 +505,7 @@ def run(
                 ("check", check_paths, token),
             ):
                 pids = _server_pids(server)
+                last_logged = _last_logged()
                 cpu_before = [_cpu_seconds(pid) for pid in pids]
                 if use_wrk:
                     sample = _wrk(
@@ -524,6 +528,8 @@ def run(
                 sample["cpu_ms_per_request"] = sum(used) * per_request
                 # gunicorn (master and workers) first, then the PostgreSQL backends
                 sample["backend_cpu_ms_per_request"] = sum(used[3:]) * per_request
+                if name == "check":
+                    sample["checks_per_commit"] = _checks_per_commit(after=last_logged)
                 if round_number:
                     samples[name].append(sample)
     finally:
@@ -578,6 +584,29 @@ def _database_url() -> str:
     )
 
 
+def _last_logged() -> int:
+    from credit.models import CheckQuery
+
+    return CheckQuery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _checks_per_commit(*, after: int) -> float:
+    """Log rows per transaction since ``after``: each row's ``xmin`` is the transaction that
+    committed it, so this is how many checks shared one durable commit (group commit)."""
+    from django.db import connection
+
+    from credit.models import CheckQuery
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(DISTINCT xmin::text) FROM {CheckQuery._meta.db_table}"  # noqa: S608
+            " WHERE id > %s",
+            [after],
+        )
+        rows, commits = cursor.fetchone()
+    return rows / max(commits, 1)
+
+
 def _logged_checks() -> int:
     from credit.models import CheckQuery
 
@@ -622,9 +651,12 @@ def print_table(result: dict) -> None:
         + f"; ratio {result['cpu_ratio_ping_vs_check']:.2f}×"
     )
     backend = {name: result[name]["backend_cpu_ms_per_request"] for name in ("ping", "check")}
+    shared = result["check"]["checks_per_commit"]
     print(
         "   of which PostgreSQL backends: "
         + "; ".join(f"{name} {c['median']:.2f} ms" for name, c in backend.items())
+        + f"; checks per durable commit {shared['median']:.2f}"
+        f" [{shared['min']:.2f}–{shared['max']:.2f}]"
     )
     rounds = ", ".join(f"{r:.2f}" for r in result["ratio_per_round"])
     load = result["load_average"]

@@ -126,48 +126,53 @@ WITH q AS MATERIALIZED (
         day date, at timestamptz)) WITH ORDINALITY
     AS q(key, subject, logged_subject, matter, purpose, reason, day, at, n)
 ),
-caller AS (
-  SELECT q.n, u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active
-    FROM q JOIN {token} t ON t.key = q.key JOIN {user} u ON u.id = t.user_id
-    LEFT JOIN {system} c ON c.user_id = u.id
+asking AS MATERIALIZED (
+  SELECT q.*, x.user_active, x.system_id, x.system_active,
+         (SELECT mt.id FROM {matter} mt WHERE mt.code = q.matter) AS matter_id
+    FROM q LEFT JOIN LATERAL (
+      SELECT u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active
+        FROM {token} t JOIN {user} u ON u.id = t.user_id
+        LEFT JOIN {system} c ON c.user_id = u.id
+       WHERE t.key = q.key OFFSET 0) x ON true
 ),
-matter AS (SELECT q.n, mt.id FROM q JOIN {matter} mt ON mt.code = q.matter),
 asked AS MATERIALIZED (
-  SELECT q.*, c.system_id FROM q JOIN caller c ON c.n = q.n
-   WHERE c.user_active AND c.system_id IS NOT NULL AND c.system_active
-     AND (q.matter = '' OR EXISTS (SELECT 1 FROM matter WHERE matter.n = q.n))
+  SELECT * FROM asking a
+   WHERE a.user_active AND a.system_id IS NOT NULL AND a.system_active
+     AND (a.matter = '' OR a.matter_id IS NOT NULL)
 ),
 subject AS MATERIALIZED (
-  SELECT a.n, s.id, s.kind, s.code, s.name FROM asked a JOIN {subject} s ON s.code = a.subject
+  SELECT a.n, a.purpose, a.day, a.matter_id, s.id, s.kind, s.code, s.name FROM asked a
+   CROSS JOIN LATERAL (SELECT * FROM {subject} s WHERE s.code = a.subject OFFSET 0) s
 ),
 counts AS (
-  SELECT s.n, COUNT(b.id) AS breaches,
-         COUNT(b.id) FILTER (WHERE b.severity = {code(Severity.SERIOUS)}) AS serious
-    FROM subject s LEFT JOIN {breach} b ON b.subject_id = s.id
-     AND b.status IN ({", ".join(code(s) for s in Breach.COUNTING)})
-   GROUP BY s.n
+  SELECT s.n, x.breaches, x.serious FROM subject s CROSS JOIN LATERAL (
+    SELECT COUNT(*) AS breaches,
+           COUNT(*) FILTER (WHERE b.severity = {code(Severity.SERIOUS)}) AS serious
+      FROM {breach} b
+     WHERE b.subject_id = s.id AND b.status IN ({", ".join(code(s) for s in Breach.COUNTING)})
+    OFFSET 0) x
 ),
 measures AS MATERIALIZED (
-  SELECT s.n, m.id, m.points, m.starts_on, m.ends_on, t.code, t.name, t.kind, t.legal_basis,
-         t.applied_by,
-         (t.purposes IS NULL OR t.purposes IN ('null'::jsonb, '[]'::jsonb)
-            OR t.purposes @> jsonb_build_array(a.purpose))
-         AND (NOT EXISTS (SELECT 1 FROM {scope} sc WHERE sc.measuretype_id = t.id)
-            OR EXISTS (SELECT 1 FROM {scope} sc JOIN matter mm ON mm.id = sc.matter_id
-                        WHERE sc.measuretype_id = t.id AND mm.n = s.n)) AS applies
-    FROM subject s
-    JOIN asked a ON a.n = s.n
-    JOIN {measure} m ON m.subject_id = s.id
-    JOIN {mtype} t ON t.id = m.measure_type_id
-   WHERE m.status = {code(Measure.Status.ACTIVE)} AND m.starts_on <= a.day
-     AND (m.ends_on IS NULL OR m.ends_on > a.day)
+  SELECT s.n, m.* FROM subject s CROSS JOIN LATERAL (
+    SELECT m.id, m.points, m.starts_on, m.ends_on, t.code, t.name, t.kind, t.legal_basis,
+           t.applied_by,
+           (t.purposes IS NULL OR t.purposes IN ('null'::jsonb, '[]'::jsonb)
+              OR t.purposes @> jsonb_build_array(s.purpose))
+           AND (NOT EXISTS (SELECT 1 FROM {scope} sc WHERE sc.measuretype_id = t.id)
+              OR EXISTS (SELECT 1 FROM {scope} sc
+                          WHERE sc.measuretype_id = t.id AND sc.matter_id = s.matter_id))
+             AS applies
+      FROM {measure} m JOIN {mtype} t ON t.id = m.measure_type_id
+     WHERE m.subject_id = s.id AND m.status = {code(Measure.Status.ACTIVE)}
+       AND m.starts_on <= s.day AND (m.ends_on IS NULL OR m.ends_on > s.day)
+    OFFSET 0) m
 ),
 entries AS MATERIALIZED (
-  SELECT s.n, e.id, e.entered_on, c.code, c.name, c.kind
-    FROM subject s
-    JOIN {entry} e ON e.subject_id = s.id
-    JOIN {clist} c ON c.id = e.credit_list_id
-   WHERE e.status = {code(ListEntry.Status.LISTED)}
+  SELECT s.n, e.* FROM subject s CROSS JOIN LATERAL (
+    SELECT e.id, e.entered_on, c.code, c.name, c.kind
+      FROM {entry} e JOIN {clist} c ON c.id = e.credit_list_id
+     WHERE e.subject_id = s.id AND e.status = {code(ListEntry.Status.LISTED)}
+    OFFSET 0) e
 ),
 standing AS MATERIALIZED (
   SELECT c.n, COALESCE((SELECT SUM(m.points) FROM measures m WHERE m.n = c.n), 0) AS points,
@@ -213,9 +218,8 @@ logged AS (
     LEFT JOIN standing st ON st.n = i.n
     LEFT JOIN graded g ON g.n = i.n
 )
-SELECT c.user_active, c.system_id, c.system_active,
-       (q.matter = '' OR EXISTS (SELECT 1 FROM matter WHERE matter.n = q.n)),
-       i.id,
+SELECT q.user_active, q.system_id, q.system_active, (q.matter = '' OR q.matter_id IS NOT NULL),
+       (SELECT i.id FROM ids i WHERE i.n = q.n),
        (SELECT '{{"subject":{{"code":' || to_json(CASE WHEN s.kind = {company} THEN s.code
              WHEN length(s.code) = 18 THEN left(s.code, 6) || '**********' || right(s.code, 2)
              ELSE repeat('*', length(s.code)) END)
@@ -230,9 +234,7 @@ SELECT c.user_active, c.system_id, c.system_active,
                LIMIT 1))::text, 'null')
           || '}}'
          FROM standing st, graded g WHERE st.n = q.n AND g.n = q.n AND s.id IS NOT NULL)
-  FROM q
-  LEFT JOIN caller c ON c.n = q.n
-  LEFT JOIN ids i ON i.n = q.n
+  FROM asking q
   LEFT JOIN subject s ON s.n = q.n
  ORDER BY q.n
 """  # noqa: S608

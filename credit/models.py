@@ -586,8 +586,10 @@ class CheckQuery(models.Model):
     Append-only: written once by the service, never changed.
     """
 
+    # Each key leads one of the (key, -asked_at) indexes below, which serve its lookups; a
+    # second, single-column index would only cost every check another index write.
     calling_system = models.ForeignKey(
-        CallingSystem, on_delete=models.PROTECT, related_name="queries"
+        CallingSystem, on_delete=models.PROTECT, related_name="queries", db_index=False
     )
     subject = models.ForeignKey(
         "commitments.Subject",
@@ -595,6 +597,7 @@ class CheckQuery(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="credit_checks",
+        db_index=False,
     )
     subject_code = models.CharField(_("identifier asked about"), max_length=32)
     matter_code = models.CharField(_("matter"), max_length=50, blank=True)
