@@ -1,9 +1,11 @@
 """Bring your own signature over the API: upload a commitment PDF signed elsewhere.
 
-The applicant signed the rendered commitment with its own certificate (a CA-issued USB key);
-the upload is limited while it streams in (``SIGNING_UPLOAD_MAX_BYTES``), checked in memory
-by ``services.evidence.commitment_upload_check`` (right document, intact, trusted, the
-subject's certificate) and stored only once every check passed. Every refusal of the file is
+The applicant signed the rendered commitment with its own certificate (a CA-issued USB key)
+and sends it as the ``file`` field of a multipart form or as the whole body
+(``Content-Type: application/pdf``); the upload is limited while it streams in
+(``SIGNING_UPLOAD_MAX_BYTES``), checked in memory by
+``services.evidence.commitment_upload_check`` (right document, intact, trusted, the subject's
+certificate) and stored only once every check passed. Every refusal of the file is
 a 400 whose ``code`` names the reason (``tampered``, ``untrusted``, ``expired``, ``revoked``,
 ``wrong_subject``, ``wrong_document``, ``not_pdf``, ``truncated``, ``too_large``,
 ``active_content``, ``encrypted``, ``unsigned``) and whose ``message`` explains it to a person.
@@ -19,9 +21,10 @@ from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,6 +48,16 @@ class UploadSignedInputSerializer(serializers.Serializer):
         ref_name = "UploadSignedInput"
 
 
+class PdfBodyParser(BaseParser):
+    """``Content-Type: application/pdf``: the body is the signed PDF itself (read, with its
+    limit, by ``_upload_bytes``; declared here so content negotiation accepts it)."""
+
+    media_type = "application/pdf"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return {}
+
+
 class CommitmentUploadSignedApi(APIView):
     """Submit a commitment signed elsewhere; it is checked, sealed and sent for verification.
 
@@ -52,13 +65,16 @@ class CommitmentUploadSignedApi(APIView):
     verification; it is given by the URL configuration (see the module's docstring).
     """
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [MultiPartParser, PdfBodyParser]
     submit: Callable[..., Commitment] | None = None
 
     @extend_schema(
         operation_id="commitments_upload_signed",
         tags=["commitments"],
-        request={"multipart/form-data": UploadSignedInputSerializer},
+        request={
+            "multipart/form-data": UploadSignedInputSerializer,
+            "application/pdf": OpenApiTypes.BINARY,
+        },
         responses={
             200: OpenApiResponse(
                 CommitmentDetailSerializer,
@@ -104,9 +120,12 @@ class CommitmentUploadSignedApi(APIView):
 
 
 def _upload_bytes(request) -> bytes | None:
-    """The uploaded file, limited while it streams in (the body is parsed here, not by DRF)."""
+    """The uploaded file, limited while it streams in (the body is parsed here, not by DRF):
+    the ``file`` field of a multipart form, or the whole body sent as ``application/pdf``."""
     django_request = request._request
     limit = evidence.upload_limit_bytes()
+    if django_request.content_type == PdfBodyParser.media_type:
+        return _pdf_body(django_request, limit)
     if hasattr(django_request, "_files"):  # already parsed (a session client's CSRF check)
         upload = django_request.FILES.get("file")
         if upload is None:
@@ -115,3 +134,15 @@ def _upload_bytes(request) -> bytes | None:
             raise evidence._refused("too_large")
         return upload.read()
     return _read_upload(django_request, "file", limit)
+
+
+def _pdf_body(django_request, limit: int) -> bytes | None:
+    """A raw ``application/pdf`` body: refused as too large from its declared length before
+    it is read, and never read past the limit; None when empty."""
+    declared = int(django_request.META.get("CONTENT_LENGTH") or 0)
+    if declared > limit:
+        raise evidence._refused("too_large")
+    data = django_request.read(limit + 1)
+    if len(data) > limit:
+        raise evidence._refused("too_large")
+    return data or None

@@ -102,6 +102,49 @@ def test_a_trusted_usb_key_signature_is_accepted_sealed_and_sent_for_verificatio
     assert RegistryEvent.objects.filter(commitment=signed, event_type="signed").count() == 1
 
 
+def _post_pdf(client: APIClient, commitment: Commitment, data: bytes, **extra):
+    return client.post(_url(commitment), data=data, content_type="application/pdf", **extra)
+
+
+def test_the_signed_pdf_may_be_the_whole_body_as_application_pdf(world, commitment, usb_ca, api_as):
+    # given: a system that sends the file itself, not a form
+    data = _signed_by_subject(world, commitment, usb_ca)
+
+    # when
+    response = _post_pdf(api_as(world.applicant), commitment, data)
+
+    # then: accepted and sealed exactly as a multipart upload
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == Commitment.Status.UNDER_VERIFICATION
+    stored = document_read(Commitment.objects.get(pk=commitment.pk).signed_document)
+    assert stored.startswith(data)
+
+
+def test_a_pdf_body_is_checked_like_a_file_and_an_empty_or_oversized_one_refused(
+    world, commitment, usb_ca, api_as, settings
+):
+    # given: an unsigned rendering, an empty body, a body over the limit and one declaring 200 MB
+    client = api_as(world.applicant)
+    settings.SIGNING_UPLOAD_MAX_BYTES = 64 * 1024
+    before = _stored_state(commitment)
+
+    # when
+    unsigned = _post_pdf(client, commitment, _rendered(commitment))
+    empty = _post_pdf(client, commitment, b"")
+    over = _post_pdf(client, commitment, b"%PDF-1.7\n" + b"0" * (65 * 1024))
+    declared = _post_pdf(client, commitment, b"%PDF", CONTENT_LENGTH=str(200 * 1024 * 1024))
+
+    # then: each refused with its code, the file field named, and nothing stored
+    assert (unsigned.status_code, unsigned.json()["code"]) == (400, "unsigned")
+    assert (empty.status_code, empty.json()["code"]) == (400, "invalid")
+    assert empty.json()["fields"] == {"file": [gettext("Choose the signed PDF file.")]}
+    assert [(r.status_code, r.json()["code"]) for r in (over, declared)] == [
+        (400, "too_large"),
+        (400, "too_large"),
+    ]
+    assert _stored_state(commitment) == before
+
+
 def _revoking_crl(ca: ForeignCa, serial: int, tmp_path: Path) -> str:
     now = datetime.now(UTC)
     crl = (
@@ -274,12 +317,12 @@ def test_an_anonymous_upload_is_refused(world, commitment, usb_ca):
     assert _stored_state(commitment) == before
 
 
-def test_the_schema_describes_the_upload_as_multipart_with_the_error_envelope(db):
+def test_the_schema_describes_the_upload_as_multipart_or_pdf_with_the_error_envelope(db):
     schema = APIClient().get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/commitments/{reference}/upload-signed/"]["post"]
 
     assert operation["operationId"] == "commitments_upload_signed"
-    assert set(operation["requestBody"]["content"]) == {"multipart/form-data"}
+    assert set(operation["requestBody"]["content"]) == {"multipart/form-data", "application/pdf"}
     assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
