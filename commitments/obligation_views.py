@@ -27,6 +27,7 @@ from .errors import CommitmentError, ErrorCode
 from .models import Obligation, PerformanceReport
 from .selectors import is_regulator
 from .services.obligations import (
+    MAX_EXTENSION_WORKING_DAYS,
     obligation_accept_performance,
     obligation_extend_deadline,
     obligation_reject_performance,
@@ -62,10 +63,30 @@ class PerformanceReportForm(forms.Form):
 
 
 class DeadlineExtendForm(forms.Form):
+    """A new due date, or a number of working days added to the current one."""
+
     new_due_date = forms.DateField(
-        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    working_days = forms.IntegerField(
+        label=gettext_lazy("or working days more"),
+        required=False,
+        min_value=1,
+        max_value=MAX_EXTENSION_WORKING_DAYS,
+        help_text=gettext_lazy("Counted on the official calendar from the current due date."),
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def extension(self) -> dict:
+        """The service's arguments: the date or the working days, and the reason."""
+        data = self.cleaned_data
+        return {
+            "new_due_date": data.get("new_due_date"),
+            "working_days": data.get("working_days"),
+            "reason": data["reason"],
+        }
 
 
 class DecisionForm(forms.Form):
@@ -175,12 +196,7 @@ class ObligationExtendView(LoginRequiredMixin, View):
         if not form.is_valid():
             return _rerender(request, pk, extend_form=form)
         try:
-            obligation_extend_deadline(
-                obligation=obligation,
-                by=request.user,
-                new_due_date=form.cleaned_data["new_due_date"],
-                reason=form.cleaned_data["reason"],
-            )
+            obligation_extend_deadline(obligation=obligation, by=request.user, **form.extension())
         except CommitmentError as error:
             if error.field in form.fields:
                 form.add_error(error.field, str(error.message))

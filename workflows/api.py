@@ -23,6 +23,7 @@ from commitments.api import (
     paginated,
     paginated_response,
 )
+from commitments.api.obligations import DeadlineExtensionInputSerializer
 from commitments.models import Verification, VerificationMethod
 
 from . import selectors, services
@@ -257,10 +258,7 @@ class TaskDeadlineExtendApi(APIView):
     The new date closes at the end of that day and the flow's escalation timer follows.
     """
 
-    class InputSerializer(serializers.Serializer):
-        new_due_date = serializers.DateField()
-        reason = serializers.CharField(max_length=2000)
-
+    class InputSerializer(DeadlineExtensionInputSerializer):
         class Meta:
             ref_name = "TaskDeadlineExtendInput"
 

@@ -228,16 +228,25 @@ def verification_complete(
 
 @transaction.atomic
 def verification_deadline_extend(
-    *, commitment: Commitment, by: AbstractBaseUser, new_due_date: datetime.date, reason: str
+    *,
+    commitment: Commitment,
+    by: AbstractBaseUser,
+    reason: str,
+    new_due_date: datetime.date | None = None,
+    working_days: int | None = None,
 ):
-    """Extend the verification window (an officer of the department) and move the flow's
-    armed timer with it, both or neither."""
+    """Extend the verification window (an officer of the department) to a date or by working
+    days, and move the flow's armed timer with it, both or neither."""
     from commitments.services.obligations import commitment_extend_verification
 
     from .deadlines import verification_timers_follow
 
     extension = commitment_extend_verification(
-        commitment=commitment, by=by, new_due_date=new_due_date, reason=reason
+        commitment=commitment,
+        by=by,
+        new_due_date=new_due_date,
+        working_days=working_days,
+        reason=reason,
     )
     verification_timers_follow(commitment=Commitment.objects.get(pk=commitment.pk))
     return extension
@@ -245,7 +254,12 @@ def verification_deadline_extend(
 
 @transaction.atomic
 def verification_task_deadline_extend(
-    *, task: Task, by: AbstractBaseUser, new_due_date: datetime.date, reason: str
+    *,
+    task: Task,
+    by: AbstractBaseUser,
+    reason: str,
+    new_due_date: datetime.date | None = None,
+    working_days: int | None = None,
 ):
     """Extend the verification deadline from one of the commitment's open tasks.
 
@@ -260,5 +274,9 @@ def verification_task_deadline_extend(
     _refuse_closed(fresh)
     commitment = Commitment.objects.get(process_id=fresh.process_id)
     return verification_deadline_extend(
-        commitment=commitment, by=by, new_due_date=new_due_date, reason=reason
+        commitment=commitment,
+        by=by,
+        new_due_date=new_due_date,
+        working_days=working_days,
+        reason=reason,
     )

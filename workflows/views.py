@@ -314,10 +314,7 @@ class TaskDeadlineExtendView(_TaskActionView):
         if form.is_valid():
             try:
                 extension = services.verification_task_deadline_extend(
-                    task=task,
-                    by=request.user,
-                    new_due_date=form.cleaned_data["new_due_date"],
-                    reason=form.cleaned_data["reason"],
+                    task=task, by=request.user, **form.extension()
                 )
             except CommitmentError as error:
                 if _http_error(error) is not None:

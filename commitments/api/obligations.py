@@ -22,7 +22,11 @@ from rest_framework.views import APIView
 from .. import obligation_selectors as selectors
 from ..models import Obligation
 from ..selectors import is_regulator
-from ..services.obligations import obligation_extend_deadline, obligation_report_performance
+from ..services.obligations import (
+    MAX_EXTENSION_WORKING_DAYS,
+    obligation_extend_deadline,
+    obligation_report_performance,
+)
 from .common import PAGE_PARAMETERS, paginated, paginated_response
 from .errors import error_responses
 
@@ -228,16 +232,29 @@ class ObligationReportApi(APIView):
         return Response(PerformanceReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
+class DeadlineExtensionInputSerializer(serializers.Serializer):
+    """A deadline extension: a new date or working days more (the service wants exactly
+    one), and the reason. Shared by obligations and verification tasks."""
+
+    new_due_date = serializers.DateField(
+        required=False, help_text="The new due date; or give working_days instead."
+    )
+    working_days = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_EXTENSION_WORKING_DAYS,
+        help_text="Working days added to the current due date on the official calendar.",
+    )
+    reason = serializers.CharField(max_length=2000)
+
+
 class ObligationExtendApi(APIView):
     """An officer of the supervising department extends the deadline, with a reason.
 
     Warnings not yet sent (and the breach) move with the new date; sent ones stay sent.
     """
 
-    class InputSerializer(serializers.Serializer):
-        new_due_date = serializers.DateField()
-        reason = serializers.CharField(max_length=2000)
-
+    class InputSerializer(DeadlineExtensionInputSerializer):
         class Meta:
             ref_name = "ObligationExtendInput"
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import OutboxItem, outbox_enqueue_many, recipient_languages
 
-from ..calendar import Deadline, deadline_after, is_working_day
+from ..calendar import Deadline, add_working_days, deadline_after, is_working_day
 from ..errors import CommitmentError, ErrorCode
 from ..models import (
     Commitment,
@@ -321,9 +321,36 @@ def _check_representative(user: AbstractBaseUser, commitment: Commitment) -> Non
 # Extensions --------------------------------------------------------------------------------
 
 
-def _check_new_date(*, current: datetime.date, new_due_date, reason: str) -> str:
-    if not isinstance(new_due_date, datetime.date):
+MAX_EXTENSION_WORKING_DAYS = 365
+
+
+def _extended_deadline(
+    *, current: datetime.date, new_due_date, working_days, reason: str
+) -> tuple[Deadline, str]:
+    """The new deadline, given as a date or as working days added to the current one on the
+    official calendar (exactly one of them), with the reason stripped."""
+    if (new_due_date is None) == (working_days is None):
+        raise invalid_input(
+            "new_due_date", _("Give either the new due date or a number of working days.")
+        )
+    if working_days is not None:
+        if (
+            isinstance(working_days, bool)
+            or not isinstance(working_days, int)
+            or not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS
+        ):
+            raise invalid_input(
+                "working_days",
+                _("Give between 1 and %(max)d working days.") % {"max": MAX_EXTENSION_WORKING_DAYS},
+            )
+        deadline = add_working_days(current, working_days)
+        new_due_date = deadline.due_date
+    elif not isinstance(new_due_date, datetime.date):
         raise invalid_input("new_due_date", _("Give the new due date."))
+    else:
+        deadline = Deadline(
+            current, (new_due_date - current).days, DeadlineUnit.CALENDAR_DAYS, 0, new_due_date
+        )
     if new_due_date < timezone.localdate():
         raise invalid_input("new_due_date", _("The new due date cannot be in the past."))
     if new_due_date <= current:
@@ -335,7 +362,7 @@ def _check_new_date(*, current: datetime.date, new_due_date, reason: str) -> str
     reason = (reason or "").strip()
     if not reason:
         raise invalid_input("reason", _("Give the reason for the extension."))
-    return reason
+    return deadline, reason
 
 
 def _history_reason(text: str) -> str:
@@ -343,18 +370,25 @@ def _history_reason(text: str) -> str:
     return text if len(text) <= 100 else text[:99] + "…"
 
 
-def _extension_basis(previous: datetime.date, new: datetime.date, reason: str) -> dict:
-    basis = Deadline(previous, (new - previous).days, DeadlineUnit.CALENDAR_DAYS, 0, new).as_basis()
-    basis["extended_from"] = previous.isoformat()
+def _extension_basis(deadline: Deadline, reason: str) -> dict:
+    """How the extended date was computed (calendar or working days from the previous one)."""
+    basis = deadline.as_basis()
+    basis["extended_from"] = deadline.start.isoformat()
     basis["extension_reason"] = reason
     return basis
 
 
 @transaction.atomic
 def obligation_extend_deadline(
-    *, obligation: Obligation, by: AbstractBaseUser, new_due_date: datetime.date, reason: str
+    *,
+    obligation: Obligation,
+    by: AbstractBaseUser,
+    reason: str,
+    new_due_date: datetime.date | None = None,
+    working_days: int | None = None,
 ) -> DeadlineExtension:
-    """Extend an obligation's deadline (an officer of the supervising department)."""
+    """Extend an obligation's deadline (an officer of the supervising department) to a date,
+    or by a number of working days on the official calendar."""
     locked = (
         Obligation.objects.select_for_update(of=("self",))
         .select_related("commitment")
@@ -368,11 +402,14 @@ def obligation_extend_deadline(
             % {"status": locked.get_status_display()},
             field="status",
         )
-    reason = _check_new_date(current=locked.due_date, new_due_date=new_due_date, reason=reason)
+    deadline, reason = _extended_deadline(
+        current=locked.due_date, new_due_date=new_due_date, working_days=working_days, reason=reason
+    )
+    new_due_date = deadline.due_date
     previous = locked.due_date
     now = timezone.now()
     locked.due_date = new_due_date
-    locked.due_basis = _extension_basis(previous, new_due_date, reason)
+    locked.due_basis = _extension_basis(deadline, reason)
     audited_save(
         locked,
         by=by,
@@ -396,7 +433,12 @@ def obligation_extend_deadline(
 
 @transaction.atomic
 def commitment_extend_verification(
-    *, commitment: Commitment, by: AbstractBaseUser, new_due_date: datetime.date, reason: str
+    *,
+    commitment: Commitment,
+    by: AbstractBaseUser,
+    reason: str,
+    new_due_date: datetime.date | None = None,
+    working_days: int | None = None,
 ) -> DeadlineExtension:
     """Extend the verification window. The flow's timers follow in ``workflows``, which
     calls this inside its own transaction (see ``workflows.deadlines``)."""
@@ -409,8 +451,11 @@ def commitment_extend_verification(
             field="status",
         )
     previous = timezone.localdate(locked.verification_due_at)
-    reason = _check_new_date(current=previous, new_due_date=new_due_date, reason=reason)
-    basis = _extension_basis(previous, new_due_date, reason)
+    deadline, reason = _extended_deadline(
+        current=previous, new_due_date=new_due_date, working_days=working_days, reason=reason
+    )
+    new_due_date = deadline.due_date
+    basis = _extension_basis(deadline, reason)
     locked.verification_due_at = Deadline.from_basis(basis).end_of_day()
     locked.verification_due_basis = basis
     audited_save(

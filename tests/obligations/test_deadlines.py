@@ -11,6 +11,7 @@ import time_machine
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from commitments.calendar import add_working_days
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import (
     Commitment,
@@ -139,7 +140,12 @@ def test_an_officer_extends_the_deadline_and_unsent_steps_follow(world, obligati
             "The new due date must be after the current one (2026-03-30).",
         ),
         (EXTENDED, "   ", "reason", "Give the reason for the extension."),
-        (None, "理由", "new_due_date", "Give the new due date."),
+        (
+            None,
+            "理由",
+            "new_due_date",
+            "Give either the new due date or a number of working days.",
+        ),
     ],
 )
 def test_a_bad_extension_is_refused_and_changes_nothing(
@@ -160,6 +166,61 @@ def test_a_bad_extension_is_refused_and_changes_nothing(
         field,
         message,
     )
+    obligation.refresh_from_db()
+    assert obligation.due_date == DUE_DATE
+    assert DeadlineExtension.objects.count() == 0
+    assert _plan(obligation) == before
+
+
+def test_an_officer_extends_by_working_days_on_the_official_calendar(world, obligation):
+    # given: an obligation due Monday 2026-03-30
+    expected = add_working_days(DUE_DATE, 5)
+
+    # when: it is extended by five working days
+    with time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False):
+        extension = obligation_extend_deadline(
+            obligation=obligation, by=world.regulator, working_days=5, reason="清明节顺延"
+        )
+
+    # then: counted on the official calendar (the weekend and the holiday skipped), and said so
+    obligation.refresh_from_db()
+    assert obligation.due_date == extension.new_due == expected.due_date
+    assert expected.skipped >= 2
+    assert obligation.due_basis == {
+        **expected.as_basis(),
+        "extended_from": DUE_DATE.isoformat(),
+        "extension_reason": "清明节顺延",
+    }
+    assert extension.previous_due == DUE_DATE
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "message"),
+    [
+        (
+            {"new_due_date": EXTENDED, "working_days": 5},
+            "new_due_date",
+            "Give either the new due date or a number of working days.",
+        ),
+        ({"working_days": 0}, "working_days", "Give between 1 and 365 working days."),
+        ({"working_days": 366}, "working_days", "Give between 1 and 365 working days."),
+        ({"working_days": True}, "working_days", "Give between 1 and 365 working days."),
+    ],
+)
+def test_a_bad_working_day_extension_is_refused_and_changes_nothing(
+    world, obligation, given, field, message
+):
+    before = _plan(obligation)
+
+    with (
+        time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False),
+        pytest.raises(CommitmentError) as refusal,
+    ):
+        obligation_extend_deadline(
+            obligation=obligation, by=world.regulator, reason="理由", **given
+        )
+
+    assert (refusal.value.field, str(refusal.value.message)) == (field, message)
     obligation.refresh_from_db()
     assert obligation.due_date == DUE_DATE
     assert DeadlineExtension.objects.count() == 0

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from commitments.calendar import add_working_days
 from commitments.models import Commitment, DeadlineExtension
 from tests.obligations.conftest import SHANGHAI, SIGNED_AT, at
 from tests.workflows.conftest import submit_commitment, task_of
@@ -160,6 +161,54 @@ def test_a_supervisor_extends_over_the_api(world, signed, today, api_as):
     }
     assert _timer(signed).scheduled == NEW_DUE_AT
     assert DeadlineExtension.objects.get().extended_by == world.supervisor
+
+
+def test_the_verification_deadline_is_extended_by_working_days_over_the_api_and_page(
+    world, signed, today, api_as, client_as
+):
+    # given: the verification window's current end
+    task = task_of(signed)
+    previous = timezone.localdate(signed.verification_due_at)
+    once = add_working_days(previous, 3)
+    twice = add_working_days(once.due_date, 2)
+
+    # when: three working days more over the API, then two more on the task page
+    response = api_as(world.regulator).post(
+        _api_url(task), {"working_days": 3, "reason": "补充材料"}, format="json"
+    )
+    page = client_as(world.regulator).post(
+        _extend_url(task), {"working_days": "2", "reason": "现场核查"}
+    )
+
+    # then: each counted on the official calendar from the deadline before it; the timer follows
+    assert response.status_code == 200, response.json()
+    assert (response.json()["previous_due"], response.json()["new_due"]) == (
+        previous.isoformat(),
+        once.due_date.isoformat(),
+    )
+    assert page.status_code == 302
+    signed.refresh_from_db()
+    assert timezone.localdate(signed.verification_due_at) == twice.due_date
+    assert signed.verification_due_basis["unit"] == "working_days"
+    assert _timer(signed).scheduled == signed.verification_due_at
+
+
+def test_a_date_and_working_days_together_are_refused_on_the_page_and_over_the_api(
+    world, signed, today, api_as, client_as
+):
+    task = task_of(signed)
+    before = _state(signed)
+    both = {"new_due_date": "2026-05-29", "working_days": 3, "reason": "理由"}
+
+    response = api_as(world.regulator).post(_api_url(task), both, format="json")
+    page = client_as(world.regulator).post(_extend_url(task), both)
+
+    message = "Give either the new due date or a number of working days."
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"new_due_date": [message]}
+    assert page.status_code == 400
+    assert page.context["extend_form"].errors == {"new_due_date": [message]}
+    assert _state(signed) == before
 
 
 @pytest.mark.parametrize(
