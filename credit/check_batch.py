@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from .check_read import Caller, _caller, _caller_sql_parts, _literal, statement_tables
+from .check_read import Caller, _caller, _literal, caller_tables, statement_tables
 from .models import Breach, CreditList, ListEntry, Measure, MeasureType, Severity
 
 try:
@@ -94,7 +95,7 @@ def _batch_sql() -> str:
         return _SQL[0]
     subject, matter, breach, measure, mtype, scope, entry, clist, grade, log = statement_tables()
     code = _literal
-    token, user, system = _caller_sql_parts()
+    token, user, system = caller_tables()
     black, red = code(CreditList.Kind.BLACK), code(CreditList.Kind.RED)
     company = code(apps.get_model("commitments", "Subject").Kind.COMPANY)
     no_commitment = code(MeasureType.Kind.NO_COMMITMENT)
@@ -244,8 +245,6 @@ SELECT q.user_active, q.system_id, q.system_active, (q.matter = '' OR q.matter_i
 
 def _questions_json(questions: list[Question]) -> bytes:
     """The statement's one parameter: the questions as a JSON array (their order is ``n``)."""
-    from django.utils import timezone
-
     return json.dumps(
         [
             {

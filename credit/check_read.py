@@ -271,14 +271,14 @@ def _caller(user_active, system_id, system_active) -> Caller:
     return Caller.ALLOWED
 
 
-def _caller_sql_parts() -> tuple[str, str, str]:
+def caller_tables() -> tuple[str, str, str]:
     """The tables of the token, its user and the user's calling system."""
     return Token._meta.db_table, get_user_model()._meta.db_table, CallingSystem._meta.db_table
 
 
 def _caller_sql() -> str:
     """The token with its user and calling system (indexed: the token key is the primary key)."""
-    token, user, system = _caller_sql_parts()
+    token, user, system = caller_tables()
     return (
         f"SELECT u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active"  # noqa: S608
         f" FROM {token} t JOIN {user} u ON u.id = t.user_id"
