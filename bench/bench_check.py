@@ -55,7 +55,7 @@ CALLER = "bench-checker"
 
 
 def _code(index: int) -> str:
-    from commitments.identifiers import USCC_ALPHABET, uscc_check_character
+    from directory.identifiers import USCC_ALPHABET, uscc_check_character
 
     digits = []
     for _position in range(8):
@@ -78,7 +78,6 @@ def load(*, subjects: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from commitments.models import Matter, Region, Subject
     from credit.models import (
         Breach,
         BreachCategory,
@@ -88,6 +87,7 @@ def load(*, subjects: int) -> dict:
         MeasureType,
         RuleSet,
     )
+    from directory.models import Matter, Region, Subject
 
     region, _created = Region.objects.get_or_create(code="440300", defaults={"name": "深圳市"})
     Matter.objects.get_or_create(

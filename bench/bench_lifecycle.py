@@ -70,19 +70,17 @@ def setup(*, count: int, districts: int = 4, regulators_per_department: int = 5)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from commitments.identifiers import USCC_ALPHABET, uscc_check_character
-    from commitments.models import (
-        CommitmentTemplate,
+    from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+    from directory.identifiers import USCC_ALPHABET, uscc_check_character
+    from directory.models import (
         Competence,
         DeadlineUnit,
         Department,
         Matter,
-        ObligationRule,
         Region,
         RegulatorMembership,
         Subject,
         SubjectRepresentative,
-        VerificationMethod,
     )
 
     user_model = get_user_model()
@@ -333,7 +331,8 @@ def _work(fixture: Fixture, share: list[int], barrier) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from commitments.models import CommitmentTemplate, Subject
+    from commitments.models import CommitmentTemplate
+    from directory.models import Subject
 
     connections.close_all()  # never share the parent's connection across fork
     watch = _instrument()
@@ -467,7 +466,8 @@ def profile(*, count: int = 50, top: int = 15) -> str:
 
     from django.contrib.auth import get_user_model
 
-    from commitments.models import CommitmentTemplate, Subject
+    from commitments.models import CommitmentTemplate
+    from directory.models import Subject
 
     fixture = setup(count=count + WARM_UP)
     watch = _instrument()

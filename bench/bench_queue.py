@@ -59,16 +59,15 @@ def setup() -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from commitments.identifiers import USCC_ALPHABET, uscc_check_character
-    from commitments.models import (
-        CommitmentTemplate,
+    from commitments.models import CommitmentTemplate, VerificationMethod
+    from directory.identifiers import USCC_ALPHABET, uscc_check_character
+    from directory.models import (
         Competence,
         Department,
         Matter,
         Region,
         RegulatorMembership,
         Subject,
-        VerificationMethod,
     )
 
     user_model = get_user_model()
@@ -307,7 +306,7 @@ def measure_assignments(world: dict, *, count: int, threads: int) -> dict:
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from commitments.models import RegulatorMembership
+    from directory.models import RegulatorMembership
     from workflows.assignment import least_loaded_member
     from workflows.flows import InformCommitFlow
     from workflows.models import VerificationTaskIndex

@@ -90,17 +90,19 @@ class World:
 
         from commitments.models import (
             CommitmentTemplate,
+            ObligationRule,
+            VerificationMethod,
+            WarningPolicy,
+            WarningStep,
+        )
+        from directory.models import (
             Competence,
             DeadlineUnit,
             Department,
             Matter,
-            ObligationRule,
             Region,
             RegulatorMembership,
             Subject,
-            VerificationMethod,
-            WarningPolicy,
-            WarningStep,
         )
         from signing.models import SignedDocument
 

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import api
-from .api import obligations as obligation_api
-from .api import pledges as pledge_api
-from .api import portal as portal_api
+from commitments import api
+from commitments.api import obligations as obligation_api
+from commitments.api import pledges as pledge_api
+from commitments.api import portal as portal_api
 
 app_name = "commitments_api"
 

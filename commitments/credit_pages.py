@@ -15,11 +15,12 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from commitments import selectors
+from commitments.models import Commitment, Obligation
 from credit import selectors as credit_selectors
-
-from . import selectors
-from .identifiers import normalise
-from .models import Commitment, Obligation, Subject
+from directory import selectors as directory_selectors
+from directory.identifiers import normalise
+from directory.models import Subject
 
 # Selectors ----------------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ class CreditRecordView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         subject = _subject_by_code(kwargs["code"])
         if (
-            not selectors.subject_list(represented_by=self.request.user)
+            not directory_selectors.subject_list(represented_by=self.request.user)
             .filter(pk=subject.pk)
             .exists()
         ):

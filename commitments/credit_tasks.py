@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from commitments.services.bid_pledges import bid_pledge_defaults_sweep
 from credit.services_publicity import list_entries_exit_due
-
-from .services.bid_pledges import bid_pledge_defaults_sweep
 
 
 @shared_task

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from directory.errors import DomainError
+
 
 class ErrorCode(StrEnum):
     INVALID = "invalid"
@@ -17,26 +19,5 @@ class ErrorCode(StrEnum):
     CONCURRENT_CHANGE = "concurrent_change"
 
 
-class CommitmentError(Exception):
+class CommitmentError(DomainError):
     """A refusal the user can act on: a stable code, the field at fault and a message."""
-
-    def __init__(
-        self,
-        code: ErrorCode,
-        message: str,
-        *,
-        field: str | None = None,
-        fields: dict[str, list[str]] | None = None,
-    ) -> None:
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.field = field
-        self.fields = fields or ({field: [str(message)]} if field else {})
-
-    def as_dict(self) -> dict:
-        return {
-            "code": str(self.code),
-            "message": str(self.message),
-            "fields": {name: [str(m) for m in messages] for name, messages in self.fields.items()},
-        }

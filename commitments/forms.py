@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .errors import CommitmentError
-from .models import CommitmentTemplate, Region, Subject
+from commitments.errors import CommitmentError
+from commitments.models import CommitmentTemplate
+from directory.models import Region, Subject
 
 
 def add_commitment_error(form: forms.Form, error: CommitmentError) -> None:

@@ -7,17 +7,16 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from notifications.models import OutboxMessage
-
-from .errors import CommitmentError, ErrorCode
-from .models import (
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import (
     DeadlineExtension,
     Obligation,
     PerformanceEvidence,
     PerformanceReport,
     WarningSchedule,
 )
-from .selectors import department_ids_of, subject_list
+from directory.selectors import department_ids_of, subject_list
+from notifications.models import OutboxMessage
 
 
 def obligation_list(*, visible_to: AbstractBaseUser) -> QuerySet[Obligation]:

@@ -19,20 +19,19 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from notifications.models import OutboxMessage
-from notifications.services import outbox_retry_now
-
-from . import obligation_selectors as selectors
-from .errors import CommitmentError, ErrorCode
-from .models import Obligation, PerformanceReport
-from .selectors import is_regulator
-from .services.obligations import (
+from commitments import obligation_selectors as selectors
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Obligation, PerformanceReport
+from commitments.services.obligations import (
     MAX_EXTENSION_WORKING_DAYS,
     obligation_accept_performance,
     obligation_extend_deadline,
     obligation_reject_performance,
     obligation_report_performance,
 )
+from directory.selectors import is_regulator
+from notifications.models import OutboxMessage
+from notifications.services import outbox_retry_now
 
 HIDDEN_CODES = (ErrorCode.NOT_FOUND,)
 

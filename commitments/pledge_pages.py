@@ -21,13 +21,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from credit.models import BidPledge, CreditList, Tender
-
-from . import pledge_selectors, selectors
-from .errors import CommitmentError, ErrorCode
-from .identifiers import normalise
-from .models import Commitment, CommitmentTemplate
-from .services.bid_pledges import (
+from commitments import pledge_selectors, selectors
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, CommitmentTemplate
+from commitments.services.bid_pledges import (
     bid_pledge_draft,
     bid_pledge_outcome,
     bid_pledge_paid,
@@ -35,6 +32,9 @@ from .services.bid_pledges import (
     pledge_tender_of,
     tender_create,
 )
+from credit.models import BidPledge, CreditList, Tender
+from directory import selectors as directory_selectors
+from directory.identifiers import normalise
 
 PLEDGE_DEFAULTERS_CODE = "pledge-defaulters"
 
@@ -102,7 +102,9 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        subjects = list(selectors.subject_list(represented_by=self.request.user).order_by("name"))
+        subjects = list(
+            directory_selectors.subject_list(represented_by=self.request.user).order_by("name")
+        )
         context.update(
             subjects=subjects,
             tenders=list(pledge_selectors.tender_list_open()[:200]),
@@ -114,7 +116,7 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         subject = (
-            selectors.subject_list(represented_by=request.user)
+            directory_selectors.subject_list(represented_by=request.user)
             .filter(code=normalise(request.POST.get("subject", "")))
             .first()
         )
@@ -150,7 +152,7 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
             raise Http404 from None
         if (
             commitment.template.kind != CommitmentTemplate.Kind.BIDDING_PLEDGE
-            or not selectors.subject_list(represented_by=self.request.user)
+            or not directory_selectors.subject_list(represented_by=self.request.user)
             .filter(pk=commitment.subject_id)
             .exists()
         ):

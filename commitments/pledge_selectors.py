@@ -12,10 +12,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.errors import CommitmentError, ErrorCode
 from credit.models import BidPledge, Tender
-
-from .errors import CommitmentError, ErrorCode
-from .models import Department, RegulatorMembership, SubjectRepresentative
+from directory.models import Department, RegulatorMembership, SubjectRepresentative
 
 
 def authority_department_ids(*, user: AbstractBaseUser) -> list[int]:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import pledge_pages
+from commitments import pledge_pages
 
 app_name = "pledges"
 urlpatterns = [

@@ -11,10 +11,10 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from commitments.models import Commitment, CommitmentTemplate
 from credit.models import CreditList, ListEntry
-
-from .identifiers import normalise
-from .models import Commitment, CommitmentTemplate, Subject
+from directory.identifiers import normalise
+from directory.models import Subject
 
 
 def _search(q: str, *, code: str = "code", name: str = "name") -> Q:

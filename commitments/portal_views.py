@@ -14,11 +14,10 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
+from commitments import portal_selectors
+from commitments.credit_pages import public_commitments
 from credit import selectors as credit_selectors
 from credit.models import CreditList
-
-from . import portal_selectors
-from .credit_pages import public_commitments
 
 PAGE_SIZE = 20
 

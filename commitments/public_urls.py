@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import public_views
+from commitments import public_views
 
 app_name = "public"
 

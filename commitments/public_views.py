@@ -23,6 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from commitments import selectors
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.services import evidence
 from signing.errors import ReceiptInvalid
 from signing.models import Checkpoint
 from signing.transparency import (
@@ -33,10 +36,6 @@ from signing.transparency import (
     platform_root_certificate,
     receipt_verify,
 )
-
-from . import selectors
-from .errors import CommitmentError, ErrorCode
-from .services import evidence
 
 RECEIPT_MAX_BYTES = 256 * 1024
 CHECKPOINT_PAGE = 100

@@ -16,14 +16,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from commitments.errors import CommitmentError
+from commitments.services.credit_repair import credit_objection_file, credit_repair_apply
 from credit.models import Breach, Objection, RepairApplication
 from credit.repair import open_objection, repair_eligibilities, repair_eligibility
 from credit.services_repair import ProofFile
-
-from . import selectors
-from .errors import CommitmentError
-from .identifiers import normalise
-from .services.credit_repair import credit_objection_file, credit_repair_apply
+from directory import selectors as directory_selectors
+from directory.identifiers import normalise
 
 
 class _SubjectPageMixin(LoginRequiredMixin):
@@ -31,7 +30,7 @@ class _SubjectPageMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.subject = (
-            selectors.subject_list(represented_by=request.user)
+            directory_selectors.subject_list(represented_by=request.user)
             .filter(code=normalise(kwargs["code"]))
             .first()
         )
@@ -41,7 +40,7 @@ class _SubjectPageMixin(LoginRequiredMixin):
 
     def breach(self) -> Breach:
         breach = (
-            Breach.objects.select_related("category", "rule_set", "subject", "commitment")
+            Breach.objects.select_related("category", "rule_set", "subject", "department")
             .filter(subject=self.subject, pk=self.kwargs["breach_id"])
             .first()
         )

@@ -5,23 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from .errors import CommitmentError, ErrorCode
-from .models import (
-    Commitment,
-    CommitmentTemplate,
-    Competence,
-    Department,
-    Matter,
-    Region,
-    RegulatorMembership,
-    Subject,
-)
-
-
-def subject_list(*, represented_by: AbstractBaseUser) -> QuerySet[Subject]:
-    return Subject.objects.filter(subjectrepresentative__user=represented_by).select_related(
-        "region"
-    )
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, CommitmentTemplate
+from directory.selectors import department_ids_of
 
 
 def template_list_active(*, kind: str | None = None) -> QuerySet[CommitmentTemplate]:
@@ -32,17 +18,6 @@ def template_list_active(*, kind: str | None = None) -> QuerySet[CommitmentTempl
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("matter").order_by("title", "-version")
-
-
-def department_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> list[int]:
-    qs = RegulatorMembership.objects.filter(user=user, is_active=True)
-    if role:
-        qs = qs.filter(role=role)
-    return list(qs.values_list("department_id", flat=True))
-
-
-def is_regulator(user: AbstractBaseUser) -> bool:
-    return RegulatorMembership.objects.filter(user=user, is_active=True).exists()
 
 
 def commitment_list(*, visible_to: AbstractBaseUser) -> QuerySet[Commitment]:
@@ -66,27 +41,6 @@ def commitment_get(*, reference: str, visible_to: AbstractBaseUser) -> Commitmen
         return commitment_list(visible_to=visible_to).get(reference=reference)
     except Commitment.DoesNotExist:
         raise CommitmentError(ErrorCode.NOT_FOUND, "No such commitment.") from None
-
-
-def competent_department(*, matter: Matter, region: Region) -> Department | None:
-    """The department competent for the matter in the region or its nearest ancestor."""
-    lineage = region.lineage()
-    by_region = {
-        c.region_id: c.department
-        for c in Competence.objects.filter(matter=matter, region__in=lineage).select_related(
-            "department"
-        )
-    }
-    for node in lineage:
-        if node.pk in by_region:
-            return by_region[node.pk]
-    return None
-
-
-def active_members(*, department: Department, role: str) -> QuerySet[RegulatorMembership]:
-    return RegulatorMembership.objects.filter(
-        department=department, role=role, is_active=True, user__is_active=True
-    ).select_related("user")
 
 
 def commitment_timeline(*, commitment: Commitment) -> list[dict]:

@@ -12,10 +12,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commitments.models import Commitment, Verification, WarningSchedule
 from credit.models import Breach, Objection, RepairApplication
 from credit.rules import add_months
-
-from .models import Commitment, Department, Verification, WarningSchedule
+from directory.models import Department
 
 # name → (label, queryset, date field, department path)
 SERIES = {
@@ -43,7 +43,7 @@ SERIES = {
         _("Breaches recorded"),
         lambda: Breach.objects.all(),
         "record_date",
-        "commitment__department_id",
+        "department_id",
     ),
     "objections": (_("Objections"), lambda: Objection.objects.all(), "filed_on", "department_id"),
     "repairs": (

@@ -2,10 +2,9 @@
 
 from celery import shared_task
 
+from commitments.services.obligations import obligation_warnings_sweep
 from notifications.services import outbox_has_due
 from notifications.tasks import outbox_deliver_task
-
-from .services.obligations import obligation_warnings_sweep
 
 
 @shared_task(name="commitments.tasks.obligation_warnings_sweep_task")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import obligation_views, views
+from commitments import obligation_views, views
 
 app_name = "commitments"
 urlpatterns = [

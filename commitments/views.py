@@ -23,12 +23,9 @@ from django.views.generic import ListView, TemplateView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from signing.errors import SigningError
-from signing.storage import document_read
-
-from . import selectors, services
-from .errors import CommitmentError, ErrorCode
-from .forms import (
+from commitments import selectors, services
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.forms import (
     CommitmentCreateForm,
     CommitmentFieldsForm,
     NoticeAcknowledgeForm,
@@ -36,7 +33,18 @@ from .forms import (
     WithdrawForm,
     add_commitment_error,
 )
-from .models import Commitment, CommitmentTemplate, Obligation, SigningRequest, Verification
+from commitments.models import (
+    Commitment,
+    CommitmentTemplate,
+    Obligation,
+    SigningRequest,
+    Verification,
+)
+from directory import selectors as directory_selectors
+from directory import services as directory_services
+from directory.errors import DomainError
+from signing.errors import SigningError
+from signing.storage import document_read
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +78,11 @@ def _visible_commitment(request, reference: str) -> Commitment:
 
 
 def _represents(user, commitment: Commitment) -> bool:
-    return selectors.subject_list(represented_by=user).filter(pk=commitment.subject_id).exists()
+    return (
+        directory_selectors.subject_list(represented_by=user)
+        .filter(pk=commitment.subject_id)
+        .exists()
+    )
 
 
 def _own_commitment(request, reference: str) -> Commitment:
@@ -108,7 +120,7 @@ class CommitmentListView(LoginRequiredMixin, ListView):
         user = self.request.user
         queryset = (
             selectors.commitment_list(visible_to=user)
-            .filter(subject__in=selectors.subject_list(represented_by=user).values("pk"))
+            .filter(subject__in=directory_selectors.subject_list(represented_by=user).values("pk"))
             .prefetch_related(
                 Prefetch(
                     "obligations",
@@ -335,7 +347,9 @@ class SubjectListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.subject_list(represented_by=self.request.user).order_by("name", "pk")
+        return directory_selectors.subject_list(represented_by=self.request.user).order_by(
+            "name", "pk"
+        )
 
 
 class SubjectRegisterView(LoginRequiredMixin, View):
@@ -350,13 +364,13 @@ class SubjectRegisterView(LoginRequiredMixin, View):
         form = SubjectRegisterForm(request.POST)
         if form.is_valid():
             try:
-                subject = services.subject_register(
+                subject = directory_services.subject_register(
                     kind=form.cleaned_data["kind"],
                     code=form.cleaned_data["code"],
                     name=form.cleaned_data["name"],
                     representative=request.user,
                 )
-            except CommitmentError as error:
+            except DomainError as error:
                 add_commitment_error(form, error)
             else:
                 messages.success(request, _("%(name)s was registered.") % {"name": subject.name})
@@ -430,7 +444,7 @@ class CommitmentCreateView(LoginRequiredMixin, View):
         if not _acknowledged(request, template):
             messages.info(request, _("Read and acknowledge the notice first."))
             return redirect("commitments:notice", pk=template.pk)
-        subjects = selectors.subject_list(represented_by=request.user)
+        subjects = directory_selectors.subject_list(represented_by=request.user)
         if not subjects.exists():
             messages.info(request, _("Register the company or person you act for first."))
             url = reverse("commitments:subject_register")
@@ -442,7 +456,8 @@ class CommitmentCreateView(LoginRequiredMixin, View):
         if response := self._guard(request, template):
             return response
         form = CommitmentCreateForm(
-            template=template, subjects=selectors.subject_list(represented_by=request.user)
+            template=template,
+            subjects=directory_selectors.subject_list(represented_by=request.user),
         )
         return self._render(request, template, form)
 
@@ -453,7 +468,7 @@ class CommitmentCreateView(LoginRequiredMixin, View):
         form = CommitmentCreateForm(
             request.POST,
             template=template,
-            subjects=selectors.subject_list(represented_by=request.user),
+            subjects=directory_selectors.subject_list(represented_by=request.user),
         )
         if form.is_valid():
             try:

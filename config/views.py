@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from commitments.selectors import is_regulator
+from directory.selectors import is_regulator
 
 
 @login_required

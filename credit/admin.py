@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from credit.models import (
     Breach,
     BreachCategory,
     CallingSystem,

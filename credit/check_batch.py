@@ -35,8 +35,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .check_read import Caller, _caller, _literal, caller_tables, statement_tables
-from .models import Breach, CreditList, ListEntry, Measure, MeasureType, Severity
+from credit.check_read import Caller, _caller, _literal, caller_tables, statement_tables
+from credit.models import Breach, CreditList, ListEntry, Measure, MeasureType, Severity
 
 try:
     import psycopg
@@ -97,7 +97,7 @@ def _batch_sql() -> str:
     code = _literal
     token, user, system = caller_tables()
     black, red = code(CreditList.Kind.BLACK), code(CreditList.Kind.RED)
-    company = code(apps.get_model("commitments", "Subject").Kind.COMPANY)
+    company = code(apps.get_model("directory", "Subject").Kind.COMPANY)
     no_commitment = code(MeasureType.Kind.NO_COMMITMENT)
 
     def array(columns: str, source: str, where: str, order: str) -> str:

@@ -34,7 +34,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from .models import (
+from credit.models import (
     Breach,
     CallingSystem,
     CheckQuery,
@@ -45,8 +45,8 @@ from .models import (
     MeasureType,
     Severity,
 )
-from .rules import Standing, grade_from
-from .selectors import CheckStatus, grade_rules_in_force
+from credit.rules import Standing, grade_from
+from credit.selectors import CheckStatus, grade_rules_in_force
 
 try:
     import psycopg
@@ -60,8 +60,8 @@ def _sql(subject_column: str) -> str:
     """The statement, built from the models' table names once per process."""
     if subject_column in _SQL:
         return _SQL[subject_column]
-    subject = apps.get_model("commitments", "Subject")._meta.db_table
-    matter = apps.get_model("commitments", "Matter")._meta.db_table
+    subject = apps.get_model("directory", "Subject")._meta.db_table
+    matter = apps.get_model("directory", "Matter")._meta.db_table
     breach = Breach._meta.db_table
     measure = Measure._meta.db_table
     mtype = MeasureType._meta.db_table
@@ -124,7 +124,7 @@ class CheckedSubject:
 
     @property
     def display_code(self) -> str:
-        subject_model = apps.get_model("commitments", "Subject")
+        subject_model = apps.get_model("directory", "Subject")
         return subject_model(kind=self.kind, code=self.code).display_code
 
 
@@ -311,8 +311,8 @@ def statement_tables() -> tuple[str, ...]:
     """The tables the check statements read and write, from the models: subject, matter,
     breach, measure, measure type, measure type scope, list entry, list, grade rule, log."""
     return (
-        apps.get_model("commitments", "Subject")._meta.db_table,
-        apps.get_model("commitments", "Matter")._meta.db_table,
+        apps.get_model("directory", "Subject")._meta.db_table,
+        apps.get_model("directory", "Matter")._meta.db_table,
         Breach._meta.db_table,
         Measure._meta.db_table,
         MeasureType._meta.db_table,
@@ -548,7 +548,7 @@ def check_and_log(
 def _check_and_log_portable(
     *, token_key: str, subject_code: str, purpose: str, matter_code: str, reason: str, at
 ) -> CheckAnswer:
-    from .services import check_query_log
+    from credit.services import check_query_log
 
     caller, system_id = caller_of(token_key=token_key)
     if caller is not Caller.ALLOWED:

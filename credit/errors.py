@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from directory.errors import DomainError
+
 
 class CreditErrorCode(StrEnum):
     INVALID = "invalid"
@@ -13,11 +15,5 @@ class CreditErrorCode(StrEnum):
     NO_RULE_SET = "no_rule_set"
 
 
-class CreditError(Exception):
+class CreditError(DomainError):
     """A refusal with a stable code, the field at fault and a human message."""
-
-    def __init__(self, code: CreditErrorCode, message: str, *, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
-        self.field = field

@@ -186,7 +186,7 @@ class MeasureType(models.Model):
     # Empty lists mean "every purpose" / "every matter".
     purposes = models.JSONField(_("purposes it applies to"), default=list, blank=True)
     matters = models.ManyToManyField(
-        "commitments.Matter", blank=True, related_name="+", verbose_name=_("matters")
+        "directory.Matter", blank=True, related_name="+", verbose_name=_("matters")
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(m2m_fields=[matters])
@@ -235,6 +235,15 @@ class ConsequenceRule(models.Model):
 # The record --------------------------------------------------------------------------------
 
 
+class BreachSourceKind(models.TextChoices):
+    """What a breach was found in."""
+
+    COMMITMENT = "commitment", _("Commitment")
+    OBLIGATION = "obligation", _("Obligation of a commitment")
+    PLEDGE = "pledge", _("Bidding pledge")
+    PENALTY_DECISION = "penalty_decision", _("Administrative penalty decision")
+
+
 class Breach(CreditStateModel):
     """One breach in a subject's credit record, with the publicity that follows from it."""
 
@@ -255,21 +264,22 @@ class Breach(CreditStateModel):
     )
 
     subject = models.ForeignKey(
-        "commitments.Subject", on_delete=models.PROTECT, related_name="credit_breaches"
+        "directory.Subject", on_delete=models.PROTECT, related_name="credit_breaches"
     )
-    commitment = models.ForeignKey(
-        "commitments.Commitment",
+    # What was breached, as a typed reference rather than a foreign key: the credit record
+    # sits below the commitments, pledges and decisions that feed it, and knows none of them.
+    source_kind = models.CharField(
+        _("source"), max_length=20, choices=BreachSourceKind.choices, blank=True
+    )
+    source_id = models.PositiveBigIntegerField(_("source number"), null=True, blank=True)
+    source_reference = models.CharField(_("source reference"), max_length=64, blank=True)
+    department = models.ForeignKey(
+        "directory.Department",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="credit_breaches",
-    )
-    obligation = models.ForeignKey(
-        "commitments.Obligation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="credit_breaches",
+        related_name="+",
+        verbose_name=_("designating department"),
     )
     category = models.ForeignKey(BreachCategory, on_delete=models.PROTECT, related_name="breaches")
     legal_basis = models.TextField(_("legal basis"))
@@ -297,17 +307,17 @@ class Breach(CreditStateModel):
             models.Index(fields=["status", "publicity_max_until"]),
         ]
         constraints = [
-            # One breach per missed obligation, and one per false commitment: a retried
-            # sweep or finding can never record the same breach twice.
+            # One breach per source (a missed obligation, a false commitment, a pledge): a
+            # retried sweep or finding can never record the same breach twice.
             models.UniqueConstraint(
-                fields=["obligation"],
-                condition=Q(obligation__isnull=False),
-                name="breach_unique_obligation",
+                fields=["source_kind", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="breach_unique_source",
             ),
-            models.UniqueConstraint(
-                fields=["commitment"],
-                condition=Q(obligation__isnull=True, commitment__isnull=False),
-                name="breach_unique_commitment",
+            models.CheckConstraint(
+                condition=Q(source_kind="", source_id__isnull=True)
+                | (~Q(source_kind="") & Q(source_id__isnull=False)),
+                name="breach_source_kind_with_id",
             ),
             models.CheckConstraint(
                 condition=Q(publicity_min_until__lte=models.F("publicity_max_until")),
@@ -370,7 +380,7 @@ class Measure(CreditStateModel):
         REVOKED = "revoked", _("Revoked")
 
     subject = models.ForeignKey(
-        "commitments.Subject", on_delete=models.PROTECT, related_name="credit_measures"
+        "directory.Subject", on_delete=models.PROTECT, related_name="credit_measures"
     )
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="measures")
     measure_type = models.ForeignKey(MeasureType, on_delete=models.PROTECT, related_name="+")
@@ -462,7 +472,7 @@ class ListEntry(CreditStateModel):
 
     credit_list = models.ForeignKey(CreditList, on_delete=models.PROTECT, related_name="entries")
     subject = models.ForeignKey(
-        "commitments.Subject", on_delete=models.PROTECT, related_name="credit_list_entries"
+        "directory.Subject", on_delete=models.PROTECT, related_name="credit_list_entries"
     )
     breach = models.ForeignKey(
         Breach, null=True, blank=True, on_delete=models.PROTECT, related_name="list_entries"
@@ -592,7 +602,7 @@ class CheckQuery(models.Model):
         CallingSystem, on_delete=models.PROTECT, related_name="queries", db_index=False
     )
     subject = models.ForeignKey(
-        "commitments.Subject",
+        "directory.Subject",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -619,8 +629,8 @@ class CheckQuery(models.Model):
         return f"{self.calling_system_id} → {self.subject_code} ({self.asked_at:%Y-%m-%d %H:%M})"
 
 
-from .models_pledge import BidPledge, Tender  # noqa: E402,F401  (bidding pledges)
-from .models_repair import (  # noqa: E402,F401  (repair and objection models)
+from credit.models_pledge import BidPledge, Tender  # noqa: E402,F401  (bidding pledges)
+from credit.models_repair import (  # noqa: E402,F401  (repair and objection models)
     Objection,
     RecordChangeNotice,
     RepairApplication,

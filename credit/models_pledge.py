@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .models import CreditStateModel, ListEntry
+from credit.models import CreditStateModel, ListEntry
 
 PLEDGE_DEFAULTERS = "pledge-defaulters"  # the black list's code (seeded, period as data)
 
@@ -24,7 +24,7 @@ class Tender(models.Model):
     reference = models.CharField(_("tender reference"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=300)
     department = models.ForeignKey(
-        "commitments.Department",
+        "directory.Department",
         on_delete=models.PROTECT,
         related_name="tenders",
         verbose_name=_("tendering authority"),
@@ -70,7 +70,7 @@ class BidPledge(CreditStateModel):
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="pledges")
     subject = models.ForeignKey(
-        "commitments.Subject", on_delete=models.PROTECT, related_name="bid_pledges"
+        "directory.Subject", on_delete=models.PROTECT, related_name="bid_pledges"
     )
     commitment = models.OneToOneField(
         "commitments.Commitment", on_delete=models.PROTECT, related_name="bid_pledge"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .models import Breach, BreachCategory, CallingSystem, CreditStateModel
+from credit.models import Breach, BreachCategory, CallingSystem, CreditStateModel
 
 
 class RepairRule(models.Model):
@@ -66,10 +66,10 @@ class RepairApplication(CreditStateModel):
 
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="repairs")
     subject = models.ForeignKey(
-        "commitments.Subject", on_delete=models.PROTECT, related_name="credit_repairs"
+        "directory.Subject", on_delete=models.PROTECT, related_name="credit_repairs"
     )
     department = models.ForeignKey(
-        "commitments.Department", on_delete=models.PROTECT, related_name="credit_repairs"
+        "directory.Department", on_delete=models.PROTECT, related_name="credit_repairs"
     )
     commitment = models.OneToOneField(
         "commitments.Commitment",
@@ -170,10 +170,10 @@ class Objection(CreditStateModel):
 
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="objections")
     subject = models.ForeignKey(
-        "commitments.Subject", on_delete=models.PROTECT, related_name="credit_objections"
+        "directory.Subject", on_delete=models.PROTECT, related_name="credit_objections"
     )
     department = models.ForeignKey(
-        "commitments.Department", on_delete=models.PROTECT, related_name="credit_objections"
+        "directory.Department", on_delete=models.PROTECT, related_name="credit_objections"
     )
     kind = models.CharField(_("what is disputed"), max_length=20, choices=Kind.choices)
     grounds = models.TextField(_("grounds"))
@@ -195,7 +195,7 @@ class Objection(CreditStateModel):
         verbose_name=_("forwarded by"),
     )
     forwarded_from = models.ForeignKey(
-        "commitments.Department",
+        "directory.Department",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

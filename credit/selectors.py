@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .errors import CreditError, CreditErrorCode
-from .models import (
+from credit.errors import CreditError, CreditErrorCode
+from credit.models import (
     Breach,
     BreachCategory,
     CallingSystem,
@@ -29,7 +29,7 @@ from .models import (
     RuleSet,
     Severity,
 )
-from .rules import Standing, grade_from
+from credit.rules import Standing, grade_from
 
 AUDIENCE_SUBJECT = "subject"
 AUDIENCE_PUBLIC = "public"
@@ -189,7 +189,7 @@ def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
         .values("total")[:1]
     )
     row = (
-        apps.get_model("commitments", "Subject")
+        apps.get_model("directory", "Subject")
         .objects.filter(pk=subject_id)
         .annotate(
             **breach_count_annotations(),

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from rest_framework.authtoken.models import Token
 
-from . import selectors
-from .errors import CreditError, CreditErrorCode
-from .models import (
+from credit import selectors
+from credit.errors import CreditError, CreditErrorCode
+from credit.models import (
     Breach,
+    BreachSourceKind,
     CallingSystem,
     CheckQuery,
     ConsequenceRule,
@@ -33,26 +34,8 @@ from .models import (
     MeasureType,
     Severity,
 )
-from .rules import add_months, publicity_window
-
-SYSTEM_USERNAME = "system"  # the same actor the commitment domain records for background work
-
-
-def _system_user() -> AbstractBaseUser:
-    user, created = get_user_model().objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
-def _audited_save(obj, *, by: AbstractBaseUser | None, reason: str) -> None:
-    obj._history_user = by
-    obj._change_reason = reason
-    obj.full_clean()
-    obj.save()
+from credit.rules import add_months, publicity_window
+from directory.audit import audited_save, system_user
 
 
 @dataclass(frozen=True)
@@ -76,8 +59,10 @@ def breach_record(
     severity: str,
     reason: str,
     by: AbstractBaseUser,
-    commitment_id: int | None = None,
-    obligation_id: int | None = None,
+    source_kind: str = "",
+    source_id: int | None = None,
+    source_reference: str = "",
+    department_id: int | None = None,
     legal_basis: str = "",
     record_date: date | None = None,
 ) -> BreachOutcome:
@@ -85,7 +70,9 @@ def breach_record(
     the catalogue attaches to it, send black-list prior notices at the thresholds and end
     red-list entries.
 
-    Idempotent per obligation (or per commitment when no obligation is named).
+    ``source_kind``/``source_id`` name what was breached (a commitment, one of its
+    obligations, a pledge, a penalty decision) without tying the record to the app that holds
+    it; ``department_id`` is the designating department. Idempotent per source.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -97,18 +84,25 @@ def breach_record(
             field="severity",
         )
     category = selectors.breach_category_get(code=category_code)
-    subject_model = apps.get_model("commitments", "Subject")
+    subject_model = apps.get_model("directory", "Subject")
     # The subject's row serialises every change of its record (thresholds count breaches).
     if not list(subject_model.objects.select_for_update().filter(pk=subject_id).values("pk")):
         raise CreditError(CreditErrorCode.NOT_FOUND, _("No such subject."), field="subject")
-    same = Breach.objects.filter(subject_id=subject_id)
-    if obligation_id is not None:
-        same = same.filter(obligation_id=obligation_id)
-    elif commitment_id is not None:
-        same = same.filter(commitment_id=commitment_id, obligation__isnull=True)
-    else:
-        same = Breach.objects.none()
-    existing = same.first()
+    if bool(source_kind) != (source_id is not None):
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _("A breach's source needs both its kind and its number."),
+            field="source_kind",
+        )
+    if source_kind and source_kind not in BreachSourceKind.values:
+        raise CreditError(CreditErrorCode.INVALID, _("Unknown breach source."), field="source_kind")
+    existing = (
+        Breach.objects.filter(subject_id=subject_id, source_kind=source_kind, source_id=source_id)
+        .order_by("pk")
+        .first()
+        if source_id is not None
+        else None
+    )
     if existing is not None:
         return BreachOutcome(breach=existing, created=False)
 
@@ -125,8 +119,10 @@ def breach_record(
     )
     breach = Breach(
         subject_id=subject_id,
-        commitment_id=commitment_id,
-        obligation_id=obligation_id,
+        source_kind=source_kind,
+        source_id=source_id,
+        source_reference=source_reference,
+        department_id=department_id,
         category=category,
         legal_basis=legal_basis or category.legal_basis,
         severity=severity,
@@ -139,10 +135,10 @@ def breach_record(
         reason=reason,
         recorded_by=by,
     )
-    _audited_save(breach, by=by, reason=f"breach recorded under {rule_set.code}")
+    audited_save(breach, by=by, reason=f"breach recorded under {rule_set.code}")
     if window.is_publishable and window.starts <= timezone.localdate() < window.max_until:
         breach.publish()
-        _audited_save(breach, by=by, reason="publication started")
+        audited_save(breach, by=by, reason="publication started")
 
     measures = _apply_consequences(breach=breach, by=by)
     notices = _black_list_notices(breach=breach, by=by)
@@ -178,7 +174,7 @@ def _apply_consequences(*, breach: Breach, by: AbstractBaseUser) -> list[Measure
             starts_on=breach.record_date,
             ends_on=ends_on,
         )
-        _audited_save(measure, by=by, reason=f"applied from the catalogue: {kind.code}")
+        audited_save(measure, by=by, reason=f"applied from the catalogue: {kind.code}")
         measures.append(measure)
     return measures
 
@@ -217,7 +213,7 @@ def _black_list_notices(*, breach: Breach, by: AbstractBaseUser) -> list[ListEnt
             prior_notice_sent_at=now,
             enter_not_before=breach.record_date + timedelta(days=credit_list.notice_days),
         )
-        _audited_save(entry, by=by, reason="prior notice of black-listing")
+        audited_save(entry, by=by, reason="prior notice of black-listing")
         notices.append(entry)
     return notices
 
@@ -233,7 +229,7 @@ def _red_list_exits(*, breach: Breach, by: AbstractBaseUser) -> list[ListEntry]:
         credit_list__kind=CreditList.Kind.RED,
     ):
         entry.leave(on=breach.record_date)
-        _audited_save(entry, by=by, reason=f"left the red list: breach {breach.pk}")
+        audited_save(entry, by=by, reason=f"left the red list: breach {breach.pk}")
         exits.append(entry)
     return exits
 
@@ -262,7 +258,7 @@ def list_entry_enter(
         )
     months = entry.credit_list.min_listing_months
     entry.enter(on=on, exit_not_before=add_months(on, months) if months else None)
-    _audited_save(entry, by=by or _system_user(), reason="designated after prior notice")
+    audited_save(entry, by=by or system_user(), reason="designated after prior notice")
     return entry
 
 
@@ -308,7 +304,7 @@ def red_list_enter(
         entered_on=on,
         status=ListEntry.Status.LISTED,
     )
-    _audited_save(entry, by=by, reason="red-listed")
+    audited_save(entry, by=by, reason="red-listed")
     return entry
 
 
@@ -316,7 +312,7 @@ def breach_publication_end_due(*, on: date | None = None) -> int:
     """End the publication of every record past its maximum period, and expire measures
     whose duration is over; returns how many records stopped being published."""
     on = on or timezone.localdate()
-    actor = _system_user()
+    actor = system_user()
     ended = 0
     for pk in list(
         Breach.objects.filter(
@@ -327,7 +323,7 @@ def breach_publication_end_due(*, on: date | None = None) -> int:
             breach = Breach.objects.select_for_update().get(pk=pk)
             if can_proceed(breach.end_publication):
                 breach.end_publication()
-                _audited_save(breach, by=actor, reason="maximum publicity period reached")
+                audited_save(breach, by=actor, reason="maximum publicity period reached")
                 ended += 1
     for pk in list(
         Measure.objects.filter(status=Measure.Status.ACTIVE, ends_on__lte=on).values_list(
@@ -338,7 +334,7 @@ def breach_publication_end_due(*, on: date | None = None) -> int:
             measure = Measure.objects.select_for_update().get(pk=pk)
             if can_proceed(measure.expire):
                 measure.expire(on=on)
-                _audited_save(measure, by=actor, reason="duration over")
+                audited_save(measure, by=actor, reason="duration over")
     return ended
 
 
@@ -359,7 +355,7 @@ def calling_system_register(
     user.set_unusable_password()
     user.save()
     system = CallingSystem(code=code, name=name, operator=operator, user=user)
-    _audited_save(system, by=by, reason="calling system registered")
+    audited_save(system, by=by, reason="calling system registered")
     token, _created = Token.objects.get_or_create(user=user)
     return system, token.key
 

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from .errors import CreditError, CreditErrorCode
-from .models import Breach
-from .models_repair import Objection, RecordChangeNotice, RepairApplication
-from .repair import open_objection
-from .services import _audited_save
-from .services_repair import RecordCleared, record_clear
+from credit.errors import CreditError, CreditErrorCode
+from credit.models import Breach
+from credit.models_repair import Objection, RecordChangeNotice, RepairApplication
+from credit.repair import open_objection
+from credit.services_repair import RecordCleared, record_clear
+from directory.audit import audited_save
 
 OUTCOMES = ("corrected", "revoked", "rejected")
 
@@ -92,7 +92,7 @@ def objection_file(
         decision_due=decision_due,
         forward_due=forward_due,
     )
-    _audited_save(objection, by=by, reason="objection filed")
+    audited_save(objection, by=by, reason="objection filed")
     return objection
 
 
@@ -115,9 +115,9 @@ def objection_mark(
             field="breach",
         )
     breach.mark_under_objection()
-    _audited_save(breach, by=by, reason=f"under objection {objection.pk}")
+    audited_save(breach, by=by, reason=f"under objection {objection.pk}")
     objection.marked_on = on
-    _audited_save(objection, by=by, reason="record marked under objection")
+    audited_save(objection, by=by, reason="record marked under objection")
     return objection
 
 
@@ -156,7 +156,7 @@ def objection_forward(
     objection.forward(
         by=by, on=on, decision_due=decision_due, department_id=department_id, reason=reason
     )
-    _audited_save(objection, by=by, reason=f"forwarded to the providing department: {reason}")
+    audited_save(objection, by=by, reason=f"forwarded to the providing department: {reason}")
     return objection
 
 
@@ -201,9 +201,9 @@ def objection_decide(
     cleared = None
     if outcome == "revoked":
         objection.revoke(by=by, on=on, reason=reason)
-        _audited_save(objection, by=by, reason="objection upheld: revoked")
+        audited_save(objection, by=by, reason="objection upheld: revoked")
         breach.revoke()
-        _audited_save(breach, by=by, reason=f"revoked on objection {objection.pk}")
+        audited_save(breach, by=by, reason=f"revoked on objection {objection.pk}")
         cleared = record_clear(
             breach=breach,
             change=RecordChangeNotice.Change.REVOKED,
@@ -229,7 +229,7 @@ def objection_decide(
                 field="corrected_max_until",
             )
         objection.correct(by=by, on=on, reason=reason)
-        _audited_save(objection, by=by, reason="objection upheld: corrected")
+        audited_save(objection, by=by, reason="objection upheld: corrected")
         if corrected_reason.strip():
             breach.reason = corrected_reason.strip()
         if corrected_max_until is not None:
@@ -238,10 +238,10 @@ def objection_decide(
         cleared = RecordCleared(breach=breach)
     else:
         objection.reject(by=by, on=on, reason=reason)
-        _audited_save(objection, by=by, reason="objection rejected")
+        audited_save(objection, by=by, reason="objection rejected")
     back_to = objection.breach_status_before
     if back_to == Breach.Status.PUBLISHED and on >= breach.publicity_max_until:
         back_to = Breach.Status.PUBLICATION_ENDED
     breach.clear_objection(back_to=back_to)
-    _audited_save(breach, by=by, reason=f"objection {objection.pk} {outcome}")
+    audited_save(breach, by=by, reason=f"objection {objection.pk} {outcome}")
     return ObjectionDecision(objection=objection, cleared=cleared)

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from .errors import CreditError, CreditErrorCode
-from .models import CreditList, ListEntry
-from .models_pledge import PLEDGE_DEFAULTERS, BidPledge, Tender
-from .rules import add_months
-from .services import _audited_save, _system_user
+from credit.errors import CreditError, CreditErrorCode
+from credit.models import CreditList, ListEntry
+from credit.models_pledge import PLEDGE_DEFAULTERS, BidPledge, Tender
+from credit.rules import add_months
+from directory.audit import audited_save, system_user
 
 KEPT = ("released", *BidPledge.Kept.values)  # "released": kept, without saying how
 OUTCOMES = (*KEPT, *BidPledge.Breach.values)
@@ -84,7 +84,7 @@ def pledge_create(
         pledged_by=by,
         pledged_at=now,
     )
-    _audited_save(pledge, by=by, reason="pledged in place of a bid deposit")
+    audited_save(pledge, by=by, reason="pledged in place of a bid deposit")
     return pledge
 
 
@@ -109,7 +109,7 @@ def pledge_outcome_record(
     if outcome in KEPT:
         kept = "" if outcome == "released" else outcome
         pledge.release(by=by, kept=kept)
-        _audited_save(pledge, by=by, reason=f"pledge kept and released: {kept or 'kept'}")
+        audited_save(pledge, by=by, reason=f"pledge kept and released: {kept or 'kept'}")
         return pledge
     if outcome == BidPledge.Breach.WITHDRAWN and timezone.now() < pledge.tender.bid_deadline:
         raise CreditError(
@@ -120,7 +120,7 @@ def pledge_outcome_record(
     pledge.breach_notice(
         by=by, breach=outcome, amount=pledge.tender.deposit_amount, on=on, payment_due=payment_due
     )
-    _audited_save(pledge, by=by, reason=f"pledge breached: {outcome}; non-refund notice")
+    audited_save(pledge, by=by, reason=f"pledge breached: {outcome}; non-refund notice")
     return pledge
 
 
@@ -137,7 +137,7 @@ def pledge_payment_record(
             field="status",
         )
     pledge.pay(on=on or timezone.localdate())
-    _audited_save(pledge, by=by, reason="amount paid")
+    audited_save(pledge, by=by, reason="amount paid")
     return pledge
 
 
@@ -145,7 +145,7 @@ def pledge_defaults_list(*, on: date | None = None) -> list[BidPledge]:
     """List every subject whose non-refund payment is past its deadline; idempotent."""
     on = on or timezone.localdate()
     credit_list = CreditList.objects.get(code=PLEDGE_DEFAULTERS)
-    actor = _system_user()
+    actor = system_user()
     listed = []
     due = BidPledge.objects.filter(status=BidPledge.Status.NOTICED, payment_due__lt=on)
     for pk in list(due.values_list("pk", flat=True)):
@@ -170,8 +170,8 @@ def pledge_defaults_list(*, on: date | None = None) -> list[BidPledge]:
                     exit_not_before=add_months(on, months) if months else None,
                     status=ListEntry.Status.LISTED,
                 )
-                _audited_save(entry, by=actor, reason="pledge defaulter listed")
+                audited_save(entry, by=actor, reason="pledge defaulter listed")
             pledge.list_default(entry=entry)
-            _audited_save(pledge, by=actor, reason="unpaid at the deadline: listed")
+            audited_save(pledge, by=actor, reason="unpaid at the deadline: listed")
             listed.append(pledge)
     return listed

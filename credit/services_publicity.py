@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from .models import Breach, ListEntry
-from .services import _audited_save, _system_user
+from credit.models import Breach, ListEntry
+from directory.audit import audited_save, system_user
 
 # A record in one of these states no longer keeps its subject on a list.
 NO_LONGER_PUBLISHED = (
@@ -32,13 +32,13 @@ def list_entries_exit_due(*, on: date | None = None) -> int:
     due = ListEntry.objects.filter(
         status=ListEntry.Status.LISTED, exit_not_before__isnull=False, exit_not_before__lte=on
     ).filter(Q(breach__isnull=True) | Q(breach__status__in=NO_LONGER_PUBLISHED))
-    actor = _system_user()
+    actor = system_user()
     ended = 0
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             entry = ListEntry.objects.select_for_update().get(pk=pk)
             if can_proceed(entry.leave):
                 entry.leave(on=on)
-                _audited_save(entry, by=actor, reason="listing period over")
+                audited_save(entry, by=actor, reason="listing period over")
                 ended += 1
     return ended

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from .errors import CreditError, CreditErrorCode
-from .models import Breach, CheckQuery, ListEntry, Measure
-from .models_repair import RecordChangeNotice, RepairApplication, RepairProof
-from .repair import repair_eligibility
-from .services import _audited_save
+from credit.errors import CreditError, CreditErrorCode
+from credit.models import Breach, CheckQuery, ListEntry, Measure
+from credit.models_repair import RecordChangeNotice, RepairApplication, RepairProof
+from credit.repair import repair_eligibility
+from directory.audit import audited_save
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 MAX_PROOFS = 10
@@ -122,7 +122,7 @@ def repair_apply(
         decision_due=decision_due,
         due_basis=due_basis,
     )
-    _audited_save(application, by=by, reason="repair applied for")
+    audited_save(application, by=by, reason="repair applied for")
     for proof in proofs:
         row = RepairProof(
             application=application,
@@ -156,14 +156,14 @@ def record_clear(
         breach=breach, status=Measure.Status.ACTIVE
     ):
         measure.lift(on=on)
-        _audited_save(measure, by=by, reason=reason)
+        audited_save(measure, by=by, reason=reason)
         lifted.append(measure)
     exits = []
     for entry in ListEntry.objects.select_for_update().filter(
         breach=breach, status__in=ListEntry.OPEN
     ):
         entry.leave(on=on)
-        _audited_save(entry, by=by, reason=reason)
+        audited_save(entry, by=by, reason=reason)
         exits.append(entry)
     systems = (
         CheckQuery.objects.filter(subject_id=breach.subject_id)
@@ -211,7 +211,7 @@ def repair_decide(
                 CreditErrorCode.INVALID, _("A refusal needs its reason."), field="reason"
             )
         application.refuse(by=by, on=on, reason=reason)
-        _audited_save(application, by=by, reason="repair refused")
+        audited_save(application, by=by, reason="repair refused")
         return RepairDecision(application=application, cleared=None)
     breach = Breach.objects.select_for_update().get(pk=application.breach_id)
     if not can_proceed(breach.repair):
@@ -222,9 +222,9 @@ def repair_decide(
             field="status",
         )
     application.grant(by=by, on=on, reason=reason or _("Repair granted."))
-    _audited_save(application, by=by, reason="repair granted")
+    audited_save(application, by=by, reason="repair granted")
     breach.repair()
-    _audited_save(breach, by=by, reason=f"repaired on application {application.pk}")
+    audited_save(breach, by=by, reason=f"repaired on application {application.pk}")
     cleared = record_clear(
         breach=breach,
         change=RecordChangeNotice.Change.REPAIRED,

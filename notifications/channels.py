@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
-from .models import Channel, Notification, OutboxMessage
+from notifications.models import Channel, Notification, OutboxMessage
 
 
 class DeliveryError(Exception):

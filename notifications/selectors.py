@@ -3,7 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from .models import Notification
+from notifications.models import Notification
 
 
 def notification_list(*, recipient: AbstractBaseUser) -> QuerySet[Notification]:

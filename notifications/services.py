@@ -11,7 +11,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Channel, DeliveryAttempt, Notification, OutboxMessage, RecipientPreference
+from notifications.models import (
+    Channel,
+    DeliveryAttempt,
+    Notification,
+    OutboxMessage,
+    RecipientPreference,
+)
 
 
 @transaction.atomic
@@ -24,7 +30,7 @@ def notification_send(
         defaults={"recipient": recipient, "subject": subject[:200], "body": body, "link": link},
     )
     if created and recipient.email:
-        from .tasks import notification_email_task
+        from notifications.tasks import notification_email_task
 
         notification_id = notification.pk
         transaction.on_commit(lambda: notification_email_task.delay(notification_id))
@@ -236,7 +242,7 @@ def outbox_deliver_next(*, now=None, connection=None) -> OutboxMessage | None:
     the commit leaves the row as it was, to be claimed again: nothing is lost, and the only
     possible repeat is a remote peer that accepted just before the death (see ``channels``).
     """
-    from .channels import DeliveryError, deliver
+    from notifications.channels import DeliveryError, deliver
 
     now = now or timezone.now()
     with transaction.atomic():

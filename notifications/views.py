@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import ListView
 
-from .selectors import notification_list
-from .services import notification_mark_read
+from notifications.selectors import notification_list
+from notifications.services import notification_mark_read
 
 
 class NotificationListView(LoginRequiredMixin, ListView):

@@ -7,19 +7,17 @@ import random
 import factory
 from django.contrib.auth import get_user_model
 
-from commitments.identifiers import USCC_ALPHABET, uscc_check_character
-from commitments.models import (
-    CommitmentTemplate,
+from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from directory.identifiers import USCC_ALPHABET, uscc_check_character
+from directory.models import (
     Competence,
     DeadlineUnit,
     Department,
     Matter,
-    ObligationRule,
     Region,
     RegulatorMembership,
     Subject,
     SubjectRepresentative,
-    VerificationMethod,
 )
 
 _rng = random.Random(20261122)

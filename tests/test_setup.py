@@ -12,19 +12,17 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from viewflow.workflow.models import Task
 
-from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
+from commitments.models import Commitment, CommitmentTemplate, ObligationRule
+from credit.models import Tender
+from directory.models import (
     Competence,
     Department,
     Matter,
-    ObligationRule,
     Region,
     RegulatorMembership,
     Subject,
     SubjectRepresentative,
 )
-from credit.models import Tender
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = {

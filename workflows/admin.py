@@ -1,6 +1,6 @@
-"""Back office for routing, absences and spot-check ratios: data administrators edit without code.
+"""Back office for absences and spot-check ratios: data administrators edit without code.
 
-Every change of a routing rule (its eligible regulators included), a delegation or a
+Every change of a delegation or a
 sampling policy is kept by django-simple-history; draws and the queue index are read-only.
 """
 
@@ -9,33 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.models import RoutingRule
-
-from .models import Delegation, SamplingDraw, SamplingPolicy, TaskAuditEntry
-
-
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "name",
-        "matter",
-        "region",
-        "field_name",
-        "field_value",
-        "department",
-        "priority",
-        "is_active",
-    ]
-    list_select_related = ["matter", "region", "department"]
-    list_filter = ["is_active", "matter", "department"]
-    search_fields = ["name", "field_value"]
-    autocomplete_fields = ["matter", "region", "department"]
-    filter_horizontal = ["eligible_regulators"]
-
-    def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = "changed in the admin" if change else "created in the admin"
-        super().save_model(request, obj, form, change)
+from workflows.models import Delegation, SamplingDraw, SamplingPolicy, TaskAuditEntry
 
 
 @admin.register(Delegation)

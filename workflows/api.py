@@ -25,8 +25,7 @@ from commitments.api import (
 )
 from commitments.api.obligations import DeadlineExtensionInputSerializer
 from commitments.models import Verification, VerificationMethod
-
-from . import selectors, services
+from workflows import selectors, services
 
 
 class TaskOutputSerializer(serializers.Serializer):
@@ -196,7 +195,7 @@ class TaskReassignApi(APIView):
         responses={200: TaskOutputSerializer, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request, pk: int):
-        from .queue_services import verification_task_reassign
+        from workflows.queue_services import verification_task_reassign
 
         task = selectors.task_get(pk=pk, user=request.user)
         data = self.InputSerializer(data=request.data)
@@ -239,7 +238,7 @@ class TaskBulkReassignApi(APIView):
         responses={200: OutcomeSerializer(many=True), **error_responses(400)},
     )
     def post(self, request):
-        from .queue_services import verification_tasks_reassign_bulk
+        from workflows.queue_services import verification_tasks_reassign_bulk
 
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

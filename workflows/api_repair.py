@@ -21,11 +21,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import selectors as commitment_selectors
 from commitments.api import PAGE_PARAMETERS, error_responses, paginated, paginated_response
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.identifiers import normalise
-from commitments.models import Department
 from credit.models import Breach, Objection, RepairApplication
 from credit.repair import (
     objections_for_department,
@@ -33,8 +30,10 @@ from credit.repair import (
     repair_eligibilities,
 )
 from credit.services_repair import ProofFile
-
-from . import repair_flows, repair_selectors
+from directory import selectors as directory_selectors
+from directory.identifiers import normalise
+from directory.models import Department
+from workflows import repair_flows, repair_selectors
 
 # Shapes ---------------------------------------------------------------------------------------
 
@@ -136,7 +135,7 @@ class RepairEligibilityApi(APIView):
     )
     def get(self, request, code: str):
         subject = (
-            commitment_selectors.subject_list(represented_by=request.user)
+            directory_selectors.subject_list(represented_by=request.user)
             .filter(code=normalise(code))
             .first()
         )
@@ -279,7 +278,7 @@ class OfficeRepairListApi(APIView):
     )
     def get(self, request):
         applications = repair_applications_for_department(
-            department_ids=commitment_selectors.department_ids_of(request.user)
+            department_ids=directory_selectors.department_ids_of(request.user)
         ).filter(status=RepairApplication.Status.SUBMITTED)
         return paginated_response(
             request=request,
@@ -333,7 +332,7 @@ class OfficeObjectionListApi(APIView):
     )
     def get(self, request):
         objections = objections_for_department(
-            department_ids=commitment_selectors.department_ids_of(request.user)
+            department_ids=directory_selectors.department_ids_of(request.user)
         ).filter(status__in=Objection.OPEN_STATES)
         return paginated_response(
             request=request,

@@ -3,8 +3,7 @@
 from django.urls import path
 
 from commitments.api.uploads import CommitmentUploadSignedApi
-
-from . import api, api_repair, services
+from workflows import api, api_repair, services
 
 app_name = "workflows_api"
 

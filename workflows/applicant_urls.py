@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applicant_views, upload_views
+from workflows import applicant_views, upload_views
 
 app_name = "submission"
 urlpatterns = [

@@ -13,8 +13,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
-
-from .services import commitment_submit
+from workflows.services import commitment_submit
 
 
 class CommitmentSignView(LoginRequiredMixin, View):

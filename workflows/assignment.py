@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Department, RegulatorMembership
-from commitments.selectors import active_members
+from directory.models import Department, RegulatorMembership
+from directory.selectors import active_members
 
 # The first key of the advisory lock: a constant naming "workflow assignment" (any int4 works
 # as long as no other code uses it); the second key is the department.
@@ -48,7 +48,7 @@ def least_loaded_member(
     Members absent under a delegation are passed over; when only absent members are
     eligible, the task goes to the stand-in of the least-loaded of them.
     """
-    from .delegation import absent_user_ids, stand_in
+    from workflows.delegation import absent_user_ids, stand_in
 
     department_lock(department)
     open_tasks = (

@@ -12,10 +12,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from commitments.models import Commitment
-
-from .flows import InformCommitFlow
-from .models import VerificationTaskIndex
-from .queue import reminder_instant
+from workflows.flows import InformCommitFlow
+from workflows.models import VerificationTaskIndex
+from workflows.queue import reminder_instant
 
 
 def verification_timers_follow(*, commitment: Commitment) -> int:

@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Delegation
+from workflows.models import Delegation
 
 MAX_CHAIN = 10
 

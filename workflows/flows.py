@@ -18,17 +18,18 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow.nodes import TimerBoundary
 
-from commitments import selectors as commitment_selectors
 from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, RegulatorMembership
+from commitments.models import Commitment
+from directory import selectors as directory_selectors
+from directory.audit import system_user
+from directory.models import RegulatorMembership
 from notifications.services import notification_send
-
-from .assignment import least_loaded_member
-from .models import TaskAuditEntry, VerificationProcess
-from .nodes import DepartmentTaskView
-from .queue import index_open_task
-from .routing import route_commitment, route_of_rule
+from workflows.assignment import least_loaded_member
+from workflows.models import TaskAuditEntry, VerificationProcess
+from workflows.nodes import DepartmentTaskView
+from workflows.queue import index_open_task
+from workflows.routing import route_commitment, route_of_rule
 
 
 class InformCommitFlow(flow.Flow):
@@ -199,7 +200,7 @@ class InformCommitFlow(flow.Flow):
         recipients = {
             membership.user.pk: membership.user
             for role in (RegulatorMembership.Role.SUPERVISOR, RegulatorMembership.Role.REGULATOR)
-            for membership in commitment_selectors.active_members(
+            for membership in directory_selectors.active_members(
                 department=commitment.department, role=role
             )
         }
@@ -232,7 +233,7 @@ def audit_assignment(*, task, kind: str) -> None:
     TaskAuditEntry.objects.create(
         task=task,
         kind=kind,
-        actor=commitment_services.system_user(),
+        actor=system_user(),
         to_user=task.owner,
         at=task.created,
     )

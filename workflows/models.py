@@ -62,7 +62,7 @@ class VerificationTaskIndex(models.Model):
         "commitments.Commitment", on_delete=models.CASCADE, related_name="+"
     )
     department = models.ForeignKey(
-        "commitments.Department", on_delete=models.CASCADE, related_name="+"
+        "directory.Department", on_delete=models.CASCADE, related_name="+"
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -72,7 +72,7 @@ class VerificationTaskIndex(models.Model):
         related_name="+",
     )
     routing_rule = models.ForeignKey(
-        "commitments.RoutingRule",
+        "directory.RoutingRule",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -83,8 +83,8 @@ class VerificationTaskIndex(models.Model):
     priority = models.PositiveSmallIntegerField(
         choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
-    matter = models.ForeignKey("commitments.Matter", on_delete=models.CASCADE, related_name="+")
-    region = models.ForeignKey("commitments.Region", on_delete=models.CASCADE, related_name="+")
+    matter = models.ForeignKey("directory.Matter", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+")
     risk_grade = models.CharField(max_length=1, blank=True, choices=RiskGrade.choices)
     method = models.CharField(max_length=20, choices=VerificationMethod.choices)
     is_spot_check = models.BooleanField(default=False)
@@ -173,7 +173,7 @@ class Delegation(models.Model):
     """A regulator's absence: from ``starts`` to ``ends`` their work goes to ``delegate``."""
 
     department = models.ForeignKey(
-        "commitments.Department", on_delete=models.PROTECT, related_name="delegations"
+        "directory.Department", on_delete=models.PROTECT, related_name="delegations"
     )
     delegator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -262,7 +262,7 @@ class SamplingDraw(models.Model):
     """
 
     department = models.ForeignKey(
-        "commitments.Department", on_delete=models.PROTECT, related_name="sampling_draws"
+        "directory.Department", on_delete=models.PROTECT, related_name="sampling_draws"
     )
     seed = models.CharField(_("seed"), max_length=64)
     inputs = models.JSONField(_("inputs"))

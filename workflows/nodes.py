@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.timezone import now
 from viewflow.workflow import flow
 
-from commitments.models import Commitment, RegulatorMembership
+from commitments.models import Commitment
+from directory.models import RegulatorMembership
 
 
 def task_department_id(task) -> int | None:
@@ -62,7 +63,7 @@ class DepartmentTaskView(flow.View):
         department_id = task_department_id(task)
         if not is_department_member(user, department_id):
             return False
-        from .routing import may_verify
+        from workflows.routing import may_verify
 
         rule_id = (task.process.data or {}).get("routing_rule")
         return may_verify(user=user, department_id=department_id, rule_id=rule_id)

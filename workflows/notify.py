@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from notifications.services import notification_send
-
-from .models import Delegation, VerificationTaskIndex
+from workflows.models import Delegation, VerificationTaskIndex
 
 
 def _due(row: VerificationTaskIndex) -> str:

@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.calendar import is_working_day
 from commitments.models import Commitment
-
-from .models import RiskGrade, TaskPriority, VerificationTaskIndex
+from directory.calendar import is_working_day
+from workflows.models import RiskGrade, TaskPriority, VerificationTaskIndex
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +156,7 @@ def index_prune() -> int:
 
 def index_rebuild() -> int:
     """Index every open verification task that has no row yet (after an upgrade)."""
-    from .flows import InformCommitFlow
+    from workflows.flows import InformCommitFlow
 
     missing = (
         Task.objects.filter(

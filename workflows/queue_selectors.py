@@ -17,17 +17,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from commitments.models import (
-    Department,
-    Matter,
-    Region,
-    RegulatorMembership,
-    VerificationMethod,
-)
-from commitments.selectors import department_ids_of
-
-from .delegation import delegations_in_force
-from .models import TaskPriority, VerificationTaskIndex
+from commitments.models import VerificationMethod
+from directory.models import Department, Matter, Region, RegulatorMembership
+from directory.selectors import department_ids_of
+from workflows.delegation import delegations_in_force
+from workflows.models import TaskPriority, VerificationTaskIndex
 
 COUNT_CAP = 1000
 PAGE_SIZE = 50

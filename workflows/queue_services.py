@@ -21,20 +21,18 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Department, RegulatorMembership
-from commitments.services import system_user
-from commitments.services.common import audited_save
-
-from .assignment import department_lock
-from .delegation import delegations_in_force, stand_in
-from .flows import InformCommitFlow
-from .models import Delegation, TaskAuditEntry, VerificationTaskIndex
-from .nodes import is_department_member, task_department_id
-from .notify import notify_delegation, notify_reassigned
-from .queue import index_set_owner
-from .routing import may_verify
-from .services import _concurrent_change, _not_found, _refuse_closed
-from .verification import audit_task
+from directory.audit import audited_save, system_user
+from directory.models import Department, RegulatorMembership
+from workflows.assignment import department_lock
+from workflows.delegation import delegations_in_force, stand_in
+from workflows.flows import InformCommitFlow
+from workflows.models import Delegation, TaskAuditEntry, VerificationTaskIndex
+from workflows.nodes import is_department_member, task_department_id
+from workflows.notify import notify_delegation, notify_reassigned
+from workflows.queue import index_set_owner
+from workflows.routing import may_verify
+from workflows.services import _concurrent_change, _not_found, _refuse_closed
+from workflows.verification import audit_task
 
 logger = logging.getLogger(__name__)
 

@@ -40,11 +40,11 @@ from viewflow.workflow.flow.nodes import TimerBoundary
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from commitments.calendar import is_working_day
-from commitments.models import Department
 from commitments.services import credit_repair
 from credit.models import Breach, Objection, RepairApplication
 from credit.services_repair import ProofFile
+from directory.calendar import is_working_day
+from directory.models import Department
 
 WARNING_HOUR = 9
 

@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Department
-from commitments.selectors import department_ids_of, subject_list
 from credit.models import Breach, Objection, RepairApplication
+from directory.models import Department
+from directory.selectors import department_ids_of, subject_list
 
 
 def with_repair_details(queryset: QuerySet) -> QuerySet[RepairApplication]:
@@ -49,7 +49,7 @@ def objection_get(*, pk: int) -> Objection:
 def breach_get_own(*, user: AbstractBaseUser, pk: int) -> Breach:
     """A credit record of a subject the user represents; NOT_FOUND for anyone else's."""
     breach = (
-        Breach.objects.select_related("category", "rule_set", "subject", "commitment")
+        Breach.objects.select_related("category", "rule_set", "subject", "department")
         .filter(pk=pk, subject__in=subject_list(represented_by=user))
         .first()
     )

@@ -4,8 +4,7 @@ viewflow process (``workflows.repair_flows``)."""
 from django.urls import path
 
 from commitments import repair_pages
-
-from . import repair_flows
+from workflows import repair_flows
 
 
 class RepairApplyView(repair_pages.RepairApplyView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import repair_views
+from workflows import repair_views
 
 app_name = "repair_office"
 urlpatterns = [

@@ -20,14 +20,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Department, RegulatorMembership
 from commitments.statistics import city_statistics, month_bars
 from credit.models import Objection, RepairApplication, RepairProof
 from credit.repair import objections_for_department, repair_applications_for_department
-
-from .repair_flows import objection_decide, objection_forward, repair_decide
-from .repair_selectors import objection_history
-from .views import RegulatorPageMixin
+from directory.models import Department, RegulatorMembership
+from workflows.repair_flows import objection_decide, objection_forward, repair_decide
+from workflows.repair_selectors import objection_history
+from workflows.views import RegulatorPageMixin
 
 
 class CreditCasesView(RegulatorPageMixin, TemplateView):

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from commitments import selectors as commitment_selectors
-from commitments.models import Commitment, Department, RegulatorMembership, RoutingRule
+from commitments.models import Commitment
+from directory import selectors as directory_selectors
+from directory.models import Department, RegulatorMembership, RoutingRule
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def route_commitment(*, commitment: Commitment) -> Route | None:
             ),
         )
         return _rule_route(best)
-    department = commitment_selectors.competent_department(
+    department = directory_selectors.competent_department(
         matter=commitment.template.matter, region=commitment.region
     )
     if department is None:

@@ -23,11 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Department, Matter, RegulatorMembership
-
-from .assignment import department_lock
-from .models import RiskGrade, SamplingDraw, SamplingPolicy, TaskPriority, VerificationTaskIndex
-from .nodes import is_department_member
+from directory.models import Department, Matter, RegulatorMembership
+from workflows.assignment import department_lock
+from workflows.models import (
+    RiskGrade,
+    SamplingDraw,
+    SamplingPolicy,
+    TaskPriority,
+    VerificationTaskIndex,
+)
+from workflows.nodes import is_department_member
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,8 @@ from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment
-from commitments.selectors import department_ids_of
-
-from .flows import InformCommitFlow
+from directory.selectors import department_ids_of
+from workflows.flows import InformCommitFlow
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 TIMELINE_TASK_TYPES = ("START", "HUMAN", "TIMER", "END")

@@ -23,12 +23,11 @@ from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, Verification
 from commitments.services.evidence import SigningPending
-
-from .evidence import evidence_check, evidence_store
-from .flows import InformCommitFlow
-from .models import TaskAuditEntry
-from .queue import index_close, index_set_owner
-from .verification import (
+from workflows.evidence import evidence_check, evidence_store
+from workflows.flows import InformCommitFlow
+from workflows.models import TaskAuditEntry
+from workflows.queue import index_close, index_set_owner
+from workflows.verification import (
     audit_task,
     verification_detail_record,
     verification_spot_check_refusal,
@@ -72,7 +71,7 @@ def commitment_submit(
             commitment=commitment, by=by, uploaded_pdf=uploaded_pdf
         )
     except SigningPending as pending:
-        from .signing_requests import signing_request_enqueue
+        from workflows.signing_requests import signing_request_enqueue
 
         signing_request_enqueue(commitment=commitment, by=by, pending=pending)
         return Commitment.objects.get(pk=commitment.pk)
@@ -238,8 +237,7 @@ def verification_deadline_extend(
     """Extend the verification window (an officer of the department) to a date or by working
     days, and move the flow's armed timer with it, both or neither."""
     from commitments.services.obligations import commitment_extend_verification
-
-    from .deadlines import verification_timers_follow
+    from workflows.deadlines import verification_timers_follow
 
     extension = commitment_extend_verification(
         commitment=commitment,

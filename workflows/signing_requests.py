@@ -28,7 +28,7 @@ def signing_request_enqueue(
     *, commitment: Commitment, by: AbstractBaseUser, pending: SigningPending
 ) -> SigningRequest:
     """Keep the pending signature and enqueue its completion once the transaction commits."""
-    from .tasks import commitment_signing_complete_task
+    from workflows.tasks import commitment_signing_complete_task
 
     request, enqueue = signing_request_record(commitment=commitment, by=by, pending=pending)
     if enqueue:
@@ -39,7 +39,7 @@ def signing_request_enqueue(
 
 def commitment_signing_complete(*, request_id: int) -> str:
     """Try the pending signature again; return "done" or raise ``SigningStillPending``."""
-    from .services import commitment_submit
+    from workflows.services import commitment_submit
 
     request = (
         SigningRequest.objects.select_related("commitment", "requested_by", "uploaded_document")

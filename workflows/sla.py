@@ -17,11 +17,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments.models import RegulatorMembership, Verification
-from commitments.selectors import active_members
-
-from .models import VerificationTaskIndex
-from .notify import notify_reminder
+from commitments.models import Verification
+from directory.models import RegulatorMembership
+from directory.selectors import active_members
+from workflows.models import VerificationTaskIndex
+from workflows.notify import notify_reminder
 
 REMINDER_BATCH = 500
 AGE_BUCKETS = ((5, "0–5"), (10, "6–10"), (20, "11–20"), (None, "> 20"))

@@ -16,13 +16,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Matter, RegulatorMembership, VerificationEvidence
-from commitments.selectors import department_ids_of
-
-from . import queue_selectors, queue_services, sampling, selectors, sla
-from .forms import DelegationForm, SamplingDrawForm
-from .models import Delegation, SamplingPolicy
-from .views import RegulatorPageMixin, SupervisorPageMixin, _http_error
+from commitments.models import VerificationEvidence
+from directory.models import Matter, RegulatorMembership
+from directory.selectors import department_ids_of
+from workflows import queue_selectors, queue_services, sampling, selectors, sla
+from workflows.forms import DelegationForm, SamplingDrawForm
+from workflows.models import Delegation, SamplingPolicy
+from workflows.views import RegulatorPageMixin, SupervisorPageMixin, _http_error
 
 Role = RegulatorMembership.Role
 

@@ -30,7 +30,7 @@ def commitment_signing_complete_task(self, request_id: int) -> str:
     service is down; after the last retry the request is marked failed and the applicant
     can sign again.
     """
-    from .signing_requests import SigningStillPending, commitment_signing_complete
+    from workflows.signing_requests import SigningStillPending, commitment_signing_complete
 
     try:
         return commitment_signing_complete(request_id=request_id)
@@ -46,7 +46,7 @@ def commitment_signing_complete_task(self, request_id: int) -> str:
 @shared_task(name="workflows.tasks.verification_reminders_send_task")
 def verification_reminders_send_task() -> int:
     """Warn regulators of verifications falling due soon (each task once)."""
-    from .sla import verification_reminders_send
+    from workflows.sla import verification_reminders_send
 
     return verification_reminders_send()
 
@@ -54,8 +54,8 @@ def verification_reminders_send_task() -> int:
 @shared_task(name="workflows.tasks.delegations_apply_task")
 def delegations_apply_task() -> int:
     """Hand over the open tasks of absences that have begun; drop index rows of closed tasks."""
-    from .queue import index_prune
-    from .queue_services import delegations_apply_due
+    from workflows.queue import index_prune
+    from workflows.queue_services import delegations_apply_due
 
     applied = delegations_apply_due()
     index_prune()

@@ -20,8 +20,7 @@ from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.public_views import _read_upload
 from commitments.services.evidence import upload_limit_bytes
-
-from .services import commitment_submit
+from workflows.services import commitment_submit
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # upload handlers first, then CSRF (below)

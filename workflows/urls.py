@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import supervision_views, views
+from workflows import supervision_views, views
 
 app_name = "workflows"
 urlpatterns = [

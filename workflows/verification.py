@@ -15,8 +15,7 @@ from viewflow.workflow.models import Task
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Verification, VerificationDetail, VerificationMethod
-
-from .models import TaskAuditEntry, VerificationTaskIndex
+from workflows.models import TaskAuditEntry, VerificationTaskIndex
 
 
 def audit_task(

@@ -18,16 +18,16 @@ from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, RegulatorMembership
+from commitments.models import Commitment
 from commitments.obligation_selectors import verification_extension_list
 from commitments.obligation_views import DeadlineExtendForm
 from commitments.selectors import commitment_timeline
-
-from . import queue_selectors, selectors, services
-from .forms import EvidenceForm, QueueFilterForm, ReassignForm, VerificationForm
-from .models import TaskAuditEntry, VerificationTaskIndex
-from .nodes import is_department_member
-from .queue import reminder_explanation
+from directory.models import RegulatorMembership
+from workflows import queue_selectors, selectors, services
+from workflows.forms import EvidenceForm, QueueFilterForm, ReassignForm, VerificationForm
+from workflows.models import TaskAuditEntry, VerificationTaskIndex
+from workflows.nodes import is_department_member
+from workflows.queue import reminder_explanation
 
 
 def _http_error(error: CommitmentError) -> Exception | None:

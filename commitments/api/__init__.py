@@ -6,7 +6,7 @@ Every refusal has one JSON shape, ``{"code", "message", "fields"}``, so a client
 thing whether the serializer or the domain said no.
 """
 
-from .commitments import (
+from commitments.api.commitments import (
     CommitmentCreateApi,
     CommitmentDetailApi,
     CommitmentDocumentApi,
@@ -14,15 +14,15 @@ from .commitments import (
     CommitmentPreviewApi,
     CommitmentWithdrawApi,
 )
-from .common import (
+from commitments.api.common import (
     PAGE_PARAMETERS,
     CommitmentDetailSerializer,
     commitment_detail_data,
     paginated,
     paginated_response,
 )
-from .errors import error_responses, exception_handler
-from .subjects import SubjectListApi, SubjectRegisterApi, TemplateListApi
+from commitments.api.errors import error_responses, exception_handler
+from commitments.api.subjects import SubjectListApi, SubjectRegisterApi, TemplateListApi
 
 __all__ = [
     "PAGE_PARAMETERS",

@@ -15,13 +15,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from signing.storage import document_read
-
-from .. import selectors, services
-from ..errors import CommitmentError, ErrorCode
-from ..identifiers import normalise
-from ..models import Commitment, CommitmentTemplate, Subject
-from .common import (
+from commitments import selectors, services
+from commitments.api.common import (
     PAGE_PARAMETERS,
     CommitmentDetailSerializer,
     CommitmentSummarySerializer,
@@ -31,7 +26,13 @@ from .common import (
     paginated,
     paginated_response,
 )
-from .errors import error_responses
+from commitments.api.errors import error_responses
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, CommitmentTemplate
+from directory import selectors as directory_selectors
+from directory.identifiers import normalise
+from directory.models import Subject
+from signing.storage import document_read
 
 
 class CommitmentListApi(APIView):
@@ -144,7 +145,9 @@ def _with_field_paths(error: CommitmentError) -> CommitmentError:
 
 def _represented_subject(user, code: str) -> Subject:
     """A subject the user represents; others' subjects look the same as missing ones."""
-    subject = selectors.subject_list(represented_by=user).filter(code=normalise(code)).first()
+    subject = (
+        directory_selectors.subject_list(represented_by=user).filter(code=normalise(code)).first()
+    )
     if subject is None:
         raise CommitmentError(
             ErrorCode.INVALID, _("You represent no subject with this code."), field="subject"

@@ -15,8 +15,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from .. import selectors
-from ..models import Commitment
+from commitments import selectors
+from commitments.models import Commitment
 
 
 class PdfRenderer(BaseRenderer):

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..errors import CommitmentError, ErrorCode
+from commitments.errors import ErrorCode
+from directory.errors import DomainError
 
 ERROR_STATUS = {
     ErrorCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -78,7 +79,7 @@ def exception_handler(exc, context):
     ):
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
-    if isinstance(exc, CommitmentError):
+    if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=ERROR_STATUS.get(exc.code, 400))
     if isinstance(exc, exceptions.ValidationError):
         return Response(

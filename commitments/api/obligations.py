@@ -19,16 +19,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import obligation_selectors as selectors
-from ..models import Obligation
-from ..selectors import is_regulator
-from ..services.obligations import (
+from commitments import obligation_selectors as selectors
+from commitments.api.common import PAGE_PARAMETERS, paginated, paginated_response
+from commitments.api.errors import error_responses
+from commitments.models import Obligation
+from commitments.services.obligations import (
     MAX_EXTENSION_WORKING_DAYS,
     obligation_extend_deadline,
     obligation_report_performance,
 )
-from .common import PAGE_PARAMETERS, paginated, paginated_response
-from .errors import error_responses
+from directory.selectors import is_regulator
 
 
 class ObligationSerializer(serializers.Serializer):

@@ -13,19 +13,24 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from credit.models import BidPledge, Tender
-
-from .. import pledge_selectors, selectors
-from ..errors import CommitmentError, ErrorCode
-from ..identifiers import normalise
-from ..services.bid_pledges import (
+from commitments import pledge_selectors
+from commitments.api.common import (
+    PAGE_PARAMETERS,
+    SubjectOutputSerializer,
+    paginated,
+    paginated_response,
+)
+from commitments.api.errors import error_responses
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.services.bid_pledges import (
     bid_pledge_make,
     bid_pledge_outcome,
     bid_pledge_paid,
     tender_create,
 )
-from .common import PAGE_PARAMETERS, SubjectOutputSerializer, paginated, paginated_response
-from .errors import error_responses
+from credit.models import BidPledge, Tender
+from directory import selectors as directory_selectors
+from directory.identifiers import normalise
 
 OUTCOME_CHOICES = [*BidPledge.Kept.choices, *BidPledge.Breach.choices]
 
@@ -208,7 +213,7 @@ class PledgeCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         subject = (
-            selectors.subject_list(represented_by=request.user)
+            directory_selectors.subject_list(represented_by=request.user)
             .filter(code=normalise(values["subject"]))
             .first()
         )

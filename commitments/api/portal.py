@@ -19,15 +19,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commitments import portal_selectors
+from commitments.api.common import PAGE_PARAMETERS, paginated, paginated_response
+from commitments.api.errors import error_responses
+from commitments.credit_pages import public_commitments
+from commitments.errors import CommitmentError, ErrorCode
 from credit import selectors as credit_selectors
 from credit.models import CreditList
-
-from .. import portal_selectors
-from ..credit_pages import public_commitments
-from ..errors import CommitmentError, ErrorCode
-from ..models import Subject
-from .common import PAGE_PARAMETERS, paginated, paginated_response
-from .errors import error_responses
+from directory.models import Subject
 
 SEARCH = OpenApiParameter(
     "q", OpenApiTypes.STR, description="A subject's code, or part of its name."

@@ -9,10 +9,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import selectors, services
-from ..models import Subject
-from .common import SubjectOutputSerializer
-from .errors import error_responses
+from commitments import selectors
+from commitments.api.common import SubjectOutputSerializer
+from commitments.api.errors import error_responses
+from directory import selectors as directory_selectors
+from directory import services as directory_services
+from directory.models import Subject
 
 
 class SubjectListApi(APIView):
@@ -24,7 +26,7 @@ class SubjectListApi(APIView):
         responses={200: SubjectOutputSerializer(many=True)},
     )
     def get(self, request):
-        subjects = selectors.subject_list(represented_by=request.user)
+        subjects = directory_selectors.subject_list(represented_by=request.user)
         return Response(SubjectOutputSerializer(subjects, many=True).data)
 
 
@@ -48,7 +50,9 @@ class SubjectRegisterApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subject = services.subject_register(**data.validated_data, representative=request.user)
+        subject = directory_services.subject_register(
+            **data.validated_data, representative=request.user
+        )
         return Response(SubjectOutputSerializer(subject).data, status=status.HTTP_201_CREATED)
 
 

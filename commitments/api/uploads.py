@@ -28,12 +28,12 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..errors import CommitmentError, ErrorCode
-from ..models import Commitment
-from ..public_views import _read_upload
-from ..services import evidence
-from .common import CommitmentDetailSerializer, _commitment, commitment_detail_data
-from .errors import ErrorSerializer, error_responses
+from commitments.api.common import CommitmentDetailSerializer, _commitment, commitment_detail_data
+from commitments.api.errors import ErrorSerializer, error_responses
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment
+from commitments.public_views import _read_upload
+from commitments.services import evidence
 
 # The reasons ``services.evidence`` gives for refusing a file: the ``code`` of the answer.
 UPLOAD_REFUSAL_CODES = tuple(evidence.REFUSAL_MESSAGES)

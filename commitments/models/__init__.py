@@ -1,23 +1,15 @@
-"""The commitment domain: who commits (subjects), who verifies (departments and their
-regulators), what is committed to (versioned templates) and the commitments themselves.
+"""The commitment domain: what is committed to (versioned templates), the commitments
+themselves, their obligations and verification. Who commits and who verifies live in
+``directory``.
 
 Lifecycle state lives in protected FSM fields and changes only through the transition
 methods in these modules, called from ``services``; every change is kept by django-simple-history.
 """
 
-from .base import DeadlineUnit, StateModel, VerificationMethod
-from .calendar import WorkingDayOverride
-from .commitments import Commitment, Obligation, Verification
-from .evidence import VerificationDetail, VerificationEvidence
-from .organisation import (
-    Competence,
-    Department,
-    Matter,
-    Region,
-    RegulatorMembership,
-    RoutingRule,
-)
-from .performance import (
+from commitments.models.base import StateModel, VerificationMethod
+from commitments.models.commitments import Commitment, Obligation, Verification
+from commitments.models.evidence import VerificationDetail, VerificationEvidence
+from commitments.models.performance import (
     BreachSeverity,
     DeadlineExtension,
     PerformanceEvidence,
@@ -26,27 +18,17 @@ from .performance import (
     WarningSchedule,
     WarningStep,
 )
-from .registry import RegistryEvent, SigningRequest
-from .subjects import Subject, SubjectRepresentative
-from .templates import CommitmentTemplate, ObligationRule
+from commitments.models.registry import RegistryEvent, SigningRequest
+from commitments.models.templates import CommitmentTemplate, ObligationRule
 
 __all__ = [
-    "DeadlineUnit",
     "VerificationMethod",
     "StateModel",
-    "Region",
-    "Department",
-    "Matter",
-    "Competence",
-    "RegulatorMembership",
-    "Subject",
-    "SubjectRepresentative",
     "CommitmentTemplate",
     "ObligationRule",
     "Commitment",
     "Obligation",
     "Verification",
-    "WorkingDayOverride",
     "BreachSeverity",
     "WarningPolicy",
     "WarningStep",
@@ -54,7 +36,6 @@ __all__ = [
     "DeadlineExtension",
     "PerformanceReport",
     "PerformanceEvidence",
-    "RoutingRule",
     "VerificationDetail",
     "VerificationEvidence",
     "RegistryEvent",

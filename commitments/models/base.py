@@ -7,11 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin
 
 
-class DeadlineUnit(models.TextChoices):
-    WORKING_DAYS = "working_days", _("working days")
-    CALENDAR_DAYS = "calendar_days", _("calendar days")
-
-
 class VerificationMethod(models.TextChoices):
     WRITTEN = "written", _("Written review")
     ONLINE = "online", _("Online check against shared data")

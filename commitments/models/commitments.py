@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .base import StateModel, VerificationMethod
-from .organisation import Department, Region
-from .subjects import Subject
-from .templates import CommitmentTemplate, ObligationRule
+from commitments.models.base import StateModel, VerificationMethod
+from commitments.models.templates import CommitmentTemplate, ObligationRule
+from directory.models import Department, Region, Subject
 
 
 class Commitment(StateModel):
@@ -132,7 +131,7 @@ class Commitment(StateModel):
 
     @property
     def verification_due_explanation(self) -> str:
-        from ..calendar import explain_basis
+        from directory.calendar import explain_basis
 
         return explain_basis(self.verification_due_basis)
 
@@ -164,7 +163,7 @@ class Obligation(StateModel):
 
     @property
     def due_explanation(self) -> str:
-        from ..calendar import explain_basis
+        from directory.calendar import explain_basis
 
         return explain_basis(self.due_basis)
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .base import DeadlineUnit, StateModel
-from .commitments import Commitment, Obligation
-from .templates import CommitmentTemplate
+from commitments.models.base import StateModel
+from commitments.models.commitments import Commitment, Obligation
+from commitments.models.templates import CommitmentTemplate
+from directory.models import DeadlineUnit
 
 WARNING_CHANNELS = ("email", "sms", "inapp")
 

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .base import StateModel
-from .commitments import Commitment
-from .subjects import Subject
+from commitments.models.base import StateModel
+from commitments.models.commitments import Commitment
+from directory.models import Subject
 
 
 class RegistryEvent(models.Model):

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from .base import DeadlineUnit, StateModel, VerificationMethod
-from .organisation import Matter
+from commitments.models.base import StateModel, VerificationMethod
+from directory.models import DeadlineUnit, Matter
 
 
 class CommitmentTemplate(StateModel):

@@ -1,7 +1,7 @@
 """Writes of the commitment domain. Each function is one business action in one transaction:
 lock, check, transition, save with who and why, and only then anything else."""
 
-from .commitments import (
+from commitments.services.commitments import (
     SignatureOutcome,
     commitment_create,
     commitment_document,
@@ -11,9 +11,7 @@ from .commitments import (
     commitment_withdraw,
     obligation_deadlines,
 )
-from .common import system_user
-from .subjects import subject_register
-from .verification import (
+from commitments.services.verification import (
     commitment_open_verification,
     verification_deadline,
     verification_record,
@@ -29,8 +27,6 @@ __all__ = [
     "commitment_update_draft",
     "commitment_withdraw",
     "obligation_deadlines",
-    "subject_register",
-    "system_user",
     "verification_deadline",
     "verification_record",
 ]

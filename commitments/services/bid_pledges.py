@@ -12,19 +12,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, CommitmentTemplate
+from commitments.services.breaches import as_commitment_error
+from commitments.services.commitments import commitment_create, commitment_sign
+from commitments.services.credit_repair import _check_member, _representatives, time_limit
+from commitments.services.credit_templates import active_template
 from credit import services_pledge
 from credit.errors import CreditError
 from credit.models import BidPledge, Tender
+from directory.audit import audited_save
+from directory.calendar import add_working_days
+from directory.models import Department, Subject, SubjectRepresentative
 from notifications.services import notification_send
-
-from ..calendar import add_working_days
-from ..errors import CommitmentError, ErrorCode
-from ..models import Commitment, CommitmentTemplate, Department, Subject, SubjectRepresentative
-from .breaches import as_commitment_error
-from .commitments import commitment_create, commitment_sign
-from .common import audited_save
-from .credit_repair import _check_member, _representatives, time_limit
-from .credit_templates import active_template
 
 
 @transaction.atomic

@@ -23,15 +23,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, Obligation, Verification
 from credit import selectors as credit_selectors
 from credit import services as credit_services
 from credit.errors import CreditError, CreditErrorCode
+from credit.models import BreachSourceKind
 from credit.services import BreachOutcome
+from directory.audit import audited_save
+from directory.models import Subject, SubjectRepresentative
 from notifications.services import notification_send
-
-from ..errors import CommitmentError, ErrorCode
-from ..models import Commitment, Obligation, Subject, SubjectRepresentative, Verification
-from .common import audited_save
 
 FALSE_COMMITMENT = "false_commitment"
 MISSED_OBLIGATION = "missed_obligation"
@@ -98,8 +99,12 @@ def commitment_breach_record(
     try:
         outcome = credit_services.breach_record(
             subject_id=locked.subject_id,
-            commitment_id=locked.pk,
-            obligation_id=locked_obligation.pk if locked_obligation else None,
+            source_kind=(
+                BreachSourceKind.OBLIGATION if locked_obligation else BreachSourceKind.COMMITMENT
+            ),
+            source_id=locked_obligation.pk if locked_obligation else locked.pk,
+            source_reference=locked.reference,
+            department_id=locked.department_id,
             category_code=category_code,
             severity=severity,
             reason=reason,

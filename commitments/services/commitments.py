@@ -11,23 +11,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, CommitmentTemplate, Obligation
+from commitments.services import evidence
+from commitments.services.breaches import subject_exclusion_check
+from commitments.services.common import REFERENCE_ALPHABET, invalid_input
+from commitments.services.obligations import warning_schedule_create
+from directory import selectors as directory_selectors
+from directory.audit import audited_save
+from directory.calendar import deadline_after
+from directory.models import Region, Subject, SubjectRepresentative
 from signing.pdf import CommitmentDocument, render_commitment_pdf
-
-from .. import selectors
-from ..calendar import deadline_after
-from ..errors import CommitmentError, ErrorCode
-from ..models import (
-    Commitment,
-    CommitmentTemplate,
-    Obligation,
-    Region,
-    Subject,
-    SubjectRepresentative,
-)
-from . import evidence
-from .breaches import subject_exclusion_check
-from .common import REFERENCE_ALPHABET, audited_save, invalid_input
-from .obligations import warning_schedule_create
 
 
 def _new_reference(now) -> str:
@@ -90,7 +84,7 @@ def commitment_create(
     region = region or subject.region
     if region is None:
         raise invalid_input("region", _("Choose the region where the matter is handled."))
-    if selectors.competent_department(matter=template.matter, region=region) is None:
+    if directory_selectors.competent_department(matter=template.matter, region=region) is None:
         raise invalid_input(
             "region",
             _("No department handles %(matter)s in %(region)s on commitment yet.")

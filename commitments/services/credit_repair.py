@@ -30,6 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import CommitmentTemplate
+from commitments.services.breaches import as_commitment_error
+from commitments.services.commitments import commitment_create, commitment_sign
+from commitments.services.credit_templates import active_template
 from credit import services_objection, services_repair
 from credit.errors import CreditError
 from credit.models import (
@@ -40,20 +45,10 @@ from credit.models import (
     RepairApplication,
 )
 from credit.services_repair import ProofFile, RecordCleared
+from directory.audit import system_user
+from directory.calendar import add_working_days
+from directory.models import Department, RegulatorMembership, SubjectRepresentative
 from notifications.services import notification_send
-
-from ..calendar import add_working_days
-from ..errors import CommitmentError, ErrorCode
-from ..models import (
-    CommitmentTemplate,
-    Department,
-    RegulatorMembership,
-    SubjectRepresentative,
-)
-from .breaches import as_commitment_error
-from .commitments import commitment_create, commitment_sign
-from .common import system_user
-from .credit_templates import active_template
 
 # Working-day limits (Shanghai Social Credit Regulations art. 36; 2025 No. 22). A city may
 # configure its own in settings.CREDIT_TIME_LIMITS.
@@ -90,11 +85,9 @@ def _check_member(by: AbstractBaseUser, department_id: int) -> None:
 
 
 def breach_department(breach: Breach) -> Department:
-    """The department that designated the record: the commitment's, else the recorder's."""
-    if breach.commitment_id is not None:
-        department_id = breach.commitment.department_id if breach.commitment else None
-        if department_id:
-            return Department.objects.get(pk=department_id)
+    """The department that designated the record: the breach's own, else the recorder's."""
+    if breach.department_id is not None:
+        return breach.department
     membership = (
         RegulatorMembership.objects.filter(user_id=breach.recorded_by_id, is_active=True)
         .select_related("department")

@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ..errors import CommitmentError, ErrorCode
-from ..models import CommitmentTemplate, Matter
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import CommitmentTemplate
+from directory.models import Matter
 
 PLEDGE_BASIS = "招标投标领域信用承诺替代投标保证金相关规定"
 BASIS = "国家发展和改革委员会令第36号《信用修复管理办法》；国办发〔2025〕22号"

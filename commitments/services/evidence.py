@@ -32,6 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, RegistryEvent, SigningRequest
+from directory.models import Subject
 from signing.errors import SignatureRefused, SigningError, TimestampUnavailable
 from signing.evidence_pdf import EvidenceCertificate, EvidenceLine, render_evidence_certificate
 from signing.models import ArchiveTimestamp, Checkpoint, SignedDocument
@@ -51,9 +54,6 @@ from signing.transparency import (
     receipt_build,
     salted_digest,
 )
-
-from ..errors import CommitmentError, ErrorCode
-from ..models import Commitment, RegistryEvent, SigningRequest, Subject
 
 REFUSAL_MESSAGES = {
     "not_pdf": gettext_lazy("This file is not a PDF document."),
@@ -268,7 +268,7 @@ def signing_request_record(
 
     A request already pending only counts the attempt (its task is already retrying).
     """
-    from .common import audited_save
+    from directory.audit import audited_save
 
     uploaded = None
     if pending.uploaded_pdf is not None:
@@ -295,7 +295,7 @@ def signing_request_record(
 
 def signing_request_close(*, commitment: Commitment, by: AbstractBaseUser) -> None:
     """Mark the commitment's pending signing request completed (it has just been signed)."""
-    from .common import audited_save
+    from directory.audit import audited_save
 
     request = (
         SigningRequest.objects.select_for_update()
@@ -309,7 +309,7 @@ def signing_request_close(*, commitment: Commitment, by: AbstractBaseUser) -> No
 
 def signing_request_fail(*, request_id: int, error: str) -> None:
     """Give up on a request after the last retry; the applicant can sign again."""
-    from .common import audited_save, system_user
+    from directory.audit import audited_save, system_user
 
     with transaction.atomic():
         request = SigningRequest.objects.select_for_update().filter(pk=request_id).first()
@@ -538,7 +538,7 @@ def _report(
 
 def evidence_certificate_pdf(*, commitment: Commitment) -> bytes:
     """Render the certificate of completion: the document, its signatures, every event."""
-    from ..selectors import commitment_timeline
+    from commitments.selectors import commitment_timeline
 
     lines: list[EvidenceLine] = []
     for entry in commitment_timeline(commitment=commitment):

@@ -31,27 +31,29 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications.services import OutboxItem, outbox_enqueue_many, recipient_languages
-
-from ..calendar import Deadline, add_working_days, deadline_after, is_working_day
-from ..errors import CommitmentError, ErrorCode
-from ..models import (
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import (
     Commitment,
     CommitmentTemplate,
     DeadlineExtension,
-    DeadlineUnit,
     Obligation,
     PerformanceEvidence,
     PerformanceReport,
-    RegulatorMembership,
-    SubjectRepresentative,
     Verification,
     WarningPolicy,
     WarningSchedule,
     WarningStep,
+)
+from commitments.services.common import invalid_input
+from directory.audit import audited_save, system_user
+from directory.calendar import Deadline, add_working_days, deadline_after, is_working_day
+from directory.models import (
+    DeadlineUnit,
+    RegulatorMembership,
+    SubjectRepresentative,
     WorkingDayOverride,
 )
-from .common import audited_save, invalid_input, system_user
+from notifications.services import OutboxItem, outbox_enqueue_many, recipient_languages
 
 logger = logging.getLogger(__name__)
 
@@ -792,7 +794,7 @@ def _breach(row, obligation, policy, pending_report: bool, result: SweepResult) 
         row.status, row.outcome = WarningSchedule.Status.HELD, "performance under review"
         result.held += 1
         return
-    from .breaches import commitment_breach_record
+    from commitments.services.breaches import commitment_breach_record
 
     try:
         with transaction.atomic():  # a refusal must not undo the rest of the batch

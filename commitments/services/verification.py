@@ -8,18 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..calendar import Deadline, deadline_after
-from ..errors import CommitmentError, ErrorCode
-from ..models import (
-    Commitment,
-    Department,
-    RegulatorMembership,
-    Verification,
-    VerificationMethod,
-)
-from .breaches import false_commitment_record
-from .common import audited_save, invalid_input, system_user
-from .evidence import registry_event_append
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.models import Commitment, Verification, VerificationMethod
+from commitments.services.breaches import false_commitment_record
+from commitments.services.common import invalid_input
+from commitments.services.evidence import registry_event_append
+from directory.audit import audited_save, system_user
+from directory.calendar import Deadline, deadline_after
+from directory.models import Department, RegulatorMembership
 
 
 def verification_deadline(*, commitment: Commitment) -> Deadline:

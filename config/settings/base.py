@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "simple_history",
     "viewflow",
     "viewflow.workflow",
+    "directory",
     "signing",
     "credit",
     "notifications",

@@ -1,7 +1,7 @@
 """The embedded default: SQLite, a file-system Celery broker, generated keys. No servers needed."""
 
-from .base import *  # noqa: F403
-from .base import DATA_DIR, env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-default-not-for-production")

@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis or RabbitMQ, a configured CA; everything from the environment."""
 
-from .base import *  # noqa: F403
-from .base import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}

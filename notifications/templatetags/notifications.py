@@ -1,6 +1,6 @@
 from django import template
 
-from ..selectors import notification_unread_count
+from notifications.selectors import notification_unread_count
 
 register = template.Library()
 

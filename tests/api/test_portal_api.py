@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from rest_framework.test import APIClient
 
-from commitments.models import Commitment, Subject
+from commitments.models import Commitment
 from credit.models import CreditList, ListEntry
+from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
 from tests.repair import conftest as repair_fixtures
 from tests.repair.conftest import record

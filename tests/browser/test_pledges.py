@@ -28,8 +28,11 @@ def _seeded(transactional_db):
     """Transactional tests empty the tables after each test: seed the lists again."""
     from django.apps import apps
 
-    for name in ("0002_seed_rules_and_catalogue", "0006_seed_pledge_defaulters"):
-        importlib.import_module(f"credit.migrations.{name}").seed(apps, None)
+    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
+    seeds = importlib.import_module(
+        "credit.migrations.0003_seed_repair_rules_and_pledge_defaulters"
+    )
+    seeds.seed_pledge_defaulters(apps, None)
 
 
 @pytest.fixture

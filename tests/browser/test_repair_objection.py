@@ -27,11 +27,11 @@ def _seeded(transactional_db):
     """Transactional tests empty the tables after each test: seed the rules again."""
     from django.apps import apps
 
-    for app, name in (
-        ("credit", "0002_seed_rules_and_catalogue"),
-        ("credit", "0004_seed_repair_rules"),
-    ):
-        importlib.import_module(f"{app}.migrations.{name}").seed(apps, None)
+    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
+    seeds = importlib.import_module(
+        "credit.migrations.0003_seed_repair_rules_and_pledge_defaulters"
+    )
+    seeds.seed_repair_rules(apps, None)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import CommitmentTemplate, Subject
+from commitments.models import CommitmentTemplate
 from commitments.services import commitment_create
+from directory.models import Subject
 from tests.factories import UserFactory
 
 FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
@@ -23,20 +24,20 @@ def admin_client_(world) -> Client:
 @pytest.mark.parametrize(
     "model",
     [
-        "region",
-        "department",
-        "matter",
-        "competence",
-        "regulatormembership",
-        "commitmenttemplate",
-        "subject",
-        "commitment",
-        "verification",
-        "workingdayoverride",
+        "directory_region",
+        "directory_department",
+        "directory_matter",
+        "directory_competence",
+        "directory_regulatormembership",
+        "directory_subject",
+        "directory_workingdayoverride",
+        "commitments_commitmenttemplate",
+        "commitments_commitment",
+        "commitments_verification",
     ],
 )
 def test_every_changelist_opens(admin_client_, model):
-    response = admin_client_.get(reverse(f"admin:commitments_{model}_changelist"))
+    response = admin_client_.get(reverse(f"admin:{model}_changelist"))
 
     assert response.status_code == 200
 
@@ -99,7 +100,7 @@ def test_commitments_cannot_be_added_in_the_admin(admin_client_):
 
 
 def test_officer_registers_an_early_code_with_a_recorded_reason(admin_client_, world):
-    url = reverse("admin:commitments_subject_add")
+    url = reverse("admin:directory_subject_add")
     data = {
         "kind": "company",
         "code": "９１４４０３００１９２２０３８２１７",

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import translation
 
-from commitments.calendar import (
+from directory.calendar import (
     Deadline,
     add_calendar_days,
     add_working_days,
@@ -12,7 +12,7 @@ from commitments.calendar import (
     explain_basis,
     is_working_day,
 )
-from commitments.models import DeadlineUnit, WorkingDayOverride
+from directory.models import DeadlineUnit, WorkingDayOverride
 
 SEP_30 = datetime.date(2026, 9, 30)  # the Wednesday before the National Day holiday
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from commitments.identifiers import (
+from directory.identifiers import (
     IdentifierProblem,
     check_resident_id,
     check_uscc,
@@ -10,7 +10,7 @@ from commitments.identifiers import (
     normalise,
     uscc_check_character,
 )
-from commitments.models import Subject
+from directory.models import Subject
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import translation
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate, Obligation, Subject
+from commitments.models import Commitment, CommitmentTemplate, Obligation
 from commitments.selectors import commitment_timeline
 from commitments.services import (
     commitment_create,
@@ -19,8 +19,10 @@ from commitments.services import (
     commitment_sign,
     commitment_update_draft,
     commitment_withdraw,
-    subject_register,
 )
+from directory.errors import DirectoryError
+from directory.models import Subject
+from directory.services import subject_register
 from signing.ca import ca_clear_cache
 from signing.models import SignedDocument
 from signing.pades import validate_pdf
@@ -81,7 +83,7 @@ def test_register_company_normalises_the_code_and_adds_the_representative(world)
 def test_register_wrong_check_character_names_expected_and_creates_nothing(world):
     before = Subject.objects.count()
 
-    with pytest.raises(CommitmentError) as refused, translation.override("en"):
+    with pytest.raises(DirectoryError) as refused, translation.override("en"):
         subject_register(
             kind=Subject.Kind.COMPANY,
             code="914403001922038217",
@@ -112,7 +114,7 @@ def test_officer_may_accept_a_wrong_check_character_with_a_reason(world):
 
 
 def test_register_person_with_bad_birth_date_is_refused(world):
-    with pytest.raises(CommitmentError) as refused:
+    with pytest.raises(DirectoryError) as refused:
         subject_register(
             kind=Subject.Kind.PERSON,
             code="110105194902300020",
@@ -125,7 +127,7 @@ def test_register_person_with_bad_birth_date_is_refused(world):
 
 
 def test_register_same_code_twice_is_refused(world):
-    with pytest.raises(CommitmentError) as refused:
+    with pytest.raises(DirectoryError) as refused:
         subject_register(
             kind=Subject.Kind.COMPANY,
             code="914403001922038216",

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import Commitment, Obligation, Subject
+from commitments.models import Commitment, Obligation
 from commitments.services import commitment_create
+from directory.models import Subject
 from signing.ca import ca_clear_cache
 from signing.models import SignedDocument
 from signing.storage import document_key, document_read

@@ -68,14 +68,14 @@ def test_a_false_commitment_finding_records_a_breach_under_order_36(world, under
             reason="经营场所与承诺不符",
         )
 
-    breach = Breach.objects.get(commitment=under_verification)
+    breach = Breach.objects.get(source_kind="commitment", source_id=under_verification.pk)
     assert (breach.category.code, breach.severity, breach.rule_set.code) == (
         "false_commitment",
         "general",
         "ndrc-order-36",
     )
     assert breach.subject == world.subject
-    assert breach.obligation is None
+    assert breach.source_kind == "commitment"
     assert breach.reason == "经营场所与承诺不符"
     assert breach.recorded_by == world.regulator
     assert breach.legal_basis == BreachCategory.objects.get(code="false_commitment").legal_basis
@@ -110,7 +110,7 @@ def test_the_same_finding_a_day_earlier_falls_under_order_58(world, under_verifi
             reason="经营场所与承诺不符",
         )
 
-    breach = Breach.objects.get(commitment=under_verification)
+    breach = Breach.objects.get(source_kind="commitment", source_id=under_verification.pk)
     assert breach.rule_set.code == "ndrc-order-58"
     assert (breach.publicity_min_until, breach.publicity_max_until) == (
         date(2026, 6, 30),
@@ -134,7 +134,9 @@ def test_the_flow_records_the_breach_with_the_finding(world, under_verification)
     assert Commitment.objects.get(pk=under_verification.pk).status == Commitment.Status.BREACHED
     assert (
         Breach.objects.filter(
-            commitment=under_verification, category__code="false_commitment"
+            source_kind="commitment",
+            source_id=under_verification.pk,
+            category__code="false_commitment",
         ).count()
         == 1
     )
@@ -199,7 +201,7 @@ def test_a_missed_obligation_is_breached_once_however_often_it_is_recorded(
     assert again.breach == first.breach
     assert Breach.objects.count() == 1
     assert Obligation.objects.get(pk=obligation.pk).status == Obligation.Status.BREACHED
-    assert first.breach.obligation == obligation
+    assert (first.breach.source_kind, first.breach.source_id) == ("obligation", obligation.pk)
     assert Notification.objects.filter(recipient=world.applicant).count() == 1
     assert sorted(m.measure_type.code for m in first.measures) == [
         "closer_supervision",

@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from commitments.credit_api import _default, _success
-from commitments.models import Subject
 from credit import services as credit_services
 from credit.check_batch import check_and_log_body
 from credit.check_read import (
@@ -24,6 +23,7 @@ from credit.check_read import (
 )
 from credit.models import CallingSystem, CheckQuery, Measure, Purpose
 from credit.selectors import check_status
+from directory.models import Subject
 from tests.factories import SubjectFactory
 
 

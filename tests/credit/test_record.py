@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 import time_machine
 
-from commitments.models import Subject
 from credit import services as credit_services
 from credit.selectors import AUDIENCE_PUBLIC, AUDIENCE_SUBJECT, credit_record, risk_grade
+from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -10,13 +10,8 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from commitments.models import (
-    Commitment,
-    DeadlineUnit,
-    Obligation,
-    WarningPolicy,
-    WarningStep,
-)
+from commitments.models import Commitment, Obligation, WarningPolicy, WarningStep
+from directory.models import DeadlineUnit
 from tests.workflows.conftest import submit_commitment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -11,12 +11,10 @@ import time_machine
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.calendar import add_working_days
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import (
     Commitment,
     DeadlineExtension,
-    DeadlineUnit,
     Obligation,
     ObligationRule,
     WarningSchedule,
@@ -25,6 +23,8 @@ from commitments.services.obligations import (
     obligation_extend_deadline,
     obligation_warnings_sweep,
 )
+from directory.calendar import add_working_days
+from directory.models import DeadlineUnit
 from tests.factories import TemplateFactory
 from tests.obligations.conftest import DUE_DATE, SHANGHAI, SIGNED_AT, at, install_ladder
 from tests.workflows.conftest import submit_commitment

@@ -5,22 +5,18 @@ the backfill plans obligations signed before."""
 from __future__ import annotations
 
 import datetime
-import importlib
 import io
 
-import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 
-from commitments.models import DeadlineUnit, Obligation, WarningPolicy, WarningSchedule, WarningStep
+from commitments.models import Obligation, WarningPolicy, WarningSchedule, WarningStep
 from commitments.services.obligations import (
     obligation_warnings_sweep,
     warning_schedule_backfill,
 )
+from directory.models import DeadlineUnit
 from notifications.models import OutboxMessage
-from tests.factories import TemplateFactory
 from tests.obligations.conftest import SIGNED_AT, at, install_ladder
 from tests.workflows.conftest import submit_commitment, task_of
 
@@ -145,43 +141,6 @@ def test_a_given_ladder_is_kept(world):
     assert sorted(s.pk for s in WarningStep.objects.filter(template=world.template)) == sorted(
         s.pk for s in given.values()
     )
-
-
-MIGRATION = ("commitments", "0007_seed_default_warning_ladder")
-
-
-@pytest.fixture
-def seed():
-    """The migration's function, run with the models as they were at that migration."""
-    function = importlib.import_module(f"commitments.migrations.{MIGRATION[1]}").seed
-    historical = MigrationLoader(connection).project_state(MIGRATION, at_end=True).apps
-    return lambda: function(historical, None)
-
-
-def test_the_migration_seeds_templates_without_a_ladder_and_leaves_the_others(world, seed):
-    configured = TemplateFactory(matter=world.matter, code="configured")
-    given = install_ladder(configured)  # with a policy of 5 working days' grace
-    short_grace = TemplateFactory(matter=world.matter, code="short-grace")
-    WarningPolicy.objects.create(template=short_grace, grace_period=2)
-
-    seed()
-
-    assert _ladder(world.template) == DEFAULT
-    assert [s.pk for s in WarningStep.objects.filter(template=configured)] == [
-        s.pk for s in given.values()
-    ]
-    assert _ladder(short_grace) == [
-        *DEFAULT[:5],
-        ("after", 2, "working_days", "applicant", ALL),
-        ("after", 2, "working_days", "regulator", ["email", "inapp"]),
-    ]
-    step = WarningStep.objects.filter(template=world.template).first()
-    assert step.history.get().history_change_reason == "default warning ladder (migration 0007)"
-
-    # and running it again changes nothing
-    count = WarningStep.objects.count()
-    seed()
-    assert WarningStep.objects.count() == count
 
 
 def test_the_backfill_plans_obligations_signed_before_the_ladder(world):

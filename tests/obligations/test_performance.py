@@ -200,5 +200,5 @@ def test_a_report_under_review_holds_the_breach_until_it_is_rejected(world, obli
         again = obligation_warnings_sweep()
 
     assert (recorded.breached, again.breached) == (1, 0)
-    assert Breach.objects.filter(obligation_id=obligation.pk).count() == 1
+    assert Breach.objects.filter(source_kind="obligation", source_id=obligation.pk).count() == 1
     assert Obligation.objects.get(pk=obligation.pk).status == Obligation.Status.BREACHED

@@ -105,7 +105,7 @@ def test_after_the_grace_period_the_breach_is_recorded_exactly_once(world, oblig
         second = obligation_warnings_sweep()
 
     assert (first.breached, second.breached) == (1, 0)
-    breach = Breach.objects.get(obligation_id=obligation.pk)
+    breach = Breach.objects.get(source_kind="obligation", source_id=obligation.pk)
     assert breach.subject_id == world.subject.pk
     assert breach.severity == "general"
     obligation.refresh_from_db()

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from commitments.models import Commitment, Subject
+from commitments.models import Commitment
 from credit.models import BidPledge, Tender
+from directory.models import Subject
 from notifications.models import Notification
-
-from .conftest import black_list
+from tests.pledges.conftest import black_list
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from commitments.models import Commitment, Subject
+from commitments.models import Commitment
 from commitments.services.bid_pledges import (
     bid_pledge_defaults_sweep,
     bid_pledge_draft,
@@ -18,9 +18,9 @@ from commitments.services.bid_pledges import (
     bid_pledge_outcome,
 )
 from credit.models import BidPledge, Tender
+from directory.models import Subject
 from notifications.models import Notification
-
-from .conftest import SHANGHAI, black_list
+from tests.pledges.conftest import SHANGHAI, black_list
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Subject
+from commitments.models import Commitment
 from commitments.services import commitment_create
 from commitments.services.bid_pledges import (
     bid_pledge_draft,
@@ -19,8 +19,8 @@ from commitments.services.bid_pledges import (
     tender_create,
 )
 from credit.models import BidPledge, Tender
-
-from .conftest import SHANGHAI, black_list
+from directory.models import Subject
+from tests.pledges.conftest import SHANGHAI, black_list
 
 pytestmark = pytest.mark.django_db
 

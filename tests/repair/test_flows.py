@@ -17,6 +17,7 @@ from viewflow.workflow.status import STATUS
 from commitments.errors import CommitmentError, ErrorCode
 from credit.models import Breach, Objection, RepairApplication
 from notifications.models import Notification
+from tests.repair.conftest import SHANGHAI, proof, record
 from workflows.repair_flows import (
     CreditRepairFlow,
     ObjectionFlow,
@@ -32,8 +33,6 @@ from workflows.repair_flows import (
 )
 from workflows.repair_selectors import objection_history
 from workflows.tasks import workflow_timers_fire_task
-
-from .conftest import SHANGHAI, proof, record
 
 
 def _statuses(process) -> dict[str, str]:

@@ -24,8 +24,7 @@ from credit import selectors as credit_selectors
 from credit.models import BidPledge, CreditList, ListEntry, Tender
 from notifications.models import Notification
 from tests.factories import CompetenceFactory
-
-from .conftest import SHANGHAI
+from tests.repair.conftest import SHANGHAI
 
 
 @pytest.fixture

@@ -7,15 +7,15 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from commitments.models import Commitment, Subject
+from commitments.models import Commitment
 from commitments.portal_selectors import public_commitment_list
 from credit.models import CreditList, ListEntry
 from credit.services import breach_publication_end_due, list_entry_enter
 from credit.services_publicity import list_entries_exit_due
+from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
+from tests.repair.conftest import record
 from tests.workflows.conftest import submit_commitment
-
-from .conftest import record
 
 
 def _listed(

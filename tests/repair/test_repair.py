@@ -27,8 +27,7 @@ from credit.models import (
 )
 from credit.repair import repair_eligibility
 from notifications.models import Notification
-
-from .conftest import proof, record
+from tests.repair.conftest import proof, record
 
 
 def _snapshot(breach: Breach) -> tuple:

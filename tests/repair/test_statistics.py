@@ -12,9 +12,8 @@ from django.urls import reverse
 from commitments.services.credit_repair import credit_objection_file, credit_repair_apply
 from commitments.statistics import city_statistics
 from tests.factories import UserFactory
+from tests.repair.conftest import proof, record
 from tests.workflows.conftest import submit_commitment
-
-from .conftest import proof, record
 
 
 def _activity(world):

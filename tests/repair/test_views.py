@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from commitments.services.credit_repair import credit_objection_file, credit_repair_apply
 from credit.models import Breach, Objection, RepairApplication
-
-from .conftest import PDF, proof, record
+from tests.repair.conftest import PDF, proof, record
 
 
 def test_the_overview_shows_when_each_record_becomes_repairable(

@@ -9,8 +9,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from commitments.models import Commitment, RegulatorMembership
+from commitments.models import Commitment
 from commitments.services import verification_record
+from directory.models import RegulatorMembership
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of

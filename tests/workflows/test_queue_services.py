@@ -11,7 +11,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import RegulatorMembership
+from directory.models import RegulatorMembership
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of
@@ -238,7 +238,7 @@ def test_a_delegation_hands_over_open_tasks_and_new_assignments(world):
 
 
 def test_only_eligible_absent_regulators_work_goes_to_the_delegate(world):
-    from commitments.models import RoutingRule
+    from directory.models import RoutingRule
 
     rule = RoutingRule.objects.create(
         name="only regulator", matter=world.matter, region=world.region, department=world.department

@@ -7,7 +7,7 @@ from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import RoutingRule
+from directory.models import RoutingRule
 from tests.factories import DepartmentFactory, MembershipFactory, RegionFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.models import VerificationTaskIndex
@@ -111,7 +111,7 @@ def test_every_rule_change_is_in_history(world, admin_client):
     rule = _rule(world, eligible=[world.regulator])
 
     response = admin_client.post(
-        reverse("admin:commitments_routingrule_change", args=[rule.pk]),
+        reverse("admin:directory_routingrule_change", args=[rule.pk]),
         {
             "name": "renamed",
             "matter": world.matter.pk,
@@ -135,13 +135,13 @@ def test_every_rule_change_is_in_history(world, admin_client):
 
 def test_the_admin_can_extend_the_working_day_calendar(world, admin_client):
     response = admin_client.post(
-        reverse("admin:commitments_workingdayoverride_add"),
+        reverse("admin:directory_workingdayoverride_add"),
         {"date": "2027-10-09", "is_working_day": "on", "note": "2027 国庆调休上班"},
     )
 
     assert response.status_code == 302
     import datetime
 
-    from commitments.calendar import is_working_day
+    from directory.calendar import is_working_day
 
     assert is_working_day(datetime.date(2027, 10, 9)) is True

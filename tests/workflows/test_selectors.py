@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, RegulatorMembership
+from commitments.models import Commitment
+from directory.models import RegulatorMembership
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.selectors import commitment_tasks, task_get, task_inbox, task_queue
 from workflows.services import verification_complete, verification_task_release

@@ -24,19 +24,17 @@ from rest_framework.authtoken.models import Token
 
 from commitments import services as commitment_services
 from commitments.errors import CommitmentError
-from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
+from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from directory import services as directory_services
+from directory.models import (
     Competence,
     DeadlineUnit,
     Department,
     Matter,
-    ObligationRule,
     Region,
     RegulatorMembership,
     Subject,
     SubjectRepresentative,
-    VerificationMethod,
 )
 
 SUBJECT_CODE = "914403001922038216"
@@ -229,7 +227,7 @@ class Command(BaseCommand):
 
         subject = Subject.objects.filter(code=SUBJECT_CODE).first()
         if subject is None:
-            subject = commitment_services.subject_register(
+            subject = directory_services.subject_register(
                 kind=Subject.Kind.COMPANY,
                 code=SUBJECT_CODE,
                 name=SUBJECT_NAME,

@@ -6,13 +6,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..identifiers import IdentifierKind, check_identifier
-from ..models import (
-    Region,
-    Subject,
-    SubjectRepresentative,
-)
-from .common import audited_save, invalid_input
+from directory.audit import audited_save
+from directory.errors import DirectoryError, DirectoryErrorCode
+from directory.identifiers import IdentifierKind, check_identifier
+from directory.models import Region, Subject, SubjectRepresentative
 
 
 def subject_register(
@@ -87,3 +84,7 @@ def _identifier_message(kind: IdentifierKind, check) -> str:
     if check.problem == "checksum":
         return _("The check character of this resident identity number is wrong.")
     return _("A resident identity number has 17 digits and a check digit or X.")
+
+
+def invalid_input(field: str, message: str) -> DirectoryError:
+    return DirectoryError(DirectoryErrorCode.INVALID, message, field=field)

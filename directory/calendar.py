@@ -17,7 +17,7 @@ import holidays
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .models import DeadlineUnit, WorkingDayOverride
+from directory.models import DeadlineUnit, WorkingDayOverride
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workflows", "0003_queue_index_delegation_sampling")]
+    dependencies = [("workflows", "0002_viewflow_indexes")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

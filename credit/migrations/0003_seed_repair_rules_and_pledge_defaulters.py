@@ -1,9 +1,27 @@
+"""Seed the default repair rule (Order No. 36) and the list of pledge defaulters."""
+
 from django.db import migrations
+
+ORDER_36 = "国家发展和改革委员会令第36号《信用修复管理办法》；国办发〔2025〕22号"
+
+
+def seed_repair_rules(apps, schema_editor):
+    RepairRule = apps.get_model("credit", "RepairRule")
+    RepairRule.objects.update_or_create(
+        category=None,
+        defaults={
+            "is_repairable": True,
+            "max_repairs": 2,
+            "period_months": 12,
+            "legal_basis": ORDER_36 + "；地方规定可限制修复次数",
+        },
+    )
+
 
 BASIS = "招标投标领域信用承诺替代投标保证金相关规定；国家发展改革委等部门关于在招标投标领域推行信用承诺制的通知"
 
 
-def seed(apps, schema_editor):
+def seed_pledge_defaulters(apps, schema_editor):
     CreditList = apps.get_model("credit", "CreditList")
     CreditList.objects.update_or_create(
         code="pledge-defaulters",
@@ -26,5 +44,8 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("credit", "0005_bid_pledges")]
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    dependencies = [("credit", "0002_seed_rules_and_catalogue")]
+    operations = [
+        migrations.RunPython(seed_repair_rules, migrations.RunPython.noop),
+        migrations.RunPython(seed_pledge_defaulters, migrations.RunPython.noop),
+    ]

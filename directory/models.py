@@ -1,11 +1,26 @@
-"""Who verifies: regions, departments, the matters they decide and their people."""
+"""Who and where: the kernel every domain app stands on.
+
+Regions and the departments that govern them, the matters they decide and who is competent
+for which (including routing held as data), the regulators' seats, the subjects that commit
+(companies by unified social credit code, persons by resident ID) and the users entitled to
+act for them, and the corrections of the official working-day calendar. This app imports no
+domain app; every domain app may import it.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from directory.identifiers import IdentifierKind, mask_resident_id
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
 
 
 class Region(models.Model):
@@ -169,8 +184,6 @@ class RoutingRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if bool(self.field_name) != bool(self.field_value):
             raise ValidationError(
                 {"field_value": _("Give both the field name and its value, or neither.")}
@@ -182,3 +195,81 @@ class RoutingRule(models.Model):
             return True
         value = str((field_values or {}).get(self.field_name, "")).strip()
         return value == self.field_value.strip()
+
+
+class Subject(models.Model):
+    """A company (unified social credit code) or a person (resident ID) that makes commitments."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company or organisation")
+        PERSON = "person", _("Natural person")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    code = models.CharField(_("identifier"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="subjects"
+    )
+    checksum_override_reason = models.TextField(_("checksum override reason"), blank=True)
+    checksum_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    representatives = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="SubjectRepresentative", related_name="subjects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["representatives"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.display_code})"
+
+    @property
+    def identifier_kind(self) -> IdentifierKind:
+        return IdentifierKind.USCC if self.kind == self.Kind.COMPANY else IdentifierKind.RESIDENT_ID
+
+    @property
+    def display_code(self) -> str:
+        """The code as lists may show it: a resident ID is personal data and stays masked."""
+        return self.code if self.kind == self.Kind.COMPANY else mask_resident_id(self.code)
+
+
+class SubjectRepresentative(models.Model):
+    """A user entitled to act for a subject (sign its commitments, see its records)."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "user"], name="representative_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.subject}"
+
+
+class WorkingDayOverride(models.Model):
+    """An administrator's correction of the official calendar (next year's announcement)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.note}"
