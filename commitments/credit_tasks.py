@@ -1,6 +1,6 @@
 """Idempotent background adapters for pledges and the end of listings (registered through
 ``CELERY_IMPORTS``; scheduled by Celery beat). Repair and objection time limits are timers
-of their flows (``workflows.repair_flows``), fired by the workflow-timer beat entry."""
+of their flows (``workflows.repair.flows``), fired by the workflow-timer beat entry."""
 
 from __future__ import annotations
 

@@ -7,16 +7,17 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from workflows.repair import urls as repair_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("commitments/", include("commitments.urls")),
     path("commitments/", include("workflows.applicant_urls")),
-    path("regulator/credit/", include("workflows.repair_urls")),  # repair, objections
+    path("regulator/credit/", include(repair_urls.office_urls)),  # repair, objections
     path("regulator/", include("workflows.urls")),
     path("notifications/", include("notifications.urls")),
     path("credit/", include("commitments.credit_pages")),
-    path("credit/", include("workflows.repair_subject_urls")),  # repair, objections
+    path("credit/", include(repair_urls.subject_urls)),  # repair, objections
     path("pledges/", include("commitments.pledge_urls")),  # bidding pledges
     path("portal/", include("commitments.portal_urls")),  # public portal, no login
     path("", include("commitments.public_urls")),  # verify/ and register/: no login

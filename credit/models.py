@@ -336,7 +336,7 @@ class Breach(CreditStateModel):
     def end_publication(self) -> None:
         """Stop publication at the maximum period."""
 
-    # Repair and objection (credit.services_repair / credit.services_objection).
+    # Repair and objection (credit.record.services.repair, driven by workflows.repair).
     LIVE = (Status.RECORDED, Status.PUBLISHED, Status.PUBLICATION_ENDED)
 
     @transition(field=status, source=LIVE, target=Status.UNDER_OBJECTION)
@@ -630,10 +630,7 @@ class CheckQuery(models.Model):
 
 
 from credit.models_pledge import BidPledge, Tender  # noqa: E402,F401  (bidding pledges)
-from credit.models_repair import (  # noqa: E402,F401  (repair and objection models)
-    Objection,
+from credit.models_repair import (  # noqa: E402,F401  (repair rules, change notices)
     RecordChangeNotice,
-    RepairApplication,
-    RepairProof,
     RepairRule,
 )

@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from directory.models import Competence, Department, Matter, Region, RegulatorMembership, Subject
+from directory.models import (
+    Competence,
+    Department,
+    Matter,
+    Region,
+    RegulatorMembership,
+    Subject,
+    SubjectRepresentative,
+)
 
 
 def subject_list(*, represented_by: AbstractBaseUser) -> QuerySet[Subject]:
@@ -45,3 +53,25 @@ def active_members(*, department: Department, role: str) -> QuerySet[RegulatorMe
     return RegulatorMembership.objects.filter(
         department=department, role=role, is_active=True, user__is_active=True
     ).select_related("user")
+
+
+def department_member_users(*, department_id: int) -> list[AbstractBaseUser]:
+    """Every active member of a department, supervisors included, in the order they joined."""
+    return [
+        membership.user
+        for membership in RegulatorMembership.objects.filter(
+            department_id=department_id, is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+    ]
+
+
+def subject_representative_users(*, subject_id: int) -> list[AbstractBaseUser]:
+    """Every user who represents a subject, in the order they were registered."""
+    return [
+        representative.user
+        for representative in SubjectRepresentative.objects.filter(subject_id=subject_id)
+        .select_related("user")
+        .order_by("pk")
+    ]

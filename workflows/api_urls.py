@@ -1,9 +1,10 @@
 """API URLs of the verification workflow: signing starts it, regulators work its tasks."""
 
-from django.urls import path
+from django.urls import include, path
 
 from commitments.api.uploads import CommitmentUploadSignedApi
-from workflows import api, api_repair, services
+from workflows import api, services
+from workflows.repair import urls as repair_urls
 
 app_name = "workflows_api"
 
@@ -28,36 +29,5 @@ urlpatterns = [
         name="task-extend-deadline",
     ),
     path("tasks/reassign/", api.TaskBulkReassignApi.as_view(), name="task-bulk-reassign"),
-    path(
-        "credit/subjects/<str:code>/repair-eligibility/",
-        api_repair.RepairEligibilityApi.as_view(),
-        name="credit-repair-eligibility",
-    ),
-    path("credit/repairs/", api_repair.RepairListApi.as_view(), name="credit-repairs"),
-    path("credit/objections/", api_repair.ObjectionListApi.as_view(), name="credit-objections"),
-    path(
-        "credit/office/repairs/",
-        api_repair.OfficeRepairListApi.as_view(),
-        name="credit-office-repairs",
-    ),
-    path(
-        "credit/office/repairs/<int:pk>/decide/",
-        api_repair.OfficeRepairDecideApi.as_view(),
-        name="credit-office-repair-decide",
-    ),
-    path(
-        "credit/office/objections/",
-        api_repair.OfficeObjectionListApi.as_view(),
-        name="credit-office-objections",
-    ),
-    path(
-        "credit/office/objections/<int:pk>/decide/",
-        api_repair.OfficeObjectionDecideApi.as_view(),
-        name="credit-office-objection-decide",
-    ),
-    path(
-        "credit/office/objections/<int:pk>/forward/",
-        api_repair.OfficeObjectionForwardApi.as_view(),
-        name="credit-office-objection-forward",
-    ),
+    path("", include(repair_urls.api_urlpatterns)),  # repair and objections
 ]

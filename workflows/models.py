@@ -8,6 +8,8 @@
 - ``Delegation``: a regulator's absence; their tasks and new assignments go to the delegate.
 - ``SamplingPolicy`` / ``SamplingDraw``: on-site spot-check ratios per risk grade (data) and
   every random draw made with them (seed, inputs, result: reproducible).
+
+The repair and objection cases and their processes live in ``workflows.repair.models``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
+import workflows.repair.models  # noqa: F401  (the repair and objection cases: Django registers them)
 from commitments.models import VerificationMethod
 
 

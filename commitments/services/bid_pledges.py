@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,6 @@ from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, CommitmentTemplate
 from commitments.services.breaches import as_commitment_error
 from commitments.services.commitments import commitment_create, commitment_sign
-from commitments.services.credit_repair import _check_member, _representatives, time_limit
 from commitments.services.credit_templates import active_template
 from credit import services_pledge
 from credit.errors import CreditError
@@ -24,7 +24,23 @@ from credit.models import BidPledge, Tender
 from directory.audit import audited_save
 from directory.calendar import add_working_days
 from directory.models import Department, Subject, SubjectRepresentative
+from directory.selectors import department_ids_of, subject_representative_users
 from notifications.services import notification_send
+
+# Working days to pay after a non-refund notice; a city may set its own in
+# settings.CREDIT_TIME_LIMITS["pledge_payment"].
+PLEDGE_PAYMENT_WORKING_DAYS = 10
+
+
+def _payment_working_days() -> int:
+    limits = getattr(settings, "CREDIT_TIME_LIMITS", {})
+    return limits.get("pledge_payment", PLEDGE_PAYMENT_WORKING_DAYS)
+
+
+def _check_member(by: AbstractBaseUser, department_id: int) -> None:
+    """Refuse (as if it did not exist) someone outside the tendering department."""
+    if department_id not in department_ids_of(by):
+        raise CommitmentError(ErrorCode.NOT_FOUND, _("No such application."), field="application")
 
 
 @transaction.atomic
@@ -168,7 +184,7 @@ def bid_pledge_outcome(*, pledge: BidPledge, by: AbstractBaseUser, outcome: str)
     non-refund notice with its payment deadline to the bidder."""
     _check_member(by, pledge.tender.department_id)
     on = timezone.localdate()
-    payment_due = add_working_days(on, time_limit("pledge_payment")).due_date
+    payment_due = add_working_days(on, _payment_working_days()).due_date
     try:
         pledge = services_pledge.pledge_outcome_record(
             pledge_id=pledge.pk, outcome=outcome, by=by, payment_due=payment_due, on=on
@@ -176,7 +192,7 @@ def bid_pledge_outcome(*, pledge: BidPledge, by: AbstractBaseUser, outcome: str)
     except CreditError as error:
         raise as_commitment_error(error) from None
     if pledge.status == BidPledge.Status.NOTICED:
-        for user in _representatives(pledge.subject_id):
+        for user in subject_representative_users(subject_id=pledge.subject_id):
             notification_send(
                 recipient=user,
                 key=f"pledge-{pledge.pk}-notice-{user.pk}",
@@ -210,7 +226,7 @@ def bid_pledge_defaults_sweep(*, on: date | None = None) -> int:
     """List the subjects whose payment is overdue and tell them; returns how many."""
     listed = services_pledge.pledge_defaults_list(on=on)
     for pledge in listed:
-        for user in _representatives(pledge.subject_id):
+        for user in subject_representative_users(subject_id=pledge.subject_id):
             notification_send(
                 recipient=user,
                 key=f"pledge-{pledge.pk}-listed-{user.pk}",

@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 from commitments.models import CommitmentTemplate
 from commitments.services.credit_templates import active_template
 from credit import services as credit_services
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Breach
 from tests.factories import CompetenceFactory
+from workflows.repair.models import Objection, RepairApplication
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

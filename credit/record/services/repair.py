@@ -1,0 +1,182 @@
+"""Changes of the credit record that repair and objections decide.
+
+- ``breach_objection_mark``: the record goes "under objection" (not published meanwhile).
+- ``breach_objection_close``: the mark comes off — the record goes back to where it was (past
+  its maximum period: publication ended), with its text or end of publicity corrected when
+  the objection was upheld that way.
+- ``breach_repair`` / ``breach_revoke``: the record is cleared. Publication and sharing stop,
+  its measures are lifted, the black-list entries it caused end, and every calling system
+  that asked about the subject gets a change notice (NDRC Order 36: repair reaches everyone
+  who received the record); the caller sends them the message.
+
+The cases, who may decide and the time limits belong to ``workflows.repair``; these functions
+run inside the deciding service's transaction and refuse with a ``CreditError`` (changing
+nothing) what the record's state or its rules do not allow. ``case`` names the case in the
+audit trail, e.g. ``"application 12"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from credit.errors import CreditError, CreditErrorCode
+from credit.models import (
+    Breach,
+    CheckQuery,
+    ListEntry,
+    Measure,
+    RecordChangeNotice,
+)
+from directory.audit import audited_save
+
+
+@dataclass(frozen=True)
+class BreachCorrection:
+    """What an upheld objection corrects: the record's text, its end of publicity, or both."""
+
+    reason: str = ""
+    max_until: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordCleared:
+    """What clearing a record (repair or revocation) did."""
+
+    breach: Breach
+    measures_lifted: list[Measure] = field(default_factory=list)
+    list_exits: list[ListEntry] = field(default_factory=list)
+    notices: list[RecordChangeNotice] = field(default_factory=list)
+
+
+def breach_objection_mark(*, breach_id: int, by: AbstractBaseUser | None, case: str) -> Breach:
+    """Mark the record "under objection"; refused for a record no longer objectionable."""
+    breach = Breach.objects.select_for_update().get(pk=breach_id)
+    if not can_proceed(breach.mark_under_objection):
+        raise CreditError(
+            CreditErrorCode.INVALID_STATE,
+            _("This record is %(status)s: it can no longer be objected to.")
+            % {"status": breach.get_status_display()},
+            field="breach",
+        )
+    breach.mark_under_objection()
+    audited_save(breach, by=by, reason=f"under {case}")
+    return breach
+
+
+def breach_objection_close(
+    *,
+    breach_id: int,
+    back_to: str,
+    by: AbstractBaseUser,
+    on: date,
+    reason: str,
+    correction: BreachCorrection | None = None,
+) -> Breach:
+    """Take the objection mark off, correcting the record first when ``correction`` says so.
+
+    A correction must give the corrected text or the corrected end of publicity, and that end
+    must fall between the record date and the record's latest end. A published record whose
+    (corrected) end has passed goes to "publication ended".
+    """
+    breach = Breach.objects.select_for_update().get(pk=breach_id)
+    if correction is not None:
+        corrected_reason = (correction.reason or "").strip()
+        if not corrected_reason and correction.max_until is None:
+            raise CreditError(
+                CreditErrorCode.INVALID,
+                _("Give the corrected text or the corrected end of publicity."),
+                field="corrected_reason",
+            )
+        if correction.max_until is not None and not (
+            breach.record_date <= correction.max_until <= breach.publicity_max_until
+        ):
+            raise CreditError(
+                CreditErrorCode.INVALID,
+                _("The corrected end of publicity must fall between %(start)s and %(end)s.")
+                % {"start": breach.record_date, "end": breach.publicity_max_until},
+                field="corrected_max_until",
+            )
+        if corrected_reason:
+            breach.reason = corrected_reason
+        if correction.max_until is not None:
+            breach.publicity_max_until = correction.max_until
+            breach.publicity_min_until = min(breach.publicity_min_until, correction.max_until)
+    if back_to == Breach.Status.PUBLISHED and on >= breach.publicity_max_until:
+        back_to = Breach.Status.PUBLICATION_ENDED
+    breach.clear_objection(back_to=back_to)
+    audited_save(breach, by=by, reason=reason)
+    return breach
+
+
+def breach_repair(*, breach_id: int, by: AbstractBaseUser, on: date, case: str) -> RecordCleared:
+    """Repair the record and clear it; refused for a record that cannot be repaired."""
+    breach = Breach.objects.select_for_update().get(pk=breach_id)
+    if not can_proceed(breach.repair):
+        raise CreditError(
+            CreditErrorCode.INVALID_STATE,
+            _("This record is %(status)s and cannot be repaired.")
+            % {"status": breach.get_status_display()},
+            field="status",
+        )
+    breach.repair()
+    audited_save(breach, by=by, reason=f"repaired on {case}")
+    return _record_clear(
+        breach=breach,
+        change=RecordChangeNotice.Change.REPAIRED,
+        by=by,
+        on=on,
+        reason=f"record repaired ({case})",
+    )
+
+
+def breach_revoke(*, breach_id: int, by: AbstractBaseUser, on: date, case: str) -> RecordCleared:
+    """Revoke the record (an upheld objection) and clear it."""
+    breach = Breach.objects.select_for_update().get(pk=breach_id)
+    breach.revoke()
+    audited_save(breach, by=by, reason=f"revoked on {case}")
+    return _record_clear(
+        breach=breach,
+        change=RecordChangeNotice.Change.REVOKED,
+        by=by,
+        on=on,
+        reason=f"record revoked ({case})",
+    )
+
+
+def _record_clear(
+    *, breach: Breach, change: str, by: AbstractBaseUser, on: date, reason: str
+) -> RecordCleared:
+    """Lift the measures of a repaired or revoked record, end the black-list entries it
+    caused, and queue a notice for each calling system that asked about the subject.
+    Runs with ``breach`` locked and already moved."""
+    lifted = []
+    for measure in Measure.objects.select_for_update().filter(
+        breach=breach, status=Measure.Status.ACTIVE
+    ):
+        measure.lift(on=on)
+        audited_save(measure, by=by, reason=reason)
+        lifted.append(measure)
+    exits = []
+    for entry in ListEntry.objects.select_for_update().filter(
+        breach=breach, status__in=ListEntry.OPEN
+    ):
+        entry.leave(on=on)
+        audited_save(entry, by=by, reason=reason)
+        exits.append(entry)
+    systems = (
+        CheckQuery.objects.filter(subject_id=breach.subject_id)
+        .values_list("calling_system_id", flat=True)
+        .distinct()
+    )
+    notices = []
+    for system_id in sorted(set(systems)):
+        notice, _created = RecordChangeNotice.objects.get_or_create(
+            calling_system_id=system_id, breach=breach, change=change
+        )
+        notices.append(notice)
+    return RecordCleared(breach=breach, measures_lifted=lifted, list_exits=exits, notices=notices)

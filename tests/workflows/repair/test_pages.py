@@ -1,0 +1,228 @@
+"""The subject's and the officer's pages for repair and objections: what each sees, the
+forms, the 404s for other people's cases, and bounded query counts on the lists; the city
+statistics as SVG charts and CSV, for supervisors and administrators only, with a fixed
+number of queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from credit.models import Breach
+from tests.factories import UserFactory
+from tests.workflows.repair.conftest import PDF, city_activity, proof, record
+from workflows.repair.models import Objection, RepairApplication
+from workflows.repair.services.objections import objection_submit
+from workflows.repair.services.repair import repair_submit
+
+
+def test_the_overview_shows_when_each_record_becomes_repairable(
+    client, world, old_breach, new_breach, django_assert_max_num_queries
+):
+    client.force_login(world.applicant)
+    url = reverse("repair:overview", args=[world.subject.code])
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('data-testid="record"') == 2
+    assert html.count('data-testid="apply-link"') == 1
+    assert "Eligible from 2027-04-01" in html
+
+
+def test_the_overview_costs_the_same_queries_with_more_records(
+    client, world, old_breach, django_assert_max_num_queries
+):
+    for day in (date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)):
+        record(world, on=day, severity="general")
+    client.force_login(world.applicant)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("repair:overview", args=[world.subject.code]))
+    assert response.content.decode().count('data-testid="record"') == 4
+
+
+def test_the_subject_applies_with_a_file_and_the_officer_grants(client, world, old_breach):
+    client.force_login(world.applicant)
+    url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
+    assert 'data-testid="repair-form"' in client.get(url).content.decode()
+
+    response = client.post(
+        url,
+        {
+            "statement": "已缴清罚款",
+            "proofs": [SimpleUploadedFile("receipt.pdf", PDF, content_type="application/pdf")],
+        },
+    )
+    assert response.status_code == 302
+    application = RepairApplication.objects.get(breach=old_breach)
+    page = client.get(url).content.decode()
+    assert "Submitted" in page and application.commitment.reference in page
+
+    client.force_login(world.regulator)
+    listing = client.get(reverse("repair_office:list")).content.decode()
+    assert listing.count('data-testid="repair-row"') == 1
+    office = reverse("repair_office:repair", args=[application.pk])
+    proof_row = application.proofs.get()
+    download = client.get(reverse("repair_office:proof", args=[application.pk, proof_row.pk]))
+    assert b"".join(download.streaming_content) == PDF
+    response = client.post(office, {"decision": "grant", "reason": ""})
+    assert response.status_code == 302
+    assert Breach.objects.get(pk=old_breach.pk).status == "repaired"
+
+
+def test_a_refused_application_shows_the_error_and_changes_nothing(client, world, old_breach):
+    client.force_login(world.applicant)
+    url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
+    response = client.post(url, {"statement": "已缴清罚款"})
+    assert response.status_code == 400
+    assert "Attach proof" in response.content.decode()
+    assert RepairApplication.objects.count() == 0
+
+
+def test_the_new_rule_set_record_shows_why_it_is_not_yet_repairable(client, world, new_breach):
+    client.force_login(world.applicant)
+    page = client.get(reverse("repair:repair", args=[world.subject.code, new_breach.pk]))
+    html = page.content.decode()
+    assert 'data-testid="repair-form"' not in html
+    assert "2027-04-01" in html and "NDRC Order 36" in html
+
+
+def test_other_peoples_cases_are_404(client, world, old_breach):
+    application = repair_submit(
+        breach=old_breach, by=world.applicant, statement="已整改", proofs=[proof()]
+    )
+    objection_breach = record(world, on=date(2026, 4, 2))
+    objection = objection_submit(
+        breach=objection_breach, by=world.applicant, kind="content", grounds="有误"
+    )
+    client.force_login(world.stranger)
+    for name in ("repair:repair", "repair:objection"):
+        assert (
+            client.get(reverse(name, args=[world.subject.code, old_breach.pk])).status_code == 404
+        )
+    assert client.get(reverse("repair:overview", args=[world.subject.code])).status_code == 404
+    client.force_login(world.foreign_regulator)
+    assert client.get(reverse("repair_office:repair", args=[application.pk])).status_code == 404
+    assert client.get(reverse("repair_office:objection", args=[objection.pk])).status_code == 404
+    response = client.post(
+        reverse("repair_office:repair", args=[application.pk]), {"decision": "grant"}
+    )
+    assert response.status_code == 404
+    assert RepairApplication.objects.get(pk=application.pk).status == "submitted"
+
+
+def test_an_objection_from_both_sides(client, world, new_breach):
+    client.force_login(world.applicant)
+    url = reverse("repair:objection", args=[world.subject.code, new_breach.pk])
+    response = client.post(url, {"kind": "content", "grounds": "回执为证"})
+    assert response.status_code == 302
+    again = client.post(url, {"kind": "duration", "grounds": "再次"})
+    assert again.status_code == 400
+    assert "is still open" in again.content.decode()
+    objection = Objection.objects.get()
+
+    client.force_login(world.regulator)
+    office = reverse("repair_office:objection", args=[objection.pk])
+    missing = client.post(office, {"outcome": "revoked", "reason": ""})
+    assert missing.status_code == 400
+    assert client.post(office, {"outcome": "revoked", "reason": "属实"}).status_code == 302
+    assert Breach.objects.get(pk=new_breach.pk).status == "revoked"
+
+    client.force_login(world.applicant)
+    assert "Upheld: record revoked" in client.get(url).content.decode()
+
+
+def test_the_officer_lists_cost_bounded_queries(
+    client, world, old_breach, django_assert_max_num_queries
+):
+    for day in (date(2026, 4, 2), date(2026, 4, 3), date(2026, 4, 6)):
+        objection_submit(
+            breach=record(world, on=day), by=world.applicant, kind="content", grounds="有误"
+        )
+    client.force_login(world.regulator)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("repair_office:list"))
+    assert response.content.decode().count('data-testid="objection-row"') == 3
+
+
+def test_the_officer_forwards_an_objection_with_the_reason_and_history_shows_it(
+    client, world, new_breach
+):
+    client.force_login(world.applicant)
+    subject_url = reverse("repair:objection", args=[world.subject.code, new_breach.pk])
+    client.post(subject_url, {"kind": "content", "grounds": "回执为证"})
+    objection = Objection.objects.get()
+    office = reverse("repair_office:objection", args=[objection.pk])
+    forward = {
+        "action": "forward",
+        "department": world.other_department.pk,
+        "forward_reason": "",
+    }
+
+    client.force_login(world.regulator)
+    page = client.get(office).content.decode()
+    assert 'data-testid="forward-reason"' in page
+    refused = client.post(office, forward)
+    assert refused.status_code == 400
+    assert "Say why the objection is forwarded." in refused.content.decode()
+    assert Objection.objects.get().status == "open"
+
+    forwarded = client.post(office, {**forward, "forward_reason": "该记录由住建局提供"})
+
+    assert forwarded.status_code == 302
+    objection.refresh_from_db()
+    assert (objection.status, objection.department, objection.forwarded_by) == (
+        "forwarded",
+        world.other_department,
+        world.regulator,
+    )
+    assert client.get(office).status_code == 404  # no longer with this department
+    client.force_login(world.foreign_regulator)
+    history = client.get(office).content.decode()
+    assert history.count('data-testid="history-step"') == 3
+    assert "Forwarded from 深圳市市场监督管理局 to 深圳市住房和建设局 · regulator" in history
+    assert "该记录由住建局提供" in history
+    assert 'data-testid="forward-form"' not in history  # forwarded once, decided there
+    client.force_login(world.applicant)
+    mine = client.get(subject_url).content.decode()
+    assert "Forwarded on 2026-12-01 to 深圳市住房和建设局" in mine
+
+
+# City statistics ------------------------------------------------------------------------------
+
+
+def test_the_page_and_csv_for_a_supervisor(
+    client, repair_city, today, django_assert_max_num_queries
+):
+    world = repair_city
+    city_activity(world)
+    client.force_login(world.supervisor)
+
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("repair_office:statistics"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for name in ("commitments", "verifications", "warnings", "breaches", "objections", "repairs"):
+        assert f'data-testid="chart-{name}"' in html
+    assert html.count("<svg") >= 6
+    assert 'data-testid="total-repairs">1<' in html
+
+    download = client.get(reverse("repair_office:statistics-csv"))
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[0] == ["series", "month", "department", "count"]
+    assert ["repairs", "2026-12", world.department.name, "1"] in rows
+    assert ["breaches", "2026-03", "No department", "1"] in rows
+
+
+def test_regulators_and_applicants_are_refused(client, world):
+    for user in (world.regulator, world.applicant):
+        client.force_login(user)
+        assert client.get(reverse("repair_office:statistics")).status_code == 403
+        assert client.get(reverse("repair_office:statistics-csv")).status_code == 403
+    client.force_login(UserFactory(username="admin", is_staff=True))
+    assert client.get(reverse("repair_office:statistics")).status_code == 200

@@ -1,0 +1,171 @@
+"""The officer's side of credit repair and objections: the department's cases with their
+working-day due dates, one page per case with the proofs, and the decisions.
+
+Only members of the department the case is with see it (404 otherwise). Each page parses
+the request, calls one service and shows any domain error it refuses with.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from directory.errors import DomainError
+from directory.models import Department
+from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.repair.models import Objection, RepairApplication, RepairProof
+from workflows.repair.selectors.cases import (
+    objection_history,
+    objections_for_department,
+    office_case_detail,
+    repair_applications_for_department,
+)
+from workflows.repair.services.objections import objection_decide, objection_forward
+from workflows.repair.services.repair import repair_decide
+from workflows.views import RegulatorPageMixin
+
+
+class CreditCasesView(RegulatorPageMixin, TemplateView):
+    """Open and decided repair applications and objections of the user's departments."""
+
+    template_name = "workflows/repair/office_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        ids = self.seats.department_ids
+        context.update(
+            today=timezone.localdate(),
+            repairs=list(repair_applications_for_department(department_ids=ids)[:200]),
+            objections=list(objections_for_department(department_ids=ids)[:200]),
+        )
+        return context
+
+
+class _CaseView(RegulatorPageMixin, TemplateView):
+    model: type[RepairApplication] | type[Objection]
+
+    def case(self):
+        found = office_case_detail(
+            self.model, department_ids=self.seats.department_ids, pk=self.kwargs["pk"]
+        )
+        if found is None:
+            raise Http404
+        return found
+
+    def fail(self, error: DomainError, **kwargs):
+        context = self.get_context_data(**kwargs)
+        context["error"] = error
+        return self.render_to_response(context, status=400)
+
+
+class RepairCaseView(_CaseView):
+    model = RepairApplication
+    template_name = "workflows/repair/office_repair.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        application = self.case()
+        context.update(
+            application=application,
+            proofs=list(application.proofs.all()),
+            today=timezone.localdate(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        application = self.case()
+        try:
+            repair_decide(
+                application=application,
+                by=request.user,
+                grant=request.POST.get("decision") == "grant",
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as error:
+            return self.fail(error, **kwargs)
+        messages.success(request, _("The decision was recorded and the subject told."))
+        return redirect("repair_office:repair", pk=application.pk)
+
+
+class RepairProofView(RegulatorPageMixin, View):
+    def get(self, request, pk: int, proof_pk: int):
+        proof = RepairProof.objects.filter(
+            pk=proof_pk,
+            application_id=pk,
+            application__department_id__in=self.seats.department_ids,
+        ).first()
+        if proof is None:
+            raise Http404
+        return FileResponse(
+            proof.file.open("rb"),
+            as_attachment=True,
+            filename=proof.name,
+            content_type=proof.content_type,
+        )
+
+
+class ObjectionCaseView(_CaseView):
+    model = Objection
+    template_name = "workflows/repair/office_objection.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        objection = self.case()
+        context.update(
+            objection=objection,
+            history=objection_history(objection=objection),
+            departments=list(Department.objects.order_by("code")),
+            today=timezone.localdate(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        objection = self.case()
+        try:
+            if request.POST.get("action") == "forward":
+                department = Department.objects.filter(
+                    pk=request.POST.get("department") or 0
+                ).first()
+                if department is None:
+                    raise WorkflowError(
+                        WorkflowErrorCode.INVALID,
+                        _("Choose the providing department."),
+                        field="department",
+                    )
+                objection_forward(
+                    objection=objection,
+                    by=request.user,
+                    department=department,
+                    reason=request.POST.get("forward_reason", ""),
+                )
+                messages.success(request, _("The objection was forwarded."))
+                return redirect("repair_office:list")
+            max_until = None
+            if request.POST.get("corrected_max_until"):
+                try:
+                    max_until = date.fromisoformat(request.POST["corrected_max_until"])
+                except ValueError:
+                    raise WorkflowError(
+                        WorkflowErrorCode.INVALID,
+                        _("Enter a date as YYYY-MM-DD."),
+                        field="corrected_max_until",
+                    ) from None
+            objection_decide(
+                objection=objection,
+                by=request.user,
+                outcome=request.POST.get("outcome", ""),
+                reason=request.POST.get("reason", ""),
+                corrected_reason=request.POST.get("corrected_reason", ""),
+                corrected_max_until=max_until,
+            )
+        except DomainError as error:
+            return self.fail(error, **kwargs)
+        messages.success(request, _("The decision was recorded and the subject told."))
+        return redirect("repair_office:objection", pk=objection.pk)
