@@ -1,13 +1,20 @@
-"""Factories for the domain: valid identifiers, an active template, a competent department."""
+"""Factories for the domain: valid identifiers, an active template, a competent department,
+credit records, and the repair and objection cases filed against them."""
 
 from __future__ import annotations
 
 import random
+from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
 
-from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.services.credit_templates import active_template
+from credit import selectors as credit_selectors
+from credit.models import Breach, BreachCategory, Severity
+from credit.rules import publicity_window
+from directory.calendar import add_working_days
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
     Competence,
@@ -19,6 +26,7 @@ from directory.models import (
     Subject,
     SubjectRepresentative,
 )
+from workflows.repair.models import Objection, RepairApplication
 
 _rng = random.Random(20261122)
 
@@ -144,3 +152,136 @@ class TemplateFactory(factory.django.DjangoModelFactory):
                 deadline=20,
                 deadline_unit=DeadlineUnit.WORKING_DAYS,
             )
+
+
+# Credit records and the cases filed against them ---------------------------------------------
+
+
+class BreachFactory(factory.django.DjangoModelFactory[Breach]):
+    """A published serious record of a missed obligation, recorded on 2026-04-01 under the rule
+    set then in force (NDRC Order 36: repairable from 2027-04-01); ``order_58`` records it on
+    2026-03-31 (Order 58: repairable after 3 months)."""
+
+    class Meta:
+        model = Breach
+
+    class Params:
+        publicity_rule = factory.LazyAttribute(
+            lambda o: credit_selectors.publicity_rule_for(
+                rule_set=o.rule_set, severity=o.severity, group=o.category.publicity_group
+            )
+        )
+        window = factory.LazyAttribute(
+            lambda o: publicity_window(
+                record_date=o.record_date,
+                is_published=o.publicity_rule.is_published,
+                min_months=o.publicity_rule.min_months,
+                max_months=o.publicity_rule.max_months,
+            )
+        )
+        order_58 = factory.Trait(record_date=date(2026, 3, 31))
+
+    subject = factory.SubFactory(SubjectFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    category = factory.LazyFunction(lambda: BreachCategory.objects.get(code="missed_obligation"))
+    legal_basis = factory.SelfAttribute("category.legal_basis")
+    severity = Severity.SERIOUS
+    record_date = date(2026, 4, 1)
+    rule_set = factory.LazyAttribute(
+        lambda o: credit_selectors.rule_set_in_force(on=o.record_date, domain=o.category.domain)
+    )
+    is_publishable = factory.SelfAttribute("window.is_publishable")
+    publicity_starts = factory.SelfAttribute("window.starts")
+    publicity_min_until = factory.SelfAttribute("window.min_until")
+    publicity_max_until = factory.SelfAttribute("window.max_until")
+    reason = "未按期提交整改报告"
+    recorded_by = factory.SubFactory(UserFactory)
+    status = Breach.Status.PUBLISHED
+
+
+class RepairApplicationFactory(factory.django.DjangoModelFactory[RepairApplication]):
+    """A submitted application to repair an Order 58 record (eligible), filed on 2026-12-01
+    with its public repair commitment (a row of the repair template: nothing is signed), due
+    for decision in 3 and for feedback in 10 working days; ``granted`` / ``refused`` decided.
+    """
+
+    class Meta:
+        model = RepairApplication
+
+    breach = factory.SubFactory(BreachFactory, order_58=True)
+    subject = factory.SelfAttribute("breach.subject")
+    department = factory.SelfAttribute("breach.department")
+    submitted_by = factory.SubFactory(UserFactory)
+    commitment = factory.LazyAttributeSequence(
+        lambda o, n: Commitment.objects.create(
+            reference=f"REPAIR-{n:06d}",
+            template=active_template(CommitmentTemplate.Kind.CREDIT_REPAIR),
+            subject=o.subject,
+            region=o.subject.region,
+            created_by=o.submitted_by,
+            field_values={"breach": str(o.breach.pk), "correction": o.statement},
+        )
+    )
+    statement = "已缴清罚款并提交整改报告"
+    submitted_on = date(2026, 12, 1)
+    feedback_due = factory.LazyAttribute(lambda o: o.feedback.due_date)
+    decision_due = factory.LazyAttribute(lambda o: o.decision.due_date)
+    due_basis = factory.LazyAttribute(
+        lambda o: {"feedback": o.feedback.as_basis(), "decision": o.decision.as_basis()}
+    )
+    status = RepairApplication.Status.SUBMITTED
+
+    class Params:
+        feedback = factory.LazyAttribute(lambda o: add_working_days(o.submitted_on, 10))
+        decision = factory.LazyAttribute(lambda o: add_working_days(o.submitted_on, 3))
+        granted = factory.Trait(
+            status=RepairApplication.Status.GRANTED,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_on=date(2026, 12, 3),
+            decision_reason="Repair granted.",
+        )
+        refused = factory.Trait(
+            status=RepairApplication.Status.REFUSED,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_on=date(2026, 12, 3),
+            decision_reason="整改报告未盖章",
+        )
+
+
+class ObjectionFactory(factory.django.DjangoModelFactory[Objection]):
+    """An open objection to a record's content, filed and marked on 2026-12-01, to be
+    forwarded by 2026-12-03 or decided by 2026-12-08; ``forwarded`` to another department,
+    ``rejected`` decided."""
+
+    class Meta:
+        model = Objection
+
+    breach = factory.SubFactory(BreachFactory, status=Breach.Status.UNDER_OBJECTION)
+    subject = factory.SelfAttribute("breach.subject")
+    department = factory.SelfAttribute("breach.department")
+    kind = Objection.Kind.CONTENT
+    grounds = "整改报告已按期提交，有回执为证"
+    filed_by = factory.SubFactory(UserFactory)
+    filed_on = date(2026, 12, 1)
+    breach_status_before = Breach.Status.PUBLISHED
+    marked_on = date(2026, 12, 1)
+    decision_due = date(2026, 12, 8)
+    forward_due = date(2026, 12, 3)
+    status = Objection.Status.OPEN
+
+    class Params:
+        forwarded = factory.Trait(
+            status=Objection.Status.FORWARDED,
+            forwarded_on=date(2026, 12, 2),
+            forwarded_by=factory.SubFactory(UserFactory),
+            forwarded_from=factory.SelfAttribute("breach.department"),
+            department=factory.SubFactory(DepartmentFactory),
+            forward_reason="该记录由住房和建设局提供",
+            decision_due=date(2026, 12, 9),
+        )
+        rejected = factory.Trait(
+            status=Objection.Status.REJECTED,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_on=date(2026, 12, 3),
+            decision_reason="回执日期晚于期限",
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+import workflows.repair.admin  # noqa: F401  (the repair and objection cases)
 from workflows.models import Delegation, SamplingDraw, SamplingPolicy, TaskAuditEntry
 
 

@@ -1,0 +1,90 @@
+"""Back office for repair and objection cases: read-only.
+
+A case is a legal record: it changes only through the services (which check who may act,
+keep the time limits and advance the process) and every change is kept by
+django-simple-history, so administrators see the cases, their proofs and their history but
+add, change and delete nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from workflows.repair.models import Objection, RepairApplication, RepairProof
+
+
+class ReadOnlyAdminMixin:
+    """Every field shown, nothing editable; no adding or deleting."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyCaseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """A case with its audited history (who did what, when and why)."""
+
+
+class RepairProofInline(admin.TabularInline):
+    model = RepairProof
+    fields = ["name", "content_type", "size", "file"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RepairApplication)
+class RepairApplicationAdmin(ReadOnlyCaseAdmin):
+    list_display = [
+        "pk",
+        "subject",
+        "breach",
+        "department",
+        "submitted_on",
+        "decision_due",
+        "status",
+    ]
+    list_filter = ["status", "department"]
+    list_select_related = ["subject", "breach", "breach__category", "department"]
+    search_fields = ["subject__code", "subject__name"]
+    date_hierarchy = "submitted_on"
+    inlines = [RepairProofInline]
+
+
+@admin.register(RepairProof)
+class RepairProofAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "application", "name", "content_type", "size"]
+    list_select_related = ["application"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyCaseAdmin):
+    list_display = [
+        "pk",
+        "subject",
+        "breach",
+        "kind",
+        "department",
+        "filed_on",
+        "decision_due",
+        "status",
+    ]
+    list_filter = ["status", "kind", "department"]
+    list_select_related = ["subject", "breach", "breach__category", "department"]
+    search_fields = ["subject__code", "subject__name"]
+    date_hierarchy = "filed_on"
