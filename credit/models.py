@@ -629,7 +629,6 @@ class CheckQuery(models.Model):
         return f"{self.calling_system_id} → {self.subject_code} ({self.asked_at:%Y-%m-%d %H:%M})"
 
 
-from credit.models_pledge import BidPledge, Tender  # noqa: E402,F401  (bidding pledges)
 from credit.models_repair import (  # noqa: E402,F401  (repair and objection models)
     Objection,
     RecordChangeNotice,

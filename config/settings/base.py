@@ -241,11 +241,12 @@ CELERY_BEAT_SCHEDULE["credit-list-entries-enter"] = {
     "schedule": timedelta(hours=1),
 }
 # Pledge defaulters, the end of listings (repair/objection limits are flow timers).
-CELERY_IMPORTS = ["commitments.credit_tasks"]
-for _name in (
-    "bid_pledge_defaults_sweep_task",
-    "list_entries_exit_due_task",
-):
+CELERY_IMPORTS = ["commitments.credit_tasks", "commitments.pledges.tasks"]
+CELERY_BEAT_SCHEDULE["credit-bid_pledge_defaults_sweep_task"] = {
+    "task": "commitments.pledges.tasks.bid_pledge_defaults_sweep_task",
+    "schedule": timedelta(hours=1),
+}
+for _name in ("list_entries_exit_due_task",):
     CELERY_BEAT_SCHEDULE[f"credit-{_name}"] = {
         "task": f"commitments.credit_tasks.{_name}",
         "schedule": timedelta(hours=1),

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from commitments.models import Commitment
-from credit.models import BidPledge, Tender
+from commitments.pledges.models import BidPledge, Tender
 from directory.models import Subject
 from notifications.models import Notification
-from tests.pledges.conftest import black_list
+from tests.commitments.pledges.conftest import black_list
 
 pytestmark = pytest.mark.django_db
 

@@ -11,16 +11,16 @@ import pytest
 from django.urls import reverse
 
 from commitments.models import Commitment
-from commitments.services.bid_pledges import (
+from commitments.pledges.models import BidPledge, Tender
+from commitments.pledges.services import (
     bid_pledge_defaults_sweep,
     bid_pledge_draft,
     bid_pledge_make,
     bid_pledge_outcome,
 )
-from credit.models import BidPledge, Tender
 from directory.models import Subject
 from notifications.models import Notification
-from tests.pledges.conftest import SHANGHAI, black_list
+from tests.commitments.pledges.conftest import SHANGHAI, black_list
 
 pytestmark = pytest.mark.django_db
 

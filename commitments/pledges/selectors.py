@@ -1,6 +1,7 @@
 """Reads of bidding pledges and tenders, scoped to the viewer: a representative sees its
 subjects' pledges, a member of a tendering authority the pledges for that authority's
-tenders; anything else does not exist for them."""
+tenders; anything else does not exist for them. Also what a pledge needs to know of the
+credit record: a subject's black-list designation and the pledge defaulters' list."""
 
 from __future__ import annotations
 
@@ -13,8 +14,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from credit.models import BidPledge, Tender
+from commitments.pledges.models import BidPledge, Tender
+from credit.models import CreditList, ListEntry
+from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
 from directory.models import Department, RegulatorMembership, SubjectRepresentative
+
+
+def black_list_entry_of(*, subject_id: int) -> ListEntry | None:
+    """The subject's current black-list designation, if any."""
+    return (
+        ListEntry.objects.filter(
+            subject_id=subject_id,
+            status=ListEntry.Status.LISTED,
+            credit_list__kind=CreditList.Kind.BLACK,
+        )
+        .select_related("credit_list")
+        .order_by("entered_on", "pk")
+        .first()
+    )
+
+
+def pledge_defaulters_list() -> CreditList | None:
+    """The pledge defaulters' black list (seeded with the credit record), if present."""
+    return CreditList.objects.filter(code=PLEDGE_DEFAULTERS).first()
 
 
 def authority_department_ids(*, user: AbstractBaseUser) -> list[int]:

@@ -2,7 +2,8 @@
 deposit; a breach of the pledge brings a non-refund notice with a payment deadline and,
 unpaid, a listing on the pledge defaulters' black list for the list's configured period.
 
-Imported by ``credit.models``; departments, subjects and commitments by string only.
+Registered through ``commitments.models``; the pledge commitment is referenced by string
+(``commitments.Commitment``), the listing points down to the credit record's ``ListEntry``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from credit.models import CreditStateModel, ListEntry
-
-PLEDGE_DEFAULTERS = "pledge-defaulters"  # the black list's code (seeded, period as data)
+from commitments.models.base import StateModel
+from credit.models import ListEntry
 
 
 class Tender(models.Model):
@@ -46,7 +46,7 @@ class Tender(models.Model):
         return f"{self.reference} {self.title}"
 
 
-class BidPledge(CreditStateModel):
+class BidPledge(StateModel):
     """One bidder's pledge for one tender and what became of it."""
 
     class Status(models.TextChoices):

@@ -13,7 +13,6 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import pledge_selectors
 from commitments.api.common import (
     PAGE_PARAMETERS,
     SubjectOutputSerializer,
@@ -22,13 +21,14 @@ from commitments.api.common import (
 )
 from commitments.api.errors import error_responses
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.services.bid_pledges import (
+from commitments.pledges import selectors as pledge_selectors
+from commitments.pledges.models import BidPledge, Tender
+from commitments.pledges.services import (
     bid_pledge_make,
     bid_pledge_outcome,
     bid_pledge_paid,
     tender_create,
 )
-from credit.models import BidPledge, Tender
 from directory import selectors as directory_selectors
 from directory.identifiers import normalise
 

@@ -13,9 +13,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commitments.models import CommitmentTemplate
-from commitments.services.bid_pledges import tender_create
+from commitments.pledges.models import Tender
+from commitments.pledges.services import tender_create
 from commitments.services.credit_templates import active_template
-from credit.models import CreditList, ListEntry, Tender
+from credit.models import CreditList, ListEntry
 from tests.factories import CompetenceFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -1,4 +1,4 @@
-"""Bidding pledge pages (mounted at /pledges/ by ``commitments.pledge_urls``).
+"""Bidding pledge pages (mounted at /pledges/ by ``commitments.pledges.urls``).
 
 The bidder's side: its subjects' pledges, the pledge for an open tender (a commitment of the
 bidding-pledge kind, read and signed like any other commitment), and each pledge with its
@@ -6,7 +6,8 @@ history and any non-refund notice. The tendering authority's side: its tenders a
 pledges made for them, the outcome and the payment of a non-refund notice.
 
 A representative sees only its subjects' pledges; an officer only those for its department's
-tenders. Anything else is a 404. A refusal re-renders the page with the reason, status 400.
+tenders. Anything else is a 404. A refusal (any ``DomainError``) re-renders the page with the
+reason, status 400.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from commitments import pledge_selectors, selectors
+from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, CommitmentTemplate
-from commitments.services.bid_pledges import (
+from commitments.pledges import selectors as pledge_selectors
+from commitments.pledges.models import BidPledge, Tender
+from commitments.pledges.services import (
     bid_pledge_draft,
     bid_pledge_outcome,
     bid_pledge_paid,
@@ -32,11 +35,9 @@ from commitments.services.bid_pledges import (
     pledge_tender_of,
     tender_create,
 )
-from credit.models import BidPledge, CreditList, Tender
 from directory import selectors as directory_selectors
+from directory.errors import DomainError
 from directory.identifiers import normalise
-
-PLEDGE_DEFAULTERS_CODE = "pledge-defaulters"
 
 
 def pledge_rules() -> dict[str, str]:
@@ -66,12 +67,8 @@ def outcome_choices() -> list[tuple[str, str]]:
     return [*BidPledge.Kept.choices, *BidPledge.Breach.choices]
 
 
-def _defaulters_list() -> CreditList | None:
-    return CreditList.objects.filter(code=PLEDGE_DEFAULTERS_CODE).first()
-
-
 class _ErrorPageMixin:
-    def fail(self, error: CommitmentError, **extra):
+    def fail(self, error: DomainError, **extra):
         context = self.get_context_data(**self.kwargs)
         context.update(error=error, rule=pledge_rules().get(error.field or "", ""), **extra)
         return self.render_to_response(context, status=400)
@@ -83,7 +80,7 @@ class _ErrorPageMixin:
 class PledgeListView(LoginRequiredMixin, TemplateView):
     """The pledges of every subject the user represents, newest first."""
 
-    template_name = "pledges/list.html"
+    template_name = "commitments/pledges/list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -98,7 +95,7 @@ class PledgeListView(LoginRequiredMixin, TemplateView):
 class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
     """Pledge a subject's credit for an open tender in place of the bid deposit."""
 
-    template_name = "pledges/create.html"
+    template_name = "commitments/pledges/create.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -133,7 +130,7 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
                     ErrorCode.INVALID, _("Choose a tender that takes bids."), field="tender"
                 )
             draft = bid_pledge_draft(tender=tender, subject=subject, by=request.user)
-        except CommitmentError as error:
+        except DomainError as error:
             return self.fail(error)
         return redirect("pledges:sign", reference=draft.reference)
 
@@ -141,7 +138,7 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
 class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
     """Read the pledge commitment (its notice, text and PDF) and sign it."""
 
-    template_name = "pledges/sign.html"
+    template_name = "commitments/pledges/sign.html"
 
     def commitment(self) -> Commitment:
         try:
@@ -191,7 +188,7 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
             )
         try:
             pledge = bid_pledge_sign(commitment=commitment, by=request.user)
-        except CommitmentError as error:
+        except DomainError as error:
             return self.fail(error)
         messages.success(
             request,
@@ -204,7 +201,7 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
 class PledgeDetailView(LoginRequiredMixin, TemplateView):
     """One of the subject's pledges: the tender, the outcome, any non-refund notice, history."""
 
-    template_name = "pledges/detail.html"
+    template_name = "commitments/pledges/detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -217,7 +214,7 @@ class PledgeDetailView(LoginRequiredMixin, TemplateView):
         context.update(
             pledge=pledge,
             history=pledge_selectors.pledge_history(pledge=pledge),
-            defaulters=_defaulters_list(),
+            defaulters=pledge_selectors.pledge_defaulters_list(),
             today=timezone.localdate(),
         )
         return context
@@ -241,7 +238,7 @@ class _AuthorityMixin(LoginRequiredMixin):
 class PledgeOfficeListView(_AuthorityMixin, TemplateView):
     """The department's tenders and every pledge made for them."""
 
-    template_name = "pledges/office_list.html"
+    template_name = "commitments/pledges/office_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -257,7 +254,7 @@ class PledgeOfficeListView(_AuthorityMixin, TemplateView):
 class TenderCreateView(_AuthorityMixin, _ErrorPageMixin, TemplateView):
     """Announce a tender that accepts pledges in place of the deposit."""
 
-    template_name = "pledges/tender_create.html"
+    template_name = "commitments/pledges/tender_create.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -287,7 +284,7 @@ class TenderCreateView(_AuthorityMixin, _ErrorPageMixin, TemplateView):
                 bid_deadline=deadline,
                 deposit_amount=request.POST.get("deposit_amount", ""),
             )
-        except CommitmentError as error:
+        except DomainError as error:
             return self.fail(error)
         messages.success(
             request, _("Tender %(reference)s announced.") % {"reference": tender.reference}
@@ -309,7 +306,7 @@ def _parse_deadline(raw: str):
 class PledgeOfficeView(_AuthorityMixin, _ErrorPageMixin, TemplateView):
     """One pledge for the department's tender: record its outcome, then any payment."""
 
-    template_name = "pledges/office_pledge.html"
+    template_name = "commitments/pledges/office_pledge.html"
 
     def pledge(self) -> BidPledge:
         try:
@@ -326,7 +323,7 @@ class PledgeOfficeView(_AuthorityMixin, _ErrorPageMixin, TemplateView):
             pledge=pledge,
             history=pledge_selectors.pledge_history(pledge=pledge),
             outcomes=outcome_choices(),
-            defaulters=_defaulters_list(),
+            defaulters=pledge_selectors.pledge_defaulters_list(),
             today=timezone.localdate(),
         )
         return context
@@ -339,7 +336,7 @@ class PledgeOutcomeView(PledgeOfficeView):
         outcome = request.POST.get("outcome", "")
         try:
             pledge = bid_pledge_outcome(pledge=self.pledge(), by=request.user, outcome=outcome)
-        except CommitmentError as error:
+        except DomainError as error:
             if error.code == ErrorCode.NOT_FOUND:
                 raise Http404 from None
             return self.fail(error, chosen_outcome=outcome)
@@ -360,7 +357,7 @@ class PledgePaymentView(PledgeOfficeView):
     def post(self, request, *args, **kwargs):
         try:
             pledge = bid_pledge_paid(pledge=self.pledge(), by=request.user)
-        except CommitmentError as error:
+        except DomainError as error:
             if error.code == ErrorCode.NOT_FOUND:
                 raise Http404 from None
             return self.fail(error)

@@ -1,0 +1,2 @@
+"""The credit record: rule sets, categories, breaches, measures, lists, grades, repair rules
+and publicity."""
