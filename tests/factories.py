@@ -1,13 +1,19 @@
-"""Factories for the domain: valid identifiers, an active template, a competent department."""
+"""Factories for the domain: valid identifiers, an active template, a competent department,
+tenders and bidding pledges."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.pledges.models import BidPledge, Tender
+from commitments.services.credit_templates import active_template
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
     Competence,
@@ -144,3 +150,57 @@ class TemplateFactory(factory.django.DjangoModelFactory):
                 deadline=20,
                 deadline_unit=DeadlineUnit.WORKING_DAYS,
             )
+
+
+class TenderFactory(factory.django.DjangoModelFactory):
+    """A tender taking pledges until ten days from now."""
+
+    class Meta:
+        model = Tender
+        django_get_or_create = ("reference",)
+
+    reference = factory.Sequence(lambda n: f"SZ-ZB-2026-{n:04d}")
+    title = factory.Sequence(lambda n: f"南山区学校食堂配餐服务{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    bid_deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    deposit_amount = Decimal("80000.00")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class BidPledgeFactory(factory.django.DjangoModelFactory):
+    """A pledge for a tender, its commitment (of the bidding-pledge template, naming the
+    tender) left a draft; traits for a released pledge and a breach with its notice."""
+
+    class Meta:
+        model = BidPledge
+
+    tender = factory.SubFactory(TenderFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    pledged_by = factory.SubFactory(UserFactory)
+    pledged_at = factory.LazyFunction(timezone.now)
+    commitment = factory.LazyAttributeSequence(
+        lambda o, n: Commitment.objects.create(
+            reference=f"PLEDGE-{n:06d}",
+            template=active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE),
+            subject=o.subject,
+            region=o.subject.region,
+            created_by=o.pledged_by,
+            field_values={"tender": o.tender.reference},
+        )
+    )
+    status = BidPledge.Status.PLEDGED
+
+    class Params:
+        released = factory.Trait(
+            status=BidPledge.Status.RELEASED,
+            kept=BidPledge.Kept.LOST,
+            outcome_by=factory.SubFactory(UserFactory),
+        )
+        noticed = factory.Trait(
+            status=BidPledge.Status.NOTICED,
+            outcome_by=factory.SubFactory(UserFactory),
+            breach=BidPledge.Breach.NOT_SIGNED,
+            amount_due=factory.SelfAttribute("tender.deposit_amount"),
+            noticed_on=factory.LazyFunction(timezone.localdate),
+            payment_due=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14)),
+        )
