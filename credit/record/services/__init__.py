@@ -1,0 +1,1 @@
+"""Writes of the credit record, one module per responsibility."""
