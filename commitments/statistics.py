@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment, Verification, WarningSchedule
 from credit.models import Breach, Objection, RepairApplication
-from credit.rules import add_months
+from credit.record.rules import add_months
 from directory.models import Department
 
 # name → (label, queryset, date field, department path)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from credit.models import Breach
 from credit.models_repair import Objection, RepairApplication, RepairRule
-from credit.rules import add_months
+from credit.record.rules import add_months
 
 
 @dataclass(frozen=True)

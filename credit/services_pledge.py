@@ -15,7 +15,7 @@ from django_fsm import can_proceed
 from credit.errors import CreditError, CreditErrorCode
 from credit.models import CreditList, ListEntry
 from credit.models_pledge import PLEDGE_DEFAULTERS, BidPledge, Tender
-from credit.rules import add_months
+from credit.record.rules import add_months
 from directory.audit import audited_save, system_user
 
 KEPT = ("released", *BidPledge.Kept.values)  # "released": kept, without saying how

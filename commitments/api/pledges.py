@@ -20,7 +20,6 @@ from commitments.api.common import (
     paginated,
     paginated_response,
 )
-from commitments.api.errors import error_responses
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.services.bid_pledges import (
     bid_pledge_make,
@@ -30,6 +29,7 @@ from commitments.services.bid_pledges import (
 )
 from credit.models import BidPledge, Tender
 from directory import selectors as directory_selectors
+from directory.errors import error_responses
 from directory.identifiers import normalise
 
 OUTCOME_CHOICES = [*BidPledge.Kept.choices, *BidPledge.Breach.choices]

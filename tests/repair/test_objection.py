@@ -14,8 +14,8 @@ from commitments.services.credit_repair import (
     credit_objection_file,
     credit_objection_forward,
 )
-from credit import selectors as credit_selectors
 from credit.models import Breach, Measure, Objection, RecordChangeNotice
+from credit.record import selectors as credit_selectors
 from notifications.models import Notification
 from workflows.repair_flows import objection_submit
 

@@ -20,8 +20,8 @@ from commitments.services.bid_pledges import (
     tender_create,
 )
 from commitments.services.credit_templates import active_template
-from credit import selectors as credit_selectors
 from credit.models import BidPledge, CreditList, ListEntry, Tender
+from credit.record import selectors as credit_selectors
 from notifications.models import Notification
 from tests.factories import CompetenceFactory
 from tests.repair.conftest import SHANGHAI

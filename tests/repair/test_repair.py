@@ -14,7 +14,6 @@ from commitments.services.credit_repair import (
     credit_repair_apply,
     credit_repair_decide,
 )
-from credit import selectors as credit_selectors
 from credit.models import (
     Breach,
     CheckQuery,
@@ -25,6 +24,7 @@ from credit.models import (
     RepairProof,
     RepairRule,
 )
+from credit.record import selectors as credit_selectors
 from credit.repair import repair_eligibility
 from notifications.models import Notification
 from tests.repair.conftest import proof, record
