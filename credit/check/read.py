@@ -6,14 +6,16 @@ database. Here the subject (by code or pk) with its breach counts, the matter as
 the measures in force with their types and matter scope, and the list designations with their
 lists come back from ONE hand-written, portable (PostgreSQL and SQLite) ``UNION ALL``
 statement whose text is built once per process; the rows are turned into the answer in plain
-Python. Grade rules come from ``selectors.grade_rules_in_force`` (cached per process).
+Python. Grade rules come from ``credit.record.selectors.grade_rules_in_force`` (cached per
+process).
 
 Row kinds (first column): ``x`` the matter's pk (always one row), ``s`` the subject, ``m`` one
 measure in force, ``l`` one list designation.
 
 Also here: who a token stands for (``caller_of``) and the shapes of an answer, which the
 PostgreSQL statements (``credit.check.postgres``) give too. ``credit.check.services`` answers
-and logs one check with them; tests hold every form equal to ``selectors.check_status``.
+and logs one check with them; tests hold every form equal to
+``credit.check.selectors.check_status``.
 """
 
 from __future__ import annotations
