@@ -18,7 +18,8 @@ from django.views.generic import TemplateView
 
 from commitments.errors import CommitmentError
 from commitments.services.credit_repair import credit_objection_file, credit_repair_apply
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from credit.repair import open_objection, repair_eligibilities, repair_eligibility
 from credit.services_repair import ProofFile
 from directory import selectors as directory_selectors

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment, Verification, WarningSchedule
-from credit.models import Breach, Objection, RepairApplication
-from credit.rules import add_months
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
+from credit.record.rules import add_months
 from directory.models import Department
 
 # name → (label, queryset, date field, department path)

@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit.models import Breach
 from credit.models_repair import Objection, RepairApplication, RepairRule
-from credit.rules import add_months
+from credit.record.models.breaches import Breach
+from credit.record.rules import add_months
 
 
 @dataclass(frozen=True)

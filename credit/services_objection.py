@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import Breach
 from credit.models_repair import Objection, RecordChangeNotice, RepairApplication
+from credit.record.models.breaches import Breach
 from credit.repair import open_objection
 from credit.services_repair import RecordCleared, record_clear
 from directory.audit import audited_save

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from credit.check.models import CheckQuery
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import Breach, CheckQuery, ListEntry, Measure
 from credit.models_repair import RecordChangeNotice, RepairApplication, RepairProof
+from credit.record.models.breaches import Breach, ListEntry, Measure
 from credit.repair import repair_eligibility
 from directory.audit import audited_save
 

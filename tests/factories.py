@@ -1,10 +1,12 @@
 """Factories for the domain: valid identifiers, an active template, a competent department,
-tenders and bidding pledges."""
+tenders and bidding pledges, and the credit record (rules, breaches, measures, lists, calling
+systems and their checks)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from datetime import date
 from decimal import Decimal
 
 import factory
@@ -14,6 +16,21 @@ from django.utils import timezone
 from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.pledges.models import BidPledge, Tender
 from commitments.services.credit_templates import active_template
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CallingSystem, CheckQuery
+from credit.record.models.base import Purpose, RuleDomain, Severity
+from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
+from credit.record.models.rules import (
+    BreachCategory,
+    ConsequenceRule,
+    CreditList,
+    GradeRule,
+    MeasureType,
+    PublicityRule,
+    RepairRule,
+    RuleSet,
+)
+from credit.record.rules import add_months
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
     Competence,
@@ -204,3 +221,203 @@ class BidPledgeFactory(factory.django.DjangoModelFactory):
             noticed_on=factory.LazyFunction(timezone.localdate),
             payment_due=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14)),
         )
+
+
+# The credit record ----------------------------------------------------------------------------
+
+
+class RuleSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RuleSet
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"rule-set-{n}")
+    name = factory.Sequence(lambda n: f"失信信息公示规则{n}")
+    domain = RuleDomain.GENERAL
+    legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》"
+    effective_from = date(2026, 4, 1)
+
+    class Params:
+        market_regulation = factory.Trait(domain=RuleDomain.MARKET_REGULATION)
+
+
+class PublicityRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PublicityRule
+
+    rule_set = factory.SubFactory(RuleSetFactory)
+    severity = Severity.GENERAL
+    min_months = 3
+    max_months = 12
+
+    class Params:
+        unpublished = factory.Trait(is_published=False)
+
+
+class BreachCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreachCategory
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"失信行为{n}")
+    legal_basis = "《中华人民共和国行政许可法》第六十九条"
+    default_severity = Severity.GENERAL
+
+
+class MeasureTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureType
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"measure-{n}")
+    name = factory.Sequence(lambda n: f"信用扣分{n}")
+    kind = MeasureType.Kind.POINT_DEDUCTION
+    legal_basis = "《深圳市公共信用信息管理办法》"
+
+    class Params:
+        no_commitment = factory.Trait(kind=MeasureType.Kind.NO_COMMITMENT)
+        for_bids = factory.Trait(purposes=[Purpose.BID])
+
+
+class ConsequenceRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsequenceRule
+
+    measure_type = factory.SubFactory(MeasureTypeFactory)
+    severity = Severity.GENERAL
+    points = 3
+
+
+class CreditListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreditList
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"list-{n}")
+    name = factory.Sequence(lambda n: f"严重失信主体名单{n}")
+    kind = CreditList.Kind.BLACK
+    legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》"
+    entry_criteria = "扣分达到12分。"
+    exit_criteria = "名单期限届满且记录已修复。"
+    notice_days = 10
+    min_listing_months = 12
+
+    class Params:
+        red = factory.Trait(
+            kind=CreditList.Kind.RED, name="守信激励名单", notice_days=0, min_listing_months=None
+        )
+
+
+class GradeRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradeRule
+
+    grade = GradeRule.Grade.A
+    effective_from = date(2030, 1, 1)
+    position = factory.Sequence(lambda n: n + 1)
+    max_points = 0
+
+
+class RepairRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RepairRule
+
+    category = factory.SubFactory(BreachCategoryFactory)
+    max_repairs = 1
+    legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》第八条"
+
+    class Params:
+        not_repairable = factory.Trait(is_repairable=False, max_repairs=None)
+
+
+class BreachFactory(factory.django.DjangoModelFactory):
+    """A general breach published for a year from its record date (as the services record one)."""
+
+    class Meta:
+        model = Breach
+
+    subject = factory.SubFactory(SubjectFactory)
+    category = factory.SubFactory(BreachCategoryFactory)
+    legal_basis = factory.SelfAttribute("category.legal_basis")
+    severity = Severity.GENERAL
+    rule_set = factory.SubFactory(RuleSetFactory)
+    record_date = date(2026, 6, 1)
+    is_publishable = True
+    publicity_starts = factory.SelfAttribute("record_date")
+    publicity_min_until = factory.LazyAttribute(lambda b: add_months(b.record_date, 3))
+    publicity_max_until = factory.LazyAttribute(lambda b: add_months(b.record_date, 12))
+    reason = "未按承诺期限履行义务"
+    recorded_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        published = factory.Trait(status=Breach.Status.PUBLISHED)
+        serious = factory.Trait(severity=Severity.SERIOUS)
+        of_commitment = factory.Trait(
+            source_kind=BreachSourceKind.COMMITMENT,
+            source_id=factory.Sequence(lambda n: n + 1),
+            source_reference=factory.Sequence(lambda n: f"CN-2026-{n:06d}"),
+        )
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    breach = factory.SubFactory(BreachFactory)
+    subject = factory.SelfAttribute("breach.subject")
+    measure_type = factory.SubFactory(MeasureTypeFactory)
+    points = 3
+    starts_on = factory.SelfAttribute("breach.record_date")
+
+
+class ListEntryFactory(factory.django.DjangoModelFactory):
+    """A prior notice of black-listing; ``listed`` makes it a designation."""
+
+    class Meta:
+        model = ListEntry
+
+    credit_list = factory.SubFactory(CreditListFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    reason = "threshold reached: points deducted: 12"
+    enter_not_before = date(2026, 6, 11)
+
+    class Params:
+        listed = factory.Trait(
+            status=ListEntry.Status.LISTED,
+            entered_on=date(2026, 6, 11),
+            exit_not_before=date(2027, 6, 11),
+        )
+
+
+class CallingSystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallingSystem
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"system-{n}")
+    name = factory.Sequence(lambda n: f"行政审批平台{n}")
+    operator = "市政务服务数据管理局"
+    user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..code"))
+
+
+class CheckQueryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckQuery
+
+    calling_system = factory.SubFactory(CallingSystemFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    subject_code = factory.SelfAttribute("subject.code")
+    purpose = Purpose.APPROVAL
+    reason = "案卷 1"
+    answer = factory.LazyFunction(lambda: {"found": True, "grade": "A"})
+
+
+class RecordChangeNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecordChangeNotice
+
+    calling_system = factory.SubFactory(CallingSystemFactory)
+    breach = factory.SubFactory(BreachFactory)
+    change = RecordChangeNotice.Change.REPAIRED

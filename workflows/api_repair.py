@@ -23,7 +23,8 @@ from rest_framework.views import APIView
 
 from commitments.api import PAGE_PARAMETERS, error_responses, paginated, paginated_response
 from commitments.errors import CommitmentError, ErrorCode
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from credit.repair import (
     objections_for_department,
     repair_applications_for_department,

@@ -41,7 +41,8 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from commitments.services import credit_repair
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from credit.services_repair import ProofFile
 from directory.calendar import is_working_day
 from directory.models import Department

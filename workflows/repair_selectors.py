@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from directory.models import Department
 from directory.selectors import department_ids_of, subject_list
 

@@ -19,7 +19,6 @@ from commitments.api.common import (
     paginated,
     paginated_response,
 )
-from commitments.api.errors import error_responses
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.pledges import selectors as pledge_selectors
 from commitments.pledges.models import BidPledge, Tender
@@ -30,6 +29,7 @@ from commitments.pledges.services import (
     tender_create,
 )
 from directory import selectors as directory_selectors
+from directory.errors import error_responses
 from directory.identifiers import normalise
 
 OUTCOME_CHOICES = [*BidPledge.Kept.choices, *BidPledge.Breach.choices]

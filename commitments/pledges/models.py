@@ -15,7 +15,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from commitments.models.base import StateModel
-from credit.models import ListEntry
+from credit.record.models.breaches import ListEntry
 
 
 class Tender(models.Model):

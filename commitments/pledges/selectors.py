@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.pledges.models import BidPledge, Tender
-from credit.models import CreditList, ListEntry
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
 from directory.models import Department, RegulatorMembership, SubjectRepresentative
 

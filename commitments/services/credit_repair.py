@@ -36,14 +36,11 @@ from commitments.services.breaches import as_commitment_error
 from commitments.services.commitments import commitment_create, commitment_sign
 from commitments.services.credit_templates import active_template
 from credit import services_objection, services_repair
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CallingSystem
 from credit.errors import CreditError
-from credit.models import (
-    Breach,
-    CallingSystem,
-    Objection,
-    RecordChangeNotice,
-    RepairApplication,
-)
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from credit.services_repair import ProofFile, RecordCleared
 from directory.audit import system_user
 from directory.calendar import add_working_days

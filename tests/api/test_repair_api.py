@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import STATUS
 
 from commitments.models import Commitment
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from tests.repair import conftest as repair_fixtures
 from tests.repair.conftest import PDF
 from workflows.repair_flows import CreditRepairFlow, ObjectionFlow, process_of

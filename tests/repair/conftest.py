@@ -12,8 +12,8 @@ from django.utils import translation
 
 from commitments.models import CommitmentTemplate
 from commitments.services.credit_templates import active_template
-from credit import services as credit_services
-from credit.models import Breach
+from credit.record.models.breaches import Breach
+from credit.record.services import breaches as credit_services
 from credit.services_repair import ProofFile
 from tests.factories import CompetenceFactory
 
@@ -76,7 +76,7 @@ def new_breach(repair_city, today) -> Breach:
 
 @pytest.fixture
 def calling_system(db):
-    from credit.services import calling_system_register
+    from credit.check.services import calling_system_register
 
     return calling_system_register(
         code="approval-platform",

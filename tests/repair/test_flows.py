@@ -15,7 +15,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from notifications.models import Notification
 from tests.repair.conftest import SHANGHAI, proof, record
 from workflows.repair_flows import (

@@ -14,8 +14,10 @@ from commitments.services.credit_repair import (
     credit_objection_file,
     credit_objection_forward,
 )
-from credit import selectors as credit_selectors
-from credit.models import Breach, Measure, Objection, RecordChangeNotice
+from credit.changes.models import RecordChangeNotice
+from credit.models import Objection
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import Breach, Measure
 from notifications.models import Notification
 from workflows.repair_flows import objection_submit
 
@@ -68,7 +70,7 @@ def test_filing_marks_the_record_under_objection_at_once(world, new_breach):
 
 
 def test_revoking_clears_the_record_and_tells_calling_systems(world, new_breach, calling_system):
-    from credit.models import CheckQuery
+    from credit.check.models import CheckQuery
 
     system, _token = calling_system
     CheckQuery.objects.create(

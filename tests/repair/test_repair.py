@@ -14,17 +14,12 @@ from commitments.services.credit_repair import (
     credit_repair_apply,
     credit_repair_decide,
 )
-from credit import selectors as credit_selectors
-from credit.models import (
-    Breach,
-    CheckQuery,
-    ListEntry,
-    Measure,
-    RecordChangeNotice,
-    RepairApplication,
-    RepairProof,
-    RepairRule,
-)
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CheckQuery
+from credit.models import RepairApplication, RepairProof
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import RepairRule
 from credit.repair import repair_eligibility
 from notifications.models import Notification
 from tests.repair.conftest import proof, record

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from commitments.services.credit_repair import credit_objection_file, credit_repair_apply
-from credit.models import Breach, Objection, RepairApplication
+from credit.models import Objection, RepairApplication
+from credit.record.models.breaches import Breach
 from tests.repair.conftest import PDF, proof, record
 
 

@@ -13,8 +13,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from credit.models import CreditList, ListEntry
-from credit.rules import add_months
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
+from credit.record.rules import add_months
 from directory.audit import audited_save
 
 PLEDGE_DEFAULTERS = "pledge-defaulters"  # the black list's code (seeded, period as data)

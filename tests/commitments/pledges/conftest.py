@@ -16,7 +16,8 @@ from commitments.models import CommitmentTemplate
 from commitments.pledges.models import Tender
 from commitments.pledges.services import tender_create
 from commitments.services.credit_templates import active_template
-from credit.models import CreditList, ListEntry
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
 from tests.factories import CompetenceFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

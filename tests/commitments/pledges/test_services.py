@@ -30,8 +30,9 @@ from commitments.pledges.services import (
 )
 from commitments.selectors import template_list_active
 from commitments.services import commitment_create
-from credit import selectors as credit_selectors
-from credit.models import CreditList, ListEntry
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
 from directory.models import Subject
 from notifications.models import Notification
 from signing.models import SignedDocument

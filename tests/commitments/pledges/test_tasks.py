@@ -12,7 +12,7 @@ from django.conf import settings
 from commitments.pledges.models import BidPledge
 from commitments.pledges.services import bid_pledge_make, bid_pledge_outcome
 from commitments.pledges.tasks import bid_pledge_defaults_sweep_task
-from credit.models import ListEntry
+from credit.record.models.breaches import ListEntry
 from tests.commitments.pledges.conftest import SHANGHAI
 
 pytestmark = pytest.mark.django_db

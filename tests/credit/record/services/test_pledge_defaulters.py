@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from credit.models import ListEntry
+from credit.record.models.breaches import ListEntry
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS, pledge_defaulter_list
 from directory.audit import system_user
 

@@ -2,18 +2,18 @@
 approval, a bid or a subsidy. Each calling system has its own API user and token; every
 answered query is logged with who asked, about whom, why and what was answered.
 
-Mounted under /api/v1/ by ``config.api_urls``: ``check/<code>/`` and ``ping/`` (a trivial JSON
-view, the benchmark's reference on the same server, the same WSGI application and the same
-middleware).
+Mounted under /api/v1/ by ``config.api_urls`` (``credit.check.urls``): ``check/<code>/`` and
+``ping/`` (a trivial JSON view, the benchmark's reference on the same server, the same WSGI
+application and the same middleware).
 
 The check is on the hot path of other systems, so both are plain Django views (no DRF
 request, negotiation, authentication or permission machinery per request), and on
 PostgreSQL the check is ONE prepared statement: the token with its user and calling system,
 the matter, the subject with its breach counts, measures in force, list designations and
-grade, the log row and the body (``credit.check_batch``; checks asked at the same moment
-share that statement and its durable commit). The schema still describes
-both: ``CheckApi`` and ``PingApi`` are the DRF views drf-spectacular reads (``cls`` of the
-URL's callback); they answer through the same plain views if mounted.
+grade, the log row and the body (``credit.check.postgres.batch``; checks asked at the same
+moment share that statement and its durable commit). The schema still describes both:
+``CheckApi`` and ``PingApi`` are the DRF views drf-spectacular reads (``cls`` of the URL's
+callback, set in ``credit.check.urls``); they answer through the same plain views if mounted.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import json
 from datetime import date, datetime
 
 from django.http import HttpResponse
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -34,11 +33,12 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from commitments.api.errors import error_responses
-from commitments.errors import ErrorCode
-from credit.check_batch import check_and_log_body, statement_usable
-from credit.check_read import Caller, CheckAnswer, caller_of, check_and_log
-from credit.models import Purpose
+from credit.check.postgres.batch import check_and_log_body, statement_usable
+from credit.check.read import Caller, CheckAnswer, caller_of
+from credit.check.services import check_and_log
+from credit.errors import CreditErrorCode
+from credit.record.models.base import Purpose
+from directory.errors import error_responses
 from directory.identifiers import normalise
 
 REASON_MAX_LENGTH = 500
@@ -46,7 +46,8 @@ MATTER_MAX_LENGTH = 50
 PURPOSES = frozenset(Purpose.values)  # the enum builds its list on every access
 
 
-def _default(value):
+def json_default(value):
+    """Dates and times as the API writes them (UTC as ``Z``)."""
     if isinstance(value, datetime):
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -57,16 +58,18 @@ def _default(value):
 
 def _json(data: dict, status: int = 200, **headers) -> HttpResponse:
     """Compact UTF-8 JSON, as DRF's renderer writes it."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_default)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=json_default)
     response = HttpResponse(body.encode(), status=status, content_type="application/json")
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
 
 
-def _refusal(code: str, message: str, status: int, fields: dict | None = None, **headers):
+def _refusal(
+    code: CreditErrorCode, message: str, status: int, fields: dict | None = None, **headers
+):
     """The error envelope {code, message, fields}."""
-    body = {"code": code, "message": message, "fields": fields or {}}
+    body = {"code": str(code), "message": message, "fields": fields or {}}
     if status in (401, 403):
         body["detail"] = message  # DRF's own key, kept for its clients
     return _json(body, status, **headers)
@@ -118,16 +121,23 @@ def _input(query) -> tuple[dict, dict[str, list[str]]]:
 
 def _caller_refusal(caller: Caller) -> HttpResponse:
     if caller is Caller.UNKNOWN_TOKEN:
-        return _refusal("authentication_failed", _("Invalid token."), 401, WWW_Authenticate="Token")
+        return _refusal(
+            CreditErrorCode.AUTHENTICATION_FAILED,
+            _("Invalid token."),
+            401,
+            WWW_Authenticate="Token",
+        )
     if caller is Caller.INACTIVE_USER:
         return _refusal(
-            "authentication_failed",
+            CreditErrorCode.AUTHENTICATION_FAILED,
             _("User inactive or deleted."),
             401,
             WWW_Authenticate="Token",
         )
     return _refusal(
-        "permission_denied", _("Only a registered calling system may check subjects."), 403
+        CreditErrorCode.PERMISSION_DENIED,
+        _("Only a registered calling system may check subjects."),
+        403,
     )
 
 
@@ -136,7 +146,7 @@ def credit_check(request, code: str) -> HttpResponse:
     """A subject's credit status for an approval, a bid or a subsidy (see ``CheckApi``)."""
     if request.method != "GET":
         return _refusal(
-            "method_not_allowed",
+            CreditErrorCode.METHOD_NOT_ALLOWED,
             _('Method "{method}" not allowed.').format(method=request.method),
             405,
             Allow="GET",
@@ -149,7 +159,9 @@ def credit_check(request, code: str) -> HttpResponse:
             else _("Invalid token header. Token string should not contain spaces.")
         )
         return _refusal(
-            "not_authenticated" if key is None else "authentication_failed",
+            CreditErrorCode.NOT_AUTHENTICATED
+            if key is None
+            else CreditErrorCode.AUTHENTICATION_FAILED,
             message,
             401,
             WWW_Authenticate="Token",
@@ -160,7 +172,7 @@ def credit_check(request, code: str) -> HttpResponse:
         caller, _system = caller_of(token_key=key)
         if caller is not Caller.ALLOWED:
             return _caller_refusal(caller)
-        return _refusal(str(ErrorCode.INVALID), _("Some fields need correcting."), 400, errors)
+        return _refusal(CreditErrorCode.INVALID, _("Some fields need correcting."), 400, errors)
     asked_code = normalise(code).replace("\x00", "")  # PostgreSQL text holds no NUL
     if statement_usable():
         return _answered(values, asked_code, key)
@@ -176,13 +188,13 @@ def credit_check(request, code: str) -> HttpResponse:
         return _caller_refusal(answer.caller)
     if not answer.matter_found:
         message = _("There is no matter %(code)s.") % {"code": values["matter"]}
-        return _refusal(str(ErrorCode.INVALID), message, 400, {"matter": [message]})
+        return _refusal(CreditErrorCode.INVALID, message, 400, {"matter": [message]})
     if answer.subject is None:
-        return _refusal(str(ErrorCode.NOT_FOUND), _("No subject has this identifier."), 404)
-    return _json(_success(answer))
+        return _refusal(CreditErrorCode.NOT_FOUND, _("No subject has this identifier."), 404)
+    return _json(success_body(answer))
 
 
-def _success(answer: CheckAnswer) -> dict:
+def success_body(answer: CheckAnswer) -> dict:
     """The success body (PostgreSQL writes the same, from "subject" on, in its statement)."""
     subject, status = answer.subject, answer.status
     return {
@@ -202,8 +214,8 @@ def _success(answer: CheckAnswer) -> dict:
 
 def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
     """PostgreSQL: the statement writes the success body from ``"subject"`` on
-    (``check_batch.check_and_log_body``); the query's number and time are put in front of it
-    here."""
+    (``credit.check.postgres.batch.check_and_log_body``); the query's number and time are put
+    in front of it here."""
     at = timezone.now()
     answer = check_and_log_body(
         token_key=key,
@@ -217,10 +229,10 @@ def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
         return _caller_refusal(answer.caller)
     if not answer.matter_found:
         message = _("There is no matter %(code)s.") % {"code": values["matter"]}
-        return _refusal(str(ErrorCode.INVALID), message, 400, {"matter": [message]})
+        return _refusal(CreditErrorCode.INVALID, message, 400, {"matter": [message]})
     if answer.body is None:
-        return _refusal(str(ErrorCode.NOT_FOUND), _("No subject has this identifier."), 404)
-    head = b'{"query":%d,"checked_at":"%s",' % (answer.query_pk, _default(at).encode())
+        return _refusal(CreditErrorCode.NOT_FOUND, _("No subject has this identifier."), 404)
+    head = b'{"query":%d,"checked_at":"%s",' % (answer.query_pk, json_default(at).encode())
     return HttpResponse(head + answer.body[1:], content_type="application/json")
 
 
@@ -236,7 +248,7 @@ def ping(request) -> HttpResponse:
 class CallingSystemTokenAuthentication(BaseAuthentication):
     """The calling system's token (``Authorization: Token <key>``), for the schema.
 
-    The check authenticates in its own statement (``credit.check_read.check_and_log``), so
+    The check authenticates in its own statement (``credit.check.services.check_and_log``), so
     this authenticator accepts nothing itself: it names the scheme and the 401 challenge.
     """
 
@@ -334,16 +346,8 @@ class PingApi(APIView):
         return ping(request._request)
 
 
-def _described_by(view, api: type[APIView]):
+def described_by(view, api: type[APIView]):
     """Let drf-spectacular find the plain view's operation on ``api``."""
     view.cls = api
     view.initkwargs = {}
     return view
-
-
-app_name = "credit_api"
-
-urlpatterns = [
-    path("check/<str:code>/", _described_by(credit_check, CheckApi), name="check"),
-    path("ping/", _described_by(ping, PingApi), name="ping"),
-]

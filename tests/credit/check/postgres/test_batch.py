@@ -1,25 +1,35 @@
 """Checks answered together: the same answers and log rows as each alone, one commit for all,
-and group commit in the process hands every waiting check to the next batch."""
+and group commit in the process hands every waiting check to the next batch; the body the
+statement writes is the portable answer byte for byte."""
 
 from __future__ import annotations
 
 import json
 import threading
+from contextlib import nullcontext
+from datetime import timedelta
+from itertools import product
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from credit import services as credit_services
-from credit.check_batch import (
+from credit.check.api import json_default, success_body
+from credit.check.models import CheckQuery
+from credit.check.postgres.batch import (
     GroupCommit,
     Question,
     check_and_log_bodies,
     check_and_log_body,
 )
-from credit.check_read import Caller
-from credit.models import CheckQuery
+from credit.check.read import Caller
+from credit.check.services import check_and_log_portable
+from credit.record.models.base import Purpose
+from credit.record.models.breaches import Measure
+from credit.record.services.breaches import breach_record
+from credit.record.services.lists import list_entries_enter_due, red_list_enter
+from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
 
 postgresql_only = pytest.mark.skipif(
@@ -40,7 +50,7 @@ def test_checks_asked_together_are_answered_and_logged_as_each_alone(world, call
     # given: a subject with a serious breach (measures, a black-list notice), a clean one, a
     # code nobody has, and callers that are refused: no token, a user who is no calling system
     _system, key = calling_system
-    credit_services.breach_record(
+    breach_record(
         subject_id=world.subject.pk,
         category_code="missed_obligation",
         severity="serious",
@@ -228,3 +238,89 @@ def test_a_batch_takes_at_most_its_limit_and_hands_the_rest_on():
     # then: every check was answered, two at a time and the last alone
     assert sorted(results) == ["0", "1", "2", "3", "4"]
     assert batches == [2, 2, 1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL statement")
+def test_the_statements_body_is_the_portable_answer_byte_for_byte(world, calling_system):
+    # given: a company with measures (one with an end) and a black-list designation, a
+    # red-listed person (masked ID; a name JSON must escape), a person whose code is no
+    # 18-character ID, a clean company, and a code nobody has
+    _system, key = calling_system
+    breach = breach_record(
+        subject_id=world.subject.pk,
+        category_code="missed_obligation",
+        severity="serious",
+        reason="严重逾期",
+        by=world.regulator,
+    )
+    [entry] = breach.list_notices
+    list_entries_enter_due(on=entry.enter_not_before)
+    today = timezone.localdate()
+    Measure.objects.filter(subject=world.subject, measure_type__code="point_deduction").update(
+        ends_on=today + timedelta(days=30)
+    )
+    person = SubjectFactory(
+        kind=Subject.Kind.PERSON, code="11010519491231002X", name='王"小\\明"\n\t\x01 é'
+    )
+    red_list_enter(subject_id=person.pk, list_code="trustworthy", by=world.regulator, reason="守信")
+    short = SubjectFactory(kind=Subject.Kind.PERSON, code="H1234567")
+    clean = SubjectFactory()
+    codes = [world.subject.code, person.code, short.code, clean.code, "91440300XNOSUCH000"]
+
+    for code, purpose, matter in product(codes, Purpose.values, ["", world.matter.code]):
+        ask = {
+            "token_key": key,
+            "subject_code": code,
+            "purpose": purpose,
+            "matter_code": matter,
+            "reason": "案卷 9",
+            "at": timezone.now(),
+        }
+        # when: the statement writes the body, and the portable path answers the same check
+        fast = check_and_log_body(**ask)
+        portable = check_and_log_portable(**ask)
+
+        # then: the same bytes as the view's json.dumps of the portable answer
+        assert (fast.caller, fast.matter_found) == (portable.caller, portable.matter_found)
+        if portable.subject is None:
+            assert fast.body is None
+            continue
+        expected = {
+            k: v for k, v in success_body(portable).items() if k not in ("query", "checked_at")
+        }
+        body = json.dumps(expected, ensure_ascii=False, separators=(",", ":"), default=json_default)
+        assert fast.body.decode() == body
+        assert CheckQuery.objects.get(pk=fast.query_pk).answer == (
+            CheckQuery.objects.get(pk=portable.query_pk).answer
+        )
+    answered = json.loads(check_and_log_body(**ask | {"subject_code": person.code}).body)
+    assert answered["subject"]["code"] == "110105**********2X"
+    assert [e["list"] for e in answered["red_lists"]] == ["trustworthy"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL statement")
+@pytest.mark.django_db(transaction=True)
+def test_the_body_statement_is_prepared_again_after_the_server_dropped_it(world, calling_system):
+    # given: psycopg deallocates every prepared statement after a rollback
+    _system, key = calling_system
+    ask = {
+        "token_key": key,
+        "subject_code": world.subject.code,
+        "purpose": "approval",
+        "matter_code": "",
+        "reason": "案卷 10",
+    }
+    bodies = []
+
+    # when: it is dropped in autocommit and inside a transaction, and the check asked again
+    for in_transaction in (False, True):
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        with transaction.atomic() if in_transaction else nullcontext():
+            answer = check_and_log_body(**ask, at=timezone.now())
+        bodies.append(answer.body)
+
+    # then: both are answered and logged
+    assert bodies[0] == bodies[1]
+    assert json.loads(bodies[0])["subject"]["code"] == world.subject.code
+    assert CheckQuery.objects.filter(reason="案卷 10").count() == 2

@@ -13,9 +13,12 @@ from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, Obligation, Verification
 from commitments.services import verification_record
 from commitments.services.breaches import MISSED_OBLIGATION, commitment_breach_record
-from credit import services as credit_services
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import Breach, BreachCategory, CreditList, ListEntry, Measure
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import BreachCategory, CreditList
+from credit.record.services.breaches import breach_record
+from credit.record.services.lists import list_entries_enter_due, list_entry_enter, red_list_enter
+from credit.record.services.publicity import breach_publication_end_due
 from notifications.models import Notification
 from tests.factories import SubjectFactory, UserFactory
 from tests.workflows.conftest import task_of
@@ -311,7 +314,7 @@ def test_a_minor_breach_under_order_58_is_published_three_months_to_three_years(
 
 
 def test_a_fire_safety_breach_under_order_58_is_published_at_least_a_year(world):
-    outcome = credit_services.breach_record(
+    outcome = breach_record(
         subject_id=world.subject.pk,
         category_code="fire_safety",
         severity="general",
@@ -324,7 +327,7 @@ def test_a_fire_safety_breach_under_order_58_is_published_at_least_a_year(world)
 
 
 def test_publication_ends_at_the_maximum_period_and_not_before(world):
-    outcome = credit_services.breach_record(
+    outcome = breach_record(
         subject_id=world.subject.pk,
         category_code="missed_obligation",
         severity="general",
@@ -334,10 +337,10 @@ def test_publication_ends_at_the_maximum_period_and_not_before(world):
     breach = outcome.breach
     last_day = breach.publicity_max_until - dt.timedelta(days=1)
 
-    assert credit_services.breach_publication_end_due(on=last_day) == 0
+    assert breach_publication_end_due(on=last_day) == 0
     assert Breach.objects.get(pk=breach.pk).status == Breach.Status.PUBLISHED
-    assert credit_services.breach_publication_end_due(on=breach.publicity_max_until) == 1
-    assert credit_services.breach_publication_end_due(on=breach.publicity_max_until) == 0
+    assert breach_publication_end_due(on=breach.publicity_max_until) == 1
+    assert breach_publication_end_due(on=breach.publicity_max_until) == 0
     assert Breach.objects.get(pk=breach.pk).status == Breach.Status.PUBLICATION_ENDED
 
 
@@ -366,22 +369,20 @@ def test_a_serious_breach_sends_a_prior_notice_and_the_designation_waits_for_it(
     assert entry.enter_not_before.isoformat() in notice.body
 
     with pytest.raises(CreditError) as raised:
-        credit_services.list_entry_enter(
-            entry_id=entry.pk, on=entry.enter_not_before - dt.timedelta(days=1)
-        )
+        list_entry_enter(entry_id=entry.pk, on=entry.enter_not_before - dt.timedelta(days=1))
     assert raised.value.code == CreditErrorCode.INVALID_STATE
     assert ListEntry.objects.get(pk=entry.pk).status == ListEntry.Status.NOTICED
 
-    assert credit_services.list_entries_enter_due(on=entry.enter_not_before) == 1
+    assert list_entries_enter_due(on=entry.enter_not_before) == 1
     entry.refresh_from_db()
     assert (entry.status, entry.entered_on) == (ListEntry.Status.LISTED, entry.enter_not_before)
     assert entry.exit_not_before.year == entry.enter_not_before.year + 1
-    assert credit_services.list_entries_enter_due(on=entry.enter_not_before) == 0
+    assert list_entries_enter_due(on=entry.enter_not_before) == 0
 
 
 def test_points_reaching_the_threshold_lead_to_a_prior_notice_once(world):
     outcomes = [
-        credit_services.breach_record(
+        breach_record(
             subject_id=world.subject.pk,
             category_code="missed_obligation",
             severity="general",
@@ -397,11 +398,11 @@ def test_points_reaching_the_threshold_lead_to_a_prior_notice_once(world):
 
 
 def test_a_breach_ends_the_subjects_red_list_entry(world):
-    entry = credit_services.red_list_enter(
+    entry = red_list_enter(
         subject_id=world.subject.pk, list_code="trustworthy", by=world.supervisor, reason="A级"
     )
 
-    outcome = credit_services.breach_record(
+    outcome = breach_record(
         subject_id=world.subject.pk,
         category_code="missed_obligation",
         severity="general",
@@ -415,7 +416,7 @@ def test_a_breach_ends_the_subjects_red_list_entry(world):
 
 
 def test_a_subject_with_a_breach_cannot_be_red_listed(world):
-    credit_services.breach_record(
+    breach_record(
         subject_id=world.subject.pk,
         category_code="missed_obligation",
         severity="general",
@@ -424,7 +425,7 @@ def test_a_subject_with_a_breach_cannot_be_red_listed(world):
     )
 
     with pytest.raises(CreditError) as raised:
-        credit_services.red_list_enter(
+        red_list_enter(
             subject_id=world.subject.pk, list_code="trustworthy", by=world.supervisor, reason="A"
         )
 
@@ -435,7 +436,7 @@ def test_a_subject_with_a_breach_cannot_be_red_listed(world):
 def test_breaches_of_one_subject_leave_another_untouched(world):
     other = SubjectFactory(representative=UserFactory(username="other-applicant"))
 
-    credit_services.breach_record(
+    breach_record(
         subject_id=world.subject.pk,
         category_code="missed_obligation",
         severity="serious",

@@ -30,13 +30,16 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from credit.check_read import Caller, _caller, _literal, caller_tables, statement_tables
-from credit.models import Breach, CreditList, ListEntry, Measure, MeasureType, Severity
+from credit.check.postgres.statement import choice_literal, statement_tables
+from credit.check.read import Caller, caller_from, caller_tables
+from credit.record.models.base import Severity
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import CreditList, MeasureType
+from directory.models import Subject
 
 try:
     import psycopg
@@ -84,7 +87,7 @@ def _log_sequence(table: str) -> str:
 def _batch_sql() -> str:
     """The statement, built from the models' table names once per process.
 
-    The same rules as ``check_read._answer_sql`` (held equal by tests), per question ``n``:
+    The same rules as ``statement.answer_sql`` (held equal by tests), per question ``n``:
     the grade is the first rule (by position) of the latest set in force on the day that
     the standing meets (``rules.grade_from``); a measure applies when its type names no
     purposes or this one, and no matters or this one. Nothing about a subject is read
@@ -94,10 +97,10 @@ def _batch_sql() -> str:
     if _SQL:
         return _SQL[0]
     subject, matter, breach, measure, mtype, scope, entry, clist, grade, log = statement_tables()
-    code = _literal
+    code = choice_literal
     token, user, system = caller_tables()
     black, red = code(CreditList.Kind.BLACK), code(CreditList.Kind.RED)
-    company = code(apps.get_model("directory", "Subject").Kind.COMPANY)
+    company = code(Subject.Kind.COMPANY)
     no_commitment = code(MeasureType.Kind.NO_COMMITMENT)
 
     def array(columns: str, source: str, where: str, order: str) -> str:
@@ -337,7 +340,7 @@ def check_and_log_bodies(questions: list[Question]) -> list[CheckBody]:
         )
     answers = []
     for row in rows:
-        caller = _caller(
+        caller = caller_from(
             None if row[0] is None else row[0] == b"t",
             None if row[1] is None else int(row[1]),
             row[2] == b"t",

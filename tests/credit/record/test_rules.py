@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import GradeRule, RuleDomain
-from credit.rules import Standing, add_months, grade_from, publicity_window
-from credit.selectors import grade_rules_in_force, publicity_rule_for, rule_set_in_force
+from credit.record.models.base import RuleDomain
+from credit.record.models.rules import GradeRule
+from credit.record.rules import Standing, add_months, grade_from, publicity_window
+from credit.record.selectors import grade_rules_in_force, publicity_rule_for, rule_set_in_force
 
 
 @pytest.mark.django_db

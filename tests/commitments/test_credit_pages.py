@@ -1,5 +1,5 @@
-"""The credit record: the subject sees it all, the public only what may be published and only
-while it may; the pages and their authorisation."""
+"""The credit record pages: the subject's representatives see the whole record, the public
+only what may be published, and someone else's record is a 404."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils import translation
 
-from credit import services as credit_services
-from credit.selectors import AUDIENCE_PUBLIC, AUDIENCE_SUBJECT, credit_record, risk_grade
+from commitments.models import Commitment
+from credit.record.services.breaches import breach_record
 from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
+from tests.workflows.conftest import submit_commitment
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def _breach(subject, by, *, severity="general", category="missed_obligation", on=None):
-    return credit_services.breach_record(
+    return breach_record(
         subject_id=subject.pk,
         category_code=category,
         severity=severity,
@@ -28,57 +30,17 @@ def _breach(subject, by, *, severity="general", category="missed_obligation", on
     ).breach
 
 
-def test_the_subject_sees_every_breach_the_public_only_published_ones(world):
-    minor = _breach(world.subject, world.regulator, severity="minor", on=date(2026, 6, 1))
-    general = _breach(world.subject, world.regulator, on=date(2026, 6, 1))
-
-    own = credit_record(subject_id=world.subject.pk, audience=AUDIENCE_SUBJECT, on=date(2026, 7, 1))
-    public = credit_record(
-        subject_id=world.subject.pk, audience=AUDIENCE_PUBLIC, on=date(2026, 7, 1)
-    )
-
-    assert [b.pk for b in own.breaches] == [general.pk, minor.pk]
-    assert [b.pk for b in public.breaches] == [general.pk]
-    assert own.grade == "B"
-    assert public.grade is None
-    assert {m.breach_id for m in public.measures} == {general.pk}
+@pytest.fixture(autouse=True)
+def _english():
+    """Assert on the English source messages whatever catalogue is installed."""
+    with translation.override("en"):
+        yield
 
 
-def test_the_public_stops_seeing_a_breach_at_its_maximum_period(world):
-    general = _breach(world.subject, world.regulator, on=date(2026, 6, 1))
-    assert general.publicity_max_until == date(2027, 6, 1)
-
-    last_day = credit_record(
-        subject_id=world.subject.pk, audience=AUDIENCE_PUBLIC, on=date(2027, 5, 31)
-    )
-    after = credit_record(
-        subject_id=world.subject.pk, audience=AUDIENCE_PUBLIC, on=date(2027, 6, 1)
-    )
-
-    assert [b.pk for b in last_day.breaches] == [general.pk]
-    assert after.breaches == []
-    assert after.measures == []
-
-
-def test_a_prior_notice_is_not_public_a_designation_is(world):
-    _breach(world.subject, world.regulator, severity="serious")
-    public = credit_record(subject_id=world.subject.pk, audience=AUDIENCE_PUBLIC)
-    own = credit_record(subject_id=world.subject.pk, audience=AUDIENCE_SUBJECT)
-    assert public.list_entries == []
-    assert [e.status for e in own.list_entries] == ["noticed"]
-
-    credit_services.list_entries_enter_due(on=own.list_entries[0].enter_not_before)
-
-    public = credit_record(subject_id=world.subject.pk, audience=AUDIENCE_PUBLIC)
-    assert [e.status for e in public.list_entries] == ["listed"]
-    assert risk_grade(subject_id=world.subject.pk) == "D"
-
-
-def test_risk_grade_of_a_clean_subject_is_a(world):
-    assert risk_grade(subject_id=world.subject.pk) == "A"
-
-
-# Pages ---------------------------------------------------------------------------------------
+@pytest.fixture
+def under_verification(world) -> Commitment:
+    """A signed commitment of the world's subject, handed to the department."""
+    return submit_commitment(world)
 
 
 def test_a_representative_sees_the_whole_record(world, client, under_verification):
@@ -162,13 +124,3 @@ def test_pages_render_in_chinese(world, client, path):
     response = client.get(path.format(code=world.subject.code), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 200
-
-
-def test_risk_grade_takes_two_queries_whatever_the_record_holds(world, django_assert_num_queries):
-    for severity in ("minor", "general", "serious"):
-        _breach(world.subject, world.regulator, severity=severity)
-
-    with django_assert_num_queries(2):
-        grade = risk_grade(subject_id=world.subject.pk)
-
-    assert grade == "D"

@@ -1,5 +1,5 @@
-"""Reads of the credit record: the rule set in force, exclusions, grades, the record itself
-and the status another system asks for. Subjects are named by primary key only."""
+"""Reads of the credit record: the rule set in force, exclusions, grades and the record itself
+as the subject or the public may see it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -15,21 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import (
-    Breach,
+from credit.record.models.base import RuleDomain, Severity
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import (
     BreachCategory,
-    CallingSystem,
     CreditList,
     GradeRule,
-    ListEntry,
-    Measure,
     MeasureType,
     PublicityRule,
-    RuleDomain,
     RuleSet,
-    Severity,
 )
-from credit.rules import Standing, grade_from
+from credit.record.rules import Standing, grade_from
+from directory.models import Subject
 
 AUDIENCE_SUBJECT = "subject"
 AUDIENCE_PUBLIC = "public"
@@ -94,7 +90,8 @@ def breach_category_get(*, code: str) -> BreachCategory:
 # Exclusion and grade ------------------------------------------------------------------------
 
 
-def _in_force(queryset: QuerySet[Measure], on: date) -> QuerySet[Measure]:
+def measures_in_force(queryset: QuerySet[Measure], on: date) -> QuerySet[Measure]:
+    """The measures of ``queryset`` in force on a day."""
     return queryset.filter(status=Measure.Status.ACTIVE, starts_on__lte=on).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gt=on)
     )
@@ -107,7 +104,7 @@ def subject_is_excluded(*, subject_id: int, on: date | None = None) -> Measure |
     """
     on = on or timezone.localdate()
     return (
-        _in_force(Measure.objects.filter(subject_id=subject_id), on)
+        measures_in_force(Measure.objects.filter(subject_id=subject_id), on)
         .filter(measure_type__kind=MeasureType.Kind.NO_COMMITMENT)
         .select_related("measure_type", "breach")
         .order_by("starts_on", "pk")
@@ -149,8 +146,7 @@ def grade_rules_cache_clear() -> None:
 
 
 def breach_count_annotations(subject_ref: str = "pk") -> dict:
-    """Annotations giving a subject queryset its counting and serious breaches, so a caller
-    that loads the subject anyway needs no second query (``check_status(breach_counts=...)``)."""
+    """Annotations giving a subject queryset its counting and serious breaches."""
     counting = Breach.objects.filter(
         subject_id=OuterRef(subject_ref), status__in=Breach.COUNTING
     ).order_by()
@@ -170,7 +166,8 @@ def breach_count_annotations(subject_ref: str = "pk") -> dict:
     }
 
 
-def _breach_counts(subject_id: int) -> tuple[int, int]:
+def breach_counts(*, subject_id: int) -> tuple[int, int]:
+    """The subject's breaches that count, and the serious ones among them."""
     counts = Breach.objects.filter(subject_id=subject_id, status__in=Breach.COUNTING).aggregate(
         total=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS))
     )
@@ -182,15 +179,14 @@ def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
     query on the subject's row with correlated subqueries)."""
     on = on or timezone.localdate()
     points = (
-        _in_force(Measure.objects.filter(subject_id=OuterRef("pk")), on)
+        measures_in_force(Measure.objects.filter(subject_id=OuterRef("pk")), on)
         .order_by()
         .values("subject_id")
         .annotate(total=Sum("points"))
         .values("total")[:1]
     )
     row = (
-        apps.get_model("directory", "Subject")
-        .objects.filter(pk=subject_id)
+        Subject.objects.filter(pk=subject_id)
         .annotate(
             **breach_count_annotations(),
             points_deducted=Coalesce(Subquery(points), 0),
@@ -280,111 +276,4 @@ def credit_record(*, subject_id: int, audience: str, on: date | None = None) -> 
         measures=[m for m in measures if m.breach_id in public_ids and m.is_in_force(on)],
         # Designations are public while they last; a prior notice is not a designation.
         list_entries=[e for e in entries if e.status == ListEntry.Status.LISTED],
-    )
-
-
-# "Check every case" ------------------------------------------------------------------------
-
-
-def calling_system_of(user) -> CallingSystem | None:
-    """The active calling system a user acts for, if any (uses a select_related cache)."""
-    try:
-        system = user.calling_system
-    except CallingSystem.DoesNotExist:
-        return None
-    return system if system.is_active else None
-
-
-@dataclass(frozen=True)
-class CheckStatus:
-    """What another system needs before an approval, a bid or a subsidy."""
-
-    grade: str
-    black_lists: list[dict]
-    red_lists: list[dict]
-    measures: list[dict]
-    commitment_allowed: bool
-    commitment_excluded_by: str | None
-
-    def summary(self) -> dict:
-        return {
-            "grade": self.grade,
-            "black_listed": bool(self.black_lists),
-            "red_listed": bool(self.red_lists),
-            "measures": [m["code"] for m in self.measures],
-            "commitment_allowed": self.commitment_allowed,
-        }
-
-
-def check_status(
-    *,
-    subject_id: int,
-    purpose: str,
-    matter_id: int | None,
-    on: date | None = None,
-    breach_counts: tuple[int, int] | None = None,
-) -> CheckStatus:
-    """The subject's status for a purpose and matter, in three or four indexed queries
-    (three when the caller passes ``breach_counts`` from ``breach_count_annotations``)."""
-    on = on or timezone.localdate()
-    through = MeasureType.matters.through
-    measures = list(
-        _in_force(Measure.objects.filter(subject_id=subject_id), on)
-        .select_related("measure_type")
-        .annotate(
-            is_scoped=Exists(through.objects.filter(measuretype_id=OuterRef("measure_type_id"))),
-            fits_matter=Exists(
-                through.objects.filter(
-                    measuretype_id=OuterRef("measure_type_id"), matter_id=matter_id
-                )
-            ),
-        )
-        .order_by("starts_on", "pk")
-    )
-    entries = list(
-        ListEntry.objects.filter(subject_id=subject_id, status=ListEntry.Status.LISTED)
-        .select_related("credit_list")
-        .order_by("pk")
-    )
-    total, serious = breach_counts if breach_counts is not None else _breach_counts(subject_id)
-    standing = Standing(
-        points=sum(m.points for m in measures),
-        breaches=total,
-        serious=serious,
-        blacklisted=any(e.credit_list.kind == CreditList.Kind.BLACK for e in entries),
-    )
-    grade = grade_from(standing, grade_rules_in_force(on=on))
-
-    def applies(measure: Measure) -> bool:
-        kind = measure.measure_type
-        return (not kind.purposes or purpose in kind.purposes) and (
-            not measure.is_scoped or measure.fits_matter
-        )
-
-    applying = [m for m in measures if applies(m)]
-    exclusion = next(
-        (m for m in measures if m.measure_type.kind == MeasureType.Kind.NO_COMMITMENT), None
-    )
-
-    def entry(e: ListEntry) -> dict:
-        return {"list": e.credit_list.code, "name": e.credit_list.name, "since": e.entered_on}
-
-    return CheckStatus(
-        grade=grade,
-        black_lists=[entry(e) for e in entries if e.credit_list.kind == CreditList.Kind.BLACK],
-        red_lists=[entry(e) for e in entries if e.credit_list.kind == CreditList.Kind.RED],
-        measures=[
-            {
-                "code": m.measure_type.code,
-                "name": m.measure_type.name,
-                "kind": m.measure_type.kind,
-                "legal_basis": m.measure_type.legal_basis,
-                "applied_by": m.measure_type.applied_by,
-                "since": m.starts_on,
-                "until": m.ends_on,
-            }
-            for m in applying
-        ],
-        commitment_allowed=exclusion is None,
-        commitment_excluded_by=exclusion.measure_type.name if exclusion else None,
     )

@@ -9,8 +9,10 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from credit import services as credit_services
-from credit.models import CallingSystem, CheckQuery, MeasureType
+from credit.check.models import CallingSystem, CheckQuery
+from credit.record.models.rules import MeasureType
+from credit.record.services.breaches import breach_record
+from credit.record.services.lists import list_entries_enter_due
 from tests.factories import MatterFactory
 
 PARAMS = {"purpose": "approval", "reason": "审批案卷 2026-0001"}
@@ -23,7 +25,7 @@ def _client(token_key: str) -> APIClient:
 
 
 def _serious_breach(world):
-    return credit_services.breach_record(
+    return breach_record(
         subject_id=world.subject.pk,
         category_code="missed_obligation",
         severity="serious",
@@ -122,7 +124,7 @@ def test_a_measure_scoped_to_matters_applies_only_to_them(world, calling_system)
 def test_a_designated_subject_is_answered_as_black_listed(world, calling_system):
     _system, key = calling_system
     [entry] = _serious_breach(world).list_notices
-    credit_services.list_entries_enter_due(on=entry.enter_not_before)
+    list_entries_enter_due(on=entry.enter_not_before)
 
     body = _client(key).get(f"/api/v1/check/{world.subject.code}/", PARAMS).json()
 
@@ -220,7 +222,7 @@ def test_the_check_runs_the_same_few_queries_whatever_the_record_holds(
     for _n in range(4):
         _serious_breach(world)
     [entry] = world.subject.credit_list_entries.all()
-    credit_services.list_entries_enter_due(on=entry.enter_not_before)
+    list_entries_enter_due(on=entry.enter_not_before)
     with django_assert_num_queries(statements):
         body = client.get(url, params).json()
 
