@@ -78,15 +78,8 @@ def load(*, subjects: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from credit.models import (
-        Breach,
-        BreachCategory,
-        CreditList,
-        ListEntry,
-        Measure,
-        MeasureType,
-        RuleSet,
-    )
+    from credit.record.models.breaches import Breach, ListEntry, Measure
+    from credit.record.models.rules import BreachCategory, CreditList, MeasureType, RuleSet
     from directory.models import Matter, Region, Subject
 
     region, _created = Region.objects.get_or_create(code="440300", defaults={"name": "深圳市"})
@@ -194,8 +187,8 @@ def load(*, subjects: int) -> dict:
 def _caller_token() -> str:
     from rest_framework.authtoken.models import Token
 
-    from credit.models import CallingSystem
-    from credit.services import calling_system_register
+    from credit.check.models import CallingSystem
+    from credit.check.services import calling_system_register
 
     system = CallingSystem.objects.filter(code=CALLER).select_related("user").first()
     if system is None:
@@ -585,7 +578,7 @@ def _database_url() -> str:
 
 
 def _last_logged() -> int:
-    from credit.models import CheckQuery
+    from credit.check.models import CheckQuery
 
     return CheckQuery.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -595,7 +588,7 @@ def _checks_per_commit(*, after: int) -> float:
     committed it, so this is how many checks shared one durable commit (group commit)."""
     from django.db import connection
 
-    from credit.models import CheckQuery
+    from credit.check.models import CheckQuery
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -608,7 +601,7 @@ def _checks_per_commit(*, after: int) -> float:
 
 
 def _logged_checks() -> int:
-    from credit.models import CheckQuery
+    from credit.check.models import CheckQuery
 
     return CheckQuery.objects.count()
 

@@ -23,6 +23,7 @@ from commitments.models import (
     WarningPolicy,
     WarningStep,
 )
+from commitments.pledges import admin as pledges_admin  # noqa: F401  (registers its admin)
 
 
 class ObligationRuleInline(admin.TabularInline):

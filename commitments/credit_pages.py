@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from commitments import selectors
 from commitments.models import Commitment, Obligation
-from credit import selectors as credit_selectors
+from credit.record import selectors as credit_selectors
 from directory import selectors as directory_selectors
 from directory.identifiers import normalise
 from directory.models import Subject
@@ -64,7 +64,7 @@ def _subject_by_code(code: str) -> Subject:
 class CreditRecordView(LoginRequiredMixin, TemplateView):
     """The whole credit record of a subject the user represents."""
 
-    template_name = "credit/record.html"
+    template_name = "credit/record/record.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -89,7 +89,7 @@ class CreditRecordView(LoginRequiredMixin, TemplateView):
 class PublicCreditRecordView(TemplateView):
     """What anyone may see of a subject's credit record today."""
 
-    template_name = "credit/public.html"
+    template_name = "credit/record/public.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,7 +12,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from commitments.models import Commitment, CommitmentTemplate
-from credit.models import CreditList, ListEntry
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
 from directory.identifiers import normalise
 from directory.models import Subject
 

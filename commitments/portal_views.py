@@ -16,8 +16,8 @@ from django.views.generic import TemplateView
 
 from commitments import portal_selectors
 from commitments.credit_pages import public_commitments
-from credit import selectors as credit_selectors
-from credit.models import CreditList
+from credit.record import selectors as credit_selectors
+from credit.record.models.rules import CreditList
 
 PAGE_SIZE = 20
 

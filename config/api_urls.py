@@ -5,5 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("commitments.api_urls")),
     path("", include("workflows.api_urls")),
-    path("", include("commitments.credit_api")),
+    path("", include("credit.check.urls")),
 ]

@@ -13,7 +13,7 @@ import os
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Eight threads per worker: a check waiting on PostgreSQL leaves the GIL to the others, and
 # checks in flight at once share one statement and one durable commit of their log rows
-# (credit.check_batch); with two threads a worker never had more than two to share.
+# (credit.check.postgres.batch); with two threads a worker never had more than two to share.
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 
 

@@ -18,7 +18,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("credit/", include("commitments.credit_pages")),
     path("credit/", include(repair_urls.subject_urls)),  # repair, objections
-    path("pledges/", include("commitments.pledge_urls")),  # bidding pledges
+    path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
     path("portal/", include("commitments.portal_urls")),  # public portal, no login
     path("", include("commitments.public_urls")),  # verify/ and register/: no login
     path("", include("signing.urls")),  # tsa/, signing/ca.crl, signing/ca.crt

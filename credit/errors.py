@@ -1,5 +1,5 @@
-"""The credit app's one exception type, with stable codes (the same vocabulary as the
-commitment domain's, so the caller can map one to the other)."""
+"""The credit app's one exception type, with its stable codes in one Enum (the codes "check
+every case" answers with included)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ class CreditErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     INVALID_STATE = "invalid_state"
     NO_RULE_SET = "no_rule_set"
+    # Refusals of "check every case" before any question is read (DRF's codes, kept).
+    NOT_AUTHENTICATED = "not_authenticated"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    PERMISSION_DENIED = "permission_denied"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 class CreditError(DomainError):

@@ -1,19 +1,11 @@
-"""Idempotent background adapters of the credit services (scheduled by Celery beat)."""
+"""The credit app's Celery tasks, registered with the worker: Celery's autodiscovery imports
+each app's ``tasks`` module, and each package defines its own.
 
-from __future__ import annotations
+Import a task from the module that defines it, not from here.
+"""
 
-from celery import shared_task
-
-from credit import services
-
-
-@shared_task
-def breach_publication_end_due_task() -> int:
-    """Stop publishing records past their maximum period (safe to run any number of times)."""
-    return services.breach_publication_end_due()
-
-
-@shared_task
-def list_entries_enter_due_task() -> int:
-    """Designate subjects whose black-list prior notice has run its course."""
-    return services.list_entries_enter_due()
+from credit.record.tasks import (  # noqa: F401
+    breach_publication_end_due_task,
+    list_entries_enter_due_task,
+    list_entries_exit_due_task,
+)

@@ -1,4 +1,5 @@
-"""The base of every domain app's one error type, and the directory's own.
+"""The base of every domain app's one error type, the error envelope it answers with in the
+API (and its schema), and the directory's own error type.
 
 Each app raises one exception type (a subclass of ``DomainError``) whose code comes from that
 app's one Enum. Pages and the API catch ``DomainError`` and map its code to a message or an
@@ -8,6 +9,9 @@ HTTP status in one place (``config.api_errors``), so no layer re-wraps another's
 from __future__ import annotations
 
 from enum import StrEnum
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 
 class DomainError(Exception):
@@ -33,6 +37,25 @@ class DomainError(Exception):
             "message": str(self.message),
             "fields": {name: [str(m) for m in messages] for name, messages in self.fields.items()},
         }
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `invalid`.")
+    message = serializers.CharField(help_text="A sentence for a person, in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per input field (`field_values.<name>` for a template's fields).",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the refusals an endpoint can give."""
+    return {code: OpenApiResponse(ErrorSerializer, description="Refused.") for code in codes}
 
 
 class DirectoryErrorCode(StrEnum):

@@ -1,19 +1,36 @@
 """Factories for the domain: valid identifiers, an active template, a competent department,
-credit records, and the repair and objection cases filed against them."""
+tenders and bidding pledges, and the credit record (rules, breaches, measures, lists, calling
+systems and their checks), and the repair and objection cases filed against it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from datetime import date
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.pledges.models import BidPledge, Tender
 from commitments.services.credit_templates import active_template
-from credit import selectors as credit_selectors
-from credit.models import Breach, BreachCategory, Severity
-from credit.rules import publicity_window
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CallingSystem, CheckQuery
+from credit.record.models.base import Purpose, RuleDomain, Severity
+from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
+from credit.record.models.rules import (
+    BreachCategory,
+    ConsequenceRule,
+    CreditList,
+    GradeRule,
+    MeasureType,
+    PublicityRule,
+    RepairRule,
+    RuleSet,
+)
+from credit.record.rules import add_months
 from directory.calendar import add_working_days
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
@@ -154,63 +171,275 @@ class TemplateFactory(factory.django.DjangoModelFactory):
             )
 
 
-# Credit records and the cases filed against them ---------------------------------------------
+class TenderFactory(factory.django.DjangoModelFactory):
+    """A tender taking pledges until ten days from now."""
+
+    class Meta:
+        model = Tender
+        django_get_or_create = ("reference",)
+
+    reference = factory.Sequence(lambda n: f"SZ-ZB-2026-{n:04d}")
+    title = factory.Sequence(lambda n: f"南山区学校食堂配餐服务{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    bid_deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    deposit_amount = Decimal("80000.00")
+    created_by = factory.SubFactory(UserFactory)
 
 
-class BreachFactory(factory.django.DjangoModelFactory[Breach]):
-    """A published serious record of a missed obligation, recorded on 2026-04-01 under the rule
-    set then in force (NDRC Order 36: repairable from 2027-04-01); ``order_58`` records it on
-    2026-03-31 (Order 58: repairable after 3 months)."""
+class BidPledgeFactory(factory.django.DjangoModelFactory):
+    """A pledge for a tender, its commitment (of the bidding-pledge template, naming the
+    tender) left a draft; traits for a released pledge and a breach with its notice."""
+
+    class Meta:
+        model = BidPledge
+
+    tender = factory.SubFactory(TenderFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    pledged_by = factory.SubFactory(UserFactory)
+    pledged_at = factory.LazyFunction(timezone.now)
+    commitment = factory.LazyAttributeSequence(
+        lambda o, n: Commitment.objects.create(
+            reference=f"PLEDGE-{n:06d}",
+            template=active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE),
+            subject=o.subject,
+            region=o.subject.region,
+            created_by=o.pledged_by,
+            field_values={"tender": o.tender.reference},
+        )
+    )
+    status = BidPledge.Status.PLEDGED
+
+    class Params:
+        released = factory.Trait(
+            status=BidPledge.Status.RELEASED,
+            kept=BidPledge.Kept.LOST,
+            outcome_by=factory.SubFactory(UserFactory),
+        )
+        noticed = factory.Trait(
+            status=BidPledge.Status.NOTICED,
+            outcome_by=factory.SubFactory(UserFactory),
+            breach=BidPledge.Breach.NOT_SIGNED,
+            amount_due=factory.SelfAttribute("tender.deposit_amount"),
+            noticed_on=factory.LazyFunction(timezone.localdate),
+            payment_due=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=14)),
+        )
+
+
+# The credit record ----------------------------------------------------------------------------
+
+
+class RuleSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RuleSet
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"rule-set-{n}")
+    name = factory.Sequence(lambda n: f"失信信息公示规则{n}")
+    domain = RuleDomain.GENERAL
+    legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》"
+    effective_from = date(2026, 4, 1)
+
+    class Params:
+        market_regulation = factory.Trait(domain=RuleDomain.MARKET_REGULATION)
+
+
+class PublicityRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PublicityRule
+
+    rule_set = factory.SubFactory(RuleSetFactory)
+    severity = Severity.GENERAL
+    min_months = 3
+    max_months = 12
+
+    class Params:
+        unpublished = factory.Trait(is_published=False)
+
+
+class BreachCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BreachCategory
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"失信行为{n}")
+    legal_basis = "《中华人民共和国行政许可法》第六十九条"
+    default_severity = Severity.GENERAL
+
+
+class MeasureTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureType
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"measure-{n}")
+    name = factory.Sequence(lambda n: f"信用扣分{n}")
+    kind = MeasureType.Kind.POINT_DEDUCTION
+    legal_basis = "《深圳市公共信用信息管理办法》"
+
+    class Params:
+        no_commitment = factory.Trait(kind=MeasureType.Kind.NO_COMMITMENT)
+        for_bids = factory.Trait(purposes=[Purpose.BID])
+
+
+class ConsequenceRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsequenceRule
+
+    measure_type = factory.SubFactory(MeasureTypeFactory)
+    severity = Severity.GENERAL
+    points = 3
+
+
+class CreditListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreditList
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"list-{n}")
+    name = factory.Sequence(lambda n: f"严重失信主体名单{n}")
+    kind = CreditList.Kind.BLACK
+    legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》"
+    entry_criteria = "扣分达到12分。"
+    exit_criteria = "名单期限届满且记录已修复。"
+    notice_days = 10
+    min_listing_months = 12
+
+    class Params:
+        red = factory.Trait(
+            kind=CreditList.Kind.RED, name="守信激励名单", notice_days=0, min_listing_months=None
+        )
+
+
+class GradeRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradeRule
+
+    grade = GradeRule.Grade.A
+    effective_from = date(2030, 1, 1)
+    position = factory.Sequence(lambda n: n + 1)
+    max_points = 0
+
+
+class RepairRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RepairRule
+
+    category = factory.SubFactory(BreachCategoryFactory)
+    max_repairs = 1
+    legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》第八条"
+
+    class Params:
+        not_repairable = factory.Trait(is_repairable=False, max_repairs=None)
+
+
+class BreachFactory(factory.django.DjangoModelFactory):
+    """A general breach published for a year from its record date (as the services record one)."""
 
     class Meta:
         model = Breach
 
-    class Params:
-        publicity_rule = factory.LazyAttribute(
-            lambda o: credit_selectors.publicity_rule_for(
-                rule_set=o.rule_set, severity=o.severity, group=o.category.publicity_group
-            )
-        )
-        window = factory.LazyAttribute(
-            lambda o: publicity_window(
-                record_date=o.record_date,
-                is_published=o.publicity_rule.is_published,
-                min_months=o.publicity_rule.min_months,
-                max_months=o.publicity_rule.max_months,
-            )
-        )
-        order_58 = factory.Trait(record_date=date(2026, 3, 31))
-
     subject = factory.SubFactory(SubjectFactory)
-    department = factory.SubFactory(DepartmentFactory)
-    category = factory.LazyFunction(lambda: BreachCategory.objects.get(code="missed_obligation"))
+    category = factory.SubFactory(BreachCategoryFactory)
     legal_basis = factory.SelfAttribute("category.legal_basis")
-    severity = Severity.SERIOUS
-    record_date = date(2026, 4, 1)
-    rule_set = factory.LazyAttribute(
-        lambda o: credit_selectors.rule_set_in_force(on=o.record_date, domain=o.category.domain)
-    )
-    is_publishable = factory.SelfAttribute("window.is_publishable")
-    publicity_starts = factory.SelfAttribute("window.starts")
-    publicity_min_until = factory.SelfAttribute("window.min_until")
-    publicity_max_until = factory.SelfAttribute("window.max_until")
-    reason = "未按期提交整改报告"
+    severity = Severity.GENERAL
+    rule_set = factory.SubFactory(RuleSetFactory)
+    record_date = date(2026, 6, 1)
+    is_publishable = True
+    publicity_starts = factory.SelfAttribute("record_date")
+    publicity_min_until = factory.LazyAttribute(lambda b: add_months(b.record_date, 3))
+    publicity_max_until = factory.LazyAttribute(lambda b: add_months(b.record_date, 12))
+    reason = "未按承诺期限履行义务"
     recorded_by = factory.SubFactory(UserFactory)
-    status = Breach.Status.PUBLISHED
+
+    class Params:
+        published = factory.Trait(status=Breach.Status.PUBLISHED)
+        serious = factory.Trait(severity=Severity.SERIOUS)
+        of_commitment = factory.Trait(
+            source_kind=BreachSourceKind.COMMITMENT,
+            source_id=factory.Sequence(lambda n: n + 1),
+            source_reference=factory.Sequence(lambda n: f"CN-2026-{n:06d}"),
+        )
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    breach = factory.SubFactory(BreachFactory)
+    subject = factory.SelfAttribute("breach.subject")
+    measure_type = factory.SubFactory(MeasureTypeFactory)
+    points = 3
+    starts_on = factory.SelfAttribute("breach.record_date")
+
+
+class ListEntryFactory(factory.django.DjangoModelFactory):
+    """A prior notice of black-listing; ``listed`` makes it a designation."""
+
+    class Meta:
+        model = ListEntry
+
+    credit_list = factory.SubFactory(CreditListFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    reason = "threshold reached: points deducted: 12"
+    enter_not_before = date(2026, 6, 11)
+
+    class Params:
+        listed = factory.Trait(
+            status=ListEntry.Status.LISTED,
+            entered_on=date(2026, 6, 11),
+            exit_not_before=date(2027, 6, 11),
+        )
+
+
+class CallingSystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallingSystem
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"system-{n}")
+    name = factory.Sequence(lambda n: f"行政审批平台{n}")
+    operator = "市政务服务数据管理局"
+    user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..code"))
+
+
+class CheckQueryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckQuery
+
+    calling_system = factory.SubFactory(CallingSystemFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    subject_code = factory.SelfAttribute("subject.code")
+    purpose = Purpose.APPROVAL
+    reason = "案卷 1"
+    answer = factory.LazyFunction(lambda: {"found": True, "grade": "A"})
+
+
+class RecordChangeNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecordChangeNotice
+
+    calling_system = factory.SubFactory(CallingSystemFactory)
+    breach = factory.SubFactory(BreachFactory)
+    change = RecordChangeNotice.Change.REPAIRED
+
+
+# Repair and objection cases -------------------------------------------------------------------
 
 
 class RepairApplicationFactory(factory.django.DjangoModelFactory[RepairApplication]):
-    """A submitted application to repair an Order 58 record (eligible), filed on 2026-12-01
-    with its public repair commitment (a row of the repair template: nothing is signed), due
-    for decision in 3 and for feedback in 10 working days; ``granted`` / ``refused`` decided.
-    """
+    """A submitted application to repair a published record past its minimum period, filed on
+    2026-12-01 with its public repair commitment (a row of the repair template: nothing is
+    signed), due for decision in 3 and for feedback in 10 working days; ``granted`` /
+    ``refused`` decided."""
 
     class Meta:
         model = RepairApplication
 
-    breach = factory.SubFactory(BreachFactory, order_58=True)
+    breach = factory.SubFactory(BreachFactory, published=True)
     subject = factory.SelfAttribute("breach.subject")
-    department = factory.SelfAttribute("breach.department")
+    department = factory.SubFactory(DepartmentFactory)
     submitted_by = factory.SubFactory(UserFactory)
     commitment = factory.LazyAttributeSequence(
         lambda o, n: Commitment.objects.create(
@@ -258,7 +487,7 @@ class ObjectionFactory(factory.django.DjangoModelFactory[Objection]):
 
     breach = factory.SubFactory(BreachFactory, status=Breach.Status.UNDER_OBJECTION)
     subject = factory.SelfAttribute("breach.subject")
-    department = factory.SelfAttribute("breach.department")
+    department = factory.SubFactory(DepartmentFactory)
     kind = Objection.Kind.CONTENT
     grounds = "整改报告已按期提交，有回执为证"
     filed_by = factory.SubFactory(UserFactory)
@@ -274,8 +503,7 @@ class ObjectionFactory(factory.django.DjangoModelFactory[Objection]):
             status=Objection.Status.FORWARDED,
             forwarded_on=date(2026, 12, 2),
             forwarded_by=factory.SubFactory(UserFactory),
-            forwarded_from=factory.SelfAttribute("breach.department"),
-            department=factory.SubFactory(DepartmentFactory),
+            forwarded_from=factory.SubFactory(DepartmentFactory),
             forward_reason="该记录由住房和建设局提供",
             decision_due=date(2026, 12, 9),
         )

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from viewflow.workflow.models import Task
 
 from commitments.models import Commitment, CommitmentTemplate, ObligationRule
-from credit.models import Tender
+from commitments.pledges.models import Tender
 from directory.models import (
     Competence,
     Department,

@@ -40,7 +40,7 @@ def reminder_working_days() -> int:
 def subject_risk_grade(*, subject_id: int) -> str:
     """The subject's risk grade from its credit record ('' while no credit app grades it)."""
     try:
-        from credit.selectors import risk_grade
+        from credit.record.selectors import risk_grade
     except ImportError:
         return ""
     grade = risk_grade(subject_id=subject_id) or ""

@@ -21,8 +21,9 @@ from commitments.api.common import (
     paginated,
     paginated_response,
 )
-from commitments.api.errors import error_responses, exception_handler
+from commitments.api.errors import exception_handler
 from commitments.api.subjects import SubjectListApi, SubjectRegisterApi, TemplateListApi
+from directory.errors import error_responses
 
 __all__ = [
     "PAGE_PARAMETERS",

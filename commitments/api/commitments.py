@@ -26,10 +26,10 @@ from commitments.api.common import (
     paginated,
     paginated_response,
 )
-from commitments.api.errors import error_responses
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, CommitmentTemplate
 from directory import selectors as directory_selectors
+from directory.errors import error_responses
 from directory.identifiers import normalise
 from directory.models import Subject
 from signing.storage import document_read

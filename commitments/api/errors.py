@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiResponse,
-)
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -26,25 +23,6 @@ ERROR_STATUS = {
     ErrorCode.INVALID: status.HTTP_400_BAD_REQUEST,
     ErrorCode.SUBJECT_EXCLUDED: status.HTTP_400_BAD_REQUEST,
 }
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API."""
-
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `invalid`.")
-    message = serializers.CharField(help_text="A sentence for a person, in the request's language.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per input field (`field_values.<name>` for a template's fields).",
-    )
-
-    class Meta:
-        ref_name = "Error"
-
-
-def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the refusals an endpoint can give."""
-    return {code: OpenApiResponse(ErrorSerializer, description="Refused.") for code in codes}
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:

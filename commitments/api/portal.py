@@ -2,7 +2,7 @@
 their entry and exit dates, and a subject's public profile.
 
 No authentication: everything here is what the portal pages show to anyone, read through the
-same selectors (``commitments.portal_selectors``, ``credit.selectors`` with the public
+same selectors (``commitments.portal_selectors``, ``credit.record.selectors`` with the public
 audience). Natural persons are not profiled and appear on lists with a masked name and no
 identifier.
 """
@@ -21,11 +21,11 @@ from rest_framework.views import APIView
 
 from commitments import portal_selectors
 from commitments.api.common import PAGE_PARAMETERS, paginated, paginated_response
-from commitments.api.errors import error_responses
 from commitments.credit_pages import public_commitments
 from commitments.errors import CommitmentError, ErrorCode
-from credit import selectors as credit_selectors
-from credit.models import CreditList
+from credit.record import selectors as credit_selectors
+from credit.record.models.rules import CreditList
+from directory.errors import error_responses
 from directory.models import Subject
 
 SEARCH = OpenApiParameter(

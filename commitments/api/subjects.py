@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from commitments import selectors
 from commitments.api.common import SubjectOutputSerializer
-from commitments.api.errors import error_responses
 from directory import selectors as directory_selectors
 from directory import services as directory_services
+from directory.errors import error_responses
 from directory.models import Subject
 
 

@@ -29,11 +29,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commitments.api.common import CommitmentDetailSerializer, _commitment, commitment_detail_data
-from commitments.api.errors import ErrorSerializer, error_responses
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment
 from commitments.public_views import _read_upload
 from commitments.services import evidence
+from directory.errors import ErrorSerializer, error_responses
 
 # The reasons ``services.evidence`` gives for refusing a file: the ``code`` of the answer.
 UPLOAD_REFUSAL_CODES = tuple(evidence.REFUSAL_MESSAGES)

@@ -20,6 +20,7 @@ from commitments.models.performance import (
 )
 from commitments.models.registry import RegistryEvent, SigningRequest
 from commitments.models.templates import CommitmentTemplate, ObligationRule
+from commitments.pledges import models as pledges_models  # noqa: F401  (registers Tender, BidPledge)
 
 __all__ = [
     "VerificationMethod",

@@ -1,9 +1,9 @@
 """Breaches of commitments, recorded in the credit record, and what they take away.
 
 The commitment domain checks its own rules here (a fulfilled commitment or obligation is
-never breached) and then asks ``credit.services.breach_record`` for the record, its measures
-and any black-list prior notice, in the same transaction; the subject's representatives are
-told through the in-application inbox (and e-mail after the commit).
+never breached) and then asks ``credit.record.services.breaches.breach_record`` for the
+record, its measures and any black-list prior notice, in the same transaction; the subject's
+representatives are told through the in-application inbox (and e-mail after the commit).
 
 Interfaces other parts rely on (keep them stable):
 
@@ -25,11 +25,11 @@ from django_fsm import can_proceed
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, Obligation, Verification
-from credit import selectors as credit_selectors
-from credit import services as credit_services
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import BreachSourceKind
-from credit.services import BreachOutcome
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import BreachSourceKind
+from credit.record.services import breaches as credit_services
+from credit.record.services.breaches import BreachOutcome
 from directory.audit import audited_save
 from directory.models import Subject, SubjectRepresentative
 from notifications.services import notification_send

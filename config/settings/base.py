@@ -231,25 +231,26 @@ CELERY_BEAT_SCHEDULE["signing-archive-retimestamp"] = {
     "task": "signing.tasks.archive_retimestamp_task",
     "schedule": timedelta(hours=env.int("SIGNING_RETIMESTAMP_INTERVAL_HOURS", default=24)),
 }
-# Credit records: publication stops at the maximum period; designation follows prior notice.
+# Credit records: publication stops at the maximum period; designation follows prior notice;
+# a designation ends with its listing period (credit.record.tasks, found through credit.tasks).
 CELERY_BEAT_SCHEDULE["credit-publication-end"] = {
-    "task": "credit.tasks.breach_publication_end_due_task",
+    "task": "credit.record.tasks.breach_publication_end_due_task",
     "schedule": timedelta(hours=1),
 }
 CELERY_BEAT_SCHEDULE["credit-list-entries-enter"] = {
-    "task": "credit.tasks.list_entries_enter_due_task",
+    "task": "credit.record.tasks.list_entries_enter_due_task",
     "schedule": timedelta(hours=1),
 }
-# Pledge defaulters, the end of listings (repair/objection limits are flow timers).
-CELERY_IMPORTS = ["commitments.credit_tasks"]
-for _name in (
-    "bid_pledge_defaults_sweep_task",
-    "list_entries_exit_due_task",
-):
-    CELERY_BEAT_SCHEDULE[f"credit-{_name}"] = {
-        "task": f"commitments.credit_tasks.{_name}",
-        "schedule": timedelta(hours=1),
-    }
+CELERY_BEAT_SCHEDULE["credit-list_entries_exit_due_task"] = {
+    "task": "credit.record.tasks.list_entries_exit_due_task",
+    "schedule": timedelta(hours=1),
+}
+# Pledge defaulters (repair/objection limits are flow timers).
+CELERY_IMPORTS = ["commitments.pledges.tasks"]
+CELERY_BEAT_SCHEDULE["credit-bid_pledge_defaults_sweep_task"] = {
+    "task": "commitments.pledges.tasks.bid_pledge_defaults_sweep_task",
+    "schedule": timedelta(hours=1),
+}
 
 # A supervisor is told when an unverified task passes its window.
 VIEWFLOW = {}
@@ -265,5 +266,5 @@ LOGGING = {
 # behind a connection pooler in transaction mode that cannot keep prepared statements.
 CREDIT_CHECK_PREPARED = env.bool("CREDIT_CHECK_PREPARED", default=True)
 # Checks asked at the same moment in one process share one statement and one durable commit
-# of their log rows (credit.check_batch); off, each check commits alone.
+# of their log rows (credit.check.postgres.batch); off, each check commits alone.
 CREDIT_CHECK_GROUP_COMMIT = env.bool("CREDIT_CHECK_GROUP_COMMIT", default=True)

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from rest_framework.test import APIClient
 
 from commitments.models import Commitment
-from credit.models import CreditList, ListEntry
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
 from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
 from tests.repair import conftest as repair_fixtures

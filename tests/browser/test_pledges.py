@@ -12,9 +12,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from commitments.models import CommitmentTemplate
-from commitments.services.bid_pledges import tender_create
+from commitments.pledges.models import BidPledge
+from commitments.pledges.services import tender_create
 from commitments.services.credit_templates import active_template
-from credit.models import BidPledge
 from tests.factories import CompetenceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

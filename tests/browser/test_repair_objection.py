@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from commitments.models import CommitmentTemplate
 from commitments.services.credit_templates import active_template
-from credit import services as credit_services
-from credit.models import Breach
+from credit.record.models.breaches import Breach
+from credit.record.services import breaches as credit_services
 from tests.factories import CompetenceFactory
 from workflows.repair.models import Objection, RepairApplication
 

@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commitments.models import Commitment
-from credit.services import calling_system_register
+from credit.check.services import calling_system_register
 from tests.workflows.conftest import submit_commitment
 
 

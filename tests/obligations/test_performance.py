@@ -24,7 +24,7 @@ from commitments.services.obligations import (
     obligation_report_performance,
     obligation_warnings_sweep,
 )
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from notifications.models import OutboxMessage
 from tests.obligations.conftest import at
 

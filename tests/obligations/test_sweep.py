@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from commitments.models import Obligation, WarningSchedule
 from commitments.services.obligations import obligation_warnings_sweep
 from commitments.tasks import obligation_warnings_sweep_task
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from notifications.models import OutboxMessage
 from notifications.services import recipient_preference_set
 from tests.obligations.conftest import at

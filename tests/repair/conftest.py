@@ -1,4 +1,4 @@
-"""Fixtures of the pledge and portal tests still in this folder: the repair fixtures they use
+"""Fixtures of the portal tests still in this folder: the repair fixtures they use
 (``tests.workflows.repair.conftest``), English pages and messages."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import pytest
 from django.utils import translation
 
 from tests.workflows.repair.conftest import (  # noqa: F401  (fixtures and helpers used here)
-    SHANGHAI,
     record,
     repair_city,
     today,

@@ -9,9 +9,10 @@ from django.urls import reverse
 
 from commitments.models import Commitment
 from commitments.portal_selectors import public_commitment_list
-from credit.models import CreditList, ListEntry
-from credit.services import breach_publication_end_due, list_entry_enter
-from credit.services_publicity import list_entries_exit_due
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
+from credit.record.services.lists import list_entry_enter
+from credit.record.services.publicity import breach_publication_end_due, list_entries_exit_due
 from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
 from tests.repair.conftest import record

@@ -22,7 +22,8 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
-from credit.models import Breach, CreditStateModel
+from credit.record.models.base import CreditStateModel
+from credit.record.models.breaches import Breach
 
 
 class RepairProcess(Process):

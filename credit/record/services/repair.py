@@ -24,14 +24,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CheckQuery
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import (
-    Breach,
-    CheckQuery,
-    ListEntry,
-    Measure,
-    RecordChangeNotice,
-)
+from credit.record.models.breaches import Breach, ListEntry, Measure
 from directory.audit import audited_save
 
 

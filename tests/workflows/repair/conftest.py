@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from commitments.models import CommitmentTemplate
 from commitments.services.credit_templates import active_template
-from credit import services as credit_services
-from credit.models import Breach
+from credit.record.models.breaches import Breach
+from credit.record.services import breaches as credit_services
 from tests.factories import CompetenceFactory
 from tests.workflows.conftest import submit_commitment
 from workflows.repair.services.objections import objection_submit
@@ -94,7 +94,7 @@ def new_breach(repair_city, today) -> Breach:
 
 @pytest.fixture
 def calling_system(db):
-    from credit.services import calling_system_register
+    from credit.check.services import calling_system_register
 
     return calling_system_register(
         code="approval-platform",

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import STATUS
 
 from commitments.models import Commitment
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from tests.workflows.repair.conftest import PDF
 from workflows.repair.models import Objection, RepairApplication
 

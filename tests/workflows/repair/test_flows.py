@@ -15,7 +15,7 @@ import time_machine
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from notifications.models import Notification
 from tests.workflows.repair.conftest import SHANGHAI, proof, record
 from workflows.errors import WorkflowError, WorkflowErrorCode

@@ -12,7 +12,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from tests.factories import UserFactory
 from tests.workflows.repair.conftest import PDF, city_activity, proof, record
 from workflows.repair.models import Objection, RepairApplication

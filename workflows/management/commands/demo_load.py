@@ -25,6 +25,8 @@ from rest_framework.authtoken.models import Token
 from commitments import services as commitment_services
 from commitments.errors import CommitmentError
 from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.pledges.models import Tender
+from commitments.pledges.services import pledge_template, tender_create
 from directory import services as directory_services
 from directory.models import (
     Competence,
@@ -275,9 +277,6 @@ class Command(BaseCommand):
 
     def _load_demo_tender(self, authority) -> None:
         """An open tender of sz-housing, so an applicant can pledge in place of a deposit."""
-        from commitments.services.bid_pledges import pledge_template, tender_create
-        from credit.models import Tender
-
         Competence.objects.get_or_create(
             matter=pledge_template().matter,
             region=Region.objects.get(code="440300"),

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from directory import selectors as directory_selectors
 from directory.errors import DomainError
 from directory.identifiers import normalise

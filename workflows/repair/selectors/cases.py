@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from directory.models import Department, RegulatorMembership
 from directory.selectors import department_ids_of, subject_list
 from workflows.errors import WorkflowError, WorkflowErrorCode

@@ -14,8 +14,9 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit.models import Breach, RepairRule
-from credit.rules import add_months
+from credit.record.models.breaches import Breach
+from credit.record.models.rules import RepairRule
+from credit.record.rules import add_months
 from workflows.repair.models import RepairApplication
 
 

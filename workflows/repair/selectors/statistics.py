@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment, Verification, WarningSchedule
-from credit.models import Breach
-from credit.rules import add_months
+from credit.record.models.breaches import Breach
+from credit.record.rules import add_months
 from directory.models import Department
 from workflows.repair.models import Objection, RepairApplication
 

@@ -10,7 +10,8 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit.models import CallingSystem, RecordChangeNotice
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CallingSystem
 from credit.record.services.repair import RecordCleared
 from notifications.services import notification_send
 

@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from credit.record.services.repair import breach_objection_mark
 from directory.audit import audited_save, system_user
 from directory.calendar import add_working_days, is_working_day

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from credit.record.services.repair import (
     BreachCorrection,
     breach_objection_close,

@@ -22,7 +22,7 @@ from django_fsm import can_proceed
 from commitments.models import CommitmentTemplate
 from commitments.services.commitments import commitment_create, commitment_sign
 from commitments.services.credit_templates import active_template
-from credit.models import Breach
+from credit.record.models.breaches import Breach
 from credit.record.services.repair import breach_repair
 from directory.audit import audited_save
 from directory.selectors import department_member_users, subject_representative_users

@@ -8,9 +8,11 @@ from datetime import date
 
 import pytest
 
-from credit import selectors as credit_selectors
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CheckQuery
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import Breach, CheckQuery, Measure, RecordChangeNotice
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import Breach, Measure
 from notifications.models import Notification
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.repair.models import Objection

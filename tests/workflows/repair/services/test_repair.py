@@ -9,16 +9,12 @@ from datetime import date
 import pytest
 
 from commitments.models import Commitment, CommitmentTemplate
-from credit import selectors as credit_selectors
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import CheckQuery
 from credit.errors import CreditError, CreditErrorCode
-from credit.models import (
-    Breach,
-    CheckQuery,
-    ListEntry,
-    Measure,
-    RecordChangeNotice,
-    RepairRule,
-)
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import RepairRule
 from notifications.models import Notification
 from tests.workflows.repair.conftest import proof, record
 from workflows.errors import WorkflowError, WorkflowErrorCode

@@ -1,0 +1,96 @@
+"""The back office for the credit rules and catalogues (editable, with history) and the
+record itself (read-only here: it changes through the services)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import (
+    BreachCategory,
+    ConsequenceRule,
+    CreditList,
+    GradeRule,
+    MeasureType,
+    PublicityRule,
+    RepairRule,
+    RuleSet,
+)
+
+
+class PublicityRuleInline(admin.TabularInline):
+    model = PublicityRule
+    extra = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "domain", "effective_from", "effective_until"]
+    list_filter = ["domain"]
+    inlines = [PublicityRuleInline]
+
+
+@admin.register(BreachCategory)
+class BreachCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "domain", "default_severity", "publicity_group"]
+
+
+class ConsequenceRuleInline(admin.TabularInline):
+    model = ConsequenceRule
+    extra = 0
+
+
+@admin.register(MeasureType)
+class MeasureTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "lasts_until_repaired", "is_active"]
+    list_filter = ["kind", "is_active"]
+    inlines = [ConsequenceRuleInline]
+
+
+@admin.register(CreditList)
+class CreditListAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "entry_points_threshold", "notice_days"]
+
+
+@admin.register(GradeRule)
+class GradeRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["effective_from", "position", "grade", "max_points", "max_serious_breaches"]
+
+
+@admin.register(RepairRule)
+class RepairRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["category", "is_repairable", "max_repairs", "period_months"]
+    list_select_related = ["category"]
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """A record that changes only through the services: seen here, never edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Breach)
+class BreachAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "subject", "category", "severity", "record_date", "status"]
+    list_filter = ["status", "severity"]
+    list_select_related = ["subject", "category"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "subject", "measure_type", "points", "starts_on", "status"]
+    list_select_related = ["subject", "measure_type"]
+
+
+@admin.register(ListEntry)
+class ListEntryAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "subject", "credit_list", "status", "enter_not_before", "entered_on"]
+    list_select_related = ["subject", "credit_list"]

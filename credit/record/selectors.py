@@ -1,0 +1,279 @@
+"""Reads of the credit record: the rule set in force, exclusions, grades and the record itself
+as the subject or the public may see it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credit.errors import CreditError, CreditErrorCode
+from credit.record.models.base import RuleDomain, Severity
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.rules import (
+    BreachCategory,
+    CreditList,
+    GradeRule,
+    MeasureType,
+    PublicityRule,
+    RuleSet,
+)
+from credit.record.rules import Standing, grade_from
+from directory.models import Subject
+
+AUDIENCE_SUBJECT = "subject"
+AUDIENCE_PUBLIC = "public"
+
+
+# Rules --------------------------------------------------------------------------------------
+
+
+def rule_set_in_force(*, on: date, domain: str = RuleDomain.GENERAL) -> RuleSet:
+    """The rule set governing a record made ``on`` a day in a domain.
+
+    A sector's own rule set (e.g. SAMR Order 107 for market regulation) applies from its
+    start; before it, or in a domain without one, the general rule set in force applies.
+    """
+    in_force = (
+        RuleSet.objects.filter(effective_from__lte=on)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
+        .order_by("-effective_from", "-pk")
+    )
+    rule_set = in_force.filter(domain=domain).first()
+    if rule_set is None and domain != RuleDomain.GENERAL:
+        rule_set = in_force.filter(domain=RuleDomain.GENERAL).first()
+    if rule_set is None:
+        raise CreditError(
+            CreditErrorCode.NO_RULE_SET,
+            _("No credit rule set is in force on %(day)s.") % {"day": on.isoformat()},
+            field="record_date",
+        )
+    return rule_set
+
+
+def publicity_rule_for(*, rule_set: RuleSet, severity: str, group: str = "") -> PublicityRule:
+    """The publicity rule for a severity: the group's own rule first, then the general one."""
+    rules = {
+        r.group: r
+        for r in PublicityRule.objects.filter(
+            rule_set=rule_set, severity=severity, group__in={group, ""}
+        )
+    }
+    rule = rules.get(group) or rules.get("")
+    if rule is None:
+        raise CreditError(
+            CreditErrorCode.NO_RULE_SET,
+            _("%(rule_set)s has no publicity rule for %(severity)s breaches.")
+            % {"rule_set": rule_set.name, "severity": Severity(severity).label},
+            field="severity",
+        )
+    return rule
+
+
+def breach_category_get(*, code: str) -> BreachCategory:
+    try:
+        return BreachCategory.objects.get(code=code)
+    except BreachCategory.DoesNotExist:
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _("There is no breach category %(code)s.") % {"code": code},
+            field="category_code",
+        ) from None
+
+
+# Exclusion and grade ------------------------------------------------------------------------
+
+
+def measures_in_force(queryset: QuerySet[Measure], on: date) -> QuerySet[Measure]:
+    """The measures of ``queryset`` in force on a day."""
+    return queryset.filter(status=Measure.Status.ACTIVE, starts_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=on)
+    )
+
+
+def subject_is_excluded(*, subject_id: int, on: date | None = None) -> Measure | None:
+    """The measure that takes commit-instead-of-prove away from the subject, or ``None``.
+
+    Truthy when the subject is excluded; the measure names why and until when.
+    """
+    on = on or timezone.localdate()
+    return (
+        measures_in_force(Measure.objects.filter(subject_id=subject_id), on)
+        .filter(measure_type__kind=MeasureType.Kind.NO_COMMITMENT)
+        .select_related("measure_type", "breach")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+GRADE_RULES_TTL = 60.0  # seconds
+_grade_rules_cache: dict[date, tuple[float, list[GradeRule]]] = {}
+
+
+def grade_rules_in_force(*, on: date) -> list[GradeRule]:
+    """The grade rules of the latest set in force (one query, or none from the cache).
+
+    Grade rules change a few times a year and are read on every "check every case", so each
+    process keeps them per day for ``GRADE_RULES_TTL`` seconds: an edit in the admin takes
+    effect everywhere within a minute, which is acceptable for rules that carry an effective
+    date anyway. Inside a transaction (an admin edit, a service, a test) the cache is neither
+    read nor filled, so nothing uncommitted or rolled back is ever served from it.
+    """
+    use_cache = not connection.in_atomic_block
+    if use_cache:
+        hit = _grade_rules_cache.get(on)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    rules = list(
+        GradeRule.objects.filter(effective_from__lte=on).order_by("-effective_from", "position")
+    )
+    rules = [r for r in rules if r.effective_from == rules[0].effective_from] if rules else []
+    if use_cache:
+        if len(_grade_rules_cache) > 16:
+            _grade_rules_cache.clear()
+        _grade_rules_cache[on] = (time.monotonic() + GRADE_RULES_TTL, rules)
+    return rules
+
+
+def grade_rules_cache_clear() -> None:
+    _grade_rules_cache.clear()
+
+
+def breach_count_annotations(subject_ref: str = "pk") -> dict:
+    """Annotations giving a subject queryset its counting and serious breaches."""
+    counting = Breach.objects.filter(
+        subject_id=OuterRef(subject_ref), status__in=Breach.COUNTING
+    ).order_by()
+    per_subject = counting.values("subject_id")
+    return {
+        "breaches_counting": Coalesce(
+            Subquery(per_subject.annotate(n=Count("pk")).values("n")[:1]), 0
+        ),
+        "breaches_serious": Coalesce(
+            Subquery(
+                per_subject.filter(severity=Severity.SERIOUS)
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        ),
+    }
+
+
+def breach_counts(*, subject_id: int) -> tuple[int, int]:
+    """The subject's breaches that count, and the serious ones among them."""
+    counts = Breach.objects.filter(subject_id=subject_id, status__in=Breach.COUNTING).aggregate(
+        total=Count("pk"), serious=Count("pk", filter=Q(severity=Severity.SERIOUS))
+    )
+    return counts["total"], counts["serious"]
+
+
+def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
+    """Points deducted, breaches that count, serious ones and black-listing, on a day (one
+    query on the subject's row with correlated subqueries)."""
+    on = on or timezone.localdate()
+    points = (
+        measures_in_force(Measure.objects.filter(subject_id=OuterRef("pk")), on)
+        .order_by()
+        .values("subject_id")
+        .annotate(total=Sum("points"))
+        .values("total")[:1]
+    )
+    row = (
+        Subject.objects.filter(pk=subject_id)
+        .annotate(
+            **breach_count_annotations(),
+            points_deducted=Coalesce(Subquery(points), 0),
+            is_blacklisted=Exists(
+                ListEntry.objects.filter(
+                    subject_id=OuterRef("pk"),
+                    status=ListEntry.Status.LISTED,
+                    credit_list__kind=CreditList.Kind.BLACK,
+                )
+            ),
+        )
+        .values("breaches_counting", "breaches_serious", "points_deducted", "is_blacklisted")
+        .first()
+    )
+    if row is None:
+        return Standing()
+    return Standing(
+        points=row["points_deducted"],
+        breaches=row["breaches_counting"],
+        serious=row["breaches_serious"],
+        blacklisted=row["is_blacklisted"],
+    )
+
+
+def risk_grade(*, subject_id: int, on: date | None = None) -> str:
+    """The subject's risk grade, A (lowest risk) to D, by the grade rules in force (two
+    queries)."""
+    on = on or timezone.localdate()
+    return grade_from(subject_standing(subject_id=subject_id, on=on), grade_rules_in_force(on=on))
+
+
+# The record ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CreditRecord:
+    """A subject's credit record as one audience may see it."""
+
+    audience: str
+    on: date
+    breaches: list[Breach] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    list_entries: list[ListEntry] = field(default_factory=list)
+    grade: str | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == AUDIENCE_PUBLIC
+
+
+def credit_record(*, subject_id: int, audience: str, on: date | None = None) -> CreditRecord:
+    """The subject's record: everything for the subject itself; for the public only what the
+    rule set in force on the record date lets be published, and only while it may be."""
+    if audience not in (AUDIENCE_SUBJECT, AUDIENCE_PUBLIC):
+        raise ValueError(f"unknown audience {audience!r}")
+    on = on or timezone.localdate()
+    breaches = list(
+        Breach.objects.filter(subject_id=subject_id)
+        .select_related("category", "rule_set", "recorded_by")
+        .order_by("-record_date", "-pk")
+    )
+    measures = list(
+        Measure.objects.filter(subject_id=subject_id)
+        .select_related("measure_type")
+        .order_by("-starts_on", "-pk")
+    )
+    entries = list(
+        ListEntry.objects.filter(subject_id=subject_id)
+        .select_related("credit_list")
+        .order_by("-pk")
+    )
+    if audience == AUDIENCE_SUBJECT:
+        return CreditRecord(
+            audience=audience,
+            on=on,
+            breaches=breaches,
+            measures=measures,
+            list_entries=entries,
+            grade=risk_grade(subject_id=subject_id, on=on),
+        )
+    public_breaches = [b for b in breaches if b.is_public_on(on)]
+    public_ids = {b.pk for b in public_breaches}
+    return CreditRecord(
+        audience=audience,
+        on=on,
+        breaches=public_breaches,
+        measures=[m for m in measures if m.breach_id in public_ids and m.is_in_force(on)],
+        # Designations are public while they last; a prior notice is not a designation.
+        list_entries=[e for e in entries if e.status == ListEntry.Status.LISTED],
+    )

@@ -1,0 +1,35 @@
+"""The back office for "check every case": calling systems are editable, the log is not."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import CheckQueryFactory, UserFactory
+
+
+@pytest.fixture
+def admin_client_(db) -> Client:
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", ["callingsystem", "checkquery"])
+def test_every_changelist_opens(admin_client_, model):
+    response = admin_client_.get(reverse(f"admin:credit_{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_a_logged_check_is_read_only(admin_client_):
+    query = CheckQueryFactory()
+
+    page = admin_client_.get(reverse("admin:credit_checkquery_change", args=[query.pk]))
+    system = admin_client_.get(
+        reverse("admin:credit_callingsystem_change", args=[query.calling_system_id])
+    )
+
+    assert 'name="reason"' not in page.content.decode()
+    assert 'name="is_active"' in system.content.decode()

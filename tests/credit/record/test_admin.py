@@ -1,0 +1,55 @@
+"""The back office for the credit record: the rules are editable, the record is read-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import BreachFactory, RepairRuleFactory, UserFactory
+
+
+@pytest.fixture
+def admin_client_(db) -> Client:
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "ruleset",
+        "breachcategory",
+        "measuretype",
+        "creditlist",
+        "graderule",
+        "repairrule",
+        "breach",
+        "measure",
+        "listentry",
+    ],
+)
+def test_every_changelist_opens(admin_client_, model):
+    response = admin_client_.get(reverse(f"admin:credit_{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_a_repair_rule_is_editable(admin_client_):
+    rule = RepairRuleFactory()
+
+    response = admin_client_.get(reverse("admin:credit_repairrule_change", args=[rule.pk]))
+
+    assert 'name="max_repairs"' in response.content.decode()
+
+
+def test_a_breach_is_read_only(admin_client_):
+    breach = BreachFactory()
+
+    page = admin_client_.get(reverse("admin:credit_breach_change", args=[breach.pk]))
+    add = admin_client_.get(reverse("admin:credit_breach_add"))
+
+    assert page.status_code == 200
+    assert 'name="reason"' not in page.content.decode()
+    assert add.status_code == 403
