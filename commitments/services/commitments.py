@@ -21,7 +21,7 @@ from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
 from directory.models import Region, Subject, SubjectRepresentative
-from signing.pdf import CommitmentDocument, render_commitment_pdf
+from signing.render.commitment import CommitmentDocument, render_commitment_pdf
 
 
 def _new_reference(now) -> str:

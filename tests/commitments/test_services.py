@@ -23,9 +23,9 @@ from commitments.services import (
 from directory.errors import DirectoryError
 from directory.models import Subject
 from directory.services import subject_register
-from signing.ca import ca_clear_cache
+from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
-from signing.pades import validate_pdf
+from signing.pades.validate import validate_pdf
 from signing.storage import document_read
 from tests.factories import RegionFactory, TemplateFactory, UserFactory
 

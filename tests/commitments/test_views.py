@@ -17,7 +17,7 @@ from django.urls import reverse
 from commitments.models import Commitment, Obligation
 from commitments.services import commitment_create
 from directory.models import Subject
-from signing.ca import ca_clear_cache
+from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
 from signing.storage import document_key, document_read
 from workflows.services import commitment_submit
