@@ -397,7 +397,7 @@ def measure_delivery() -> dict:
     from django.conf import settings
 
     from notifications.models import OutboxMessage
-    from notifications.services import outbox_deliver_due
+    from notifications.services.delivery import outbox_deliver_due
 
     class Counter:
         received = 0

@@ -24,7 +24,7 @@ from commitments.models import Commitment
 from directory import selectors as directory_selectors
 from directory.audit import system_user
 from directory.models import RegulatorMembership
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.assignment import least_loaded_member
 from workflows.models import TaskAuditEntry, VerificationProcess
 from workflows.nodes import DepartmentTaskView

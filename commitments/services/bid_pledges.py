@@ -24,7 +24,7 @@ from credit.models import BidPledge, Tender
 from directory.audit import audited_save
 from directory.calendar import add_working_days
 from directory.models import Department, Subject, SubjectRepresentative
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 
 @transaction.atomic

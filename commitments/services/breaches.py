@@ -32,7 +32,7 @@ from credit.models import BreachSourceKind
 from credit.services import BreachOutcome
 from directory.audit import audited_save
 from directory.models import Subject, SubjectRepresentative
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 FALSE_COMMITMENT = "false_commitment"
 MISSED_OBLIGATION = "missed_obligation"

@@ -48,7 +48,7 @@ from credit.services_repair import ProofFile, RecordCleared
 from directory.audit import system_user
 from directory.calendar import add_working_days
 from directory.models import Department, RegulatorMembership, SubjectRepresentative
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 # Working-day limits (Shanghai Social Credit Regulations art. 36; 2025 No. 22). A city may
 # configure its own in settings.CREDIT_TIME_LIMITS.

@@ -53,7 +53,7 @@ from directory.models import (
     SubjectRepresentative,
     WorkingDayOverride,
 )
-from notifications.services import OutboxItem, outbox_enqueue_many, recipient_languages
+from notifications.services.outbox import OutboxItem, outbox_enqueue_many, recipient_languages
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from commitments.services.obligations import obligation_warnings_sweep
 from commitments.tasks import obligation_warnings_sweep_task
 from credit.models import Breach
 from notifications.models import OutboxMessage
-from notifications.services import recipient_preference_set
+from notifications.services.outbox import recipient_preference_set
 from tests.obligations.conftest import at
 from tests.workflows.conftest import submit_commitment, task_of
 

@@ -6,7 +6,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from notifications.selectors import notification_list
-from notifications.services import notification_mark_read
+from notifications.services.inbox import notification_mark_read
 
 
 class NotificationListView(LoginRequiredMixin, ListView):

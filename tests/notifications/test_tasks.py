@@ -53,7 +53,7 @@ def _start_worker(*, queue: str, smtp_port: int, log: Path) -> subprocess.Popen:
             f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
         "CHENGNUO_TEST_QUEUE": queue,
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,  # the broker this test sends to
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_TIMEOUT": "10",

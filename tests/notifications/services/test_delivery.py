@@ -1,24 +1,28 @@
-"""The outbox delivers each message once per key, on e-mail, SMS and the in-app inbox, and
-retries with back-off what can succeed later, against real local peers."""
+"""Delivery reaches real local peers once per key, and retries with back-off what can
+succeed later."""
 
 from __future__ import annotations
 
 import datetime
+import smtplib
+import socket
 
 import pytest
 import time_machine
-from django.utils import timezone
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 
-from notifications.models import DeliveryAttempt, Notification, OutboxMessage
-from notifications.services import (
+from notifications.models import Notification, OutboxMessage
+from notifications.services.delivery import (
+    notification_email,
     outbox_deliver_due,
     outbox_deliver_next,
-    outbox_enqueue,
     outbox_retry_delay,
-    recipient_preference_set,
 )
+from notifications.services.inbox import notification_send
+from notifications.services.outbox import outbox_enqueue, recipient_preference_set
 from tests.factories import UserFactory
-from tests.notifications.peers import SmsGateway, SmtpServer, free_port
+from tests.notifications.peers import SmtpServer, free_port
 
 T0 = datetime.datetime(2030, 1, 7, 1, 0, tzinfo=datetime.UTC)  # after every enqueue here
 
@@ -44,14 +48,6 @@ def smtp_down(settings):
     return settings.EMAIL_PORT
 
 
-def gateway(settings, **options) -> SmsGateway:
-    server = SmsGateway(**options).start()
-    settings.SMS_GATEWAY_URL = server.url
-    settings.SMS_GATEWAY_TOKEN = "gw-token"
-    settings.SMS_GATEWAY_TIMEOUT = 0.5
-    return server
-
-
 @pytest.fixture
 def person(db):
     user = UserFactory(username="applicant", email="applicant@example.test")
@@ -70,19 +66,6 @@ def enqueue(person, channel: str, key: str = "warning:o1:s1"):
         link="/commitments/obligations/1/",
     )
     return message
-
-
-def test_the_same_key_is_written_once(person):
-    first, created_first = outbox_enqueue(
-        key="k", channel="email", recipient=person, subject="S", body="B", language="en"
-    )
-    second, created_second = outbox_enqueue(
-        key="k", channel="email", recipient=person, subject="S2", body="B2", language="en"
-    )
-
-    assert (created_first, created_second) == (True, False)
-    assert first.pk == second.pk
-    assert OutboxMessage.objects.count() == 1
 
 
 def test_email_reaches_the_smtp_server_once_with_a_message_id_from_the_key(person, smtp):
@@ -165,65 +148,6 @@ def test_a_message_gives_up_after_the_last_attempt(person, smtp_down, settings):
         assert outbox_deliver_next() is None
 
 
-def test_sms_gateway_500_is_retried_and_sent_once(person, settings):
-    sms = gateway(settings, script=["500"])
-    try:
-        message = enqueue(person, "sms")
-        with time_machine.travel(T0, tick=False):
-            outbox_deliver_next()
-        message.refresh_from_db()
-        assert (message.status, message.last_error) == ("failed", "SMS gateway answered 500")
-
-        with time_machine.travel(T0 + datetime.timedelta(seconds=31), tick=False):
-            outbox_deliver_next()
-    finally:
-        sms.stop()
-
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == ("sent", 2)
-    assert [r["action"] for r in sms.requests] == ["500", "ok"]
-    assert {r["key"] for r in sms.requests} == {"warning:o1:s1:sms"}
-    assert sms.requests[0]["authorization"] == "Bearer gw-token"
-    assert list(sms.sent) == ["warning:o1:s1:sms"]
-    assert sms.sent["warning:o1:s1:sms"]["to"] == "13800000000"
-
-
-def test_sms_gateway_timeout_is_retried_with_the_same_key_and_never_doubled(person, settings):
-    # the gateway sends the SMS but answers after the client has given up
-    sms = gateway(settings, script=["slow"], slow_seconds=1.5)
-    try:
-        message = enqueue(person, "sms")
-        with time_machine.travel(T0, tick=False):
-            outbox_deliver_next()
-        message.refresh_from_db()
-        assert message.status == OutboxMessage.Status.FAILED
-        assert "unreachable" in message.last_error or "timed out" in message.last_error
-
-        with time_machine.travel(T0 + datetime.timedelta(seconds=31), tick=False):
-            outbox_deliver_next()
-    finally:
-        sms.stop()
-
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == ("sent", 2)
-    assert [r["key"] for r in sms.requests] == ["warning:o1:s1:sms", "warning:o1:s1:sms"]
-    assert len(sms.sent) == 1  # the gateway recognised the repeat by its Idempotency-Key
-
-
-def test_sms_gateway_refusing_the_request_is_not_retried(person, settings):
-    sms = gateway(settings, script=["400"])
-    try:
-        message = enqueue(person, "sms")
-        outbox_deliver_next()
-    finally:
-        sms.stop()
-
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == ("dead", 1)
-    assert message.last_error == "SMS gateway answered 400"
-    assert sms.sent == {}
-
-
 def test_in_app_delivery_writes_the_inbox_entry_once(person):
     message = enqueue(person, "inapp")
 
@@ -238,23 +162,61 @@ def test_in_app_delivery_writes_the_inbox_entry_once(person):
     assert message.status == OutboxMessage.Status.SENT
 
 
-def test_a_recipient_without_a_mobile_gets_a_dead_row_saying_why(db):
-    user = UserFactory(username="no-mobile")
+class Inbox(Message):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
 
-    message, _created = outbox_enqueue(
-        key="k:sms", channel="sms", recipient=user, subject="S", body="B", language="en"
+    def handle_message(self, message):
+        self.messages.append(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.SITE_URL = "https://chengnuo.example.gov.cn"
+    yield inbox
+    controller.stop()
+
+
+@pytest.mark.django_db
+def test_email_is_delivered_to_a_real_smtp_server_once(smtp_server):
+    user = UserFactory(username="reg", email="reg@example.test")
+    notification = notification_send(
+        recipient=user, key="k2", subject="待核查承诺", body="请核查。", link="/regulator/tasks/7/"
     )
 
-    assert (message.status, message.last_error) == ("dead", "The recipient has no mobile number.")
-    assert outbox_deliver_next() is None
-    assert DeliveryAttempt.objects.count() == 0
+    assert notification_email(notification_id=notification.pk) is True
+    assert notification_email(notification_id=notification.pk) is False
+
+    assert len(smtp_server.messages) == 1
+    delivered = smtp_server.messages[0]
+    assert delivered["To"] == "reg@example.test"
+    body = delivered.get_payload(decode=True).decode()
+    assert "https://chengnuo.example.gov.cn/regulator/tasks/7/" in body
+    assert Notification.objects.get(pk=notification.pk).emailed_at is not None
 
 
-def test_a_second_sent_log_for_a_message_is_impossible(person):
-    from django.db import IntegrityError, transaction
+@pytest.mark.django_db
+def test_smtp_server_down_leaves_the_notification_to_retry(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _free_port()  # nothing listens there
+    user = UserFactory(username="reg", email="reg@example.test")
+    notification = notification_send(recipient=user, key="k3", subject="S", body="B")
 
-    message = enqueue(person, "inapp")
-    outbox_deliver_next()
+    with pytest.raises((ConnectionRefusedError, smtplib.SMTPException, OSError)):
+        notification_email(notification_id=notification.pk)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        DeliveryAttempt.objects.create(message=message, number=2, at=timezone.now(), outcome="sent")
+    assert Notification.objects.get(pk=notification.pk).emailed_at is None
