@@ -70,7 +70,7 @@ def setup(*, count: int, districts: int = 4, regulators_per_department: int = 5)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+    from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
     from directory.identifiers import USCC_ALPHABET, uscc_check_character
     from directory.models import (
         Competence,
@@ -234,8 +234,8 @@ class _Stopwatch:
 
 def _instrument() -> _Stopwatch:
     from commitments import services as commitment_services
-    from commitments.services import commitments as commitment_module
-    from commitments.services import evidence as evidence_module
+    from commitments.lifecycle.services import commitments as commitment_module
+    from commitments.lifecycle.services import signatures as evidence_module
 
     # Wrapped where the callers look them up, so the services themselves stay untouched.
     watch = _Stopwatch()
@@ -253,8 +253,9 @@ def _lifecycle(watch: _Stopwatch, template, user, subject, number: int) -> int:
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from commitments.models import Commitment, Verification, VerificationMethod
-    from commitments.services import commitment_create
+    from commitments.catalogue.models import VerificationMethod
+    from commitments.lifecycle.models import Commitment, Verification
+    from commitments.lifecycle.services.commitments import commitment_create
     from workflows.flows import InformCommitFlow
     from workflows.services import commitment_submit, verification_complete
 
@@ -331,7 +332,7 @@ def _work(fixture: Fixture, share: list[int], barrier) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from commitments.models import CommitmentTemplate
+    from commitments.catalogue.models import CommitmentTemplate
     from directory.models import Subject
 
     connections.close_all()  # never share the parent's connection across fork
@@ -466,7 +467,7 @@ def profile(*, count: int = 50, top: int = 15) -> str:
 
     from django.contrib.auth import get_user_model
 
-    from commitments.models import CommitmentTemplate
+    from commitments.catalogue.models import CommitmentTemplate
     from directory.models import Subject
 
     fixture = setup(count=count + WARM_UP)

@@ -14,15 +14,9 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
-    Obligation,
-    ObligationRule,
-    Verification,
-    WarningPolicy,
-    WarningStep,
-)
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.models import Obligation, WarningPolicy, WarningStep
 from commitments.pledges import admin as pledges_admin  # noqa: F401  (registers its admin)
 
 

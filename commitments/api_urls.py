@@ -4,8 +4,8 @@ from django.urls import path
 
 from commitments import api
 from commitments.api import obligations as obligation_api
-from commitments.api import portal as portal_api
 from commitments.pledges import api as pledge_api
+from commitments.portal import api as portal_api
 
 app_name = "commitments_api"
 

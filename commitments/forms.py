@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError
-from commitments.models import CommitmentTemplate
 from directory.models import Region, Subject
 
 

@@ -11,7 +11,8 @@ from datetime import timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.lifecycle.models import Commitment
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from directory.identifiers import normalise

@@ -1,3 +1,3 @@
 """The public portal's URLs (mounted at /portal/)."""
 
-from commitments.portal_views import app_name, urlpatterns  # noqa: F401
+from commitments.portal.pages import app_name, urlpatterns  # noqa: F401

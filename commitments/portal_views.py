@@ -14,8 +14,8 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from commitments import portal_selectors
 from commitments.credit_pages import public_commitments
+from commitments.portal import selectors as portal_selectors
 from credit.record import selectors as credit_selectors
 from credit.record.models.rules import CreditList
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commitments import public_views
+from commitments.portal import pages as public_views
 
 app_name = "public"
 

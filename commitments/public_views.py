@@ -23,19 +23,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.services import evidence
+from commitments.lifecycle import selectors
+from commitments.lifecycle.services import signatures as evidence
 from signing.errors import ReceiptInvalid
-from signing.models import Checkpoint
-from signing.transparency import (
-    checkpoint_json,
-    consistency_proof,
-    inclusion_proof,
-    log_size,
-    platform_root_certificate,
-    receipt_verify,
-)
+from signing.register.models import Checkpoint
+from signing.register.receipts import checkpoint_json, platform_root_certificate, receipt_verify
+from signing.register.selectors import consistency_proof, inclusion_proof, log_size
 
 RECEIPT_MAX_BYTES = 256 * 1024
 CHECKPOINT_PAGE = 100

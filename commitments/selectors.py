@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle.models import Commitment
 from directory.selectors import department_ids_of
 
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from commitments import obligation_views, views
+from commitments import obligation_views
+from commitments.lifecycle.pages import commitments as views
 
 app_name = "commitments"
 urlpatterns = [

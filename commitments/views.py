@@ -23,23 +23,20 @@ from django.views.generic import ListView, TemplateView
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments import selectors, services
+from commitments import services
+from commitments.catalogue.forms import NoticeAcknowledgeForm
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.forms import (
+from commitments.lifecycle import selectors
+from commitments.lifecycle.forms import (
     CommitmentCreateForm,
     CommitmentFieldsForm,
-    NoticeAcknowledgeForm,
     SubjectRegisterForm,
     WithdrawForm,
     add_commitment_error,
 )
-from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
-    Obligation,
-    SigningRequest,
-    Verification,
-)
+from commitments.lifecycle.models import Commitment, SigningRequest, Verification
+from commitments.models import Obligation
 from directory import selectors as directory_selectors
 from directory import services as directory_services
 from directory.errors import DomainError

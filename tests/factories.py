@@ -13,9 +13,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.catalogue.services import active_template
+from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import BidPledge, Tender
-from commitments.services.credit_templates import active_template
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
 from credit.record.models.base import Purpose, RuleDomain, Severity

@@ -20,11 +20,11 @@ from viewflow.workflow.flow.nodes import TimerBoundary
 
 from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from directory import selectors as directory_selectors
 from directory.audit import system_user
 from directory.models import RegulatorMembership
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.assignment import least_loaded_member
 from workflows.models import TaskAuditEntry, VerificationProcess
 from workflows.nodes import DepartmentTaskView

@@ -21,8 +21,8 @@ from viewflow.workflow.status import STATUS
 
 from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Verification
-from commitments.services.evidence import SigningPending
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.lifecycle.services.signatures import SigningPending
 from workflows.evidence import evidence_check, evidence_store
 from workflows.flows import InformCommitFlow
 from workflows.models import TaskAuditEntry

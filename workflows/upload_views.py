@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.public_views import _read_upload
-from commitments.services.evidence import upload_limit_bytes
+from commitments.lifecycle import selectors
+from commitments.lifecycle.services.signatures import upload_limit_bytes
+from commitments.portal.pages import _read_upload
 from workflows.services import commitment_submit
 
 

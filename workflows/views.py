@@ -18,10 +18,10 @@ from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.selectors import commitment_timeline
 from commitments.obligation_selectors import verification_extension_list
 from commitments.obligation_views import DeadlineExtendForm
-from commitments.selectors import commitment_timeline
 from directory.models import RegulatorMembership
 from workflows import queue_selectors, selectors, services
 from workflows.forms import EvidenceForm, QueueFilterForm, ReassignForm, VerificationForm

@@ -6,7 +6,7 @@ Every refusal has one JSON shape, ``{"code", "message", "fields"}``, so a client
 thing whether the serializer or the domain said no.
 """
 
-from commitments.api.commitments import (
+from commitments.lifecycle.api.commitments import (
     CommitmentCreateApi,
     CommitmentDetailApi,
     CommitmentDocumentApi,
@@ -14,15 +14,10 @@ from commitments.api.commitments import (
     CommitmentPreviewApi,
     CommitmentWithdrawApi,
 )
-from commitments.api.common import (
-    PAGE_PARAMETERS,
-    CommitmentDetailSerializer,
-    commitment_detail_data,
-    paginated,
-    paginated_response,
-)
-from commitments.api.errors import exception_handler
-from commitments.api.subjects import SubjectListApi, SubjectRegisterApi, TemplateListApi
+from commitments.lifecycle.api.common import CommitmentDetailSerializer, commitment_detail_data
+from commitments.lifecycle.api.subjects import SubjectListApi, SubjectRegisterApi, TemplateListApi
+from config.api_errors import exception_handler
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory.errors import error_responses
 
 __all__ = [

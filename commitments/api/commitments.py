@@ -15,19 +15,19 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import selectors, services
-from commitments.api.common import (
-    PAGE_PARAMETERS,
+from commitments import services
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle import selectors
+from commitments.lifecycle.api.common import (
     CommitmentDetailSerializer,
     CommitmentSummarySerializer,
     PdfRenderer,
     _commitment,
     commitment_detail_data,
-    paginated,
-    paginated_response,
 )
-from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle.models import Commitment
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses
 from directory.identifiers import normalise

@@ -15,8 +15,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from commitments import selectors
-from commitments.models import Commitment
+from commitments.lifecycle import selectors
+from commitments.lifecycle.models import Commitment
 
 
 class PdfRenderer(BaseRenderer):

@@ -19,10 +19,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import portal_selectors
-from commitments.api.common import PAGE_PARAMETERS, paginated, paginated_response
 from commitments.credit_pages import public_commitments
 from commitments.errors import CommitmentError, ErrorCode
+from commitments.portal import selectors as portal_selectors
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from credit.record import selectors as credit_selectors
 from credit.record.models.rules import CreditList
 from directory.errors import error_responses

@@ -9,8 +9,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import selectors
-from commitments.api.common import SubjectOutputSerializer
+from commitments.lifecycle import selectors
+from commitments.lifecycle.api.common import SubjectOutputSerializer
 from directory import selectors as directory_selectors
 from directory import services as directory_services
 from directory.errors import error_responses

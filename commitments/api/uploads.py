@@ -28,11 +28,15 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.api.common import CommitmentDetailSerializer, _commitment, commitment_detail_data
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
-from commitments.public_views import _read_upload
-from commitments.services import evidence
+from commitments.lifecycle.api.common import (
+    CommitmentDetailSerializer,
+    _commitment,
+    commitment_detail_data,
+)
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services import signatures as evidence
+from commitments.portal.pages import _read_upload
 from directory.errors import ErrorSerializer, error_responses
 
 # The reasons ``services.evidence`` gives for refusing a file: the ``code`` of the answer.

@@ -6,9 +6,21 @@ Lifecycle state lives in protected FSM fields and changes only through the trans
 methods in these modules, called from ``services``; every change is kept by django-simple-history.
 """
 
-from commitments.models.base import StateModel, VerificationMethod
-from commitments.models.commitments import Commitment, Obligation, Verification
-from commitments.models.evidence import VerificationDetail, VerificationEvidence
+from commitments.catalogue.models import (
+    CommitmentTemplate,
+    ObligationRule,
+    StateModel,
+    VerificationMethod,
+)
+from commitments.lifecycle.models import (
+    Commitment,
+    RegistryEvent,
+    SigningRequest,
+    Verification,
+    VerificationDetail,
+    VerificationEvidence,
+)
+from commitments.models.commitments import Obligation
 from commitments.models.performance import (
     BreachSeverity,
     DeadlineExtension,
@@ -18,8 +30,6 @@ from commitments.models.performance import (
     WarningSchedule,
     WarningStep,
 )
-from commitments.models.registry import RegistryEvent, SigningRequest
-from commitments.models.templates import CommitmentTemplate, ObligationRule
 from commitments.pledges import models as pledges_models  # noqa: F401  (registers Tender, BidPledge)
 
 __all__ = [

@@ -10,8 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.models.base import StateModel, VerificationMethod
-from commitments.models.templates import CommitmentTemplate, ObligationRule
+from commitments.catalogue.models import (
+    CommitmentTemplate,
+    ObligationRule,
+    StateModel,
+    VerificationMethod,
+)
 from directory.models import Department, Region, Subject
 
 

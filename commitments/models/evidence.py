@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from commitments.models.commitments import Verification
+from commitments.lifecycle.models import Verification
 
 
 class VerificationDetail(models.Model):

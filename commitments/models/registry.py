@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.models.base import StateModel
-from commitments.models.commitments import Commitment
+from commitments.catalogue.models import StateModel
+from commitments.lifecycle.models import Commitment
 from directory.models import Subject
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.models.base import StateModel, VerificationMethod
+from commitments.catalogue.models import StateModel, VerificationMethod
 from directory.models import DeadlineUnit, Matter
 
 

@@ -1,7 +1,7 @@
 """Writes of the commitment domain. Each function is one business action in one transaction:
 lock, check, transition, save with who and why, and only then anything else."""
 
-from commitments.services.commitments import (
+from commitments.lifecycle.services.commitments import (
     SignatureOutcome,
     commitment_create,
     commitment_document,
@@ -11,7 +11,7 @@ from commitments.services.commitments import (
     commitment_withdraw,
     obligation_deadlines,
 )
-from commitments.services.verification import (
+from commitments.lifecycle.services.verification import (
     commitment_open_verification,
     verification_deadline,
     verification_record,

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Obligation, Verification
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.models import Obligation
 from credit.errors import CreditError, CreditErrorCode
 from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import BreachSourceKind
@@ -32,7 +33,7 @@ from credit.record.services import breaches as credit_services
 from credit.record.services.breaches import BreachOutcome
 from directory.audit import audited_save
 from directory.models import Subject, SubjectRepresentative
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 FALSE_COMMITMENT = "false_commitment"
 MISSED_OBLIGATION = "missed_obligation"

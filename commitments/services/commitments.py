@@ -11,17 +11,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate, Obligation
-from commitments.services import evidence
-from commitments.services.breaches import subject_exclusion_check
-from commitments.services.common import REFERENCE_ALPHABET, invalid_input
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services import signatures as evidence
+from commitments.lifecycle.services.breaches import subject_exclusion_check
+from commitments.lifecycle.services.commitments import REFERENCE_ALPHABET
+from commitments.models import Obligation
 from commitments.services.obligations import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
 from directory.models import Region, Subject, SubjectRepresentative
-from signing.pdf import CommitmentDocument, render_commitment_pdf
+from signing.render.commitment import CommitmentDocument, render_commitment_pdf
 
 
 def _new_reference(now) -> str:

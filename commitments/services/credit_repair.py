@@ -30,11 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import CommitmentTemplate
-from commitments.services.breaches import as_commitment_error
-from commitments.services.commitments import commitment_create, commitment_sign
-from commitments.services.credit_templates import active_template
+from commitments.lifecycle.services.breaches import as_commitment_error
+from commitments.lifecycle.services.commitments import commitment_create, commitment_sign
 from credit import services_objection, services_repair
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CallingSystem
@@ -45,7 +45,7 @@ from credit.services_repair import ProofFile, RecordCleared
 from directory.audit import system_user
 from directory.calendar import add_working_days
 from directory.models import Department, RegulatorMembership, SubjectRepresentative
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 # Working-day limits (Shanghai Social Credit Regulations art. 36; 2025 No. 22). A city may
 # configure its own in settings.CREDIT_TIME_LIMITS.

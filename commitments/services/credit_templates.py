@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import CommitmentTemplate
 from directory.models import Matter
 
 PLEDGE_BASIS = "招标投标领域信用承诺替代投标保证金相关规定"

@@ -33,27 +33,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, RegistryEvent, SigningRequest
+from commitments.lifecycle.models import Commitment, RegistryEvent, SigningRequest
 from directory.models import Subject
 from signing.errors import SignatureRefused, SigningError, TimestampUnavailable
-from signing.evidence_pdf import EvidenceCertificate, EvidenceLine, render_evidence_certificate
-from signing.models import ArchiveTimestamp, Checkpoint, SignedDocument
-from signing.pades import (
-    SignerIdentity,
-    ValidationReport,
-    check_uploaded_signature,
-    seal_pdf,
-    sign_pdf,
-    validate_pdf,
-)
+from signing.identity import SignerIdentity
+from signing.models import ArchiveTimestamp, SignedDocument
+from signing.pades.seal import seal_pdf
+from signing.pades.sign import sign_pdf
+from signing.pades.upload import check_uploaded_signature
+from signing.pades.validate import ValidationReport, validate_pdf
+from signing.register.merkle import leaf_hash, salted_digest
+from signing.register.models import Checkpoint
+from signing.register.receipts import receipt_build
+from signing.register.services import checkpoint_create, log_append
+from signing.render.evidence import EvidenceCertificate, EvidenceLine, render_evidence_certificate
 from signing.storage import document_read, document_store
-from signing.transparency import (
-    checkpoint_create,
-    leaf_hash,
-    log_append,
-    receipt_build,
-    salted_digest,
-)
 
 REFUSAL_MESSAGES = {
     "not_pdf": gettext_lazy("This file is not a PDF document."),
@@ -456,7 +450,7 @@ def public_report_for_pdf(data: bytes) -> dict:
 
     Raises a ``CommitmentError`` (field ``file``) for bytes that are not a plain PDF.
     """
-    from signing.pades import inspect_upload
+    from signing.pades.upload import inspect_upload
 
     if len(data) > upload_limit_bytes():
         raise _refused("too_large")
@@ -538,7 +532,7 @@ def _report(
 
 def evidence_certificate_pdf(*, commitment: Commitment) -> bytes:
     """Render the certificate of completion: the document, its signatures, every event."""
-    from commitments.selectors import commitment_timeline
+    from commitments.lifecycle.selectors import commitment_timeline
 
     lines: list[EvidenceLine] = []
     for entry in commitment_timeline(commitment=commitment):

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Verification, VerificationMethod
-from commitments.services.breaches import false_commitment_record
-from commitments.services.common import invalid_input
-from commitments.services.evidence import registry_event_append
+from commitments.catalogue.models import VerificationMethod
+from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.lifecycle.services.breaches import false_commitment_record
+from commitments.lifecycle.services.register import registry_event_append
 from directory.audit import audited_save, system_user
 from directory.calendar import Deadline, deadline_after
 from directory.models import Department, RegulatorMembership

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.lifecycle.models import Commitment
 from directory.models import Subject
 from tests.factories import TemplateFactory
 

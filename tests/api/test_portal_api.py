@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from rest_framework.test import APIClient
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from directory.models import Subject

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from credit.models import Objection, RepairApplication
 from credit.record.models.breaches import Breach
 from tests.repair import conftest as repair_fixtures

@@ -16,11 +16,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
-from commitments.models import Commitment, RegistryEvent
-from commitments.services import commitment_create
-from commitments.services.evidence import refusal_message
-from signing.models import LogLeaf, SignedDocument
-from signing.pades import validate_pdf
+from commitments.lifecycle.models import Commitment, RegistryEvent
+from commitments.lifecycle.services.commitments import commitment_create
+from commitments.lifecycle.services.signatures import refusal_message
+from signing.models import SignedDocument
+from signing.pades.validate import validate_pdf
+from signing.register.models import LogLeaf
 from signing.storage import document_read
 from tests.public.test_byo_signature import (
     ForeignCa,

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import CommitmentTemplate
-from commitments.services import commitment_create
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.lifecycle.services.commitments import commitment_create
 from directory.models import Subject
 from tests.factories import UserFactory
 

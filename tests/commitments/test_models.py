@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from commitments.models import Commitment, CommitmentTemplate, ObligationRule
-from commitments.services import commitment_create
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 
 FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
 

@@ -10,22 +10,24 @@ import pytest
 import time_machine
 from django.utils import translation
 
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate, Obligation
-from commitments.selectors import commitment_timeline
-from commitments.services import (
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.services.commitments import (
     commitment_create,
     commitment_preview,
     commitment_sign,
     commitment_update_draft,
     commitment_withdraw,
 )
+from commitments.models import Obligation
 from directory.errors import DirectoryError
 from directory.models import Subject
 from directory.services import subject_register
-from signing.ca import ca_clear_cache
+from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
-from signing.pades import validate_pdf
+from signing.pades.validate import validate_pdf
 from signing.storage import document_read
 from tests.factories import RegionFactory, TemplateFactory, UserFactory
 

@@ -14,10 +14,11 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import Commitment, Obligation
-from commitments.services import commitment_create
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
+from commitments.models import Obligation
 from directory.models import Subject
-from signing.ca import ca_clear_cache
+from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
 from signing.storage import document_key, document_read
 from workflows.services import commitment_submit

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from signing.ca import ca_clear_cache
-from signing.keys import platform_keys_clear_cache
-from signing.revocation import crl_clear_cache
+from signing.ca.authority import ca_clear_cache
+from signing.ca.keys import platform_keys_clear_cache
+from signing.ca.revocation import crl_clear_cache
 
 
 @pytest.fixture(autouse=True)

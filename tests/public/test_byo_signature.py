@@ -21,11 +21,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from commitments.models import Commitment, RegistryEvent
-from commitments.services import commitment_create, commitment_document
+from commitments.lifecycle.models import Commitment, RegistryEvent
+from commitments.lifecycle.services.commitments import commitment_create, commitment_document
 from signing.models import SignedDocument
-from signing.pades import validate_pdf
-from signing.pdf import render_commitment_pdf
+from signing.pades.validate import validate_pdf
+from signing.render.commitment import render_commitment_pdf
 from signing.storage import document_read
 from tests.workflows.conftest import FIELD_VALUES
 

@@ -13,11 +13,12 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from reportlab.pdfgen.canvas import Canvas
 
-from commitments.models import Commitment, RegistryEvent, SigningRequest
-from commitments.services import commitment_create
-from signing.models import Checkpoint, SignedDocument
+from commitments.lifecycle.models import Commitment, RegistryEvent, SigningRequest
+from commitments.lifecycle.services.commitments import commitment_create
+from signing.models import SignedDocument
+from signing.register.merkle import verify_consistency
+from signing.register.models import Checkpoint
 from signing.storage import document_read
-from signing.transparency import verify_consistency
 from tests.signing.tsa_server import closed_port_url
 from tests.workflows.conftest import FIELD_VALUES, submit_commitment
 from workflows.services import commitment_submit

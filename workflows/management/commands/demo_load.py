@@ -23,8 +23,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commitments import services as commitment_services
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.errors import CommitmentError
-from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
 from commitments.pledges.services import pledge_template, tender_create
 from directory import services as directory_services
