@@ -34,8 +34,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from commitments.api.errors import error_responses
 from commitments.errors import ErrorCode
+from config.api_errors import error_responses
 from credit.check_batch import check_and_log_body, statement_usable
 from credit.check_read import Caller, CheckAnswer, caller_of, check_and_log
 from credit.models import Purpose

@@ -21,9 +21,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from commitments import pledge_selectors, selectors
+from commitments import pledge_selectors
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle import selectors
+from commitments.lifecycle.models import Commitment
 from commitments.services.bid_pledges import (
     bid_pledge_draft,
     bid_pledge_outcome,

@@ -7,7 +7,7 @@ import random
 import factory
 from django.contrib.auth import get_user_model
 
-from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
     Competence,

@@ -21,8 +21,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.api import PAGE_PARAMETERS, error_responses, paginated, paginated_response
 from commitments.errors import CommitmentError, ErrorCode
+from config.api_errors import error_responses
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from credit.models import Breach, Objection, RepairApplication
 from credit.repair import (
     objections_for_department,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from commitments.api.uploads import CommitmentUploadSignedApi
+from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows import api, api_repair, services
 
 app_name = "workflows_api"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
-from commitments.models import VerificationMethod
+from commitments.catalogue.models import VerificationMethod
 
 
 class VerificationProcess(Process):

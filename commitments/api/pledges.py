@@ -14,20 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commitments import pledge_selectors
-from commitments.api.common import (
-    PAGE_PARAMETERS,
-    SubjectOutputSerializer,
-    paginated,
-    paginated_response,
-)
-from commitments.api.errors import error_responses
 from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle.api.common import SubjectOutputSerializer
 from commitments.services.bid_pledges import (
     bid_pledge_make,
     bid_pledge_outcome,
     bid_pledge_paid,
     tender_create,
 )
+from config.api_errors import error_responses
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from credit.models import BidPledge, Tender
 from directory import selectors as directory_selectors
 from directory.identifiers import normalise

@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
-from commitments.services.breaches import as_commitment_error
-from commitments.services.commitments import commitment_create, commitment_sign
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.breaches import as_commitment_error
+from commitments.lifecycle.services.commitments import commitment_create, commitment_sign
 from commitments.services.credit_repair import _check_member, _representatives, time_limit
-from commitments.services.credit_templates import active_template
 from credit import services_pledge
 from credit.errors import CreditError
 from credit.models import BidPledge, Tender

@@ -30,11 +30,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import CommitmentTemplate
-from commitments.services.breaches import as_commitment_error
-from commitments.services.commitments import commitment_create, commitment_sign
-from commitments.services.credit_templates import active_template
+from commitments.lifecycle.services.breaches import as_commitment_error
+from commitments.lifecycle.services.commitments import commitment_create, commitment_sign
 from credit import services_objection, services_repair
 from credit.errors import CreditError
 from credit.models import (

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from credit.models import Breach, Objection, RepairApplication
 from tests.repair import conftest as repair_fixtures
 from tests.repair.conftest import PDF

@@ -11,9 +11,9 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from commitments.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.services.bid_pledges import tender_create
-from commitments.services.credit_templates import active_template
 from credit.models import BidPledge
 from tests.factories import CompetenceFactory
 

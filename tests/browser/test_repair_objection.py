@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from commitments.models import CommitmentTemplate
-from commitments.services.credit_templates import active_template
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from credit import services as credit_services
 from credit.models import Breach, Objection, RepairApplication
 from tests.factories import CompetenceFactory

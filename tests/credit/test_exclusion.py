@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
-from commitments.services import commitment_create
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from credit import services as credit_services
 from credit.models import Measure
 from credit.selectors import subject_is_excluded

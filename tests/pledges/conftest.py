@@ -12,9 +12,9 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from commitments.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.services.bid_pledges import tender_create
-from commitments.services.credit_templates import active_template
 from credit.models import CreditList, ListEntry, Tender
 from tests.factories import CompetenceFactory
 

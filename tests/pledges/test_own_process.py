@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from viewflow.workflow.models import Process
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.selectors import template_list_active
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
-from commitments.selectors import template_list_active
+from commitments.lifecycle.models import Commitment
 from commitments.services.bid_pledges import bid_pledge_draft
 from credit.models import BidPledge
 from signing.models import SignedDocument

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from commitments.services.bid_pledges import (
     bid_pledge_defaults_sweep,
     bid_pledge_draft,

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
-from commitments.services import commitment_create
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from commitments.services.bid_pledges import (
     bid_pledge_draft,
     bid_pledge_make,

@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle.models import Commitment
 from commitments.services.bid_pledges import (
     bid_pledge_defaults_sweep,
     bid_pledge_make,
@@ -19,7 +21,6 @@ from commitments.services.bid_pledges import (
     bid_pledge_paid,
     tender_create,
 )
-from commitments.services.credit_templates import active_template
 from credit import selectors as credit_selectors
 from credit.models import BidPledge, CreditList, ListEntry, Tender
 from notifications.models import Notification

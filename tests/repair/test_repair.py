@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle.models import Commitment
 from commitments.services.credit_repair import (
     credit_repair_apply,
     credit_repair_decide,
