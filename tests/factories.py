@@ -1,13 +1,17 @@
-"""Factories for the domain: valid identifiers, an active template, a competent department."""
+"""Factories for the domain: valid identifiers, an active template, a competent department,
+commitments and findings."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.lifecycle.models import Commitment, Verification
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
     Competence,
@@ -19,6 +23,7 @@ from directory.models import (
     Subject,
     SubjectRepresentative,
 )
+from signing.models import SignedDocument
 
 _rng = random.Random(20261122)
 
@@ -144,3 +149,60 @@ class TemplateFactory(factory.django.DjangoModelFactory):
                 deadline=20,
                 deadline_unit=DeadlineUnit.WORKING_DAYS,
             )
+
+
+class SignedDocumentFactory(factory.django.DjangoModelFactory[SignedDocument]):
+    """A stored document's metadata only (no bytes): for reads, never for signature checks."""
+
+    class Meta:
+        model = SignedDocument
+
+    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"document {n}".encode()).hexdigest())
+    size = 1024
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory[Commitment]):
+    """A draft commitment of a subject under an active template, made by its representative.
+
+    Traits: ``signed`` (signed now, with a stored document's metadata), ``withdrawn``. The
+    services make real ones (``commitment_create``, ``commitment_sign``); this is for reads.
+    """
+
+    class Meta:
+        model = Commitment
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"CN20260101T{n:07d}")
+    template = factory.SubFactory(TemplateFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    region = factory.SelfAttribute("subject.region")
+    created_by = factory.SubFactory(UserFactory)
+    field_values = factory.LazyFunction(
+        lambda: {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
+    )
+
+    class Params:
+        signed = factory.Trait(
+            status=Commitment.Status.SIGNED,
+            signed_at=factory.LazyFunction(timezone.now),
+            signed_by=factory.SelfAttribute("created_by"),
+            signed_document=factory.SubFactory(SignedDocumentFactory),
+        )
+        withdrawn = factory.Trait(status=Commitment.Status.WITHDRAWN)
+
+
+class VerificationFactory(factory.django.DjangoModelFactory[Verification]):
+    """A regulator's finding of fulfilment on a signed commitment; ``breached`` with a reason."""
+
+    class Meta:
+        model = Verification
+
+    commitment = factory.SubFactory(CommitmentFactory, signed=True)
+    regulator = factory.SubFactory(UserFactory)
+    method = VerificationMethod.ON_SITE
+    finding = Verification.Finding.FULFILLED
+    reason = ""
+    verified_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        breached = factory.Trait(finding=Verification.Finding.BREACHED, reason="经营场所与承诺不符")
