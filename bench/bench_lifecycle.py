@@ -233,18 +233,20 @@ class _Stopwatch:
 
 
 def _instrument() -> _Stopwatch:
-    from commitments import services as commitment_services
     from commitments.lifecycle.services import commitments as commitment_module
-    from commitments.lifecycle.services import signatures as evidence_module
+    from commitments.lifecycle.services import signatures as signature_module
+    from commitments.lifecycle.services import verification as verification_module
 
-    # Wrapped where the callers look them up, so the services themselves stay untouched.
+    # Wrapped where the callers look them up, so the services themselves stay untouched
+    # (``workflows.services`` calls ``commitment_sign`` and ``verification_record`` through
+    # their modules).
     watch = _Stopwatch()
     watch.wrap(commitment_module, "render_commitment_pdf", "render")
-    watch.wrap(evidence_module, "sign_pdf", "sign")
-    watch.wrap(evidence_module, "seal_pdf", "seal")
-    watch.wrap(evidence_module, "document_store", "store")
-    watch.wrap(commitment_services, "commitment_sign", "_commitment_sign")
-    watch.wrap(commitment_services, "verification_record", "verify")
+    watch.wrap(signature_module, "sign_pdf", "sign")
+    watch.wrap(signature_module, "seal_pdf", "seal")
+    watch.wrap(signature_module, "document_store", "store")
+    watch.wrap(commitment_module, "commitment_sign", "_commitment_sign")
+    watch.wrap(verification_module, "verification_record", "verify")
     return watch
 
 

@@ -1,10 +1,11 @@
 """Factories for the domain: valid identifiers, an active template, a competent department,
-tenders and bidding pledges, and the credit record (rules, breaches, measures, lists, calling
-systems and their checks)."""
+commitments and findings, tenders and bidding pledges, and the credit record (rules, breaches,
+measures, lists, calling systems and their checks)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.catalogue.services import active_template
-from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.models import Commitment, Verification
 from commitments.pledges.models import BidPledge, Tender
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
@@ -43,6 +44,7 @@ from directory.models import (
     Subject,
     SubjectRepresentative,
 )
+from signing.models import SignedDocument
 
 _rng = random.Random(20261122)
 
@@ -422,3 +424,60 @@ class RecordChangeNoticeFactory(factory.django.DjangoModelFactory):
     calling_system = factory.SubFactory(CallingSystemFactory)
     breach = factory.SubFactory(BreachFactory)
     change = RecordChangeNotice.Change.REPAIRED
+
+
+class SignedDocumentFactory(factory.django.DjangoModelFactory[SignedDocument]):
+    """A stored document's metadata only (no bytes): for reads, never for signature checks."""
+
+    class Meta:
+        model = SignedDocument
+
+    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"document {n}".encode()).hexdigest())
+    size = 1024
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory[Commitment]):
+    """A draft commitment of a subject under an active template, made by its representative.
+
+    Traits: ``signed`` (signed now, with a stored document's metadata), ``withdrawn``. The
+    services make real ones (``commitment_create``, ``commitment_sign``); this is for reads.
+    """
+
+    class Meta:
+        model = Commitment
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"CN20260101T{n:07d}")
+    template = factory.SubFactory(TemplateFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    region = factory.SelfAttribute("subject.region")
+    created_by = factory.SubFactory(UserFactory)
+    field_values = factory.LazyFunction(
+        lambda: {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
+    )
+
+    class Params:
+        signed = factory.Trait(
+            status=Commitment.Status.SIGNED,
+            signed_at=factory.LazyFunction(timezone.now),
+            signed_by=factory.SelfAttribute("created_by"),
+            signed_document=factory.SubFactory(SignedDocumentFactory),
+        )
+        withdrawn = factory.Trait(status=Commitment.Status.WITHDRAWN)
+
+
+class VerificationFactory(factory.django.DjangoModelFactory[Verification]):
+    """A regulator's finding of fulfilment on a signed commitment; ``breached`` with a reason."""
+
+    class Meta:
+        model = Verification
+
+    commitment = factory.SubFactory(CommitmentFactory, signed=True)
+    regulator = factory.SubFactory(UserFactory)
+    method = VerificationMethod.ON_SITE
+    finding = Verification.Finding.FULFILLED
+    reason = ""
+    verified_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        breached = factory.Trait(finding=Verification.Finding.BREACHED, reason="经营场所与承诺不符")

@@ -19,8 +19,8 @@ from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle import selectors as commitment_selectors
 from commitments.lifecycle.api.common import CommitmentDetailSerializer, commitment_detail_data
 from commitments.lifecycle.models import Verification
-from config.api_errors import error_responses
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from directory.errors import error_responses
 from workflows import selectors, services
 
 

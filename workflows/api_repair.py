@@ -22,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commitments.errors import CommitmentError, ErrorCode
-from config.api_errors import error_responses
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from credit.models import Objection, RepairApplication
 from credit.record.models.breaches import Breach
@@ -33,6 +32,7 @@ from credit.repair import (
 )
 from credit.services_repair import ProofFile
 from directory import selectors as directory_selectors
+from directory.errors import error_responses
 from directory.identifiers import normalise
 from directory.models import Department
 from workflows import repair_flows, repair_selectors

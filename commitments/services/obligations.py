@@ -45,6 +45,7 @@ from commitments.models import (
 )
 from directory.audit import audited_save, system_user
 from directory.calendar import Deadline, add_working_days, deadline_after, is_working_day
+from directory.errors import DomainError
 from directory.models import (
     DeadlineUnit,
     RegulatorMembership,
@@ -808,7 +809,7 @@ def _breach(row, obligation, policy, pending_report: bool, result: SweepResult) 
                 ),
                 obligation=obligation,
             )
-    except CommitmentError as error:
+    except DomainError as error:
         row.status, row.outcome = WarningSchedule.Status.REFUSED, f"{error.code}: {error.message}"
         result.refused += 1
         logger.warning("Breach of obligation %s refused: %s", obligation.pk, error.message)
