@@ -70,7 +70,7 @@ def setup(*, count: int, districts: int = 4, regulators_per_department: int = 5)
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from commitments.models import CommitmentTemplate, ObligationRule, VerificationMethod
+    from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
     from directory.identifiers import USCC_ALPHABET, uscc_check_character
     from directory.models import (
         Competence,
@@ -233,18 +233,20 @@ class _Stopwatch:
 
 
 def _instrument() -> _Stopwatch:
-    from commitments import services as commitment_services
-    from commitments.services import commitments as commitment_module
-    from commitments.services import evidence as evidence_module
+    from commitments.lifecycle.services import commitments as commitment_module
+    from commitments.lifecycle.services import signatures as signature_module
+    from commitments.lifecycle.services import verification as verification_module
 
-    # Wrapped where the callers look them up, so the services themselves stay untouched.
+    # Wrapped where the callers look them up, so the services themselves stay untouched
+    # (``workflows.services`` calls ``commitment_sign`` and ``verification_record`` through
+    # their modules).
     watch = _Stopwatch()
     watch.wrap(commitment_module, "render_commitment_pdf", "render")
-    watch.wrap(evidence_module, "sign_pdf", "sign")
-    watch.wrap(evidence_module, "seal_pdf", "seal")
-    watch.wrap(evidence_module, "document_store", "store")
-    watch.wrap(commitment_services, "commitment_sign", "_commitment_sign")
-    watch.wrap(commitment_services, "verification_record", "verify")
+    watch.wrap(signature_module, "sign_pdf", "sign")
+    watch.wrap(signature_module, "seal_pdf", "seal")
+    watch.wrap(signature_module, "document_store", "store")
+    watch.wrap(commitment_module, "commitment_sign", "_commitment_sign")
+    watch.wrap(verification_module, "verification_record", "verify")
     return watch
 
 
@@ -253,8 +255,9 @@ def _lifecycle(watch: _Stopwatch, template, user, subject, number: int) -> int:
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from commitments.models import Commitment, Verification, VerificationMethod
-    from commitments.services import commitment_create
+    from commitments.catalogue.models import VerificationMethod
+    from commitments.lifecycle.models import Commitment, Verification
+    from commitments.lifecycle.services.commitments import commitment_create
     from workflows.flows import InformCommitFlow
     from workflows.services import commitment_submit, verification_complete
 
@@ -331,7 +334,7 @@ def _work(fixture: Fixture, share: list[int], barrier) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connections
 
-    from commitments.models import CommitmentTemplate
+    from commitments.catalogue.models import CommitmentTemplate
     from directory.models import Subject
 
     connections.close_all()  # never share the parent's connection across fork
@@ -466,7 +469,7 @@ def profile(*, count: int = 50, top: int = 15) -> str:
 
     from django.contrib.auth import get_user_model
 
-    from commitments.models import CommitmentTemplate
+    from commitments.catalogue.models import CommitmentTemplate
     from directory.models import Subject
 
     fixture = setup(count=count + WARM_UP)

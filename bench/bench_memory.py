@@ -25,8 +25,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 django.setup()
 
 from bench.bench_signing import DOCUMENT, SIGNER, VERIFY_URL  # noqa: E402
-from signing.pades import seal_pdf, sign_pdf  # noqa: E402
-from signing.pdf import render_commitment_pdf  # noqa: E402
+from signing.pades.seal import seal_pdf  # noqa: E402
+from signing.pades.sign import sign_pdf  # noqa: E402
+from signing.render.commitment import render_commitment_pdf  # noqa: E402
 from signing.storage import FileSystemStorage, document_key  # noqa: E402
 
 BASELINE_AT = 10  # the reference: the same worker after 10 commitments

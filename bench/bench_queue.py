@@ -59,7 +59,7 @@ def setup() -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
 
-    from commitments.models import CommitmentTemplate, VerificationMethod
+    from commitments.catalogue.models import CommitmentTemplate, VerificationMethod
     from directory.identifiers import USCC_ALPHABET, uscc_check_character
     from directory.models import (
         Competence,
@@ -144,7 +144,7 @@ def load_open_tasks(world: dict, count: int, *, department=None, label: str = "o
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import STATUS
 
-    from commitments.models import Commitment
+    from commitments.lifecycle.models import Commitment
     from workflows.flows import InformCommitFlow
     from workflows.models import TaskPriority, VerificationTaskIndex
 

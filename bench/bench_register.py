@@ -33,19 +33,11 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from signing.models import LogHead  # noqa: E402
-from signing.transparency import (  # noqa: E402
-    checkpoint_create,
-    consistency_proof,
-    inclusion_proof,
-    leaf_hash,
-    log_append,
-    log_cache_clear,
-    node_hash,
-    node_key,
-    root_hash,
-    verify_inclusion,
-)
+from signing.register.merkle import leaf_hash, node_hash, node_key, verify_inclusion  # noqa: E402
+from signing.register.models import LogHead  # noqa: E402
+from signing.register.selectors import consistency_proof, inclusion_proof, root_hash  # noqa: E402
+from signing.register.services import checkpoint_create, log_append  # noqa: E402
+from signing.register.store import log_cache_clear  # noqa: E402
 
 
 def _leaf(number: int) -> bytes:

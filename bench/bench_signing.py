@@ -42,12 +42,16 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
 from pyhanko.sign import fields, signers  # noqa: E402
 
-from signing.ca import ca_get, issue_signer_certificate  # noqa: E402
-from signing.keys import platform_key  # noqa: E402
-from signing.pades import SignerIdentity, seal_pdf, sign_pdf, validate_pdf  # noqa: E402
-from signing.pdf import CommitmentDocument, render_commitment_pdf  # noqa: E402
-from signing.revocation import crl_der  # noqa: E402
-from signing.stamp import render_seal_stamp  # noqa: E402
+from signing.ca.authority import ca_get  # noqa: E402
+from signing.ca.issue import issue_signer_certificate  # noqa: E402
+from signing.ca.keys import platform_key  # noqa: E402
+from signing.ca.revocation import crl_der  # noqa: E402
+from signing.identity import SignerIdentity  # noqa: E402
+from signing.pades.seal import seal_pdf  # noqa: E402
+from signing.pades.sign import sign_pdf  # noqa: E402
+from signing.pades.validate import validate_pdf  # noqa: E402
+from signing.render.commitment import CommitmentDocument, render_commitment_pdf  # noqa: E402
+from signing.render.stamp import render_seal_stamp  # noqa: E402
 from signing.storage import FileSystemStorage, document_key  # noqa: E402
 
 SIGNER = SignerIdentity(

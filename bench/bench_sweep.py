@@ -88,13 +88,12 @@ class World:
     def __init__(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from commitments.models import (
+        from commitments.catalogue.models import (
             CommitmentTemplate,
             ObligationRule,
             VerificationMethod,
-            WarningPolicy,
-            WarningStep,
         )
+        from commitments.models import WarningPolicy, WarningStep
         from directory.models import (
             Competence,
             DeadlineUnit,
@@ -182,7 +181,7 @@ class World:
 
 
 def _stored_count() -> int:
-    from commitments.models import Commitment
+    from commitments.lifecycle.models import Commitment
 
     return Commitment.objects.filter(template__code="bench-sweep").count()
 
@@ -192,7 +191,8 @@ def load(world: World, *, upto: int, due: int = 0) -> None:
     stored; the first ``due`` new ones have their on-the-day warning due now."""
     from django.db import connection
 
-    from commitments.models import Commitment, Obligation, WarningSchedule
+    from commitments.lifecycle.models import Commitment
+    from commitments.models import Obligation, WarningSchedule
 
     already = _stored_count()
     if already >= upto:
@@ -397,7 +397,7 @@ def measure_delivery() -> dict:
     from django.conf import settings
 
     from notifications.models import OutboxMessage
-    from notifications.services import outbox_deliver_due
+    from notifications.services.delivery import outbox_deliver_due
 
     class Counter:
         received = 0

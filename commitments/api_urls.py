@@ -1,38 +1,18 @@
-"""API URLs of the commitment domain: one URL per action."""
+"""API URLs of the commitments app: one URL per action, each package bringing its own."""
 
-from django.urls import path
+from django.urls import include, path
 
-from commitments import api
 from commitments.api import obligations as obligation_api
-from commitments.api import portal as portal_api
+from commitments.catalogue import urls as catalogue_urls
+from commitments.lifecycle import urls as lifecycle_urls
 from commitments.pledges import api as pledge_api
+from commitments.portal import urls as portal_urls
 
 app_name = "commitments_api"
 
 urlpatterns = [
-    path("subjects/", api.SubjectListApi.as_view(), name="subject-list"),
-    path("subjects/register/", api.SubjectRegisterApi.as_view(), name="subject-register"),
-    path("templates/", api.TemplateListApi.as_view(), name="template-list"),
-    path("commitments/", api.CommitmentListApi.as_view(), name="commitment-list"),
-    path("commitments/create/", api.CommitmentCreateApi.as_view(), name="commitment-create"),
-    path(
-        "commitments/<str:reference>/", api.CommitmentDetailApi.as_view(), name="commitment-detail"
-    ),
-    path(
-        "commitments/<str:reference>/preview/",
-        api.CommitmentPreviewApi.as_view(),
-        name="commitment-preview",
-    ),
-    path(
-        "commitments/<str:reference>/document/",
-        api.CommitmentDocumentApi.as_view(),
-        name="commitment-document",
-    ),
-    path(
-        "commitments/<str:reference>/withdraw/",
-        api.CommitmentWithdrawApi.as_view(),
-        name="commitment-withdraw",
-    ),
+    path("", include(lifecycle_urls.api_urlpatterns)),
+    path("", include(catalogue_urls.api_urlpatterns)),
     path("tenders/", pledge_api.TenderListApi.as_view(), name="tender-list"),
     path("tenders/create/", pledge_api.TenderCreateApi.as_view(), name="tender-create"),
     path("pledges/", pledge_api.PledgeListApi.as_view(), name="pledge-list"),
@@ -61,19 +41,5 @@ urlpatterns = [
         obligation_api.ObligationExtendApi.as_view(),
         name="obligation-extend",
     ),
-    path(
-        "portal/commitments/",
-        portal_api.PortalCommitmentListApi.as_view(),
-        name="portal-commitments",
-    ),
-    path(
-        "portal/lists/<str:kind>/",
-        portal_api.PortalListEntryListApi.as_view(),
-        name="portal-list",
-    ),
-    path(
-        "portal/subjects/<str:code>/",
-        portal_api.PortalSubjectApi.as_view(),
-        name="portal-subject",
-    ),
+    path("", include(portal_urls.api_urlpatterns)),
 ]

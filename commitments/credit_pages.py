@@ -15,8 +15,9 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from commitments import selectors
-from commitments.models import Commitment, Obligation
+from commitments.lifecycle import selectors
+from commitments.lifecycle.models import Commitment
+from commitments.models import Obligation
 from credit.record import selectors as credit_selectors
 from directory import selectors as directory_selectors
 from directory.identifiers import normalise

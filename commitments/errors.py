@@ -21,3 +21,8 @@ class ErrorCode(StrEnum):
 
 class CommitmentError(DomainError):
     """A refusal the user can act on: a stable code, the field at fault and a message."""
+
+
+def invalid_input(field: str, message: str) -> CommitmentError:
+    """Return the refusal of one input field (code ``invalid``)."""
+    return CommitmentError(ErrorCode.INVALID, message, field=field)

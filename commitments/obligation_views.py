@@ -31,7 +31,7 @@ from commitments.services.obligations import (
 )
 from directory.selectors import is_regulator
 from notifications.models import OutboxMessage
-from notifications.services import outbox_retry_now
+from notifications.services.outbox import outbox_retry_now
 
 HIDDEN_CODES = (ErrorCode.NOT_FOUND,)
 

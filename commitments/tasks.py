@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from commitments.services.obligations import obligation_warnings_sweep
-from notifications.services import outbox_has_due
+from notifications.selectors import outbox_has_due
 from notifications.tasks import outbox_deliver_task
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from commitments.portal import urls as portal_urls
 from config import views
 from workflows.repair import urls as repair_urls
 
@@ -19,8 +20,9 @@ urlpatterns = [
     path("credit/", include("commitments.credit_pages")),
     path("credit/", include(repair_urls.subject_urls)),  # repair, objections
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
-    path("portal/", include("commitments.portal_urls")),  # public portal, no login
-    path("", include("commitments.public_urls")),  # verify/ and register/: no login
+    path("portal/", include((portal_urls.urlpatterns, "portal"))),  # public portal, no login
+    # verify/ and register/: public verification, no login
+    path("", include((portal_urls.verification_urlpatterns, "public"))),
     path("", include("signing.urls")),  # tsa/, signing/ca.crl, signing/ca.crt
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

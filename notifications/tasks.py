@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from notifications.services import notification_email, outbox_deliver_due
+from notifications.services.delivery import notification_email, outbox_deliver_due
 
 
 @shared_task(

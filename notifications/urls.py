@@ -1,9 +1,9 @@
 from django.urls import path
 
-from notifications import views
+from notifications import pages
 
 app_name = "notifications"
 urlpatterns = [
-    path("", views.NotificationListView.as_view(), name="list"),
-    path("<int:pk>/read/", views.NotificationReadView.as_view(), name="read"),
+    path("", pages.NotificationListView.as_view(), name="list"),
+    path("<int:pk>/read/", pages.NotificationReadView.as_view(), name="read"),
 ]

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from signing.errors import SigningError
 from signing.models import ArchiveTimestamp, DocumentVersion, SignedDocument
-from signing.pades import retimestamp_pdf
+from signing.pades.retimestamp import retimestamp_pdf
 from signing.storage import document_read, document_store
 
 logger = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 """Trusted time: the embedded RFC 3161 timestamp authority and the client the signing path uses.
 
 The embedded authority signs timestamp tokens with the platform's timestamping unit (an EC
-key and a certificate with the critical timeStamping EKU issued by ``signing.ca``), under
+key and a certificate with the critical timeStamping EKU issued by ``signing.ca.issue``), under
 our own policy OID (``SIGNING_TSA_POLICY_OID``). ``tsa_respond`` answers a DER
-``TimeStampReq`` with a DER ``TimeStampResp``; ``signing.views.TimestampView`` serves it at
+``TimeStampReq`` with a DER ``TimeStampResp``; ``signing.pages.TimestampView`` serves it at
 ``POST /tsa/`` (``application/timestamp-query`` -> ``application/timestamp-reply``) for
 anyone, including another deployment.
 
@@ -30,9 +30,9 @@ from pyhanko.sign import general, timestamps
 from pyhanko.sign.general import simple_cms_attribute
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError, get_nonce
 
-from signing.ca import ca_get
+from signing.ca.authority import ca_get
+from signing.ca.keys import platform_key
 from signing.errors import InvalidTimestampRequest, TimestampUnavailable
-from signing.keys import platform_key
 
 # A placeholder arc under which a city would register its own TSA policy; configurable.
 DEFAULT_POLICY_OID = "1.3.6.1.4.1.59075.1.1"

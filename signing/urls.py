@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from signing import views
+from signing import pages
 
 app_name = "signing"
 
 urlpatterns = [
-    path("tsa/", views.TimestampView.as_view(), name="tsa"),
-    path("signing/ca.crl", views.crl_view, name="crl"),
-    path("signing/ca.crt", views.root_certificate_view, name="root-certificate"),
+    path("tsa/", pages.TimestampView.as_view(), name="tsa"),
+    path("signing/ca.crl", pages.crl_view, name="crl"),
+    path("signing/ca.crt", pages.root_certificate_view, name="root-certificate"),
 ]

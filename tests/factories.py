@@ -1,10 +1,12 @@
 """Factories for the domain: valid identifiers, an active template, a competent department,
-tenders and bidding pledges, and the credit record (rules, breaches, measures, lists, calling
-systems and their checks), and the repair and objection cases filed against it."""
+commitments and findings, tenders and bidding pledges, and the credit record (rules, breaches,
+measures, lists, calling systems and their checks), and the repair and objection cases
+filed against it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from datetime import date
 from decimal import Decimal
@@ -13,9 +15,10 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.catalogue.services import active_template
+from commitments.lifecycle.models import Commitment, Verification
 from commitments.pledges.models import BidPledge, Tender
-from commitments.services.credit_templates import active_template
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
 from credit.record.models.base import Purpose, RuleDomain, Severity
@@ -43,6 +46,7 @@ from directory.models import (
     Subject,
     SubjectRepresentative,
 )
+from signing.models import SignedDocument
 from workflows.repair.models import Objection, RepairApplication
 
 _rng = random.Random(20261122)
@@ -425,14 +429,70 @@ class RecordChangeNoticeFactory(factory.django.DjangoModelFactory):
     change = RecordChangeNotice.Change.REPAIRED
 
 
+class SignedDocumentFactory(factory.django.DjangoModelFactory[SignedDocument]):
+    """A stored document's metadata only (no bytes): for reads, never for signature checks."""
+
+    class Meta:
+        model = SignedDocument
+
+    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"document {n}".encode()).hexdigest())
+    size = 1024
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory[Commitment]):
+    """A draft commitment of a subject under an active template, made by its representative.
+
+    Traits: ``signed`` (signed now, with a stored document's metadata), ``withdrawn``. The
+    services make real ones (``commitment_create``, ``commitment_sign``); this is for reads.
+    """
+
+    class Meta:
+        model = Commitment
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"CN20260101T{n:07d}")
+    template = factory.SubFactory(TemplateFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    region = factory.SelfAttribute("subject.region")
+    created_by = factory.SubFactory(UserFactory)
+    field_values = factory.LazyFunction(
+        lambda: {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
+    )
+
+    class Params:
+        signed = factory.Trait(
+            status=Commitment.Status.SIGNED,
+            signed_at=factory.LazyFunction(timezone.now),
+            signed_by=factory.SelfAttribute("created_by"),
+            signed_document=factory.SubFactory(SignedDocumentFactory),
+        )
+        withdrawn = factory.Trait(status=Commitment.Status.WITHDRAWN)
+
+
+class VerificationFactory(factory.django.DjangoModelFactory[Verification]):
+    """A regulator's finding of fulfilment on a signed commitment; ``breached`` with a reason."""
+
+    class Meta:
+        model = Verification
+
+    commitment = factory.SubFactory(CommitmentFactory, signed=True)
+    regulator = factory.SubFactory(UserFactory)
+    method = VerificationMethod.ON_SITE
+    finding = Verification.Finding.FULFILLED
+    reason = ""
+    verified_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        breached = factory.Trait(finding=Verification.Finding.BREACHED, reason="经营场所与承诺不符")
+
+
 # Repair and objection cases -------------------------------------------------------------------
 
 
 class RepairApplicationFactory(factory.django.DjangoModelFactory[RepairApplication]):
     """A submitted application to repair a published record past its minimum period, filed on
-    2026-12-01 with its public repair commitment (a row of the repair template: nothing is
-    signed), due for decision in 3 and for feedback in 10 working days; ``granted`` /
-    ``refused`` decided."""
+    2026-12-01 with its signed public repair commitment, due for decision in 3 and for
+    feedback in 10 working days; ``granted`` / ``refused`` decided."""
 
     class Meta:
         model = RepairApplication
@@ -441,15 +501,20 @@ class RepairApplicationFactory(factory.django.DjangoModelFactory[RepairApplicati
     subject = factory.SelfAttribute("breach.subject")
     department = factory.SubFactory(DepartmentFactory)
     submitted_by = factory.SubFactory(UserFactory)
-    commitment = factory.LazyAttributeSequence(
-        lambda o, n: Commitment.objects.create(
-            reference=f"REPAIR-{n:06d}",
-            template=active_template(CommitmentTemplate.Kind.CREDIT_REPAIR),
-            subject=o.subject,
-            region=o.subject.region,
-            created_by=o.submitted_by,
-            field_values={"breach": str(o.breach.pk), "correction": o.statement},
-        )
+    commitment = factory.SubFactory(
+        CommitmentFactory,
+        signed=True,
+        template=factory.LazyFunction(
+            lambda: active_template(CommitmentTemplate.Kind.CREDIT_REPAIR)
+        ),
+        subject=factory.SelfAttribute("..subject"),
+        created_by=factory.SelfAttribute("..submitted_by"),
+        field_values=factory.LazyAttribute(
+            lambda c: {
+                "breach": str(c.factory_parent.breach.pk),
+                "correction": c.factory_parent.statement,
+            }
+        ),
     )
     statement = "已缴清罚款并提交整改报告"
     submitted_on = date(2026, 12, 1)

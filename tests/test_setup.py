@@ -12,7 +12,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from viewflow.workflow.models import Task
 
-from commitments.models import Commitment, CommitmentTemplate, ObligationRule
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
 from directory.models import (
     Competence,

@@ -14,17 +14,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import selectors as commitment_selectors
-from commitments.api import (
-    PAGE_PARAMETERS,
-    CommitmentDetailSerializer,
-    commitment_detail_data,
-    error_responses,
-    paginated,
-    paginated_response,
-)
 from commitments.api.obligations import DeadlineExtensionInputSerializer
-from commitments.models import Verification, VerificationMethod
+from commitments.catalogue.models import VerificationMethod
+from commitments.lifecycle import selectors as commitment_selectors
+from commitments.lifecycle.api.common import CommitmentDetailSerializer, commitment_detail_data
+from commitments.lifecycle.models import Verification
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from directory.errors import error_responses
 from workflows import selectors, services
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from commitments.api.uploads import CommitmentUploadSignedApi
+from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows import api, services
 from workflows.repair import urls as repair_urls
 

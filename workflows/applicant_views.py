@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle import selectors
 from workflows.services import commitment_submit
 
 

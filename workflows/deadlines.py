@@ -11,7 +11,7 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from workflows.flows import InformCommitFlow
 from workflows.models import VerificationTaskIndex
 from workflows.queue import reminder_instant

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Verification, VerificationEvidence
+from commitments.lifecycle.models import Verification, VerificationEvidence
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 10

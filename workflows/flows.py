@@ -18,13 +18,13 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow.nodes import TimerBoundary
 
-from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.verification import commitment_open_verification
 from directory import selectors as directory_selectors
 from directory.audit import system_user
 from directory.models import RegulatorMembership
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.assignment import least_loaded_member
 from workflows.models import TaskAuditEntry, VerificationProcess
 from workflows.nodes import DepartmentTaskView
@@ -99,9 +99,7 @@ class InformCommitFlow(flow.Flow):
                 gettext("No department handles this matter in this region on commitment yet."),
                 field="region",
             )
-        commitment_services.commitment_open_verification(
-            commitment=commitment, department=route.department, by=by
-        )
+        commitment_open_verification(commitment=commitment, department=route.department, by=by)
         # The link is bookkeeping (not part of the audited history): a plain update.
         Commitment.objects.filter(pk=commitment.pk).update(process=process)
         # Which rule routed it decides who may verify; kept with the process (flow data).

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Verification, VerificationMethod
+from commitments.catalogue.models import VerificationMethod
+from commitments.lifecycle.models import Verification
 
 
 class VerificationForm(forms.Form):

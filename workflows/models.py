@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 import workflows.repair.models  # noqa: F401  (the repair and objection cases: Django registers them)
-from commitments.models import VerificationMethod
+from commitments.catalogue.models import VerificationMethod
 
 
 class VerificationProcess(Process):

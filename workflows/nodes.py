@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.timezone import now
 from viewflow.workflow import flow
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from directory.models import RegulatorMembership
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.models import Delegation, VerificationTaskIndex
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from directory.calendar import is_working_day
 from workflows.models import RiskGrade, TaskPriority, VerificationTaskIndex
 

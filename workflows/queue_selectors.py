@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from commitments.models import VerificationMethod
+from commitments.catalogue.models import VerificationMethod
 from directory.models import Department, Matter, Region, RegulatorMembership
 from directory.selectors import department_ids_of
 from workflows.delegation import delegations_in_force

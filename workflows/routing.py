@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from directory import selectors as directory_selectors
 from directory.models import Department, RegulatorMembership, RoutingRule
 

@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from directory.selectors import department_ids_of
 from workflows.flows import InformCommitFlow
 

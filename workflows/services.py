@@ -19,10 +19,11 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments import services as commitment_services
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Verification
-from commitments.services.evidence import SigningPending
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.lifecycle.services import commitments as commitment_services
+from commitments.lifecycle.services import verification as verification_services
+from commitments.lifecycle.services.signatures import SigningPending
 from workflows.evidence import evidence_check, evidence_store
 from workflows.flows import InformCommitFlow
 from workflows.models import TaskAuditEntry
@@ -206,7 +207,7 @@ def verification_complete(
             inspected_on=inspected_on,
             inspection_location=inspection_location,
         )
-        verification = commitment_services.verification_record(
+        verification = verification_services.verification_record(
             commitment=commitment, regulator=by, method=method, finding=finding, reason=reason
         )
         verification_detail_record(

@@ -11,9 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from commitments.errors import CommitmentError
-from commitments.models import Commitment, SigningRequest
-from commitments.services.evidence import (
-    SigningPending,
+from commitments.lifecycle.models import Commitment, SigningRequest
+from commitments.lifecycle.services.signatures import SigningPending
+from commitments.lifecycle.services.signing_requests import (
     signing_request_fail,
     signing_request_record,
 )
@@ -50,7 +50,7 @@ def commitment_signing_complete(*, request_id: int) -> str:
         return "done"
     if request.commitment.status != Commitment.Status.DRAFT:
         with transaction.atomic():
-            from commitments.services.evidence import signing_request_close
+            from commitments.lifecycle.services.signing_requests import signing_request_close
 
             signing_request_close(commitment=request.commitment, by=request.requested_by)
         return "done"

@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commitments.models import Verification
+from commitments.lifecycle.models import Verification
 from directory.models import RegulatorMembership
 from directory.selectors import active_members
 from workflows.models import VerificationTaskIndex

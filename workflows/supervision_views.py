@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import VerificationEvidence
+from commitments.lifecycle.models import VerificationEvidence
 from directory.models import Matter, RegulatorMembership
 from directory.selectors import department_ids_of
 from workflows import queue_selectors, queue_services, sampling, selectors, sla

@@ -36,7 +36,7 @@ def commitment_signing_complete_task(self, request_id: int) -> str:
         return commitment_signing_complete(request_id=request_id)
     except SigningStillPending as error:
         if self.request.retries >= SIGNING_MAX_RETRIES:
-            from commitments.services.evidence import signing_request_fail
+            from commitments.lifecycle.services.signing_requests import signing_request_fail
 
             signing_request_fail(request_id=request_id, error=str(error))
             return "failed"

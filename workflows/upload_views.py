@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from commitments import selectors
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.public_views import _read_upload
-from commitments.services.evidence import upload_limit_bytes
+from commitments.lifecycle import selectors
+from commitments.lifecycle.forms import read_upload
+from commitments.lifecycle.services.signatures import upload_limit_bytes
 from workflows.services import commitment_submit
 
 
@@ -27,7 +27,7 @@ from workflows.services import commitment_submit
 class CommitmentUploadSignedView(LoginRequiredMixin, View):
     """``/commitments/<reference>/upload-signed/``: submit a commitment signed elsewhere."""
 
-    template_name = "public/upload_signed.html"
+    template_name = "workflows/upload_signed.html"
 
     def _commitment(self, request, reference: str):  # type: ignore[no-untyped-def]
         try:
@@ -44,7 +44,7 @@ class CommitmentUploadSignedView(LoginRequiredMixin, View):
         """Limit the upload as it streams, then check CSRF and submit."""
         commitment = self._commitment(request, reference)
         try:
-            data = _read_upload(request, "file", upload_limit_bytes())
+            data = read_upload(request, "file", upload_limit_bytes())
         except CommitmentError as error:
             return self._refuse(request, commitment, error.message, status=413)
         return csrf_protect(self._submit)(request, commitment=commitment, data=data)

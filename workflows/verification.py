@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
+from commitments.catalogue.models import VerificationMethod
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Verification, VerificationDetail, VerificationMethod
+from commitments.lifecycle.models import Verification, VerificationDetail
 from workflows.models import TaskAuditEntry, VerificationTaskIndex
 
 

@@ -18,10 +18,11 @@ from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.selectors import commitment_timeline
 from commitments.obligation_selectors import verification_extension_list
 from commitments.obligation_views import DeadlineExtendForm
-from commitments.selectors import commitment_timeline
+from directory.errors import DomainError
 from directory.models import RegulatorMembership
 from workflows import queue_selectors, selectors, services
 from workflows.forms import EvidenceForm, QueueFilterForm, ReassignForm, VerificationForm
@@ -30,7 +31,7 @@ from workflows.nodes import is_department_member
 from workflows.queue import reminder_explanation
 
 
-def _http_error(error: CommitmentError) -> Exception | None:
+def _http_error(error: DomainError) -> Exception | None:
     """The HTTP answer for refusals that are not the user's to fix."""
     if error.code == ErrorCode.NOT_FOUND:
         return Http404(str(error.message))
@@ -234,7 +235,7 @@ class _TaskActionView(RegulatorPageMixin, View):
         try:
             task = selectors.task_get(pk=pk, user=request.user)
             return self.act(request, task)
-        except CommitmentError as error:
+        except DomainError as error:
             http_error = _http_error(error)
             if http_error is not None:
                 raise http_error from None
@@ -275,7 +276,7 @@ class TaskVerifyView(_TaskActionView):
                 inspectors=evidence_form.cleaned_data["inspectors"],
                 files=request.FILES.getlist("evidence_files"),
             )
-        except CommitmentError as error:
+        except DomainError as error:
             if error.code != ErrorCode.INVALID or not error.fields:
                 raise
             for field, field_messages in error.fields.items():

@@ -20,13 +20,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from commitments import obligation_selectors as selectors
-from commitments.api.common import PAGE_PARAMETERS, paginated, paginated_response
 from commitments.models import Obligation
 from commitments.services.obligations import (
     MAX_EXTENSION_WORKING_DAYS,
     obligation_extend_deadline,
     obligation_report_performance,
 )
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory.errors import error_responses
 from directory.selectors import is_regulator
 

@@ -1,15 +1,15 @@
-"""The commitment domain: what is committed to (versioned templates), the commitments
-themselves, their obligations and verification. Who commits and who verifies live in
-``directory``.
+"""The commitments app's models, one import per package so Django registers them.
 
-Lifecycle state lives in protected FSM fields and changes only through the transition
-methods in these modules, called from ``services``; every change is kept by django-simple-history.
+Each package owns its models (``commitments.catalogue.models``, ``commitments.lifecycle.models``,
+...); import a model from its package's module, never from here. Lifecycle state lives in
+protected FSM fields and changes only through the transition methods, called from the
+packages' services; every change is kept by django-simple-history.
 """
 
-from commitments.models.base import StateModel, VerificationMethod
-from commitments.models.commitments import Commitment, Obligation, Verification
-from commitments.models.evidence import VerificationDetail, VerificationEvidence
-from commitments.models.performance import (
+from commitments.catalogue import models as catalogue_models  # noqa: F401
+from commitments.lifecycle import models as lifecycle_models  # noqa: F401
+from commitments.models.commitments import Obligation  # noqa: F401
+from commitments.models.performance import (  # noqa: F401
     BreachSeverity,
     DeadlineExtension,
     PerformanceEvidence,
@@ -18,27 +18,4 @@ from commitments.models.performance import (
     WarningSchedule,
     WarningStep,
 )
-from commitments.models.registry import RegistryEvent, SigningRequest
-from commitments.models.templates import CommitmentTemplate, ObligationRule
 from commitments.pledges import models as pledges_models  # noqa: F401  (registers Tender, BidPledge)
-
-__all__ = [
-    "VerificationMethod",
-    "StateModel",
-    "CommitmentTemplate",
-    "ObligationRule",
-    "Commitment",
-    "Obligation",
-    "Verification",
-    "BreachSeverity",
-    "WarningPolicy",
-    "WarningStep",
-    "WarningSchedule",
-    "DeadlineExtension",
-    "PerformanceReport",
-    "PerformanceEvidence",
-    "VerificationDetail",
-    "VerificationEvidence",
-    "RegistryEvent",
-    "SigningRequest",
-]

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.models.base import StateModel
-from commitments.models.commitments import Commitment, Obligation
-from commitments.models.templates import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate, StateModel
+from commitments.lifecycle.models import Commitment
+from commitments.models.commitments import Obligation
 from directory.models import DeadlineUnit
 
 WARNING_CHANNELS = ("email", "sms", "inapp")

@@ -13,13 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.api.common import (
-    PAGE_PARAMETERS,
-    SubjectOutputSerializer,
-    paginated,
-    paginated_response,
-)
 from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle.api.common import SubjectOutputSerializer
 from commitments.pledges import selectors as pledge_selectors
 from commitments.pledges.models import BidPledge, Tender
 from commitments.pledges.services import (
@@ -28,6 +23,7 @@ from commitments.pledges.services import (
     bid_pledge_paid,
     tender_create,
 )
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses
 from directory.identifiers import normalise

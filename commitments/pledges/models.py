@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.models.base import StateModel
+from commitments.catalogue.models import StateModel
 from credit.record.models.breaches import ListEntry
 
 

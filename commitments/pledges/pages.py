@@ -22,9 +22,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from commitments import selectors
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle import selectors
+from commitments.lifecycle.models import Commitment
 from commitments.pledges import selectors as pledge_selectors
 from commitments.pledges.models import BidPledge, Tender
 from commitments.pledges.services import (

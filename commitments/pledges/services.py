@@ -20,17 +20,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create, commitment_sign
 from commitments.pledges.models import BidPledge, Tender
 from commitments.pledges.selectors import black_list_entry_of
-from commitments.services.commitments import commitment_create, commitment_sign
-from commitments.services.credit_templates import active_template
 from credit.record.services.pledge_defaulters import pledge_defaulter_list
 from directory.audit import audited_save, system_user
 from directory.calendar import add_working_days
 from directory.models import Department, RegulatorMembership, Subject, SubjectRepresentative
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 KEPT = ("released", *BidPledge.Kept.values)  # "released": kept, without saying how
 OUTCOMES = (*KEPT, *BidPledge.Breach.values)

@@ -31,29 +31,28 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from commitments.errors import CommitmentError, ErrorCode
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.lifecycle.models import Commitment, Verification
 from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
     DeadlineExtension,
     Obligation,
     PerformanceEvidence,
     PerformanceReport,
-    Verification,
     WarningPolicy,
     WarningSchedule,
     WarningStep,
 )
-from commitments.services.common import invalid_input
 from directory.audit import audited_save, system_user
 from directory.calendar import Deadline, add_working_days, deadline_after, is_working_day
+from directory.errors import DomainError
 from directory.models import (
     DeadlineUnit,
     RegulatorMembership,
     SubjectRepresentative,
     WorkingDayOverride,
 )
-from notifications.services import OutboxItem, outbox_enqueue_many, recipient_languages
+from notifications.services.outbox import OutboxItem, outbox_enqueue_many, recipient_languages
 
 logger = logging.getLogger(__name__)
 
@@ -794,7 +793,7 @@ def _breach(row, obligation, policy, pending_report: bool, result: SweepResult) 
         row.status, row.outcome = WarningSchedule.Status.HELD, "performance under review"
         result.held += 1
         return
-    from commitments.services.breaches import commitment_breach_record
+    from commitments.lifecycle.services.breaches import commitment_breach_record
 
     try:
         with transaction.atomic():  # a refusal must not undo the rest of the batch
@@ -810,7 +809,7 @@ def _breach(row, obligation, policy, pending_report: bool, result: SweepResult) 
                 ),
                 obligation=obligation,
             )
-    except CommitmentError as error:
+    except DomainError as error:
         row.status, row.outcome = WarningSchedule.Status.REFUSED, f"{error.code}: {error.message}"
         result.refused += 1
         logger.warning("Breach of obligation %s refused: %s", obligation.pk, error.message)

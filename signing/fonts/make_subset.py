@@ -5,7 +5,7 @@ fontTools; the output is committed so that the application needs neither fontToo
 system font at run time. The subset holds GB2312 (the 6,763 common hanzi and its symbols),
 printable ASCII and common CJK / general punctuation: that covers nearly every commitment
 while keeping the file a fraction of the 5 MB collection. Characters outside it (rare
-characters in company names such as 堃 or 喆) make ``signing.pdf`` fall back to a full
+characters in company names such as 堃 or 喆) make ``signing.render.fonts`` fall back to a full
 system font.
 """
 

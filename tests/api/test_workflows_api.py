@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from commitments.models import Commitment, Verification
+from commitments.lifecycle.models import Commitment, Verification
 
 INBOX, QUEUE = "/api/v1/tasks/inbox/", "/api/v1/tasks/queue/"
 

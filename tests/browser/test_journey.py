@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,10 @@ import time_machine
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from commitments.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.pledges.models import BidPledge
 from commitments.pledges.services import tender_create
-from commitments.services.credit_templates import active_template
 from tests.factories import CompetenceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

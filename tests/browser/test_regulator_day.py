@@ -10,7 +10,7 @@ from django.db import connection
 from playwright.sync_api import expect
 from viewflow.workflow.models import Task
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.services import verification_task_release
 

@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from commitments.models import CommitmentTemplate
-from commitments.services.credit_templates import active_template
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from credit.record.models.breaches import Breach
 from credit.record.services import breaches as credit_services
 from tests.factories import CompetenceFactory

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from credit.record.services.breaches import breach_record
 from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory

@@ -7,7 +7,7 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from credit.check.services import calling_system_register
 from tests.workflows.conftest import submit_commitment
 

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from commitments.models import Commitment, Obligation, WarningPolicy, WarningStep
+from commitments.lifecycle.models import Commitment
+from commitments.models import Obligation, WarningPolicy, WarningStep
 from directory.models import DeadlineUnit
 from tests.workflows.conftest import submit_commitment
 

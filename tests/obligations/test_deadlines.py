@@ -11,14 +11,10 @@ import time_machine
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from commitments.catalogue.models import ObligationRule
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import (
-    Commitment,
-    DeadlineExtension,
-    Obligation,
-    ObligationRule,
-    WarningSchedule,
-)
+from commitments.lifecycle.models import Commitment
+from commitments.models import DeadlineExtension, Obligation, WarningSchedule
 from commitments.services.obligations import (
     obligation_extend_deadline,
     obligation_warnings_sweep,

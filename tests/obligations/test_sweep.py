@@ -15,7 +15,7 @@ from commitments.services.obligations import obligation_warnings_sweep
 from commitments.tasks import obligation_warnings_sweep_task
 from credit.record.models.breaches import Breach
 from notifications.models import OutboxMessage
-from notifications.services import recipient_preference_set
+from notifications.services.outbox import recipient_preference_set
 from tests.obligations.conftest import at
 from tests.workflows.conftest import submit_commitment, task_of
 
@@ -124,7 +124,7 @@ def test_the_grace_period_not_yet_over_records_nothing(obligation):
 
 def test_a_refused_breach_is_kept_visible_not_lost(world, obligation, monkeypatch):
     from commitments.errors import CommitmentError, ErrorCode
-    from commitments.services import breaches
+    from commitments.lifecycle.services import breaches
 
     def refuse(**kwargs):
         raise CommitmentError(ErrorCode.INVALID_STATE, "no rule set in force")

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from commitments.models import Commitment
-from commitments.portal_selectors import public_commitment_list
+from commitments.lifecycle.models import Commitment
+from commitments.portal.selectors import public_commitment_list
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from credit.record.services.lists import list_entry_enter
@@ -68,7 +68,7 @@ def test_the_commitments_page_needs_no_login_and_bounded_queries(
 
 
 def test_the_commitments_page_is_paginated(client, world, monkeypatch):
-    monkeypatch.setattr("commitments.portal_views.PAGE_SIZE", 2)
+    monkeypatch.setattr("commitments.portal.pages.PAGE_SIZE", 2)
     for _ in range(3):
         submit_commitment(world)
     first = client.get(reverse("portal:commitments")).content.decode()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from signing.ca import ca_clear_cache
-from signing.keys import platform_keys_clear_cache
-from signing.pades import SignerIdentity
-from signing.pdf import CommitmentDocument
-from signing.revocation import crl_clear_cache
+from signing.ca.authority import ca_clear_cache
+from signing.ca.keys import platform_keys_clear_cache
+from signing.ca.revocation import crl_clear_cache
+from signing.identity import SignerIdentity
+from signing.render.commitment import CommitmentDocument
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from commitments.models import Commitment, SigningRequest
-from commitments.services import commitment_create
-from commitments.services.evidence import signing_request_fail
+from commitments.lifecycle.models import Commitment, SigningRequest
+from commitments.lifecycle.services.commitments import commitment_create
+from commitments.lifecycle.services.signing_requests import signing_request_fail
 from tests.signing.tsa_server import closed_port_url
 from tests.workflows.conftest import FIELD_VALUES
 from workflows.signing_requests import commitment_signing_complete

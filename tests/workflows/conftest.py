@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from viewflow.workflow.models import Task
 
-from commitments.models import Commitment
-from commitments.services import commitment_create
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from workflows.flows import InformCommitFlow
 from workflows.services import commitment_submit
 

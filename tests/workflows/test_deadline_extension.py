@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment, DeadlineExtension
+from commitments.lifecycle.models import Commitment
+from commitments.models import DeadlineExtension
 from directory.calendar import add_working_days
 from tests.obligations.conftest import SHANGHAI, SIGNED_AT, at
 from tests.workflows.conftest import submit_commitment, task_of

@@ -9,8 +9,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.timers import fire_due_timers
 
-from commitments.models import Commitment
-from commitments.services import verification_record
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.verification import verification_record
 from directory.models import RegulatorMembership
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory

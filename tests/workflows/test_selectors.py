@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from directory.models import RegulatorMembership
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.selectors import commitment_tasks, task_get, task_inbox, task_queue

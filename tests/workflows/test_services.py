@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Verification
+from commitments.lifecycle.models import Commitment, Verification
 from directory.models import RegulatorMembership
 from tests.workflows.conftest import task_of
 from workflows.flows import InformCommitFlow

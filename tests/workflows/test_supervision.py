@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Verification, VerificationEvidence
+from commitments.lifecycle.models import Commitment, Verification, VerificationEvidence
 from notifications.models import Notification
 from tests.workflows.bulk import bulk_open_tasks
 from tests.workflows.conftest import submit_commitment, task_of

@@ -9,7 +9,7 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment, Verification
+from commitments.lifecycle.models import Commitment, Verification
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.services import verification_task_release
 

@@ -21,8 +21,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.api import PAGE_PARAMETERS, error_responses, paginated, paginated_response
+from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory import selectors as directory_selectors
+from directory.errors import error_responses
 from directory.identifiers import normalise
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.repair.models import Objection, RepairApplication

@@ -10,7 +10,7 @@ from cryptography import x509
 from django.core.management.base import BaseCommand, CommandError
 
 from signing.errors import ReceiptInvalid
-from signing.transparency import platform_root_certificate, receipt_verify
+from signing.register.receipts import platform_root_certificate, receipt_verify
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from signing.ca import ca_ensure
+from signing.ca.authority import ca_ensure
 from signing.errors import SigningError
 
 

@@ -12,10 +12,10 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from commitments.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from commitments.pledges.models import Tender
 from commitments.pledges.services import tender_create
-from commitments.services.credit_templates import active_template
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from tests.factories import CompetenceFactory

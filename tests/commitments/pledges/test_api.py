@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import BidPledge, Tender
 from directory.models import Subject
 from notifications.models import Notification

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import BidPledge, Tender
 from commitments.pledges.services import (
     bid_pledge_defaults_sweep,

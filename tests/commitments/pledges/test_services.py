@@ -16,8 +16,11 @@ import time_machine
 from django.urls import reverse
 from viewflow.workflow.models import Process
 
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.selectors import template_list_active
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from commitments.pledges.models import BidPledge, Tender
 from commitments.pledges.services import (
     bid_pledge_defaults_sweep,
@@ -28,8 +31,6 @@ from commitments.pledges.services import (
     bid_pledge_sign,
     tender_create,
 )
-from commitments.selectors import template_list_active
-from commitments.services import commitment_create
 from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList

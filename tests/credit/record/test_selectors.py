@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment
-from commitments.services import commitment_create
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from credit.record.models.breaches import Measure
 from credit.record.selectors import (
     AUDIENCE_PUBLIC,

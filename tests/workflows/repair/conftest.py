@@ -12,8 +12,8 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from commitments.models import CommitmentTemplate
-from commitments.services.credit_templates import active_template
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
 from credit.record.models.breaches import Breach
 from credit.record.services import breaches as credit_services
 from tests.factories import CompetenceFactory

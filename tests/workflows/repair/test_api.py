@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment
+from commitments.lifecycle.models import Commitment
 from credit.record.models.breaches import Breach
 from tests.workflows.repair.conftest import PDF
 from workflows.repair.models import Objection, RepairApplication

@@ -22,9 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from commitments import services as commitment_services
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.errors import CommitmentError
-from commitments.models import Commitment, CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from commitments.pledges.models import Tender
 from commitments.pledges.services import pledge_template, tender_create
 from directory import services as directory_services
@@ -316,7 +317,7 @@ class Command(BaseCommand):
                 subject=subject,
                 status=Commitment.Status.DRAFT,
                 field_values__premises=DEMO_FIELDS["premises"],
-            ).first() or commitment_services.commitment_create(
+            ).first() or commitment_create(
                 by=applicant, subject=subject, template=template, field_values=DEMO_FIELDS
             )
             commitment_submit(commitment=draft, by=applicant)

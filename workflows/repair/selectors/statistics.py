@@ -17,7 +17,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Commitment, Verification, WarningSchedule
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.models import WarningSchedule
 from credit.record.models.breaches import Breach
 from credit.record.rules import add_months
 from directory.models import Department

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CallingSystem
 from credit.record.services.repair import RecordCleared
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 
 
 def _change_message(change: str, *, record: int, subject: str, day: date) -> tuple[str, str]:

@@ -42,7 +42,7 @@ from credit.record.services.repair import breach_objection_mark
 from directory.audit import audited_save, system_user
 from directory.calendar import add_working_days, is_working_day
 from directory.selectors import department_member_users, subject_representative_users
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.repair.models import Objection, RepairApplication
 
 DEFAULT_LIMITS = {

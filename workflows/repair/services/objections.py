@@ -28,7 +28,7 @@ from credit.record.services.repair import (
 from directory.audit import audited_save
 from directory.models import Department
 from directory.selectors import department_member_users, subject_representative_users
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.repair.flows import ObjectionFlow, decision_taken
 from workflows.repair.models import Objection, RepairApplication

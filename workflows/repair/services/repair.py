@@ -19,14 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from commitments.models import CommitmentTemplate
-from commitments.services.commitments import commitment_create, commitment_sign
-from commitments.services.credit_templates import active_template
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.services import active_template
+from commitments.lifecycle.services.commitments import commitment_create, commitment_sign
 from credit.record.models.breaches import Breach
 from credit.record.services.repair import breach_repair
 from directory.audit import audited_save
 from directory.selectors import department_member_users, subject_representative_users
-from notifications.services import notification_send
+from notifications.services.inbox import notification_send
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.repair.flows import CreditRepairFlow, decision_taken
 from workflows.repair.models import RepairApplication, RepairProof

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from commitments.models import Commitment, CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.lifecycle.models import Commitment
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CheckQuery
 from credit.errors import CreditError, CreditErrorCode

@@ -1,0 +1,1 @@
+"""What is committed to: versioned commitment templates, their notices and obligation rules."""

@@ -1,0 +1,115 @@
+"""The back office of the catalogue: templates, their versions and obligation rules.
+
+Every change is kept by django-simple-history (``SimpleHistoryAdmin`` shows it). A template's
+status is a protected FSM field: it changes through the actions below, never by editing. A
+version in use is frozen (its wording and obligation rules); its warning ladder stays
+editable because it is an operational setting, not wording.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_fsm import can_proceed
+from simple_history.admin import SimpleHistoryAdmin
+
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+from commitments.models.performance import WarningPolicy, WarningStep
+
+
+class ObligationRuleInline(admin.TabularInline):
+    """Obligations of a template version; frozen with the wording once a commitment uses it."""
+
+    model = ObligationRule
+    extra = 0
+    fields = ["position", "title", "description", "deadline", "deadline_unit"]
+
+    def _is_frozen(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and obj.is_used
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._is_frozen(obj) else []
+
+    def has_add_permission(self, request, obj=None):
+        return not self._is_frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._is_frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class WarningPolicyInline(admin.StackedInline):
+    """Grace period and breach consequence of missed deadlines. Operational settings, not
+    wording: they may change on a used template and apply to warnings not yet planned."""
+
+    model = WarningPolicy
+    extra = 0
+    max_num = 1
+
+
+class WarningStepInline(admin.TabularInline):
+    """The warning ladder: e.g. 7 and 1 working days before, at the due time, after grace."""
+
+    model = WarningStep
+    extra = 0
+
+
+def _transition_templates(request, queryset, *, method: str, reason: str) -> int:
+    """Apply an FSM transition to each selected template that allows it, with history."""
+    changed = 0
+    with transaction.atomic():
+        for template in queryset.select_for_update():
+            transition = getattr(template, method)
+            if not can_proceed(transition):
+                continue
+            transition()
+            template._history_user = request.user
+            template._change_reason = reason
+            template.save()
+            changed += 1
+    return changed
+
+
+@admin.register(CommitmentTemplate)
+class CommitmentTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "code", "version", "kind", "matter", "status"]
+    list_select_related = ["matter"]
+    list_filter = ["status", "kind", "matter"]
+    search_fields = ["code", "title"]
+    autocomplete_fields = ["matter"]
+    inlines = [ObligationRuleInline, WarningPolicyInline, WarningStepInline]
+    actions = ["activate", "retire"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status"]
+        if obj is not None and obj.pk is not None and obj.is_used:
+            readonly += list(CommitmentTemplate.WORDING_FIELDS)
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_used:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Open the selected templates for applicants"))
+    def activate(self, request, queryset):
+        count = _transition_templates(
+            request, queryset, method="activate", reason="activated in the admin"
+        )
+        self.message_user(
+            request,
+            ngettext("%d template opened.", "%d templates opened.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Close the selected templates for new commitments"))
+    def retire(self, request, queryset):
+        count = _transition_templates(
+            request, queryset, method="retire", reason="retired in the admin"
+        )
+        self.message_user(
+            request,
+            ngettext("%d template closed.", "%d templates closed.", count) % count,
+            messages.SUCCESS,
+        )

@@ -1,0 +1,194 @@
+"""What is committed to: versioned templates and the obligations they impose.
+
+The base of every commitments model with a protected lifecycle state (``StateModel``) and the
+ways a commitment is verified (``VerificationMethod``) live here, at the bottom of the
+commitments app, because templates use both and every other package of the app sits above
+the catalogue.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from directory.models import DeadlineUnit, Matter
+
+
+class VerificationMethod(models.TextChoices):
+    WRITTEN = "written", _("Written review")
+    ONLINE = "online", _("Online check against shared data")
+    ON_SITE = "on_site", _("On-site inspection")
+    PUBLICITY = "publicity", _("Verification by publicity")
+
+
+class StateModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+    """Base of models with a protected lifecycle state.
+
+    ``full_clean()`` re-assigns every field it cleans, which a protected FSM field refuses;
+    the state is validated by its transitions instead, so field cleaning skips it.
+    """
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        state_fields = {f.name for f in self._meta.fields if isinstance(f, FSMField)}
+        super().clean_fields(exclude=set(exclude or ()) | state_fields)
+
+
+class CommitmentTemplate(StateModel):
+    """A versioned commitment text. Once a commitment uses a version it never changes again:
+    a new wording is a new version."""
+
+    class Kind(models.TextChoices):
+        INFORM_AND_COMMIT = "inform_commit", _("Inform-and-commit approval")
+        CREDIT_REPAIR = "credit_repair", _("Credit repair")
+        BIDDING_PLEDGE = "bidding_pledge", _("Bidding pledge in place of a bid deposit")
+        SELF_DISCIPLINE = "self_discipline", _("Industry self-discipline")
+
+    KINDS_WITH_OWN_PROCESS = frozenset({Kind.CREDIT_REPAIR, Kind.BIDDING_PLEDGE})
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    code = models.SlugField(_("code"), max_length=50)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="templates")
+    title = models.CharField(_("title"), max_length=200)
+    # The statutory notice (告知): each part is shown to the applicant before it commits.
+    notice_legal_basis = models.TextField(_("legal basis"))
+    notice_conditions = models.TextField(_("conditions the applicant commits to meet"))
+    notice_waived_proof = models.TextField(_("proof no longer required"))
+    notice_liability = models.TextField(_("liability for a false commitment"))
+    notice_verification = models.TextField(_("the authority's power to verify"))
+    notice_publicity = models.TextField(_("publicity of the commitment"))
+    commitment_text = models.TextField(_("text of the commitment"))
+    # [{"name": "...", "label": "...", "required": true, "max_length": 200}, ...]
+    fields = models.JSONField(_("fields to fill in"), default=list, blank=True)
+    verification_method = models.CharField(
+        _("verification method"), max_length=20, choices=VerificationMethod.choices
+    )
+    verification_window = models.PositiveIntegerField(_("verification window"))
+    verification_window_unit = models.CharField(
+        _("verification window unit"),
+        max_length=20,
+        choices=DeadlineUnit.choices,
+        default=DeadlineUnit.WORKING_DAYS,
+    )
+    publicity_days = models.PositiveIntegerField(_("publicity period in days"), default=0)
+    status = FSMField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("commitment template")
+        verbose_name_plural = _("commitment templates")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="template_unique_code_version")
+        ]
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+    @transition(field=status, source=Status.DRAFT, target=Status.ACTIVE)
+    def activate(self) -> None:
+        """Open the template for applicants."""
+
+    @transition(field=status, source=[Status.DRAFT, Status.ACTIVE], target=Status.RETIRED)
+    def retire(self) -> None:
+        """Close the template for new commitments; existing ones keep it."""
+
+    @property
+    def is_used(self) -> bool:
+        return self.commitments.exists()
+
+    @property
+    def has_own_process(self) -> bool:
+        """Repair and pledge commitments are drafted and signed inside their own process, which
+        checks what the generic signing path does not (eligibility, the tender, the deadline)."""
+        return self.kind in self.KINDS_WITH_OWN_PROCESS
+
+    # What an applicant read and signed: frozen once any commitment uses this version.
+    WORDING_FIELDS = (
+        "code",
+        "version",
+        "kind",
+        "matter",
+        "title",
+        "notice_legal_basis",
+        "notice_conditions",
+        "notice_waived_proof",
+        "notice_liability",
+        "notice_verification",
+        "notice_publicity",
+        "commitment_text",
+        "fields",
+        "verification_method",
+        "verification_window",
+        "verification_window_unit",
+        "publicity_days",
+    )
+
+    def clean(self) -> None:
+        names = [f.get("name") for f in self.fields or []]
+        if any(not n for n in names) or len(set(names)) != len(names):
+            raise ValidationError({"fields": _("Every field needs a unique name.")})
+        if self.pk and self.is_used:
+            stored = type(self).objects.filter(pk=self.pk).values(*self.wording_columns()).get()
+            changed = [
+                name
+                for name in self.WORDING_FIELDS
+                if getattr(self, self._meta.get_field(name).attname)
+                != stored[self._meta.get_field(name).attname]
+            ]
+            if changed:
+                raise ValidationError(
+                    {
+                        name: _("This template version is in use; publish a new version instead.")
+                        for name in changed
+                    }
+                )
+
+    @classmethod
+    def wording_columns(cls) -> list[str]:
+        return [cls._meta.get_field(name).attname for name in cls.WORDING_FIELDS]
+
+
+class ObligationRule(models.Model):
+    """What a commitment under a template obliges the subject to do, and by when."""
+
+    template = models.ForeignKey(
+        CommitmentTemplate, on_delete=models.CASCADE, related_name="obligation_rules"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    deadline = models.PositiveIntegerField(_("deadline after signing"))
+    deadline_unit = models.CharField(
+        _("deadline unit"),
+        max_length=20,
+        choices=DeadlineUnit.choices,
+        default=DeadlineUnit.WORKING_DAYS,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["template", "position", "pk"]
+        verbose_name = _("obligation rule")
+        verbose_name_plural = _("obligation rules")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.template_id and self.template.is_used:
+            raise ValidationError(
+                _("The template version is in use; publish a new version to change obligations.")
+            )

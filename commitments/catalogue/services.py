@@ -1,0 +1,109 @@
+"""Writes of the catalogue: the built-in templates of the two commitments signed through their
+own procedures — the public credit-repair commitment (Order 36) and the bidding pledge that
+replaces a bid deposit — created on first use, so a city gets them without a data step
+(idempotent; concurrent first uses are safe thanks to the template's unique (code, version)).
+
+Other templates are reference data an administrator publishes in the admin."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.errors import CommitmentError, ErrorCode
+from directory.models import Matter
+
+PLEDGE_BASIS = "招标投标领域信用承诺替代投标保证金相关规定"
+BASIS = "国家发展和改革委员会令第36号《信用修复管理办法》；国办发〔2025〕22号"
+
+
+def _seed() -> None:
+    matter, _created = Matter.objects.get_or_create(
+        code="credit-repair", defaults={"name": "信用修复", "legal_basis": BASIS}
+    )
+    CommitmentTemplate.objects.get_or_create(
+        code="credit-repair",
+        version=1,
+        defaults={
+            "kind": "credit_repair",
+            "matter": matter,
+            "title": "信用修复承诺书",
+            "notice_legal_basis": BASIS,
+            "notice_conditions": "已纠正失信行为、履行法定义务，且最短公示期已满。",
+            "notice_waived_proof": "信用修复承诺书为申请材料之一，与履行义务的证明一并提交。",
+            "notice_liability": "承诺不实的，撤销修复决定，记入信用记录，三年内不予受理修复申请。",
+            "notice_verification": "认定部门可核查申请材料并向社会公开承诺内容。",
+            "notice_publicity": "本承诺在信用网站公示。",
+            "commitment_text": (
+                "本主体承诺：已纠正失信行为并履行全部义务，所提交材料真实有效；"
+                "今后依法诚信经营，如有违反，愿意承担相应法律责任。"
+            ),
+            "fields": [
+                {"name": "breach", "label": "修复的失信记录", "required": True, "max_length": 50},
+                {"name": "correction", "label": "纠正情况", "required": True, "max_length": 1000},
+            ],
+            "verification_method": "written",
+            "verification_window": 10,
+            "verification_window_unit": "working_days",
+            "publicity_days": 90,
+            "status": "active",
+        },
+    )
+
+    pledge_matter, _created = Matter.objects.get_or_create(
+        code="bid-pledge", defaults={"name": "投标信用承诺", "legal_basis": PLEDGE_BASIS}
+    )
+    CommitmentTemplate.objects.get_or_create(
+        code="bid-pledge",
+        version=1,
+        defaults={
+            "kind": "bidding_pledge",
+            "matter": pledge_matter,
+            "title": "投标信用承诺书（替代投标保证金）",
+            "notice_legal_basis": PLEDGE_BASIS,
+            "notice_conditions": "投标人未被列入严重失信主体名单。",
+            "notice_waived_proof": "免于缴纳投标保证金。",
+            "notice_liability": (
+                "投标截止后撤回投标，中标后无正当理由拒签合同或不提交履约保证金的，"
+                "应在期限内缴纳相当于投标保证金的款项；逾期未缴的，列入失信名单。"
+            ),
+            "notice_verification": "招标人或招标代理机构核实履约情况。",
+            "notice_publicity": "承诺书在信用网站公示。",
+            "commitment_text": "本单位承诺以信用替代投标保证金，并遵守上述约定。",
+            "fields": [
+                {"name": "tender", "label": "招标项目编号", "required": True, "max_length": 50},
+            ],
+            "verification_method": "written",
+            "verification_window": 10,
+            "verification_window_unit": "working_days",
+            "publicity_days": 90,
+            "status": "active",
+        },
+    )
+
+
+def active_template(kind: str) -> CommitmentTemplate:
+    """The newest active template of a kind, created from the defaults on first use."""
+    found = (
+        CommitmentTemplate.objects.filter(kind=kind, status=CommitmentTemplate.Status.ACTIVE)
+        .order_by("-version", "-pk")
+        .first()
+    )
+    if found is None and not CommitmentTemplate.objects.filter(kind=kind).exists():
+        try:
+            with transaction.atomic():
+                _seed()
+        except IntegrityError:  # another first use won the race
+            pass
+        found = CommitmentTemplate.objects.filter(
+            kind=kind, status=CommitmentTemplate.Status.ACTIVE
+        ).first()
+    if found is None:  # the city retired it on purpose
+        raise CommitmentError(
+            ErrorCode.TEMPLATE_NOT_ACTIVE,
+            _("No %(kind)s commitment is open for use.")
+            % {"kind": CommitmentTemplate.Kind(kind).label},
+            field="template",
+        )
+    return found

@@ -1,0 +1,19 @@
+"""URLs of the catalogue.
+
+- ``urlpatterns``: the template pages, included by ``commitments.urls`` (namespace
+  ``commitments``, mounted at /commitments/);
+- ``api_urlpatterns``: the template API, included by ``commitments.api_urls``.
+"""
+
+from django.urls import path
+
+from commitments.catalogue import api, pages
+
+urlpatterns = [
+    path("templates/", pages.TemplateListView.as_view(), name="templates"),
+    path("templates/<int:pk>/notice/", pages.TemplateNoticeView.as_view(), name="notice"),
+]
+
+api_urlpatterns = [
+    path("templates/", api.TemplateListApi.as_view(), name="template-list"),
+]

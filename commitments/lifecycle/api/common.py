@@ -1,0 +1,109 @@
+"""Shapes the commitment endpoints share: PDFs, the subject and commitment serializers, and
+the commitment a caller may see."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer
+
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.selectors import commitment_get, commitment_timeline
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for ``application/pdf``; the views hand over finished bytes."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class SubjectOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    code = serializers.CharField(source="display_code", help_text="A resident ID is masked.")
+    name = serializers.CharField()
+    region = serializers.CharField(source="region.code", allow_null=True)
+
+    class Meta:
+        ref_name = "Subject"
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username", allow_null=True)
+    from_status = serializers.CharField(allow_null=True)
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    kind = serializers.CharField()
+
+    class Meta:
+        ref_name = "TimelineEntry"
+
+
+class CommitmentSummarySerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    template_code = serializers.CharField(source="template.code")
+    template_version = serializers.IntegerField(source="template.version")
+    title = serializers.CharField(source="template.title")
+    subject_name = serializers.CharField(source="subject.name")
+    created_at = serializers.DateTimeField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    verification_due_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "CommitmentSummary"
+
+
+class CommitmentDetailSerializer(CommitmentSummarySerializer):
+    class ObligationSerializer(serializers.Serializer):
+        title = serializers.CharField()
+        status = serializers.CharField()
+        due_date = serializers.DateField()
+        due_explanation = serializers.CharField()
+
+        class Meta:
+            ref_name = "Obligation"
+
+    class VerificationSerializer(serializers.Serializer):
+        method = serializers.CharField()
+        finding = serializers.CharField()
+        reason = serializers.CharField()
+        verified_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "Verification"
+
+    subject = SubjectOutputSerializer()
+    department = serializers.CharField(source="department.code", allow_null=True)
+    field_values = serializers.DictField(child=serializers.CharField())
+    decided_at = serializers.DateTimeField(allow_null=True)
+    obligations = ObligationSerializer(many=True, source="obligations.all")
+    verification_due_explanation = serializers.CharField()
+    verification = VerificationSerializer(allow_null=True)
+    signed_document_sha256 = serializers.CharField(source="signed_document.sha256", allow_null=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "CommitmentDetail"
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, commitment: Commitment) -> list:
+        return TimelineEntrySerializer(self.context["timeline"], many=True).data
+
+
+def commitment_detail_data(commitment: Commitment) -> dict:
+    """A commitment as the detail endpoint shows it, with its timeline."""
+    timeline = commitment_timeline(commitment=commitment)
+    return CommitmentDetailSerializer(commitment, context={"timeline": timeline}).data
+
+
+def visible_commitment(request, reference: str) -> Commitment:
+    """The commitment if the caller may see it; ``not_found`` otherwise (never a hint)."""
+    return commitment_get(reference=reference, visible_to=request.user)

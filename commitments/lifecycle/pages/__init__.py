@@ -1,0 +1,1 @@
+"""The applicant's pages: the commitment record, drafting, and the subjects one acts for."""

@@ -1,0 +1,239 @@
+"""The commitment record: my commitments, one commitment with everything that happened to it,
+and its signed PDF.
+
+Views parse input, call one selector or service and map a ``DomainError`` to a message or a
+404. Someone else's subject or commitment is indistinguishable from a missing one. Signing
+lives in ``workflows.applicant_views`` because it starts the verification flow.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views import View
+from django.views.generic import ListView, TemplateView
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle.forms import WithdrawForm
+from commitments.lifecycle.models import Commitment, SigningRequest, Verification
+from commitments.lifecycle.selectors import commitment_get, commitment_list, commitment_timeline
+from commitments.lifecycle.services.commitments import obligation_deadlines
+from commitments.models.commitments import Obligation
+from directory import selectors as directory_selectors
+from signing.errors import SigningError
+from signing.storage import document_read
+
+logger = logging.getLogger(__name__)
+
+# Refusals a page shows as a 404: a stranger cannot tell others' things from missing ones.
+HIDDEN_CODES = (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
+# History reasons are stored in English as the services wrote them; the usual ones are
+# shown in the reader's language.
+KNOWN_REASONS = {
+    "draft created": gettext_lazy("draft created"),
+    "draft edited": gettext_lazy("draft edited"),
+    "signed": gettext_lazy("signed"),
+    "withdrawn by the applicant": gettext_lazy("withdrawn by the applicant"),
+}
+TASK_STATUSES = {
+    STATUS.NEW: pgettext_lazy("task status", "waiting"),
+    STATUS.ASSIGNED: pgettext_lazy("task status", "assigned"),
+    STATUS.STARTED: pgettext_lazy("task status", "in progress"),
+    STATUS.DONE: pgettext_lazy("task status", "done"),
+    STATUS.CANCELED: pgettext_lazy("task status", "cancelled"),
+    STATUS.ERROR: pgettext_lazy("task status", "error"),
+    STATUS.SCHEDULED: pgettext_lazy("task status", "scheduled"),
+}
+
+
+def visible_commitment_or_404(request, reference: str) -> Commitment:
+    """The commitment if this user may see it; a 404 otherwise (never a hint that it exists)."""
+    try:
+        return commitment_get(reference=reference, visible_to=request.user)
+    except CommitmentError:
+        raise Http404 from None
+
+
+def represents(user, commitment: Commitment) -> bool:
+    """Whether the user represents the commitment's subject (and may act on it)."""
+    return (
+        directory_selectors.subject_list(represented_by=user)
+        .filter(pk=commitment.subject_id)
+        .exists()
+    )
+
+
+def own_commitment_or_404(request, reference: str) -> Commitment:
+    """A commitment of a subject this user represents (a regulator may look, not act)."""
+    commitment = visible_commitment_or_404(request, reference)
+    if not represents(request.user, commitment):
+        raise Http404
+    return commitment
+
+
+def _status_label(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return str(Commitment.Status(value).label)
+    except ValueError:
+        return value
+
+
+# Commitments ---------------------------------------------------------------------------------
+
+
+class CommitmentListView(LoginRequiredMixin, ListView):
+    """My commitments across every subject I represent, newest first."""
+
+    template_name = "commitments/lifecycle/list.html"
+    context_object_name = "commitments"
+    paginate_by = 20
+
+    def get_queryset(self):
+        user = self.request.user
+        queryset = (
+            commitment_list(visible_to=user)
+            .filter(subject__in=directory_selectors.subject_list(represented_by=user).values("pk"))
+            .prefetch_related(
+                Prefetch(
+                    "obligations",
+                    queryset=Obligation.objects.filter(status=Obligation.Status.PENDING),
+                    to_attr="pending_obligations",
+                )
+            )
+            .order_by("-created_at", "-pk")
+        )
+        status = self.request.GET.get("status", "")
+        if status in Commitment.Status.values:
+            queryset = queryset.filter(status=status)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for commitment in context["commitments"]:
+            dates = [o.due_date for o in commitment.pending_obligations]
+            commitment.next_deadline = min(dates) if dates else None
+        context["statuses"] = Commitment.Status.choices
+        context["current_status"] = self.request.GET.get("status", "")
+        return context
+
+
+class CommitmentDetailView(LoginRequiredMixin, TemplateView):
+    """The record of one commitment: state, content, deadlines and everything that happened."""
+
+    template_name = "commitments/lifecycle/detail.html"
+
+    def get_context_data(self, **kwargs):
+        commitment = visible_commitment_or_404(self.request, kwargs["reference"])
+        try:
+            verification = commitment.verification
+        except Verification.DoesNotExist:
+            verification = None
+        return {
+            **super().get_context_data(**kwargs),
+            "commitment": commitment,
+            "template": commitment.template,
+            "is_representative": represents(self.request.user, commitment),
+            "field_rows": commitment.field_rows(),
+            "obligations": list(commitment.obligations.all()),
+            "projected_deadlines": (
+                obligation_deadlines(template=commitment.template, signed_on=timezone.localdate())
+                if commitment.status == Commitment.Status.DRAFT
+                else []
+            ),
+            "verification": verification,
+            "signing_request": _signing_request(commitment),
+            "timeline": _timeline(commitment),
+            "withdraw_form": WithdrawForm(),
+        }
+
+
+def _signing_request(commitment: Commitment) -> SigningRequest | None:
+    """The draft's signing request waiting for a retry (or given up), if there is one."""
+    if commitment.status != Commitment.Status.DRAFT:
+        return None
+    return (
+        SigningRequest.objects.filter(commitment=commitment)
+        .exclude(status=SigningRequest.Status.COMPLETED)
+        .first()
+    )
+
+
+def _reason_label(reason: str, commitment: Commitment) -> str:
+    """The recorded reason in the reader's language where it is one the services write."""
+    if reason in KNOWN_REASONS:
+        return str(KNOWN_REASONS[reason])
+    if reason.startswith("verification opened at ") and commitment.department is not None:
+        return _("sent to %(department)s for verification") % {
+            "department": commitment.department.name
+        }
+    if reason.startswith("verified: "):
+        finding, _dash, detail = reason.removeprefix("verified: ").partition(" — ")
+        label = {
+            Verification.Finding.FULFILLED: _("verified: fulfilled"),
+            Verification.Finding.BREACHED: _("verified: breached"),
+        }.get(finding, reason)
+        return f"{label} — {detail}" if detail else label
+    return reason
+
+
+def _timeline(commitment: Commitment) -> list[dict]:
+    """The commitment's recorded changes and its verification tasks, in one time order."""
+    entries = [
+        {
+            **entry,
+            "kind": "change",
+            "from_label": _status_label(entry["from_status"]),
+            "to_label": _status_label(entry["to_status"]),
+            "reason": _reason_label(entry["reason"], commitment),
+        }
+        for entry in commitment_timeline(commitment=commitment)
+    ]
+    if commitment.process_id:
+        tasks = Task.objects.filter(process_id=commitment.process_id).select_related("owner")
+        entries.extend(
+            {
+                "kind": "task",
+                "at": task.created,
+                "actor": task.owner,
+                "title": task.title or "",
+                "status": TASK_STATUSES.get(task.status, task.status),
+                "scheduled": task.scheduled if task.status == STATUS.SCHEDULED else None,
+                "finished": task.finished,
+            }
+            for task in tasks
+        )
+    entries.sort(key=lambda entry: entry["at"])
+    return entries
+
+
+class CommitmentDownloadView(LoginRequiredMixin, View):
+    """The signed PDF, byte for byte as stored; refused if storage no longer matches its hash."""
+
+    def get(self, request, reference):
+        commitment = visible_commitment_or_404(request, reference)
+        if commitment.signed_document is None:
+            raise Http404
+        try:
+            data = document_read(commitment.signed_document)
+        except SigningError as error:
+            logger.error("Signed document of %s unreadable: %s", commitment.reference, error)
+            return render(
+                request,
+                "commitments/lifecycle/document_error.html",
+                {"commitment": commitment, "document": commitment.signed_document},
+                status=409,
+            )
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{commitment.reference}.pdf"'
+        return response

@@ -1,0 +1,55 @@
+"""Reads of commitments for a given viewer: authorisation and query shape live here, once."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle.models import Commitment
+from directory.selectors import department_ids_of
+
+
+def commitment_list(*, visible_to: AbstractBaseUser) -> QuerySet[Commitment]:
+    """Commitments the viewer may see: its subjects' own, and its departments' work."""
+    qs = Commitment.objects.select_related(
+        "template", "template__matter", "subject", "department", "region", "signed_document"
+    )
+    if not visible_to.is_authenticated:
+        return qs.none()
+    if visible_to.is_superuser:
+        return qs
+    return qs.filter(
+        Q(subject__subjectrepresentative__user=visible_to)
+        | Q(department_id__in=department_ids_of(visible_to))
+    ).distinct()
+
+
+def commitment_get(*, reference: str, visible_to: AbstractBaseUser) -> Commitment:
+    """One commitment, or NOT_FOUND: a viewer cannot tell others' commitments from missing ones."""
+    try:
+        return commitment_list(visible_to=visible_to).get(reference=reference)
+    except Commitment.DoesNotExist:
+        raise CommitmentError(ErrorCode.NOT_FOUND, "No such commitment.") from None
+
+
+def commitment_timeline(*, commitment: Commitment) -> list[dict]:
+    """Every recorded change of the commitment and its parts, oldest first: who, when, what, why."""
+    entries: list[dict] = []
+    previous_status = None
+    for row in commitment.history.order_by("history_date", "history_id").select_related(
+        "history_user"
+    ):
+        entries.append(
+            {
+                "at": row.history_date,
+                "actor": row.history_user,
+                "from_status": previous_status,
+                "to_status": row.status,
+                "reason": row.history_change_reason or "",
+                "kind": "commitment",
+            }
+        )
+        previous_status = row.status
+    entries.sort(key=lambda e: e["at"])
+    return entries

@@ -1,0 +1,279 @@
+"""Drafting, previewing, signing and withdrawing commitments."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed
+
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.breaches import subject_exclusion_check
+from commitments.lifecycle.services.register import registry_event_append
+from commitments.lifecycle.services.signatures import (
+    commitment_document_sign,
+    commitment_upload_accept,
+)
+from commitments.lifecycle.services.signing_requests import signing_request_close
+from commitments.models.commitments import Obligation
+from commitments.services.obligations import warning_schedule_create
+from directory import selectors as directory_selectors
+from directory.audit import audited_save
+from directory.calendar import deadline_after
+from directory.models import Region, Subject, SubjectRepresentative
+from signing.render.commitment import CommitmentDocument, render_commitment_pdf
+
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def _new_reference(now) -> str:
+    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CN{now:%Y%m%d}{suffix}"
+
+
+def _check_representative(user: AbstractBaseUser, subject: Subject) -> None:
+    if not SubjectRepresentative.objects.filter(user=user, subject=subject).exists():
+        raise CommitmentError(
+            ErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"
+        )
+
+
+def _clean_field_values(template: CommitmentTemplate, values: dict) -> dict:
+    """Keep the template's fields only, trimmed; report every missing or too long one."""
+    values = values or {}
+    cleaned, errors = {}, {}
+    for spec in template.fields:
+        name = spec["name"]
+        raw = values.get(name, "")
+        value = str(raw).strip() if raw is not None else ""
+        max_length = int(spec.get("max_length", 500))
+        if spec.get("required", True) and not value:
+            errors[name] = [_("This field is required.")]
+        elif len(value) > max_length:
+            errors[name] = [_("At most %(n)d characters.") % {"n": max_length}]
+        cleaned[name] = value
+    unknown = sorted(set(values) - {spec["name"] for spec in template.fields})
+    for name in unknown:
+        errors[name] = [_("This template has no such field.")]
+    if errors:
+        raise CommitmentError(
+            ErrorCode.INVALID,
+            _("Some fields need correcting."),
+            fields=errors,
+            field=next(iter(errors)),
+        )
+    return cleaned
+
+
+def commitment_create(
+    *,
+    by: AbstractBaseUser,
+    subject: Subject,
+    template: CommitmentTemplate,
+    field_values: dict,
+    region: Region | None = None,
+) -> Commitment:
+    """Start a draft commitment for a subject the user represents."""
+    _check_representative(by, subject)
+    if template.kind != CommitmentTemplate.Kind.CREDIT_REPAIR:  # repair restores eligibility
+        subject_exclusion_check(subject=subject)
+    if template.status != CommitmentTemplate.Status.ACTIVE:
+        raise CommitmentError(
+            ErrorCode.TEMPLATE_NOT_ACTIVE,
+            _("This commitment template is not open for use."),
+            field="template",
+        )
+    region = region or subject.region
+    if region is None:
+        raise invalid_input("region", _("Choose the region where the matter is handled."))
+    if directory_selectors.competent_department(matter=template.matter, region=region) is None:
+        raise invalid_input(
+            "region",
+            _("No department handles %(matter)s in %(region)s on commitment yet.")
+            % {"matter": template.matter.name, "region": region.name},
+        )
+    cleaned = _clean_field_values(template, field_values)
+    now = timezone.now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                commitment = Commitment(
+                    reference=_new_reference(now),
+                    template=template,
+                    subject=subject,
+                    region=region,
+                    created_by=by,
+                    field_values=cleaned,
+                )
+                audited_save(commitment, by=by, reason="draft created")
+                return commitment
+        except IntegrityError:  # a reference collision: draw again
+            continue
+    raise CommitmentError(ErrorCode.CONCURRENT_CHANGE, _("Please try again."))
+
+
+def commitment_update_draft(
+    *, commitment: Commitment, by: AbstractBaseUser, field_values: dict
+) -> Commitment:
+    _check_representative(by, commitment.subject)
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if locked.status != Commitment.Status.DRAFT:
+            raise _already_signed_or_state(locked)
+        locked.field_values = _clean_field_values(locked.template, field_values)
+        audited_save(locked, by=by, reason="draft edited")
+    return locked
+
+
+def _already_signed_or_state(commitment: Commitment) -> CommitmentError:
+    if commitment.is_signed:
+        return CommitmentError(
+            ErrorCode.ALREADY_SIGNED,
+            _("This commitment has already been signed."),
+            field="status",
+        )
+    return CommitmentError(
+        ErrorCode.INVALID_STATE,
+        _("This commitment is %(status)s and cannot be changed.")
+        % {"status": commitment.get_status_display()},
+        field="status",
+    )
+
+
+def obligation_deadlines(*, template: CommitmentTemplate, signed_on) -> list[tuple]:
+    """Each obligation rule of the template with its deadline for a given signing date."""
+    return [
+        (rule, deadline_after(signed_on, rule.deadline, rule.deadline_unit))
+        for rule in template.obligation_rules.all()
+    ]
+
+
+def commitment_document(*, commitment: Commitment, on=None) -> CommitmentDocument:
+    """The document the applicant reads, previews and signs (deadlines as if signed ``on``)."""
+    template = commitment.template
+    on = on or timezone.localdate()
+    language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+    return CommitmentDocument(
+        reference=commitment.reference,
+        title=template.title,
+        template_label=f"{template.code} v{template.version}",
+        subject_name=commitment.subject.name,
+        subject_code=commitment.subject.code,
+        matter=template.matter.name,
+        notice=(
+            (_("Matter and legal basis"), template.notice_legal_basis),
+            (_("Conditions"), template.notice_conditions),
+            (_("Proof no longer required"), template.notice_waived_proof),
+            (_("Liability for a false commitment"), template.notice_liability),
+            (_("Verification"), template.notice_verification),
+            (_("Publicity"), template.notice_publicity),
+        ),
+        commitment_text=template.commitment_text,
+        fields=tuple(commitment.field_rows()),
+        obligations=tuple(
+            (rule.title, f"{deadline.due_date.isoformat()} ({deadline.explain()})")
+            for rule, deadline in obligation_deadlines(template=template, signed_on=on)
+        ),
+        language=language,
+    )
+
+
+def commitment_preview(*, commitment: Commitment, by: AbstractBaseUser) -> bytes:
+    _check_representative(by, commitment.subject)
+    return render_commitment_pdf(commitment_document(commitment=commitment))
+
+
+@dataclass(frozen=True)
+class SignatureOutcome:
+    commitment: Commitment
+    obligations: list[Obligation]
+
+
+@transaction.atomic
+def commitment_sign(
+    *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
+) -> SignatureOutcome:
+    """Sign the commitment as the authenticated representative and store the exact bytes.
+
+    The applicant's signature is PAdES B-T and the platform seals it at B-LTA
+    (``signatures.commitment_document_sign``); with ``uploaded_pdf`` the applicant signed
+    elsewhere and the upload is checked and sealed instead. A timestamp service that does
+    not answer raises ``signatures.SigningPending`` and changes nothing. Must run inside the
+    caller's transaction (the verification process starts in it too).
+    """
+    _check_representative(by, commitment.subject)
+    locked = (
+        # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("template", "template__matter", "subject")
+        .get(pk=commitment.pk)
+    )
+    if not can_proceed(locked.sign):
+        raise _already_signed_or_state(locked)
+    if locked.template.status != CommitmentTemplate.Status.ACTIVE:
+        raise CommitmentError(
+            ErrorCode.TEMPLATE_NOT_ACTIVE,
+            _("This commitment template was closed after the draft was made."),
+            field="template",
+        )
+    now = timezone.now()
+    signed_on = timezone.localdate(now)
+    if uploaded_pdf is None:
+        document = commitment_document(commitment=locked, on=signed_on)
+        stored = commitment_document_sign(
+            commitment=locked, by=by, pdf=render_commitment_pdf(document)
+        )
+    else:
+
+        def render(on, language: str) -> bytes:
+            with translation.override(language):
+                return render_commitment_pdf(commitment_document(commitment=locked, on=on))
+
+        accepted = commitment_upload_accept(commitment=locked, data=uploaded_pdf, render=render)
+        stored, signed_on = accepted.document, accepted.rendered_on
+    locked.sign(at=now, by=by, document=stored)
+    try:
+        audited_save(locked, by=by, reason="signed")
+    except ConcurrentTransition:
+        raise CommitmentError(
+            ErrorCode.ALREADY_SIGNED,
+            _("This commitment has already been signed."),
+            field="status",
+        ) from None
+    obligations = []
+    for rule, deadline in obligation_deadlines(template=locked.template, signed_on=signed_on):
+        obligation = Obligation(
+            commitment=locked,
+            rule=rule,
+            title=rule.title,
+            due_date=deadline.due_date,
+            due_basis=deadline.as_basis(),
+        )
+        audited_save(obligation, by=by, reason="obligation due date set on signing")
+        obligations.append(obligation)
+    warning_schedule_create(obligations=obligations)
+    signing_request_close(commitment=locked, by=by)
+    registry_event_append(
+        event_type="signed",
+        commitment=locked,
+        actor=by,
+        payload={"document_sha256": stored.sha256},
+    )
+    return SignatureOutcome(locked, obligations)
+
+
+def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason: str) -> Commitment:
+    _check_representative(by, commitment.subject)
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if not can_proceed(locked.withdraw):
+            raise _already_signed_or_state(locked)
+        locked.withdraw()
+        audited_save(locked, by=by, reason=reason or "withdrawn by the applicant")
+    return locked

@@ -1,0 +1,240 @@
+"""Signatures of commitments: the applicant's signature with trusted time and the platform
+seal, and commitments signed elsewhere and uploaded.
+
+This module orchestrates the ``signing`` app (which knows PDFs and keys but nothing of
+commitments) for a commitment:
+
+- ``commitment_document_sign``: the applicant's B-T signature, the platform seal at B-LTA,
+  content-addressed storage, the archive timestamp's expiry for the renewal job;
+- ``commitment_upload_accept``: a commitment PDF signed elsewhere, checked and sealed;
+- ``upload_refused`` / ``refusal_message`` / ``upload_limit_bytes``: what an uploaded file is
+  refused for, in words a person understands, and how large it may be.
+
+A timestamp service that does not answer raises ``SigningPending`` (a ``CommitmentError``):
+the caller keeps the draft and records a ``SigningRequest`` (``signing_requests``) that a task
+completes later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle.models import Commitment
+from directory.models import Subject
+from signing.errors import SignatureRefused, SigningError, TimestampUnavailable
+from signing.identity import SignerIdentity
+from signing.models import ArchiveTimestamp, SignedDocument
+from signing.pades.seal import seal_pdf
+from signing.pades.sign import sign_pdf
+from signing.pades.upload import check_uploaded_signature
+from signing.storage import document_store
+
+REFUSAL_MESSAGES = {
+    "not_pdf": gettext_lazy("This file is not a PDF document."),
+    "too_large": gettext_lazy("This file is too large (at most %(limit)s MB)."),
+    "truncated": gettext_lazy("This PDF is incomplete or damaged; upload the whole file again."),
+    "encrypted": gettext_lazy(
+        "This PDF is password-protected; upload the signed file without a password."
+    ),
+    "active_content": gettext_lazy(
+        "This PDF contains scripts or automatic actions, which are not accepted."
+    ),
+    "unsigned": gettext_lazy("This PDF carries no electronic signature."),
+    "tampered": gettext_lazy(
+        "The document was changed after it was signed: the signature no longer matches it."
+    ),
+    "wrong_document": gettext_lazy(
+        "This is not the commitment as the platform rendered it: download the commitment PDF "
+        "from the platform, sign that file without changing it, and upload it again."
+    ),
+    "untrusted": gettext_lazy(
+        "The signing certificate was not issued by a certification authority this platform trusts."
+    ),
+    "expired": gettext_lazy("The signing certificate has expired (or is not valid yet)."),
+    "revoked": gettext_lazy("The signing certificate has been revoked by its issuer."),
+    "wrong_subject": gettext_lazy(
+        "The signing certificate belongs to someone else: it does not carry the credit code "
+        "or identity number of the committing party."
+    ),
+}
+UPLOAD_LOOKBACK_DAYS = 7  # an uploaded commitment may have been rendered up to a week ago
+
+
+class SigningPending(CommitmentError):
+    """The signature could not be completed now (timestamp service down); retry later."""
+
+    def __init__(self, message: str, *, uploaded_pdf: bytes | None = None) -> None:
+        super().__init__(ErrorCode.INVALID_STATE, message, field="status")
+        self.uploaded_pdf = uploaded_pdf
+
+
+def refusal_message(reason: str) -> str:
+    """Return the explanation a person understands for a refusal reason."""
+    message = REFUSAL_MESSAGES.get(reason)
+    if message is None:
+        return _("The document was refused.")
+    if reason == "too_large":
+        return str(message) % {"limit": upload_limit_bytes() // (1024 * 1024)}
+    return str(message)
+
+
+def upload_limit_bytes() -> int:
+    """Return the largest signed PDF accepted for upload or verification."""
+    return int(getattr(settings, "SIGNING_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def public_verify_url(reference: str) -> str:
+    """Return the absolute address of a commitment's public verification page (the QR code)."""
+    return settings.SITE_URL.rstrip("/") + reverse("public:verify-reference", args=[reference])
+
+
+def _identity(commitment: Commitment, by: AbstractBaseUser) -> SignerIdentity:
+    return SignerIdentity(
+        subject_code=commitment.subject.code,
+        subject_name=commitment.subject.name,
+        is_organisation=commitment.subject.kind == Subject.Kind.COMPANY,
+        user_label=by.get_username(),
+    )
+
+
+def _seal_and_store(
+    *, data: bytes, commitment: Commitment, serial: str, uploaded: bool = False
+) -> SignedDocument:
+    """Seal (B-LTA) and store; record when its archive timestamp must be renewed."""
+    sealed = seal_pdf(
+        data,
+        reference=commitment.reference,
+        verify_url=public_verify_url(commitment.reference),
+        extra_trust_roots_der=trust_roots_der() if uploaded else (),
+        extra_crls_der=trust_crls_der() if uploaded else (),
+    )
+    stored = document_store(data=sealed.data, signer_certificate_serial=serial)
+    ArchiveTimestamp.objects.get_or_create(
+        document=stored, defaults={"expires_at": sealed.timestamp_expires_at}
+    )
+    return stored
+
+
+def commitment_document_sign(
+    *, commitment: Commitment, by: AbstractBaseUser, pdf: bytes
+) -> SignedDocument:
+    """Sign the rendered commitment (B-T), seal it (B-LTA) and store it; return the document.
+
+    Raises ``SigningPending`` when the timestamp service does not answer, and a
+    ``CommitmentError`` for any other signing failure. Nothing is stored on failure.
+    """
+    try:
+        signed = sign_pdf(
+            pdf,
+            signer=_identity(commitment, by),
+            reason=f"{commitment.template.title} {commitment.reference}",
+        )
+        return _seal_and_store(
+            data=signed.data, commitment=commitment, serial=signed.certificate_serial
+        )
+    except TimestampUnavailable as error:
+        raise SigningPending(
+            _("Signing in progress, waiting for the timestamp service.")
+        ) from error
+    except SigningError as error:
+        raise CommitmentError(ErrorCode.INVALID_STATE, str(error)) from error
+
+
+@dataclass(frozen=True)
+class UploadAccepted:
+    """An uploaded signature that passed every check, sealed and stored."""
+
+    document: SignedDocument
+    rendered_on: date
+
+
+def commitment_upload_check(
+    *, commitment: Commitment, data: bytes, render: Callable[[date, str], bytes]
+) -> tuple[date, str]:
+    """Check an uploaded signed commitment PDF; return (render date, signer serial).
+
+    ``render(on, language)`` renders the commitment as of a date in a language: the upload
+    must be one of those renders (the last week, both languages) plus a signature. Raises a
+    ``CommitmentError`` (code ``invalid``, field ``file``) with a reason a person understands.
+    """
+    if len(data) > upload_limit_bytes():
+        raise upload_refused("too_large")
+    today = timezone.localdate()
+    candidates: dict[bytes, date] = {}
+    for days_back in range(UPLOAD_LOOKBACK_DAYS + 1):
+        on = today - timedelta(days=days_back)
+        for language in ("zh-hans", "en"):
+            candidates.setdefault(render(on, language), on)
+    try:
+        check = check_uploaded_signature(
+            data,
+            rendered_candidates=list(candidates),
+            subject_code=commitment.subject.code,
+            trust_roots_der=trust_roots_der(),
+            crls_der=trust_crls_der(),
+        )
+    except SignatureRefused as refusal:
+        raise upload_refused(refusal.reason) from refusal
+    rendered_on = next(on for pdf, on in candidates.items() if len(pdf) == check.rendered_length)
+    return rendered_on, check.certificate_serial
+
+
+def commitment_upload_accept(
+    *, commitment: Commitment, data: bytes, render: Callable[[date, str], bytes]
+) -> UploadAccepted:
+    """Check, seal and store an uploaded signed commitment (see ``commitment_upload_check``)."""
+    rendered_on, serial = commitment_upload_check(commitment=commitment, data=data, render=render)
+    try:
+        document = _seal_and_store(data=data, commitment=commitment, serial=serial, uploaded=True)
+    except TimestampUnavailable as error:
+        raise SigningPending(
+            _("Signing in progress, waiting for the timestamp service."), uploaded_pdf=data
+        ) from error
+    except SigningError as error:
+        raise CommitmentError(ErrorCode.INVALID_STATE, str(error)) from error
+    return UploadAccepted(document=document, rendered_on=rendered_on)
+
+
+def upload_refused(reason: str) -> CommitmentError:
+    """Return the refusal of an uploaded file, with ``reason`` (a stable word) attached."""
+    error = CommitmentError(ErrorCode.INVALID, refusal_message(reason), field="file")
+    error.reason = reason  # type: ignore[attr-defined]
+    return error
+
+
+def trust_roots_der() -> list[bytes]:
+    """Return the trust list for uploaded signatures: SIGNING_TRUST_ROOTS files (PEM or DER)."""
+    return [_certificate_der(Path(path)) for path in getattr(settings, "SIGNING_TRUST_ROOTS", ())]
+
+
+def trust_crls_der() -> list[bytes]:
+    """Return CRLs configured for the trust list (SIGNING_TRUST_CRLS files, PEM or DER)."""
+    crls = []
+    for path in getattr(settings, "SIGNING_TRUST_CRLS", ()):
+        raw = Path(path).read_bytes()
+        crl = x509.load_pem_x509_crl(raw) if b"-----BEGIN" in raw else x509.load_der_x509_crl(raw)
+        crls.append(crl.public_bytes(serialization.Encoding.DER))
+    return crls
+
+
+def _certificate_der(path: Path) -> bytes:
+    raw = path.read_bytes()
+    certificate = (
+        x509.load_pem_x509_certificate(raw)
+        if b"-----BEGIN" in raw
+        else x509.load_der_x509_certificate(raw)
+    )
+    return certificate.public_bytes(serialization.Encoding.DER)

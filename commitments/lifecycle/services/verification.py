@@ -1,0 +1,119 @@
+"""Opening a commitment for verification and recording the finding."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.catalogue.models import VerificationMethod
+from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.lifecycle.models import Commitment, Verification
+from commitments.lifecycle.services.breaches import false_commitment_record
+from commitments.lifecycle.services.register import registry_event_append
+from directory.audit import audited_save, system_user
+from directory.calendar import Deadline, deadline_after
+from directory.models import Department, RegulatorMembership
+
+
+def verification_deadline(*, commitment: Commitment) -> Deadline:
+    template = commitment.template
+    return deadline_after(
+        timezone.localdate(commitment.signed_at),
+        template.verification_window,
+        template.verification_window_unit,
+    )
+
+
+@transaction.atomic
+def commitment_open_verification(
+    *, commitment: Commitment, department: Department, by: AbstractBaseUser | None = None
+) -> Commitment:
+    """Hand a signed commitment to the competent department with its verification deadline."""
+    locked = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .get(pk=commitment.pk)
+    )
+    deadline = verification_deadline(commitment=locked)
+    locked.open_verification(
+        department=department, due_at=deadline.end_of_day(), due_basis=deadline.as_basis()
+    )
+    audited_save(locked, by=by or system_user(), reason=f"verification opened at {department.code}")
+    return locked
+
+
+def _check_regulator(user: AbstractBaseUser, department: Department | None) -> None:
+    if (
+        department is None
+        or not RegulatorMembership.objects.filter(
+            user=user, department=department, is_active=True
+        ).exists()
+    ):
+        raise CommitmentError(
+            ErrorCode.FORBIDDEN,
+            _("Only the competent department can verify this commitment."),
+        )
+
+
+@transaction.atomic
+def verification_record(
+    *,
+    commitment: Commitment,
+    regulator: AbstractBaseUser,
+    method: str,
+    finding: str,
+    reason: str = "",
+) -> Verification:
+    """Record a regulator's finding and move the commitment to fulfilled or breached."""
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    _check_regulator(regulator, locked.department)
+    if locked.status != Commitment.Status.UNDER_VERIFICATION:
+        raise CommitmentError(
+            ErrorCode.INVALID_STATE,
+            _("This commitment is not awaiting verification."),
+            field="status",
+        )
+    if method not in VerificationMethod.values:
+        raise invalid_input("method", _("Choose a verification method."))
+    if finding not in Verification.Finding.values:
+        raise invalid_input("finding", _("Choose a finding."))
+    now = timezone.now()
+    verification = Verification(
+        commitment=locked,
+        regulator=regulator,
+        method=method,
+        finding=finding,
+        reason=(reason or "").strip(),
+        verified_at=now,
+    )
+    try:
+        audited_save(verification, by=regulator, reason=f"verification recorded: {finding}")
+    except ValidationError as error:
+        raise CommitmentError(
+            ErrorCode.INVALID,
+            _("Some fields need correcting."),
+            fields=error.message_dict,
+            field=next(iter(error.message_dict)),
+        ) from None
+    if finding == Verification.Finding.FULFILLED:
+        locked.confirm_fulfilled(at=now)
+    else:
+        locked.confirm_breached(at=now)
+    audited_save(
+        locked,
+        by=regulator,
+        reason=(
+            f"verified: {finding}" + (f" — {verification.reason}" if verification.reason else "")
+        ),
+    )
+    false_commitment_record(commitment=locked, verification=verification)
+    registry_event_append(
+        event_type="verified",
+        commitment=locked,
+        actor=regulator,
+        payload={"finding": finding, "method": method},
+    )
+    return verification

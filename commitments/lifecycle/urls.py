@@ -1,0 +1,60 @@
+"""URLs of a commitment's life.
+
+- ``urlpatterns``: the applicant's pages, included by ``commitments.urls`` (namespace
+  ``commitments``, mounted at /commitments/; signing is in ``workflows.applicant_urls``);
+- ``api_urlpatterns``: the API, included by ``commitments.api_urls`` (``commitments_api``).
+"""
+
+from django.urls import path
+
+from commitments.lifecycle.api import commitments as commitment_api
+from commitments.lifecycle.api import subjects as subject_api
+from commitments.lifecycle.pages import commitments as commitment_pages
+from commitments.lifecycle.pages import drafts, subjects
+
+urlpatterns = [
+    path("", commitment_pages.CommitmentListView.as_view(), name="list"),
+    path("subjects/", subjects.SubjectListView.as_view(), name="subjects"),
+    path("subjects/new/", subjects.SubjectRegisterView.as_view(), name="subject_register"),
+    path("templates/<int:pk>/new/", drafts.CommitmentCreateView.as_view(), name="create"),
+    path("<str:reference>/", commitment_pages.CommitmentDetailView.as_view(), name="detail"),
+    path("<str:reference>/edit/", drafts.CommitmentEditView.as_view(), name="edit"),
+    path("<str:reference>/withdraw/", drafts.CommitmentWithdrawView.as_view(), name="withdraw"),
+    path("<str:reference>/preview.pdf", drafts.CommitmentPreviewView.as_view(), name="preview"),
+    path(
+        "<str:reference>/document.pdf",
+        commitment_pages.CommitmentDownloadView.as_view(),
+        name="download",
+    ),
+]
+
+api_urlpatterns = [
+    path("subjects/", subject_api.SubjectListApi.as_view(), name="subject-list"),
+    path("subjects/register/", subject_api.SubjectRegisterApi.as_view(), name="subject-register"),
+    path("commitments/", commitment_api.CommitmentListApi.as_view(), name="commitment-list"),
+    path(
+        "commitments/create/",
+        commitment_api.CommitmentCreateApi.as_view(),
+        name="commitment-create",
+    ),
+    path(
+        "commitments/<str:reference>/",
+        commitment_api.CommitmentDetailApi.as_view(),
+        name="commitment-detail",
+    ),
+    path(
+        "commitments/<str:reference>/preview/",
+        commitment_api.CommitmentPreviewApi.as_view(),
+        name="commitment-preview",
+    ),
+    path(
+        "commitments/<str:reference>/document/",
+        commitment_api.CommitmentDocumentApi.as_view(),
+        name="commitment-document",
+    ),
+    path(
+        "commitments/<str:reference>/withdraw/",
+        commitment_api.CommitmentWithdrawApi.as_view(),
+        name="commitment-withdraw",
+    ),
+]

@@ -1,0 +1,1 @@
+"""The public portal and the public verification pages: read-only, no login."""

@@ -1,0 +1,287 @@
+"""Reads for the public portal and the public verification pages: what may be shown to
+anyone, searchable and paginated, and what a signed commitment PDF proves.
+
+Natural persons are not searchable or profiled on the portal; on lists they appear with a
+masked name and no identifier. A PDF anyone uploads for verification is validated in memory
+and never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.services.signatures import (
+    public_verify_url,
+    upload_limit_bytes,
+    upload_refused,
+)
+from credit.record.models.breaches import ListEntry
+from credit.record.models.rules import CreditList
+from directory.identifiers import normalise
+from directory.models import Subject
+from signing.errors import SignatureRefused, SigningError
+from signing.models import SignedDocument
+from signing.pades.upload import inspect_upload
+from signing.pades.validate import ValidationReport, validate_pdf
+from signing.render.evidence import EvidenceCertificate, EvidenceLine, render_evidence_certificate
+from signing.storage import document_read
+
+
+def _search(q: str, *, code: str = "code", name: str = "name") -> Q:
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    return Q(**{code: normalise(q)}) | Q(**{f"{name}__icontains": q})
+
+
+def public_commitment_list(*, q: str = "", now=None) -> QuerySet[Commitment]:
+    """Signed commitments within their template's publicity period, newest first."""
+    now = now or timezone.now()
+    periods = set(
+        CommitmentTemplate.objects.filter(publicity_days__gt=0).values_list(
+            "publicity_days", flat=True
+        )
+    )
+    within = Q(pk__in=[])
+    for days in periods:  # one range per distinct period: portable and index-friendly
+        within |= Q(template__publicity_days=days, signed_at__gt=now - timedelta(days=days))
+    return (
+        Commitment.objects.filter(within, signed_at__isnull=False)
+        .exclude(status=Commitment.Status.WITHDRAWN)
+        .filter(subject__kind=Subject.Kind.COMPANY)
+        .filter(_search(q, code="subject__code", name="subject__name"))
+        .select_related("subject", "template", "template__matter", "department")
+        .order_by("-signed_at", "-pk")
+    )
+
+
+def public_subject_search(*, q: str) -> QuerySet[Subject]:
+    if not (q or "").strip():
+        return Subject.objects.none()
+    return (
+        Subject.objects.filter(kind=Subject.Kind.COMPANY).filter(_search(q)).order_by("name", "pk")
+    )
+
+
+def public_list_entries(*, kind: str, q: str = "", current: bool = True) -> QuerySet[ListEntry]:
+    """Designations on red or black lists: current ones, or those that have ended."""
+    status = ListEntry.Status.LISTED if current else ListEntry.Status.EXITED
+    entries = (
+        ListEntry.objects.filter(credit_list__kind=kind, status=status, entered_on__isnull=False)
+        .filter(_search(q, code="subject__code", name="subject__name"))
+        .select_related("credit_list", "subject")
+    )
+    order = ["-entered_on", "-pk"] if current else ["-exited_on", "-pk"]
+    return entries.order_by(*order)
+
+
+def list_kinds() -> list[tuple[str, str]]:
+    return list(CreditList.Kind.choices)
+
+
+def public_subject(*, code: str) -> Subject | None:
+    return Subject.objects.filter(code=normalise(code), kind=Subject.Kind.COMPANY).first()
+
+
+def masked_name(subject: Subject) -> str:
+    if subject.kind == Subject.Kind.COMPANY:
+        return subject.name
+    return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
+
+
+# -- public verification -----------------------------------------------------------------------
+
+
+PUBLIC_STATUS = {
+    Commitment.Status.DRAFT: gettext_lazy("Not signed"),
+    Commitment.Status.SIGNED: gettext_lazy("Signed, awaiting verification"),
+    Commitment.Status.UNDER_VERIFICATION: gettext_lazy("Signed, under verification"),
+    Commitment.Status.FULFILLED: gettext_lazy("Verified: fulfilled"),
+    Commitment.Status.BREACHED: gettext_lazy("Verified: breached"),
+    Commitment.Status.WITHDRAWN: gettext_lazy("Withdrawn"),
+}
+
+
+def _latest_version(document: SignedDocument) -> SignedDocument:
+    """Follow renewals (new archive timestamps) to the newest version of a document."""
+    current = document
+    for _hop in range(100):
+        following = getattr(current, "next_version", None)
+        if following is None:
+            return current
+        current = following.document
+    return current
+
+
+def _signatures_json(report: ValidationReport) -> list[dict]:
+    return [
+        {
+            "field": signature.field_name,
+            "kind": "platform_seal" if signature.is_platform_seal else "applicant",
+            "signer": signature.signer_name,
+            "signer_code": signature.signer_code,
+            "signed_at": signature.timestamp_time.isoformat() if signature.timestamp_time else None,
+            "claimed_time": signature.signing_time.isoformat() if signature.signing_time else None,
+            "timestamped": signature.timestamp_time is not None,
+            "timestamp_trusted": signature.timestamp_trusted,
+            "intact": signature.intact,
+            "trusted": signature.trusted,
+            "valid": signature.bottom_line and signature.intact,
+        }
+        for signature in report.signatures
+    ]
+
+
+def _commitment_json(commitment: Commitment | None) -> dict | None:
+    if commitment is None:
+        return None
+    return {
+        "reference": commitment.reference,
+        "title": commitment.template.title,
+        "subject": commitment.subject.name
+        if commitment.subject.kind == Subject.Kind.COMPANY
+        else None,
+        "status": commitment.status,
+        "status_label": str(PUBLIC_STATUS.get(commitment.status, commitment.status)),
+        "signed_at": commitment.signed_at.isoformat() if commitment.signed_at else None,
+        "register_entries": list(
+            commitment.registry_events.order_by("leaf_index").values_list("leaf_index", flat=True)
+        ),
+    }
+
+
+def public_report_for_pdf(data: bytes) -> dict:
+    """Validate a PDF anyone uploaded and say what it proves; nothing is stored.
+
+    Raises a ``CommitmentError`` (field ``file``) for bytes that are not a plain PDF.
+    """
+    if len(data) > upload_limit_bytes():
+        raise upload_refused("too_large")
+    try:
+        inspect_upload(data)
+        report = validate_pdf(data)
+    except SignatureRefused as refusal:
+        raise upload_refused(refusal.reason) from refusal
+    except SigningError as error:
+        raise upload_refused("truncated") from error
+    sha256 = hashlib.sha256(data).hexdigest()
+    document = SignedDocument.objects.filter(sha256=sha256).first()
+    commitment = None
+    if document is not None:
+        commitment = _commitment_of(document)
+    return _report(report=report, sha256=sha256, known=document is not None, commitment=commitment)
+
+
+def _commitment_of(document: SignedDocument) -> Commitment | None:
+    current: SignedDocument | None = document
+    for _hop in range(100):
+        if current is None:
+            return None
+        found = (
+            Commitment.objects.select_related("template", "subject")
+            .filter(signed_document=current)
+            .first()
+        )
+        if found is not None:
+            return found
+        version = getattr(current, "version_of", None)
+        current = version.previous if version is not None else None
+    return None
+
+
+def public_report_for_reference(reference: str) -> dict | None:
+    """Return the report of a commitment's stored signed document, or None if unknown."""
+    commitment = (
+        Commitment.objects.select_related("template", "subject", "signed_document")
+        .filter(reference=reference.strip().upper())
+        .first()
+    )
+    if commitment is None or commitment.signed_document is None:
+        return None
+    document = _latest_version(commitment.signed_document)
+    data = document_read(document)
+    return _report(
+        report=validate_pdf(data), sha256=document.sha256, known=True, commitment=commitment
+    )
+
+
+def _report(
+    *, report: ValidationReport, sha256: str, known: bool, commitment: Commitment | None
+) -> dict:
+    signatures = _signatures_json(report)
+    applicant = [s for s in signatures if s["kind"] == "applicant"]
+    seal = [s for s in signatures if s["kind"] == "platform_seal"]
+    return {
+        "sha256": sha256,
+        "known_to_platform": known,
+        "is_valid": report.is_valid,
+        "signatures": signatures,
+        "applicant_signed": bool(applicant) and all(s["valid"] for s in applicant),
+        "platform_sealed": bool(seal) and all(s["valid"] for s in seal),
+        "document_timestamps": [
+            {
+                "time": stamp.time.isoformat() if stamp.time else None,
+                "intact": stamp.intact,
+                "trusted": stamp.trusted,
+            }
+            for stamp in report.document_timestamps
+        ],
+        "commitment": _commitment_json(commitment),
+    }
+
+
+def evidence_certificate_pdf(*, commitment: Commitment) -> bytes:
+    """Render the certificate of completion: the document, its signatures, every event."""
+    lines: list[EvidenceLine] = []
+    for entry in commitment_timeline(commitment=commitment):
+        actor = entry["actor"]
+        lines.append(
+            EvidenceLine(
+                at=entry["at"],
+                actor=actor.get_username() if actor is not None else "system",
+                what=f"{entry['from_status'] or '-'} -> {entry['to_status']}",
+                detail=entry["reason"],
+            )
+        )
+    for event in commitment.registry_events.select_related("actor").order_by("leaf_index"):
+        lines.append(
+            EvidenceLine(
+                at=event.created_at,
+                actor=event.actor.get_username() if event.actor is not None else "system",
+                what=f"register: {event.event_type}",
+                detail=f"log entry {event.leaf_index}",
+            )
+        )
+    lines.sort(key=lambda line: line.at)
+    report = public_report_for_reference(commitment.reference) if commitment.is_signed else None
+    signatures: Sequence[dict] = report["signatures"] if report else ()
+    return render_evidence_certificate(
+        EvidenceCertificate(
+            reference=commitment.reference,
+            title=commitment.template.title,
+            subject_name=commitment.subject.name,
+            status=str(PUBLIC_STATUS.get(commitment.status, commitment.status)),
+            document_sha256=report["sha256"] if report else "",
+            signatures=tuple(
+                (
+                    s["signer"],
+                    s["signer_code"] or "",
+                    s["signed_at"] or s["claimed_time"] or "",
+                    "valid" if s["valid"] else "INVALID",
+                )
+                for s in signatures
+            ),
+            lines=tuple(lines),
+            generated_at=timezone.now(),
+            verify_url=public_verify_url(commitment.reference),
+        )
+    )

@@ -1,0 +1,1 @@
+"""Writes of the notifications app: the inbox, the outbox, and delivery to the channels."""

@@ -1,0 +1,140 @@
+"""Delivery: hand notifications and outbox messages to their channels, exactly once per key.
+
+Run by the tasks in ``notifications.tasks`` (thin adapters); safe to run twice: a delivered
+message is never sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection, send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.channels import DeliveryError, deliver
+from notifications.models import DeliveryAttempt, Notification, OutboxMessage
+from notifications.selectors import outbox_due, outbox_has_due
+
+
+def notification_email(*, notification_id: int) -> bool:
+    """Deliver one notification by e-mail unless it was already delivered; True if sent now."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
+        body = notification.body
+        if notification.link:
+            # Links are stored site-relative; a mail reader needs the whole address.
+            link = notification.link
+            if link.startswith("/"):
+                link = settings.SITE_URL.rstrip("/") + link
+            body = f"{body}\n\n{link}"
+        send_mail(notification.subject, body, None, [notification.recipient.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def outbox_retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off: base, 2×base, 4×base … capped."""
+    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30)
+    cap = getattr(settings, "OUTBOX_RETRY_MAX_SECONDS", 3600)
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def outbox_deliver_next(*, now=None, connection=None) -> OutboxMessage | None:
+    """Claim one due message, hand it to its channel and record the outcome, in one transaction.
+
+    The row stays locked (``FOR UPDATE SKIP LOCKED``: other workers take other rows) while
+    the channel works; ``sent`` and its log row commit together. A worker that dies before
+    the commit leaves the row as it was, to be claimed again: nothing is lost, and the only
+    possible repeat is a remote peer that accepted just before the death (see ``channels``).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            outbox_due(now=now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .first()
+        )
+        if message is None:
+            return None
+        number = message.attempts + 1
+        message.attempts = number
+        try:
+            deliver(message, connection=connection)
+        except DeliveryError as error:
+            max_attempts = getattr(settings, "OUTBOX_MAX_ATTEMPTS", 8)
+            message.last_error = str(error)[:2000]
+            if not error.retryable or number >= max_attempts:
+                message.status = OutboxMessage.Status.DEAD
+            else:
+                message.status = OutboxMessage.Status.FAILED
+                message.next_attempt_at = timezone.now() + outbox_retry_delay(number)
+            DeliveryAttempt.objects.create(
+                message=message,
+                number=number,
+                at=timezone.now(),
+                outcome=DeliveryAttempt.Outcome.FAILED,
+                error=message.last_error,
+            )
+            if connection is not None:
+                connection.close()  # a broken SMTP session must not poison the next message
+        else:
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+            DeliveryAttempt.objects.create(
+                message=message,
+                number=number,
+                at=message.sent_at,
+                outcome=DeliveryAttempt.Outcome.SENT,
+            )
+        message.save(
+            update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at"]
+        )
+    return message
+
+
+@dataclass
+class DeliveryRun:
+    """What one delivery run did, and whether (and when) another should follow."""
+
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    more_due: bool = False
+    next_retry_at: object = None
+
+
+def outbox_deliver_due(*, limit: int = 200) -> DeliveryRun:
+    """Deliver due messages one by one (each in its own transaction), at most ``limit``."""
+    run = DeliveryRun()
+    connection = get_connection()  # one SMTP session for the run, reopened after a failure
+    try:
+        for _index in range(limit):
+            message = outbox_deliver_next(connection=connection)
+            if message is None:
+                break
+            if message.status == OutboxMessage.Status.SENT:
+                run.sent += 1
+            elif message.status == OutboxMessage.Status.DEAD:
+                run.dead += 1
+            else:
+                run.failed += 1
+                if run.next_retry_at is None or message.next_attempt_at < run.next_retry_at:
+                    run.next_retry_at = message.next_attempt_at
+        else:
+            run.more_due = outbox_has_due()
+    finally:
+        connection.close()
+    return run

@@ -1,0 +1,102 @@
+"""The applicant's signature: PAdES B-T in the "Applicant" field, with a one-off certificate.
+
+Two measured speed traps are avoided: the stock ``SimpleSigner`` re-parses its key on every
+signature (``KeySigner`` keeps the key object), and without ``bytes_reserved`` pyHanko signs
+twice to learn the size of the signature.
+
+pyHanko's synchronous calls run ``asyncio.run`` internally: call these functions from sync
+code (sync views, Celery prefork workers), or from a thread in async code.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.general import SigningError as HankoSigningError
+
+from signing.ca.issue import issue_signer_certificate
+from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
+from signing.identity import SignerIdentity
+from signing.pades.fields import APPLICANT_FIELD, seal_field_spec
+from signing.pades.reader import MALFORMED_INPUT
+from signing.pades.signers import KeySigner, root_asn1, to_asn1
+from signing.tsa import timestamper as configured_timestamper
+
+# Room for the CMS blob: an ECDSA signature with its two certificates is ~1.5 KB; an
+# RFC 3161 token adds ~2-5 KB. Too small fails loudly; too large only pads with zeros.
+BYTES_RESERVED = 6 * 1024
+BYTES_RESERVED_TIMESTAMP = 4 * 1024
+
+
+@dataclass(frozen=True)
+class SignedPdf:
+    """A signed PDF and the serial number (hex) of the certificate that signed it."""
+
+    data: bytes
+    certificate_serial: str  # hex
+
+
+_CONFIGURED = object()
+
+
+def sign_pdf(
+    pdf: bytes,
+    *,
+    signer: SignerIdentity,
+    reason: str,
+    location: str = "",
+    timestamper: timestamps.TimeStamper | None | object = _CONFIGURED,
+) -> SignedPdf:
+    """Sign ``pdf`` as ``signer`` in the "Applicant" field at PAdES B-T.
+
+    The timestamp comes from ``signing.tsa.timestamper()`` unless a timestamper is given;
+    ``timestamper=None`` makes a B-B signature (tests of the untimestamped case only).
+    Raises ``TimestampUnavailable`` when the timestamp service does not answer.
+
+    A fresh key and short-lived certificate are issued for this one signature; the key is
+    dropped when the function returns. Both signature fields are created first, so the
+    platform seal can be added later without invalidating the applicant's signature.
+    Raises ``InvalidPdf`` when ``pdf`` cannot be read or already has these fields.
+    """
+    if timestamper is _CONFIGURED:
+        timestamper = configured_timestamper()
+    private_key, certificate = issue_signer_certificate(identity=signer)
+    key_signer = KeySigner(
+        private_key=private_key,
+        certificate=to_asn1(certificate),
+        chain=(root_asn1(),),
+    )
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=APPLICANT_FIELD))
+        fields.append_signature_field(writer, seal_field_spec())
+    except (*MALFORMED_INPUT, HankoSigningError) as error:
+        raise InvalidPdf(f"Cannot prepare the PDF for signing: {error}") from error
+    metadata = signers.PdfSignatureMetadata(
+        field_name=APPLICANT_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason or None,
+        location=location or None,
+    )
+    pdf_signer = signers.PdfSigner(
+        metadata,
+        signer=key_signer,
+        timestamper=timestamper,  # type: ignore[arg-type]
+    )
+    reserved = BYTES_RESERVED + (BYTES_RESERVED_TIMESTAMP if timestamper else 0)
+    output = io.BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, bytes_reserved=reserved, output=output)
+    except TimestampUnavailable:
+        raise
+    except HankoSigningError as error:
+        if isinstance(error.__cause__, TimestampUnavailable):
+            raise error.__cause__ from error
+        raise SigningFailed(f"pyHanko could not sign the PDF: {error}") from error
+    except MALFORMED_INPUT as error:
+        raise InvalidPdf(f"Cannot sign this PDF: {error}") from error
+    return SignedPdf(data=output.getvalue(), certificate_serial=f"{certificate.serial_number:x}")

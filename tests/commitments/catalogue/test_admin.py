@@ -1,0 +1,89 @@
+"""The catalogue's back office: unused template wording is editable, used wording is not; the
+warning ladder stays editable."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from commitments.catalogue.models import CommitmentTemplate
+from commitments.lifecycle.services.commitments import commitment_create
+
+FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "commitments_commitmenttemplate",
+    ],
+)
+def test_every_changelist_opens(admin_client_, model):
+    response = admin_client_.get(reverse(f"admin:{model}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_unused_template_wording_is_editable(admin_client_, world):
+    response = admin_client_.get(
+        reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
+    )
+
+    assert 'name="notice_liability"' in response.content.decode()
+
+
+def test_used_template_wording_is_read_only(admin_client_, world):
+    commitment_create(
+        by=world.applicant, subject=world.subject, template=world.template, field_values=FIELDS
+    )
+
+    response = admin_client_.get(
+        reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
+    )
+
+    page = response.content.decode()
+    assert 'name="notice_liability"' not in page
+    assert 'name="fields"' not in page
+    assert world.template.notice_liability in page
+
+
+def test_activate_action_opens_a_draft_template_with_history(admin_client_, world):
+    template = CommitmentTemplate.objects.get(pk=world.template.pk)
+    draft = CommitmentTemplate.objects.create(
+        code="new-permit",
+        matter=world.matter,
+        kind=template.kind,
+        title="新模板",
+        notice_legal_basis="x",
+        notice_conditions="x",
+        notice_waived_proof="x",
+        notice_liability="x",
+        notice_verification="x",
+        notice_publicity="x",
+        commitment_text="x",
+        verification_method=template.verification_method,
+        verification_window=30,
+    )
+
+    admin_client_.post(
+        reverse("admin:commitments_commitmenttemplate_changelist"),
+        {"action": "activate", "_selected_action": [draft.pk]},
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == CommitmentTemplate.Status.ACTIVE
+    assert draft.history.first().history_change_reason == "activated in the admin"
+
+
+def test_the_warning_ladder_is_edited_on_the_template_even_once_used(admin_client_, world):
+    commitment_create(
+        by=world.applicant, subject=world.subject, template=world.template, field_values=FIELDS
+    )
+
+    response = admin_client_.get(
+        reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
+    )
+
+    page = response.content.decode()
+    assert 'name="warning_steps-__prefix__-offset"' in page
+    assert 'name="warning_policy-__prefix__-grace_period"' in page

@@ -1,0 +1,102 @@
+"""The applicant's PAdES signature, checked by pyHanko and independently by poppler's pdfsig."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from signing.errors import InvalidPdf, SigningErrorCode
+from signing.pades.sign import sign_pdf
+from signing.pades.validate import validate_pdf
+from signing.render.commitment import render_commitment_pdf
+
+needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="no poppler pdfsig")
+
+
+@pytest.fixture
+def rendered(commitment) -> bytes:
+    """The commitment, rendered and not yet signed."""
+    return render_commitment_pdf(commitment)
+
+
+@pytest.fixture
+def signed(rendered, company):
+    """The commitment signed by the company applicant."""
+    return sign_pdf(rendered, signer=company, reason="承诺", location="上海")
+
+
+def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    # pdfsig exits non-zero for invalid signatures: read its output, not its status
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True).stdout
+
+
+def test_sign_then_validate_is_valid_for_the_signer(signed, company):
+    # when
+    report = validate_pdf(signed.data)
+
+    # then
+    assert report.is_valid is True
+    assert len(report.signatures) == 1
+    signature = report.signatures[0]
+    assert signature.field_name == "Applicant"
+    assert signature.signer_code == company.subject_code
+    assert signature.intact is True
+    assert signature.valid is True
+    assert signature.trusted is True
+    assert signature.bottom_line is True
+    assert signature.coverage == "ENTIRE_FILE"
+    assert signature.modification_level == "NONE"
+    assert "2.5.4.5=91310000MA1FL0000X" in signature.signer_subject
+    assert "CN=上海示例餐饮管理有限公司" in signature.signer_subject
+    assert signature.signing_time is not None
+    assert abs(datetime.now(UTC) - signature.signing_time) < timedelta(minutes=1)
+
+
+def test_sign_reports_the_certificate_serial_in_hex(signed):
+    # then
+    assert int(signed.certificate_serial, 16) > 0
+    assert signed.certificate_serial == signed.certificate_serial.lower()
+
+
+def test_a_person_signer_is_identified_by_serial_number(rendered, person):
+    # when
+    report = validate_pdf(sign_pdf(rendered, signer=person, reason="承诺").data)
+
+    # then
+    assert report.is_valid is True
+    assert report.signatures[0].signer_code == "31010119900101001X"
+
+
+@needs_pdfsig
+def test_pdfsig_finds_one_valid_signature_and_the_empty_seal_field(signed, tmp_path):
+    # when
+    output = _pdfsig(signed.data, tmp_path)
+
+    # then
+    assert output.count("Signature is Valid.") == 1
+    assert output.count("Signature Validation:") == 1
+    assert "Signature Field Name: Applicant" in output
+    assert "Signature Field Name: PlatformSeal" in output
+    assert "The signature form field is not signed." in output
+    assert "Total document signed" in output
+    assert "serialNumber=91310000MA1FL0000X" in output
+
+
+@pytest.mark.parametrize("data", [b"", b"not a pdf at all", b"%PDF-1.7\n%%EOF"])
+def test_sign_refuses_bytes_that_are_not_a_pdf(data, company):
+    # when / then
+    with pytest.raises(InvalidPdf) as raised:
+        sign_pdf(data, signer=company, reason="承诺")
+    assert raised.value.code == SigningErrorCode.INVALID_PDF
+
+
+def test_signing_an_already_signed_pdf_again_is_refused(signed, company):
+    # when / then: the fields exist already, a second applicant signature is not ours to add
+    with pytest.raises(InvalidPdf):
+        sign_pdf(signed.data, signer=company, reason="承诺")

@@ -1,0 +1,44 @@
+"""The public signing endpoints: the timestamp authority at ``/tsa/``."""
+
+from __future__ import annotations
+
+from asn1crypto import tsp
+from django.test import Client
+
+
+def test_the_tsa_refuses_other_content_types_and_garbage():
+    # given
+    client = Client()
+
+    # when
+    wrong_type = client.post("/tsa/", data=b"x", content_type="application/octet-stream")
+    garbage = client.post("/tsa/", data=b"not asn.1", content_type="application/timestamp-query")
+
+    # then
+    assert wrong_type.status_code == 415
+    assert garbage.status_code == 400
+
+
+def test_the_tsa_reply_is_a_granted_rfc_3161_response():
+    # given a request for a SHA-256 digest
+    request = tsp.TimeStampReq(
+        {
+            "version": "v1",
+            "message_imprint": {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "hashed_message": b"\x02" * 32,
+            },
+            "cert_req": True,
+        }
+    )
+
+    # when
+    response = Client().post(
+        "/tsa/", data=request.dump(), content_type="application/timestamp-query"
+    )
+
+    # then
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/timestamp-reply"
+    reply = tsp.TimeStampResp.load(response.content)
+    assert reply["status"]["status"].native == "granted"
