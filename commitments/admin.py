@@ -14,15 +14,8 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
-    Obligation,
-    ObligationRule,
-    Verification,
-    WarningPolicy,
-    WarningStep,
-)
+from commitments.models import Commitment, CommitmentTemplate, ObligationRule, Verification
+from commitments.obligations.admin import ObligationInline, WarningPolicyInline, WarningStepInline
 
 
 class ObligationRuleInline(admin.TabularInline):
@@ -43,22 +36,6 @@ class ObligationRuleInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return not self._is_frozen(obj) and super().has_delete_permission(request, obj)
-
-
-class WarningPolicyInline(admin.StackedInline):
-    """Grace period and breach consequence of missed deadlines. Operational settings, not
-    wording: they may change on a used template and apply to warnings not yet planned."""
-
-    model = WarningPolicy
-    extra = 0
-    max_num = 1
-
-
-class WarningStepInline(admin.TabularInline):
-    """The warning ladder: e.g. 7 and 1 working days before, at the due time, after grace."""
-
-    model = WarningStep
-    extra = 0
 
 
 def _transition_templates(request, queryset, *, method: str, reason: str) -> int:
@@ -119,17 +96,6 @@ class CommitmentTemplateAdmin(SimpleHistoryAdmin):
             ngettext("%d template closed.", "%d templates closed.", count) % count,
             messages.SUCCESS,
         )
-
-
-class ObligationInline(admin.TabularInline):
-    model = Obligation
-    extra = 0
-    fields = ["title", "due_date", "status"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commitment)

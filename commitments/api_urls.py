@@ -1,11 +1,11 @@
 """API URLs of the commitment domain: one URL per action."""
 
-from django.urls import path
+from django.urls import include, path
 
 from commitments import api
-from commitments.api import obligations as obligation_api
 from commitments.api import pledges as pledge_api
 from commitments.api import portal as portal_api
+from commitments.obligations import urls as obligation_urls
 
 app_name = "commitments_api"
 
@@ -40,27 +40,7 @@ urlpatterns = [
     path("pledges/<int:pk>/", pledge_api.PledgeDetailApi.as_view(), name="pledge-detail"),
     path("pledges/<int:pk>/outcome/", pledge_api.PledgeOutcomeApi.as_view(), name="pledge-outcome"),
     path("pledges/<int:pk>/payment/", pledge_api.PledgePaymentApi.as_view(), name="pledge-payment"),
-    path("obligations/", obligation_api.ObligationListApi.as_view(), name="obligation-list"),
-    path(
-        "obligations/department/",
-        obligation_api.ObligationDepartmentListApi.as_view(),
-        name="obligation-department-list",
-    ),
-    path(
-        "obligations/<int:pk>/",
-        obligation_api.ObligationDetailApi.as_view(),
-        name="obligation-detail",
-    ),
-    path(
-        "obligations/<int:pk>/report/",
-        obligation_api.ObligationReportApi.as_view(),
-        name="obligation-report",
-    ),
-    path(
-        "obligations/<int:pk>/extend/",
-        obligation_api.ObligationExtendApi.as_view(),
-        name="obligation-extend",
-    ),
+    path("obligations/", include(obligation_urls.api_urlpatterns)),
     path(
         "portal/commitments/",
         portal_api.PortalCommitmentListApi.as_view(),

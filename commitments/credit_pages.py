@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from commitments import selectors
-from commitments.models import Commitment, Obligation
+from commitments.models import Commitment
+from commitments.obligations.models import Obligation
 from credit import selectors as credit_selectors
 from directory import selectors as directory_selectors
 from directory.identifiers import normalise

@@ -12,7 +12,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Commitment, Verification, WarningSchedule
+from commitments.models import Commitment, Verification
+from commitments.obligations.models import WarningSchedule
 from credit.models import Breach, Objection, RepairApplication
 from credit.rules import add_months
 from directory.models import Department

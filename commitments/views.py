@@ -33,13 +33,8 @@ from commitments.forms import (
     WithdrawForm,
     add_commitment_error,
 )
-from commitments.models import (
-    Commitment,
-    CommitmentTemplate,
-    Obligation,
-    SigningRequest,
-    Verification,
-)
+from commitments.models import Commitment, CommitmentTemplate, SigningRequest, Verification
+from commitments.obligations.models import Obligation
 from directory import selectors as directory_selectors
 from directory import services as directory_services
 from directory.errors import DomainError

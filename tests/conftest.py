@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.utils import translation
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from tests.factories import (
     CompetenceFactory,
@@ -88,3 +90,16 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def api_as():
+    """Return a function giving an ``APIClient`` that sends ``Authorization: Token <key>``."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        token, _created = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make

@@ -23,8 +23,8 @@ from commitments.api import (
     paginated,
     paginated_response,
 )
-from commitments.api.obligations import DeadlineExtensionInputSerializer
 from commitments.models import Verification, VerificationMethod
+from commitments.obligations.api import DeadlineExtensionInputSerializer
 from workflows import selectors, services
 
 

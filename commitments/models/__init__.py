@@ -7,19 +7,20 @@ methods in these modules, called from ``services``; every change is kept by djan
 """
 
 from commitments.models.base import StateModel, VerificationMethod
-from commitments.models.commitments import Commitment, Obligation, Verification
+from commitments.models.commitments import Commitment, Verification
 from commitments.models.evidence import VerificationDetail, VerificationEvidence
-from commitments.models.performance import (
+from commitments.models.registry import RegistryEvent, SigningRequest
+from commitments.models.templates import CommitmentTemplate, ObligationRule
+from commitments.obligations.models import (
     BreachSeverity,
     DeadlineExtension,
+    Obligation,
     PerformanceEvidence,
     PerformanceReport,
     WarningPolicy,
     WarningSchedule,
     WarningStep,
 )
-from commitments.models.registry import RegistryEvent, SigningRequest
-from commitments.models.templates import CommitmentTemplate, ObligationRule
 
 __all__ = [
     "VerificationMethod",

@@ -1,4 +1,4 @@
-"""The commitments themselves, their obligations and the regulators' findings."""
+"""The commitments themselves and the regulators' findings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from commitments.models.base import StateModel, VerificationMethod
-from commitments.models.templates import CommitmentTemplate, ObligationRule
+from commitments.models.templates import CommitmentTemplate
 from directory.models import Department, Region, Subject
 
 
@@ -134,46 +134,6 @@ class Commitment(StateModel):
         from directory.calendar import explain_basis
 
         return explain_basis(self.verification_due_basis)
-
-
-class Obligation(StateModel):
-    """One obligation of a commitment with its computed deadline."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        FULFILLED = "fulfilled", _("Fulfilled")
-        BREACHED = "breached", _("Breached")
-
-    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="obligations")
-    rule = models.ForeignKey(ObligationRule, on_delete=models.PROTECT, related_name="obligations")
-    title = models.CharField(_("title"), max_length=200)
-    due_date = models.DateField(_("due date"))
-    due_basis = models.JSONField(_("how the due date was computed"), editable=False)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.PENDING, protected=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["due_date", "pk"]
-        verbose_name = _("obligation")
-        verbose_name_plural = _("obligations")
-        indexes = [models.Index(fields=["status", "due_date"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def due_explanation(self) -> str:
-        from directory.calendar import explain_basis
-
-        return explain_basis(self.due_basis)
-
-    @transition(field=status, source=Status.PENDING, target=Status.FULFILLED)
-    def fulfil(self) -> None:
-        pass
-
-    @transition(field=status, source=Status.PENDING, target=Status.BREACHED)
-    def breach(self) -> None:
-        pass
 
 
 class Verification(models.Model):

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Obligation, Verification
+from commitments.models import Commitment, Verification
+from commitments.obligations.models import Obligation
 from credit import selectors as credit_selectors
 from credit import services as credit_services
 from credit.errors import CreditError, CreditErrorCode

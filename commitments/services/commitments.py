@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate, Obligation
+from commitments.models import Commitment, CommitmentTemplate
+from commitments.obligations.models import Obligation
+from commitments.obligations.services.ladder import warning_schedule_create
 from commitments.services import evidence
 from commitments.services.breaches import subject_exclusion_check
 from commitments.services.common import REFERENCE_ALPHABET, invalid_input
-from commitments.services.obligations import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after

@@ -143,7 +143,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Obligation warnings and breaches: settles the due ladder steps, then delivers the outbox.
     "sweep-obligation-warnings": {
-        "task": "commitments.tasks.obligation_warnings_sweep_task",
+        "task": "commitments.obligations.tasks.obligation_warnings_sweep_task",
         "schedule": timedelta(seconds=env.int("OBLIGATION_SWEEP_INTERVAL", default=60)),
     },
     # Regulators are warned before a verification falls due (once per task).
@@ -241,7 +241,10 @@ CELERY_BEAT_SCHEDULE["credit-list-entries-enter"] = {
     "schedule": timedelta(hours=1),
 }
 # Pledge defaulters, the end of listings (repair/objection limits are flow timers).
-CELERY_IMPORTS = ["commitments.credit_tasks"]
+CELERY_IMPORTS = [
+    "commitments.credit_tasks",
+    "commitments.obligations.tasks",  # a package's tasks: autodiscovery finds <app>.tasks only
+]
 for _name in (
     "bid_pledge_defaults_sweep_task",
     "list_entries_exit_due_task",

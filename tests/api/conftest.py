@@ -1,23 +1,8 @@
-"""API test helpers: a client that authenticates with a real token, as other systems do."""
+"""API test helpers: a draft commitment made over the API (``api_as`` is a shared fixture)."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
-
-
-@pytest.fixture
-def api_as():
-    """Return a function giving an ``APIClient`` that sends ``Authorization: Token <key>``."""
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from commitments.models import Commitment, DeadlineExtension
+from commitments.models import Commitment
+from commitments.obligations.models import DeadlineExtension
 from tests.workflows.conftest import submit_commitment, task_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

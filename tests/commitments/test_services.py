@@ -11,7 +11,8 @@ import time_machine
 from django.utils import translation
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, CommitmentTemplate, Obligation
+from commitments.models import Commitment, CommitmentTemplate
+from commitments.obligations.models import Obligation
 from commitments.selectors import commitment_timeline
 from commitments.services import (
     commitment_create,

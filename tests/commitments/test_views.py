@@ -14,7 +14,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from commitments.models import Commitment, Obligation
+from commitments.models import Commitment
+from commitments.obligations.models import Obligation
 from commitments.services import commitment_create
 from directory.models import Subject
 from signing.ca import ca_clear_cache

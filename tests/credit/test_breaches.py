@@ -10,7 +10,8 @@ import pytest
 import time_machine
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Commitment, Obligation, Verification
+from commitments.models import Commitment, Verification
+from commitments.obligations.models import Obligation
 from commitments.services import verification_record
 from commitments.services.breaches import MISSED_OBLIGATION, commitment_breach_record
 from credit import services as credit_services

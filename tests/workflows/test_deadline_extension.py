@@ -14,9 +14,10 @@ from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.models import Commitment, DeadlineExtension
+from commitments.models import Commitment
+from commitments.obligations.models import DeadlineExtension
 from directory.calendar import add_working_days
-from tests.obligations.conftest import SHANGHAI, SIGNED_AT, at
+from tests.commitments.obligations.conftest import SHANGHAI, SIGNED_AT, at
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.flows import InformCommitFlow
 from workflows.models import VerificationTaskIndex
