@@ -25,5 +25,5 @@ def obligation_warnings_sweep_task() -> dict:
         "skipped": result.skipped,
         "held": result.held,
         "refused": result.refused,
-        "messages": len(result.messages),
+        "messages": result.messages,
     }
