@@ -93,7 +93,7 @@ class World:
             ObligationRule,
             VerificationMethod,
         )
-        from commitments.models import WarningPolicy, WarningStep
+        from commitments.obligations.models import WarningPolicy, WarningStep
         from directory.models import (
             Competence,
             DeadlineUnit,
@@ -192,7 +192,7 @@ def load(world: World, *, upto: int, due: int = 0) -> None:
     from django.db import connection
 
     from commitments.lifecycle.models import Commitment
-    from commitments.models import Obligation, WarningSchedule
+    from commitments.obligations.models import Obligation, WarningSchedule
 
     already = _stored_count()
     if already >= upto:
@@ -340,7 +340,7 @@ def load(world: World, *, upto: int, due: int = 0) -> None:
 
 
 def _due_ids(world: World) -> list[int]:
-    from commitments.models import WarningSchedule
+    from commitments.obligations.models import WarningSchedule
 
     # the due items are the first DUE obligations of the first load
     return list(
@@ -354,7 +354,7 @@ def _reset(due_ids: list[int]) -> None:
     """Make the same due items due again and empty the outbox (not timed)."""
     from django.utils import timezone
 
-    from commitments.models import WarningSchedule
+    from commitments.obligations.models import WarningSchedule
     from notifications.models import OutboxMessage
 
     OutboxMessage.objects.all().delete()
@@ -367,7 +367,7 @@ def _reset(due_ids: list[int]) -> None:
 
 
 def measure_sweep(world: World, *, rounds: int) -> dict:
-    from commitments.services.obligations import obligation_warnings_sweep
+    from commitments.obligations.services.sweep import obligation_warnings_sweep
 
     due_ids = _due_ids(world)
     assert len(due_ids) == DUE, len(due_ids)

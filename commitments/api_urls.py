@@ -2,9 +2,9 @@
 
 from django.urls import include, path
 
-from commitments.api import obligations as obligation_api
 from commitments.catalogue import urls as catalogue_urls
 from commitments.lifecycle import urls as lifecycle_urls
+from commitments.obligations import urls as obligation_urls
 from commitments.pledges import api as pledge_api
 from commitments.portal import urls as portal_urls
 
@@ -20,26 +20,6 @@ urlpatterns = [
     path("pledges/<int:pk>/", pledge_api.PledgeDetailApi.as_view(), name="pledge-detail"),
     path("pledges/<int:pk>/outcome/", pledge_api.PledgeOutcomeApi.as_view(), name="pledge-outcome"),
     path("pledges/<int:pk>/payment/", pledge_api.PledgePaymentApi.as_view(), name="pledge-payment"),
-    path("obligations/", obligation_api.ObligationListApi.as_view(), name="obligation-list"),
-    path(
-        "obligations/department/",
-        obligation_api.ObligationDepartmentListApi.as_view(),
-        name="obligation-department-list",
-    ),
-    path(
-        "obligations/<int:pk>/",
-        obligation_api.ObligationDetailApi.as_view(),
-        name="obligation-detail",
-    ),
-    path(
-        "obligations/<int:pk>/report/",
-        obligation_api.ObligationReportApi.as_view(),
-        name="obligation-report",
-    ),
-    path(
-        "obligations/<int:pk>/extend/",
-        obligation_api.ObligationExtendApi.as_view(),
-        name="obligation-extend",
-    ),
+    path("obligations/", include(obligation_urls.api_urlpatterns)),
     path("", include(portal_urls.api_urlpatterns)),
 ]

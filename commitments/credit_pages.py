@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from commitments.lifecycle import selectors
 from commitments.lifecycle.models import Commitment
-from commitments.models import Obligation
+from commitments.obligations.models import Obligation
 from credit.record import selectors as credit_selectors
 from directory import selectors as directory_selectors
 from directory.identifiers import normalise

@@ -1,15 +1,17 @@
 """Factories for the domain: valid identifiers, an active template, a competent department,
-commitments and findings, tenders and bidding pledges, and the credit record (rules, breaches,
-measures, lists, calling systems and their checks), and the repair and objection cases
-filed against it."""
+commitments and findings, their obligations, warnings, extensions and performance reports,
+tenders and bidding pledges, the credit record (rules, breaches, measures, lists, calling
+systems and their checks), and the repair and objection cases filed against it."""
 
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 import hashlib
 import random
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -18,6 +20,15 @@ from django.utils import timezone
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.catalogue.services import active_template
 from commitments.lifecycle.models import Commitment, Verification
+from commitments.obligations.models import (
+    DeadlineExtension,
+    Obligation,
+    PerformanceEvidence,
+    PerformanceReport,
+    WarningPolicy,
+    WarningSchedule,
+    WarningStep,
+)
 from commitments.pledges.models import BidPledge, Tender
 from credit.changes.models import RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
@@ -34,7 +45,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from credit.record.rules import add_months
-from directory.calendar import add_working_days
+from directory.calendar import add_working_days, deadline_after
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
     Competence,
@@ -484,6 +495,171 @@ class VerificationFactory(factory.django.DjangoModelFactory[Verification]):
 
     class Params:
         breached = factory.Trait(finding=Verification.Finding.BREACHED, reason="经营场所与承诺不符")
+
+
+# Obligations and warnings ----------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class ObligationFactory(factory.django.DjangoModelFactory[Obligation]):
+    """A pending obligation under its template's first rule, its due date computed from
+    ``signed_on`` on the official calendar as at signing."""
+
+    class Meta:
+        model = Obligation
+
+    class Params:
+        signed_on = datetime.date(2026, 3, 2)
+        deadline = factory.LazyAttribute(
+            lambda o: deadline_after(o.signed_on, o.rule.deadline, o.rule.deadline_unit)
+        )
+        fulfilled = factory.Trait(status=Obligation.Status.FULFILLED)
+        breached = factory.Trait(status=Obligation.Status.BREACHED)
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    rule = factory.LazyAttribute(lambda o: o.commitment.template.obligation_rules.first())
+    title = factory.SelfAttribute("rule.title")
+    due_date = factory.LazyAttribute(lambda o: o.deadline.due_date)
+    due_basis = factory.LazyAttribute(lambda o: o.deadline.as_basis())
+    status = Obligation.Status.PENDING
+
+
+class WarningPolicyFactory(factory.django.DjangoModelFactory[WarningPolicy]):
+    """Five working days of grace, then a general breach of a missed obligation."""
+
+    class Meta:
+        model = WarningPolicy
+
+    template = factory.SubFactory(TemplateFactory)
+    grace_period = 5
+    grace_unit = DeadlineUnit.WORKING_DAYS
+    records_breach = True
+    breach_severity = "general"
+    breach_category_code = "missed_obligation"
+
+    class Params:
+        warns_only = factory.Trait(records_breach=False)
+
+
+class WarningStepFactory(factory.django.DjangoModelFactory[WarningStep]):
+    """The applicant warned 7 working days before the due date by e-mail and in-app."""
+
+    class Meta:
+        model = WarningStep
+
+    template = factory.SubFactory(TemplateFactory)
+    relative = WarningStep.Relative.BEFORE
+    offset = 7
+    unit = DeadlineUnit.WORKING_DAYS
+    audience = WarningStep.Audience.APPLICANT
+    channels = factory.LazyFunction(lambda: ["email", "inapp"])
+
+    class Params:
+        on_the_day = factory.Trait(relative=WarningStep.Relative.AT, offset=0)
+        past_due = factory.Trait(relative=WarningStep.Relative.AFTER, offset=1)
+        regulator = factory.Trait(audience=WarningStep.Audience.REGULATOR)
+
+
+class WarningScheduleFactory(factory.django.DjangoModelFactory[WarningSchedule]):
+    """A pending ladder step of an obligation at 09:00 local on its due date; with
+    ``breach``, the breach at the end of the obligation's due date."""
+
+    class Meta:
+        model = WarningSchedule
+
+    obligation = factory.SubFactory(ObligationFactory)
+    step = factory.SubFactory(
+        WarningStepFactory,
+        on_the_day=True,
+        template=factory.SelfAttribute("..obligation.commitment.template"),
+    )
+    kind = WarningSchedule.Kind.WARNING
+    due_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(
+            o.obligation.due_date, datetime.time(9), tzinfo=ZoneInfo("Asia/Shanghai")
+        )
+    )
+    status = WarningSchedule.Status.PENDING
+
+    class Params:
+        breach = factory.Trait(
+            step=None,
+            kind=WarningSchedule.Kind.BREACH,
+            due_at=factory.LazyAttribute(
+                lambda o: datetime.datetime.combine(
+                    o.obligation.due_date,
+                    datetime.time(23, 59, 59),
+                    tzinfo=ZoneInfo("Asia/Shanghai"),
+                )
+            ),
+        )
+
+
+class DeadlineExtensionFactory(factory.django.DjangoModelFactory[DeadlineExtension]):
+    """An officer's extension of an obligation's deadline by a month; with ``verification``,
+    of the commitment's verification window instead."""
+
+    class Meta:
+        model = DeadlineExtension
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    obligation = factory.SubFactory(
+        ObligationFactory, commitment=factory.SelfAttribute("..commitment")
+    )
+    kind = DeadlineExtension.Kind.OBLIGATION
+    previous_due = datetime.date(2026, 3, 30)
+    new_due = datetime.date(2026, 4, 30)
+    reason = "需补充材料"
+    extended_by = factory.SubFactory(UserFactory)
+    extended_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        verification = factory.Trait(obligation=None, kind=DeadlineExtension.Kind.VERIFICATION)
+
+
+class PerformanceReportFactory(factory.django.DjangoModelFactory[PerformanceReport]):
+    """A report awaiting review; ``accepted`` or ``rejected`` once an officer decided."""
+
+    class Meta:
+        model = PerformanceReport
+
+    obligation = factory.SubFactory(ObligationFactory)
+    text = "已取得场所使用证明"
+    submitted_by = factory.SelfAttribute("obligation.commitment.created_by")
+    submitted_at = factory.LazyFunction(timezone.now)
+    status = PerformanceReport.Status.SUBMITTED
+
+    class Params:
+        accepted = factory.Trait(
+            status=PerformanceReport.Status.ACCEPTED,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+        rejected = factory.Trait(
+            status=PerformanceReport.Status.REJECTED,
+            decided_by=factory.SubFactory(UserFactory),
+            decided_at=factory.LazyFunction(timezone.now),
+            decision_note="证明文件不清晰",
+        )
+
+
+class PerformanceEvidenceFactory(factory.django.DjangoModelFactory[PerformanceEvidence]):
+    """The row of a PDF evidence file, named by its SHA-256 as the service names it (the
+    row only: nothing is written to storage)."""
+
+    class Meta:
+        model = PerformanceEvidence
+
+    class Params:
+        content = PDF_BYTES
+
+    report = factory.SubFactory(PerformanceReportFactory)
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    file = factory.LazyAttribute(lambda o: f"evidence/{o.sha256[:2]}/{o.sha256}.pdf")
+    original_name = "场所使用证明.pdf"
+    content_type = "application/pdf"
+    size = factory.LazyAttribute(lambda o: len(o.content))
 
 
 # Repair and objection cases -------------------------------------------------------------------

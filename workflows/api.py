@@ -14,11 +14,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.api.obligations import DeadlineExtensionInputSerializer
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle import selectors as commitment_selectors
 from commitments.lifecycle.api.common import CommitmentDetailSerializer, commitment_detail_data
 from commitments.lifecycle.models import Verification
+from commitments.obligations.api import DeadlineExtensionInputSerializer
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory.errors import error_responses
 from workflows import selectors, services

@@ -237,7 +237,7 @@ def verification_deadline_extend(
 ):
     """Extend the verification window (an officer of the department) to a date or by working
     days, and move the flow's armed timer with it, both or neither."""
-    from commitments.services.obligations import commitment_extend_verification
+    from commitments.obligations.services.extensions import commitment_extend_verification
     from workflows.deadlines import verification_timers_follow
 
     extension = commitment_extend_verification(

@@ -20,8 +20,8 @@ from viewflow.workflow.status import STATUS
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import commitment_timeline
-from commitments.obligation_selectors import verification_extension_list
-from commitments.obligation_views import DeadlineExtendForm
+from commitments.obligations.forms import DeadlineExtendForm
+from commitments.obligations.selectors import verification_extension_list
 from directory.errors import DomainError
 from directory.models import RegulatorMembership
 from workflows import queue_selectors, selectors, services

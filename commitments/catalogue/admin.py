@@ -16,7 +16,7 @@ from django_fsm import can_proceed
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule
-from commitments.models.performance import WarningPolicy, WarningStep
+from commitments.obligations.models import WarningPolicy, WarningStep
 
 
 class ObligationRuleInline(admin.TabularInline):

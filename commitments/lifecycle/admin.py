@@ -8,7 +8,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.lifecycle.models import Commitment, Verification
-from commitments.models.commitments import Obligation
+from commitments.obligations.models import Obligation
 
 
 class ObligationInline(admin.TabularInline):

@@ -8,14 +8,5 @@ packages' services; every change is kept by django-simple-history.
 
 from commitments.catalogue import models as catalogue_models  # noqa: F401
 from commitments.lifecycle import models as lifecycle_models  # noqa: F401
-from commitments.models.commitments import Obligation  # noqa: F401
-from commitments.models.performance import (  # noqa: F401
-    BreachSeverity,
-    DeadlineExtension,
-    PerformanceEvidence,
-    PerformanceReport,
-    WarningPolicy,
-    WarningSchedule,
-    WarningStep,
-)
+from commitments.obligations import models as obligations_models  # noqa: F401
 from commitments.pledges import models as pledges_models  # noqa: F401  (registers Tender, BidPledge)

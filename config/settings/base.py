@@ -143,7 +143,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Obligation warnings and breaches: settles the due ladder steps, then delivers the outbox.
     "sweep-obligation-warnings": {
-        "task": "commitments.tasks.obligation_warnings_sweep_task",
+        "task": "commitments.obligations.tasks.obligation_warnings_sweep_task",
         "schedule": timedelta(seconds=env.int("OBLIGATION_SWEEP_INTERVAL", default=60)),
     },
     # Regulators are warned before a verification falls due (once per task).
@@ -246,7 +246,8 @@ CELERY_BEAT_SCHEDULE["credit-list_entries_exit_due_task"] = {
     "schedule": timedelta(hours=1),
 }
 # Pledge defaulters (repair/objection limits are flow timers).
-CELERY_IMPORTS = ["commitments.pledges.tasks"]
+# A package's tasks: Celery's autodiscovery finds <app>.tasks only.
+CELERY_IMPORTS = ["commitments.pledges.tasks", "commitments.obligations.tasks"]
 CELERY_BEAT_SCHEDULE["credit-bid_pledge_defaults_sweep_task"] = {
     "task": "commitments.pledges.tasks.bid_pledge_defaults_sweep_task",
     "schedule": timedelta(hours=1),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from commitments.lifecycle.models import Commitment
-from commitments.models import DeadlineExtension
+from commitments.obligations.models import DeadlineExtension
 from tests.workflows.conftest import submit_commitment, task_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

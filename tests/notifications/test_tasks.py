@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from commitments.models import Obligation, WarningSchedule, WarningStep
-from commitments.tasks import obligation_warnings_sweep_task
+from commitments.obligations.models import Obligation, WarningSchedule, WarningStep
+from commitments.obligations.tasks import obligation_warnings_sweep_task
 from config import celery_app
 from notifications.models import DeliveryAttempt, OutboxMessage
 from tests.notifications.peers import SmtpServer

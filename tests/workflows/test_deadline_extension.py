@@ -15,9 +15,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from commitments.lifecycle.models import Commitment
-from commitments.models import DeadlineExtension
+from commitments.obligations.models import DeadlineExtension
 from directory.calendar import add_working_days
-from tests.obligations.conftest import SHANGHAI, SIGNED_AT, at
+from tests.commitments.obligations.conftest import SHANGHAI, SIGNED_AT, at
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.flows import InformCommitFlow
 from workflows.models import VerificationTaskIndex

@@ -27,7 +27,7 @@ from commitments.lifecycle.forms import WithdrawForm
 from commitments.lifecycle.models import Commitment, SigningRequest, Verification
 from commitments.lifecycle.selectors import commitment_get, commitment_list, commitment_timeline
 from commitments.lifecycle.services.commitments import obligation_deadlines
-from commitments.models.commitments import Obligation
+from commitments.obligations.models import Obligation
 from directory import selectors as directory_selectors
 from signing.errors import SigningError
 from signing.storage import document_read

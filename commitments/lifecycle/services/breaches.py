@@ -28,7 +28,7 @@ from django_fsm import can_proceed
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment, Verification
-from commitments.models.commitments import Obligation
+from commitments.obligations.models import Obligation
 from credit.errors import CreditError, CreditErrorCode
 from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import BreachSourceKind

@@ -21,8 +21,8 @@ from commitments.lifecycle.services.signatures import (
     commitment_upload_accept,
 )
 from commitments.lifecycle.services.signing_requests import signing_request_close
-from commitments.models.commitments import Obligation
-from commitments.services.obligations import warning_schedule_create
+from commitments.obligations.models import Obligation
+from commitments.obligations.services.ladder import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after

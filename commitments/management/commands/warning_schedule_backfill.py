@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from commitments.services.obligations import warning_schedule_backfill
+from commitments.obligations.services.ladder import warning_schedule_backfill
 
 
 class Command(BaseCommand):

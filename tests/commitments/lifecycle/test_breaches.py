@@ -19,7 +19,7 @@ from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment, Verification
 from commitments.lifecycle.services.breaches import MISSED_OBLIGATION, commitment_breach_record
 from commitments.lifecycle.services.verification import verification_record
-from commitments.models import Obligation
+from commitments.obligations.models import Obligation
 from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.breaches import Breach, ListEntry, Measure
 from credit.record.models.rules import BreachCategory

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
-from commitments.models import Obligation
+from commitments.obligations.models import Obligation
 from directory.models import Subject
 from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument

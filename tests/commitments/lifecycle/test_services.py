@@ -20,7 +20,7 @@ from commitments.lifecycle.services.commitments import (
     commitment_update_draft,
     commitment_withdraw,
 )
-from commitments.models import Obligation
+from commitments.obligations.models import Obligation
 from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
 from signing.pades.validate import validate_pdf

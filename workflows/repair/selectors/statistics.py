@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.lifecycle.models import Commitment, Verification
-from commitments.models import WarningSchedule
+from commitments.obligations.models import WarningSchedule
 from credit.record.models.breaches import Breach
 from credit.record.rules import add_months
 from directory.models import Department

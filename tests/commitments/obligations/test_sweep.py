@@ -6,32 +6,20 @@ from __future__ import annotations
 import datetime
 
 import time_machine
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.models import Obligation, WarningSchedule
-from commitments.services.obligations import obligation_warnings_sweep
-from commitments.tasks import obligation_warnings_sweep_task
+from commitments.obligations.models import Obligation, WarningSchedule
+from commitments.obligations.services.sweep import obligation_warnings_sweep
 from credit.record.models.breaches import Breach
 from notifications.models import OutboxMessage
 from notifications.services.outbox import recipient_preference_set
-from tests.obligations.conftest import at
+from tests.commitments.obligations.conftest import at
 from tests.workflows.conftest import submit_commitment, task_of
 
 FIRST_WARNING = at(datetime.date(2026, 3, 19), 9, 1)
 DAY_AFTER = at(datetime.date(2026, 3, 31), 9, 1)
 AFTER_GRACE = at(datetime.date(2026, 4, 8), 0, 5)
-
-
-def test_the_beat_runs_the_sweep_task():
-    entry = settings.CELERY_BEAT_SCHEDULE["sweep-obligation-warnings"]
-
-    assert (
-        entry["task"]
-        == obligation_warnings_sweep_task.name
-        == ("commitments.tasks.obligation_warnings_sweep_task")
-    )
 
 
 def test_nothing_is_sent_before_its_time(obligation):

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import translation
 
 from commitments.lifecycle.models import Commitment
-from commitments.models import Obligation, WarningPolicy, WarningStep
+from commitments.obligations.models import Obligation, WarningPolicy, WarningSchedule, WarningStep
 from directory.models import DeadlineUnit
 from tests.workflows.conftest import submit_commitment
 
@@ -52,6 +52,17 @@ def install_ladder(template) -> dict[str, WarningStep]:
             channels=channels,
         )
         for name, (relative, offset, audience, channels) in spec.items()
+    }
+
+
+def plan_of(obligation) -> dict:
+    """The obligation's planned ladder: (relative, offset, audience) or "breach" → (due, status)."""
+    return {
+        (row.step.relative, row.step.offset, row.step.audience) if row.step else "breach": (
+            row.due_at,
+            row.status,
+        )
+        for row in WarningSchedule.objects.filter(obligation=obligation).select_related("step")
     }
 
 

@@ -1,6 +1,7 @@
-"""The default warning ladder: a template nobody gave a ladder warns anyway, at each default
-step, to the right people; a given ladder is kept; migration 0007 seeds existing templates and
-the backfill plans obligations signed before."""
+"""The warning ladder: planned at signing on the official calendar, a step already past
+skipped; a template nobody gave a ladder warns anyway, at each default step, to the right
+people; a given ladder is kept; migration 0007 seeds existing templates and the backfill plans
+obligations signed before."""
 
 from __future__ import annotations
 
@@ -10,14 +11,21 @@ import io
 import time_machine
 from django.core.management import call_command
 
-from commitments.models import Obligation, WarningPolicy, WarningSchedule, WarningStep
-from commitments.services.obligations import (
-    obligation_warnings_sweep,
-    warning_schedule_backfill,
-)
+from commitments.catalogue.models import ObligationRule
+from commitments.obligations.models import Obligation, WarningPolicy, WarningSchedule, WarningStep
+from commitments.obligations.services.ladder import warning_schedule_backfill
+from commitments.obligations.services.sweep import obligation_warnings_sweep
 from directory.models import DeadlineUnit
 from notifications.models import OutboxMessage
-from tests.obligations.conftest import SIGNED_AT, at, install_ladder
+from tests.commitments.obligations.conftest import (
+    DUE_DATE,
+    SHANGHAI,
+    SIGNED_AT,
+    at,
+    install_ladder,
+    plan_of,
+)
+from tests.factories import TemplateFactory
 from tests.workflows.conftest import submit_commitment, task_of
 
 ALL = ["email", "sms", "inapp"]
@@ -42,6 +50,40 @@ def _ladder(template) -> list[tuple]:
 def _sign(world):
     with time_machine.travel(SIGNED_AT, tick=False):
         return submit_commitment(world)
+
+
+def test_signing_plans_every_step_on_the_official_calendar(obligation):
+    assert obligation.due_date == DUE_DATE
+
+    assert plan_of(obligation) == {
+        ("before", 7, "applicant"): (at(datetime.date(2026, 3, 19)), "pending"),
+        ("before", 1, "applicant"): (at(datetime.date(2026, 3, 27)), "pending"),
+        ("at", 0, "applicant"): (at(DUE_DATE), "pending"),
+        ("after", 1, "applicant"): (at(datetime.date(2026, 3, 31)), "pending"),
+        ("after", 1, "regulator"): (at(datetime.date(2026, 3, 31)), "pending"),
+        # five working days of grace: 31 March, 1–3 April, then Qingming (4–6 April) skipped
+        "breach": (
+            datetime.datetime(2026, 4, 7, 23, 59, 59, tzinfo=SHANGHAI),
+            "pending",
+        ),
+    }
+
+
+def test_a_step_already_past_at_signing_is_skipped_not_sent(world):
+    template = TemplateFactory(matter=world.matter, code="short", obligations=False)
+    ObligationRule.objects.create(
+        template=template, title="三日内公示", deadline=3, deadline_unit=DeadlineUnit.WORKING_DAYS
+    )
+    install_ladder(template)
+    world.template = template
+
+    with time_machine.travel(SIGNED_AT, tick=False):
+        commitment = submit_commitment(world)
+
+    obligation = Obligation.objects.get(commitment=commitment)
+    plan = plan_of(obligation)
+    assert plan[("before", 7, "applicant")][1] == "skipped"
+    assert plan[("before", 1, "applicant")][1] == "pending"
 
 
 def test_signing_under_a_template_without_a_ladder_installs_the_default_one(world):

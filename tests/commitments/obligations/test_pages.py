@@ -9,11 +9,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from commitments.models import DeadlineExtension, Obligation, PerformanceReport
-from commitments.services.obligations import obligation_warnings_sweep
+from commitments.obligations.models import DeadlineExtension, Obligation, PerformanceReport
+from commitments.obligations.services.sweep import obligation_warnings_sweep
 from notifications.models import OutboxMessage
-from tests.obligations.conftest import DUE_DATE, at
-from tests.obligations.test_performance import PDF
+from tests.commitments.obligations.conftest import DUE_DATE, at
+from tests.commitments.obligations.test_reports import PDF
 from tests.workflows.conftest import submit_commitment
 
 AFTER_GRACE = at(datetime.date(2026, 4, 8), 0, 5)

@@ -1,9 +1,10 @@
 """Obligations after signing: the applicant's deadlines and performance reports, the officers'
 due and overdue lists and deadline extensions.
 
-Every lookup goes through ``obligation_selectors``, scoped to the caller: an applicant sees
-its own subjects' obligations, an officer its departments'; anything else is not found. The
-rules (who may extend, what a report needs, when it is too late) are the services'.
+Every lookup goes through ``commitments.obligations.selectors``, scoped to the caller: an
+applicant sees its own subjects' obligations, an officer its departments'; anything else is
+not found. The rules (who may extend, what a report needs, when it is too late) are the
+services'.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments import obligation_selectors as selectors
-from commitments.models import Obligation
-from commitments.services.obligations import (
+from commitments.obligations import selectors
+from commitments.obligations.models import Obligation
+from commitments.obligations.services.extensions import (
     MAX_EXTENSION_WORKING_DAYS,
     obligation_extend_deadline,
-    obligation_report_performance,
 )
+from commitments.obligations.services.reports import obligation_report_performance
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory.errors import error_responses
 from directory.selectors import is_regulator

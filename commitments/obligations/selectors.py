@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import (
+from commitments.obligations.models import (
     DeadlineExtension,
     Obligation,
     PerformanceEvidence,

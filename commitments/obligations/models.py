@@ -1,8 +1,13 @@
-"""Following an obligation through: its warning ladder, deadline extensions and performance.
+"""Obligations of signed commitments and following them through: the warning ladder,
+deadline extensions and performance reports.
 
-The ladder is data per template (``WarningStep`` rows and one ``WarningPolicy``); at signing
-and at every extension each step becomes a ``WarningSchedule`` row with the instant it is
-due, so the sweep reads only the rows that are due, through a partial index.
+Each obligation has its computed due date and a protected status. The ladder is data per
+template (``WarningStep`` rows and one ``WarningPolicy``); at signing and at every extension
+each step becomes a ``WarningSchedule`` row with the instant it is due, so the sweep reads
+only the rows that are due, through a partial index.
+
+The models belong to the ``commitments`` Django app (``commitments.models`` imports them so
+Django registers them); their tables keep the app's names.
 """
 
 from __future__ import annotations
@@ -15,12 +20,50 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.catalogue.models import CommitmentTemplate, StateModel
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule, StateModel
 from commitments.lifecycle.models import Commitment
-from commitments.models.commitments import Obligation
+from directory.calendar import explain_basis
 from directory.models import DeadlineUnit
 
 WARNING_CHANNELS = ("email", "sms", "inapp")
+
+
+class Obligation(StateModel):
+    """One obligation of a commitment with its computed deadline."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        BREACHED = "breached", _("Breached")
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="obligations")
+    rule = models.ForeignKey(ObligationRule, on_delete=models.PROTECT, related_name="obligations")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    due_basis = models.JSONField(_("how the due date was computed"), editable=False)
+    status = FSMField(_("status"), choices=Status.choices, default=Status.PENDING, protected=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def due_explanation(self) -> str:
+        return explain_basis(self.due_basis)
+
+    @transition(field=status, source=Status.PENDING, target=Status.FULFILLED)
+    def fulfil(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.BREACHED)
+    def breach(self) -> None:
+        pass
 
 
 class BreachSeverity(models.TextChoices):

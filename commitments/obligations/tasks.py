@@ -1,13 +1,15 @@
-"""Background work of the commitment domain: the deadline sweep (one beat entry)."""
+"""Background work of obligations: the warning sweep (one beat entry).
+
+Not an app's ``tasks`` module, so ``CELERY_IMPORTS`` names it for the worker."""
 
 from celery import shared_task
 
-from commitments.services.obligations import obligation_warnings_sweep
+from commitments.obligations.services.sweep import obligation_warnings_sweep
 from notifications.selectors import outbox_has_due
 from notifications.tasks import outbox_deliver_task
 
 
-@shared_task(name="commitments.tasks.obligation_warnings_sweep_task")
+@shared_task(name="commitments.obligations.tasks.obligation_warnings_sweep_task")
 def obligation_warnings_sweep_task() -> dict:
     """Settle the due warning steps and breaches, then start delivery of what is due.
 
@@ -23,5 +25,5 @@ def obligation_warnings_sweep_task() -> dict:
         "skipped": result.skipped,
         "held": result.held,
         "refused": result.refused,
-        "messages": len(result.messages),
+        "messages": result.messages,
     }

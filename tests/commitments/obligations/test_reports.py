@@ -12,21 +12,21 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import (
+from commitments.obligations.models import (
     Obligation,
     PerformanceEvidence,
     PerformanceReport,
     WarningSchedule,
 )
-from commitments.services.obligations import (
+from commitments.obligations.services.reports import (
     obligation_accept_performance,
     obligation_reject_performance,
     obligation_report_performance,
-    obligation_warnings_sweep,
 )
+from commitments.obligations.services.sweep import obligation_warnings_sweep
 from credit.record.models.breaches import Breach
 from notifications.models import OutboxMessage
-from tests.obligations.conftest import at
+from tests.commitments.obligations.conftest import at
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

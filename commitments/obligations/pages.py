@@ -7,7 +7,6 @@ a 404; someone else's obligation is indistinguishable from a missing one.
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
@@ -15,83 +14,25 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from commitments import obligation_selectors as selectors
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.models import Obligation, PerformanceReport
-from commitments.services.obligations import (
-    MAX_EXTENSION_WORKING_DAYS,
+from commitments.obligations import selectors
+from commitments.obligations.forms import DeadlineExtendForm, DecisionForm, PerformanceReportForm
+from commitments.obligations.models import Obligation, PerformanceReport
+from commitments.obligations.services.extensions import obligation_extend_deadline
+from commitments.obligations.services.reports import (
     obligation_accept_performance,
-    obligation_extend_deadline,
     obligation_reject_performance,
     obligation_report_performance,
 )
 from directory.selectors import is_regulator
 from notifications.models import OutboxMessage
 from notifications.services.outbox import outbox_retry_now
+from notifications.tasks import outbox_deliver_task
 
 HIDDEN_CODES = (ErrorCode.NOT_FOUND,)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-class PerformanceReportForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("What was done"), widget=forms.Textarea(attrs={"rows": 4})
-    )
-    files = MultipleFileField(
-        label=gettext_lazy("Evidence (PDF, PNG or JPEG)"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
-    )
-
-
-class DeadlineExtendForm(forms.Form):
-    """A new due date, or a number of working days added to the current one."""
-
-    new_due_date = forms.DateField(
-        label=gettext_lazy("New due date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    working_days = forms.IntegerField(
-        label=gettext_lazy("or working days more"),
-        required=False,
-        min_value=1,
-        max_value=MAX_EXTENSION_WORKING_DAYS,
-        help_text=gettext_lazy("Counted on the official calendar from the current due date."),
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
-
-    def extension(self) -> dict:
-        """The service's arguments: the date or the working days, and the reason."""
-        data = self.cleaned_data
-        return {
-            "new_due_date": data.get("new_due_date"),
-            "working_days": data.get("working_days"),
-            "reason": data["reason"],
-        }
-
-
-class DecisionForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 def _obligation(request, pk: int) -> Obligation:
@@ -283,8 +224,6 @@ class DeliveryRetryView(LoginRequiredMixin, View):
         if message is None:
             raise Http404
         if outbox_retry_now(message=message):
-            from notifications.tasks import outbox_deliver_task
-
             outbox_deliver_task.delay_on_commit()
             messages.success(request, _("The message will be delivered again."))
         else:

@@ -12,18 +12,16 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from commitments.models import (
+from commitments.obligations.models import (
     DeadlineExtension,
     Obligation,
     PerformanceEvidence,
     PerformanceReport,
     WarningSchedule,
 )
-from commitments.services.obligations import (
-    obligation_accept_performance,
-    obligation_warnings_sweep,
-)
-from tests.obligations.conftest import DUE_DATE, SIGNED_AT, at, install_ladder
+from commitments.obligations.services.reports import obligation_accept_performance
+from commitments.obligations.services.sweep import obligation_warnings_sweep
+from tests.commitments.obligations.conftest import DUE_DATE, SIGNED_AT, at, install_ladder
 from tests.workflows.conftest import submit_commitment
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

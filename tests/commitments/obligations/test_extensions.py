@@ -1,6 +1,5 @@
-"""Deadlines: the ladder is planned at signing on the official calendar; an officer extends a
-deadline with a reason and the plan (and the flow's timer) follows; bad extensions change
-nothing."""
+"""Deadline extensions: an officer extends a deadline with a reason and the plan (and the
+flow's timer) follows; bad extensions change nothing."""
 
 from __future__ import annotations
 
@@ -11,67 +10,22 @@ import time_machine
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments.catalogue.models import ObligationRule
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
-from commitments.models import DeadlineExtension, Obligation, WarningSchedule
-from commitments.services.obligations import (
-    obligation_extend_deadline,
-    obligation_warnings_sweep,
-)
+from commitments.obligations.models import DeadlineExtension, Obligation
+from commitments.obligations.services.extensions import obligation_extend_deadline
+from commitments.obligations.services.sweep import obligation_warnings_sweep
 from directory.calendar import add_working_days
-from directory.models import DeadlineUnit
-from tests.factories import TemplateFactory
-from tests.obligations.conftest import DUE_DATE, SHANGHAI, SIGNED_AT, at, install_ladder
-from tests.workflows.conftest import submit_commitment
+from tests.commitments.obligations.conftest import (
+    DUE_DATE,
+    SHANGHAI,
+    at,
+    plan_of,
+)
 from workflows.flows import InformCommitFlow
 from workflows.services import verification_deadline_extend
 
 EXTENDED = datetime.date(2026, 4, 30)
-
-
-def _plan(obligation) -> dict:
-    return {
-        (row.step.relative, row.step.offset, row.step.audience) if row.step else "breach": (
-            row.due_at,
-            row.status,
-        )
-        for row in WarningSchedule.objects.filter(obligation=obligation).select_related("step")
-    }
-
-
-def test_signing_plans_every_step_on_the_official_calendar(obligation):
-    assert obligation.due_date == DUE_DATE
-
-    assert _plan(obligation) == {
-        ("before", 7, "applicant"): (at(datetime.date(2026, 3, 19)), "pending"),
-        ("before", 1, "applicant"): (at(datetime.date(2026, 3, 27)), "pending"),
-        ("at", 0, "applicant"): (at(DUE_DATE), "pending"),
-        ("after", 1, "applicant"): (at(datetime.date(2026, 3, 31)), "pending"),
-        ("after", 1, "regulator"): (at(datetime.date(2026, 3, 31)), "pending"),
-        # five working days of grace: 31 March, 1–3 April, then Qingming (4–6 April) skipped
-        "breach": (
-            datetime.datetime(2026, 4, 7, 23, 59, 59, tzinfo=SHANGHAI),
-            "pending",
-        ),
-    }
-
-
-def test_a_step_already_past_at_signing_is_skipped_not_sent(world):
-    template = TemplateFactory(matter=world.matter, code="short", obligations=False)
-    ObligationRule.objects.create(
-        template=template, title="三日内公示", deadline=3, deadline_unit=DeadlineUnit.WORKING_DAYS
-    )
-    install_ladder(template)
-    world.template = template
-
-    with time_machine.travel(SIGNED_AT, tick=False):
-        commitment = submit_commitment(world)
-
-    obligation = Obligation.objects.get(commitment=commitment)
-    plan = _plan(obligation)
-    assert plan[("before", 7, "applicant")][1] == "skipped"
-    assert plan[("before", 1, "applicant")][1] == "pending"
 
 
 def test_an_officer_extends_the_deadline_and_unsent_steps_follow(world, obligation):
@@ -103,7 +57,7 @@ def test_an_officer_extends_the_deadline_and_unsent_steps_follow(world, obligati
         "deadline extended from 2026-03-30 to 2026-04-30: 场所装修延期，申请人已提交说明"
     )
     # the warning already sent stays sent; the others move to the new date (30 April)
-    plan = _plan(obligation)
+    plan = plan_of(obligation)
     assert plan[("before", 7, "applicant")] == (at(datetime.date(2026, 3, 19)), "done")
     assert plan[("before", 1, "applicant")] == (at(datetime.date(2026, 4, 29)), "pending")
     assert plan[("at", 0, "applicant")] == (at(EXTENDED), "pending")
@@ -147,7 +101,7 @@ def test_an_officer_extends_the_deadline_and_unsent_steps_follow(world, obligati
 def test_a_bad_extension_is_refused_and_changes_nothing(
     world, obligation, new_due_date, reason, field, message
 ):
-    before = _plan(obligation)
+    before = plan_of(obligation)
 
     with (
         time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False),
@@ -165,7 +119,7 @@ def test_a_bad_extension_is_refused_and_changes_nothing(
     obligation.refresh_from_db()
     assert obligation.due_date == DUE_DATE
     assert DeadlineExtension.objects.count() == 0
-    assert _plan(obligation) == before
+    assert plan_of(obligation) == before
 
 
 def test_an_officer_extends_by_working_days_on_the_official_calendar(world, obligation):
@@ -206,7 +160,7 @@ def test_an_officer_extends_by_working_days_on_the_official_calendar(world, obli
 def test_a_bad_working_day_extension_is_refused_and_changes_nothing(
     world, obligation, given, field, message
 ):
-    before = _plan(obligation)
+    before = plan_of(obligation)
 
     with (
         time_machine.travel(at(datetime.date(2026, 3, 20)), tick=False),
@@ -220,7 +174,7 @@ def test_a_bad_working_day_extension_is_refused_and_changes_nothing(
     obligation.refresh_from_db()
     assert obligation.due_date == DUE_DATE
     assert DeadlineExtension.objects.count() == 0
-    assert _plan(obligation) == before
+    assert plan_of(obligation) == before
 
 
 @pytest.mark.parametrize("who", ["applicant", "foreign_regulator", "stranger"])

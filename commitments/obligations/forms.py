@@ -1,0 +1,67 @@
+"""Forms of the obligation pages: a performance report with evidence files, a deadline
+extension (also on the verification task page) and an officer's decision on a report."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from commitments.obligations.services.extensions import MAX_EXTENSION_WORKING_DAYS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class PerformanceReportForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("What was done"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = MultipleFileField(
+        label=gettext_lazy("Evidence (PDF, PNG or JPEG)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
+
+
+class DeadlineExtendForm(forms.Form):
+    """A new due date, or a number of working days added to the current one."""
+
+    new_due_date = forms.DateField(
+        label=gettext_lazy("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    working_days = forms.IntegerField(
+        label=gettext_lazy("or working days more"),
+        required=False,
+        min_value=1,
+        max_value=MAX_EXTENSION_WORKING_DAYS,
+        help_text=gettext_lazy("Counted on the official calendar from the current due date."),
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def extension(self) -> dict:
+        """The service's arguments: the date or the working days, and the reason."""
+        data = self.cleaned_data
+        return {
+            "new_due_date": data.get("new_due_date"),
+            "working_days": data.get("working_days"),
+            "reason": data["reason"],
+        }
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
