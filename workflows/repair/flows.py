@@ -105,7 +105,38 @@ def _disarm(activation, *nodes) -> None:
     ).update(status=STATUS.CANCELED, finished=timezone.now())
 
 
-class CreditRepairFlow(flow.Flow):
+class CaseFlowMixin:
+    """What both case flows do alike: link the case to its process at the start, find it
+    again from any activation, and arm the decision timers at its ``decision_due``."""
+
+    case_model: type[RepairApplication] | type[Objection]
+
+    @classmethod
+    def run_start(cls, *, case: RepairApplication | Objection) -> RepairProcess | ObjectionProcess:
+        """Start the case's process; viewflow calls our callback before its own transaction,
+        so one transaction here keeps the case and the flow rows together."""
+        with transaction.atomic():
+            return cls.start.run(case=case)
+
+    def open_case(self, activation, *, case: RepairApplication | Objection):
+        """Link the case to its process (bookkeeping, not part of the case's history)."""
+        process = activation.process
+        process.save()  # the case links to it, so it needs its key now
+        self.case_model.objects.filter(pk=case.pk).update(process=process)
+        case.process = process
+        return process
+
+    def case(self, activation) -> RepairApplication | Objection:
+        return self.case_model.objects.get(process_id=activation.process.pk)
+
+    def decision_warning_at(self, activation) -> datetime.datetime:
+        return limits.warning_instant(self.case(activation).decision_due)
+
+    def decision_limit_at(self, activation) -> datetime.datetime:
+        return limits.limit_instant(self.case(activation).decision_due)
+
+
+class CreditRepairFlow(CaseFlowMixin, flow.Flow):
     """Credit repair
 
     The procedure of NDRC Order 36 and State Council General Office 2025 No. 22, step by step:
@@ -180,30 +211,6 @@ class CreditRepairFlow(flow.Flow):
     end_feedback_lapsed = flow.End().Annotation(title=_("Subject told the result is late"))
     end = flow.End().Annotation(title=_("Repair decided"))
 
-    @classmethod
-    def run_start(cls, *, application: RepairApplication) -> RepairProcess:
-        """Start the application's process; viewflow calls our callback before its own
-        transaction, so one transaction here keeps the case and the flow rows together."""
-        with transaction.atomic():
-            return cls.start.run(application=application)
-
-    def open_case(self, activation, *, application: RepairApplication) -> RepairProcess:
-        """Link the application to its process (bookkeeping, not part of its history)."""
-        process = activation.process
-        process.save()  # the case links to it, so it needs its key now
-        RepairApplication.objects.filter(pk=application.pk).update(process=process)
-        application.process = process
-        return process
-
-    def case(self, activation) -> RepairApplication:
-        return RepairApplication.objects.get(process_id=activation.process.pk)
-
-    def decision_warning_at(self, activation) -> datetime.datetime:
-        return limits.warning_instant(self.case(activation).decision_due)
-
-    def decision_limit_at(self, activation) -> datetime.datetime:
-        return limits.limit_instant(self.case(activation).decision_due)
-
     def feedback_limit_at(self, activation) -> datetime.datetime:
         return limits.limit_instant(self.case(activation).feedback_due)
 
@@ -218,7 +225,7 @@ class CreditRepairFlow(flow.Flow):
         limits.repair_feedback_lapsed(application_id=self.case(activation).pk)
 
 
-class ObjectionFlow(flow.Flow):
+class ObjectionFlow(CaseFlowMixin, flow.Flow):
     """Objection to a credit record
 
     The procedure of the Shanghai Social Credit Regulations, art. 36, step by step:
@@ -343,35 +350,11 @@ class ObjectionFlow(flow.Flow):
     )
     end = flow.End().Annotation(title=_("Objection decided"))
 
-    @classmethod
-    def run_start(cls, *, objection: Objection) -> ObjectionProcess:
-        """Start the objection's process (which marks the record at once); viewflow calls our
-        callback before its own transaction, so one transaction here keeps them together."""
-        with transaction.atomic():
-            return cls.start.run(objection=objection)
-
-    def open_case(self, activation, *, objection: Objection) -> ObjectionProcess:
-        """Link the objection to its process (bookkeeping, not part of its history)."""
-        process = activation.process
-        process.save()  # the case links to it, so it needs its key now
-        Objection.objects.filter(pk=objection.pk).update(process=process)
-        objection.process = process
-        return process
-
-    def case(self, activation) -> Objection:
-        return Objection.objects.get(process_id=activation.process.pk)
-
     def mark_record(self, activation) -> None:
         limits.objection_mark(objection_id=self.case(activation).pk)
 
     def forward_limit_at(self, activation) -> datetime.datetime:
         return limits.limit_instant(self.case(activation).forward_due)
-
-    def decision_warning_at(self, activation) -> datetime.datetime:
-        return limits.warning_instant(self.case(activation).decision_due)
-
-    def decision_limit_at(self, activation) -> datetime.datetime:
-        return limits.limit_instant(self.case(activation).decision_due)
 
     def is_forwarded(self, activation) -> bool:
         return self.case(activation).status == Objection.Status.FORWARDED

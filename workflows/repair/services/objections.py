@@ -106,7 +106,7 @@ def objection_submit(*, breach: Breach, by: AbstractBaseUser, kind: str, grounds
         forward_due=forward_due,
     )
     audited_save(objection, by=by, reason="objection filed")
-    ObjectionFlow.run_start(objection=objection)
+    ObjectionFlow.run_start(case=objection)
     objection.refresh_from_db()
     link = reverse("repair_office:objection", args=[objection.pk])
     for user in department_member_users(department_id=department.pk):

@@ -160,7 +160,7 @@ def repair_submit(
         )
         row.file.save(proof.name[:100], ContentFile(proof.data), save=False)
         row.save()
-    CreditRepairFlow.run_start(application=application)
+    CreditRepairFlow.run_start(case=application)
     link = reverse("repair_office:repair", args=[application.pk])
     for user in department_member_users(department_id=department.pk):
         notification_send(
