@@ -148,12 +148,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Regulators are warned before a verification falls due (once per task).
     "send-verification-reminders": {
-        "task": "workflows.tasks.verification_reminders_send_task",
+        "task": "workflows.verification.tasks.verification_reminders_send_task",
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
     # Absences that have begun hand their open tasks to the delegate.
     "apply-delegations": {
-        "task": "workflows.tasks.delegations_apply_task",
+        "task": "workflows.verification.tasks.delegations_apply_task",
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
 }
@@ -241,7 +241,7 @@ CELERY_BEAT_SCHEDULE["credit-list-entries-enter"] = {
     "schedule": timedelta(hours=1),
 }
 # Pledge defaulters, the end of listings (repair/objection limits are flow timers).
-CELERY_IMPORTS = ["commitments.credit_tasks"]
+CELERY_IMPORTS = ["commitments.credit_tasks", "workflows.verification.tasks"]
 for _name in (
     "bid_pledge_defaults_sweep_task",
     "list_entries_exit_due_task",

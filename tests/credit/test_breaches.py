@@ -19,7 +19,7 @@ from credit.models import Breach, BreachCategory, CreditList, ListEntry, Measure
 from notifications.models import Notification
 from tests.factories import SubjectFactory, UserFactory
 from tests.workflows.conftest import task_of
-from workflows.services import verification_complete
+from workflows.verification.services.work import verification_complete
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

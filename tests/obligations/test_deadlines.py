@@ -28,8 +28,8 @@ from directory.models import DeadlineUnit
 from tests.factories import TemplateFactory
 from tests.obligations.conftest import DUE_DATE, SHANGHAI, SIGNED_AT, at, install_ladder
 from tests.workflows.conftest import submit_commitment
-from workflows.flows import InformCommitFlow
-from workflows.services import verification_deadline_extend
+from workflows.verification.flows import InformCommitFlow
+from workflows.verification.services.deadlines import verification_deadline_extend
 
 EXTENDED = datetime.date(2026, 4, 30)
 

@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from viewflow.workflow.models import Process
 
-from commitments.errors import CommitmentError, ErrorCode
 from commitments.models import Commitment, CommitmentTemplate
 from commitments.selectors import template_list_active
 from commitments.services.bid_pledges import bid_pledge_draft
 from credit.models import BidPledge
 from signing.models import SignedDocument
-from workflows.services import commitment_submit
+from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.verification.services.submission import commitment_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,10 @@ def test_the_generic_signing_path_refuses_a_pledge_draft_and_changes_nothing(wor
     draft = bid_pledge_draft(tender=tender, subject=world.subject, by=world.applicant)
     history = draft.history.count()
 
-    with pytest.raises(CommitmentError) as raised:
+    with pytest.raises(WorkflowError) as raised:
         commitment_submit(commitment=draft, by=world.applicant)
 
-    assert (raised.value.code, raised.value.field) == (ErrorCode.INVALID_STATE, "template")
+    assert (raised.value.code, raised.value.field) == (WorkflowErrorCode.INVALID_STATE, "template")
     assert "pledge page" in raised.value.message
     assert Commitment.objects.get(pk=draft.pk).status == "draft"
     assert draft.history.count() == history

@@ -20,8 +20,8 @@ from signing.storage import document_read
 from signing.transparency import verify_consistency
 from tests.signing.tsa_server import closed_port_url
 from tests.workflows.conftest import FIELD_VALUES, submit_commitment
-from workflows.services import commitment_submit
-from workflows.signing_requests import SigningStillPending, commitment_signing_complete
+from workflows.verification.services.signing import SigningStillPending, commitment_signing_complete
+from workflows.verification.services.submission import commitment_submit
 
 
 @pytest.fixture
