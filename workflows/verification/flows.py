@@ -92,11 +92,13 @@ class InformCommitFlow(flow.Flow):
 
     1. ``start`` (commitment signed): route the commitment to the competent department (the
        routing rules, else the competence) and open its verification in the domain, which
-       fixes the due instant: the template's verification window (e.g. 30 working days for
-       Henan food permits, one month in Shanghai), counted on the official working-day
-       calendar from the signature.
+       fixes the due instant: the template's verification window in working or calendar
+       days (e.g. 30 working days for Henan food permits), counted from the day of signature
+       on the official working-day calendar and closing at the end of its last day.
     2. ``verify`` (human): a regulator of the department verifies and records the finding;
        assigned to the least-loaded eligible regulator, or left in the department's queue.
+       The holder (or the department's regulators) is warned some working days before the
+       due instant (``VERIFICATION_REMINDER_WORKING_DAYS``, 3 by default; a beat sweep).
     3. ``verification_overdue`` (timer on ``verify``, at the due instant; it follows an
        extension of the deadline): the window passed without a finding.
     4. ``check_still_open``: the domain is re-read; a commitment decided meanwhile goes on
