@@ -1,4 +1,4 @@
-"""The applicant's pages, mounted at /commitments/ (signing is in ``workflows.applicant_urls``)."""
+"""The applicant's pages, mounted at /commitments/ (signing: ``workflows.verification.urls``)."""
 
 from django.urls import path
 

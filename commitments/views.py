@@ -2,7 +2,7 @@
 
 Views parse input, call one selector or service and map ``CommitmentError`` to a message or
 a 404. Someone else's subject or commitment is indistinguishable from a missing one.
-Signing lives in ``workflows.applicant_views`` because it starts the verification flow.
+Signing lives in ``workflows.verification.pages.applicant`` because it starts the verification flow.
 """
 
 from __future__ import annotations

@@ -443,7 +443,7 @@ def commitment_extend_verification(
     working_days: int | None = None,
 ) -> DeadlineExtension:
     """Extend the verification window. The flow's timers follow in ``workflows``, which
-    calls this inside its own transaction (see ``workflows.deadlines``)."""
+    calls this inside its own transaction (see ``workflows.verification.services.deadlines``)."""
     locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
     _check_officer(by, locked)
     if locked.status != Commitment.Status.UNDER_VERIFICATION or locked.verification_due_at is None:

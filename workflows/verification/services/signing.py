@@ -59,7 +59,7 @@ def _signed_in_its_own_process(commitment: Commitment) -> WorkflowError:
     return WorkflowError(WorkflowErrorCode.INVALID_STATE, message, field="template")
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside commitment_submit: one transaction, no savepoint
 def commitment_sign_and_start(
     *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
 ) -> SigningOutcome:
