@@ -24,9 +24,9 @@ from commitments.statistics import city_statistics, month_bars
 from credit.models import Objection, RepairApplication, RepairProof
 from credit.repair import objections_for_department, repair_applications_for_department
 from directory.models import Department, RegulatorMembership
+from workflows.pages import RegulatorPageMixin
 from workflows.repair_flows import objection_decide, objection_forward, repair_decide
 from workflows.repair_selectors import objection_history
-from workflows.views import RegulatorPageMixin
 
 
 class CreditCasesView(RegulatorPageMixin, TemplateView):

@@ -38,7 +38,7 @@ from directory.models import Subject
 from notifications.models import Notification
 from signing.models import SignedDocument
 from tests.commitments.pledges.conftest import SHANGHAI, black_list
-from workflows.services import commitment_submit
+from workflows.verification.services.submission import commitment_submit
 
 pytestmark = pytest.mark.django_db
 
