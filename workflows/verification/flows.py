@@ -17,8 +17,8 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow.nodes import TimerBoundary
 
-from commitments import services as commitment_services
 from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.models import TaskAuditEntry, VerificationProcess
@@ -172,9 +172,7 @@ class InformCommitFlow(flow.Flow):
                 gettext("No department handles this matter in this region on commitment yet."),
                 field="region",
             )
-        commitment_services.commitment_open_verification(
-            commitment=commitment, department=route.department, by=by
-        )
+        commitment_open_verification(commitment=commitment, department=route.department, by=by)
         # The link is bookkeeping (not part of the audited history): a plain update.
         Commitment.objects.filter(pk=commitment.pk).update(process=process)
         # Which rule routed it decides who may verify; kept with the process (flow data).

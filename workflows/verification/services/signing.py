@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from commitments import services as commitment_services
 from commitments.lifecycle.models import Commitment, SigningRequest
+from commitments.lifecycle.services.commitments import commitment_sign
 from commitments.lifecycle.services.signatures import SigningPending
 from commitments.lifecycle.services.signing_requests import (
     signing_request_close,
@@ -71,9 +71,7 @@ def commitment_sign_and_start(
     if commitment.template.has_own_process:
         raise _signed_in_its_own_process(commitment)
     try:
-        outcome = commitment_services.commitment_sign(
-            commitment=commitment, by=by, uploaded_pdf=uploaded_pdf
-        )
+        outcome = commitment_sign(commitment=commitment, by=by, uploaded_pdf=uploaded_pdf)
     except SigningPending as pending:
         request, is_new = signing_request_record(commitment=commitment, by=by, pending=pending)
         return SigningOutcome(Commitment.objects.get(pk=commitment.pk), request, is_new)

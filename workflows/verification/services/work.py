@@ -22,9 +22,9 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from commitments import services as commitment_services
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Commitment, Verification, VerificationDetail
+from commitments.lifecycle.services.verification import verification_record
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
@@ -182,7 +182,7 @@ def verification_complete(
             inspected_on=inspected_on,
             inspection_location=inspection_location,
         )
-        verification = commitment_services.verification_record(
+        verification = verification_record(
             commitment=commitment, regulator=by, method=method, finding=finding, reason=reason
         )
         verification_detail_record(
