@@ -1,9 +1,10 @@
 """P2 — lifecycle throughput: create → sign → store → assign → verify → close.
 
 Every commitment goes the whole way through the real services, as a page or the API would
-drive them: ``commitment_create``, ``workflows.services.commitment_submit`` (render, the applicant's
-PAdES B-T signature, the platform's B-LTA seal, storage, the verification process started
-and the task assigned) and
+drive them: ``commitment_create``, ``commitment_submit``
+(``workflows.verification.services.submission``: render, the applicant's PAdES B-T
+signature, the platform's B-LTA seal, storage, the verification process started and the
+task assigned) and
 ``verification_complete`` by the assigned regulator (finding recorded, task completed, the
 process ends). Reference data (districts, departments, regulators, subjects) is bulk-loaded
 first and is not timed.
@@ -258,8 +259,9 @@ def _lifecycle(watch: _Stopwatch, template, user, subject, number: int) -> int:
     from commitments.catalogue.models import VerificationMethod
     from commitments.lifecycle.models import Commitment, Verification
     from commitments.lifecycle.services.commitments import commitment_create
-    from workflows.flows import InformCommitFlow
-    from workflows.services import commitment_submit, verification_complete
+    from workflows.verification.flows import InformCommitFlow
+    from workflows.verification.services.submission import commitment_submit
+    from workflows.verification.services.work import verification_complete
 
     clock = time.perf_counter
     started = clock()

@@ -145,8 +145,8 @@ def load_open_tasks(world: dict, count: int, *, department=None, label: str = "o
     from viewflow.workflow.status import STATUS
 
     from commitments.lifecycle.models import Commitment
-    from workflows.flows import InformCommitFlow
-    from workflows.models import TaskPriority, VerificationTaskIndex
+    from workflows.verification.flows import InformCommitFlow
+    from workflows.verification.models import TaskPriority, VerificationTaskIndex
 
     department = department or world["measured"]
     rng = random.Random(count + world["loaded"])
@@ -218,10 +218,13 @@ def load_open_tasks(world: dict, count: int, *, department=None, label: str = "o
 
 def _vacuum() -> None:
     from django.db import connection
+    from viewflow.workflow.models import Task
+
+    from workflows.verification.models import VerificationTaskIndex
 
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE workflows_verificationtaskindex")
-        cursor.execute("VACUUM ANALYZE viewflow_task")
+        for model in (VerificationTaskIndex, Task):
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # Measuring -----------------------------------------------------------------------------------
@@ -289,14 +292,19 @@ def measure_page(world: dict, *, rounds: int, requests: int, params: dict | None
 
 def _deep_cursor(world: dict, depth: int) -> str:
     """A keyset cursor ``depth`` rows into the queue (to time a deep page)."""
-    from workflows.queue_selectors import QueueFilters, Scope, _encode, task_rows
+    from workflows.verification.selectors.queue import (
+        QueueFilters,
+        Scope,
+        encode_cursor,
+        task_rows,
+    )
 
     rows = task_rows(
         user=world["regulators"][0],
         scope=Scope.QUEUE,
         filters=QueueFilters(department=world["measured"].pk),
     )
-    return _encode(rows[depth])
+    return encode_cursor(rows[depth])
 
 
 def measure_assignments(world: dict, *, count: int, threads: int) -> dict:
@@ -307,9 +315,9 @@ def measure_assignments(world: dict, *, count: int, threads: int) -> dict:
     from viewflow.workflow.status import STATUS
 
     from directory.models import RegulatorMembership
-    from workflows.assignment import least_loaded_member
-    from workflows.flows import InformCommitFlow
-    from workflows.models import VerificationTaskIndex
+    from workflows.verification.flows import InformCommitFlow
+    from workflows.verification.models import VerificationTaskIndex
+    from workflows.verification.services.assignment import least_loaded_member
 
     refs = InformCommitFlow.human_task_refs()
     department = world["measured"]

@@ -9,13 +9,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from commitments.portal import urls as portal_urls
 from config import views
 from workflows.repair import urls as repair_urls
+from workflows.verification import urls as verification_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("commitments/", include("commitments.urls")),
-    path("commitments/", include("workflows.applicant_urls")),
+    path("commitments/", include((verification_urls.applicant_urlpatterns, "submission"))),
     path("regulator/credit/", include(repair_urls.office_urls)),  # repair, objections
-    path("regulator/", include("workflows.urls")),
+    path("regulator/", include("workflows.verification.urls")),
     path("notifications/", include("notifications.urls")),
     path("credit/", include("commitments.credit_pages")),
     path("credit/", include(repair_urls.subject_urls)),  # repair, objections

@@ -59,6 +59,7 @@ from directory.models import (
 )
 from signing.models import SignedDocument
 from workflows.repair.models import Objection, RepairApplication
+from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
 
 _rng = random.Random(20261122)
 
@@ -660,6 +661,54 @@ class PerformanceEvidenceFactory(factory.django.DjangoModelFactory[PerformanceEv
     original_name = "场所使用证明.pdf"
     content_type = "application/pdf"
     size = factory.LazyAttribute(lambda o: len(o.content))
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """An absence in force now, recorded as the service would (not applied to tasks)."""
+
+    class Meta:
+        model = Delegation
+
+    department = factory.SubFactory(DepartmentFactory)
+    delegator = factory.SubFactory(UserFactory)
+    delegate = factory.SubFactory(UserFactory)
+    starts = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+    ends = factory.LazyAttribute(lambda d: d.starts + datetime.timedelta(days=5))
+    reason = "annual leave"
+    created_by = factory.SelfAttribute("delegator")
+
+    class Params:
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+
+
+class SamplingPolicyFactory(factory.django.DjangoModelFactory):
+    """Spot-check ratios of a risk grade from a date (the seeded ones start on 2020-01-01)."""
+
+    class Meta:
+        model = SamplingPolicy
+        django_get_or_create = ("grade", "effective_from")
+
+    grade = RiskGrade.B
+    ratio_min = Decimal("0.05")
+    ratio_max = Decimal("0.20")
+    effective_from = datetime.date(2027, 1, 1)
+    note = "differential supervision: spot-check ratio by risk grade"
+
+
+class SamplingDrawFactory(factory.django.DjangoModelFactory):
+    """A recorded draw that selected nothing (empty population), replayable as recorded."""
+
+    class Meta:
+        model = SamplingDraw
+
+    department = factory.SubFactory(DepartmentFactory)
+    seed = factory.Sequence(lambda n: f"seed-{n}")
+    inputs = factory.LazyFunction(
+        lambda: {"department": "", "matter": None, "ungraded": 0, "grades": {}}
+    )
+    selected = factory.LazyFunction(dict)
+    drawn_by = factory.SubFactory(UserFactory)
+    drawn_at = factory.LazyFunction(timezone.now)
 
 
 # Repair and objection cases -------------------------------------------------------------------

@@ -1,65 +1,7 @@
-"""Back office for absences and spot-check ratios: data administrators edit without code.
+"""The workflows app's admin, registered by its capability packages.
 
-Every change of a delegation or a
-sampling policy is kept by django-simple-history; draws and the queue index are read-only.
+Django's admin discovers ``<app>.admin``; this module only imports each package's admin.
 """
 
-from __future__ import annotations
-
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
-
-import workflows.repair.admin  # noqa: F401  (the repair and objection cases)
-from workflows.models import Delegation, SamplingDraw, SamplingPolicy, TaskAuditEntry
-
-
-@admin.register(Delegation)
-class DelegationAdmin(SimpleHistoryAdmin):
-    """Read-only: absences are recorded through the service, which refuses loops and outsiders."""
-
-    list_display = ["delegator", "delegate", "department", "starts", "ends", "revoked_at"]
-    list_select_related = ["delegator", "delegate", "department"]
-    list_filter = ["department"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(SamplingPolicy)
-class SamplingPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ["grade", "ratio_min", "ratio_max", "effective_from", "note"]
-    list_filter = ["grade"]
-
-    def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = "changed in the admin" if change else "created in the admin"
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(SamplingDraw)
-class SamplingDrawAdmin(admin.ModelAdmin):
-    list_display = ["drawn_at", "department", "drawn_by", "seed"]
-    list_select_related = ["department", "drawn_by"]
-    readonly_fields = ["department", "seed", "inputs", "selected", "drawn_by", "drawn_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(TaskAuditEntry)
-class TaskAuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "task", "kind", "actor", "from_user", "to_user"]
-    list_select_related = ["actor", "from_user", "to_user"]
-    list_filter = ["kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+import workflows.repair.admin  # noqa: F401
+import workflows.verification.admin  # noqa: F401

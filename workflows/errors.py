@@ -1,7 +1,9 @@
-"""The workflows app's one exception type, with stable codes for pages and the API.
+"""The workflows' one exception type, with stable codes for the API and the pages.
 
-A subclass of ``directory.errors.DomainError``: pages show any domain error and the API maps
-any of them by code (``commitments.api.errors``), so no layer re-wraps another's errors.
+Raised only for the processes' own refusals (a task closed, claimed by someone else, of
+another department, a locked process, an invalid reassignment or delegation, a bad evidence
+file). A refusal of a service below (``commitments``, ``credit``) passes through unchanged:
+the API handler and the pages map any ``DomainError`` by its code.
 """
 
 from __future__ import annotations
@@ -20,4 +22,4 @@ class WorkflowErrorCode(StrEnum):
 
 
 class WorkflowError(DomainError):
-    """A refusal in a process the user can act on: a stable code, the field and a message."""
+    """A refusal of a process step: a stable code, the field at fault and a message."""

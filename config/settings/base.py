@@ -148,12 +148,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Regulators are warned before a verification falls due (once per task).
     "send-verification-reminders": {
-        "task": "workflows.tasks.verification_reminders_send_task",
+        "task": "workflows.verification.tasks.verification_reminders_send_task",
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
     # Absences that have begun hand their open tasks to the delegate.
     "apply-delegations": {
-        "task": "workflows.tasks.delegations_apply_task",
+        "task": "workflows.verification.tasks.delegations_apply_task",
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
 }
@@ -247,7 +247,11 @@ CELERY_BEAT_SCHEDULE["credit-list_entries_exit_due_task"] = {
 }
 # Pledge defaulters (repair/objection limits are flow timers).
 # A package's tasks: Celery's autodiscovery finds <app>.tasks only.
-CELERY_IMPORTS = ["commitments.pledges.tasks", "commitments.obligations.tasks"]
+CELERY_IMPORTS = [
+    "commitments.obligations.tasks",
+    "commitments.pledges.tasks",
+    "workflows.verification.tasks",
+]
 CELERY_BEAT_SCHEDULE["credit-bid_pledge_defaults_sweep_task"] = {
     "task": "commitments.pledges.tasks.bid_pledge_defaults_sweep_task",
     "schedule": timedelta(hours=1),

@@ -12,7 +12,7 @@ from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
 from tests.workflows.conftest import submit_commitment, task_of
-from workflows.services import verification_task_release
+from workflows.verification.services.work import verification_task_release
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

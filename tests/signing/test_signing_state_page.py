@@ -12,7 +12,7 @@ from commitments.lifecycle.services.commitments import commitment_create
 from commitments.lifecycle.services.signing_requests import signing_request_fail
 from tests.signing.tsa_server import closed_port_url
 from tests.workflows.conftest import FIELD_VALUES
-from workflows.signing_requests import commitment_signing_complete
+from workflows.verification.services.signing import commitment_signing_complete
 
 
 @pytest.fixture(autouse=True)

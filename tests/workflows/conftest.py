@@ -7,8 +7,8 @@ from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
-from workflows.flows import InformCommitFlow
-from workflows.services import commitment_submit
+from workflows.verification.flows import InformCommitFlow
+from workflows.verification.services.submission import commitment_submit
 
 FIELD_VALUES = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
 

@@ -26,7 +26,7 @@ from credit.record.models.rules import BreachCategory
 from directory.errors import DomainError
 from notifications.models import Notification
 from tests.workflows.conftest import submit_commitment, task_of
-from workflows.services import verification_complete
+from workflows.verification.services.work import verification_complete
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

@@ -21,7 +21,7 @@ from directory.models import Subject
 from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
 from signing.storage import document_key, document_read
-from workflows.services import commitment_submit
+from workflows.verification.services.submission import commitment_submit
 
 BEFORE_NATIONAL_DAY = datetime.datetime(2026, 9, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}

@@ -11,8 +11,8 @@ from signing.models import SignedDocument
 from signing.register.models import Checkpoint
 from tests.signing.tsa_server import closed_port_url
 from tests.workflows.conftest import FIELD_VALUES
-from workflows.services import commitment_submit
-from workflows.signing_requests import SigningStillPending, commitment_signing_complete
+from workflows.verification.services.signing import SigningStillPending, commitment_signing_complete
+from workflows.verification.services.submission import commitment_submit
 
 # The signing files of this test's own, and English messages.
 pytestmark = pytest.mark.usefixtures("signing_files", "english")

@@ -22,8 +22,8 @@ from tests.commitments.obligations.conftest import (
     at,
     plan_of,
 )
-from workflows.flows import InformCommitFlow
-from workflows.services import verification_deadline_extend
+from workflows.verification.flows import InformCommitFlow
+from workflows.verification.services.deadlines import verification_deadline_extend
 
 EXTENDED = datetime.date(2026, 4, 30)
 

@@ -38,7 +38,8 @@ from directory.models import Subject
 from notifications.models import Notification
 from signing.models import SignedDocument
 from tests.commitments.pledges.conftest import SHANGHAI, black_list
-from workflows.services import commitment_submit
+from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.verification.services.submission import commitment_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -277,10 +278,10 @@ def test_the_generic_signing_path_refuses_a_pledge_draft_and_changes_nothing(wor
     draft = bid_pledge_draft(tender=tender, subject=world.subject, by=world.applicant)
     history = draft.history.count()
 
-    with pytest.raises(CommitmentError) as raised:
+    with pytest.raises(WorkflowError) as raised:
         commitment_submit(commitment=draft, by=world.applicant)
 
-    assert (raised.value.code, raised.value.field) == (ErrorCode.INVALID_STATE, "template")
+    assert (raised.value.code, raised.value.field) == (WorkflowErrorCode.INVALID_STATE, "template")
     assert "pledge page" in raised.value.message
     assert Commitment.objects.get(pk=draft.pk).status == "draft"
     assert draft.history.count() == history

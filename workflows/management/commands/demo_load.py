@@ -23,12 +23,12 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
-from commitments.errors import CommitmentError
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
 from commitments.pledges.models import Tender
 from commitments.pledges.services import pledge_template, tender_create
 from directory import services as directory_services
+from directory.errors import DomainError
 from directory.models import (
     Competence,
     DeadlineUnit,
@@ -39,6 +39,7 @@ from directory.models import (
     Subject,
     SubjectRepresentative,
 )
+from workflows.verification.services.submission import commitment_submit
 
 SUBJECT_CODE = "914403001922038216"
 SUBJECT_NAME = "深圳市示例餐饮有限公司"
@@ -295,7 +296,7 @@ class Command(BaseCommand):
 
     def _load_demo_commitment(self, *, applicant, subject: Subject) -> None:
         """One commitment signed and under verification, so the regulator's queue is not
-        empty. Skipped quietly when the workflow or signing is not available."""
+        empty. Skipped with a message when signing refuses."""
         if (
             Commitment.objects.filter(
                 subject=subject, field_values__premises=DEMO_FIELDS["premises"]
@@ -303,11 +304,6 @@ class Command(BaseCommand):
             .exclude(status=Commitment.Status.DRAFT)
             .exists()
         ):
-            return
-        try:
-            from workflows.services import commitment_submit
-        except ImportError:
-            self.stdout.write("The verification workflow is not available: no demo commitment.")
             return
         template = CommitmentTemplate.objects.get(
             code=FOOD_TEMPLATE_CODE, version=FOOD_TEMPLATE["version"]
@@ -321,7 +317,7 @@ class Command(BaseCommand):
                 by=applicant, subject=subject, template=template, field_values=DEMO_FIELDS
             )
             commitment_submit(commitment=draft, by=applicant)
-        except CommitmentError as error:
+        except DomainError as error:
             self.stderr.write(f"The demo commitment was not submitted: {error.message}")
             return
         draft.refresh_from_db()

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from workflows.queue import index_prune, index_rebuild
+from workflows.verification.services.upkeep import index_prune, index_rebuild
 
 
 class Command(BaseCommand):

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from directory.errors import DomainError
 from directory.models import Department
 from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.pages import RegulatorPageMixin
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.repair.selectors.cases import (
     objection_history,
@@ -29,7 +30,6 @@ from workflows.repair.selectors.cases import (
 )
 from workflows.repair.services.objections import objection_decide, objection_forward
 from workflows.repair.services.repair import repair_decide
-from workflows.views import RegulatorPageMixin
 
 
 class CreditCasesView(RegulatorPageMixin, TemplateView):

@@ -1,0 +1,80 @@
+"""Supervisors' pages: evidence downloads for the department only, the service-level dashboard,
+the sampling page."""
+
+from __future__ import annotations
+
+import datetime
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.workflows.conftest import submit_commitment, task_of
+from tests.workflows.verification.bulk import bulk_open_tasks
+from workflows.verification.selectors.supervision import sla_lines
+from workflows.verification.services.work import verification_complete
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_evidence_is_served_to_the_department_only(world, submitted_commitment, client):
+    verification = verification_complete(
+        task=task_of(submitted_commitment),
+        by=world.regulator,
+        method="on_site",
+        finding="fulfilled",
+        files=[SimpleUploadedFile("photo.png", PNG)],
+    )
+    evidence = verification.evidence.get()
+    url = reverse("workflows:evidence", args=[evidence.pk])
+
+    client.force_login(world.foreign_regulator)
+    assert client.get(url).status_code == 404
+    client.force_login(world.other_regulator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+
+
+def test_the_dashboard_counts_backlog_ageing_and_on_time(world, client):
+    # given one verified on time, one verified late, one open and overdue
+    on_time, late, open_one = (submit_commitment(world) for _ in range(3))
+    verification_complete(
+        task=task_of(on_time), by=world.regulator, method="on_site", finding="fulfilled"
+    )
+    with time_machine.travel(late.verification_due_at + datetime.timedelta(hours=1)):
+        verification_complete(
+            task=task_of(late), by=task_of(late).owner, method="on_site", finding="fulfilled"
+        )
+        lines = sla_lines(department_ids=[world.department.pk])
+
+    (line,) = lines
+    assert (line.backlog, line.overdue, line.verified, line.on_time) == (1, 1, 2, 1)
+    assert line.on_time_percent == 50.0
+    assert sum(line.ages) == 1
+
+    client.force_login(world.supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(reverse("workflows:dashboard")).content.decode()
+    assert 'data-testid="chart-on-time"' in page and "<rect" in page
+    assert 'data-testid="backlog-total">1<' in page
+    assert client.get(reverse("workflows:dashboard")).status_code == 200
+
+    client.force_login(world.regulator)
+    assert client.get(reverse("workflows:dashboard")).status_code == 403
+
+
+def test_the_sampling_page_draws_and_shows_the_replay(world, submitted_commitment, client):
+    bulk_open_tasks(submitted_commitment, 10, risk_grade="D")
+    client.force_login(world.supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    response = client.post(
+        reverse("workflows:sampling"),
+        {"department": world.department.pk, "seed": "abc"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Drawn with seed abc: 8 commitments get an on-site spot check." in page
+    assert "same result" in page

@@ -1,0 +1,274 @@
+"""The inform-and-commit verification process and the human task node it uses.
+
+The commitment (domain) holds the legal status; this flow only orchestrates the work: who
+verifies, by when, and who is told when the window passes. Node and class names are stored
+in rows of running processes: rename them only with a data migration.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.timezone import now
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.flow.nodes import TimerBoundary
+
+from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.verification import commitment_open_verification
+from directory.models import RegulatorMembership
+from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.verification.models import TaskAuditEntry, VerificationProcess
+from workflows.verification.selectors.seats import is_department_member, task_department_id
+from workflows.verification.services.assignment import audit_assignment, least_loaded_member
+from workflows.verification.services.notify import notify_assigned, notify_escalated
+from workflows.verification.services.queue import index_open_task
+from workflows.verification.services.routing import may_verify, route_commitment, route_of_rule
+
+
+class DepartmentTaskView(flow.View):
+    """A human task that only active members of the commitment's department may act on.
+
+    viewflow's queues are permission-driven: anyone holding the permission could claim any
+    task by URL. Verification is a department's business, so every check here asks whether
+    the user is an active member of the department the commitment was handed to: these are
+    the node's permissions. We serve our own task pages, so the node carries no viewflow
+    view. It also stamps ``Task.assigned`` on automatic assignment, which viewflow 2.4
+    leaves empty.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(view=None, **kwargs)
+
+    def calc_owner(self, activation):
+        owner = super().calc_owner(activation)
+        if owner is not None:
+            activation.task.assigned = now()
+        return owner
+
+    def can_view(self, user, task) -> bool:
+        """Any active member of the department sees the task (others: not found)."""
+        return is_department_member(user, task_department_id(task))
+
+    def can_assign(self, user, task) -> bool:
+        """A member may claim a queued task if the task's routing rule lets them verify it."""
+        if task.owner_id is not None:
+            return False
+        department_id = task_department_id(task)
+        if not is_department_member(user, department_id):
+            return False
+        rule_id = (task.process.data or {}).get("routing_rule")
+        return may_verify(user=user, department_id=department_id, rule_id=rule_id)
+
+    def can_execute(self, user, task) -> bool:
+        """Only the holder, while still a member, records the finding."""
+        return (
+            task.owner_id is not None
+            and task.owner_id == getattr(user, "pk", None)
+            and is_department_member(user, task_department_id(task))
+        )
+
+    def can_unassign(self, user, task) -> bool:
+        """The owner may hand a task back; a supervisor may free a colleague's task."""
+        if task.owner_id is None:
+            return False
+        department_id = task_department_id(task)
+        if task.owner_id == getattr(user, "pk", None):
+            return is_department_member(user, department_id)
+        return is_department_member(user, department_id, role=RegulatorMembership.Role.SUPERVISOR)
+
+
+class InformCommitFlow(flow.Flow):
+    """Verification of an inform-and-commit commitment
+
+    A signed commitment goes to the competent department; a regulator verifies it within
+    the statutory window, or the department's supervisor takes it over when the window
+    passes. The finding decides how the process ends.
+
+    Steps, in execution order:
+
+    1. ``start`` (commitment signed): route the commitment to the competent department (the
+       routing rules, else the competence) and open its verification in the domain, which
+       fixes the due instant: the template's verification window in working or calendar
+       days (e.g. 30 working days for Henan food permits), counted from the day of signature
+       on the official working-day calendar and closing at the end of its last day.
+    2. ``verify`` (human): a regulator of the department verifies and records the finding;
+       assigned to the least-loaded eligible regulator, or left in the department's queue.
+       The holder (or the department's regulators) is warned some working days before the
+       due instant (``VERIFICATION_REMINDER_WORKING_DAYS``, 3 by default; a beat sweep).
+    3. ``verification_overdue`` (timer on ``verify``, at the due instant; it follows an
+       extension of the deadline): the window passed without a finding.
+    4. ``check_still_open``: the domain is re-read; a commitment decided meanwhile goes on
+       to ``check_finding``.
+    5. ``escalate`` (human): the department's supervisor verifies the overdue commitment;
+       the department's supervisors and regulators are told.
+    6. ``check_finding``: fulfilled or breached, as the domain recorded it.
+    7. ``end_fulfilled`` / ``end_breached``.
+
+    Human nodes are ``DepartmentTaskView``: only active members of the commitment's
+    department see them, a member eligible under the routing rule may claim one, only its
+    holder records the finding, and the holder or a supervisor may release it.
+    """
+
+    process_class = VerificationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Commitment verification")
+
+    start = (
+        flow.StartHandle(this.start_verification)
+        .Annotation(title=_("Commitment signed"))
+        .Next(this.verify)
+    )
+    verify = (
+        DepartmentTaskView()
+        .Annotation(title=_("Verify the commitment"))
+        .Assign(this.assign_regulator)
+        .onCreate(this.task_created)
+        .Next(this.check_finding)
+    )
+    # A named boundary (not .OnTimeout) so scheduled rows keep their meaning if nodes move.
+    verification_overdue = (
+        TimerBoundary(this.verify, delay=this.verification_due, interrupting=True)
+        .Annotation(title=_("Verification window passed"))
+        .Next(this.check_still_open)
+    )
+    check_still_open = (
+        flow.If(this.is_awaiting_verification)
+        .Annotation(title=_("Still awaiting verification?"))
+        .Then(this.escalate)
+        .Else(this.check_finding)
+    )
+    escalate = (
+        DepartmentTaskView()
+        .Annotation(title=_("Verify the overdue commitment (escalated)"))
+        .Assign(this.assign_supervisor)
+        .onCreate(this.escalation_created)
+        .Next(this.check_finding)
+    )
+    check_finding = (
+        flow.If(this.is_fulfilled)
+        .Annotation(title=_("Commitment fulfilled?"))
+        .Then(this.end_fulfilled)
+        .Else(this.end_breached)
+    )
+    end_fulfilled = flow.End().Annotation(title=_("Verified: fulfilled"))
+    end_breached = flow.End().Annotation(title=_("Verified: breached"))
+
+    # Start ----------------------------------------------------------------------------------
+
+    def start_verification(
+        self, activation, *, commitment: Commitment, by: AbstractBaseUser
+    ) -> VerificationProcess:
+        """Hand the signed commitment to the competent department and link the process."""
+        process = activation.process
+        process.save()  # the commitment links to it, so it needs its key now
+        route = route_commitment(commitment=commitment)
+        if route is None:
+            raise WorkflowError(
+                WorkflowErrorCode.INVALID,
+                gettext("No department handles this matter in this region on commitment yet."),
+                field="region",
+            )
+        commitment_open_verification(commitment=commitment, department=route.department, by=by)
+        # The link is bookkeeping (not part of the audited history): a plain update.
+        Commitment.objects.filter(pk=commitment.pk).update(process=process)
+        # Which rule routed it decides who may verify; kept with the process (flow data).
+        if route.rule is not None:
+            process.data = {**(process.data or {}), "routing_rule": route.rule.pk}
+            process.save(update_fields=["data"])
+        return process
+
+    @classmethod
+    def run_start(cls, *, commitment: Commitment, by: AbstractBaseUser) -> VerificationProcess:
+        """Start a process; viewflow calls our callback before its own transaction, so one
+        transaction here keeps the domain writes and the flow rows together."""
+        with transaction.atomic():
+            return cls.start.run(commitment=commitment, by=by)
+
+    # Assignment ---------------------------------------------------------------------------
+
+    @classmethod
+    def human_task_refs(cls) -> list[str]:
+        return [get_task_ref(cls.verify), get_task_ref(cls.escalate)]
+
+    def _open_commitment(self, activation) -> Commitment | None:
+        """The commitment when it still awaits a finding (escalation re-checks the domain)."""
+        commitment = (
+            Commitment.objects.select_related("department", "subject")
+            .filter(process_id=activation.process.pk)
+            .first()
+        )
+        if commitment is None or commitment.status != Commitment.Status.UNDER_VERIFICATION:
+            return None
+        return commitment
+
+    def assign_regulator(self, activation) -> AbstractBaseUser | None:
+        commitment = self._open_commitment(activation)
+        if commitment is None:
+            return None
+        route = route_of_rule(
+            department=commitment.department,
+            rule_id=(activation.process.data or {}).get("routing_rule"),
+        )
+        return least_loaded_member(
+            department=commitment.department,
+            role=RegulatorMembership.Role.REGULATOR,
+            flow_tasks=self.human_task_refs(),
+            eligible_user_ids=route.eligible_user_ids,
+        )
+
+    def assign_supervisor(self, activation) -> AbstractBaseUser | None:
+        commitment = self._open_commitment(activation)
+        if commitment is None:
+            return None
+        return least_loaded_member(
+            department=commitment.department,
+            role=RegulatorMembership.Role.SUPERVISOR,
+            flow_tasks=self.human_task_refs(),
+        )
+
+    # Timers and gates -----------------------------------------------------------------------
+
+    def verification_due(self, activation):
+        """Arm the window at the deadline the domain computed on the official calendar."""
+        return Commitment.objects.values_list("verification_due_at", flat=True).get(
+            process_id=activation.process.pk
+        )
+
+    def is_awaiting_verification(self, activation) -> bool:
+        return self._open_commitment(activation) is not None
+
+    def is_fulfilled(self, activation) -> bool:
+        status = Commitment.objects.values_list("status", flat=True).get(
+            process_id=activation.process.pk
+        )
+        return status == Commitment.Status.FULFILLED
+
+    # Task callbacks: index, audit, tell -----------------------------------------------------
+
+    def task_created(self, activation) -> None:
+        """Index the new task; audit and tell the assignee a verification is waiting for them."""
+        task = activation.task
+        commitment = Commitment.objects.select_related("subject", "template").get(
+            process_id=activation.process.pk
+        )
+        index_open_task(task=task, commitment=commitment)
+        if task.owner is not None:
+            audit_assignment(task=task, kind=TaskAuditEntry.Kind.ASSIGNED)
+            notify_assigned(task=task, commitment=commitment)
+
+    def escalation_created(self, activation) -> None:
+        """Index the escalated task; tell the supervisor and the department's regulators that
+        a window passed."""
+        task = activation.task
+        commitment = self._open_commitment(activation)
+        if commitment is None:
+            return
+        index_open_task(task=task, commitment=commitment, is_escalated=True)
+        audit_assignment(task=task, kind=TaskAuditEntry.Kind.ESCALATED)
+        notify_escalated(task=task, commitment=commitment)
+        if task.owner is not None:
+            notify_assigned(task=task, commitment=commitment)

@@ -1,0 +1,282 @@
+"""Process model of the verification flow and the regulators' working data.
+
+- ``VerificationProcess``: proxy of viewflow's Process, linked from the domain side.
+- ``VerificationTaskIndex``: one row per open verification task with everything the queue
+  pages sort and filter on, kept by the services in the same transaction as the task, so the
+  lists read one indexed table whatever the number of tasks.
+- ``TaskAuditEntry``: who claimed, released, reassigned or delegated a task, and why.
+- ``Delegation``: a regulator's absence; their tasks and new assignments go to the delegate.
+- ``SamplingPolicy`` / ``SamplingDraw``: on-site spot-check ratios per risk grade (data) and
+  every random draw made with them (seed, inputs, result: reproducible).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from viewflow.workflow.models import Process
+
+from commitments.catalogue.models import VerificationMethod
+
+
+class VerificationProcess(Process):
+    """The inform-and-commit verification of one commitment (``Commitment.process``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("verification process")
+        verbose_name_plural = _("verification processes")
+
+
+class RiskGrade(models.TextChoices):
+    A = "A", _("A (low risk)")
+    B = "B", _("B")
+    C = "C", _("C")
+    D = "D", _("D (high risk)")
+
+
+class TaskPriority(models.IntegerChoices):
+    """Lower sorts first among tasks due at the same time."""
+
+    URGENT = 0, _("Urgent (escalated)")
+    HIGH = 1, _("High")
+    NORMAL = 2, _("Normal")
+    LOW = 3, _("Low")
+
+
+class VerificationTaskIndex(models.Model):
+    """One open verification task as the queue pages list it (denormalised on purpose).
+
+    Written only by ``workflows.verification.services.queue`` from the services and flow
+    callbacks, in the same transaction as the task change; a finished or cancelled task has
+    no row.
+    """
+
+    task = models.OneToOneField(
+        "viewflow.Task", on_delete=models.CASCADE, primary_key=True, related_name="queue_row"
+    )
+    process = models.ForeignKey("viewflow.Process", on_delete=models.CASCADE, related_name="+")
+    commitment = models.ForeignKey(
+        "commitments.Commitment", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "directory.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    routing_rule = models.ForeignKey(
+        "directory.RoutingRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_escalated = models.BooleanField(default=False)
+    due_at = models.DateTimeField()
+    priority = models.PositiveSmallIntegerField(
+        choices=TaskPriority.choices, default=TaskPriority.NORMAL
+    )
+    matter = models.ForeignKey("directory.Matter", on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+")
+    risk_grade = models.CharField(max_length=1, blank=True, choices=RiskGrade.choices)
+    method = models.CharField(max_length=20, choices=VerificationMethod.choices)
+    is_spot_check = models.BooleanField(default=False)
+    reference = models.CharField(max_length=32)
+    subject_code = models.CharField(max_length=18)
+    subject_name = models.CharField(max_length=200)
+    template_title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("open verification task")
+        verbose_name_plural = _("open verification tasks")
+        indexes = [
+            # Queue and team pages: one department, owner NULL (queue) or any, by due date.
+            models.Index(
+                fields=["department", "owner", "due_at", "priority", "task"],
+                name="wf_index_dept_owner_due",
+            ),
+            models.Index(
+                fields=["department", "due_at", "priority", "task"], name="wf_index_dept_due"
+            ),
+            # The most used filter: one risk grade of a department, by due date.
+            models.Index(
+                fields=["department", "risk_grade", "due_at", "priority", "task"],
+                name="wf_index_dept_grade_due",
+            ),
+            # Inbox: one owner, by due date.
+            models.Index(fields=["owner", "due_at", "priority", "task"], name="wf_index_owner_due"),
+            models.Index(
+                fields=["remind_at"],
+                name="wf_index_remind_due",
+                condition=Q(reminded_at__isnull=True),
+            ),
+            models.Index(fields=["reference"], name="wf_index_reference"),
+            models.Index(fields=["subject_code"], name="wf_index_subject_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+
+class TaskAuditEntry(models.Model):
+    """One change of who holds a verification task: kept for the task's story and the audit."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned automatically")
+        CLAIMED = "claimed", _("Claimed")
+        RELEASED = "released", _("Released to the queue")
+        REASSIGNED = "reassigned", _("Reassigned")
+        DELEGATED = "delegated", _("Passed to a delegate")
+        ESCALATED = "escalated", _("Escalated")
+
+    task = models.ForeignKey("viewflow.Task", on_delete=models.CASCADE, related_name="audit")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("task audit entry")
+        verbose_name_plural = _("task audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.kind}"
+
+
+class Delegation(models.Model):
+    """A regulator's absence: from ``starts`` to ``ends`` their work goes to ``delegate``."""
+
+    department = models.ForeignKey(
+        "directory.Department", on_delete=models.PROTECT, related_name="delegations"
+    )
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
+        verbose_name=_("absent regulator"),
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+        verbose_name=_("delegate"),
+    )
+    starts = models.DateTimeField(_("starts"))
+    ends = models.DateTimeField(_("ends"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("open tasks handed over"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts", "pk"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        indexes = [models.Index(fields=["delegator", "starts", "ends"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="delegation_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegator=models.F("delegate")), name="delegation_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} → {self.delegate} ({self.starts:%Y-%m-%d}–{self.ends:%Y-%m-%d})"
+
+
+class SamplingPolicy(models.Model):
+    """The share of a risk grade's commitments that get an on-site spot check, from a date."""
+
+    grade = models.CharField(_("risk grade"), max_length=1, choices=RiskGrade.choices)
+    ratio_min = models.DecimalField(_("minimum ratio"), max_digits=5, decimal_places=4)
+    ratio_max = models.DecimalField(_("maximum ratio"), max_digits=5, decimal_places=4)
+    effective_from = models.DateField(_("in force from"))
+    note = models.CharField(_("legal basis or note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grade", "-effective_from"]
+        verbose_name = _("sampling policy")
+        verbose_name_plural = _("sampling policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade", "effective_from"], name="sampling_policy_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ratio_min__gte=0)
+                & Q(ratio_max__lte=1)
+                & Q(ratio_min__lte=models.F("ratio_max")),
+                name="sampling_policy_ratio_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade}: {self.ratio_min:.0%}–{self.ratio_max:.0%} ({self.effective_from})"
+
+    def clean(self) -> None:
+        has_both = self.ratio_min is not None and self.ratio_max is not None
+        if has_both and not (0 <= self.ratio_min <= self.ratio_max <= 1):
+            raise ValidationError(
+                {"ratio_max": _("The ratios must satisfy 0 ≤ minimum ≤ maximum ≤ 1.")}
+            )
+
+
+class SamplingDraw(models.Model):
+    """One random draw of on-site spot checks.
+
+    Replaying ``inputs`` with ``seed``
+    (``workflows.verification.services.sampling.sampling_replay``) gives ``selected``.
+    """
+
+    department = models.ForeignKey(
+        "directory.Department", on_delete=models.PROTECT, related_name="sampling_draws"
+    )
+    seed = models.CharField(_("seed"), max_length=64)
+    inputs = models.JSONField(_("inputs"))
+    selected = models.JSONField(_("selected verification tasks by grade"))
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField(_("drawn"))
+
+    class Meta:
+        ordering = ["-drawn_at", "-pk"]
+        verbose_name = _("sampling draw")
+        verbose_name_plural = _("sampling draws")
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.drawn_at:%Y-%m-%d %H:%M} ({self.seed})"

@@ -1,0 +1,366 @@
+"""Supervisors' and regulators' pages beyond the lists: reassign, delegate, the service-level
+dashboard (its charts drawn as server-side SVG), sampling, evidence downloads.
+
+Thin like the other pages: parse, call one service, turn a refusal into a message (or 404
+for another department's object). Evidence files are served only to the department.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from commitments.lifecycle.models import VerificationEvidence
+from directory.errors import DomainError
+from directory.models import Matter, RegulatorMembership
+from directory.selectors import department_ids_of
+from workflows.errors import WorkflowErrorCode
+from workflows.pages import RegulatorPageMixin, SupervisorPageMixin, http_error
+from workflows.verification.forms import DelegationForm, SamplingDrawForm
+from workflows.verification.models import Delegation, SamplingPolicy
+from workflows.verification.selectors.delegation import delegations_of
+from workflows.verification.selectors.queue import Scope, filter_choices, task_rows
+from workflows.verification.selectors.seats import assignable_members, supervised_departments
+from workflows.verification.selectors.supervision import (
+    AGE_BUCKETS,
+    policy_in_force,
+    sampling_draws,
+    sla_lines,
+)
+from workflows.verification.selectors.tasks import task_get
+from workflows.verification.services.delegation import delegation_create, delegation_revoke
+from workflows.verification.services.reassignment import (
+    verification_task_reassign,
+    verification_tasks_reassign_bulk,
+)
+from workflows.verification.services.sampling import sampling_draw, sampling_replay
+
+Role = RegulatorMembership.Role
+
+
+def _user(pk: int):
+    return get_user_model().objects.filter(pk=pk).first()
+
+
+def _supervised(user) -> list[int]:
+    return department_ids_of(user, role=Role.SUPERVISOR)
+
+
+# Charts (server-side SVG) ---------------------------------------------------------------------
+
+
+LABEL_WIDTH = 200
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    text: str
+    y: int
+    width: float
+    text_x: float
+    segments: tuple = ()
+
+
+def _frame(bars: list[Bar], width: int, row: int) -> dict:
+    height = max(row * len(bars), row)
+    return {
+        "bars": bars,
+        "height": height,
+        "width": width,
+        "view_width": width + LABEL_WIDTH + 60,
+        "view_height": height + 4,
+    }
+
+
+def bar_chart(items: list[tuple[str, float, str]], *, width: int = 360, row: int = 26) -> dict:
+    """Coordinates of a horizontal bar chart drawn as server-side SVG (no script)."""
+    top = max((value for _label, value, _text in items), default=0) or 1
+    bars = []
+    for index, (label, value, text) in enumerate(items):
+        bar_width = round(width * value / top, 1)
+        bars.append(Bar(label, value, text, index * row, bar_width, LABEL_WIDTH + bar_width + 6))
+    return _frame(bars, width, row)
+
+
+def stacked_chart(items: list[tuple[str, list[int]]], *, width: int = 360, row: int = 26) -> dict:
+    """A stacked bar per item (ageing buckets), scaled to the largest total."""
+    top = max((sum(parts) for _label, parts in items), default=0) or 1
+    bars = []
+    for index, (label, parts) in enumerate(items):
+        x = float(LABEL_WIDTH)
+        segments = []
+        for position, part in enumerate(parts):
+            part_width = round(width * part / top, 1)
+            segments.append({"x": x, "width": part_width, "value": part, "bucket": position})
+            x += part_width
+        total = sum(parts)
+        bars.append(
+            Bar(label, total, str(total), index * row, x - LABEL_WIDTH, x + 6, tuple(segments))
+        )
+    chart = _frame(bars, width, row)
+    chart["legend"] = [_("%(label)s days") % {"label": label} for _days, label in AGE_BUCKETS]
+    return chart
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+class TaskReassignView(RegulatorPageMixin, View):
+    """A supervisor gives one task to a colleague."""
+
+    def post(self, request, pk: int):
+        try:
+            task = task_get(pk=pk, user=request.user)
+        except DomainError:
+            raise Http404(_("No such task.")) from None
+        to_value = request.POST.get("to", "")
+        to = _user(int(to_value)) if to_value.isdigit() else None
+        if to is None:
+            messages.error(request, _("Choose who gets the task."))
+            return redirect("workflows:task", pk=pk)
+        try:
+            verification_task_reassign(
+                task=task, to=to, by=request.user, reason=request.POST.get("reason", "")
+            )
+        except DomainError as error:
+            answer = http_error(error)
+            if answer is not None:
+                raise answer from None
+            messages.error(request, str(error.message))
+            return redirect("workflows:task", pk=pk)
+        messages.success(
+            request, _("The task now belongs to %(user)s.") % {"user": to.get_username()}
+        )
+        return redirect("workflows:task", pk=pk)
+
+
+class TaskBulkReassignView(SupervisorPageMixin, TemplateView):
+    """Reassign the chosen tasks of the team list; show what happened to each."""
+
+    template_name = "workflows/verification/bulk_result.html"
+
+    def post(self, request):
+        raw_ids = [value for value in request.POST.getlist("tasks") if value.isdigit()]
+        to_value = request.POST.get("to", "")
+        to = _user(int(to_value)) if to_value.isdigit() else None
+        if to is None or not raw_ids:
+            messages.error(request, _("Choose at least one task and who gets them."))
+            return redirect("workflows:team")
+        try:
+            outcomes = verification_tasks_reassign_bulk(
+                task_ids=[int(value) for value in raw_ids],
+                to=to,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("workflows:team")
+        references = dict(
+            task_rows(user=request.user, scope=Scope.TEAM)
+            .filter(task_id__in=[outcome.task_id for outcome in outcomes])
+            .values_list("task_id", "reference")
+        )
+        context = self.get_context_data(
+            outcomes=[(outcome, references.get(outcome.task_id, "")) for outcome in outcomes],
+            to=to,
+            done=sum(outcome.is_done for outcome in outcomes),
+            failed=sum(not outcome.is_done for outcome in outcomes),
+        )
+        return self.render_to_response(context)
+
+    def get(self, request):
+        return redirect("workflows:team")
+
+
+class DelegationListView(RegulatorPageMixin, TemplateView):
+    """Current and coming absences of the user's departments, and a form to add one."""
+
+    template_name = "workflows/verification/delegations.html"
+
+    def _form(self, data=None):
+        user = self.request.user
+        departments = list(filter_choices(user=user)["departments"])
+        supervised = set(_supervised(user))
+        members = assignable_members(department_ids=[d.pk for d in departments])
+        form = DelegationForm(data, departments=departments, members=members)
+        if not supervised:  # a regulator delegates only their own work
+            form.fields["delegator"].choices = [(user.pk, user.get_username())]
+        return form
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self._form())
+        context["delegations"] = list(
+            delegations_of(department_ids=department_ids_of(self.request.user))
+        )
+        context["supervised"] = set(_supervised(self.request.user))
+        return context
+
+    def post(self, request):
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        department = next(
+            d
+            for d in filter_choices(user=request.user)["departments"]
+            if d.pk == data["department"]
+        )
+        try:
+            delegation_create(
+                department=department,
+                delegator=_user(data["delegator"]),
+                delegate=_user(data["delegate"]),
+                starts=data["starts"],
+                ends=data["ends"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except DomainError as error:
+            if error.code == WorkflowErrorCode.FORBIDDEN:
+                form.add_error(None, str(error.message))
+            else:
+                form.add_error(
+                    error.field if error.field in form.fields else None, str(error.message)
+                )
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _("The delegation is recorded."))
+        return redirect("workflows:delegations")
+
+
+class DelegationRevokeView(RegulatorPageMixin, View):
+    def post(self, request, pk: int):
+        delegation = Delegation.objects.filter(
+            pk=pk, department_id__in=department_ids_of(request.user)
+        ).first()
+        if delegation is None:
+            raise Http404(_("No such delegation."))
+        try:
+            delegation_revoke(delegation=delegation, by=request.user)
+        except DomainError as error:
+            if error.code == WorkflowErrorCode.NOT_FOUND:
+                raise Http404(str(error.message)) from None
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("The delegation has ended."))
+        return redirect("workflows:delegations")
+
+
+class SlaDashboardView(SupervisorPageMixin, TemplateView):
+    """On-time share, backlog and ageing by department and matter, with SVG charts."""
+
+    template_name = "workflows/verification/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = sla_lines(department_ids=_supervised(self.request.user))
+        label = lambda line: f"{line.department} · {line.matter}"  # noqa: E731
+        context["lines"] = lines
+        context["on_time_chart"] = bar_chart(
+            [
+                (label(line), line.on_time_percent or 0, f"{line.on_time_percent}%")
+                for line in lines
+                if line.verified
+            ]
+        )
+        context["backlog_chart"] = stacked_chart([(label(line), line.ages) for line in lines])
+        context["totals"] = {
+            "backlog": sum(line.backlog for line in lines),
+            "overdue": sum(line.overdue for line in lines),
+            "verified": sum(line.verified for line in lines),
+            "on_time": sum(line.on_time for line in lines),
+        }
+        verified = context["totals"]["verified"]
+        context["totals"]["percent"] = (
+            round(100 * context["totals"]["on_time"] / verified, 1) if verified else None
+        )
+        return context
+
+
+class SamplingView(SupervisorPageMixin, TemplateView):
+    """The spot-check ratios in force, past draws (replayed) and a form to draw."""
+
+    template_name = "workflows/verification/sampling.html"
+
+    def _form(self, data=None):
+        departments = list(supervised_departments(user=self.request.user))
+        matters = Matter.objects.order_by("name")
+        return SamplingDrawForm(data, departments=departments, matters=matters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self._form())
+        context["policies"] = [
+            (grade, policy_in_force(grade=grade)) for grade in ("A", "B", "C", "D")
+        ]
+        draws = list(sampling_draws(department_ids=_supervised(self.request.user))[:20])
+        context["draws"] = [(draw, sampling_replay(draw=draw) == draw.selected) for draw in draws]
+        context["policy_admin_url"] = reverse("admin:workflows_samplingpolicy_changelist")
+        context["has_policies"] = SamplingPolicy.objects.exists()
+        return context
+
+    def post(self, request):
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        department = next(
+            d
+            for d in supervised_departments(user=request.user)
+            if d.pk == form.cleaned_data["department"]
+        )
+        matter = (
+            Matter.objects.filter(pk=form.cleaned_data["matter"]).first()
+            if form.cleaned_data["matter"]
+            else None
+        )
+        try:
+            draw = sampling_draw(
+                department=department,
+                by=request.user,
+                matter=matter,
+                seed=form.cleaned_data["seed"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            return self.render_to_response(self.get_context_data(form=form))
+        count = sum(len(picks) for picks in draw.selected.values())
+        messages.success(
+            request,
+            _("Drawn with seed %(seed)s: %(count)d commitments get an on-site spot check.")
+            % {"seed": draw.seed, "count": count},
+        )
+        return redirect("workflows:sampling")
+
+
+class EvidenceDownloadView(RegulatorPageMixin, View):
+    """An evidence file, for members of the commitment's department only."""
+
+    def get(self, request, pk: int):
+        evidence = (
+            VerificationEvidence.objects.select_related("verification__commitment")
+            .filter(
+                pk=pk,
+                verification__commitment__department_id__in=department_ids_of(request.user),
+            )
+            .first()
+        )
+        if evidence is None:
+            raise Http404(_("No such file."))
+        return FileResponse(
+            default_storage.open(evidence.file.name, "rb"),
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )

@@ -1,0 +1,328 @@
+"""Reads of the queue index for a viewer: inbox, department queue, team list, counts, workload.
+
+Every list is sorted by due time, then priority, then task, and paged by keyset (the last
+row's sort key), so page 1 and page 2,000 cost one indexed range scan each; counts in the
+menu stop at ``COUNT_CAP`` so they too cost the same with 100,000 open tasks.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from commitments.catalogue.models import VerificationMethod
+from directory.models import Department, Matter, Region, RegulatorMembership
+from workflows.verification.models import TaskPriority, VerificationTaskIndex
+from workflows.verification.selectors.delegation import delegations_in_force
+from workflows.verification.selectors.seats import Seats, seats_of, supervised_departments
+
+COUNT_CAP = 1000
+PAGE_SIZE = 50
+ORDER = ("due_at", "priority", "task_id")
+
+
+class Scope:
+    INBOX = "inbox"
+    QUEUE = "queue"
+    TEAM = "team"
+
+
+@dataclass
+class QueueFilters:
+    """What the filter form asked for; empty values do not filter."""
+
+    department: int | None = None
+    matter: int | None = None
+    region: int | None = None
+    status: str = ""  # queued | assigned | escalated | spot_check
+    due: str = ""  # overdue | today | week
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    grade: str = ""
+    method: str = ""
+    owner: int | None = None
+    q: str = ""
+
+
+def _visible(
+    user: AbstractBaseUser, scope: str, seats: Seats | None = None
+) -> QuerySet[VerificationTaskIndex]:
+    rows = VerificationTaskIndex.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return rows.none()
+    seats = seats or seats_of(user)
+    if scope == Scope.INBOX:
+        return rows.filter(owner=user, department_id__in=seats.department_ids)
+    if scope == Scope.QUEUE:
+        return rows.filter(owner__isnull=True, department_id__in=seats.department_ids)
+    return rows.filter(department_id__in=seats.supervised_ids)
+
+
+def task_rows(
+    *,
+    user: AbstractBaseUser,
+    scope: str,
+    filters: QueueFilters | None = None,
+    seats: Seats | None = None,
+) -> QuerySet[VerificationTaskIndex]:
+    """The open tasks a viewer may list in ``scope``, filtered and sorted (unpaged)."""
+    filters = filters or QueueFilters()
+    rows = _visible(user, scope, seats)
+    if scope == Scope.TEAM:
+        rows = rows.select_related("owner")
+    if filters.department:
+        rows = rows.filter(department_id=filters.department)
+    if filters.matter:
+        rows = rows.filter(matter_id=filters.matter)
+    if filters.region:
+        rows = rows.filter(region_id=filters.region)
+    if filters.grade:
+        rows = rows.filter(risk_grade=filters.grade)
+    if filters.method:
+        rows = rows.filter(method=filters.method)
+    if filters.owner:
+        rows = rows.filter(owner_id=filters.owner)
+    if filters.status == "queued":
+        rows = rows.filter(owner__isnull=True)
+    elif filters.status == "assigned":
+        rows = rows.filter(owner__isnull=False)
+    elif filters.status == "escalated":
+        rows = rows.filter(is_escalated=True)
+    elif filters.status == "spot_check":
+        rows = rows.filter(is_spot_check=True)
+    now = timezone.now()
+    if filters.due == "overdue":
+        rows = rows.filter(due_at__lt=now)
+    elif filters.due == "today":
+        end = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+        rows = rows.filter(due_at__lte=end)
+    elif filters.due == "week":
+        rows = rows.filter(due_at__lte=now + datetime.timedelta(days=7))
+    tz = timezone.get_current_timezone()
+    if filters.due_from:
+        rows = rows.filter(
+            due_at__gte=datetime.datetime.combine(filters.due_from, datetime.time.min, tzinfo=tz)
+        )
+    if filters.due_to:
+        rows = rows.filter(
+            due_at__lte=datetime.datetime.combine(filters.due_to, datetime.time.max, tzinfo=tz)
+        )
+    text = filters.q.strip()
+    if text:
+        rows = rows.filter(
+            Q(reference__istartswith=text)
+            | Q(subject_code__istartswith=text)
+            | Q(subject_name__icontains=text)
+        )
+    return rows.order_by(*ORDER)
+
+
+# Keyset pages ---------------------------------------------------------------------------------
+
+
+def encode_cursor(row: VerificationTaskIndex) -> str:
+    """The keyset cursor of a row: its sort key, URL-safe."""
+    raw = f"{row.due_at.isoformat()}|{row.priority}|{row.task_id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime.datetime, int, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        due, priority, task_id = raw.split("|")
+        due_at = parse_datetime(due)
+        if due_at is None:
+            return None
+        return due_at, int(priority), int(task_id)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass
+class KeysetPage:
+    rows: list[VerificationTaskIndex] = field(default_factory=list)
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    is_first: bool = True
+
+
+def keyset_page(
+    rows: QuerySet[VerificationTaskIndex],
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = PAGE_SIZE,
+) -> KeysetPage:
+    """One page after (or before) a cursor; fetches one extra row to know if more follow."""
+    key = _decode_cursor(after) if after else None
+    back = _decode_cursor(before) if before and not key else None
+    if back is not None:
+        due, priority, task_id = back
+        fetched = list(
+            rows.filter(
+                Q(due_at__lt=due)
+                | Q(due_at=due, priority__lt=priority)
+                | Q(due_at=due, priority=priority, task_id__lt=task_id),
+                due_at__lte=due,
+            ).order_by("-due_at", "-priority", "-task_id")[: size + 1]
+        )
+        has_more_before = len(fetched) > size
+        page_rows = list(reversed(fetched[:size]))
+        return KeysetPage(
+            rows=page_rows,
+            next_cursor=encode_cursor(page_rows[-1]) if page_rows else "",
+            previous_cursor=encode_cursor(page_rows[0]) if page_rows and has_more_before else "",
+            is_first=not has_more_before,
+        )
+    if key is not None:
+        due, priority, task_id = key
+        rows = rows.filter(
+            Q(due_at__gt=due)
+            | Q(due_at=due, priority__gt=priority)
+            | Q(due_at=due, priority=priority, task_id__gt=task_id),
+            due_at__gte=due,
+        )
+    fetched = list(rows[: size + 1])
+    page_rows = fetched[:size]
+    return KeysetPage(
+        rows=page_rows,
+        next_cursor=encode_cursor(page_rows[-1]) if len(fetched) > size else "",
+        previous_cursor=encode_cursor(page_rows[0]) if key is not None and page_rows else "",
+        is_first=key is None,
+    )
+
+
+def add_display_values(rows: list[VerificationTaskIndex]) -> None:
+    """Set the texts a list row shows (dates, labels), so the template only prints them.
+
+    The list is the hottest page of the workspace; formatting here is several times cheaper
+    than template filters and method calls per cell.
+    """
+    now = timezone.now()
+    priorities = dict(TaskPriority.choices)
+    methods = dict(VerificationMethod.choices)
+    for row in rows:
+        due = timezone.localtime(row.due_at)
+        row.due_text = due.strftime("%Y-%m-%d")
+        row.is_overdue = row.due_at < now
+        row.created_text = timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M")
+        row.priority_label = priorities.get(row.priority, row.priority)
+        row.method_label = methods.get(row.method, row.method)
+
+
+# Counts and workload ----------------------------------------------------------------------------
+
+
+def capped_count(rows: QuerySet, cap: int | None = None) -> int:
+    """COUNT over at most ``cap`` rows: the menu shows "999+" beyond that, at a fixed cost."""
+    return rows.order_by()[: cap or COUNT_CAP].count()
+
+
+def nav_counts(*, user: AbstractBaseUser, seats: Seats | None = None) -> dict[str, int]:
+    """The inbox and queue counts of the menu, in one statement, each capped."""
+    seats = seats or seats_of(user)
+    if not seats.department_ids:
+        return {"inbox": 0, "queue": 0, "cap": COUNT_CAP}
+    rows = VerificationTaskIndex.objects.filter(department_id__in=seats.department_ids).order_by()
+    parts, params = [], []
+    for subset in (rows.filter(owner=user), rows.filter(owner__isnull=True)):
+        sql, subset_params = subset.values("task_id")[:COUNT_CAP].query.sql_with_params()
+        # Only Django's own compiled SQL is interpolated; the values stay parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(subset_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        inbox, queue = cursor.fetchone()
+    return {"inbox": inbox, "queue": queue, "cap": COUNT_CAP}
+
+
+def filter_choices(*, user: AbstractBaseUser, seats: Seats | None = None) -> dict:
+    """Matters and regions the viewer's departments handle, for the filter form."""
+    seats = seats or seats_of(user)
+    department_ids = list(seats.department_ids)
+    handled = Q(competences__department_id__in=department_ids) | Q(
+        routing_rules__department_id__in=department_ids
+    )
+    return {
+        "departments": list(seats.departments),
+        "matters": list(Matter.objects.filter(handled).distinct().order_by("name")),
+        "regions": list(
+            Region.objects.filter(
+                Q(competences__department_id__in=department_ids)
+                | Q(routing_rules__department_id__in=department_ids)
+                | Q(departments__pk__in=department_ids)
+            )
+            .distinct()
+            .order_by("code")
+        ),
+    }
+
+
+@dataclass
+class MemberLoad:
+    membership: RegulatorMembership
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    spot_checks: int = 0
+    absent_until: datetime.datetime | None = None
+    delegate: AbstractBaseUser | None = None
+
+
+def team_workload(*, user: AbstractBaseUser) -> dict[Department, list[MemberLoad]]:
+    """Each supervised department's members with their open, overdue and due-soon counts."""
+    departments = list(supervised_departments(user=user))
+    ids = [department.pk for department in departments]
+    now = timezone.now()
+    loads = {
+        (row["department_id"], row["owner_id"]): row
+        for row in VerificationTaskIndex.objects.filter(department_id__in=ids)
+        .values("department_id", "owner_id")
+        .annotate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            due_soon=Count(
+                "pk", filter=Q(due_at__gte=now, due_at__lt=now + datetime.timedelta(days=3))
+            ),
+            spot_checks=Count("pk", filter=Q(is_spot_check=True)),
+        )
+        .order_by()
+    }
+    absences = {
+        (delegation.department_id, delegation.delegator_id): delegation
+        for delegation in delegations_in_force()
+        .filter(department_id__in=ids)
+        .select_related("delegate")
+    }
+    members = (
+        RegulatorMembership.objects.filter(department_id__in=ids, is_active=True)
+        .select_related("user")
+        .order_by("department_id", "role", "user__username")
+    )
+    result: dict[Department, list[MemberLoad]] = {department: [] for department in departments}
+    by_pk = {department.pk: department for department in departments}
+    for membership in members:
+        load = loads.get((membership.department_id, membership.user_id), {})
+        absence = absences.get((membership.department_id, membership.user_id))
+        result[by_pk[membership.department_id]].append(
+            MemberLoad(
+                membership=membership,
+                open=load.get("open", 0),
+                overdue=load.get("overdue", 0),
+                due_soon=load.get("due_soon", 0),
+                spot_checks=load.get("spot_checks", 0),
+                absent_until=absence.ends if absence else None,
+                delegate=absence.delegate if absence else None,
+            )
+        )
+    for department in departments:
+        queued = loads.get((department.pk, None), {})
+        department.queued = queued.get("open", 0)
+    return result

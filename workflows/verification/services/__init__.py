@@ -1,0 +1,1 @@
+"""Writes of the verification process, one module per responsibility."""

@@ -1,0 +1,148 @@
+"""Differential supervision: on-site spot checks drawn at the ratio the risk grade sets.
+
+A supervisor draws for the department's open verifications. For each grade the policy in
+force gives a ratio range; the draw takes the middle of the range (rounded, kept inside
+it) of that grade's open verification tasks (one per commitment under verification),
+chosen with ``random.Random`` seeded by the draw's seed and the grade. The seed, the
+population and the policy go into a ``SamplingDraw`` row, so anyone can replay the draw
+(``sampling_replay``) and get the same selection.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.models import Department, Matter, RegulatorMembership
+from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.verification.models import (
+    RiskGrade,
+    SamplingDraw,
+    TaskPriority,
+    VerificationTaskIndex,
+)
+from workflows.verification.selectors.seats import is_department_member
+from workflows.verification.selectors.supervision import policy_in_force
+from workflows.verification.services.assignment import department_lock
+
+logger = logging.getLogger(__name__)
+
+
+def sample_size(population: int, ratio_min: Decimal, ratio_max: Decimal) -> int:
+    """The middle of the ratio range of ``population``, rounded half up, kept inside it."""
+    if population <= 0:
+        return 0
+    low = math.ceil(population * ratio_min)
+    high = math.floor(population * ratio_max)
+    middle = int(population * (ratio_min + ratio_max) / 2 + Decimal("0.5"))
+    if low > high:  # the range holds no whole number: take the minimum
+        return min(low, population)
+    return max(low, min(middle, high))
+
+
+def draw_sample(*, seed: str, grade: str, population: list[int], count: int) -> list[int]:
+    """Deterministic: the same seed, grade and population give the same selection."""
+    rng = random.Random(f"{seed}:{grade}")
+    return sorted(rng.sample(sorted(population), count))
+
+
+@transaction.atomic
+def sampling_draw(
+    *,
+    department: Department,
+    by: AbstractBaseUser,
+    matter: Matter | None = None,
+    seed: str | None = None,
+) -> SamplingDraw:
+    """Draw on-site spot checks among the department's open, not yet drawn verifications."""
+    if not is_department_member(by, department.pk, role=RegulatorMembership.Role.SUPERVISOR):
+        raise WorkflowError(
+            WorkflowErrorCode.FORBIDDEN,
+            _("Only a supervisor of the department can draw spot checks."),
+        )
+    seed = (seed or "").strip() or secrets.token_hex(8)
+    if len(seed) > 64:
+        raise WorkflowError(
+            WorkflowErrorCode.INVALID, _("The seed is at most 64 characters."), field="seed"
+        )
+    department_lock(department)  # one draw at a time per department
+    rows = VerificationTaskIndex.objects.select_for_update().filter(
+        department=department, is_escalated=False, is_spot_check=False
+    )
+    if matter is not None:
+        rows = rows.filter(matter=matter)
+    by_grade: dict[str, list[int]] = {grade: [] for grade in RiskGrade.values}
+    ungraded = 0
+    references: dict[int, str] = {}
+    for task_id, grade, reference in rows.values_list("task_id", "risk_grade", "reference"):
+        references[task_id] = reference
+        if grade in by_grade:
+            by_grade[grade].append(task_id)
+        else:
+            ungraded += 1
+    inputs: dict = {
+        "department": department.code,
+        "matter": matter.code if matter else None,
+        "ungraded": ungraded,
+        "grades": {},
+    }
+    selected: dict[str, list[int]] = {}
+    for grade, population in by_grade.items():
+        policy = policy_in_force(grade=grade)
+        if policy is None:
+            inputs["grades"][grade] = {"population": sorted(population), "policy": None}
+            selected[grade] = []
+            continue
+        count = sample_size(len(population), policy.ratio_min, policy.ratio_max)
+        inputs["grades"][grade] = {
+            "population": sorted(population),
+            "policy": {
+                "ratio_min": str(policy.ratio_min),
+                "ratio_max": str(policy.ratio_max),
+                "effective_from": policy.effective_from.isoformat(),
+            },
+            "count": count,
+        }
+        selected[grade] = draw_sample(seed=seed, grade=grade, population=population, count=count)
+    chosen = [pk for picks in selected.values() for pk in picks]
+    inputs["selected_references"] = {str(pk): references[pk] for pk in chosen}
+    VerificationTaskIndex.objects.filter(
+        department=department, task_id__in=chosen, is_escalated=False
+    ).update(is_spot_check=True, method="on_site", priority=TaskPriority.HIGH)
+    draw = SamplingDraw.objects.create(
+        department=department,
+        seed=seed,
+        inputs=inputs,
+        selected=selected,
+        drawn_by=by,
+        drawn_at=timezone.now(),
+    )
+    logger.info(
+        "sampling draw %s in %s by %s: seed=%s selected=%s",
+        draw.pk,
+        department.code,
+        by.pk,
+        seed,
+        selected,
+    )
+    return draw
+
+
+def sampling_replay(*, draw: SamplingDraw) -> dict[str, list[int]]:
+    """Recompute a draw from its recorded seed and inputs (it must equal ``draw.selected``)."""
+    return {
+        grade: draw_sample(
+            seed=draw.seed, grade=grade, population=facts["population"], count=facts.get("count", 0)
+        )
+        if facts.get("policy")
+        else []
+        for grade, facts in draw.inputs["grades"].items()
+    }
