@@ -4,7 +4,7 @@
   ``commitments``, mounted at /commitments/; signing is in ``workflows.applicant_urls``);
 - ``record_urlpatterns``: the subject's credit record, own and public (namespace ``credit``,
   mounted at /credit/);
-- ``api_urlpatterns``: the API, included by ``commitments.api_urls`` (``commitments_api``).
+- ``api_urlpatterns``: the API, included by ``commitments.urls`` (``commitments_api``).
 """
 
 from django.urls import path
