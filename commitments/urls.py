@@ -1,18 +1,31 @@
-"""The applicant's pages, mounted at /commitments/ (signing is in ``workflows.applicant_urls``).
+"""The commitments app's URLs, each package bringing its own.
 
-Each package brings its own pages; the catalogue's come first so that ``templates/`` is never
-read as a commitment's reference.
+- ``urlpatterns``: the applicant's pages, mounted at /commitments/ (namespace ``commitments``;
+  signing is in ``workflows.verification.urls``). The catalogue's come first so that
+  ``templates/`` is never read as a commitment's reference; obligations have two segments, so
+  no reference collides.
+- ``api_urlpatterns``: the API, mounted at /api/v1/ (namespace ``commitments_api``).
 """
 
 from django.urls import include, path
 
+from commitments.catalogue import urls as catalogue_urls
+from commitments.lifecycle import urls as lifecycle_urls
 from commitments.obligations import urls as obligation_urls
+from commitments.pledges import urls as pledge_urls
+from commitments.portal import urls as portal_urls
 
 app_name = "commitments"
 urlpatterns = [
-    path("", include("commitments.catalogue.urls")),
-    path("", include("commitments.lifecycle.urls")),
+    path("", include(catalogue_urls.urlpatterns)),
+    path("", include(lifecycle_urls.urlpatterns)),
+    path("obligations/", include(obligation_urls.urlpatterns)),
 ]
 
-# Obligations after signing; two segments, so no reference collides.
-urlpatterns += [path("obligations/", include(obligation_urls.urlpatterns))]
+api_urlpatterns = [
+    path("", include(lifecycle_urls.api_urlpatterns)),
+    path("", include(catalogue_urls.api_urlpatterns)),
+    path("", include(pledge_urls.api_urlpatterns)),
+    path("obligations/", include(obligation_urls.api_urlpatterns)),
+    path("", include(portal_urls.api_urlpatterns)),
+]

@@ -2,8 +2,10 @@
 
 from django.urls import include, path
 
+from commitments import urls as commitments_urls
+
 urlpatterns = [
-    path("", include("commitments.api_urls")),
+    path("", include((commitments_urls.api_urlpatterns, "commitments_api"))),
     path("", include("workflows.api_urls")),
     path("", include("credit.check.urls")),
 ]

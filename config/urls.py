@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from commitments.lifecycle import urls as lifecycle_urls
 from commitments.portal import urls as portal_urls
 from config import views
 from workflows.repair import urls as repair_urls
@@ -18,7 +19,7 @@ urlpatterns = [
     path("regulator/credit/", include(repair_urls.office_urls)),  # repair, objections
     path("regulator/", include("workflows.verification.urls")),
     path("notifications/", include("notifications.urls")),
-    path("credit/", include("commitments.credit_pages")),
+    path("credit/", include((lifecycle_urls.record_urlpatterns, "credit"))),
     path("credit/", include(repair_urls.subject_urls)),  # repair, objections
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
     path("portal/", include((portal_urls.urlpatterns, "portal"))),  # public portal, no login

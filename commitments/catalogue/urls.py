@@ -2,7 +2,7 @@
 
 - ``urlpatterns``: the template pages, included by ``commitments.urls`` (namespace
   ``commitments``, mounted at /commitments/);
-- ``api_urlpatterns``: the template API, included by ``commitments.api_urls``.
+- ``api_urlpatterns``: the template API, included by ``commitments.urls``.
 """
 
 from django.urls import path

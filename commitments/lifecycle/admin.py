@@ -7,8 +7,16 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.lifecycle.models import Commitment, Verification
+from commitments.lifecycle.models import (
+    Commitment,
+    RegistryEvent,
+    SigningRequest,
+    Verification,
+    VerificationDetail,
+    VerificationEvidence,
+)
 from commitments.obligations.models import Obligation
+from directory.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class ObligationInline(admin.TabularInline):
@@ -51,8 +59,19 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         return False
 
 
+class VerificationDetailInline(ReadOnlyInline):
+    model = VerificationDetail
+
+
+class VerificationEvidenceInline(ReadOnlyInline):
+    model = VerificationEvidence
+    fields = ["original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
 @admin.register(Verification)
 class VerificationAdmin(SimpleHistoryAdmin):
+    inlines = [VerificationDetailInline, VerificationEvidenceInline]
     list_display = ["commitment", "finding", "method", "regulator", "verified_at"]
     list_select_related = ["commitment", "regulator"]
     list_filter = ["finding", "method"]
@@ -66,3 +85,23 @@ class VerificationAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RegistryEvent)
+class RegistryEventAdmin(ReadOnlyAdmin):
+    """The public register's events: append-only, their leaves are in the transparency log."""
+
+    list_display = ["event_type", "commitment", "subject", "leaf_index", "created_at"]
+    list_select_related = ["commitment", "subject"]
+    list_filter = ["event_type"]
+    search_fields = ["commitment__reference", "subject__code"]
+
+
+@admin.register(SigningRequest)
+class SigningRequestAdmin(ReadOnlyAdmin):
+    """Signings waiting for the timestamp service, and their attempts."""
+
+    list_display = ["commitment", "kind", "status", "attempts", "updated_at"]
+    list_select_related = ["commitment"]
+    list_filter = ["status", "kind"]
+    search_fields = ["commitment__reference"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
+from commitments.obligations.models import Obligation
+from directory.models import Subject
 from directory.selectors import department_ids_of
 
 
@@ -53,3 +58,29 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
         previous_status = row.status
     entries.sort(key=lambda e: e["at"])
     return entries
+
+
+def record_commitments(*, subject: Subject, visible_to) -> QuerySet[Commitment]:
+    """The subject's commitments with their obligations, as its representative sees them."""
+    return (
+        commitment_list(visible_to=visible_to)
+        .filter(subject=subject)
+        .exclude(status=Commitment.Status.DRAFT)
+        .prefetch_related(Prefetch("obligations", queryset=Obligation.objects.order_by("due_date")))
+        .order_by("-signed_at", "-pk")
+    )
+
+
+def public_commitments(*, subject: Subject, now=None) -> list[Commitment]:
+    """Signed commitments still within the publicity period their template announced."""
+    now = now or timezone.now()
+    candidates = (
+        Commitment.objects.filter(
+            subject=subject, signed_at__isnull=False, template__publicity_days__gt=0
+        )
+        .exclude(status=Commitment.Status.WITHDRAWN)
+        .select_related("template", "template__matter")
+        .annotate(publicity_days=F("template__publicity_days"))
+        .order_by("-signed_at", "-pk")
+    )
+    return [c for c in candidates if now < c.signed_at + timedelta(days=c.publicity_days)]

@@ -2,7 +2,9 @@
 
 - ``urlpatterns``: the applicant's pages, included by ``commitments.urls`` (namespace
   ``commitments``, mounted at /commitments/; signing is in ``workflows.applicant_urls``);
-- ``api_urlpatterns``: the API, included by ``commitments.api_urls`` (``commitments_api``).
+- ``record_urlpatterns``: the subject's credit record, own and public (namespace ``credit``,
+  mounted at /credit/);
+- ``api_urlpatterns``: the API, included by ``commitments.urls`` (``commitments_api``).
 """
 
 from django.urls import path
@@ -10,7 +12,7 @@ from django.urls import path
 from commitments.lifecycle.api import commitments as commitment_api
 from commitments.lifecycle.api import subjects as subject_api
 from commitments.lifecycle.pages import commitments as commitment_pages
-from commitments.lifecycle.pages import drafts, subjects
+from commitments.lifecycle.pages import drafts, record, subjects
 
 urlpatterns = [
     path("", commitment_pages.CommitmentListView.as_view(), name="list"),
@@ -57,4 +59,9 @@ api_urlpatterns = [
         commitment_api.CommitmentWithdrawApi.as_view(),
         name="commitment-withdraw",
     ),
+]
+
+record_urlpatterns = [
+    path("<str:code>/", record.CreditRecordView.as_view(), name="record"),
+    path("<str:code>/public/", record.PublicCreditRecordView.as_view(), name="public"),
 ]

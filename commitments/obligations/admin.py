@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from commitments.obligations.models import Obligation, WarningPolicy, WarningStep
+from commitments.obligations.models import (
+    DeadlineExtension,
+    Obligation,
+    PerformanceEvidence,
+    PerformanceReport,
+    WarningPolicy,
+    WarningSchedule,
+    WarningStep,
+)
+from directory.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class WarningPolicyInline(admin.StackedInline):
@@ -37,3 +46,39 @@ class ObligationInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class PerformanceEvidenceInline(ReadOnlyInline):
+    model = PerformanceEvidence
+    fields = ["original_name", "content_type", "size", "sha256"]
+    readonly_fields = fields
+
+
+@admin.register(PerformanceReport)
+class PerformanceReportAdmin(ReadOnlyAdmin):
+    """Reports of performance and their decisions: changed only through the services."""
+
+    list_display = ["obligation", "status", "submitted_by", "submitted_at", "decided_by"]
+    list_select_related = ["obligation", "submitted_by", "decided_by"]
+    list_filter = ["status"]
+    inlines = [PerformanceEvidenceInline]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    """Every extension with who granted it and why (statutory records: never edited)."""
+
+    list_display = ["commitment", "obligation", "kind", "previous_due", "new_due", "extended_by"]
+    list_select_related = ["commitment", "obligation", "extended_by"]
+    list_filter = ["kind"]
+    search_fields = ["commitment__reference", "reason"]
+
+
+@admin.register(WarningSchedule)
+class WarningScheduleAdmin(ReadOnlyAdmin):
+    """Planned and sent warnings: the sweep's own rows, for an administrator to inspect."""
+
+    list_display = ["obligation", "kind", "due_at", "status", "processed_at"]
+    list_select_related = ["obligation"]
+    list_filter = ["status", "kind"]
+    date_hierarchy = "due_at"

@@ -1,6 +1,6 @@
 """URLs of obligations: the pages (``urlpatterns``, included under ``obligations/`` by
 ``commitments.urls``, in the ``commitments`` namespace) and the API (``api_urlpatterns``,
-included under ``obligations/`` by ``commitments.api_urls``, in ``commitments_api``)."""
+included under ``obligations/`` by ``commitments.urls``, in ``commitments_api``)."""
 
 from django.urls import path
 

@@ -19,8 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.credit_pages import public_commitments
 from commitments.errors import CommitmentError, ErrorCode
+from commitments.lifecycle.selectors import public_commitments
 from commitments.portal import selectors
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from credit.record import selectors as credit_selectors

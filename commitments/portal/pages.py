@@ -33,10 +33,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
-from commitments.credit_pages import public_commitments
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.forms import read_upload
-from commitments.lifecycle.selectors import commitment_get
+from commitments.lifecycle.selectors import commitment_get, public_commitments
 from commitments.lifecycle.services.register import registry_receipts
 from commitments.lifecycle.services.signatures import upload_limit_bytes
 from commitments.portal import selectors

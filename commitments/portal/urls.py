@@ -3,7 +3,7 @@
 - ``urlpatterns``: the portal, mounted at /portal/ (namespace ``portal``);
 - ``verification_urlpatterns``: public verification and the register, mounted at the site
   root (``verify/``, ``register/``; namespace ``public``);
-- ``api_urlpatterns``: the portal's read-only API, included by ``commitments.api_urls``.
+- ``api_urlpatterns``: the portal's read-only API, included by ``commitments.urls``.
 """
 
 from django.urls import path

@@ -9,7 +9,15 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from workflows.verification.models import Delegation, SamplingDraw, SamplingPolicy, TaskAuditEntry
+from directory.admin import ReadOnlyAdmin
+from workflows.verification.models import (
+    Delegation,
+    SamplingDraw,
+    SamplingPolicy,
+    TaskAuditEntry,
+    VerificationProcess,
+    VerificationTaskIndex,
+)
 
 
 @admin.register(Delegation)
@@ -62,3 +70,23 @@ class TaskAuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(VerificationProcess)
+class VerificationProcessAdmin(ReadOnlyAdmin):
+    """Verification processes (viewflow's rows for InformCommitFlow): the work, not the status."""
+
+    list_display = ["pk", "status", "created", "finished"]
+    list_filter = ["status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(commitment__isnull=False)
+
+
+@admin.register(VerificationTaskIndex)
+class VerificationTaskIndexAdmin(ReadOnlyAdmin):
+    """The queue index: derived from the open tasks (``manage.py queue_index_rebuild``)."""
+
+    list_display = ["task", "commitment", "department", "owner", "due_at", "priority"]
+    list_select_related = ["commitment", "department", "owner"]
+    list_filter = ["department", "is_escalated", "risk_grade"]

@@ -5,9 +5,8 @@
   its maximum period: publication ended), with its text or end of publicity corrected when
   the objection was upheld that way.
 - ``breach_repair`` / ``breach_revoke``: the record is cleared. Publication and sharing stop,
-  its measures are lifted, the black-list entries it caused end, and every calling system
-  that asked about the subject gets a change notice (NDRC Order 36: repair reaches everyone
-  who received the record); the caller sends them the message.
+  its measures are lifted and the black-list entries it caused end. Who received the record
+  and must hear of the change is ``credit.changes``' business, above this one.
 
 The cases, who may decide and the time limits belong to ``workflows.repair``; these functions
 run inside the deciding service's transaction and refuse with a ``CreditError`` (changing
@@ -24,8 +23,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from credit.changes.models import RecordChangeNotice
-from credit.check.models import CheckQuery
 from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.breaches import Breach, ListEntry, Measure
 from directory.audit import audited_save
@@ -46,7 +43,6 @@ class RecordCleared:
     breach: Breach
     measures_lifted: list[Measure] = field(default_factory=list)
     list_exits: list[ListEntry] = field(default_factory=list)
-    notices: list[RecordChangeNotice] = field(default_factory=list)
 
 
 def breach_objection_mark(*, breach_id: int, by: AbstractBaseUser | None, case: str) -> Breach:
@@ -123,7 +119,6 @@ def breach_repair(*, breach_id: int, by: AbstractBaseUser, on: date, case: str) 
     audited_save(breach, by=by, reason=f"repaired on {case}")
     return _record_clear(
         breach=breach,
-        change=RecordChangeNotice.Change.REPAIRED,
         by=by,
         on=on,
         reason=f"record repaired ({case})",
@@ -137,19 +132,15 @@ def breach_revoke(*, breach_id: int, by: AbstractBaseUser, on: date, case: str) 
     audited_save(breach, by=by, reason=f"revoked on {case}")
     return _record_clear(
         breach=breach,
-        change=RecordChangeNotice.Change.REVOKED,
         by=by,
         on=on,
         reason=f"record revoked ({case})",
     )
 
 
-def _record_clear(
-    *, breach: Breach, change: str, by: AbstractBaseUser, on: date, reason: str
-) -> RecordCleared:
-    """Lift the measures of a repaired or revoked record, end the black-list entries it
-    caused, and queue a notice for each calling system that asked about the subject.
-    Runs with ``breach`` locked and already moved."""
+def _record_clear(*, breach: Breach, by: AbstractBaseUser, on: date, reason: str) -> RecordCleared:
+    """Lift the measures of a repaired or revoked record and end the black-list entries it
+    caused. Runs with ``breach`` locked and already moved."""
     lifted = []
     for measure in Measure.objects.select_for_update().filter(
         breach=breach, status=Measure.Status.ACTIVE
@@ -164,15 +155,4 @@ def _record_clear(
         entry.leave(on=on)
         audited_save(entry, by=by, reason=reason)
         exits.append(entry)
-    systems = (
-        CheckQuery.objects.filter(subject_id=breach.subject_id)
-        .values_list("calling_system_id", flat=True)
-        .distinct()
-    )
-    notices = []
-    for system_id in sorted(set(systems)):
-        notice, _created = RecordChangeNotice.objects.get_or_create(
-            calling_system_id=system_id, breach=breach, change=change
-        )
-        notices.append(notice)
-    return RecordCleared(breach=breach, measures_lifted=lifted, list_exits=exits, notices=notices)
+    return RecordCleared(breach=breach, measures_lifted=lifted, list_exits=exits)

@@ -1,7 +1,7 @@
 """Telling the systems that received a record that it changed (NDRC Order 36: repair reaches
-everyone who received the record). The credit record queues one change notice per calling
-system that asked about the subject (``RecordCleared.notices``); this sends each system's
-user the message, once per notice."""
+everyone who received the record): ``credit.changes`` queues one change notice per calling
+system that asked about the subject; this sends each system's user the message, once per
+notice."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit.changes.models import RecordChangeNotice
+from credit.changes.services import record_change_queue
 from credit.check.models import CallingSystem
-from credit.record.services.repair import RecordCleared
+from credit.record.models.breaches import Breach
 from notifications.services.inbox import notification_send
 
 
@@ -48,13 +49,12 @@ def _change_message(change: str, *, record: int, subject: str, day: date) -> tup
     )
 
 
-def record_change_notify(*, cleared: RecordCleared) -> None:
-    """Tell every calling system that received the record (its outbox row + its user)."""
-    if not cleared.notices:
-        return
-    systems = CallingSystem.objects.in_bulk([n.calling_system_id for n in cleared.notices])
-    breach = cleared.breach
-    for notice in cleared.notices:
+def record_change_tell(*, breach: Breach, change: str) -> list[RecordChangeNotice]:
+    """Queue a notice for every calling system that received the record and send each its
+    message (the outbox row, and a message to the system's user, once per notice)."""
+    notices = record_change_queue(breach=breach, change=change)
+    systems = CallingSystem.objects.in_bulk([n.calling_system_id for n in notices])
+    for notice in notices:
         subject, body = _change_message(
             notice.change, record=breach.pk, subject=breach.subject_id, day=timezone.localdate()
         )
@@ -64,3 +64,4 @@ def record_change_notify(*, cleared: RecordCleared) -> None:
             subject=subject,
             body=body,
         )
+    return notices

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from credit.changes.models import RecordChangeNotice
 from credit.record.models.breaches import Breach
 from credit.record.services.repair import (
     BreachCorrection,
@@ -39,7 +40,7 @@ from workflows.repair.selectors.cases import (
     open_objection,
     subject_represented_check,
 )
-from workflows.repair.services.changes import record_change_notify
+from workflows.repair.services.changes import record_change_tell
 from workflows.repair.services.limits import objection_due_dates, provider_decision_due
 
 OUTCOMES = ("corrected", "revoked", "rejected")
@@ -249,5 +250,5 @@ def objection_decide(
             link=reverse("repair:objection", args=[objection.subject.code, breach.pk]),
         )
     if cleared is not None:
-        record_change_notify(cleared=cleared)
+        record_change_tell(breach=cleared.breach, change=RecordChangeNotice.Change.REVOKED)
     return objection

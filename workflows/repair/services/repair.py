@@ -22,6 +22,7 @@ from django_fsm import can_proceed
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.catalogue.services import active_template
 from commitments.lifecycle.services.commitments import commitment_create, commitment_sign
+from credit.changes.models import RecordChangeNotice
 from credit.record.models.breaches import Breach
 from credit.record.services.repair import breach_repair
 from directory.audit import audited_save
@@ -37,7 +38,7 @@ from workflows.repair.selectors.cases import (
     subject_represented_check,
 )
 from workflows.repair.selectors.eligibility import repair_eligibility
-from workflows.repair.services.changes import record_change_notify
+from workflows.repair.services.changes import record_change_tell
 from workflows.repair.services.limits import repair_due_dates
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
@@ -235,5 +236,5 @@ def repair_decide(
             link=link,
         )
     if cleared is not None:
-        record_change_notify(cleared=cleared)
+        record_change_tell(breach=cleared.breach, change=RecordChangeNotice.Change.REPAIRED)
     return application

@@ -1,0 +1,15 @@
+"""Record change notices in the back office: read-only, the outbox of who must hear of a change."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from credit.changes.models import RecordChangeNotice
+from directory.admin import ReadOnlyAdmin
+
+
+@admin.register(RecordChangeNotice)
+class RecordChangeNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["breach", "calling_system", "change", "created_at", "delivered_at"]
+    list_select_related = ["breach", "calling_system"]
+    list_filter = ["change"]
