@@ -3,9 +3,10 @@
 from django.urls import include, path
 
 from commitments import urls as commitments_urls
+from workflows import urls as workflows_urls
 
 urlpatterns = [
     path("", include((commitments_urls.api_urlpatterns, "commitments_api"))),
-    path("", include("workflows.api_urls")),
+    path("", include((workflows_urls.api_urlpatterns, "workflows_api"))),
     path("", include("credit.check.urls")),
 ]

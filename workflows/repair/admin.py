@@ -11,7 +11,14 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from workflows.repair.models import Objection, RepairApplication, RepairProof
+from directory.admin import ReadOnlyAdmin
+from workflows.repair.models import (
+    Objection,
+    ObjectionProcess,
+    RepairApplication,
+    RepairProcess,
+    RepairProof,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -88,3 +95,25 @@ class ObjectionAdmin(ReadOnlyCaseAdmin):
     list_select_related = ["subject", "breach", "breach__category", "department"]
     search_fields = ["subject__code", "subject__name"]
     date_hierarchy = "filed_on"
+
+
+@admin.register(RepairProcess)
+class RepairProcessAdmin(ReadOnlyAdmin):
+    """Credit repair processes (viewflow's rows): the work; the case holds the legal status."""
+
+    list_display = ["pk", "repair_application", "status", "created", "finished"]
+    list_filter = ["status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(repair_application__isnull=False)
+
+
+@admin.register(ObjectionProcess)
+class ObjectionProcessAdmin(ReadOnlyAdmin):
+    """Objection processes (viewflow's rows): the work; the case holds the legal status."""
+
+    list_display = ["pk", "objection", "status", "created", "finished"]
+    list_filter = ["status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(objection__isnull=False)

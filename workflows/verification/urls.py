@@ -4,7 +4,7 @@
   team, one page per task, supervision.
 - ``applicant_urlpatterns`` (namespace ``submission``, mounted at /commitments/ beside
   ``commitments``): the actions that start the flow.
-- ``api_urlpatterns`` (in the ``workflows_api`` namespace that ``workflows.api_urls`` mounts
+- ``api_urlpatterns`` (in the ``workflows_api`` namespace that ``workflows.urls`` composes
   at /api/v1/, shared with the repair API): signing and the regulators' tasks.
 """
 
