@@ -2,7 +2,8 @@
 notices at the thresholds and the end of red-list entries.
 
 Subjects are named by primary key and a breach's source by kind and number: the commitment
-domain calls these services (``commitments.services.breaches``) and checks its own rules first.
+domain calls these services (``commitments.lifecycle.services.breaches``) and checks its own
+rules first.
 """
 
 from __future__ import annotations

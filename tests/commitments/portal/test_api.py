@@ -12,9 +12,9 @@ from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
-from tests.repair import conftest as repair_fixtures
-from tests.repair.conftest import record
 from tests.workflows.conftest import submit_commitment
+from tests.workflows.repair import conftest as repair_fixtures
+from tests.workflows.repair.conftest import record
 
 today = repair_fixtures.today
 repair_city = repair_fixtures.repair_city

@@ -5,7 +5,7 @@ process advances.
 Each action runs under the process lock (``select_for_update`` on the process row), re-reads
 the task inside it and refuses with a ``WorkflowError`` before changing anything; a refusal
 anywhere undoes it all. Reassignment, delegation and deadline extension use the same guards.
-The domain status is changed by ``commitments.services``; the flow only records the work.
+The domain status is changed by ``commitments.lifecycle.services``; the flow only records the work.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from commitments.lifecycle.models import Commitment
 from commitments.portal.selectors import public_commitment_list
@@ -15,8 +17,25 @@ from credit.record.services.lists import list_entry_enter
 from credit.record.services.publicity import breach_publication_end_due, list_entries_exit_due
 from directory.models import Subject
 from tests.factories import SubjectFactory, UserFactory
-from tests.repair.conftest import record
 from tests.workflows.conftest import submit_commitment
+from tests.workflows.repair import conftest as repair_fixtures
+from tests.workflows.repair.conftest import record
+
+today = repair_fixtures.today
+repair_city = repair_fixtures.repair_city
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    """Pages in English (the source text the assertions use)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def _listed(

@@ -1,1 +1,0 @@
-"""Writes of the commitments app not yet in a package (obligations, pledges, repair)."""
