@@ -19,8 +19,16 @@ urlpatterns = [
     path("regulator/credit/", include(repair_urls.office_urls)),  # repair, objections
     path("regulator/", include("workflows.verification.urls")),
     path("notifications/", include("notifications.urls")),
-    path("credit/", include((lifecycle_urls.record_urlpatterns, "credit"))),
-    path("credit/", include(repair_urls.subject_urls)),  # repair, objections
+    # The subject's credit record, own and public, and its repair and objections.
+    path(
+        "credit/",
+        include(
+            [
+                path("", include((lifecycle_urls.record_urlpatterns, "credit"))),
+                path("", include(repair_urls.subject_urls)),
+            ]
+        ),
+    ),
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
     path("portal/", include((portal_urls.urlpatterns, "portal"))),  # public portal, no login
     # verify/ and register/: public verification, no login

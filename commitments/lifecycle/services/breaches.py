@@ -29,7 +29,6 @@ from django_fsm import can_proceed
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment, Verification
 from commitments.obligations.models import Obligation
-from credit.errors import CreditError, CreditErrorCode
 from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import BreachSourceKind
 from credit.record.services import breaches as credit_services
@@ -40,21 +39,6 @@ from notifications.services.inbox import notification_send
 
 FALSE_COMMITMENT = "false_commitment"
 MISSED_OBLIGATION = "missed_obligation"
-
-_ERROR_CODES = {
-    CreditErrorCode.INVALID: ErrorCode.INVALID,
-    CreditErrorCode.NOT_FOUND: ErrorCode.NOT_FOUND,
-    CreditErrorCode.INVALID_STATE: ErrorCode.INVALID_STATE,
-    CreditErrorCode.NO_RULE_SET: ErrorCode.INVALID,
-}
-
-
-def as_commitment_error(error: CreditError) -> CommitmentError:
-    """Re-wrap a credit refusal: still used by the pledge and repair services until they let
-    ``CreditError`` through as the lifecycle's breaches do; remove it with their last use."""
-    return CommitmentError(
-        _ERROR_CODES.get(error.code, ErrorCode.INVALID), error.message, field=error.field
-    )
 
 
 @transaction.atomic
