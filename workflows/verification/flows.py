@@ -34,10 +34,11 @@ class DepartmentTaskView(flow.View):
 
     viewflow's queues are permission-driven: anyone holding the permission could claim any
     task by URL. Verification is a department's business, so every check here asks whether
-    the user is an active member of the department the commitment was handed to: these are
-    the node's permissions. We serve our own task pages, so the node carries no viewflow
-    view. It also stamps ``Task.assigned`` on automatic assignment, which viewflow 2.4
-    leaves empty.
+    the user is an active member of the department the commitment was handed to. The node's
+    permission (``workflows.verify_commitment``, stored on its tasks) names the right; for one
+    task it is held by the active members of that department, which these checks decide. We
+    serve our own task pages, so the node carries no viewflow view. It also stamps
+    ``Task.assigned`` on automatic assignment, which viewflow 2.4 leaves empty.
     """
 
     def __init__(self, **kwargs) -> None:
@@ -125,6 +126,7 @@ class InformCommitFlow(flow.Flow):
     verify = (
         DepartmentTaskView()
         .Annotation(title=_("Verify the commitment"))
+        .Permission("workflows.verify_commitment")
         .Assign(this.assign_regulator)
         .onCreate(this.task_created)
         .Next(this.check_finding)
@@ -144,6 +146,7 @@ class InformCommitFlow(flow.Flow):
     escalate = (
         DepartmentTaskView()
         .Annotation(title=_("Verify the overdue commitment (escalated)"))
+        .Permission("workflows.verify_commitment")
         .Assign(this.assign_supervisor)
         .onCreate(this.escalation_created)
         .Next(this.check_finding)

@@ -30,6 +30,9 @@ class VerificationProcess(Process):
         proxy = True
         verbose_name = _("verification process")
         verbose_name_plural = _("verification processes")
+        permissions = [
+            ("verify_commitment", _("Can verify the commitments handed to one's department")),
+        ]
 
 
 class RiskGrade(models.TextChoices):

@@ -37,6 +37,8 @@ def test_submitting_opens_verification_and_assigns_a_regulator(world, submitted_
     task = task_of(commitment)
     assert (task.status, task.owner) == (STATUS.ASSIGNED, world.regulator)
     assert task.assigned is not None
+    # and the task names the right it needs, which the department's membership decides
+    assert task.owner_permission == "workflows.verify_commitment"
     # and the window timer is armed at the domain's deadline
     timer = Task.objects.get(
         process_id=commitment.process_id, flow_task=InformCommitFlow.verification_overdue
