@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.catalogue.services import active_template
-from commitments.lifecycle.models import Commitment, Verification
+from commitments.lifecycle.models import (
+    Commitment,
+    RegistryEvent,
+    SigningRequest,
+    Verification,
+    VerificationDetail,
+    VerificationEvidence,
+)
 from commitments.obligations.models import (
     DeadlineExtension,
     Obligation,
@@ -54,11 +61,13 @@ from directory.models import (
     Matter,
     Region,
     RegulatorMembership,
+    RoutingRule,
     Subject,
     SubjectRepresentative,
+    WorkingDayOverride,
 )
 from signing.models import SignedDocument
-from workflows.repair.models import Objection, RepairApplication
+from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
 
 _rng = random.Random(20261122)
@@ -803,3 +812,120 @@ class ObjectionFactory(factory.django.DjangoModelFactory[Objection]):
             decided_on=date(2026, 12, 3),
             decision_reason="回执日期晚于期限",
         )
+
+
+# The remaining rows of the kernel, the catalogue, the lifecycle and the repair cases ----------
+
+
+class RepresentativeFactory(factory.django.DjangoModelFactory[SubjectRepresentative]):
+    """A user entitled to act for a subject."""
+
+    class Meta:
+        model = SubjectRepresentative
+
+    subject = factory.SubFactory(SubjectFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class RoutingRuleFactory(factory.django.DjangoModelFactory[RoutingRule]):
+    """Routing of a matter's commitments in a region to a department; ``on_field`` narrows it."""
+
+    class Meta:
+        model = RoutingRule
+
+    name = factory.Sequence(lambda n: f"分派规则{n}")
+    matter = factory.SubFactory(MatterFactory)
+    region = factory.SubFactory(RegionFactory)
+    department = factory.SubFactory(DepartmentFactory)
+
+    class Params:
+        on_field = factory.Trait(field_name="scope", field_value="热食类食品制售")
+
+
+class WorkingDayOverrideFactory(factory.django.DjangoModelFactory[WorkingDayOverride]):
+    """An announced make-up working day on a Saturday."""
+
+    class Meta:
+        model = WorkingDayOverride
+        django_get_or_create = ("date",)
+
+    date = date(2027, 2, 20)
+    is_working_day = True
+    note = "春节调休上班"
+
+
+class ObligationRuleFactory(factory.django.DjangoModelFactory[ObligationRule]):
+    class Meta:
+        model = ObligationRule
+
+    template = factory.SubFactory(TemplateFactory)
+    position = factory.Sequence(lambda n: n + 10)
+    title = "补交食品安全管理制度"
+    deadline = 20
+    deadline_unit = DeadlineUnit.WORKING_DAYS
+
+
+class VerificationDetailFactory(factory.django.DjangoModelFactory[VerificationDetail]):
+    class Meta:
+        model = VerificationDetail
+
+    verification = factory.SubFactory(VerificationFactory)
+    evidence_summary = "现场核查经营场所与承诺一致"
+    inspected_on = date(2026, 5, 11)
+    inspection_location = "深圳市南山区科技园1号"
+    inspectors = "regulator"
+
+
+class VerificationEvidenceFactory(factory.django.DjangoModelFactory[VerificationEvidence]):
+    class Meta:
+        model = VerificationEvidence
+
+    verification = factory.SubFactory(VerificationFactory)
+    file = factory.django.FileField(filename="inspection.pdf", data=PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    size = len(PDF_BYTES)
+    content_type = "application/pdf"
+    original_name = "inspection.pdf"
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class RegistryEventFactory(factory.django.DjangoModelFactory[RegistryEvent]):
+    """A register event's row (its leaf is the transparency log's business, not this row's)."""
+
+    class Meta:
+        model = RegistryEvent
+
+    event_type = RegistryEvent.Type.SIGNED
+    commitment = factory.SubFactory(CommitmentFactory, signed=True)
+    subject = factory.SelfAttribute("commitment.subject")
+    event = factory.LazyAttribute(lambda o: {"reference": o.commitment.reference})
+    salt = factory.Sequence(lambda n: f"{n:064x}")
+    leaf_index = factory.Sequence(lambda n: n)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class SigningRequestFactory(factory.django.DjangoModelFactory[SigningRequest]):
+    """A signing waiting for the timestamp service; ``failed`` after its attempts."""
+
+    class Meta:
+        model = SigningRequest
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    requested_by = factory.SelfAttribute("commitment.created_by")
+
+    class Params:
+        failed = factory.Trait(
+            status=SigningRequest.Status.FAILED, attempts=5, last_error="timestamp service down"
+        )
+
+
+class RepairProofFactory(factory.django.DjangoModelFactory[RepairProof]):
+    class Meta:
+        model = RepairProof
+
+    application = factory.SubFactory(RepairApplicationFactory)
+    file = factory.django.FileField(filename="paid.pdf", data=PDF_BYTES)
+    name = "paid.pdf"
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)

@@ -8,7 +8,7 @@ storage, so the same photo uploaded twice is kept once and a stored file can be 
 its recorded digest.
 
 A ``RegistryEvent`` is one registry event (signed, verified, breached, ...) as appended to
-the transparency log (``signing.transparency``): the log holds only a salted hash; the event,
+the transparency log (``signing.register``): the log holds only a salted hash; the event,
 its salt and the leaf index stay here, so the subject can be given a receipt that reveals
 them and anyone can check it against a signed checkpoint.
 
