@@ -82,3 +82,28 @@ def test_regulator_of_another_department_cannot_open_the_task(world, new_page):
     assert response.status == 404
     outsider.goto("/regulator/")
     expect(outsider.get_by_test_id("task-row")).to_have_count(0)
+
+
+def test_the_credit_record_with_a_commitment_fits_a_phone(world, new_page):
+    # Given an applicant whose subject has signed a commitment with two obligations
+    applicant = new_page("applicant", locale="en-US")
+    applicant.goto("/commitments/templates/")
+    applicant.get_by_test_id(f"template-{world.template.code}").get_by_test_id(
+        "choose-template"
+    ).click()
+    applicant.get_by_test_id("acknowledge").check()
+    applicant.get_by_test_id("continue").click()
+    applicant.fill("[name=field_premises]", "深圳市南山区科技园科苑路1号")
+    applicant.fill("[name=field_scope]", "热食类食品制售")
+    applicant.get_by_test_id("save-draft").click()
+    applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("sign").click()
+    reference = applicant.get_by_test_id("reference").inner_text().strip()
+
+    # When it opens the subject's credit record on a phone
+    applicant.set_viewport_size({"width": 390, "height": 844})
+    applicant.goto(f"/credit/{world.subject.code}/")
+
+    # Then the commitment is listed and the page needs no sideways scrolling
+    expect(applicant.get_by_test_id("commitment")).to_contain_text(reference)
+    assert applicant.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
