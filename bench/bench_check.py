@@ -28,7 +28,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.serving import free_port, start_server, stop_server  # noqa: E402
 
 TARGET_RATIO = 0.5
 TARGET_RPS = 1000.0
@@ -214,74 +215,6 @@ def _queries_per_check(token: str, code: str) -> int:
         response = client.get(path, params)
     assert response.status_code == 200, response.content
     return len(captured.captured_queries)
-
-
-# Server --------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(
-    port: int, *, worker_class: str = "gthread", threads: int = 8
-) -> subprocess.Popen:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"),
-        DJANGO_DEBUG="false",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATABASE_CONN_MAX_AGE="600",  # production keeps connections; per-request connects
-        LOG_LEVEL="WARNING",
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            str(ROOT / "config" / "gunicorn.conf.py"),
-            "config.wsgi:application",
-            "--workers",
-            "2",
-            "--worker-class",
-            worker_class,
-            "--threads",
-            str(threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited: " + process.stderr.read().decode()[-2000:])
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/v1/ping/")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not answer within 30 s")
-
-
-def _stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # CPU ------------------------------------------------------------------------------------------
@@ -487,9 +420,9 @@ def run(
     ]
     ping_paths = ["/api/v1/ping/"]
     use_wrk = client == "wrk" or (client == "auto" and shutil.which("wrk"))
-    port = _free_port()
+    port = free_port()
     load_before = os.getloadavg()
-    server = _start_server(port, worker_class=worker_class, threads=threads)
+    server = start_server(port, worker_class=worker_class, threads=threads)
     samples: dict[str, list[dict]] = {"ping": [], "check": []}
     try:
         for round_number in range(rounds + 1):  # round 0 warms both views up, not counted
@@ -526,7 +459,7 @@ def run(
                 if round_number:
                     samples[name].append(sample)
     finally:
-        _stop_server(server)
+        stop_server(server)
     load_after = os.getloadavg()
     pgbench = _pgbench(settings.DATABASES["default"].get("URL") or _database_url(), duration=5)
     ping, check = _summary(samples["ping"]), _summary(samples["check"])
