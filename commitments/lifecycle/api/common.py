@@ -63,6 +63,9 @@ class CommitmentSummarySerializer(serializers.Serializer):
 
 class CommitmentDetailSerializer(CommitmentSummarySerializer):
     class ObligationSerializer(serializers.Serializer):
+        id = serializers.IntegerField(
+            source="pk", help_text="Report on it at /api/v1/obligations/{id}/report/."
+        )
         title = serializers.CharField()
         status = serializers.CharField()
         due_date = serializers.DateField()

@@ -70,6 +70,10 @@ def test_lifecycle_create_sign_claim_verify_fulfilled(world, api_as, draft):
     assert obligation["title"] == "取得场所合法使用证明"
     assert obligation["status"] == "pending"
     assert obligation["due_date"] and obligation["due_explanation"]
+    # the obligation's id is the one its report goes to
+    reportable = applicant.get(f"/api/v1/obligations/{obligation['id']}/")
+    assert reportable.status_code == 200
+    assert reportable.json()["commitment"] == reference
     assert len(signed["signed_document_sha256"]) == 64
 
     # and one regulator of the department has the task (in an inbox, or queued)
