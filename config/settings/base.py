@@ -203,6 +203,10 @@ SIGNING_SIGNER_CERT_VALIDITY = timedelta(minutes=env.int("SIGNING_SIGNER_CERT_MI
 SIGNING_CA_KEY_PASSWORD_FILE = env.str("SIGNING_CA_KEY_PASSWORD_FILE", default="")
 # Any RFC 3161 service; empty = the embedded authority (also served at /tsa/), in-process.
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+
+# ``manage.py demo_load`` creates accounts with published passwords: only the embedded default
+# and the tests allow it (their settings set this to True); production refuses.
+CHENGNUO_DEMO_DATA = False
 SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
 SIGNING_TSA_POLICY_OID = env.str("SIGNING_TSA_POLICY_OID", default="1.3.6.1.4.1.59075.1.1")
 # Written into new certificates; the CRL itself is embedded in every sealed PDF.
