@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -225,6 +226,11 @@ SIGNING_SIGNER_CERT_VALIDITY = timedelta(minutes=env.int("SIGNING_SIGNER_CERT_MI
 SIGNING_CA_KEY_PASSWORD_FILE = env.str("SIGNING_CA_KEY_PASSWORD_FILE", default="")
 # Any RFC 3161 service; empty = the embedded authority (also served at /tsa/), in-process.
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# Who /tsa/ answers: "loopback" (this machine's own processes, not forwarded by a proxy) or
+# "off". It signs with the platform's authority, so it is never open to the world.
+SIGNING_TSA_SERVE = env.str("SIGNING_TSA_SERVE", default="loopback")
+if SIGNING_TSA_SERVE not in ("loopback", "off"):
+    raise ImproperlyConfigured("SIGNING_TSA_SERVE is 'loopback' or 'off'.")
 
 # ``manage.py demo_load`` creates accounts with published passwords: only the embedded default
 # and the tests allow it (their settings set this to True); production refuses.
