@@ -1,14 +1,20 @@
 """The signing app's public HTTP endpoints: the RFC 3161 timestamp authority, the CRL, the root.
 
-No login: these are infrastructure anyone may use to check or obtain evidence. The TSA
+No login: the CRL and the root are infrastructure anyone may use to check evidence. The TSA
 takes a DER ``TimeStampReq`` (``application/timestamp-query``, at most 64 KiB) and answers
-a DER ``TimeStampResp`` (``application/timestamp-reply``), per RFC 3161 section 3.4.
+a DER ``TimeStampResp`` (``application/timestamp-reply``), per RFC 3161 section 3.4, but only
+for the platform's own signing: ``SIGNING_TSA_SERVE`` is ``loopback`` (the default: requests
+from this machine that no proxy forwarded) or ``off`` (not served at all). Timestamps carry the
+platform's authority, so it is never an open service.
 """
 
 from __future__ import annotations
 
+import ipaddress
+
 from cryptography.hazmat.primitives import serialization
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +35,17 @@ class TimestampView(View):
 
     http_method_names = ["post"]
 
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if settings.SIGNING_TSA_SERVE == "off":
+            raise Http404
+        if not _from_this_machine(request):
+            return HttpResponse(
+                "This timestamp authority serves the platform's own signing only.",
+                status=403,
+                content_type="text/plain",
+            )
+        return super().dispatch(request, *args, **kwargs)
+
     def post(self, request: HttpRequest) -> HttpResponse:
         """Check the content type and size, then let the embedded authority answer."""
         if request.content_type != TIMESTAMP_QUERY:
@@ -45,6 +62,16 @@ class TimestampView(View):
         except InvalidTimestampRequest as error:
             return HttpResponse(error.message, status=400, content_type="text/plain")
         return HttpResponse(reply, content_type=TIMESTAMP_REPLY)
+
+
+def _from_this_machine(request: HttpRequest) -> bool:
+    """A loopback peer that no proxy forwarded (a proxy on this machine adds the header)."""
+    if "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META:
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
 
 
 def crl_view(request: HttpRequest) -> HttpResponse:

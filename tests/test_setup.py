@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from viewflow.workflow.models import Task
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
+from credit.check.models import CheckQuery
 from directory.models import (
     Competence,
     Department,
@@ -123,6 +129,64 @@ def test_demo_load_gives_working_logins_and_an_active_food_template():
     token = Token.objects.get(user__username="api-system")
     assert token.key in output
     assert not token.user.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_the_printed_token_checks_a_case_as_readme_shows():
+    # given the demo, and the check call README shows with the printed token
+    output = _demo_load()
+    key = re.search(r"API token of api-system: (\w+)", output).group(1)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    call = r'curl -H "Authorization: Token <key>" \\\n\s+"http://127\.0\.0\.1:8000(\S+)"'
+    url = re.search(call, readme)
+
+    # when that call is made
+    response = Client().get(url.group(1), HTTP_AUTHORIZATION=f"Token {key}")
+
+    # then the calling system gets the demo company's status, and the check is logged
+    assert response.status_code == 200, response.content
+    assert response.json()["subject"]["code"] == "914403001922038216"
+    assert CheckQuery.objects.get().calling_system.user.username == "api-system"
+
+
+@pytest.mark.django_db
+def test_demo_load_refuses_under_settings_that_do_not_allow_demo_data(settings):
+    # given settings like production's
+    settings.CHENGNUO_DEMO_DATA = False
+
+    # when the demo is loaded, then it refuses and creates no account
+    with pytest.raises(CommandError, match="published passwords"):
+        _demo_load()
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_load_refuses_under_production_settings(tmp_path):
+    # when the demo is loaded with production's settings module
+    database = tmp_path / "production.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "demo_load"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "a-test-secret",
+            "DATABASE_URL": f"sqlite:///{database}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # then it refuses with the reason and touched no database
+    assert result.returncode == 1
+    assert "only for the embedded default" in result.stderr
+    assert not database.exists()
+
+
+def test_make_run_listens_on_loopback_unless_host_says_otherwise():
+    script = (ROOT / "scripts" / "run").read_text(encoding="utf-8")
+    assert 'HOST="${HOST:-127.0.0.1}"' in script
+    assert 'runserver "$HOST:$PORT"' in script
 
 
 def test_readme_starts_with_make_run_and_make_test():

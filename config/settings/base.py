@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
+    "csp",
     "simple_history",
     "viewflow",
     "viewflow.workflow",
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -175,7 +179,26 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
 }
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
+# from this site only, no inline script or style, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SPECTACULAR_SETTINGS = {
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "TITLE": "Chengnuo API",
     "DESCRIPTION": "Credit commitments: sign, verify and query.",
     "VERSION": "1",
@@ -203,6 +226,15 @@ SIGNING_SIGNER_CERT_VALIDITY = timedelta(minutes=env.int("SIGNING_SIGNER_CERT_MI
 SIGNING_CA_KEY_PASSWORD_FILE = env.str("SIGNING_CA_KEY_PASSWORD_FILE", default="")
 # Any RFC 3161 service; empty = the embedded authority (also served at /tsa/), in-process.
 SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# Who /tsa/ answers: "loopback" (this machine's own processes, not forwarded by a proxy) or
+# "off". It signs with the platform's authority, so it is never open to the world.
+SIGNING_TSA_SERVE = env.str("SIGNING_TSA_SERVE", default="loopback")
+if SIGNING_TSA_SERVE not in ("loopback", "off"):
+    raise ImproperlyConfigured("SIGNING_TSA_SERVE is 'loopback' or 'off'.")
+
+# ``manage.py demo_load`` creates accounts with published passwords: only the embedded default
+# and the tests allow it (their settings set this to True); production refuses.
+CHENGNUO_DEMO_DATA = False
 SIGNING_TSA_TIMEOUT = env.int("SIGNING_TSA_TIMEOUT", default=10)
 SIGNING_TSA_POLICY_OID = env.str("SIGNING_TSA_POLICY_OID", default="1.3.6.1.4.1.59075.1.1")
 # Written into new certificates; the CRL itself is embedded in every sealed PDF.

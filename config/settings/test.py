@@ -34,3 +34,6 @@ LANGUAGE_CODE = "zh-hans"
 # process must never run another process's tasks against the wrong database. A worker in a
 # separate process (started by a test) is told the queue through the environment.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CHENGNUO_TEST_QUEUE", default=f"chengnuo-test-{os.getpid()}")
+
+# The demo data (published passwords) may be loaded here.
+CHENGNUO_DEMO_DATA = True

@@ -39,13 +39,25 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a logged-in page for a user, each in its own browser context (own cookies)."""
+    """Open a logged-in page for a user, each in its own browser context (own cookies).
+
+    Every page must keep the Content-Security-Policy: Chromium reports each refused inline
+    script, style or foreign resource on the console, and any such report fails the test."""
     contexts = []
+    violations: list[str] = []
 
     def open_page(username: str, password: str = "pw-12345678", *, locale: str = "zh-CN"):  # noqa: S107
         context = browser.new_context(base_url=live_server.url, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page = context.new_page()
         page.goto("/accounts/login/")
         page.fill("#id_username", username)
@@ -57,3 +69,4 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy refused:\n" + "\n".join(violations)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -27,6 +28,8 @@ from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
 from commitments.pledges.models import Tender
 from commitments.pledges.services import pledge_template, tender_create
+from credit.check.models import CallingSystem
+from credit.check.services import calling_system_register
 from directory import services as directory_services
 from directory.errors import DomainError
 from directory.models import (
@@ -45,6 +48,8 @@ SUBJECT_CODE = "914403001922038216"
 SUBJECT_NAME = "深圳市示例餐饮有限公司"
 FOOD_TEMPLATE_CODE = "food-business-permit-commitment"
 API_USERNAME = "api-system"
+API_SYSTEM_CODE = "demo-approval-system"
+API_SYSTEM_NAME = "深圳市行政审批系统（示例）"
 
 # (username, password, what the person is) — printed by ``--logins``.
 LOGINS: list[tuple[str, str, str]] = [
@@ -172,6 +177,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.CHENGNUO_DEMO_DATA:
+            raise CommandError(
+                "The demo data creates accounts with published passwords (admin / admin-demo …) "
+                "and is only for the embedded default (config.settings.local) and the tests. "
+                "These settings do not allow it (CHENGNUO_DEMO_DATA is off); nothing was changed."
+            )
         if options["logins"]:
             self._print_logins()
             return
@@ -223,11 +234,7 @@ class Command(BaseCommand):
                 department=departments[department],
                 defaults={"role": role},
             )
-        api_user, _ = get_user_model().objects.get_or_create(username=API_USERNAME)
-        if api_user.has_usable_password():
-            api_user.set_unusable_password()
-            api_user.save(update_fields=["password"])
-        Token.objects.get_or_create(user=api_user)
+        self._load_calling_system()
 
         subject = Subject.objects.filter(code=SUBJECT_CODE).first()
         if subject is None:
@@ -322,6 +329,26 @@ class Command(BaseCommand):
             return
         draft.refresh_from_db()
         self.stdout.write(f"Demo commitment {draft.reference}: {draft.get_status_display()}")
+
+    def _load_calling_system(self) -> None:
+        """``api-system``: a calling system, so its printed token may "check every case"."""
+        if not CallingSystem.objects.filter(user__username=API_USERNAME).exists():
+            if get_user_model().objects.filter(username=API_USERNAME).exists():
+                # an earlier demo made the user alone: it becomes the system's user
+                CallingSystem.objects.create(
+                    code=API_SYSTEM_CODE,
+                    name=API_SYSTEM_NAME,
+                    user=get_user_model().objects.get(username=API_USERNAME),
+                )
+            else:
+                calling_system_register(
+                    code=API_SYSTEM_CODE, name=API_SYSTEM_NAME, username=API_USERNAME, by=None
+                )
+        api_user = get_user_model().objects.get(username=API_USERNAME)
+        if api_user.has_usable_password():
+            api_user.set_unusable_password()
+            api_user.save(update_fields=["password"])
+        Token.objects.get_or_create(user=api_user)
 
     # Output -------------------------------------------------------------------------------
 
