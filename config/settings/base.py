@@ -95,6 +95,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+# A signed-in session lasts a working day (not Django's two weeks) and ends with the browser.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 LOGOUT_REDIRECT_URL = "login"
 
 # Why a record changed is free text: a breach reason must never be cut or refused for length.

@@ -120,3 +120,18 @@ def test_the_api_documentation_loads_its_assets_from_this_site(admin_client_):
     loaded = admin_client_.get(script.replace("&amp;", "&"))
     assert loaded.status_code == 200
     assert b"SwaggerUIBundle" in loaded.content
+
+
+@pytest.mark.django_db
+def test_a_session_lasts_a_working_day_and_ends_with_the_browser(world):
+    # when the applicant signs in on the page
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": world.applicant.username, "password": "pw-12345678"}
+    )
+
+    # then the session cookie is for this browser session only, and the session expires in 8 h
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert cookie["expires"] == "" and cookie["max-age"] == ""
+    assert client.session.get_expiry_age() == 8 * 3600
