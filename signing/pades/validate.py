@@ -189,7 +189,9 @@ def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> Sign
         status = validate_pdf_signature(
             signature, signer_validation_context=context, ts_validation_context=context
         )
-    except MALFORMED_INPUT:
+    except (*MALFORMED_INPUT, AttributeError):
+        # pyHanko meets a CMS whose digest algorithm is unreadable with an AttributeError of
+        # its own (no external_md_algorithm); it is a damaged signature, not our bug.
         return SignatureReport(
             field_name=field_name,
             signer_subject="",

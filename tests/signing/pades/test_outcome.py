@@ -170,6 +170,14 @@ def test_a_damaged_signature_cannot_be_read(untimed):
     assert _outcomes(damaged) == _alone(VerificationCode.SIGNATURE_UNREADABLE)
 
 
+def test_a_signature_whose_digest_algorithm_is_damaged_cannot_be_read(untimed):
+    # given zeros over the CMS's digest algorithm (pyHanko answers an AttributeError)
+    start, _end = _signature_hex(untimed.data)
+    damaged = untimed.data[: start + 96] + b"0000" + untimed.data[start + 100 :]
+
+    assert _outcomes(damaged) == _alone(VerificationCode.SIGNATURE_UNREADABLE)
+
+
 def test_a_signature_value_that_does_not_verify(untimed):
     # given a B-B signature: its CMS ends with the ECDSA value; change one of its digits
     _start, end = _signature_hex(untimed.data)
