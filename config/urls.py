@@ -43,6 +43,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The site's own error pages, in the visitor's language (config.views); never viewflow's.
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

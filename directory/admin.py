@@ -16,6 +16,7 @@ from directory import services as directory_services
 from directory.errors import DomainError
 from directory.identifiers import IdentifierKind, IdentifierProblem, check_identifier
 from directory.models import (
+    CalendarYear,
     Competence,
     Department,
     Matter,
@@ -160,6 +161,14 @@ class WorkingDayOverrideAdmin(SimpleHistoryAdmin):
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
     search_fields = ["note"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(SimpleHistoryAdmin):
+    """Where an administrator records that a year's official arrangement is announced."""
+
+    list_display = ["year", "announcement", "announced_on"]
+    search_fields = ["announcement"]
 
 
 @admin.register(RoutingRule)

@@ -4,11 +4,19 @@ Statutory time limits count working days: public holidays are off and some weeke
 are made working days (调休). The ``holidays`` package supplies the published calendar;
 ``WorkingDayOverride`` rows let an administrator add next year's announcement before the
 package knows it. Every computed deadline carries a sentence saying how it was computed.
+
+A year is *announced* when the package carries its arrangement or an administrator has
+entered a ``CalendarYear``. A working-day deadline that runs through a year not announced is
+*provisional*: the package guesses that year's observed days and knows none of its make-up
+working days. Once the year is announced, a deadline whose count on the announced calendar
+gives another day is *under review*: the stated date stands until an officer moves it
+(ADR 0012 says why the platform flags rather than recomputes).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -16,8 +24,9 @@ from zoneinfo import ZoneInfo
 import holidays
 from django.conf import settings
 from django.utils.translation import gettext as _
+from holidays.countries.china import ChinaStaticHolidays
 
-from directory.models import DeadlineUnit, WorkingDayOverride
+from directory.models import CalendarYear, DeadlineUnit, WorkingDayOverride
 
 
 @dataclass(frozen=True)
@@ -54,21 +63,88 @@ class Deadline:
             datetime.date.fromisoformat(basis["due_date"]),
         )
 
+    def years_beyond_the_package(self) -> list[int]:
+        """Return the years this working-day deadline runs through whose arrangement the
+        ``holidays`` package does not carry (no query: most deadlines have none)."""
+        if self.unit != DeadlineUnit.WORKING_DAYS:
+            return []
+        span = range(self.start.year, self.due_date.year + 1)
+        return [year for year in span if year not in PACKAGE_YEARS]
+
+    def provisional_years(self) -> list[int]:
+        """Return the years this deadline runs through whose arrangement is not announced."""
+        beyond = self.years_beyond_the_package()
+        return unannounced_years(beyond) if beyond else []
+
+    @property
+    def is_provisional(self) -> bool:
+        return bool(self.provisional_years())
+
+    def announced_due_date(self) -> datetime.date | None:
+        """Return the day the count gives on the announced calendar, if it is not the stated
+        one (the deadline is then under review); None when it agrees, when the package's own
+        calendar stated it, or while it is provisional."""
+        if not self.years_beyond_the_package() or self.is_provisional:
+            return None
+        recomputed = add_working_days(self.start, self.count).due_date
+        return recomputed if recomputed != self.due_date else None
+
     def explain(self) -> str:
-        """Say, in the active language, how the due date was computed."""
-        if self.unit == DeadlineUnit.WORKING_DAYS:
-            return _(
-                "%(count)d working days after %(start)s on the official calendar "
-                "(%(skipped)d weekend or holiday days skipped)"
-            ) % {"count": self.count, "start": self.start.isoformat(), "skipped": self.skipped}
-        return _("%(count)d calendar days after %(start)s") % {
-            "count": self.count,
-            "start": self.start.isoformat(),
-        }
+        """Say, in the active language, how the due date was computed, and whether it is
+        provisional or under review."""
+        if self.unit != DeadlineUnit.WORKING_DAYS:
+            return _("%(count)d calendar days after %(start)s") % {
+                "count": self.count,
+                "start": self.start.isoformat(),
+            }
+        text = _(
+            "%(count)d working days after %(start)s on the official calendar "
+            "(%(skipped)d weekend or holiday days skipped)"
+        ) % {"count": self.count, "start": self.start.isoformat(), "skipped": self.skipped}
+        years = self.provisional_years()
+        if years:
+            return text + _(
+                "; provisional: the official holiday arrangement for %(years)s has not been "
+                "announced yet"
+            ) % {"years": ", ".join(str(year) for year in years)}
+        announced = self.announced_due_date()
+        if announced is not None:
+            return text + _(
+                "; under review: on the announced calendar this count ends on %(date)s"
+            ) % {"date": announced.isoformat()}
+        return text
 
 
 def explain_basis(basis: dict | None) -> str:
     return Deadline.from_basis(basis).explain() if basis else ""
+
+
+def basis_is_provisional(basis: dict | None) -> bool:
+    """Return whether a stored deadline runs through a year not announced yet."""
+    return bool(basis) and Deadline.from_basis(basis).is_provisional
+
+
+def basis_announced_due_date(basis: dict | None) -> datetime.date | None:
+    """Return the announced calendar's day for a stored deadline under review, else None."""
+    return Deadline.from_basis(basis).announced_due_date() if basis else None
+
+
+# The years whose arrangement (days off moved, make-up working days) the package carries.
+PACKAGE_YEARS = frozenset(ChinaStaticHolidays.special_public_holidays)
+
+
+def announced_years() -> frozenset[int]:
+    """Return the years whose official arrangement is known: the package's and entered ones."""
+    return PACKAGE_YEARS | frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+
+def unannounced_years(years: Iterable[int]) -> list[int]:
+    """Return, in order, those of ``years`` whose arrangement is not announced yet."""
+    beyond = {year for year in years if year not in PACKAGE_YEARS}
+    if not beyond:
+        return []
+    entered = set(CalendarYear.objects.filter(year__in=beyond).values_list("year", flat=True))
+    return sorted(beyond - entered)
 
 
 @lru_cache(maxsize=16)

@@ -273,3 +273,29 @@ class WorkingDayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.note}"
+
+
+class CalendarYear(models.Model):
+    """The State Council's announcement of a year's holiday arrangement, entered by an
+    administrator: from then on the year's deadlines are no longer provisional.
+
+    Years whose arrangement the ``holidays`` package already carries need no row. Enter the
+    year's ``WorkingDayOverride`` rows (make-up working days, extra days off) first, then this.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    announcement = models.CharField(
+        _("announcement"),
+        max_length=200,
+        help_text=_("The notice that set the arrangement, e.g. its title and document number."),
+    )
+    announced_on = models.DateField(_("announced on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("announced calendar year")
+        verbose_name_plural = _("announced calendar years")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.announcement}"

@@ -55,6 +55,7 @@ from credit.record.rules import add_months
 from directory.calendar import add_working_days, deadline_after
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
+    CalendarYear,
     Competence,
     DeadlineUnit,
     Department,
@@ -852,6 +853,18 @@ class WorkingDayOverrideFactory(factory.django.DjangoModelFactory[WorkingDayOver
     date = date(2027, 2, 20)
     is_working_day = True
     note = "春节调休上班"
+
+
+class CalendarYearFactory(factory.django.DjangoModelFactory[CalendarYear]):
+    """The State Council's holiday arrangement for 2027, entered by an administrator."""
+
+    class Meta:
+        model = CalendarYear
+        django_get_or_create = ("year",)
+
+    year = 2027
+    announcement = "国务院办公厅关于2027年部分节假日安排的通知"
+    announced_on = date(2026, 11, 12)
 
 
 class ObligationRuleFactory(factory.django.DjangoModelFactory[ObligationRule]):

@@ -8,6 +8,7 @@ from django.apps import apps
 
 import tests.factories
 from tests.factories import (
+    CalendarYearFactory,
     ObligationRuleFactory,
     RegistryEventFactory,
     RepairProofFactory,
@@ -27,6 +28,7 @@ from tests.factories import (
         (RoutingRuleFactory, {}),
         (RoutingRuleFactory, {"on_field": True}),
         (WorkingDayOverrideFactory, {}),
+        (CalendarYearFactory, {}),
         (ObligationRuleFactory, {}),
         (VerificationDetailFactory, {}),
         (VerificationEvidenceFactory, {}),

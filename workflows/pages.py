@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from directory.errors import DomainError
 from workflows.errors import WorkflowErrorCode
+from workflows.selectors import calendar_years_to_announce
 from workflows.verification.selectors.queue import nav_counts
 from workflows.verification.selectors.seats import seats_of
 
@@ -52,6 +53,7 @@ class RegulatorPageMixin(LoginRequiredMixin):
         context["nav_count_cap"] = counts["cap"]
         context["is_supervisor"] = bool(self.seats.supervised_ids)
         context["task_url_prefix"] = reverse("workflows:task", args=[0])[: -len("0/")]
+        context["calendar_years_to_announce"] = calendar_years_to_announce()
         return context
 
 

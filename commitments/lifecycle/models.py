@@ -19,6 +19,8 @@ background task has finished the signing and started the verification.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -28,7 +30,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import CommitmentTemplate, StateModel, VerificationMethod
-from directory.calendar import explain_basis
+from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
 from directory.models import Department, Region, Subject
 
 
@@ -149,6 +151,16 @@ class Commitment(StateModel):
     @property
     def verification_due_explanation(self) -> str:
         return explain_basis(self.verification_due_basis)
+
+    @property
+    def verification_due_provisional(self) -> bool:
+        """The verification deadline runs through a year whose calendar is not announced."""
+        return basis_is_provisional(self.verification_due_basis)
+
+    @property
+    def verification_due_under_review(self) -> datetime.date | None:
+        """The announced calendar's day for the verification deadline, if it is another."""
+        return basis_announced_due_date(self.verification_due_basis)
 
 
 class Verification(models.Model):

@@ -46,6 +46,19 @@ class ObligationSerializer(serializers.Serializer):
     due_basis = serializers.JSONField(
         help_text="How the due date was computed: start, count, unit, days skipped, extensions."
     )
+    due_provisional = serializers.BooleanField(
+        help_text=(
+            "True while the deadline runs through a year whose official holiday arrangement "
+            "is not announced: the date may move when it is."
+        )
+    )
+    due_under_review = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "Set once the year is announced if the count ends on another day there: the "
+            "stated date stands until an officer moves it."
+        ),
+    )
     extension_count = serializers.IntegerField()
     has_open_report = serializers.BooleanField(help_text="A report awaits the department's review.")
 

@@ -12,6 +12,8 @@ Django registers them); their tables keep the app's names.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,7 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, StateModel
 from commitments.lifecycle.models import Commitment
-from directory.calendar import explain_basis
+from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
 from directory.models import DeadlineUnit
 
 WARNING_CHANNELS = ("email", "sms", "inapp")
@@ -56,6 +58,16 @@ class Obligation(StateModel):
     @property
     def due_explanation(self) -> str:
         return explain_basis(self.due_basis)
+
+    @property
+    def due_provisional(self) -> bool:
+        """The due date runs through a year whose calendar is not announced yet."""
+        return basis_is_provisional(self.due_basis)
+
+    @property
+    def due_under_review(self) -> datetime.date | None:
+        """The announced calendar's day for this count, if it is not the stated due date."""
+        return basis_announced_due_date(self.due_basis)
 
     @transition(field=status, source=Status.PENDING, target=Status.FULFILLED)
     def fulfil(self) -> None:

@@ -43,6 +43,7 @@ from credit.record import selectors as credit_selectors
 from credit.record.models.rules import CreditList
 from directory.errors import DomainError
 from signing.errors import ReceiptInvalid
+from signing.pades.outcome import VerificationCode, upload_outcome
 from signing.register.models import Checkpoint
 from signing.register.receipts import checkpoint_json, platform_root_certificate, receipt_verify
 from signing.register.selectors import consistency_proof, inclusion_proof, log_size
@@ -74,6 +75,9 @@ def _error_response(
     if _wants_json(request):
         payload = error.as_dict()
         payload["reason"] = getattr(error, "reason", None)
+        outcome = upload_outcome(payload["reason"])
+        if outcome is not None:
+            payload["outcome"] = selectors.outcome_json(outcome)
         return JsonResponse(payload, status=status)
     return render(request, template, {**context, "error": error.message}, status=status)
 
@@ -121,7 +125,11 @@ def _reference_response(request: HttpRequest, reference: str) -> HttpResponse:
     if report is None:
         if _wants_json(request):
             return JsonResponse(
-                {"code": "not_found", "message": _("No signed commitment has this reference.")},
+                {
+                    "code": "not_found",
+                    "message": _("No signed commitment has this reference."),
+                    "outcome": selectors.outcome_json(VerificationCode.UNKNOWN_DOCUMENT),
+                },
                 status=404,
             )
         return render(

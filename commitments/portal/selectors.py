@@ -30,6 +30,11 @@ from directory.identifiers import normalise
 from directory.models import Subject
 from signing.errors import SignatureRefused, SigningError
 from signing.models import SignedDocument
+from signing.pades.outcome import (
+    document_outcome,
+    signature_outcome,
+    verification_reason,
+)
 from signing.pades.upload import inspect_upload
 from signing.pades.validate import ValidationReport, validate_pdf
 from signing.render.evidence import EvidenceCertificate, EvidenceLine, render_evidence_certificate
@@ -122,6 +127,11 @@ def _latest_version(document: SignedDocument) -> SignedDocument:
     return current
 
 
+def outcome_json(code) -> dict:
+    """The outcome as the JSON and the page give it: a stable code and a plain reason."""
+    return {"code": str(code), "reason": verification_reason(code)}
+
+
 def _signatures_json(report: ValidationReport) -> list[dict]:
     return [
         {
@@ -136,6 +146,7 @@ def _signatures_json(report: ValidationReport) -> list[dict]:
             "intact": signature.intact,
             "trusted": signature.trusted,
             "valid": signature.bottom_line and signature.intact,
+            "outcome": outcome_json(signature_outcome(signature)),
         }
         for signature in report.signatures
     ]
@@ -224,6 +235,7 @@ def _report(
         "sha256": sha256,
         "known_to_platform": known,
         "is_valid": report.is_valid,
+        "outcome": outcome_json(document_outcome(report)),
         "signatures": signatures,
         "applicant_signed": bool(applicant) and all(s["valid"] for s in applicant),
         "platform_sealed": bool(seal) and all(s["valid"] for s in seal),

@@ -23,6 +23,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")  # production.py insists o
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # our page, in the visitor's language
 
 INSTALLED_APPS = [
     "django.contrib.admin",

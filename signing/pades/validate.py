@@ -17,6 +17,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from pyhanko.sign.validation import (
     EmbeddedPdfSignature,
     validate_pdf_signature,
@@ -47,6 +48,16 @@ from signing.pades.signers import root_asn1
 
 # What a broken or unreadable signature reports instead of a coverage or modification level.
 UNKNOWN = "UNKNOWN"
+# The validator's ways of saying the certificate was not valid at the moment that counts.
+CERTIFICATE_OUT_OF_TIME = frozenset(
+    {
+        AdESIndeterminate.EXPIRED,
+        AdESIndeterminate.NOT_YET_VALID,
+        AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+        AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+        AdESFailure.NOT_YET_VALID,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,10 @@ class SignatureReport:
     timestamp_time: datetime | None = None  # the RFC 3161 time, when there is a timestamp
     timestamp_trusted: bool = False  # the timestamp token verifies and chains to the root
     signer_name: str = ""  # the certificate's common name, for people
+    readable: bool = True  # the signature could be parsed at all
+    revoked: bool = False  # the certificate is listed in the platform's CRL
+    expired: bool = False  # the certificate was not valid at the moment of validation
+    changes_permitted: bool = True  # what was added after this signature is allowed
 
     @property
     def is_platform_seal(self) -> bool:
@@ -174,7 +189,9 @@ def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> Sign
         status = validate_pdf_signature(
             signature, signer_validation_context=context, ts_validation_context=context
         )
-    except MALFORMED_INPUT:
+    except (*MALFORMED_INPUT, AttributeError):
+        # pyHanko meets a CMS whose digest algorithm is unreadable with an AttributeError of
+        # its own (no external_md_algorithm); it is a damaged signature, not our bug.
         return SignatureReport(
             field_name=field_name,
             signer_subject="",
@@ -186,6 +203,7 @@ def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> Sign
             bottom_line=False,
             coverage=UNKNOWN,
             modification_level=UNKNOWN,
+            readable=False,
         )
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     timestamp_status = status.timestamp_validity
@@ -211,6 +229,9 @@ def _report(signature: EmbeddedPdfSignature, context: ValidationContext) -> Sign
             and timestamp_status.trusted
         ),
         signer_name=str(common_names[0].value) if common_names else "",
+        revoked=bool(status.revoked),
+        expired=status.trust_problem_indic in CERTIFICATE_OUT_OF_TIME,
+        changes_permitted=status.docmdp_ok is not False,
     )
 
 

@@ -8,11 +8,16 @@ from directory.calendar import (
     Deadline,
     add_calendar_days,
     add_working_days,
+    announced_years,
+    basis_announced_due_date,
+    basis_is_provisional,
     deadline_after,
     explain_basis,
     is_working_day,
+    unannounced_years,
 )
 from directory.models import DeadlineUnit, WorkingDayOverride
+from tests.factories import CalendarYearFactory
 
 SEP_30 = datetime.date(2026, 9, 30)  # the Wednesday before the National Day holiday
 
@@ -127,3 +132,86 @@ def test_end_of_day_is_the_last_second_in_the_city(db):
 
 def test_zero_working_days_is_the_start_day(db):
     assert add_working_days(SEP_30, 0).due_date == SEP_30
+
+
+# Provisional years (ADR 0012) ---------------------------------------------------------------
+
+DEC_20 = datetime.date(2026, 12, 20)  # a Sunday; 20 working days later is in January 2027
+MAKE_UP_SATURDAY = datetime.date(2027, 1, 2)  # what an announcement might make a working day
+
+
+def _announce_2027(*, make_up_saturday: bool) -> None:
+    if make_up_saturday:
+        WorkingDayOverride.objects.create(
+            date=MAKE_UP_SATURDAY, is_working_day=True, note="元旦调休上班"
+        )
+    CalendarYearFactory(year=2027)
+
+
+def test_the_package_years_are_announced_and_2027_is_not(db):
+    assert {2025, 2026} <= announced_years()
+    assert unannounced_years([2026, 2027, 2028]) == [2027, 2028]
+
+
+def test_a_deadline_into_an_unannounced_year_is_provisional_and_says_so(db):
+    deadline = add_working_days(DEC_20, 20)
+
+    with translation.override("en"):
+        english = deadline.explain()
+    with translation.override("zh-hans"):
+        chinese = deadline.explain()
+
+    assert deadline.due_date == datetime.date(2027, 1, 18)
+    assert deadline.is_provisional is True
+    assert deadline.provisional_years() == [2027]
+    assert english == (
+        "20 working days after 2026-12-20 on the official calendar (9 weekend or holiday days "
+        "skipped); provisional: the official holiday arrangement for 2027 has not been "
+        "announced yet"
+    )
+    assert chinese.endswith("；暂定：2027年的法定节假日安排尚未公布")
+
+
+def test_a_deadline_within_announced_years_is_not_provisional(db):
+    deadline = add_working_days(SEP_30, 3)
+
+    assert deadline.is_provisional is False
+    assert deadline.announced_due_date() is None
+
+
+def test_calendar_days_are_never_provisional(db):
+    assert add_calendar_days(DEC_20, 60).is_provisional is False
+
+
+def test_an_announcement_that_keeps_the_day_ends_the_provisional_mark(db):
+    basis = add_working_days(DEC_20, 20).as_basis()
+
+    _announce_2027(make_up_saturday=False)
+
+    deadline = Deadline.from_basis(basis)
+    assert deadline.is_provisional is False
+    assert deadline.announced_due_date() is None
+    with translation.override("en"):
+        assert "provisional" not in deadline.explain()
+        assert "review" not in deadline.explain()
+
+
+def test_an_announcement_that_moves_the_day_flags_the_deadline_and_keeps_its_date(db):
+    # given a deadline stated while 2027 was unannounced
+    basis = add_working_days(DEC_20, 20).as_basis()
+
+    # when the announcement makes Saturday 2 January a working day
+    _announce_2027(make_up_saturday=True)
+
+    # then the stated date stands and the announced calendar's day is shown beside it
+    deadline = Deadline.from_basis(basis)
+    assert deadline.due_date == datetime.date(2027, 1, 18)
+    assert deadline.announced_due_date() == datetime.date(2027, 1, 15)
+    assert basis_announced_due_date(basis) == datetime.date(2027, 1, 15)
+    assert basis_is_provisional(basis) is False
+    with translation.override("en"):
+        assert deadline.explain().endswith(
+            "; under review: on the announced calendar this count ends on 2027-01-15"
+        )
+    with translation.override("zh-hans"):
+        assert deadline.explain().endswith("；待复核：按已公布的日历，该期限应于2027-01-15届满")

@@ -51,6 +51,14 @@ class TaskOutputSerializer(serializers.Serializer):
     verification_due_at = serializers.DateTimeField(
         source="process.commitment.verification_due_at", allow_null=True
     )
+    verification_due_provisional = serializers.BooleanField(
+        source="process.commitment.verification_due_provisional",
+        allow_null=True,
+        help_text=(
+            "True while the deadline runs through a year whose official holiday arrangement "
+            "is not announced: the date may move when it is."
+        ),
+    )
 
     class Meta:
         ref_name = "Task"

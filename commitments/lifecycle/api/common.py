@@ -56,6 +56,19 @@ class CommitmentSummarySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     signed_at = serializers.DateTimeField(allow_null=True)
     verification_due_at = serializers.DateTimeField(allow_null=True)
+    verification_due_provisional = serializers.BooleanField(
+        help_text=(
+            "True while the deadline runs through a year whose official holiday arrangement "
+            "is not announced: the date may move when it is."
+        )
+    )
+    verification_due_under_review = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "Set once the year is announced if the count ends on another day there: the "
+            "stated date stands until an officer moves it."
+        ),
+    )
 
     class Meta:
         ref_name = "CommitmentSummary"
@@ -70,6 +83,8 @@ class CommitmentDetailSerializer(CommitmentSummarySerializer):
         status = serializers.CharField()
         due_date = serializers.DateField()
         due_explanation = serializers.CharField()
+        due_provisional = serializers.BooleanField()
+        due_under_review = serializers.DateField(allow_null=True)
 
         class Meta:
             ref_name = "Obligation"

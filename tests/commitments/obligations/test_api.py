@@ -108,6 +108,8 @@ def test_the_applicant_lists_its_obligations_with_how_each_deadline_was_computed
         "due_date": "2026-03-30",
         "due_explanation": obligation.due_explanation,
         "due_basis": obligation.due_basis,
+        "due_provisional": False,
+        "due_under_review": None,
         "extension_count": 0,
         "has_open_report": False,
     }

@@ -8,15 +8,18 @@ import subprocess
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from signing.models import SignedDocument
 from signing.register.merkle import verify_consistency
 from signing.storage import document_read
-from tests.workflows.conftest import submit_commitment
+from tests.signing.forgeries import text_drawn_on_first_page
+from tests.workflows.conftest import FIELD_VALUES, submit_commitment
 
 # The signing files of this test's own, and English messages.
 pytestmark = pytest.mark.usefixtures("signing_files", "english")
@@ -251,3 +254,93 @@ def test_checkpoints_are_published_and_consistent(world):
         proof=[bytes.fromhex(value) for value in proof["proof"]],
     )
     assert bad.status_code == 400
+
+
+# Verification explains itself ---------------------------------------------------------------
+
+
+def test_a_file_changed_after_the_seal_says_so_with_a_code(signed):
+    # given the stored file with text drawn on it after the seal
+    forged = text_drawn_on_first_page(document_read(signed.signed_document))
+
+    # when
+    report = _upload(Client(), forged).json()
+
+    # then
+    assert report["outcome"] == {
+        "code": "changed_after_seal",
+        "reason": "The file was changed after the platform sealed it.",
+    }
+    assert [s["outcome"]["code"] for s in report["signatures"]] == [
+        "changed_after_signing",
+        "changed_after_seal",
+    ]
+
+
+def test_the_page_gives_the_reason_in_chinese(signed, settings):
+    # given a visitor in the default language
+    forged = text_drawn_on_first_page(document_read(signed.signed_document))
+    settings.LANGUAGE_CODE = "zh-hans"
+
+    # when
+    with translation.override("zh-hans"):
+        page = Client().post("/verify/", {"file": io.BytesIO(forged)}).content.decode()
+
+    # then
+    assert 'data-code="changed_after_seal"><strong>文件在平台加盖电子印章后被改动过。' in page
+    assert "The file was changed" not in page
+
+
+def test_the_page_gives_the_reason_in_english(signed):
+    page = Client().get(f"/verify/{signed.reference}/").content.decode()
+
+    assert (
+        'data-code="valid"><strong>Signed and sealed by the platform, and unchanged since: '
+        "the file is authentic." in page
+    )
+
+
+def test_a_preview_is_not_signed(world):
+    # given the preview the applicant downloads before signing
+    draft = commitment_create(
+        by=world.applicant,
+        subject=world.subject,
+        template=world.template,
+        field_values=FIELD_VALUES,
+    )
+    client = Client()
+    client.force_login(world.applicant)
+    preview = client.get(f"/commitments/{draft.reference}/preview.pdf").content
+
+    # when
+    report = _upload(Client(), preview).json()
+
+    # then
+    assert report["outcome"]["code"] == "not_signed"
+    assert report["outcome"]["reason"] == "Not signed: this looks like a preview."
+    assert report["signatures"] == []
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda pdf: b"GIF89a not a pdf", "malformed_pdf"),
+        (lambda pdf: pdf[: len(pdf) // 2], "malformed_pdf"),
+        (javascript_pdf, "active_content"),
+        (lambda pdf: encrypted_pdf(), "encrypted_pdf"),
+    ],
+)
+def test_a_refused_upload_carries_its_outcome(signed, make, code):
+    response = _upload(Client(), make(document_read(signed.signed_document)))
+
+    assert response.json()["outcome"]["code"] == code
+    assert response.json()["outcome"]["reason"]
+
+
+def test_an_unknown_reference_is_an_unknown_document(db):
+    response = Client().get("/verify/CN20250101XXXXXXXX/?format=json")
+
+    assert response.json()["outcome"] == {
+        "code": "unknown_document",
+        "reason": "No signed commitment has this reference.",
+    }

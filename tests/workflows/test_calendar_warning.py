@@ -1,0 +1,76 @@
+"""While an open deadline falls in a year whose official calendar is not announced, the
+regulator's workspace and the administration say so; once it is entered, they stop."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.commitments.obligations.conftest import SHANGHAI
+from tests.factories import CalendarYearFactory, UserFactory
+from tests.workflows.conftest import submit_commitment
+from workflows.selectors import calendar_years_to_announce
+
+SIGNED_AT = datetime.datetime(2026, 12, 18, 10, 0, tzinfo=SHANGHAI)  # deadlines run into 2027
+WARNING = 'data-testid="calendar-unannounced"'
+
+
+@pytest.fixture
+def signed_in_december(world):
+    with time_machine.travel(SIGNED_AT, tick=False):
+        return submit_commitment(world)
+
+
+def _page(user, url: str) -> str:
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(user)
+    with time_machine.travel(SIGNED_AT, tick=False):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_no_open_deadline_no_year_to_announce(world):
+    with time_machine.travel(SIGNED_AT, tick=False):
+        assert calendar_years_to_announce() == []
+
+
+def test_open_deadlines_in_2027_ask_for_its_announcement(world, signed_in_december):
+    with time_machine.travel(SIGNED_AT, tick=False):
+        assert calendar_years_to_announce() == [2027]
+
+
+def test_the_regulator_and_supervisor_pages_warn_until_the_year_is_entered(
+    world, signed_in_december
+):
+    inbox = _page(world.regulator, reverse("workflows:inbox"))
+    dashboard = _page(world.supervisor, reverse("workflows:dashboard"))
+    CalendarYearFactory(year=2027)
+    after = _page(world.regulator, reverse("workflows:inbox"))
+
+    assert WARNING in inbox
+    assert "Deadlines in 2027 are provisional" in inbox
+    assert WARNING in dashboard
+    assert WARNING not in after
+
+
+def test_the_administration_warns_in_chinese_until_the_year_is_entered(world, signed_in_december):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(admin)
+
+    with time_machine.travel(SIGNED_AT, tick=False):
+        before = client.get("/admin/").content.decode()
+        CalendarYearFactory(year=2027)
+        after = client.get("/admin/").content.decode()
+
+    assert WARNING in before
+    assert "有未届满的期限落在2027年" in before
+    assert 'href="/admin/directory/calendaryear/add/"' in before
+    assert WARNING not in after
