@@ -2,9 +2,13 @@
 
 import datetime
 
+import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from directory.calendar import (
+    MAX_COUNT,
     Deadline,
     add_calendar_days,
     add_working_days,
@@ -12,6 +16,7 @@ from directory.calendar import (
     explain_basis,
     is_working_day,
 )
+from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.models import DeadlineUnit, WorkingDayOverride
 
 SEP_30 = datetime.date(2026, 9, 30)  # the Wednesday before the National Day holiday
@@ -127,3 +132,85 @@ def test_end_of_day_is_the_last_second_in_the_city(db):
 
 def test_zero_working_days_is_the_start_day(db):
     assert add_working_days(SEP_30, 0).due_date == SEP_30
+
+
+# Bounds: a domain error, never an OverflowError ----------------------------------------------
+
+
+def test_a_deadline_past_the_last_date_is_a_domain_error_not_an_overflow(db, english):
+    # given the last days Python's dates can hold
+    near_the_end = datetime.date(9999, 12, 28)
+
+    # when / then
+    with pytest.raises(DirectoryError) as working:
+        add_working_days(near_the_end, 10)
+    with pytest.raises(DirectoryError) as calendar:
+        add_calendar_days(near_the_end, 10)
+    assert working.value.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+    assert calendar.value.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+    assert working.value.message == (
+        "10 days after 9999-12-28 is beyond the last date the calendar can hold."
+    )
+
+
+@pytest.mark.parametrize("count", [-1, MAX_COUNT + 1, 10**30])
+def test_a_count_outside_the_calendars_range_is_a_domain_error(db, count):
+    with pytest.raises(DirectoryError) as raised:
+        deadline_after(SEP_30, count, DeadlineUnit.WORKING_DAYS)
+
+    assert raised.value.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+
+
+# Properties (Hypothesis) ---------------------------------------------------------------------
+
+NEAR_YEARS = st.dates(min_value=datetime.date(2024, 1, 1), max_value=datetime.date(2029, 12, 31))
+
+
+@given(start=NEAR_YEARS, count=st.integers(min_value=0, max_value=40))
+def test_the_due_date_is_a_working_day_with_exactly_count_working_days_after_the_start(
+    db, start, count
+):
+    # when
+    deadline = add_working_days(start, count)
+
+    # then
+    days = [
+        start + datetime.timedelta(days=n) for n in range(1, (deadline.due_date - start).days + 1)
+    ]
+    working = [day for day in days if is_working_day(day)]
+    assert len(working) == count
+    assert deadline.skipped == len(days) - count
+    assert count == 0 or is_working_day(deadline.due_date)
+    assert count > 0 or deadline.due_date == start
+
+
+@given(start=NEAR_YEARS, count=st.integers(min_value=0, max_value=40))
+def test_one_more_working_day_never_comes_earlier_and_counting_back_inverts_it(db, start, count):
+    # when
+    due = add_working_days(start, count).due_date
+    later = add_working_days(start, count + 1).due_date
+
+    # then: monotone, and counting the working days in (start, due] gives count back
+    assert later > due
+    counted = sum(
+        is_working_day(start + datetime.timedelta(days=n)) for n in range(1, (due - start).days + 1)
+    )
+    assert counted == count
+
+
+@given(
+    start=st.dates(),
+    count=st.integers(min_value=-(10**6), max_value=10**6),
+    unit=st.sampled_from(DeadlineUnit.values),
+)
+def test_the_calendar_answers_any_date_and_count_or_refuses_with_its_domain_error(
+    db, start, count, unit
+):
+    # when
+    try:
+        deadline = deadline_after(start, count, unit)
+    except DirectoryError as error:  # any other exception fails the test
+        # then
+        assert error.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+        return
+    assert deadline.due_date >= start
