@@ -61,6 +61,18 @@ def undrawable_message(text: str) -> str | None:
     }
 
 
+def replace_undrawable(text: str) -> str:
+    """Return ``text`` with each character the PDF cannot show written as ``[U+XXXX]``.
+
+    For what the platform prints about records it does not sign (the evidence certificate):
+    a user name or an outside signer's name must never make such a page fail.
+    """
+    refused = set(undrawable_characters(text))
+    if not refused:
+        return text
+    return "".join(f"[U+{ord(c):04X}]" if c in refused else c for c in text)
+
+
 def validate_drawable(value: str) -> None:
     """Django validator (forms and serializers) for any text the PDF will draw."""
     message = undrawable_message(value)
