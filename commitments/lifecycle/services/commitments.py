@@ -318,5 +318,6 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
         if not can_proceed(locked.withdraw):
             raise _already_signed_or_state(locked)
         locked.withdraw()
+        reason = normalise_text(reason, multiline=True)
         audited_save(locked, by=by, reason=reason or "withdrawn by the applicant")
     return locked

@@ -22,7 +22,7 @@ from commitments.obligations.services.access import check_officer
 from commitments.obligations.services.ladder import warning_schedule_replan
 from directory.audit import audited_save
 from directory.calendar import Deadline, add_working_days
-from directory.inputs import date_problem
+from directory.inputs import date_problem, normalise_text
 from directory.models import DeadlineUnit
 
 MAX_EXTENSION_WORKING_DAYS = 365
@@ -67,7 +67,7 @@ def _extended_deadline(
             _("The new due date must be after the current one (%(date)s).")
             % {"date": current.isoformat()},
         )
-    reason = (reason or "").strip()
+    reason = normalise_text(reason, multiline=True)
     if not reason:
         raise invalid_input("reason", _("Give the reason for the extension."))
     return deadline, reason
