@@ -102,7 +102,7 @@ def is_working_day(day: datetime.date, overrides: dict[datetime.date, bool] | No
 
 def add_working_days(start: datetime.date, count: int) -> Deadline:
     """The ``count``-th working day after ``start`` (the start day itself does not count)."""
-    _check_count(start, count)
+    _check_count(count)
     # Holidays never stretch a span by more than about three weeks a month; load once.
     days_left = (datetime.date.max - start).days
     overrides = _overrides(start, start + datetime.timedelta(days=min(count * 3 + 40, days_left)))
@@ -119,14 +119,14 @@ def add_working_days(start: datetime.date, count: int) -> Deadline:
 
 
 def add_calendar_days(start: datetime.date, count: int) -> Deadline:
-    _check_count(start, count)
+    _check_count(count)
     if count > (datetime.date.max - start).days:
         raise _out_of_range(start, count)
     due = start + datetime.timedelta(days=count)
     return Deadline(start, count, DeadlineUnit.CALENDAR_DAYS, 0, due)
 
 
-def _check_count(start: datetime.date, count: int) -> None:
+def _check_count(count: int) -> None:
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
         raise DirectoryError(
             DirectoryErrorCode.DATE_OUT_OF_RANGE,

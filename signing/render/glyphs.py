@@ -5,8 +5,11 @@ unassigned or surrogate code point: those are refused even if a font maps them, 
 change how the rest of a line reads or draw nothing) and some font the renderer may use has a
 glyph for it: the shipped subset, then the fallbacks in ``SIGNING_PDF_FALLBACK_FONTS``
 (``signing.render.fonts``). The fonts' character maps are the ones reportlab parses to draw,
-so what passes here is what the renderer draws. Spaces and line breaks of any kind are layout,
-not glyphs (``directory.inputs.normalise_text`` folds them to a plain space and ``\n``).
+so what passes here is what the renderer draws. (The renderer draws a whole document in one
+font; a document whose characters only two different fallbacks cover between them would pass
+here and still be refused there: with only Micro Hei installed, as `make` installs it, this
+cannot arise.) Spaces and line breaks of any kind are layout, not glyphs
+(``directory.inputs.normalise_text`` folds them to a plain space and ``\n``).
 """
 
 from __future__ import annotations
