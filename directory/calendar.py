@@ -11,6 +11,11 @@ entered a ``CalendarYear``. A working-day deadline that runs through a year not 
 working days. Once the year is announced, a deadline whose count on the announced calendar
 gives another day is *under review*: the stated date stands until an officer moves it
 (ADR 0012 says why the platform flags rather than recomputes).
+
+A deadline that would fall past the last date Python can hold, or a count outside
+``0..MAX_COUNT``, is refused with ``DirectoryError`` (code ``date_out_of_range``), never an
+``OverflowError``: inputs are bounded at the edge (``directory.inputs``), and this keeps a
+date that slipped past them a clear refusal.
 """
 
 from __future__ import annotations
@@ -26,7 +31,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from holidays.countries.china import ChinaStaticHolidays
 
+from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.models import CalendarYear, DeadlineUnit, WorkingDayOverride
+
+# Ten years of days: far beyond any statutory limit, small enough to count in milliseconds.
+MAX_COUNT = 3660
 
 
 @dataclass(frozen=True)
@@ -169,10 +178,14 @@ def is_working_day(day: datetime.date, overrides: dict[datetime.date, bool] | No
 
 def add_working_days(start: datetime.date, count: int) -> Deadline:
     """The ``count``-th working day after ``start`` (the start day itself does not count)."""
+    _check_count(count)
     # Holidays never stretch a span by more than about three weeks a month; load once.
-    overrides = _overrides(start, start + datetime.timedelta(days=count * 3 + 40))
+    days_left = (datetime.date.max - start).days
+    overrides = _overrides(start, start + datetime.timedelta(days=min(count * 3 + 40, days_left)))
     day, counted, skipped = start, 0, 0
     while counted < count:
+        if day == datetime.date.max:
+            raise _out_of_range(start, count)
         day += datetime.timedelta(days=1)
         if is_working_day(day, overrides):
             counted += 1
@@ -182,8 +195,27 @@ def add_working_days(start: datetime.date, count: int) -> Deadline:
 
 
 def add_calendar_days(start: datetime.date, count: int) -> Deadline:
+    _check_count(count)
+    if count > (datetime.date.max - start).days:
+        raise _out_of_range(start, count)
     due = start + datetime.timedelta(days=count)
     return Deadline(start, count, DeadlineUnit.CALENDAR_DAYS, 0, due)
+
+
+def _check_count(count: int) -> None:
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT:
+        raise DirectoryError(
+            DirectoryErrorCode.DATE_OUT_OF_RANGE,
+            _("A deadline counts between 0 and %(max)d days.") % {"max": MAX_COUNT},
+        )
+
+
+def _out_of_range(start: datetime.date, count: int) -> DirectoryError:
+    return DirectoryError(
+        DirectoryErrorCode.DATE_OUT_OF_RANGE,
+        _("%(count)d days after %(start)s is beyond the last date the calendar can hold.")
+        % {"count": count, "start": start.isoformat()},
+    )
 
 
 def deadline_after(start: datetime.date, count: int, unit: str) -> Deadline:

@@ -61,6 +61,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 class DirectoryErrorCode(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
 
 
 class DirectoryError(DomainError):

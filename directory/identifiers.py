@@ -51,9 +51,13 @@ class IdentifierCheck:
 
 
 def normalise(raw: str) -> str:
-    """Strip spaces, fold full-width characters to half-width and upper-case."""
+    """Strip spaces, fold full-width characters to half-width and upper-case.
+
+    Folding runs again after upper-casing: upper case can decompose a character (ǰ → J̌),
+    and the stored value must be what normalising it again gives.
+    """
     folded = unicodedata.normalize("NFKC", raw or "")
-    return "".join(folded.split()).upper()
+    return unicodedata.normalize("NFKC", "".join(folded.split()).upper())
 
 
 def uscc_check_character(first17: str) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from directory.audit import audited_save
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.identifiers import IdentifierKind, check_identifier
+from directory.inputs import normalise_text
 from directory.models import Region, Subject, SubjectRepresentative
 
 
@@ -33,7 +34,8 @@ def subject_register(
         IdentifierKind.USCC if kind == Subject.Kind.COMPANY else IdentifierKind.RESIDENT_ID
     )
     check = check_identifier(identifier_kind, code)
-    if not (name or "").strip():
+    name = normalise_text(name)
+    if not name:
         raise invalid_input("name", _("Enter the subject's name."))
     if check.problem is not None:
         if not check.is_overridable:
@@ -48,7 +50,7 @@ def subject_register(
         subject = Subject(
             kind=kind,
             code=check.value,
-            name=name.strip(),
+            name=name,
             region=region,
             checksum_override_reason=checksum_override_reason.strip() if check.problem else "",
             checksum_overridden_by=officer if check.problem else None,

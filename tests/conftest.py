@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -19,6 +24,27 @@ from tests.factories import (
     SubjectFactory,
     TemplateFactory,
     UserFactory,
+)
+
+# Property-based tests: bounded examples and no deadline (a shared CI machine is slow at
+# times), so the suite stays fast. "ci" is derandomized and keeps no example database, so
+# every run tries the same inputs; "dev" (the default elsewhere) explores afresh and
+# remembers failures under var/ (never committed). HYPOTHESIS_PROFILE picks one.
+_HYPOTHESIS_COMMON = {
+    "max_examples": 50,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture],
+}
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, **_HYPOTHESIS_COMMON)
+hypothesis_settings.register_profile(
+    "dev",
+    database=DirectoryBasedExampleDatabase(
+        Path(__file__).resolve().parent.parent / "var" / "hypothesis"
+    ),
+    **_HYPOTHESIS_COMMON,
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
 
 

@@ -12,6 +12,7 @@ from commitments.catalogue.models import CommitmentTemplate
 from commitments.lifecycle.services.signatures import upload_refused
 from directory.errors import DomainError
 from directory.models import Region, Subject
+from signing.render.glyphs import validate_drawable
 
 
 def add_commitment_error(form: forms.Form, error: DomainError) -> None:
@@ -42,6 +43,7 @@ class SubjectRegisterForm(forms.Form):
         label=_("Name"),
         max_length=200,
         help_text=_("The registered name of the company, or the person's name."),
+        validators=[validate_drawable],
     )
 
 
@@ -59,6 +61,7 @@ class CommitmentFieldsForm(forms.Form):
                 required=bool(spec.get("required", True)),
                 max_length=max_length,
                 widget=widget,
+                validators=[validate_drawable],
             )
 
     def field_values(self) -> dict[str, str]:

@@ -30,6 +30,7 @@ from commitments.pledges.selectors import black_list_entry_of
 from credit.record.services.pledge_defaulters import pledge_defaulter_list
 from directory.audit import audited_save, system_user
 from directory.calendar import add_working_days
+from directory.inputs import date_problem, normalise_text
 from directory.models import Department, RegulatorMembership, Subject, SubjectRepresentative
 from notifications.services.inbox import notification_send
 
@@ -81,7 +82,7 @@ def tender_create(
 ) -> Tender:
     """Announce a tender that accepts pledges (a member of the tendering department)."""
     _check_member(by, department.pk)
-    reference, title = (reference or "").strip(), (title or "").strip()
+    reference, title = normalise_text(reference), normalise_text(title)
     errors = {}
     if not reference:
         errors["reference"] = [_("Give the tender reference.")]
@@ -95,6 +96,8 @@ def tender_create(
         errors["bid_deadline"] = [
             _("The bid deadline must be in the future: pledges are made before it.")
         ]
+    elif problem := date_problem(timezone.localtime(bid_deadline), today=timezone.localdate()):
+        errors["bid_deadline"] = [problem]
     try:
         amount = Decimal(str(deposit_amount))
         if amount <= 0:

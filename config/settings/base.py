@@ -247,6 +247,8 @@ SIGNING_CRL_DAYS = env.int("SIGNING_CRL_DAYS", default=7)
 # Trust list for signatures made elsewhere (PEM/DER root files) and CRLs for them.
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
 SIGNING_TRUST_CRLS = env.list("SIGNING_TRUST_CRLS", default=[])
+# The furthest date any input may name, in years from today (directory.inputs).
+CHENGNUO_DATE_HORIZON_YEARS = env.int("CHENGNUO_DATE_HORIZON_YEARS", default=5)
 SIGNING_UPLOAD_MAX_BYTES = env.int("SIGNING_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Keep the seal key on a PKCS#11 device: {"module", "token_label", "key_label", "user_pin"}.
 SIGNING_SEAL_PKCS11 = env.json("SIGNING_SEAL_PKCS11", default=None)

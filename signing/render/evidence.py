@@ -8,6 +8,7 @@ names print and the text stays extractable.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -20,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from signing.render.fonts import font_for_text
+from signing.render.glyphs import replace_undrawable
 
 CITY_TIME = timezone(timedelta(hours=8), "UTC+8")
 
@@ -53,8 +55,31 @@ def _time(value: datetime) -> str:
     return value.astimezone(CITY_TIME).strftime("%Y-%m-%d %H:%M:%S UTC+8")
 
 
+def _drawable(certificate: EvidenceCertificate) -> EvidenceCertificate:
+    """The certificate with every character no font draws written as its code point."""
+    return dataclasses.replace(
+        certificate,
+        title=replace_undrawable(certificate.title),
+        subject_name=replace_undrawable(certificate.subject_name),
+        status=replace_undrawable(certificate.status),
+        signatures=tuple(
+            tuple(replace_undrawable(part) for part in row) for row in certificate.signatures
+        ),
+        lines=tuple(
+            dataclasses.replace(
+                line,
+                actor=replace_undrawable(line.actor),
+                what=replace_undrawable(line.what),
+                detail=replace_undrawable(line.detail),
+            )
+            for line in certificate.lines
+        ),
+    )
+
+
 def render_evidence_certificate(certificate: EvidenceCertificate) -> bytes:
     """Render ``certificate`` to PDF bytes (A4)."""
+    certificate = _drawable(certificate)
     texts = [
         certificate.reference,
         certificate.title,

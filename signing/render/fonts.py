@@ -11,6 +11,7 @@ only the glyphs used, whichever font file is chosen. Only TrueType-outline fonts
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -51,6 +52,22 @@ def font_for_text(text: str) -> str:
         f"No font can draw {characters!r} (U+{', U+'.join(f'{c:04X}' for c in sorted(missing))});"
         " install fonts-wqy-microhei or set SIGNING_PDF_FALLBACK_FONTS."
     )
+
+
+def available_codepoints() -> frozenset[int]:
+    """Every code point some font the renderer may use (subset, then fallbacks) can draw."""
+    configured = getattr(settings, "SIGNING_PDF_FALLBACK_FONTS", DEFAULT_FALLBACK_FONTS)
+    fallbacks = tuple((str(path), int(index)) for path, index in configured)
+    return _codepoints(fallbacks)
+
+
+@lru_cache(maxsize=4)
+def _codepoints(fallbacks: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    codes = set(_register(SUBSET_FONT_NAME, str(SUBSET_FONT_PATH), 0).face.charToGlyph)
+    for position, (path, index) in enumerate(fallbacks):
+        if Path(path).exists():
+            codes.update(_register(f"ChengnuoFallback{position}", path, index).face.charToGlyph)
+    return frozenset(codes)
 
 
 def _register(name: str, path: str, index: int) -> TTFont:

@@ -2,9 +2,13 @@
 
 import datetime
 
+import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from directory.calendar import (
+    MAX_COUNT,
     Deadline,
     add_calendar_days,
     add_working_days,
@@ -16,6 +20,7 @@ from directory.calendar import (
     is_working_day,
     unannounced_years,
 )
+from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.models import DeadlineUnit, WorkingDayOverride
 from tests.factories import CalendarYearFactory
 
@@ -215,3 +220,85 @@ def test_an_announcement_that_moves_the_day_flags_the_deadline_and_keeps_its_dat
         )
     with translation.override("zh-hans"):
         assert deadline.explain().endswith("；待复核：按已公布的日历，该期限应于2027-01-15届满")
+
+
+# Bounds: a domain error, never an OverflowError ----------------------------------------------
+
+
+def test_a_deadline_past_the_last_date_is_a_domain_error_not_an_overflow(db, english):
+    # given the last days Python's dates can hold
+    near_the_end = datetime.date(9999, 12, 28)
+
+    # when / then
+    with pytest.raises(DirectoryError) as working:
+        add_working_days(near_the_end, 10)
+    with pytest.raises(DirectoryError) as calendar:
+        add_calendar_days(near_the_end, 10)
+    assert working.value.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+    assert calendar.value.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+    assert working.value.message == (
+        "10 days after 9999-12-28 is beyond the last date the calendar can hold."
+    )
+
+
+@pytest.mark.parametrize("count", [-1, MAX_COUNT + 1, 10**30])
+def test_a_count_outside_the_calendars_range_is_a_domain_error(db, count):
+    with pytest.raises(DirectoryError) as raised:
+        deadline_after(SEP_30, count, DeadlineUnit.WORKING_DAYS)
+
+    assert raised.value.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+
+
+# Properties (Hypothesis) ---------------------------------------------------------------------
+
+NEAR_YEARS = st.dates(min_value=datetime.date(2024, 1, 1), max_value=datetime.date(2029, 12, 31))
+
+
+@given(start=NEAR_YEARS, count=st.integers(min_value=0, max_value=40))
+def test_the_due_date_is_a_working_day_with_exactly_count_working_days_after_the_start(
+    db, start, count
+):
+    # when
+    deadline = add_working_days(start, count)
+
+    # then
+    days = [
+        start + datetime.timedelta(days=n) for n in range(1, (deadline.due_date - start).days + 1)
+    ]
+    working = [day for day in days if is_working_day(day)]
+    assert len(working) == count
+    assert deadline.skipped == len(days) - count
+    assert count == 0 or is_working_day(deadline.due_date)
+    assert count > 0 or deadline.due_date == start
+
+
+@given(start=NEAR_YEARS, count=st.integers(min_value=0, max_value=40))
+def test_one_more_working_day_never_comes_earlier_and_counting_back_inverts_it(db, start, count):
+    # when
+    due = add_working_days(start, count).due_date
+    later = add_working_days(start, count + 1).due_date
+
+    # then: monotone, and counting the working days in (start, due] gives count back
+    assert later > due
+    counted = sum(
+        is_working_day(start + datetime.timedelta(days=n)) for n in range(1, (due - start).days + 1)
+    )
+    assert counted == count
+
+
+@given(
+    start=st.dates(),
+    count=st.integers(min_value=-(10**6), max_value=10**6),
+    unit=st.sampled_from(DeadlineUnit.values),
+)
+def test_the_calendar_answers_any_date_and_count_or_refuses_with_its_domain_error(
+    db, start, count, unit
+):
+    # when
+    try:
+        deadline = deadline_after(start, count, unit)
+    except DirectoryError as error:  # any other exception fails the test
+        # then
+        assert error.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
+        return
+    assert deadline.due_date >= start

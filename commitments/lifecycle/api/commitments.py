@@ -194,7 +194,7 @@ class CommitmentPreviewApi(APIView):
     @extend_schema(
         operation_id="commitments_preview",
         tags=["commitments"],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(403, 404)},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(400, 403, 404)},
     )
     def get(self, request, reference: str):
         pdf = commitment_preview(commitment=visible_commitment(request, reference), by=request.user)

@@ -14,6 +14,7 @@ from directory import selectors as directory_selectors
 from directory import services as directory_services
 from directory.errors import error_responses
 from directory.models import Subject
+from signing.render.glyphs import validate_drawable
 
 
 class SubjectListApi(APIView):
@@ -35,7 +36,7 @@ class SubjectRegisterApi(APIView):
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Subject.Kind.choices)
         code = serializers.CharField(max_length=40)
-        name = serializers.CharField(max_length=200)
+        name = serializers.CharField(max_length=200, validators=[validate_drawable])
 
         class Meta:
             ref_name = "SubjectRegisterInput"

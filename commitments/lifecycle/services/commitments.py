@@ -26,8 +26,10 @@ from commitments.obligations.services.ladder import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
+from directory.inputs import normalise_text
 from directory.models import Region, Subject, SubjectRepresentative
 from signing.render.commitment import CommitmentDocument, render_commitment_pdf
+from signing.render.glyphs import undrawable_message
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -51,12 +53,14 @@ def _clean_field_values(template: CommitmentTemplate, values: dict) -> dict:
     for spec in template.fields:
         name = spec["name"]
         raw = values.get(name, "")
-        value = str(raw).strip() if raw is not None else ""
+        value = normalise_text(str(raw), multiline=True) if raw is not None else ""
         max_length = int(spec.get("max_length", 500))
         if spec.get("required", True) and not value:
             errors[name] = [_("This field is required.")]
         elif len(value) > max_length:
             errors[name] = [_("At most %(n)d characters.") % {"n": max_length}]
+        elif (problem := undrawable_message(value)) is not None:
+            errors[name] = [problem]
         cleaned[name] = value
     unknown = sorted(set(values) - {spec["name"] for spec in template.fields})
     for name in unknown:
@@ -184,9 +188,46 @@ def commitment_document(*, commitment: Commitment, on=None) -> CommitmentDocumen
     )
 
 
+def commitment_drawable_check(
+    *, commitment: Commitment, document: CommitmentDocument | None = None
+) -> None:
+    """Refuse a draft the PDF cannot show (one stored before its characters were checked),
+    naming each field and its characters, instead of failing in the renderer."""
+    document = document or commitment_document(commitment=commitment)
+    texts = {
+        "subject": commitment.subject.name,
+        "template": "".join(
+            (
+                document.title,
+                document.matter,
+                document.commitment_text,
+                *(text for _heading, text in document.notice),
+                *(label for label, _value in document.fields),
+                *(title for title, _due in document.obligations),
+            )
+        ),
+    }
+    texts |= {f"field_values.{name}": str(value) for name, value in commitment.field_values.items()}
+    errors = {
+        field: [problem]
+        for field, text in texts.items()
+        if (problem := undrawable_message(text)) is not None
+    }
+    if errors:
+        everything = undrawable_message("".join(texts.values()))
+        raise CommitmentError(
+            ErrorCode.INVALID,
+            _("This draft cannot be signed until it is corrected. %(problem)s")
+            % {"problem": everything},
+            fields=errors,
+        )
+
+
 def commitment_preview(*, commitment: Commitment, by: AbstractBaseUser) -> bytes:
     _check_representative(by, commitment.subject)
-    return render_commitment_pdf(commitment_document(commitment=commitment))
+    document = commitment_document(commitment=commitment)
+    commitment_drawable_check(commitment=commitment, document=document)
+    return render_commitment_pdf(document)
 
 
 @dataclass(frozen=True)
@@ -226,10 +267,12 @@ def commitment_sign(
     signed_on = timezone.localdate(now)
     if uploaded_pdf is None:
         document = commitment_document(commitment=locked, on=signed_on)
+        commitment_drawable_check(commitment=locked, document=document)
         stored = commitment_document_sign(
             commitment=locked, by=by, pdf=render_commitment_pdf(document)
         )
     else:
+        commitment_drawable_check(commitment=locked)
 
         def render(on, language: str) -> bytes:
             with translation.override(language):
@@ -275,5 +318,6 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
         if not can_proceed(locked.withdraw):
             raise _already_signed_or_state(locked)
         locked.withdraw()
+        reason = normalise_text(reason, multiline=True)
         audited_save(locked, by=by, reason=reason or "withdrawn by the applicant")
     return locked

@@ -22,6 +22,7 @@ from commitments.obligations.services.access import check_officer
 from commitments.obligations.services.ladder import warning_schedule_replan
 from directory.audit import audited_save
 from directory.calendar import Deadline, add_working_days
+from directory.inputs import date_problem, normalise_text
 from directory.models import DeadlineUnit
 
 MAX_EXTENSION_WORKING_DAYS = 365
@@ -54,15 +55,19 @@ def _extended_deadline(
         deadline = Deadline(
             current, (new_due_date - current).days, DeadlineUnit.CALENDAR_DAYS, 0, new_due_date
         )
-    if new_due_date < timezone.localdate():
+    today = timezone.localdate()
+    if new_due_date < today:
         raise invalid_input("new_due_date", _("The new due date cannot be in the past."))
+    problem = date_problem(new_due_date, today=today)
+    if problem is not None:
+        raise invalid_input("new_due_date" if working_days is None else "working_days", problem)
     if new_due_date <= current:
         raise invalid_input(
             "new_due_date",
             _("The new due date must be after the current one (%(date)s).")
             % {"date": current.isoformat()},
         )
-    reason = (reason or "").strip()
+    reason = normalise_text(reason, multiline=True)
     if not reason:
         raise invalid_input("reason", _("Give the reason for the extension."))
     return deadline, reason

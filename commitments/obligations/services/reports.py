@@ -24,6 +24,7 @@ from commitments.obligations.models import (
 )
 from commitments.obligations.services.access import check_officer, check_representative
 from directory.audit import audited_save
+from directory.inputs import file_name_problem
 
 EVIDENCE_TYPES = {
     b"%PDF-": ("application/pdf", ".pdf"),
@@ -35,7 +36,10 @@ EVIDENCE_TYPES = {
 def _store_evidence(upload) -> dict:
     """Check one uploaded file and store it under its SHA-256; the fields of its row."""
     max_bytes = getattr(settings, "OBLIGATION_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-    name = str(getattr(upload, "name", "") or "evidence")[-200:]
+    name = str(getattr(upload, "name", "") or "evidence")
+    problem = file_name_problem(name)
+    if problem is not None:
+        raise invalid_input("files", problem)
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise invalid_input(

@@ -22,6 +22,28 @@ def _envelope(response, status: int, code: str, field: str) -> dict:
     return body
 
 
+def _create(world, api_as, field_values: dict):
+    """Ask for a draft of the world's template and subject with these field values."""
+    return api_as(world.applicant).post(
+        "/api/v1/commitments/create/",
+        {
+            "template": world.template.pk,
+            "subject": world.subject.code,
+            "field_values": field_values,
+        },
+        format="json",
+    )
+
+
+def _register(world, api_as, name: str, kind: str = "company"):
+    """Register the subject 9144030071526726XG under this name."""
+    return api_as(world.applicant).post(
+        "/api/v1/subjects/register/",
+        {"kind": kind, "code": "9144030071526726XG", "name": name},
+        format="json",
+    )
+
+
 # Subjects -----------------------------------------------------------------------------------
 
 
@@ -68,11 +90,7 @@ def test_register_subject_without_a_name_names_name(world, api_as):
 
 
 def test_register_subject_with_an_unknown_kind_names_kind(world, api_as):
-    response = api_as(world.applicant).post(
-        "/api/v1/subjects/register/",
-        {"kind": "robot", "code": "9144030071526726XG", "name": "某公司"},
-        format="json",
-    )
+    response = _register(world, api_as, "某公司", kind="robot")
     _envelope(response, 400, "invalid", "kind")
     assert not Subject.objects.filter(code="9144030071526726XG").exists()
 
@@ -94,29 +112,13 @@ def test_create_by_code_and_version_makes_a_draft(world, draft):
 
 
 def test_create_by_template_id_makes_a_draft(world, api_as):
-    response = api_as(world.applicant).post(
-        "/api/v1/commitments/create/",
-        {
-            "template": world.template.pk,
-            "subject": world.subject.code,
-            "field_values": {"premises": "一号", "scope": "二号"},
-        },
-        format="json",
-    )
+    response = _create(world, api_as, {"premises": "一号", "scope": "二号"})
     assert response.status_code == 201
     assert response.json()["template_code"] == "food-permit"
 
 
 def test_create_with_a_missing_field_names_it_and_creates_nothing(world, api_as):
-    response = api_as(world.applicant).post(
-        "/api/v1/commitments/create/",
-        {
-            "template": world.template.pk,
-            "subject": world.subject.code,
-            "field_values": {"premises": "一号"},
-        },
-        format="json",
-    )
+    response = _create(world, api_as, {"premises": "一号"})
     _envelope(response, 400, "invalid", "field_values.scope")
     assert Commitment.objects.count() == 0
 
@@ -294,3 +296,74 @@ def test_list_queries_do_not_grow_with_the_page(world, api_as, draft):
     assert len(page["results"]) == 2
     assert page["next"].endswith("limit=2&offset=2")
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+# Characters the signed PDF can show, and text stored one way -------------------------------
+
+EMOJI_MESSAGE = "These characters cannot be shown in the signed document: 😀 (U+1F600), U+202E"
+
+
+def test_create_with_an_emoji_or_a_bidi_control_names_them_and_creates_nothing(
+    world, api_as, english
+):
+    # when a field holds what no font draws (it would make the draft unsignable)
+    response = _create(world, api_as, {"premises": "南山区😀1号\u202e", "scope": "热食类食品制售"})
+
+    # then
+    body = _envelope(response, 400, "invalid", "field_values.premises")
+    assert body["fields"] == {"field_values.premises": [EMOJI_MESSAGE]}
+    assert Commitment.objects.count() == 0
+
+
+def test_create_stores_text_normalised_one_way(world, api_as):
+    # when a field is typed with a combining mark and full-width spaces
+    response = _create(
+        world, api_as, {"premises": "\u3000Cafe\u0301\u3000南山区 1号 ", "scope": "热食"}
+    )
+
+    # then it is stored in NFC with plain single spaces
+    assert response.status_code == 201, response.json()
+    assert Commitment.objects.get().field_values["premises"] == "Café 南山区 1号"
+
+
+def test_register_subject_with_a_name_the_pdf_cannot_show_names_name(world, api_as, english):
+    before = Subject.objects.count()
+
+    response = _register(world, api_as, "深圳😀有限公司\u202e")
+
+    body = _envelope(response, 400, "invalid", "name")
+    assert body["fields"] == {"name": [EMOJI_MESSAGE]}
+    assert Subject.objects.count() == before
+
+
+def test_register_subject_normalises_the_name(world, api_as):
+    response = _register(world, api_as, "深圳市\u3000示例  科技有限公司")
+
+    assert response.status_code == 201
+    assert Subject.objects.get(code="9144030071526726XG").name == "深圳市 示例 科技有限公司"
+
+
+def test_a_stored_draft_the_pdf_cannot_show_gets_a_400_preview_not_a_500(
+    world, api_as, draft, english
+):
+    # given a draft stored before its characters were checked
+    Commitment.objects.filter(reference=draft["reference"]).update(
+        field_values={"premises": "南山区😀1号", "scope": "热食"}
+    )
+
+    # when
+    response = api_as(world.applicant).get(
+        f"/api/v1/commitments/{draft['reference']}/preview/", HTTP_ACCEPT="application/json"
+    )
+
+    # then the refusal names the field and its character
+    body = _envelope(response, 400, "invalid", "field_values.premises")
+    assert body["fields"] == {
+        "field_values.premises": [
+            "These characters cannot be shown in the signed document: 😀 (U+1F600)"
+        ]
+    }
+    assert body["message"] == (
+        "This draft cannot be signed until it is corrected. These characters cannot be shown "
+        "in the signed document: 😀 (U+1F600)"
+    )

@@ -292,14 +292,18 @@ def test_anonymous_visitor_is_sent_to_log_in(world):
 # Forms and field errors ---------------------------------------------------------------------
 
 
-def test_missing_field_is_shown_on_the_field_and_nothing_is_created(world):
+def _create_after_notice(world, **fields):
+    """Acknowledge the notice, then post the create form with these fields changed."""
     client = _client(world.applicant)
     client.post(reverse("commitments:notice", args=[world.template.pk]), {"acknowledge": "on"})
-
-    response = client.post(
+    return client.post(
         reverse("commitments:create", args=[world.template.pk]),
-        {**FORM, "subject": world.subject.pk, "field_scope": ""},
+        {**FORM, "subject": world.subject.pk, **fields},
     )
+
+
+def test_missing_field_is_shown_on_the_field_and_nothing_is_created(world):
+    response = _create_after_notice(world, field_scope="")
 
     assert response.status_code == 400
     assert response.context["form"].errors == {"field_scope": ["This field is required."]}
@@ -438,3 +442,53 @@ def test_language_cookie_chooses_english(world):
     response = client.get(reverse("commitments:list"))
 
     assert "My commitments" in _text(response)
+
+
+# Characters the signed PDF can show --------------------------------------------------------
+
+EMOJI = "These characters cannot be shown in the signed document: 😀 (U+1F600)"
+
+
+def test_a_field_the_pdf_cannot_show_is_an_error_on_the_field_and_nothing_is_created(world):
+    response = _create_after_notice(world, field_scope="热食😀")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"field_scope": [EMOJI]}
+    assert Commitment.objects.count() == 0
+
+
+def test_a_subject_name_the_pdf_cannot_show_is_an_error_on_the_name(world):
+    before = Subject.objects.count()
+
+    response = _client(world.applicant).post(
+        reverse("commitments:subject_register"),
+        {"kind": "company", "code": "9144030071526726XG", "name": "某公司😀"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"name": [EMOJI]}
+    assert Subject.objects.count() == before
+
+
+def test_a_stored_draft_the_pdf_cannot_show_gets_a_page_message_on_preview_and_sign(world):
+    # given a draft stored before its characters were checked (once a 500 at every attempt)
+    commitment = _draft(world)
+    Commitment.objects.filter(pk=commitment.pk).update(field_values={**FIELDS, "scope": "热食😀"})
+    history = commitment.history.count()
+    client = _client(world.applicant)
+
+    # when
+    preview = client.get(_urls(commitment.reference)["preview"], follow=True)
+    signed = client.post(
+        reverse("submission:sign", args=[commitment.reference]), {"confirm": "on"}, follow=True
+    )
+
+    # then both pages say which character to correct, and nothing changed
+    expected = f"This draft cannot be signed until it is corrected. {EMOJI}"
+    for response in (preview, signed):
+        assert response.status_code == 200
+        assert expected in _text(response)
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.DRAFT
+    assert commitment.history.count() == history
+    assert SignedDocument.objects.count() == 0

@@ -364,6 +364,8 @@ def test_an_officer_extends_the_deadline_and_unsent_warnings_follow(
         ),
         ("2026-04-30", "  ", {"reason": ["This field may not be blank."]}),
         ("30/04/2026", "理由", None),
+        # the year 9999 once reached the calendar and overflowed: the horizon refuses it
+        ("9999-12-31", "理由", {"new_due_date": ["Give a date no later than 2031-03-20."]}),
     ],
 )
 def test_a_bad_extension_is_refused_and_changes_nothing(

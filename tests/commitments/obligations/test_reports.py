@@ -80,6 +80,18 @@ def test_a_report_keeps_its_evidence_under_the_content_hash(world, obligation):
             "big.pdf is larger than the limit of 1 KiB.",
         ),
         ([], "   ", "text", "Say what was done to perform the obligation."),
+        (
+            [upload("报告\u202egpj.pdf", PDF)],
+            "done",
+            "files",
+            "The file name contains control characters.",
+        ),
+        (
+            [upload("r" * 240 + ".pdf", PDF)],
+            "done",
+            "files",
+            "The file name is longer than 200 characters.",
+        ),
     ],
 )
 def test_bad_reports_are_refused_and_store_nothing(

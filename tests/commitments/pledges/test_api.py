@@ -187,6 +187,13 @@ def test_the_authority_announces_a_tender_and_a_past_deadline_is_refused(api_as,
     past = authority.post(
         "/api/v1/tenders/create/", {**values, "bid_deadline": "2026-11-30T09:00:00+08:00"}
     )
+    far = authority.post(
+        "/api/v1/tenders/create/", {**values, "bid_deadline": "9999-12-31T09:00:00+08:00"}
+    )
+    assert (far.status_code, far.json()["fields"]) == (
+        400,
+        {"bid_deadline": ["Give a date no later than 2031-12-01."]},
+    )
     foreign = api_as(world.foreign_regulator).post("/api/v1/tenders/create/", values)
     assert (past.status_code, list(past.json()["fields"])) == (400, ["bid_deadline"])
     assert (foreign.status_code, foreign.json()["fields"]) == (

@@ -222,3 +222,33 @@ def _any_task(world, api_as) -> int:
             if results:
                 return results[0]["id"]
     raise AssertionError("no verification task")
+
+
+def test_signing_a_stored_draft_the_pdf_cannot_show_is_a_400_that_changes_nothing(
+    world, api_as, draft, english
+):
+    # given a draft stored before its characters were checked (once a 500 at every attempt)
+    commitment = Commitment.objects.get(reference=draft["reference"])
+    Commitment.objects.filter(pk=commitment.pk).update(
+        field_values={"premises": "南山区1号\u202e", "scope": "热食😀"}
+    )
+    history = commitment.history.count()
+
+    # when
+    response = _sign(api_as(world.applicant), draft["reference"])
+
+    # then each field is named with its characters, and the draft is still a draft
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"] == {
+        "field_values.premises": [
+            "These characters cannot be shown in the signed document: U+202E"
+        ],
+        "field_values.scope": [
+            "These characters cannot be shown in the signed document: 😀 (U+1F600)"
+        ],
+    }
+    commitment.refresh_from_db()
+    assert commitment.status == Commitment.Status.DRAFT
+    assert commitment.signed_document is None
+    assert commitment.history.count() == history
+    assert Verification.objects.count() == 0

@@ -26,6 +26,7 @@ from credit.changes.models import RecordChangeNotice
 from credit.record.models.breaches import Breach
 from credit.record.services.repair import breach_repair
 from directory.audit import audited_save
+from directory.inputs import file_name_problem
 from directory.selectors import department_member_users, subject_representative_users
 from notifications.services.inbox import notification_send
 from workflows.errors import WorkflowError, WorkflowErrorCode
@@ -76,6 +77,9 @@ def _proofs_check(proofs: list[ProofFile]) -> None:
             field="proofs",
         )
     for proof in proofs:
+        problem = file_name_problem(proof.name)
+        if problem is not None:
+            raise WorkflowError(WorkflowErrorCode.INVALID, problem, field="proofs")
         if len(proof.data) > MAX_PROOF_BYTES:
             raise WorkflowError(
                 WorkflowErrorCode.INVALID,

@@ -18,6 +18,7 @@ from viewflow.workflow.models import Task
 
 from directory.audit import audited_save, system_user
 from directory.errors import DomainError
+from directory.inputs import date_problem
 from directory.models import Department, RegulatorMembership
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.models import Delegation, TaskAuditEntry, VerificationTaskIndex
@@ -86,6 +87,10 @@ def delegation_create(
         raise _invalid("ends", _("The end must be after the start."))
     if ends <= timezone.now():
         raise _invalid("ends", _("This period is already over."))
+    for field, value in (("starts", starts), ("ends", ends)):
+        problem = date_problem(timezone.localtime(value), today=timezone.localdate())
+        if problem is not None:
+            raise _invalid(field, problem)
     if delegate.pk == delegator.pk:
         raise _invalid("delegate", _("Choose someone else as the delegate."))
     if not is_department_member(delegator, department.pk):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments.lifecycle.models import Verification, VerificationEvidence
+from directory.inputs import file_name_problem
 from workflows.errors import WorkflowError, WorkflowErrorCode
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -49,7 +50,10 @@ def evidence_check(files: Sequence) -> list[CheckedFile]:
         raise _refuse(_("Attach at most %(count)d files.") % {"count": MAX_FILES})
     checked = []
     for upload in files:
-        name = (getattr(upload, "name", "") or "evidence").rsplit("/", 1)[-1][:255]
+        name = getattr(upload, "name", "") or "evidence"
+        problem = file_name_problem(name)
+        if problem is not None:
+            raise _refuse(problem)
         size = getattr(upload, "size", None)
         if size is not None and size > MAX_FILE_BYTES:
             raise _refuse(_("%(name)s is larger than 10 MB.") % {"name": name})

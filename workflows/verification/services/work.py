@@ -25,6 +25,7 @@ from viewflow.workflow.status import STATUS
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Commitment, Verification, VerificationDetail
 from commitments.lifecycle.services.verification import verification_record
+from directory.inputs import date_problem
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
@@ -255,6 +256,13 @@ def verification_detail_record(
             _("The inspection date cannot be in the future."),
             field="inspected_on",
         )
+    signed_at = verification.commitment.signed_at
+    if inspected_on is not None and signed_at is not None:
+        problem = date_problem(
+            inspected_on, today=timezone.localdate(), earliest=timezone.localdate(signed_at)
+        )
+        if problem is not None:
+            raise WorkflowError(WorkflowErrorCode.INVALID, problem, field="inspected_on")
     detail._history_user = by
     detail._change_reason = "verification detail recorded"
     try:

@@ -176,6 +176,9 @@ def test_without_proof_is_refused(world, old_breach):
         ("run.exe", b"MZ\x90\x00", "application/octet-stream", "is not a PDF, JPEG or PNG"),
         ("fake.pdf", b"MZ\x90\x00", "application/pdf", "is not a PDF, JPEG or PNG"),
         ("big.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), "application/pdf", "larger than 10 MB"),
+        ("../../proof.pdf", b"%PDF", "application/pdf", "Give the file's name without a folder."),
+        ("proof\x00.pdf", b"%PDF", "application/pdf", "The file name contains control characters."),
+        ("p" * 201 + ".pdf", b"%PDF", "application/pdf", "longer than 200 characters"),
     ],
 )
 def test_a_bad_proof_file_is_refused(world, old_breach, name, data, content_type, message):

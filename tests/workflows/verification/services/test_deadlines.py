@@ -323,3 +323,28 @@ def test_a_done_task_cannot_have_its_deadline_extended(world, signed, today, cli
     commitment.refresh_from_db()
     assert (commitment.verification_due_at, commitment.history.count()) == before
     assert DeadlineExtension.objects.count() == 0
+
+
+def test_a_verification_deadline_past_the_horizon_is_refused_on_the_api_and_page(
+    world, signed, today, client_as, api_as
+):
+    # given the year 9999, which the obligations' calendar could never count to
+    task = task_of(signed)
+    before = _state(signed)
+    data = {"new_due_date": "9999-12-31", "reason": "理由"}
+
+    # when
+    api_response = api_as(world.supervisor).post(_api_url(task), data, format="json")
+    page_response = client_as(world.supervisor).post(_extend_url(task), data)
+
+    # then: the field says how far a date may go, and nothing changed
+    message = "Give a date no later than 2031-03-20."
+    assert api_response.status_code == 400
+    assert api_response.json() == {
+        "code": "invalid",
+        "message": message,
+        "fields": {"new_due_date": [message]},
+    }
+    assert page_response.status_code == 400
+    assert page_response.context["extend_form"].errors["new_due_date"] == [message]
+    assert _state(signed) == before

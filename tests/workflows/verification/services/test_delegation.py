@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from directory.inputs import horizon_end
 from directory.models import RegulatorMembership, RoutingRule
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
@@ -101,6 +102,7 @@ def test_only_eligible_absent_regulators_work_goes_to_the_delegate(world):
         ),
         ("self", "delegate", "Choose someone else as the delegate."),
         ("backwards", "ends", "The end must be after the start."),
+        ("far", "ends", "Give a date no later than {horizon}."),
         ("no reason", "reason", "Say why (e.g. annual leave, training)."),
     ],
 )
@@ -125,6 +127,9 @@ def test_refused_delegations_change_nothing(world, case, field, message):
     }.get(case, world.other_regulator)
     if case == "backwards":
         starts, ends = ends, starts
+    if case == "far":
+        ends = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+        message = message.format(horizon=horizon_end(today=timezone.localdate()).isoformat())
     before = Delegation.objects.count()
 
     with pytest.raises(WorkflowError) as refused:

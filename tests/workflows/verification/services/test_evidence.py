@@ -54,6 +54,11 @@ def test_evidence_files_are_kept_content_addressed(world, submitted_commitment):
             SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)),
             "big.pdf is larger than 10 MB.",
         ),
+        (SimpleUploadedFile("a\x07.pdf", b"%PDF-"), "The file name contains control characters."),
+        (
+            SimpleUploadedFile("e" * 230 + ".pdf", b"%PDF-"),
+            "The file name is longer than 200 characters.",
+        ),
     ],
 )
 def test_bad_evidence_is_refused_and_nothing_is_recorded(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 from contextlib import contextmanager
 
@@ -266,6 +267,34 @@ def test_a_spot_checked_commitment_must_be_verified_on_site(world, submitted_com
     )
     assert verification.detail.is_spot_check is True
     assert verification.detail.inspection_location == "南山区科技园1号"
+
+
+def test_an_inspection_before_the_signing_is_refused_and_records_nothing(
+    world, submitted_commitment, english
+):
+    # given a date before the commitment existed (a typo of the year, say)
+    task = task_of(submitted_commitment)
+    signed_on = timezone.localdate(submitted_commitment.signed_at)
+    before = _snapshot(submitted_commitment)
+
+    # when
+    with pytest.raises(WorkflowError) as refused:
+        verification_complete(
+            task=task,
+            by=world.regulator,
+            method="on_site",
+            finding="fulfilled",
+            inspected_on=signed_on - datetime.timedelta(days=400),
+            inspection_location="南山区科技园1号",
+        )
+
+    # then
+    assert (refused.value.field, refused.value.message) == (
+        "inspected_on",
+        f"Give a date no earlier than {signed_on.isoformat()}.",
+    )
+    assert _snapshot(submitted_commitment) == before
+    assert Verification.objects.count() == 0
 
 
 @pytest.mark.integration
