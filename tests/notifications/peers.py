@@ -1,17 +1,24 @@
 """Real local peers for delivery tests: an SMTP server (aiosmtpd) and an SMS gateway
-(http.server in a thread), each recording what it accepted."""
+(http.server in a thread), each recording what it accepted; a Redis broker of the test's own
+that it can stop and start again."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import shutil
 import socket
+import subprocess
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+
+from config import celery_app
 
 
 def free_port() -> int:
@@ -147,3 +154,71 @@ class SmsGateway:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on a free port, without persistence.
+
+    ``stop`` and ``start`` again keep the port, so a worker or a client configured with
+    ``url`` finds the broker back where it was (empty: nothing survives the stop).
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *, timeout: float = 10.0) -> RedisServer:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise RuntimeError("redis-server is not installed")
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed local executable
+            [executable, "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe,
+            ):
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return self
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not answer on port {self.port}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def _drop_broker_pools() -> None:
+    # Celery keeps the connection and producer pools of the broker it first used.
+    celery_app._pool = None  # noqa: SLF001
+    celery_app.amqp._producer_pool = None  # noqa: SLF001
+
+
+@contextlib.contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Send this process's tasks to the broker at ``url`` for the block's duration.
+
+    The write URL, because Celery prefers the environment's CELERY_BROKER_URL to ``broker_url``.
+    """
+    previous = celery_app.conf.get("broker_write_url")
+    celery_app.conf.broker_write_url = url
+    _drop_broker_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_write_url = previous
+        _drop_broker_pools()
