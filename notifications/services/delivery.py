@@ -47,6 +47,14 @@ def outbox_deliver_next(*, now=None, connection=None) -> OutboxMessage | None:
         if message is None:
             return None
         number = message.attempts + 1
+        # The claim is a write before the channel is called: on PostgreSQL the row is already
+        # locked; on SQLite (no row locks) the write takes the database's write lock, so a
+        # second delivery that read the same row waits or fails here instead of sending it too.
+        claimed = OutboxMessage.objects.filter(
+            pk=message.pk, attempts=message.attempts, status=message.status
+        ).update(attempts=number)
+        if not claimed:
+            return None
         message.attempts = number
         try:
             deliver(message, connection=connection)
