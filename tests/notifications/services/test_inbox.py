@@ -11,18 +11,7 @@ from notifications.models import Channel, Notification, OutboxMessage
 from notifications.services.inbox import notification_send
 from notifications.tasks import outbox_deliver_task
 from tests.factories import UserFactory
-from tests.notifications.peers import SmtpServer, celery_broker, free_port
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
+from tests.notifications.peers import celery_broker, free_port
 
 
 @pytest.mark.django_db

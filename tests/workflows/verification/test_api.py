@@ -15,7 +15,6 @@ from config import celery_app
 from notifications.models import Notification, OutboxMessage
 from tests.notifications.peers import (
     RedisServer,
-    SmtpServer,
     celery_broker,
     free_port,
     wait_for,
@@ -237,17 +236,6 @@ def _any_task(world, api_as) -> int:
 
 # A broker outage while signing: the request answers 2xx, the regulator's e-mail waits in the
 # outbox, and the beat's delivery sends it once the broker is back (ADR 0007).
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
 
 
 def _assignment_email(reference: str) -> OutboxMessage:
