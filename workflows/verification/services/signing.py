@@ -126,7 +126,7 @@ def signing_request_attempt(*, request_id: int) -> str:
         return commitment_signing_complete(request_id=request_id)
     except SigningStillPending as error:
         attempts = SigningRequest.objects.filter(pk=request_id).values_list("attempts", flat=True)
-        if attempts.first() >= settings.SIGNING_MAX_ATTEMPTS:
+        if (attempts.first() or 0) >= settings.SIGNING_MAX_ATTEMPTS:
             signing_request_fail(request_id=request_id, error=str(error))
             return "failed"
         return "pending"
