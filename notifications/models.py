@@ -1,4 +1,5 @@
-"""Messages to users: the in-application inbox, the outbox of warnings and its delivery log."""
+"""Messages to users: the in-application inbox, the outbox of every message to deliver and its
+delivery log."""
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """One message to one user. ``key`` makes sending idempotent: the same event notifies once."""
+    """One message to one user. ``key`` makes sending idempotent: the same event notifies once.
+
+    Its e-mail, when the user has an address, is an ``OutboxMessage`` written with it.
+    """
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -18,7 +22,6 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -60,13 +63,15 @@ class Channel(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """One message to deliver on one channel, exactly once per ``key``.
+    """One message to deliver on one channel, written once per ``key``, delivered at least once.
 
     The row is written in the transaction of the event that causes it (the unique key makes
     a repeated event a no-op) and delivered later by a worker that claims it with
     ``SELECT ... FOR UPDATE SKIP LOCKED`` and marks it sent in the same transaction as its
-    delivery log. ``pending`` waits for its first attempt, ``failed`` for a retry at
-    ``next_attempt_at`` (exponential back-off), ``dead`` gave up and needs a person.
+    delivery log. A worker that dies after the peer accepted and before that commit leaves it
+    to be sent again, with the same ``message_id`` (ADR 0007). ``pending`` waits for its first
+    attempt, ``failed`` for a retry at ``next_attempt_at`` (exponential back-off), ``dead``
+    gave up and needs a person.
     """
 
     class Status(models.TextChoices):

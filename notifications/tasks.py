@@ -1,34 +1,53 @@
-"""Background delivery. Safe to run twice: a delivered message is never sent again."""
+"""Background delivery, and the best-effort kick that starts it after a commit.
 
-import smtplib
+The outbox rows are the truth, not the broker's messages: a request writes its side effects
+as rows in its own transaction, then ``task_kick_on_commit`` asks the broker to start the work
+at once. When the broker is down the kick is logged and dropped, and the beat-scheduled
+delivery (``outbox_deliver_task``, one beat entry) finds the rows anyway.
+"""
 
-from celery import shared_task
+from __future__ import annotations
 
-from notifications.services.delivery import notification_email, outbox_deliver_due
+import logging
+
+from celery import Task, shared_task
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from notifications.services.delivery import outbox_deliver_due
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=8,
-)
-def notification_email_task(self, notification_id: int) -> bool:
-    return notification_email(notification_id=notification_id)
+def task_kick(task: Task, /, **kwargs) -> bool:
+    """Hand ``task`` to the broker now if it answers; say whether it did.
+
+    Never raises for a broker that is down or unreachable: the caller's work is a durable row
+    that a beat-scheduled sweep also finds, so a failed kick costs a delay, not the work.
+    """
+    try:
+        task.apply_async(kwargs=kwargs, retry=False)
+    except (BrokerUnavailable, OSError) as error:
+        logger.warning("broker unavailable, %s left to its sweep: %s", task.name, error)
+        return False
+    return True
+
+
+def task_kick_on_commit(task: Task, /, **kwargs) -> None:
+    """Kick ``task`` (``task_kick``) once the current transaction commits; never fail it."""
+    transaction.on_commit(lambda: task_kick(task, **kwargs))
 
 
 @shared_task(bind=True, name="notifications.tasks.outbox_deliver_task")
 def outbox_deliver_task(self, limit: int = 200) -> dict:
-    """Deliver due outbox messages; continue while more are due, come back for retries.
+    """Deliver due outbox messages, and continue while more are due.
 
-    The outbox rows are the truth, not this task's message: a lost or repeated task only
-    delays or repeats a claim, never a delivery. The deadline sweep also starts this task on
-    every beat, so retries whose back-off has passed are picked up even if no task waits.
+    A lost or repeated task message only delays or repeats a claim, never a delivery: the beat
+    runs this task every minute (``OUTBOX_SWEEP_INTERVAL``), so messages whose kick the broker
+    missed, retries whose back-off has passed and anything a killed worker left behind are
+    delivered on the next beat.
     """
     run = outbox_deliver_due(limit=limit)
     if run.more_due:
-        self.apply_async(kwargs={"limit": limit})
-    elif run.next_retry_at is not None:
-        self.apply_async(kwargs={"limit": limit}, eta=run.next_retry_at)
+        task_kick(self, limit=limit)
     return {"sent": run.sent, "failed": run.failed, "dead": run.dead}

@@ -25,6 +25,7 @@ from tests.factories import (
     TemplateFactory,
     UserFactory,
 )
+from tests.notifications.peers import SmtpServer
 
 # Property-based tests: bounded examples and no deadline (a shared CI machine is slow at
 # times), so the suite stays fast. "ci" is derandomized and keeps no example database, so
@@ -154,3 +155,16 @@ def draft(world, api_as):
     )
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real local SMTP server (``tests.notifications.peers``) that Django's mail goes to."""
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_TIMEOUT = 5
+    settings.SITE_URL = "https://chengnuo.example.gov.cn"
+    yield server
+    server.stop()

@@ -30,7 +30,7 @@ from commitments.obligations.services.reports import (
 from directory.selectors import is_regulator
 from notifications.models import OutboxMessage
 from notifications.services.outbox import outbox_retry_now
-from notifications.tasks import outbox_deliver_task
+from notifications.tasks import outbox_deliver_task, task_kick_on_commit
 
 HIDDEN_CODES = (ErrorCode.NOT_FOUND,)
 
@@ -224,7 +224,7 @@ class DeliveryRetryView(LoginRequiredMixin, View):
         if message is None:
             raise Http404
         if outbox_retry_now(message=message):
-            outbox_deliver_task.delay_on_commit()
+            task_kick_on_commit(outbox_deliver_task)
             messages.success(request, _("The message will be delivered again."))
         else:
             messages.error(request, _("This message cannot be retried."))

@@ -149,6 +149,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.workflow_timers_fire_task",
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
+    # Every side effect is an outbox row written with its cause; a kick after the commit
+    # delivers it at once when the broker answers, this beat delivers whatever the kick missed.
+    "deliver-outbox": {
+        "task": "notifications.tasks.outbox_deliver_task",
+        "schedule": timedelta(seconds=env.int("OUTBOX_SWEEP_INTERVAL", default=60)),
+    },
+    # Signatures that waited for the timestamp service (pending SigningRequest rows) are tried
+    # again once their back-off has passed, also when their first kick found no broker.
+    "resume-signing-requests": {
+        "task": "workflows.verification.tasks.signing_requests_resume_task",
+        "schedule": timedelta(seconds=env.int("SIGNING_RESUME_INTERVAL", default=60)),
+    },
     # Obligation warnings and breaches: settles the due ladder steps, then delivers the outbox.
     "sweep-obligation-warnings": {
         "task": "commitments.obligations.tasks.obligation_warnings_sweep_task",
@@ -165,6 +177,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
 }
+# Attempts at a signature that waits for the timestamp service before it is given up (the
+# applicant can then sign again); 30 s, 1 min, 2 min … one hour apart.
+SIGNING_MAX_ATTEMPTS = env.int("SIGNING_MAX_ATTEMPTS", default=12)
 # Working days before a verification's due date when its regulator is warned.
 VERIFICATION_REMINDER_WORKING_DAYS = env.int("VERIFICATION_REMINDER_WORKING_DAYS", default=3)
 # SMS warnings go through an HTTP gateway (POST JSON, bearer token, Idempotency-Key header).

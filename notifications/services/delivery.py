@@ -1,7 +1,9 @@
-"""Delivery: hand notifications and outbox messages to their channels, exactly once per key.
+"""Delivery: hand outbox messages to their channels, at least once per key.
 
-Run by the tasks in ``notifications.tasks`` (thin adapters); safe to run twice: a delivered
-message is never sent again.
+Run by ``notifications.tasks.outbox_deliver_task`` (kicked after a commit, and on every beat).
+Safe to run twice: a message committed ``sent`` is never sent again. The one repeat possible
+is a message a peer accepted just before the worker died, before ``sent`` was committed; it
+goes out again with the same Message-ID / Idempotency-Key (ADR 0007).
 """
 
 from __future__ import annotations
@@ -10,37 +12,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
 from notifications.channels import DeliveryError, deliver
-from notifications.models import DeliveryAttempt, Notification, OutboxMessage
+from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.selectors import outbox_due, outbox_has_due
-
-
-def notification_email(*, notification_id: int) -> bool:
-    """Deliver one notification by e-mail unless it was already delivered; True if sent now."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
-        )
-        if notification is None or not notification.recipient.email:
-            return False
-        body = notification.body
-        if notification.link:
-            # Links are stored site-relative; a mail reader needs the whole address.
-            link = notification.link
-            if link.startswith("/"):
-                link = settings.SITE_URL.rstrip("/") + link
-            body = f"{body}\n\n{link}"
-        send_mail(notification.subject, body, None, [notification.recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
-    return True
 
 
 def outbox_retry_delay(attempts: int) -> timedelta:
@@ -69,6 +47,14 @@ def outbox_deliver_next(*, now=None, connection=None) -> OutboxMessage | None:
         if message is None:
             return None
         number = message.attempts + 1
+        # The claim is a write before the channel is called: on PostgreSQL the row is already
+        # locked; on SQLite (no row locks) the write takes the database's write lock, so a
+        # second delivery that read the same row waits or fails here instead of sending it too.
+        claimed = OutboxMessage.objects.filter(
+            pk=message.pk, attempts=message.attempts, status=message.status
+        ).update(attempts=number)
+        if not claimed:
+            return None
         message.attempts = number
         try:
             deliver(message, connection=connection)
@@ -107,13 +93,12 @@ def outbox_deliver_next(*, now=None, connection=None) -> OutboxMessage | None:
 
 @dataclass
 class DeliveryRun:
-    """What one delivery run did, and whether (and when) another should follow."""
+    """What one delivery run did, and whether another should follow at once."""
 
     sent: int = 0
     failed: int = 0
     dead: int = 0
     more_due: bool = False
-    next_retry_at: object = None
 
 
 def outbox_deliver_due(*, limit: int = 200) -> DeliveryRun:
@@ -131,8 +116,6 @@ def outbox_deliver_due(*, limit: int = 200) -> DeliveryRun:
                 run.dead += 1
             else:
                 run.failed += 1
-                if run.next_retry_at is None or message.next_attempt_at < run.next_retry_at:
-                    run.next_retry_at = message.next_attempt_at
         else:
             run.more_due = outbox_has_due()
     finally:

@@ -1,8 +1,9 @@
 """The in-application inbox: notify a user once per key, and mark a message read.
 
-A new notification for a user with an e-mail address also goes out by e-mail: the task is
-enqueued only once the notifying transaction commits (``notifications.tasks``, which runs
-``notifications.services.delivery.notification_email``).
+A new notification for a user with an e-mail address also goes out by e-mail: the e-mail is
+an outbox message written in the same transaction (key ``notification:<pk>:email``), so it is
+never lost, and ``notifications.tasks.outbox_deliver_task`` delivers it (kicked after the
+commit when the broker answers, and on every beat in any case).
 """
 
 from __future__ import annotations
@@ -11,8 +12,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Notification
-from notifications.tasks import notification_email_task
+from notifications.models import Channel, Notification
+from notifications.services.outbox import outbox_enqueue, recipient_language
+from notifications.tasks import outbox_deliver_task, task_kick_on_commit
+
+
+def notification_email_key(notification: Notification) -> str:
+    """The outbox key of a notification's e-mail (also its Message-ID's local part)."""
+    return f"notification:{notification.pk}:email"
 
 
 @transaction.atomic
@@ -25,8 +32,16 @@ def notification_send(
         defaults={"recipient": recipient, "subject": subject[:200], "body": body, "link": link},
     )
     if created and recipient.email:
-        notification_id = notification.pk
-        transaction.on_commit(lambda: notification_email_task.delay(notification_id))
+        outbox_enqueue(
+            key=notification_email_key(notification),
+            channel=Channel.EMAIL,
+            recipient=recipient,
+            subject=notification.subject,
+            body=body,
+            link=link,
+            language=recipient_language(user=recipient),
+        )
+        task_kick_on_commit(outbox_deliver_task)
     return notification
 
 

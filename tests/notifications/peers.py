@@ -1,17 +1,31 @@
 """Real local peers for delivery tests: an SMTP server (aiosmtpd) and an SMS gateway
-(http.server in a thread), each recording what it accepted."""
+(http.server in a thread), each recording what it accepted; a Redis broker of the test's own
+that it can stop and start again; a real Celery worker in its own process group."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from django.db import connection
+
+from config import celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -22,10 +36,18 @@ def free_port() -> int:
 
 class SmtpRecorder:
     """An aiosmtpd handler that keeps every accepted message; ``rcpt_delay`` makes it slow
-    before the message is transferred (so a client killed while waiting has sent nothing)."""
+    before the message is transferred (so a client killed while waiting has sent nothing).
 
-    def __init__(self, *, rcpt_delay: float = 0.0) -> None:
+    ``on_accept`` is called with each message once it is kept, before the server answers
+    "250": a test can kill the client there, after the server took the message and before
+    the client heard so (the instant in which any SMTP client can send a message twice).
+    """
+
+    def __init__(
+        self, *, rcpt_delay: float = 0.0, on_accept: Callable[[dict], None] | None = None
+    ) -> None:
         self.rcpt_delay = rcpt_delay
+        self.on_accept = on_accept
         self.messages: list[dict] = []
         self._lock = threading.Lock()
 
@@ -39,16 +61,17 @@ class SmtpRecorder:
         from email import message_from_bytes, policy
 
         parsed = message_from_bytes(envelope.content, policy=policy.default)
+        message = {
+            "to": list(envelope.rcpt_tos),
+            "message_id": parsed["Message-ID"],
+            "key": parsed["X-Chengnuo-Key"],
+            "subject": str(parsed["Subject"]),
+            "body": parsed.get_body(("plain",)).get_content(),
+        }
         with self._lock:
-            self.messages.append(
-                {
-                    "to": list(envelope.rcpt_tos),
-                    "message_id": parsed["Message-ID"],
-                    "key": parsed["X-Chengnuo-Key"],
-                    "subject": str(parsed["Subject"]),
-                    "body": parsed.get_body(("plain",)).get_content(),
-                }
-            )
+            self.messages.append(message)
+        if self.on_accept is not None:
+            self.on_accept(message)
         return "250 Message accepted for delivery"
 
     def count_by_key(self) -> Counter:
@@ -57,8 +80,14 @@ class SmtpRecorder:
 
 
 class SmtpServer:
-    def __init__(self, *, rcpt_delay: float = 0.0, port: int | None = None) -> None:
-        self.recorder = SmtpRecorder(rcpt_delay=rcpt_delay)
+    def __init__(
+        self,
+        *,
+        rcpt_delay: float = 0.0,
+        port: int | None = None,
+        on_accept: Callable[[dict], None] | None = None,
+    ) -> None:
+        self.recorder = SmtpRecorder(rcpt_delay=rcpt_delay, on_accept=on_accept)
         self.controller = Controller(
             self.recorder, hostname="127.0.0.1", port=port or free_port(), ready_timeout=10
         )
@@ -147,3 +176,117 @@ class SmsGateway:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RedisServer:
+    """A ``redis-server`` of the test's own on a free port, without persistence.
+
+    ``stop`` and ``start`` again keep the port, so a worker or a client configured with
+    ``url`` finds the broker back where it was (empty: nothing survives the stop).
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *, timeout: float = 10.0) -> RedisServer:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise RuntimeError("redis-server is not installed")
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed local executable
+            [executable, "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe,
+            ):
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return self
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not answer on port {self.port}")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def _drop_broker_pools() -> None:
+    # Celery keeps the connection and producer pools of the broker it first used.
+    celery_app._pool = None  # noqa: SLF001
+    celery_app.amqp._producer_pool = None  # noqa: SLF001
+
+
+@contextlib.contextmanager
+def celery_broker(url: str) -> Iterator[None]:
+    """Send this process's tasks to the broker at ``url`` for the block's duration.
+
+    The write URL, because Celery prefers the environment's CELERY_BROKER_URL to ``broker_url``.
+    """
+    previous = celery_app.conf.get("broker_write_url")
+    celery_app.conf.broker_write_url = url
+    _drop_broker_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.broker_write_url = previous
+        _drop_broker_pools()
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float = 60.0, what: str = "condition"):
+    """Poll a condition until it holds (bounded), for real processes."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {timeout} s")
+        time.sleep(0.05)
+
+
+def worker_start(*, queue: str, broker_url: str, smtp_port: int, log: Path) -> subprocess.Popen:
+    """A real ``celery worker`` on this test's PostgreSQL database, consuming ``queue`` only,
+    sending mail over SMTP to the local peer at ``smtp_port``."""
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "CHENGNUO_TEST_QUEUE": queue,
+        "CELERY_BROKER_URL": broker_url,
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "EMAIL_TIMEOUT": "10",
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue]
+        + ["-c", "2", "--pool", "prefork", "-l", "INFO"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: a kill takes the pool children too
+    )
+
+
+def worker_kill(worker: subprocess.Popen) -> None:
+    """SIGKILL the worker and its pool children (its process group), and reap it."""
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)

@@ -67,7 +67,9 @@ def test_sms_gateway_500_is_retried_and_sent_once(person, settings):
     assert sms.sent["warning:o1:s1:sms"]["to"] == "13800000000"
 
 
-def test_sms_gateway_timeout_is_retried_with_the_same_key_and_never_doubled(person, settings):
+def test_sms_gateway_timeout_is_retried_with_the_same_key_and_the_gateway_drops_the_repeat(
+    person, settings
+):
     # the gateway sends the SMS but answers after the client has given up
     sms = gateway(settings, script=["slow"], slow_seconds=1.5)
     try:

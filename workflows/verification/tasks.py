@@ -6,38 +6,34 @@ Each task takes ids, calls one service and does nothing if the work was already 
 
 from celery import shared_task
 
-from commitments.lifecycle.services.signing_requests import signing_request_fail
 from workflows.verification.services.delegation import delegations_apply_due
 from workflows.verification.services.signing import (
-    SigningStillPending,
-    commitment_signing_complete,
+    signing_request_attempt,
+    signing_requests_resume_due,
 )
 from workflows.verification.services.sla import verification_reminders_send
 from workflows.verification.services.upkeep import index_prune
 
-SIGNING_MAX_RETRIES = 10
 
-
-@shared_task(
-    bind=True,
-    name="workflows.verification.tasks.commitment_signing_complete_task",
-    max_retries=SIGNING_MAX_RETRIES,
-)
-def commitment_signing_complete_task(self, request_id: int) -> str:
+@shared_task(name="workflows.verification.tasks.commitment_signing_complete_task")
+def commitment_signing_complete_task(request_id: int) -> str:
     """Finish a signing that waited for the timestamp service, then start the verification.
 
-    Idempotent: a request already completed (or a commitment already signed) does nothing.
-    Retries with exponential back-off (30 s, 1 min, 2 min ... capped at one hour) while the
-    service is down; after the last retry the request is marked failed and the applicant
-    can sign again.
+    Kicked once after the submitting transaction commits. Idempotent: a request already
+    completed (or a commitment already signed) does nothing. A signature still waiting is
+    not retried here: the pending request is the durable record, and
+    ``signing_requests_resume_task`` tries it again after its back-off.
     """
-    try:
-        return commitment_signing_complete(request_id=request_id)
-    except SigningStillPending as error:
-        if self.request.retries >= SIGNING_MAX_RETRIES:
-            signing_request_fail(request_id=request_id, error=str(error))
-            return "failed"
-        raise self.retry(countdown=min(30 * 2**self.request.retries, 3600), exc=error) from None
+    return signing_request_attempt(request_id=request_id)
+
+
+@shared_task(name="workflows.verification.tasks.signing_requests_resume_task")
+def signing_requests_resume_task() -> dict[str, int]:
+    """Try again every pending signature whose back-off has passed (one beat entry).
+
+    Also finishes the signatures whose first kick the broker missed.
+    """
+    return signing_requests_resume_due()
 
 
 @shared_task(name="workflows.verification.tasks.verification_reminders_send_task")

@@ -17,6 +17,9 @@ from notifications.services.outbox import recipient_preference_set
 from tests.commitments.obligations.conftest import at
 from tests.workflows.conftest import submit_commitment, task_of
 
+# The obligations' warnings, not the e-mails that notifications of the submission wrote.
+WARNINGS = OutboxMessage.objects.filter(key__startswith="warning:")
+
 FIRST_WARNING = at(datetime.date(2026, 3, 19), 9, 1)
 DAY_AFTER = at(datetime.date(2026, 3, 31), 9, 1)
 AFTER_GRACE = at(datetime.date(2026, 4, 8), 0, 5)
@@ -27,7 +30,7 @@ def test_nothing_is_sent_before_its_time(obligation):
         result = obligation_warnings_sweep()
 
     assert result.settled == 0
-    assert OutboxMessage.objects.count() == 0
+    assert WARNINGS.count() == 0
 
 
 def test_a_due_step_is_written_once_per_channel_in_chinese_by_default(world, obligation):
@@ -36,7 +39,7 @@ def test_a_due_step_is_written_once_per_channel_in_chinese_by_default(world, obl
         second = obligation_warnings_sweep()
 
     assert (first.warned, second.warned) == (1, 0)
-    messages = list(OutboxMessage.objects.order_by("channel"))
+    messages = list(WARNINGS.order_by("channel"))
     step = WarningSchedule.objects.get(obligation=obligation, step__offset=7).step
     assert [(m.key, m.recipient, m.language, m.status) for m in messages] == [
         (
@@ -65,7 +68,7 @@ def test_the_recipient_reads_english_when_they_chose_it(world, obligation):
     with time_machine.travel(FIRST_WARNING, tick=False):
         obligation_warnings_sweep()
 
-    email = OutboxMessage.objects.get(channel="email")
+    email = WARNINGS.get(channel="email")
     assert email.language == "en"
     assert email.subject == 'Reminder: "取得场所合法使用证明" is due on 2026-03-30'
     assert "in 7 working days" in email.body
@@ -79,11 +82,11 @@ def test_past_due_the_responsible_regulator_is_warned_too(world, signed, obligat
 
     # the four applicant steps (late sweeps still send) and the regulator's
     assert result.warned == 5
-    regulator_mail = OutboxMessage.objects.get(recipient=assignee, channel="email")
+    regulator_mail = WARNINGS.get(recipient=assignee, channel="email")
     assert regulator_mail.subject == f"【承诺逾期未履行】{signed.reference} 取得场所合法使用证明"
-    assert OutboxMessage.objects.filter(recipient=world.applicant).count() == 2 + 3 + 2 + 2
+    assert WARNINGS.filter(recipient=world.applicant).count() == 2 + 3 + 2 + 2
     # the applicant has no mobile number: the SMS row says so instead of vanishing
-    sms = OutboxMessage.objects.get(channel="sms")
+    sms = WARNINGS.get(channel="sms")
     assert (sms.status, sms.last_error) == ("dead", "The recipient has no mobile number.")
 
 

@@ -4,17 +4,12 @@ succeed later."""
 from __future__ import annotations
 
 import datetime
-import smtplib
-import socket
 
 import pytest
 import time_machine
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from notifications.models import Notification, OutboxMessage
 from notifications.services.delivery import (
-    notification_email,
     outbox_deliver_due,
     outbox_deliver_next,
     outbox_retry_delay,
@@ -25,18 +20,6 @@ from tests.factories import UserFactory
 from tests.notifications.peers import SmtpServer, free_port
 
 T0 = datetime.datetime(2030, 1, 7, 1, 0, tzinfo=datetime.UTC)  # after every enqueue here
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 5
-    settings.SITE_URL = "https://chengnuo.example.gov.cn"
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -162,61 +145,40 @@ def test_in_app_delivery_writes_the_inbox_entry_once(person):
     assert message.status == OutboxMessage.Status.SENT
 
 
-class Inbox(Message):
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.SITE_URL = "https://chengnuo.example.gov.cn"
-    yield inbox
-    controller.stop()
-
-
 @pytest.mark.django_db
-def test_email_is_delivered_to_a_real_smtp_server_once(smtp_server):
+def test_a_notifications_email_is_an_outbox_message_delivered_once_with_its_message_id(smtp):
+    # given a notification to a regulator with an e-mail address
     user = UserFactory(username="reg", email="reg@example.test")
     notification = notification_send(
         recipient=user, key="k2", subject="待核查承诺", body="请核查。", link="/regulator/tasks/7/"
     )
+    key = f"notification:{notification.pk}:email"
+    assert OutboxMessage.objects.get().key == key
 
-    assert notification_email(notification_id=notification.pk) is True
-    assert notification_email(notification_id=notification.pk) is False
+    # when delivery runs twice
+    first = outbox_deliver_due()
+    second = outbox_deliver_due()
 
-    assert len(smtp_server.messages) == 1
-    delivered = smtp_server.messages[0]
-    assert delivered["To"] == "reg@example.test"
-    body = delivered.get_payload(decode=True).decode()
-    assert "https://chengnuo.example.gov.cn/regulator/tasks/7/" in body
-    assert Notification.objects.get(pk=notification.pk).emailed_at is not None
+    # then the SMTP server got it once, with the link made absolute and a Message-ID of its key
+    assert (first.sent, second.sent) == (1, 0)
+    assert len(smtp.messages) == 1
+    delivered = smtp.messages[0]
+    assert delivered["to"] == ["reg@example.test"]
+    assert delivered["key"] == key
+    assert delivered["message_id"] == f"<notification.{notification.pk}.email@chengnuo.invalid>"
+    assert "https://chengnuo.example.gov.cn/regulator/tasks/7/" in delivered["body"]
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
 
 
 @pytest.mark.django_db
-def test_smtp_server_down_leaves_the_notification_to_retry(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = _free_port()  # nothing listens there
+def test_smtp_server_down_leaves_the_notifications_email_to_retry(smtp_down):
     user = UserFactory(username="reg", email="reg@example.test")
-    notification = notification_send(recipient=user, key="k3", subject="S", body="B")
+    notification_send(recipient=user, key="k3", subject="S", body="B")
 
-    with pytest.raises((ConnectionRefusedError, smtplib.SMTPException, OSError)):
-        notification_email(notification_id=notification.pk)
+    run = outbox_deliver_due()
 
-    assert Notification.objects.get(pk=notification.pk).emailed_at is None
+    message = OutboxMessage.objects.get()
+    assert (run.sent, run.failed) == (0, 1)
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.attempts == 1
+    assert Notification.objects.filter(key="k3").count() == 1

@@ -1,12 +1,26 @@
-"""Signing and verifying over the API: the whole lifecycle and every refusal on the way."""
+"""Signing and verifying over the API: the whole lifecycle, every refusal on the way, and a
+broker outage while signing."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import pytest
+from django.conf import settings
+from django.db import connection
 
 from commitments.lifecycle.models import Commitment, Verification
+from config import celery_app
+from notifications.models import Notification, OutboxMessage
+from tests.notifications.peers import (
+    RedisServer,
+    celery_broker,
+    free_port,
+    wait_for,
+    worker_kill,
+    worker_start,
+)
 
 INBOX, QUEUE = "/api/v1/tasks/inbox/", "/api/v1/tasks/queue/"
 
@@ -252,3 +266,94 @@ def test_signing_a_stored_draft_the_pdf_cannot_show_is_a_400_that_changes_nothin
     assert commitment.signed_document is None
     assert commitment.history.count() == history
     assert Verification.objects.count() == 0
+
+
+# A broker outage while signing: the request answers 2xx, the regulator's e-mail waits in the
+# outbox, and the beat's delivery sends it once the broker is back (ADR 0007).
+
+
+def _assignment_email(reference: str) -> OutboxMessage:
+    """The outbox e-mail of the notification that assigned ``reference``'s verification."""
+    [notification] = Notification.objects.filter(
+        key__startswith="workflows:assigned:", subject__contains=reference
+    )
+    return OutboxMessage.objects.get(key=f"notification:{notification.pk}:email")
+
+
+@pytest.mark.django_db(transaction=True)  # the kick runs on the real commit, in the request
+def test_signing_while_the_broker_is_down_answers_200_and_the_beat_sends_the_email_later(
+    world, api_as, draft, smtp
+):
+    # given a broker nobody listens for
+    with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        # when the applicant signs
+        response = _sign(api_as(world.applicant), draft["reference"])
+
+    # then the request succeeds, the commitment is under verification and the regulator's
+    # assignment e-mail waits in the outbox
+    assert response.status_code == 200, response.content
+    assert Commitment.objects.get(reference=draft["reference"]).status == "under_verification"
+    email = _assignment_email(draft["reference"])
+    assert email.status == OutboxMessage.Status.PENDING
+    assert smtp.messages == []
+
+    # when the beat's delivery runs (the task its entry names, through its entry point)
+    task = celery_app.tasks[settings.CELERY_BEAT_SCHEDULE["deliver-outbox"]["task"]]
+    task.apply().get()
+
+    # then the e-mail reaches the regulator once, with the Message-ID of its key
+    assert [(m["to"], m["key"], m["message_id"]) for m in smtp.messages] == [
+        ([email.recipient.email], email.key, email.message_id)
+    ]
+    assert OutboxMessage.objects.get(pk=email.pk).status == OutboxMessage.Status.SENT
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_with_its_redis_stopped_signing_succeeds_and_a_real_worker_mails_once_it_is_back(
+    world, api_as, draft, smtp, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process shares the test's PostgreSQL database")
+    # given a Redis of this test's own, that this process sends its tasks to, stopped
+    redis = RedisServer().start()
+    queue = f"chengnuo-outage-{uuid.uuid4().hex[:12]}"
+    worker = None
+    try:
+        with celery_broker(redis.url):
+            redis.stop()
+
+            # when the applicant signs over the API
+            response = _sign(api_as(world.applicant), draft["reference"])
+
+            # then the request succeeds and the commitment is under verification
+            assert response.status_code == 200, response.content
+            commitment = Commitment.objects.get(reference=draft["reference"])
+            assert commitment.status == "under_verification"
+            email = _assignment_email(draft["reference"])
+            assert email.status == OutboxMessage.Status.PENDING
+
+            # when Redis is back, a real worker runs and the beat's delivery entry fires
+            redis.start()
+            worker = worker_start(
+                queue=queue, broker_url=redis.url, smtp_port=smtp.port, log=tmp_path / "w.log"
+            )
+            celery_app.send_task(
+                settings.CELERY_BEAT_SCHEDULE["deliver-outbox"]["task"], queue=queue
+            )
+            wait_for(
+                lambda: OutboxMessage.objects.filter(pk=email.pk, status="sent").exists(),
+                what="the assignment e-mail sent",
+                timeout=120,
+            )
+    finally:
+        if worker is not None:
+            worker_kill(worker)
+        redis.stop()
+
+    # then the regulator's assignment e-mail reached the SMTP server exactly with its key
+    assignment = [m for m in smtp.messages if m["key"] == email.key]
+    assert [(m["to"], m["message_id"]) for m in assignment] == [
+        ([email.recipient.email], email.message_id)
+    ]
+    assert commitment.reference in assignment[0]["subject"]

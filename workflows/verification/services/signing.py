@@ -3,18 +3,23 @@ finish a waiting signature later.
 
 ``commitment_sign_and_start`` signs (the platform's signature, or an upload signed elsewhere)
 and starts ``InformCommitFlow``, both or neither. When the timestamp service does not answer,
-the draft stays and a pending ``SigningRequest`` keeps it; ``commitment_submit``
-(``workflows.verification.services.submission``) then enqueues
-``commitment_signing_complete_task``, which calls ``commitment_signing_complete`` until the
-signing succeeds (the verification flow then starts as usual) or retries run out.
+the draft stays and a pending ``SigningRequest`` keeps it. The pending row is the follow-up
+task: ``commitment_submit`` (``workflows.verification.services.submission``) kicks
+``commitment_signing_complete_task`` after the commit when the broker answers, and the
+beat-scheduled ``signing_requests_resume_task`` tries every pending request again once its
+back-off has passed (``signing_requests_resume_due``), until the signing succeeds (the
+verification flow then starts as usual) or ``SIGNING_MAX_ATTEMPTS`` run out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
 
@@ -113,3 +118,40 @@ def commitment_signing_complete(*, request_id: int) -> str:
             SigningRequest.objects.get(pk=request_id).last_error or "timestamp service down"
         )
     return "done"
+
+
+def signing_request_attempt(*, request_id: int) -> str:
+    """Try a pending signature once more; "done", "failed" (attempts ran out) or "pending"."""
+    try:
+        return commitment_signing_complete(request_id=request_id)
+    except SigningStillPending as error:
+        attempts = SigningRequest.objects.filter(pk=request_id).values_list("attempts", flat=True)
+        if (attempts.first() or 0) >= settings.SIGNING_MAX_ATTEMPTS:
+            signing_request_fail(request_id=request_id, error=str(error))
+            return "failed"
+        return "pending"
+
+
+def signing_request_retry_delay(attempts: int) -> timedelta:
+    """Back-off between attempts: 30 s, 1 min, 2 min … capped at one hour."""
+    return timedelta(seconds=min(30 * 2 ** max(0, attempts - 1), 3600))
+
+
+def signing_requests_resume_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Try again every pending signature whose back-off has passed; count the outcomes.
+
+    Each request is claimed first by moving its ``updated_at`` from the value read to now
+    (a compare-and-set, so on PostgreSQL and SQLite alike two sweeps never take the same
+    request); the claim also starts the next back-off, so a sweep that dies mid-way leaves
+    the request to a later one.
+    """
+    now = now or timezone.now()
+    outcomes = {"done": 0, "failed": 0, "pending": 0}
+    pending = SigningRequest.objects.filter(status=SigningRequest.Status.PENDING)
+    for pk, attempts, updated_at in pending.values_list("pk", "attempts", "updated_at"):
+        if updated_at + signing_request_retry_delay(attempts) > now:
+            continue
+        claimed = pending.filter(pk=pk, updated_at=updated_at).update(updated_at=now)
+        if claimed:
+            outcomes[signing_request_attempt(request_id=pk)] += 1
+    return outcomes

@@ -1,7 +1,8 @@
 """The applicant's submission: sign the commitment and start its verification.
 
-When the timestamp service does not answer, the signing waits and its completion is
-enqueued once the transaction commits (``commitment_signing_complete_task``).
+When the timestamp service does not answer, the signing waits in a pending
+``SigningRequest``; its completion is kicked once the transaction commits
+(``commitment_signing_complete_task``, best effort) and resumed by the beat in any case.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from commitments.lifecycle.models import Commitment
+from notifications.tasks import task_kick_on_commit
 from workflows.verification.services.signing import commitment_sign_and_start
 from workflows.verification.tasks import commitment_signing_complete_task
 
@@ -22,11 +24,12 @@ def commitment_submit(
 
     With ``uploaded_pdf`` the applicant signed elsewhere (checked, then sealed). When the
     timestamp service does not answer, the draft stays, a pending ``SigningRequest`` keeps
-    it and ``commitment_signing_complete_task`` finishes the signing once the service answers
-    (the returned commitment is then still a draft).
+    it and ``commitment_signing_complete_task`` (kicked after the commit; a broker that is
+    down never fails the submission) or ``signing_requests_resume_task`` (on every beat)
+    finishes the signing once the service answers (the returned commitment is then still a
+    draft).
     """
     outcome = commitment_sign_and_start(commitment=commitment, by=by, uploaded_pdf=uploaded_pdf)
     if outcome.is_new_wait:
-        request_id = outcome.waiting.pk
-        transaction.on_commit(lambda: commitment_signing_complete_task.delay(request_id))
+        task_kick_on_commit(commitment_signing_complete_task, request_id=outcome.waiting.pk)
     return outcome.commitment

@@ -10,8 +10,8 @@ from celery.signals import task_postrun
 from django.core import mail
 
 from config import celery_app
-from notifications.models import Notification
-from notifications.tasks import notification_email_task
+from notifications.models import Notification, OutboxMessage
+from notifications.tasks import outbox_deliver_task
 from tests.workflows.conftest import submit_commitment
 
 
@@ -37,29 +37,26 @@ def test_a_real_worker_delivers_the_assignment_email_once(world):
     task_postrun.connect(record, weak=False)
     try:
         with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
-            # when a commitment is submitted (the e-mail is sent after the commit)
+            # when a commitment is submitted (its e-mail is kicked after the commit)
             commitment = submit_commitment(world)
 
             # then the worker delivers the assignment e-mail to the regulator
             def to_regulator():
                 return [m for m in mail.outbox if m.to == [world.regulator.email]]
 
-            assigned = Notification.objects.filter(
+            notification = Notification.objects.get(
                 key__startswith="workflows:assigned:", recipient=world.regulator
             )
-            # the worker sends, then commits emailed_at: wait for both, not just the mail
-            _wait_for(
-                lambda: (
-                    len(to_regulator()) == 1 and assigned.filter(emailed_at__isnull=False).exists()
-                )
-            )
+            email = OutboxMessage.objects.filter(key=f"notification:{notification.pk}:email")
+            # the worker sends, then commits "sent": wait for both, not just the mail
+            _wait_for(lambda: len(to_regulator()) == 1 and email.filter(status="sent").exists())
             assert commitment.reference in to_regulator()[0].subject
-            notification = assigned.get()
+            assert to_regulator()[0].extra_headers["Message-ID"] == email.get().message_id
 
             # and running the delivery again sends nothing more
-            again = notification_email_task.delay(notification.pk)
+            again = outbox_deliver_task.delay()
             _wait_for(lambda: any(task_id == again.id for task_id, _ in finished))
-            assert dict(finished)[again.id] is False
+            assert dict(finished)[again.id] == {"sent": 0, "failed": 0, "dead": 0}
             assert len(to_regulator()) == 1
     finally:
         task_postrun.disconnect(record)
