@@ -33,7 +33,8 @@ def _production(tmp_path, *args: str) -> subprocess.CompletedProcess:
         [sys.executable, *args],
         cwd=ROOT,
         env={
-            **os.environ,
+            # not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE: a deployment must not set it
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "testserver,chengnuo.example.gov.cn",
