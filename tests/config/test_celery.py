@@ -314,6 +314,8 @@ def shared_files(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def worker(shared_files, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A real worker on a queue of its own, storing results in Redis, with the test's files."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker is another process: needs a database both can open")
     queue = f"chengnuo-tasks-{uuid.uuid4().hex[:12]}"
     database = connection.settings_dict
     log = tmp_path_factory.mktemp("celery-log") / "worker.log"
@@ -364,8 +366,6 @@ def _send(name: str, prepared: Prepared, *, queue: str) -> str:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", sorted(SCENARIOS), ids=lambda name: name.rpartition(".")[2])
 def test_each_task_runs_on_a_real_worker_and_does_its_work(name, world, worker, files):
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker is another process: needs a database both can open")
     queue, log = worker
     # given the task's work due now
     prepared = SCENARIOS[name](world)
