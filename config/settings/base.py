@@ -82,11 +82,42 @@ TEMPLATES = [
     },
 ]
 
+# A writer on SQLite waits this long for another's transaction before it gives up (seconds).
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def database_settings(config: dict) -> dict:
+    """Finish the settings of a database named by a URL so it takes concurrent work.
+
+    PostgreSQL keeps each thread's connection for ``DATABASE_CONN_MAX_AGE`` seconds and checks
+    it before a request first uses it (``CONN_HEALTH_CHECKS``): after a database restart the
+    dead connection is replaced instead of failing one request per connection.
+
+    SQLite (the embedded default, ADR 0003) runs in WAL mode, so readers never wait for the
+    writer nor the writer for readers; every transaction begins ``IMMEDIATE``, taking the write
+    lock up front, so a second writer waits for it (``SQLITE_BUSY_TIMEOUT``) instead of failing
+    with "database is locked" when a deferred read would have to become a write.
+    ``synchronous=FULL`` keeps a commit durable through a power cut, as signed records must be.
+    """
+    config["ATOMIC_REQUESTS"] = False
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
+    "default": database_settings(
+        env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+    ),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,22 +9,11 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from signing.ca.authority import ca_clear_cache
-from signing.ca.keys import platform_keys_clear_cache
-from signing.ca.revocation import crl_clear_cache
+from tests.signing.files import signing_files_in
 
 
 @pytest.fixture
 def signing_files(settings, tmp_path: Path) -> Iterator[Path]:
     """Own CA, keys and documents for every test; the embedded TSA; English messages."""
-    settings.SIGNING_CA_CERT_PATH = str(tmp_path / "ca" / "ca.crt")
-    settings.SIGNING_CA_KEY_PATH = str(tmp_path / "ca" / "ca.key")
-    settings.SIGNING_CA_KEY_PASSWORD = ""
-    settings.SIGNING_DOCUMENT_ROOT = str(tmp_path / "documents")
-    settings.SIGNING_TSA_URL = ""
-    for clear in (ca_clear_cache, platform_keys_clear_cache, crl_clear_cache):
-        clear()
-    with translation.override("en"):
+    with signing_files_in(settings, tmp_path), translation.override("en"):
         yield tmp_path
-    for clear in (ca_clear_cache, platform_keys_clear_cache, crl_clear_cache):
-        clear()

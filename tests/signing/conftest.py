@@ -7,31 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from signing.ca.authority import ca_clear_cache
-from signing.ca.keys import platform_keys_clear_cache
-from signing.ca.revocation import crl_clear_cache
 from signing.identity import SignerIdentity
 from signing.render.commitment import CommitmentDocument
+from tests.signing.files import signing_files_in
 
 
 @pytest.fixture(autouse=True)
 def signing_paths(settings, tmp_path: Path, db) -> Iterator[Path]:
     """Point the CA and the document store at this test's own folder (the CRL needs the db)."""
-    settings.SIGNING_CA_AUTOCREATE = True
-    settings.SIGNING_CA_CERT_PATH = str(tmp_path / "ca" / "ca.crt")
-    settings.SIGNING_CA_KEY_PATH = str(tmp_path / "ca" / "ca.key")
-    settings.SIGNING_CA_KEY_PASSWORD = ""
-    settings.SIGNING_DOCUMENT_ROOT = str(tmp_path / "documents")
-    settings.SIGNING_TSA_URL = ""
-    _clear_caches()
-    yield tmp_path
-    _clear_caches()
-
-
-def _clear_caches() -> None:
-    ca_clear_cache()
-    platform_keys_clear_cache()
-    crl_clear_cache()
+    with signing_files_in(settings, tmp_path):
+        yield tmp_path
 
 
 @pytest.fixture

@@ -1,0 +1,389 @@
+"""Every Celery task and every beat entry runs on a real worker and does its work.
+
+The tasks a worker registers and the entries of ``CELERY_BEAT_SCHEDULE`` are listed from the
+app itself, so a new task or beat entry without a scenario here fails the suite. Each
+scenario makes its task's work due *now* (the worker has the real clock), sends the task the
+way beat does (beat's own ``Scheduler.apply_async`` with the entry's arguments) or the way
+the code enqueues it (its ids), waits for the worker's result and fails on any state but
+``SUCCESS`` (the task's own exception is re-raised), then checks what the task did.
+
+PostgreSQL only: the worker is another process and must see the test's committed rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from celery.backends.redis import RedisBackend
+from celery.beat import ScheduleEntry, Scheduler
+from celery.result import AsyncResult
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from commitments.lifecycle.models import Commitment, SigningRequest
+from commitments.lifecycle.services.commitments import commitment_create
+from commitments.obligations.models import WarningSchedule, WarningStep
+from commitments.pledges.models import BidPledge
+from config import celery_app
+from credit.record.models.breaches import Breach, ListEntry
+from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
+from notifications.models import Notification, OutboxMessage
+from notifications.services.inbox import notification_send
+from notifications.services.outbox import outbox_enqueue
+from signing.models import ArchiveTimestamp, DocumentVersion
+from tests.factories import (
+    BidPledgeFactory,
+    BreachFactory,
+    CreditListFactory,
+    DelegationFactory,
+    ListEntryFactory,
+    ObligationFactory,
+    WarningScheduleFactory,
+)
+from tests.processes import start, stop, wait_for, worker_command
+from tests.signing.files import signing_files_in
+from tests.workflows.conftest import FIELD_VALUES, submit_commitment, task_of
+from workflows.verification.flows import InformCommitFlow
+from workflows.verification.models import VerificationTaskIndex
+
+RESULT_TIMEOUT = 120
+
+
+@dataclass
+class Prepared:
+    """Work made due for one task: what to check once it ran, and its arguments if beat
+    does not run it (beat's own entry gives the arguments of a scheduled task)."""
+
+    check: Callable[[object], None]
+    kwargs: dict = field(default_factory=dict)
+
+
+def _ago(**delta) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**delta)
+
+
+def _timers(world) -> Prepared:
+    commitment = submit_commitment(world)
+    Commitment.objects.filter(pk=commitment.pk).update(verification_due_at=_ago(minutes=1))
+    Task.objects.filter(
+        process_id=commitment.process_id, flow_task_type="TIMER", status=STATUS.SCHEDULED
+    ).update(scheduled=_ago(minutes=1))
+
+    def check(fired):
+        assert fired == 1
+        assert task_of(commitment, InformCommitFlow.escalate).owner == world.supervisor
+
+    return Prepared(check)
+
+
+def _warnings(world) -> Prepared:
+    step, _created = WarningStep.objects.update_or_create(  # the default ladder's rung
+        template=world.template,
+        relative="at",
+        offset=0,
+        audience="applicant",
+        defaults={"channels": ["email", "inapp"]},
+    )
+    commitment = submit_commitment(world)
+    schedules = [
+        WarningScheduleFactory(
+            obligation=ObligationFactory(commitment=commitment), step=step, due_at=_ago(minutes=1)
+        )
+        for _index in range(2)
+    ]
+
+    def check(counts):
+        assert counts == {
+            "warned": 2,
+            "breached": 0,
+            "skipped": 0,
+            "held": 0,
+            "refused": 0,
+            "messages": 4,  # e-mail and in-app to the applicant, for each warning
+        }
+        assert {
+            s.status for s in WarningSchedule.objects.filter(pk__in=[s.pk for s in schedules])
+        } == {"done"}
+        # the sweep started the delivery (another task on the same worker): all sent
+        wait_for(
+            lambda: not OutboxMessage.objects.exclude(status="sent").exists(),
+            what="the outbox delivered by the task the sweep started",
+        )
+
+    return Prepared(check)
+
+
+def _reminders(world) -> Prepared:
+    commitment = submit_commitment(world)
+    VerificationTaskIndex.objects.filter(task=task_of(commitment)).update(remind_at=_ago(minutes=1))
+
+    def check(reminded):
+        assert reminded == 1
+        warned = Notification.objects.get(key__startswith="workflows:reminder:")
+        assert (warned.recipient, commitment.reference in warned.subject) == (world.regulator, True)
+
+    return Prepared(check)
+
+
+def _delegations(world) -> Prepared:
+    held = task_of(submit_commitment(world))
+    delegation = DelegationFactory(
+        department=world.department, delegator=world.regulator, delegate=world.other_regulator
+    )
+
+    def check(applied):
+        assert applied == 1
+        held.refresh_from_db()
+        delegation.refresh_from_db()
+        assert (held.owner, delegation.applied_at is not None) == (world.other_regulator, True)
+
+    return Prepared(check)
+
+
+def _retimestamp(world) -> Prepared:
+    commitment = submit_commitment(world)
+    archive = ArchiveTimestamp.objects.get(document=commitment.signed_document)
+    ArchiveTimestamp.objects.filter(pk=archive.pk).update(
+        expires_at=timezone.now() + datetime.timedelta(days=10)
+    )
+
+    def check(renewed):
+        assert renewed == 1
+        assert DocumentVersion.objects.filter(previous=commitment.signed_document).count() == 1
+        archive.refresh_from_db()
+        assert archive.is_renewed is True
+
+    return Prepared(check)
+
+
+def _publication_end(world) -> Prepared:
+    breach = BreachFactory(
+        subject=world.subject, published=True, record_date=timezone.localdate().replace(year=2024)
+    )
+
+    def check(ended):
+        breach.refresh_from_db()
+        assert (ended, breach.status) == (1, Breach.Status.PUBLICATION_ENDED)
+
+    return Prepared(check)
+
+
+def _list_enter(world) -> Prepared:
+    entry = ListEntryFactory(
+        subject=world.subject,
+        prior_notice_sent_at=_ago(days=11),
+        enter_not_before=_ago(days=1).date(),
+        credit_list__code="tasks",
+    )
+
+    def check(entered):
+        entry.refresh_from_db()
+        assert (entered, entry.status) == (1, ListEntry.Status.LISTED)
+
+    return Prepared(check)
+
+
+def _list_exit(world) -> Prepared:
+    entry = ListEntryFactory(
+        subject=world.subject,
+        listed=True,
+        entered_on=_ago(days=400).date(),
+        exit_not_before=_ago(days=1).date(),
+        credit_list__code="tasks",
+    )
+
+    def check(ended):
+        entry.refresh_from_db()
+        assert (ended, entry.status) == (1, ListEntry.Status.EXITED)
+
+    return Prepared(check)
+
+
+def _pledge_defaults(world) -> Prepared:
+    # the list a migration seeds (a transactional test's flush empties every table)
+    CreditListFactory(code=PLEDGE_DEFAULTERS, notice_days=0, min_listing_months=12)
+    pledge = BidPledgeFactory(
+        subject=world.subject,
+        pledged_by=world.applicant,
+        noticed=True,
+        noticed_on=_ago(days=20).date(),
+        payment_due=_ago(days=2).date(),
+    )
+
+    def check(listed):
+        pledge.refresh_from_db()
+        assert (listed, pledge.status) == (1, BidPledge.Status.LISTED)
+
+    return Prepared(check)
+
+
+def _notification_email(world) -> Prepared:
+    notification = notification_send(
+        recipient=world.applicant, key=f"tasks-{uuid.uuid4().hex}", subject="通知", body="正文"
+    )
+
+    def check(sent):
+        notification.refresh_from_db()
+        assert (sent, notification.emailed_at is not None) == (True, True)
+
+    return Prepared(check, kwargs={"notification_id": notification.pk})
+
+
+def _outbox(world) -> Prepared:
+    message, _created = outbox_enqueue(
+        key=f"tasks-{uuid.uuid4().hex}",
+        channel="email",
+        recipient=world.applicant,
+        subject="通知",
+        body="正文",
+        language="zh-hans",
+    )
+
+    def check(counts):
+        message.refresh_from_db()
+        assert (counts, message.status) == ({"sent": 1, "failed": 0, "dead": 0}, "sent")
+
+    return Prepared(check, kwargs={"limit": 10})
+
+
+def _signing_complete(world) -> Prepared:
+    draft = commitment_create(
+        by=world.applicant,
+        subject=world.subject,
+        template=world.template,
+        field_values=FIELD_VALUES,
+    )
+    request = SigningRequest.objects.create(commitment=draft, requested_by=world.applicant)
+
+    def check(outcome):
+        draft.refresh_from_db()
+        request.refresh_from_db()
+        assert (outcome, draft.status, request.status) == (
+            "done",
+            Commitment.Status.UNDER_VERIFICATION,
+            SigningRequest.Status.COMPLETED,
+        )
+
+    return Prepared(check, kwargs={"request_id": request.pk})
+
+
+SCENARIOS: dict[str, Callable[..., Prepared]] = {
+    "workflows.tasks.workflow_timers_fire_task": _timers,
+    "commitments.obligations.tasks.obligation_warnings_sweep_task": _warnings,
+    "workflows.verification.tasks.verification_reminders_send_task": _reminders,
+    "workflows.verification.tasks.delegations_apply_task": _delegations,
+    "signing.tasks.archive_retimestamp_task": _retimestamp,
+    "credit.record.tasks.breach_publication_end_due_task": _publication_end,
+    "credit.record.tasks.list_entries_enter_due_task": _list_enter,
+    "credit.record.tasks.list_entries_exit_due_task": _list_exit,
+    "commitments.pledges.tasks.bid_pledge_defaults_sweep_task": _pledge_defaults,
+    "notifications.tasks.notification_email_task": _notification_email,
+    "notifications.tasks.outbox_deliver_task": _outbox,
+    "workflows.verification.tasks.commitment_signing_complete_task": _signing_complete,
+}
+
+
+def registered_task_names() -> set[str]:
+    """The tasks a worker registers: every module Celery's loader imports (autodiscovery and
+    ``CELERY_IMPORTS``), without Celery's own."""
+    celery_app.loader.import_default_modules()
+    return {name for name in celery_app.tasks if not name.startswith("celery.")}
+
+
+def test_every_task_and_every_beat_entry_has_a_scenario():
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert scheduled <= registered_task_names()  # beat names no task a worker lacks
+    assert registered_task_names() == set(SCENARIOS)
+
+
+@pytest.fixture(scope="module")
+def shared_files(tmp_path_factory) -> Path:
+    """The folder of the CA and documents that this module's test process and worker share."""
+    return tmp_path_factory.mktemp("celery-files")
+
+
+@pytest.fixture(scope="module")
+def worker(shared_files, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """A real worker on a queue of its own, storing results in Redis, with the test's files."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker is another process: needs a database both can open")
+    queue = f"chengnuo-tasks-{uuid.uuid4().hex[:12]}"
+    database = connection.settings_dict
+    log = tmp_path_factory.mktemp("celery-log") / "worker.log"
+    process = start(
+        worker_command(queue=queue),
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.config.worker_settings",
+            "CHENGNUO_TEST_DATA_DIR": str(shared_files),
+            "DATABASE_URL": (
+                f"postgres://{database['USER'] or 'postgres'}@{database['HOST'] or '127.0.0.1'}:"
+                f"{database['PORT'] or 5432}/{database['NAME']}"
+            ),
+            "DATABASE_CONN_MAX_AGE": "0",  # no idle connection in the way of the test's flush
+            "CHENGNUO_TEST_QUEUE": queue,
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "CELERY_RESULT_BACKEND": settings.CELERY_BROKER_URL,
+        },
+        log=log,
+    )
+    try:
+        yield queue, log
+    finally:
+        stop(process)
+        celery_app.connection_for_write().default_channel.client.delete(queue)
+
+
+@pytest.fixture
+def files(settings, shared_files) -> Iterator[None]:
+    """Point this process at the worker's CA and documents (created on first use)."""
+    with signing_files_in(settings, shared_files):
+        yield
+
+
+def _send(name: str, prepared: Prepared, *, queue: str) -> str:
+    """Send the task as beat would (its entry's arguments) or as the code does (ids)."""
+    entries = {key: e for key, e in settings.CELERY_BEAT_SCHEDULE.items() if e["task"] == name}
+    if not entries:
+        return celery_app.tasks[name].apply_async(kwargs=prepared.kwargs, queue=queue).id
+    ((key, entry),) = entries.items()
+    beat = Scheduler(app=celery_app, lazy=True)
+    options = {**entry.get("options", {}), "queue": queue}
+    return beat.apply_async(
+        ScheduleEntry(name=key, app=celery_app, **{**entry, "options": options})
+    ).id
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", sorted(SCENARIOS), ids=lambda name: name.rpartition(".")[2])
+def test_each_task_runs_on_a_real_worker_and_does_its_work(name, world, worker, files):
+    queue, log = worker
+    # given the task's work due now
+    prepared = SCENARIOS[name](world)
+
+    # when beat (or the code) sends it and the worker runs it
+    result = AsyncResult(
+        _send(name, prepared, queue=queue),
+        backend=RedisBackend(app=celery_app, url=settings.CELERY_BROKER_URL),
+        app=celery_app,
+    )
+    try:
+        value = result.get(timeout=RESULT_TIMEOUT)  # re-raises the task's error on FAILURE
+    except Exception as error:
+        raise AssertionError(f"{name} failed: {error!r}\n{log.read_text()[-4000:]}") from error
+    finally:
+        state = result.state
+        result.forget()
+
+    # then it succeeded and did its work
+    assert state == "SUCCESS"
+    prepared.check(value)
