@@ -37,7 +37,6 @@ from credit.record.models.breaches import Breach, ListEntry
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
 from notifications.models import Notification, OutboxMessage
 from notifications.services.inbox import notification_send
-from notifications.services.outbox import outbox_enqueue
 from signing.models import ArchiveTimestamp, DocumentVersion
 from tests.factories import (
     BidPledgeFactory,
@@ -225,36 +224,22 @@ def _pledge_defaults(world) -> Prepared:
     return Prepared(check)
 
 
-def _notification_email(world) -> Prepared:
+def _deliver_outbox(world) -> Prepared:
+    """A notification's e-mail, written to the outbox with it (beat's ``deliver-outbox``)."""
     notification = notification_send(
         recipient=world.applicant, key=f"tasks-{uuid.uuid4().hex}", subject="通知", body="正文"
     )
-
-    def check(sent):
-        notification.refresh_from_db()
-        assert (sent, notification.emailed_at is not None) == (True, True)
-
-    return Prepared(check, kwargs={"notification_id": notification.pk})
-
-
-def _outbox(world) -> Prepared:
-    message, _created = outbox_enqueue(
-        key=f"tasks-{uuid.uuid4().hex}",
-        channel="email",
-        recipient=world.applicant,
-        subject="通知",
-        body="正文",
-        language="zh-hans",
-    )
+    email = OutboxMessage.objects.get(key=f"notification:{notification.pk}:email")
 
     def check(counts):
-        message.refresh_from_db()
-        assert (counts, message.status) == ({"sent": 1, "failed": 0, "dead": 0}, "sent")
+        email.refresh_from_db()
+        assert (counts, email.status) == ({"sent": 1, "failed": 0, "dead": 0}, "sent")
 
-    return Prepared(check, kwargs={"limit": 10})
+    return Prepared(check)
 
 
-def _signing_complete(world) -> Prepared:
+def _waiting_signature(world) -> tuple[Commitment, SigningRequest]:
+    """A draft whose signature waits for the timestamp service, its back-off passed."""
     draft = commitment_create(
         by=world.applicant,
         subject=world.subject,
@@ -262,17 +247,36 @@ def _signing_complete(world) -> Prepared:
         field_values=FIELD_VALUES,
     )
     request = SigningRequest.objects.create(commitment=draft, requested_by=world.applicant)
+    SigningRequest.objects.filter(pk=request.pk).update(updated_at=_ago(minutes=5))
+    return draft, request
+
+
+def _signed_after_all(draft: Commitment, request: SigningRequest, outcome, expected) -> None:
+    draft.refresh_from_db()
+    request.refresh_from_db()
+    assert (outcome, draft.status, request.status) == (
+        expected,
+        Commitment.Status.UNDER_VERIFICATION,
+        SigningRequest.Status.COMPLETED,
+    )
+
+
+def _signing_complete(world) -> Prepared:
+    draft, request = _waiting_signature(world)
 
     def check(outcome):
-        draft.refresh_from_db()
-        request.refresh_from_db()
-        assert (outcome, draft.status, request.status) == (
-            "done",
-            Commitment.Status.UNDER_VERIFICATION,
-            SigningRequest.Status.COMPLETED,
-        )
+        _signed_after_all(draft, request, outcome, "done")
 
     return Prepared(check, kwargs={"request_id": request.pk})
+
+
+def _signing_resume(world) -> Prepared:
+    draft, request = _waiting_signature(world)
+
+    def check(outcomes):
+        _signed_after_all(draft, request, outcomes, {"done": 1, "failed": 0, "pending": 0})
+
+    return Prepared(check)
 
 
 SCENARIOS: dict[str, Callable[..., Prepared]] = {
@@ -285,9 +289,9 @@ SCENARIOS: dict[str, Callable[..., Prepared]] = {
     "credit.record.tasks.list_entries_enter_due_task": _list_enter,
     "credit.record.tasks.list_entries_exit_due_task": _list_exit,
     "commitments.pledges.tasks.bid_pledge_defaults_sweep_task": _pledge_defaults,
-    "notifications.tasks.notification_email_task": _notification_email,
-    "notifications.tasks.outbox_deliver_task": _outbox,
+    "notifications.tasks.outbox_deliver_task": _deliver_outbox,
     "workflows.verification.tasks.commitment_signing_complete_task": _signing_complete,
+    "workflows.verification.tasks.signing_requests_resume_task": _signing_resume,
 }
 
 

@@ -28,8 +28,8 @@ def signed_in_december(world):
 
 def _page(user, url: str) -> str:
     client = Client(headers={"accept-language": "en"})
-    client.force_login(user)
-    with time_machine.travel(SIGNED_AT, tick=False):
+    with time_machine.travel(SIGNED_AT, tick=False):  # signed in on the day, not today
+        client.force_login(user)
         response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
@@ -63,9 +63,8 @@ def test_the_administration_warns_in_chinese_until_the_year_is_entered(world, si
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    client.force_login(admin)
-
-    with time_machine.travel(SIGNED_AT, tick=False):
+    with time_machine.travel(SIGNED_AT, tick=False):  # signed in on the day, not today
+        client.force_login(admin)
         before = client.get("/admin/").content.decode()
         CalendarYearFactory(year=2027)
         after = client.get("/admin/").content.decode()

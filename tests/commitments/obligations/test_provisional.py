@@ -65,9 +65,8 @@ def test_the_verification_deadline_in_2027_is_provisional_in_the_commitment(
 
 def test_the_applicant_sees_the_due_date_marked_provisional(world, obligation):
     client = Client(headers={"accept-language": "en"})
-    client.force_login(world.applicant)
-
-    with time_machine.travel(SIGNED_AT, tick=False):
+    with time_machine.travel(SIGNED_AT, tick=False):  # signed in on the day, not today
+        client.force_login(world.applicant)
         page = client.get(reverse("commitments:obligations")).content.decode()
 
     assert 'data-testid="due-provisional">provisional</span>' in page
