@@ -27,7 +27,12 @@ from commitments.obligations.services.extensions import (
     obligation_extend_deadline,
 )
 from commitments.obligations.services.reports import obligation_report_performance
-from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from config.api_pagination import (
+    PAGE_PARAMETERS,
+    QueryIntegerField,
+    paginated,
+    paginated_response,
+)
 from directory.errors import error_responses
 from directory.selectors import is_regulator
 
@@ -150,7 +155,7 @@ class ObligationDepartmentListApi(APIView):
             required=False,
             help_text="`overdue`: due before today; `soon`: due within `days` days (or overdue).",
         )
-        days = serializers.IntegerField(min_value=0, max_value=366, default=7)
+        days = QueryIntegerField(min_value=0, max_value=366, default=7)
 
     @extend_schema(
         operation_id="obligations_department_list",
