@@ -13,6 +13,7 @@ import functools
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
@@ -41,6 +42,17 @@ class QueryIntegerField(serializers.IntegerField):
         if len(text.lstrip("0")) > len(str(self.max_value)):
             self.fail("max_value", max_value=self.max_value)
         return int(text)
+
+
+class QueryChoiceField(serializers.ChoiceField):
+    """A choice from a query string: when the parameter is there, it is one of the choices.
+
+    DRF reads an empty ``?status=`` of an optional field as if it were absent; a client that
+    sends a parameter means something by it, so "" is refused like any other non-choice.
+    """
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)
 
 
 def integer_parameter_schema(*, minimum: int, maximum: int) -> dict:

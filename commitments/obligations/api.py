@@ -29,6 +29,7 @@ from commitments.obligations.services.extensions import (
 from commitments.obligations.services.reports import obligation_report_performance
 from config.api_pagination import (
     PAGE_PARAMETERS,
+    QueryChoiceField,
     QueryIntegerField,
     paginated,
     paginated_response,
@@ -121,7 +122,7 @@ class ObligationListApi(APIView):
     """Every obligation of every subject the caller represents, the nearest deadline first."""
 
     class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=Obligation.Status.choices, required=False)
+        status = QueryChoiceField(choices=Obligation.Status.choices, required=False)
 
     @extend_schema(
         operation_id="obligations_list",
@@ -150,7 +151,7 @@ class ObligationDepartmentListApi(APIView):
     """Officers: pending obligations of their departments, overdue or due within some days."""
 
     class FilterSerializer(serializers.Serializer):
-        due = serializers.ChoiceField(
+        due = QueryChoiceField(
             choices=[("overdue", "overdue"), ("soon", "soon")],
             required=False,
             help_text="`overdue`: due before today; `soon`: due within `days` days (or overdue).",

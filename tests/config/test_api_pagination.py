@@ -1,4 +1,5 @@
-"""limit and offset: digits 0-9 only, bounded, and a 400 naming the field otherwise."""
+"""Query parameters: limit and offset are digits 0-9 only and bounded, a filter given is one
+of its choices; otherwise a 400 naming the field."""
 
 from __future__ import annotations
 
@@ -59,3 +60,28 @@ def test_days_of_the_department_list_is_a_strict_integer(world, api_as):
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["days"]
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/commitments/", {"status": ""}, "status"),
+        ("/api/v1/obligations/", {"status": ""}, "status"),
+        ("/api/v1/pledges/", {"status": "nonsense"}, "status"),
+        ("/api/v1/obligations/department/", {"due": ""}, "due"),
+    ],
+)
+def test_a_filter_given_is_one_of_its_choices(world, api_as, path, query, field):
+    response = api_as(world.regulator).get(path, query)
+
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [field]
+
+
+def test_the_portal_lists_take_only_current_or_exited(world):
+    refused = Client().get("/api/v1/portal/lists/red/", {"show": "0"})
+    exited = Client().get("/api/v1/portal/lists/red/", {"show": "exited"})
+
+    assert refused.status_code == 400
+    assert list(refused.json()["fields"]) == ["show"]
+    assert exited.status_code == 200
