@@ -163,7 +163,8 @@ def schema_error_responses(result, generator, request, public):
 
     What a view declares stays; what any operation of its kind can answer is added: 400 for
     a query string or a body (a field error), 401 and 403 where a token is needed, 404 for an
-    object in the path, 415 for a body in a type it does not read.
+    object in the path, 415 for a body in a type it does not read; and 414, which the HTTP
+    server in front gives for a URL too long, without a body of ours.
     """
     for path, item in result.get("paths", {}).items():
         if not path.startswith(API_PATH_PREFIX):
@@ -183,4 +184,10 @@ def schema_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, description in statuses.items():
                 responses.setdefault(code, _error_response_schema(description))
+            if any(p["in"] == "query" for p in parameters):
+                # Answered by the HTTP server in front (gunicorn: a request line over 4,094
+                # bytes), before the application: so not in the envelope.
+                responses.setdefault(
+                    "414", {"description": "The URL is longer than the server reads."}
+                )
     return result

@@ -104,6 +104,7 @@ def test_every_operation_lists_its_refusals_in_the_schema(db):
     )
     assert {"400"} <= set(operations["portal_lists_entries"]["responses"])
     assert "401" not in operations["portal_lists_entries"]["responses"]
+    assert "content" not in operations["portal_lists_entries"]["responses"]["414"]
     assert operations["tasks_inbox"]["responses"]["400"]["content"]["application/json"][
         "schema"
     ] == {"$ref": "#/components/schemas/Error"}
