@@ -27,7 +27,13 @@ from commitments.obligations.services.extensions import (
     obligation_extend_deadline,
 )
 from commitments.obligations.services.reports import obligation_report_performance
-from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from config.api_pagination import (
+    PAGE_PARAMETERS,
+    QueryChoiceField,
+    QueryIntegerField,
+    paginated,
+    paginated_response,
+)
 from directory.errors import error_responses
 from directory.selectors import is_regulator
 
@@ -129,7 +135,7 @@ class ObligationListApi(APIView):
     """Every obligation of every subject the caller represents, the nearest deadline first."""
 
     class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=Obligation.Status.choices, required=False)
+        status = QueryChoiceField(choices=Obligation.Status.choices, required=False)
 
     @extend_schema(
         operation_id="obligations_list",
@@ -158,12 +164,12 @@ class ObligationDepartmentListApi(APIView):
     """Officers: pending obligations of their departments, overdue or due within some days."""
 
     class FilterSerializer(serializers.Serializer):
-        due = serializers.ChoiceField(
+        due = QueryChoiceField(
             choices=[("overdue", "overdue"), ("soon", "soon")],
             required=False,
             help_text="`overdue`: due before today; `soon`: due within `days` days (or overdue).",
         )
-        days = serializers.IntegerField(min_value=0, max_value=366, default=7)
+        days = QueryIntegerField(min_value=0, max_value=366, default=7)
 
     @extend_schema(
         operation_id="obligations_department_list",

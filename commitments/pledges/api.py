@@ -23,7 +23,7 @@ from commitments.pledges.services import (
     bid_pledge_paid,
     tender_create,
 )
-from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from config.api_pagination import PAGE_PARAMETERS, QueryChoiceField, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses
 from directory.identifiers import normalise
@@ -162,7 +162,7 @@ class PledgeListApi(APIView):
     """The caller's subjects' pledges and the pledges for its departments' tenders."""
 
     class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=BidPledge.Status.choices, required=False)
+        status = QueryChoiceField(choices=BidPledge.Status.choices, required=False)
 
     @extend_schema(
         operation_id="pledges_list",

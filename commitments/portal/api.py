@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.selectors import public_commitments
 from commitments.portal import selectors
-from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from config.api_pagination import PAGE_PARAMETERS, QueryChoiceField, paginated, paginated_response
 from credit.record import selectors as credit_selectors
 from credit.record.models.rules import CreditList
 from directory.errors import error_responses
@@ -31,6 +31,8 @@ from directory.models import Subject
 SEARCH = OpenApiParameter(
     "q", OpenApiTypes.STR, description="A subject's code, or part of its name."
 )
+
+SHOW_CHOICES = ["current", "exited"]
 
 
 class PublicApi(APIView):
@@ -135,13 +137,16 @@ class PortalListEntryListApi(PublicApi):
     """Current designations on the red or black list, or (``show=exited``) ended ones, with
     their entry and exit dates."""
 
+    class FilterSerializer(serializers.Serializer):
+        show = QueryChoiceField(choices=SHOW_CHOICES, required=False)
+
     @extend_schema(
         operation_id="portal_lists_entries",
         tags=["portal"],
         auth=[],
         parameters=[
             SEARCH,
-            OpenApiParameter("show", OpenApiTypes.STR, enum=["current", "exited"]),
+            OpenApiParameter("show", OpenApiTypes.STR, enum=SHOW_CHOICES),
             *PAGE_PARAMETERS,
         ],
         responses={
@@ -156,10 +161,12 @@ class PortalListEntryListApi(PublicApi):
                 _("There is no list of this kind: use red or black."),
                 field="kind",
             )
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         entries = selectors.public_list_entries(
             kind=kind,
             q=request.query_params.get("q", ""),
-            current=request.query_params.get("show") != "exited",
+            current=filters.validated_data.get("show") != "exited",
         )
         return paginated_response(
             request=request,

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
+from rest_framework import serializers
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.forms import read_upload
@@ -39,6 +40,7 @@ from commitments.lifecycle.selectors import commitment_get, public_commitments
 from commitments.lifecycle.services.register import registry_receipts
 from commitments.lifecycle.services.signatures import upload_limit_bytes
 from commitments.portal import selectors
+from config.api_pagination import QueryIntegerField
 from credit.record import selectors as credit_selectors
 from credit.record.models.rules import CreditList
 from directory.errors import DomainError
@@ -50,6 +52,8 @@ from signing.register.selectors import consistency_proof, inclusion_proof, log_s
 
 RECEIPT_MAX_BYTES = 256 * 1024
 CHECKPOINT_PAGE = 100
+# Tree sizes and indexes past this are refused before they reach the database (bigint).
+REGISTER_SIZE_MAX = 10**15
 REASON_MESSAGES = {
     "malformed": gettext_lazy("This is not a register receipt, or it is damaged."),
     "leaf_mismatch": gettext_lazy(
@@ -177,48 +181,85 @@ def receipts(request: HttpRequest, reference: str) -> HttpResponse:
 # -- the register ---------------------------------------------------------------------------
 
 
+class _BeforeSerializer(serializers.Serializer):
+    before = QueryIntegerField(min_value=0, max_value=REGISTER_SIZE_MAX, required=False)
+
+
+# "from" is a Python keyword, so this serializer's fields are given as a mapping.
+_ConsistencySerializer = type(
+    "_ConsistencySerializer",
+    (serializers.Serializer,),
+    {
+        "from": QueryIntegerField(min_value=1, max_value=REGISTER_SIZE_MAX),
+        "to": QueryIntegerField(min_value=1, max_value=REGISTER_SIZE_MAX),
+    },
+)
+
+
+class _InclusionSerializer(serializers.Serializer):
+    index = QueryIntegerField(min_value=0, max_value=REGISTER_SIZE_MAX)
+    tree_size = QueryIntegerField(min_value=1, max_value=REGISTER_SIZE_MAX)
+
+
+def _refusal(message: str, fields: dict | None = None) -> JsonResponse:
+    """The API's error envelope, with a 400."""
+    return JsonResponse(
+        {"code": str(ErrorCode.INVALID), "message": message, "fields": fields or {}}, status=400
+    )
+
+
+def _query(serializer_class, request: HttpRequest) -> tuple[dict | None, JsonResponse | None]:
+    """The validated query parameters, or the refusal that names each wrong one."""
+    query = serializer_class(data=request.GET)
+    if query.is_valid():
+        return query.validated_data, None
+    fields = {name: [str(m) for m in messages] for name, messages in query.errors.items()}
+    return None, _refusal(_("Some fields need correcting."), fields)
+
+
 def checkpoints(request: HttpRequest) -> JsonResponse:
     """``/register/checkpoints/``: the latest signed checkpoints, newest first."""
+    query, refusal = _query(_BeforeSerializer, request)
+    if refusal is not None:
+        return refusal
     queryset = Checkpoint.objects.order_by("-tree_size")
-    before = request.GET.get("before")
-    if before and before.isdigit():
-        queryset = queryset.filter(tree_size__lt=int(before))
+    if "before" in query:
+        queryset = queryset.filter(tree_size__lt=query["before"])
     rows = list(queryset[:CHECKPOINT_PAGE])
     return JsonResponse(
         {"tree_size": log_size(), "checkpoints": [checkpoint_json(row) for row in rows]}
     )
 
 
-def _size_parameter(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def consistency(request: HttpRequest) -> JsonResponse:
     """``/register/consistency?from=&to=``: proof that checkpoint ``from`` is a prefix of ``to``."""
-    first, second = _size_parameter(request, "from"), _size_parameter(request, "to")
-    if first is None or second is None:
-        return JsonResponse(
-            {"code": "invalid", "message": _("Give two tree sizes: from and to.")}, status=400
-        )
+    query, refusal = _query(_ConsistencySerializer, request)
+    if refusal is not None:
+        return refusal
+    first, second = query["from"], query["to"]
     try:
         proof = consistency_proof(first=first, second=second)
-    except ValueError as error:
-        return JsonResponse({"code": "invalid", "message": str(error)}, status=400)
+    except ValueError:
+        return _refusal(
+            _("The register holds %(size)s entries: give 0 < from ≤ to ≤ %(size)s.")
+            % {"size": log_size()}
+        )
     return JsonResponse({"from": first, "to": second, "proof": [value.hex() for value in proof]})
 
 
 def inclusion(request: HttpRequest) -> JsonResponse:
     """``/register/proof?index=&tree_size=``: the inclusion proof of one entry."""
-    index, size = _size_parameter(request, "index"), _size_parameter(request, "tree_size")
-    if index is None or size is None:
-        return JsonResponse(
-            {"code": "invalid", "message": _("Give an entry index and a tree size.")}, status=400
-        )
+    query, refusal = _query(_InclusionSerializer, request)
+    if refusal is not None:
+        return refusal
+    index, size = query["index"], query["tree_size"]
     try:
         proof = inclusion_proof(index=index, tree_size=size)
-    except ValueError as error:
-        return JsonResponse({"code": "invalid", "message": str(error)}, status=400)
+    except ValueError:
+        return _refusal(
+            _("The register holds %(size)s entries: give 0 ≤ index < tree_size ≤ %(size)s.")
+            % {"size": log_size()}
+        )
     return JsonResponse(
         {"index": index, "tree_size": size, "proof": [value.hex() for value in proof]}
     )

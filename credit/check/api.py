@@ -25,6 +25,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -237,6 +238,7 @@ def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
 
 
 @csrf_exempt
+@require_safe
 def ping(request) -> HttpResponse:
     """A trivial JSON answer: the reference the check is measured against."""
     return _json({"ok": True, "at": timezone.now()})

@@ -31,7 +31,7 @@ from commitments.lifecycle.services.commitments import (
     commitment_preview,
     commitment_withdraw,
 )
-from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from config.api_pagination import PAGE_PARAMETERS, QueryChoiceField, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses
 from directory.identifiers import normalise
@@ -43,7 +43,7 @@ class CommitmentListApi(APIView):
     """Commitments the caller may see, newest first."""
 
     class FilterSerializer(serializers.Serializer):
-        status = serializers.ChoiceField(choices=Commitment.Status.choices, required=False)
+        status = QueryChoiceField(choices=Commitment.Status.choices, required=False)
 
     @extend_schema(
         operation_id="commitments_list",

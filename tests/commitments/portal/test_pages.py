@@ -344,3 +344,36 @@ def test_an_unknown_reference_is_an_unknown_document(db):
         "code": "unknown_document",
         "reason": "No signed commitment has this reference.",
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/register/checkpoints/", {"before": "²"}, "before"),
+        ("/register/checkpoints/", {"before": "9" * 30}, "before"),
+        ("/register/checkpoints/", {"before": "9" * 5000}, "before"),
+        ("/register/proof", {"index": "²", "tree_size": "1"}, "index"),
+        ("/register/proof", {"index": "0", "tree_size": "9" * 30}, "tree_size"),
+        ("/register/proof", {"index": "9" * 5000, "tree_size": "1"}, "index"),
+        ("/register/consistency", {"from": "²", "to": "2"}, "from"),
+        ("/register/consistency", {"from": "1", "to": "9" * 30}, "to"),
+        ("/register/consistency", {"from": "1", "to": "9" * 5000}, "to"),
+        ("/register/consistency", {"from": "1"}, "to"),
+    ],
+)
+def test_register_numbers_are_digits_and_bounded(world, path, query, field):
+    response = Client().get(path, query)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == [field]
+
+
+def test_register_proof_beyond_the_log_names_its_size(world, english):
+    response = Client().get("/register/proof", {"index": "5", "tree_size": "9"})
+
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        "The register holds 0 entries: give 0 ≤ index < tree_size ≤ 0."
+    )
