@@ -44,8 +44,15 @@ def start_server(
     threads: int = 8,
     workers: int = 2,
     environment: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> subprocess.Popen:
-    """gunicorn with ``config/gunicorn.conf.py`` on 127.0.0.1:``port``, once it answers."""
+    """gunicorn with ``config/gunicorn.conf.py`` on 127.0.0.1:``port``, once it answers.
+
+    Its log (warnings, and the traceback of any server error) goes to ``log``: a file, not a
+    pipe nobody reads, which would block the server once full."""
+    log = log or ROOT / "var" / "bench" / "log" / f"gunicorn-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    out = log.open("ab")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -68,12 +75,13 @@ def start_server(
         cwd=ROOT,
         env=_server_environment(**(environment or {})),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=out,
     )
+    out.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("gunicorn exited: " + process.stderr.read().decode()[-2000:])
+            raise RuntimeError("gunicorn exited: " + log.read_text(errors="replace")[-2000:])
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/api/v1/ping/")
