@@ -35,7 +35,7 @@ from reportlab.platypus import (
 )
 
 from signing.errors import InvalidDocument
-from signing.render.fonts import font_for_text
+from signing.render.fonts import drawing_lock, font_for_text
 
 PRODUCER = "Chengnuo"
 
@@ -149,11 +149,12 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
         canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, page)
         canvas.restoreState()
 
-    template.build(
-        _story(document, labels, styles),
-        onFirstPage=draw_footer,
-        onLaterPages=draw_footer,
-    )
+    with drawing_lock:
+        template.build(
+            _story(document, labels, styles),
+            onFirstPage=draw_footer,
+            onLaterPages=draw_footer,
+        )
     return buffer.getvalue()
 
 

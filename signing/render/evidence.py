@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from signing.render.fonts import font_for_text
+from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.glyphs import replace_undrawable
 
 CITY_TIME = timezone(timedelta(hours=8), "UTC+8")
@@ -145,17 +145,18 @@ def render_evidence_certificate(certificate: EvidenceCertificate) -> bytes:
         ),
     ]
     buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=f"Evidence certificate {certificate.reference}",
-        author="Chengnuo",
-        creator="Chengnuo",
-        producer="Chengnuo",
-        subject=certificate.reference,
-    ).build(story)
+    with drawing_lock:
+        SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=20 * mm,
+            rightMargin=20 * mm,
+            topMargin=20 * mm,
+            bottomMargin=20 * mm,
+            title=f"Evidence certificate {certificate.reference}",
+            author="Chengnuo",
+            creator="Chengnuo",
+            producer="Chengnuo",
+            subject=certificate.reference,
+        ).build(story)
     return buffer.getvalue()

@@ -29,6 +29,10 @@ DEFAULT_FALLBACK_FONTS: tuple[tuple[str, int], ...] = (
 )
 
 _fonts_lock = threading.Lock()
+# reportlab keeps the subset a document is building on the shared TTFont object, so two
+# threads drawing at once corrupt each other's subset (a KeyError in ``makeSubset``, seen as
+# a 500 on sign under 50 concurrent clients). One document at a time draws per process.
+drawing_lock = threading.Lock()
 _registered: dict[str, TTFont] = {}
 
 

@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from signing.render.fonts import stamp_font_name
+from signing.render.fonts import drawing_lock, stamp_font_name
 
 STAMP_WIDTH = 80 * mm
 STAMP_HEIGHT = 17 * mm
@@ -27,24 +27,25 @@ CITY_TIME = timezone(timedelta(hours=8), "CST")
 def render_seal_stamp(*, reference: str, sealed_at: datetime, verify_url: str) -> bytes:
     """Draw the stamp (80 x 17 mm): a QR code of ``verify_url`` and three lines of text."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(STAMP_WIDTH, STAMP_HEIGHT), invariant=1)
-    canvas.setStrokeColor(colors.HexColor("#b22222"))
-    canvas.setLineWidth(0.8)
-    canvas.roundRect(0.5, 0.5, STAMP_WIDTH - 1, STAMP_HEIGHT - 1, 2 * mm, stroke=1, fill=0)
-    side = STAMP_HEIGHT - 2 * mm
-    _draw_qr(canvas, verify_url, x=1 * mm, y=1 * mm, side=side)
-    font = stamp_font_name()
-    text_x = side + 3 * mm
-    canvas.setFillColor(colors.HexColor("#b22222"))
-    canvas.setFont(font, 8)
-    canvas.drawString(text_x, STAMP_HEIGHT - 5 * mm, "承诺平台电子签章 Platform seal")
-    canvas.setFillColor(colors.black)
-    canvas.setFont(font, 7)
-    canvas.drawString(text_x, STAMP_HEIGHT - 9.5 * mm, reference)
-    local = sealed_at.astimezone(CITY_TIME)
-    canvas.drawString(text_x, STAMP_HEIGHT - 13.5 * mm, local.strftime("%Y-%m-%d %H:%M:%S UTC+8"))
-    canvas.showPage()
-    canvas.save()
+    with drawing_lock:
+        canvas = Canvas(buffer, pagesize=(STAMP_WIDTH, STAMP_HEIGHT), invariant=1)
+        canvas.setStrokeColor(colors.HexColor("#b22222"))
+        canvas.setLineWidth(0.8)
+        canvas.roundRect(0.5, 0.5, STAMP_WIDTH - 1, STAMP_HEIGHT - 1, 2 * mm, stroke=1, fill=0)
+        side = STAMP_HEIGHT - 2 * mm
+        _draw_qr(canvas, verify_url, x=1 * mm, y=1 * mm, side=side)
+        font = stamp_font_name()
+        text_x = side + 3 * mm
+        canvas.setFillColor(colors.HexColor("#b22222"))
+        canvas.setFont(font, 8)
+        canvas.drawString(text_x, STAMP_HEIGHT - 5 * mm, "承诺平台电子签章 Platform seal")
+        canvas.setFillColor(colors.black)
+        canvas.setFont(font, 7)
+        canvas.drawString(text_x, STAMP_HEIGHT - 9.5 * mm, reference)
+        local = sealed_at.astimezone(CITY_TIME).strftime("%Y-%m-%d %H:%M:%S UTC+8")
+        canvas.drawString(text_x, STAMP_HEIGHT - 13.5 * mm, local)
+        canvas.showPage()
+        canvas.save()
     return buffer.getvalue()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,21 @@ def test_render_refuses_an_unknown_language(commitment):
     with pytest.raises(InvalidDocument) as raised:
         render_commitment_pdf(dataclasses.replace(commitment, language="fr"))
     assert raised.value.code == SigningErrorCode.INVALID_DOCUMENT
+
+
+def test_threads_rendering_at_once_draw_each_document_as_alone(commitment):
+    # given documents with different characters (so each builds its own font subset), each
+    # rendered alone first
+    documents = [
+        dataclasses.replace(commitment, fields=(("经营场所", f"深圳市{place}区{n}号"),))
+        for n, place in enumerate(["南山", "福田", "罗湖", "宝安", "龙岗", "盐田", "光明", "坪山"])
+    ]
+    alone = [render_commitment_pdf(document) for document in documents]
+
+    # when eight threads render them all at once, several times (gunicorn's threads do: a
+    # shared font's subset raced to a KeyError, a 500 on sign)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(render_commitment_pdf, documents * 4))
+
+    # then every document comes out byte for byte as it did alone
+    assert together == alone * 4
