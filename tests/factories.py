@@ -839,7 +839,7 @@ class RepresentativeFactory(factory.django.DjangoModelFactory[Representation]):
         lambda: {"sha256": hashlib.sha256(b"letter").hexdigest(), "size": 6}
     )
     reviewed_at = factory.LazyFunction(timezone.now)
-    review_reason = "letter checked"
+    review_reason = "授权书已核对"
     valid_from = None  # no lower bound: tests move their clocks back and forth
 
     class Params:
