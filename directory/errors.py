@@ -62,7 +62,14 @@ class DirectoryErrorCode(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     DATE_OUT_OF_RANGE = "date_out_of_range"
+    FORBIDDEN = "forbidden"
+    INVALID_STATE = "invalid_state"
+    REPRESENTATION_UNPROVEN = "representation_unproven"
+    OUT_OF_SCOPE = "out_of_scope"
+    REPRESENTATION_EXPIRED = "representation_expired"
+    ALREADY_REPRESENTED = "already_represented"
 
 
 class DirectoryError(DomainError):
-    """A refusal about who or where: an invalid identifier, an unknown subject."""
+    """A refusal about who or where: an invalid identifier, an unknown subject, a representation
+    that is not proven or does not cover the act."""

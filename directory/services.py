@@ -1,4 +1,8 @@
-"""Registering subjects under their validated, normalised codes."""
+"""Registering subjects under their validated, normalised codes.
+
+Who may act for a subject is ``directory.representation``: registering a code makes no one its
+representative.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from directory.audit import audited_save
 from directory.errors import DirectoryError, DirectoryErrorCode
-from directory.identifiers import IdentifierKind, check_identifier
+from directory.identifiers import IdentifierKind, check_identifier, normalise
 from directory.inputs import normalise_text
-from directory.models import Region, Subject, SubjectRepresentative
+from directory.models import Region, Subject
 
 
 def subject_register(
@@ -18,12 +22,12 @@ def subject_register(
     kind: str,
     code: str,
     name: str,
-    representative: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     region: Region | None = None,
     checksum_override_reason: str = "",
     officer: AbstractBaseUser | None = None,
 ) -> Subject:
-    """Register a subject under its normalised code.
+    """Register a subject under its normalised code (``by``: who registered it).
 
     A wrong check character is refused unless an officer overrides it with a reason: some
     legal codes issued in early pilot areas fail the checksum. A wrong format never passes.
@@ -57,15 +61,9 @@ def subject_register(
         )
         audited_save(
             subject,
-            by=officer or representative,
+            by=officer or by,
             reason=("registered with checksum override" if check.problem else "registered"),
         )
-        if representative is not None:
-            audited_save(
-                SubjectRepresentative(subject=subject, user=representative),
-                by=officer or representative,
-                reason="representative added",
-            )
     return subject
 
 
@@ -86,6 +84,11 @@ def _identifier_message(kind: IdentifierKind, check) -> str:
     if check.problem == "checksum":
         return _("The check character of this resident identity number is wrong.")
     return _("A resident identity number has 17 digits and a check digit or X.")
+
+
+def subject_get_by_code(*, code: str) -> Subject | None:
+    """The registered subject under a code as typed (spaces and case do not matter)."""
+    return Subject.objects.filter(code=normalise(code)).first()
 
 
 def invalid_input(field: str, message: str) -> DirectoryError:
