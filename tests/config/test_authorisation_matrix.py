@@ -59,6 +59,7 @@ from tests.factories import (
     SubjectFactory,
     UserFactory,
     VerificationEvidenceFactory,
+    make_uscc,
 )
 from workflows.management.commands.demo_load import (
     API_USERNAME,
@@ -144,7 +145,7 @@ def _build_city() -> City:
     other_subject = SubjectFactory(name="深圳市另一家公司")
     other_applicant = UserFactory(username="applicant-b")
     RepresentativeFactory(subject=other_subject, user=other_applicant)
-    agents = _agents(subject=subject, representative=users["applicant"])
+    agents, representations = _agents(subject=subject, representative=users["applicant"])
     system_key = Token.objects.get(user__username=API_USERNAME).key  # the demo's calling system
     people = {
         "applicant": users["applicant"],
@@ -244,6 +245,16 @@ def _build_city() -> City:
         },
         "pledges/sign/<str:reference>/": {"reference": pledge.commitment.reference},
     }
+    if representations:
+        letter = {"pk": representations["letter"].pk}
+        page_values |= {
+            "commitments/letters/<int:pk>/letter.pdf": letter,
+            "commitments/letters/<int:pk>/review/": letter,
+            "commitments/representations/<int:pk>/<str:action>/": {
+                "pk": representations["agent"].pk,
+                "action": "revoke",
+            },
+        }
     page_values["<defaults>"] = {"code": subject.code, "kind": "red", "reference": signed.reference}
     for route in PAGE_ROUTES:
         if route.startswith("regulator/tasks/"):
@@ -259,6 +270,12 @@ def _build_city() -> City:
         "/api/v1/commitments/": draft_values,
         "/api/v1/": {"code": subject.code, "kind": "red"},
     }
+    if representations:
+        api_values |= {
+            "/api/v1/representations/{id}/revoke/": {"id": representations["agent"].pk},
+            "/api/v1/representations/{id}/refuse/": {"id": representations["request"].pk},
+            "/api/v1/representations/{id}/review/": {"id": representations["letter"].pk},
+        }
     admin_objects = {}
     for model, _admin in _admin_site()._registry.items():
         admin_objects[model._meta.label_lower] = model._default_manager.order_by("pk").first()
@@ -271,22 +288,25 @@ def _build_city() -> City:
     )
 
 
-def _agents(*, subject: Subject, representative) -> dict[str, object]:
-    """Two agents of ``subject``: one for its commitments' matter, one for another matter.
+def _agents(*, subject: Subject, representative) -> tuple[dict[str, object], dict[str, object]]:
+    """Two agents of ``subject`` (one for its commitments' matter, one for another matter), and
+    a representation of each state a URL names: an agent, an agent request, a pending letter.
 
     Empty until the representation capability (agents with a scope of matters) is merged;
     their columns are then pending.
     """
     if PENDING_ROLES:
-        return {}
-    from directory.representation.services import agent_grant
+        return {}, {}
+    from commitments.lifecycle.services.representation import representation_letter_upload
+    from directory.representation.services import agent_grant, agent_request, subject_claim
+    from signing.render.letter import render_authorisation_letter
 
     food = Matter.objects.get(code="food-business-permit")
     construction = Matter.objects.exclude(pk=food.pk).first()
-    agents = {}
+    agents, representations = {}, {}
     for role, scope in (("agent_in_scope", food), ("agent_out_of_scope", construction)):
         agents[role] = UserFactory(username=role.replace("_", "-"))
-        agent_grant(
+        representations["agent"] = agent_grant(
             subject=subject,
             user=agents[role],
             matters=[scope],
@@ -294,7 +314,18 @@ def _agents(*, subject: Subject, representative) -> dict[str, object]:
             by=representative,
             reason="授权办理",
         )
-    return agents
+    representations["request"] = agent_request(
+        user=UserFactory(username="agent-requester"), code=subject.code, reason="请授权我办理"
+    )
+    claimant, code = UserFactory(username="letter-claimant"), make_uscc()
+    subject_claim(user=claimant, kind=Subject.Kind.COMPANY, code=code, name="深圳市信函公司")
+    representations["letter"] = representation_letter_upload(
+        user=claimant,
+        code=code,
+        role="legal_representative",
+        data=render_authorisation_letter(code=code, representative="letter-claimant", role="lr"),
+    )
+    return agents, representations
 
 
 def _admin_site():
