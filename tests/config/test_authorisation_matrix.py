@@ -251,7 +251,7 @@ def _build_city() -> City:
             "commitments/letters/<int:pk>/letter.pdf": letter,
             "commitments/letters/<int:pk>/review/": letter,
             "commitments/representations/<int:pk>/<str:action>/": {
-                "pk": representations["agent"].pk,
+                "pk": representations["agent_out_of_scope"].pk,
                 "action": "revoke",
             },
         }
@@ -271,8 +271,9 @@ def _build_city() -> City:
         "/api/v1/": {"code": subject.code, "kind": "red"},
     }
     if representations:
+        agent = representations["agent_out_of_scope"]
         api_values |= {
-            "/api/v1/representations/{id}/revoke/": {"id": representations["agent"].pk},
+            "/api/v1/representations/{id}/revoke/": {"id": agent.pk},
             "/api/v1/representations/{id}/refuse/": {"id": representations["request"].pk},
             "/api/v1/representations/{id}/review/": {"id": representations["letter"].pk},
         }
@@ -306,7 +307,7 @@ def _agents(*, subject: Subject, representative) -> tuple[dict[str, object], dic
     agents, representations = {}, {}
     for role, scope in (("agent_in_scope", food), ("agent_out_of_scope", construction)):
         agents[role] = UserFactory(username=role.replace("_", "-"))
-        representations["agent"] = agent_grant(
+        representations[role] = agent_grant(
             subject=subject,
             user=agents[role],
             matters=[scope],
@@ -377,7 +378,7 @@ def _subject_pk() -> int:
     return Subject.objects.get(code=SUBJECT_CODE).pk
 
 
-def _api_url(path: str, method: str, city: City) -> str:
+def _api_url(path: str, city: City) -> str:
     values: dict[str, object] = {}
     for prefix, named in sorted(city.api_values.items(), key=lambda item: len(item[0])):
         if path.startswith(prefix):
@@ -447,7 +448,7 @@ def test_every_page_answers_every_role_as_the_matrix_says(city, db, route, metho
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 def test_every_operation_answers_every_role_as_the_matrix_says(city, db, operation):
     method, path = OPERATIONS[operation]
-    url = _api_url(path, method, city)
+    url = _api_url(path, city)
     client = Client(raise_request_exception=False)
     observed = [
         _request(client if role in city.api_headers else None, method, url,
