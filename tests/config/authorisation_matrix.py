@@ -1119,7 +1119,7 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 200 200 200 200 200 200 200 login 200",
         "POST": "login 405 405 405 405 405 405 405 login 405",
     },
-    "commitments/subjects/<str:code>/agents/": {
+    "commitments/subjects/<int:pk>/agents/": {
         "GET": "login 200 404 404 404 404 404 404 login 404",
         "POST": "login 400 404 404 404 404 404 404 login 404",
     },

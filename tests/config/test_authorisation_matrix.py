@@ -250,6 +250,7 @@ def _build_city() -> City:
         page_values |= {
             "commitments/letters/<int:pk>/letter.pdf": letter,
             "commitments/letters/<int:pk>/review/": letter,
+            "commitments/subjects/<int:pk>/agents/": {"pk": subject.pk},
             "commitments/representations/<int:pk>/<str:action>/": {
                 "pk": representations["agent_out_of_scope"].pk,
                 "action": "revoke",
