@@ -266,6 +266,8 @@ SIGNING_CA_CERT_PATH = env.str("SIGNING_CA_CERT_PATH", default=str(DATA_DIR / "c
 SIGNING_CA_KEY_PATH = env.str("SIGNING_CA_KEY_PATH", default=str(DATA_DIR / "ca" / "ca.key"))
 SIGNING_CA_KEY_PASSWORD = env.str("SIGNING_CA_KEY_PASSWORD", default="")
 SIGNING_CA_AUTOCREATE = env.bool("SIGNING_CA_AUTOCREATE", default=False)
+# The CA key on a PKCS#11 device instead of SIGNING_CA_KEY_PATH (signing.ca.pkcs11).
+SIGNING_CA_PKCS11 = env.json("SIGNING_CA_PKCS11", default=None)
 SIGNING_DOCUMENT_ROOT = env.str("SIGNING_DOCUMENT_ROOT", default=str(DATA_DIR / "documents"))
 SIGNING_STORAGE_BACKEND = env.str(
     "SIGNING_STORAGE_BACKEND", default="signing.storage.FileSystemStorage"

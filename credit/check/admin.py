@@ -7,7 +7,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.check.models import CallingSystem, CheckQuery
-from credit.record.admin import ReadOnlyAdmin
+from credit.record.admin import ReadOnlyMixin
 
 
 @admin.register(CallingSystem)
@@ -17,6 +17,9 @@ class CallingSystemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CheckQuery)
-class CheckQueryAdmin(ReadOnlyAdmin):
+class CheckQueryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The append-only log has no simple-history table, so not ``SimpleHistoryAdmin`` (whose
+    history page answered 500 for it): Django's own history page, which lists no change."""
+
     list_display = ["asked_at", "calling_system", "subject_code", "purpose", "matter_code"]
     list_select_related = ["calling_system"]

@@ -64,7 +64,7 @@ class RepairRuleAdmin(SimpleHistoryAdmin):
     list_select_related = ["category"]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyMixin:
     """A record that changes only through the services: seen here, never edited."""
 
     def has_add_permission(self, request) -> bool:
@@ -75,6 +75,10 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """A read-only record with its audited history (django-simple-history)."""
 
 
 @admin.register(Breach)

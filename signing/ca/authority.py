@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 
+from signing.ca.pkcs11 import DeviceConfig, DeviceKey, device_key_load, device_sessions_close
 from signing.errors import CertificateAuthorityInvalid, CertificateAuthorityMissing
 from signing.files import exclusive_lock, write_once
 
@@ -87,6 +88,8 @@ def ca_get() -> CertificateAuthority:
 def ca_clear_cache() -> None:
     """Forget loaded CAs, so the next ``ca_get`` reads the files again (tests, key rotation)."""
     with _cache_lock:
+        if any(isinstance(loaded.private_key, DeviceKey) for loaded in _cache.values()):
+            device_sessions_close()
         _cache.clear()
 
 
@@ -98,15 +101,20 @@ def ca_ensure() -> tuple[CertificateAuthority, bool]:
     be read or do not belong together.
     """
     cert_path = Path(settings.SIGNING_CA_CERT_PATH)
+    device = getattr(settings, "SIGNING_CA_PKCS11", None)
+    if device:
+        config = DeviceConfig.from_setting(device)
+        return _load_with_device(cert_path=cert_path, config=config), False
     key_path = Path(settings.SIGNING_CA_KEY_PATH)
     password = _password()
     if cert_path.exists() and key_path.exists():
         return _load(cert_path=cert_path, key_path=key_path, password=password), False
     if not settings.SIGNING_CA_AUTOCREATE:
         raise CertificateAuthorityMissing(
-            f"The platform CA is missing ({cert_path}, {key_path}). Point SIGNING_CA_CERT_PATH"
-            " and SIGNING_CA_KEY_PATH at the CA certificate and key, or set"
-            " SIGNING_CA_AUTOCREATE=true to let the embedded default create one."
+            f"The platform CA is missing ({cert_path}, {key_path}). Create it with"
+            " `manage.py signing_ca create`, or install one with `signing_ca import` (README,"
+            ' "A production CA"); or point SIGNING_CA_CERT_PATH and SIGNING_CA_KEY_PATH at'
+            " existing files. Only the embedded default sets SIGNING_CA_AUTOCREATE=true."
         )
     return _create(cert_path=cert_path, key_path=key_path, password=password)
 
@@ -165,9 +173,31 @@ def _load(*, cert_path: Path, key_path: Path, password: bytes | None) -> Certifi
         ) from error
     if not isinstance(private_key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
         raise CertificateAuthorityInvalid(f"The CA key in {key_path} is not an EC or RSA key.")
-    if _public_der(private_key.public_key()) != _public_der(certificate.public_key()):
+    if public_key_der(private_key.public_key()) != public_key_der(certificate.public_key()):
         raise CertificateAuthorityInvalid(
             f"The CA key in {key_path} does not belong to the certificate in {cert_path}."
+        )
+    return CertificateAuthority(certificate=certificate, private_key=private_key)
+
+
+def _load_with_device(*, cert_path: Path, config: DeviceConfig) -> CertificateAuthority:
+    """Read the CA certificate from its file and find its key on the PKCS#11 device."""
+    if not cert_path.exists():
+        raise CertificateAuthorityMissing(
+            f"The platform CA certificate {cert_path} is missing. With SIGNING_CA_PKCS11 the"
+            " key stays on the device: run `manage.py signing_ca create` (or `import`)."
+        )
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise CertificateAuthorityInvalid(
+            f"Cannot read the CA certificate {cert_path}: {error}"
+        ) from error
+    private_key = device_key_load(config)
+    if public_key_der(private_key.public_key()) != public_key_der(certificate.public_key()):
+        raise CertificateAuthorityInvalid(
+            f"The key {config.key_label!r} on the PKCS#11 token {config.token_label!r} does not"
+            f" belong to the certificate in {cert_path}."
         )
     return CertificateAuthority(certificate=certificate, private_key=private_key)
 
@@ -193,8 +223,8 @@ def _create(
         else:
             password = password or _password(create=True)
             private_key = ec.generate_private_key(ec.SECP256R1())
-            _write_new(path=key_path, data=_key_pem(private_key=private_key, password=password))
-        certificate = _self_signed_root(private_key=private_key)
+            _write_new(path=key_path, data=key_pem(private_key=private_key, password=password))
+        certificate = root_certificate_build(private_key=private_key)
         _write_new(path=cert_path, data=certificate.public_bytes(serialization.Encoding.PEM))
     return CertificateAuthority(certificate=certificate, private_key=private_key), True
 
@@ -210,7 +240,7 @@ def _load_key(*, key_path: Path, password: bytes | None) -> CertificateIssuerPri
     return private_key
 
 
-def _key_pem(*, private_key: CertificateIssuerPrivateKeyTypes, password: bytes | None) -> bytes:
+def key_pem(*, private_key: CertificateIssuerPrivateKeyTypes, password: bytes | None) -> bytes:
     """Serialise the key as PKCS#8 PEM, encrypted when a password is configured."""
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password)
@@ -222,16 +252,22 @@ def _key_pem(*, private_key: CertificateIssuerPrivateKeyTypes, password: bytes |
     )
 
 
-def _self_signed_root(*, private_key: CertificateIssuerPrivateKeyTypes) -> x509.Certificate:
-    """Build the ten-year self-signed root certificate for ``private_key``.
+def root_certificate_build(
+    *,
+    private_key: CertificateIssuerPrivateKeyTypes,
+    common_name: str = CA_COMMON_NAME,
+    organisation: str = CA_ORGANISATION,
+    validity: timedelta = CA_VALIDITY,
+) -> x509.Certificate:
+    """Build the self-signed root certificate for ``private_key`` (ten years by default).
 
     ``path_length=0``: the root signs end-entity certificates only; an intermediate would
     need a deliberate new root.
     """
     name = x509.Name(
         [
-            x509.NameAttribute(NameOID.COMMON_NAME, CA_COMMON_NAME),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, CA_ORGANISATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
         ]
     )
     public_key = private_key.public_key()
@@ -245,7 +281,7 @@ def _self_signed_root(*, private_key: CertificateIssuerPrivateKeyTypes) -> x509.
         # Back-dated: records dated before the CA was made (imported history, a clock set
         # back in tests) must still chain to it. Only end-entity dates carry meaning.
         .not_valid_before(now - CA_BACKDATE)
-        .not_valid_after(now + CA_VALIDITY)
+        .not_valid_after(now + validity)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(CA_KEY_USAGE, critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
@@ -263,7 +299,7 @@ def _write_new(*, path: Path, data: bytes) -> None:
         raise CertificateAuthorityInvalid(f"{path} appeared while the CA was being created.")
 
 
-def _public_der(public_key: CertificatePublicKeyTypes) -> bytes:
+def public_key_der(public_key: CertificatePublicKeyTypes) -> bytes:
     """Return a public key's SubjectPublicKeyInfo DER, to compare keys of any type."""
     return public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -33,3 +33,15 @@ def test_a_logged_check_is_read_only(admin_client_):
 
     assert 'name="reason"' not in page.content.decode()
     assert 'name="is_active"' in system.content.decode()
+
+
+def test_a_logged_checks_history_page_opens(admin_client_):
+    # given a check in the log, which keeps no simple-history table
+    query = CheckQueryFactory()
+
+    # when the administrator opens its history
+    response = admin_client_.get(reverse("admin:credit_checkquery_history", args=[query.pk]))
+
+    # then the page answers, listing no change (it answered 500)
+    assert response.status_code == 200
+    assert "This object doesn’t have a change history" in response.content.decode()

@@ -21,14 +21,11 @@ from signing.pades.sign import sign_pdf
 from signing.pades.signers import pkcs11_signers_close
 from signing.pades.validate import validate_pdf, validate_pdf_offline
 from signing.render.commitment import render_commitment_pdf
+from tests.signing.softhsm import SOFTHSM_MODULE, requires_softhsm, softhsm_token_init
 
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN, PIN, SO_PIN, LABEL = "chengnuo-test", "2468", "13579", "seal"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("softhsm2-util") is None or not Path(SOFTHSM_MODULE).exists(),
-    reason="SoftHSM2 is not installed (Debian package softhsm2; scripts/test installs it)",
-)
+pytestmark = requires_softhsm
 
 
 @pytest.fixture
@@ -38,30 +35,8 @@ def token(tmp_path: Path, monkeypatch) -> Iterator[str]:
     from pkcs11 import Attribute, KeyType
     from pkcs11.util.ec import encode_named_curve_parameters
 
-    tokens = tmp_path / "softhsm-tokens"
-    tokens.mkdir()
-    config = tmp_path / "softhsm2.conf"
-    config.write_text(
-        f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n"
-    )
-    monkeypatch.setenv("SOFTHSM2_CONF", str(config))
-    subprocess.run(
-        [
-            "softhsm2-util",
-            "--init-token",
-            "--free",
-            "--label",
-            TOKEN,
-            "--so-pin",
-            SO_PIN,
-            "--pin",
-            PIN,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    softhsm_token_init(tmp_path, monkeypatch, label=TOKEN, pin=PIN, so_pin=SO_PIN)
     library = pkcs11.lib(SOFTHSM_MODULE)
-    library.reinitialize()  # read this test's SOFTHSM2_CONF, whatever was loaded before
     with library.get_token(token_label=TOKEN).open(rw=True, user_pin=PIN) as session:
         parameters = session.create_domain_parameters(
             KeyType.EC,

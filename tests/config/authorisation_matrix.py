@@ -1,0 +1,1422 @@
+"""Who may reach what: the expected outcome of every page and API operation for every role.
+
+Each row lists one outcome per role, in the order of ``ROLES``: ``login`` (redirected to a
+login page), or the HTTP status (``200``, ``302`` another redirect, ``400`` the request was
+let in and refused for its content, ``401``/``403``/``404``, ``405`` the method is not
+served). Pages are keyed by their URL pattern and method, operations by their OpenAPI
+``operationId``. ``tests/config/test_authorisation_matrix.py`` requests each of them as each
+role and fails on a missing row or a different outcome; ``AUTHORISATION_MATRIX_RECORD=1``
+rewrites the rows from what the code does (review the diff: this file is the specification).
+
+The roles: nobody logged in; the legal representative of subject A (the demo company); the
+representative of another subject B; an agent of A authorised for the food-business permit
+(the matter of A's commitments) and one authorised only for another matter; a regulator of
+the competent department (sz-amr) and one of another department (sz-housing, also the demo's
+tendering authority); the supervisor of sz-amr; a calling system (credit.check, its API token
+also sent to pages); the superuser.
+"""
+
+ROLES = (
+    "anonymous",
+    "applicant",
+    "other_applicant",
+    "agent_in_scope",
+    "agent_out_of_scope",
+    "regulator",
+    "other_regulator",
+    "supervisor",
+    "calling_system",
+    "admin",
+)
+
+PAGES: dict[str, dict[str, str]] = {
+    "": {
+        "GET": "login 302 302 302 302 302 302 302 login 302",
+        "POST": "login 302 302 302 302 302 302 302 login 302",
+    },
+    "accounts/login/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
+    "accounts/logout/": {
+        "GET": "405 405 405 405 405 405 405 405 405 405",
+        "POST": "login login login login login login login login login login",
+    },
+    "admin/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/(?P<url>.*)$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/^(?P<app_label>auth|authtoken|viewflow|directory|credit|commitments|workflows)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/group/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/group/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/auth/group/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/auth/group/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/auth/group/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/auth/group/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/user/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/user/<id>/password/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/user/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/auth/user/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/user/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/user/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/auth/user/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/authtoken/tokenproxy/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/authtoken/tokenproxy/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/authtoken/tokenproxy/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/authtoken/tokenproxy/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/authtoken/tokenproxy/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/authtoken/tokenproxy/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/autocomplete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/bidpledge/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bidpledge/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/bidpledge/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bidpledge/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/bidpledge/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bidpledge/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bidpledge/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitment/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitment/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/commitment/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitment/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitment/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitment/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitment/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitmenttemplate/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmenttemplate/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/commitmenttemplate/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmenttemplate/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitmenttemplate/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmenttemplate/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/deadlineextension/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/deadlineextension/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/deadlineextension/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/deadlineextension/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/deadlineextension/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/deadlineextension/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/performancereport/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/performancereport/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/performancereport/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/performancereport/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/performancereport/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/performancereport/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/registryevent/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/registryevent/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/registryevent/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/registryevent/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/registryevent/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/registryevent/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/signingrequest/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/signingrequest/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/signingrequest/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/signingrequest/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/signingrequest/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/signingrequest/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/tender/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/tender/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/tender/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/tender/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/tender/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/tender/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/tender/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/verification/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/verification/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/verification/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/verification/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/verification/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/verification/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/verification/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/warningschedule/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/warningschedule/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/warningschedule/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/warningschedule/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/warningschedule/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/warningschedule/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/breach/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breach/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/breach/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breach/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/breach/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breach/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breach/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/breachcategory/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breachcategory/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/breachcategory/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breachcategory/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breachcategory/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/breachcategory/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/breachcategory/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/callingsystem/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/callingsystem/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/callingsystem/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/callingsystem/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/callingsystem/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/callingsystem/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/callingsystem/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/checkquery/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/checkquery/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/checkquery/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/checkquery/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/checkquery/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/checkquery/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/creditlist/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditlist/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/creditlist/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditlist/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditlist/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditlist/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/creditlist/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/graderule/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/graderule/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/graderule/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/graderule/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/graderule/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/graderule/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/graderule/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/listentry/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/listentry/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/listentry/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/listentry/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/listentry/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/listentry/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/listentry/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/measure/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/measure/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/measure/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/measure/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/measure/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/measure/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/measure/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/measuretype/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/measuretype/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/measuretype/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/measuretype/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/measuretype/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/measuretype/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/measuretype/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/recordchangenotice/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/recordchangenotice/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/recordchangenotice/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/recordchangenotice/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/recordchangenotice/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/recordchangenotice/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/repairrule/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairrule/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/repairrule/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairrule/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairrule/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairrule/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/repairrule/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/ruleset/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/ruleset/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/ruleset/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/ruleset/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/ruleset/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/ruleset/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/credit/ruleset/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/calendaryear/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/calendaryear/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/calendaryear/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/calendaryear/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/calendaryear/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/calendaryear/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/calendaryear/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/competence/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/competence/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/competence/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/competence/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/competence/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/competence/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/competence/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/department/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/department/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/department/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/department/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/department/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/department/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/department/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/matter/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/matter/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/matter/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/matter/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/matter/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/matter/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/matter/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/region/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/region/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/region/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/region/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/region/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/region/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/regulatormembership/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/regulatormembership/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/regulatormembership/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/regulatormembership/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/regulatormembership/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/regulatormembership/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/regulatormembership/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/representation/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/representation/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/representation/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/representation/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/directory/representation/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/representation/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/representation/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/directory/routingrule/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/routingrule/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/routingrule/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/routingrule/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/routingrule/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/routingrule/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/routingrule/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/subject/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/subject/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/subject/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/subject/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/subject/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/subject/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/subject/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/workingdayoverride/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/workingdayoverride/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/workingdayoverride/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/workingdayoverride/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/workingdayoverride/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/workingdayoverride/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/workingdayoverride/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/jsi18n/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/login/": {
+        "GET": "200 200 200 200 200 200 200 200 200 302",
+    },
+    "admin/logout/": {
+        "GET": "302 302 302 302 302 302 302 302 302 405",
+    },
+    "admin/password_change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/password_change/done/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/r/<path:content_type_id>/<path:object_id>/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/viewflow/process/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/process/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/viewflow/process/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/process/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/process/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/process/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/viewflow/task/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/task/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/viewflow/task/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/task/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/task/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/viewflow/task/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/delegation/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/delegation/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/delegation/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/delegation/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/delegation/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/delegation/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/delegation/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/objection/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/objection/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/objection/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/objection/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/objection/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/objection/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/objection/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/objectionprocess/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/objectionprocess/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/objectionprocess/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/objectionprocess/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/objectionprocess/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/objectionprocess/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/repairapplication/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairapplication/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/repairapplication/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairapplication/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/repairapplication/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairapplication/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairapplication/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/repairprocess/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairprocess/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/repairprocess/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/repairprocess/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/repairprocess/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/repairprocess/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/repairproof/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairproof/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/repairproof/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairproof/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/repairproof/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/repairproof/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/samplingdraw/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/samplingdraw/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/samplingdraw/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/samplingdraw/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/samplingdraw/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/samplingdraw/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/samplingpolicy/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/samplingpolicy/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/samplingpolicy/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/samplingpolicy/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/samplingpolicy/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/samplingpolicy/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/workflows/samplingpolicy/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/taskauditentry/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/taskauditentry/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/taskauditentry/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/taskauditentry/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/taskauditentry/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/taskauditentry/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/verificationprocess/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/verificationprocess/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/verificationprocess/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/verificationprocess/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/verificationprocess/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/verificationprocess/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/verificationtaskindex/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/verificationtaskindex/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/verificationtaskindex/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/verificationtaskindex/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/verificationtaskindex/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/verificationtaskindex/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "api/docs/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "api/schema/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "commitments/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/<str:reference>/": {
+        "GET": "login 200 404 200 200 200 404 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/<str:reference>/document.pdf": {
+        "GET": "login 200 404 200 200 200 404 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/<str:reference>/edit/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 400 404 400 400 404 404 404 login 404",
+    },
+    "commitments/<str:reference>/preview.pdf": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/<str:reference>/sign/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 302 404 302 302 404 404 404 login 302",
+    },
+    "commitments/<str:reference>/upload-signed/": {
+        "GET": "login 200 404 200 200 404 404 404 login 200",
+        "POST": "login 400 404 400 400 404 404 404 login 400",
+    },
+    "commitments/<str:reference>/withdraw/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 302 404 302 302 404 404 404 login 404",
+    },
+    "commitments/letters/": {
+        "GET": "login 403 403 403 403 403 403 403 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/letters/<int:pk>/letter.pdf": {
+        "GET": "login 404 404 404 404 404 404 404 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/letters/<int:pk>/review/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 403 403 403 403 403 403 403 login 302",
+    },
+    "commitments/obligations/<int:pk>/": {
+        "GET": "login 200 404 200 200 200 404 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/obligations/<int:pk>/extend/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 400 404 400 400 400 404 400 login 400",
+    },
+    "commitments/obligations/<int:pk>/report/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 400 404 400 400 400 404 400 login 400",
+    },
+    "commitments/obligations/deliveries/": {
+        "GET": "login 404 404 404 404 200 200 200 login 404",
+        "POST": "login 404 404 404 404 405 405 405 login 404",
+    },
+    "commitments/obligations/deliveries/<int:pk>/retry/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 404 404 404 404 302 404 302 login 404",
+    },
+    "commitments/obligations/evidence/<int:pk>/": {
+        "GET": "login 200 404 200 200 200 404 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/obligations/mine/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/obligations/reports/<int:pk>/accept/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 302 404 302 302 302 404 302 login 302",
+    },
+    "commitments/obligations/reports/<int:pk>/reject/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 302 404 302 302 302 404 302 login 302",
+    },
+    "commitments/representations/<int:pk>/<str:action>/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 302 404 404 302 404 404 404 login 302",
+    },
+    "commitments/subjects/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/subjects/<int:pk>/agents/": {
+        "GET": "login 200 404 404 404 404 404 404 login 404",
+        "POST": "login 400 404 404 404 404 404 404 login 404",
+    },
+    "commitments/subjects/agent-request/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "commitments/subjects/letter/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "commitments/subjects/new/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "commitments/templates/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "commitments/templates/<int:pk>/new/": {
+        "GET": "login 302 302 302 302 302 302 302 login 302",
+        "POST": "login 302 302 302 302 302 302 302 login 302",
+    },
+    "commitments/templates/<int:pk>/notice/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "credit/<str:code>/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "credit/<str:code>/objection/<int:breach_id>/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 400 404 400 400 404 404 404 login 404",
+    },
+    "credit/<str:code>/public/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "credit/<str:code>/repair/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 404 405 405 404 404 404 login 404",
+    },
+    "credit/<str:code>/repair/<int:breach_id>/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 400 404 400 400 404 404 404 login 404",
+    },
+    "i18n/setlang/": {
+        "GET": "302 302 302 302 302 302 302 302 302 302",
+        "POST": "302 302 302 302 302 302 302 302 302 302",
+    },
+    "notifications/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "notifications/<int:pk>/read/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 302 404 404 404 404 404 404 login 404",
+    },
+    "pledges/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "pledges/<int:pk>/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "pledges/new/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "pledges/office/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "pledges/office/<int:pk>/": {
+        "GET": "login 403 403 403 403 404 200 404 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "pledges/office/<int:pk>/outcome/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 404 400 404 login 403",
+    },
+    "pledges/office/<int:pk>/payment/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 404 400 404 login 403",
+    },
+    "pledges/office/tenders/new/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 400 400 400 login 403",
+    },
+    "pledges/sign/<str:reference>/": {
+        "GET": "login 302 404 302 302 404 404 404 login 404",
+        "POST": "login 400 404 400 400 404 404 404 login 404",
+    },
+    "portal/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "portal/commitments/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "portal/lists/<str:kind>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "portal/subjects/<str:code>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "register/checkpoints/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
+    "register/consistency": {
+        "GET": "400 400 400 400 400 400 400 400 400 400",
+        "POST": "400 400 400 400 400 400 400 400 400 400",
+    },
+    "register/proof": {
+        "GET": "400 400 400 400 400 400 400 400 400 400",
+        "POST": "400 400 400 400 400 400 400 400 400 400",
+    },
+    "register/verify/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "400 400 400 400 400 400 400 400 400 400",
+    },
+    "regulator/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/credit/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/credit/objection/<int:pk>/": {
+        "GET": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 400 404 400 login 403",
+    },
+    "regulator/credit/repair/<int:pk>/": {
+        "GET": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 400 404 400 login 403",
+    },
+    "regulator/credit/repair/<int:pk>/proof/<int:proof_pk>/": {
+        "GET": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/credit/statistics.csv": {
+        "GET": "login 403 403 403 403 403 403 200 login 200",
+        "POST": "login 403 403 403 403 403 403 405 login 405",
+    },
+    "regulator/credit/statistics/": {
+        "GET": "login 403 403 403 403 403 403 200 login 200",
+        "POST": "login 403 403 403 403 403 403 405 login 405",
+    },
+    "regulator/dashboard/": {
+        "GET": "login 403 403 403 403 403 403 200 login 403",
+        "POST": "login 403 403 403 403 403 403 405 login 403",
+    },
+    "regulator/delegations/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 200 200 200 login 403",
+    },
+    "regulator/delegations/<int:pk>/revoke/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
+    "regulator/evidence/<int:pk>/": {
+        "GET": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/queue/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/sampling/": {
+        "GET": "login 403 403 403 403 403 403 200 login 403",
+        "POST": "login 403 403 403 403 403 403 200 login 403",
+    },
+    "regulator/tasks/<int:pk>/": {
+        "GET": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/tasks/<int:pk>/claim/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
+    "regulator/tasks/<int:pk>/extend-deadline/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 400 404 400 login 403",
+    },
+    "regulator/tasks/<int:pk>/reassign/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
+    "regulator/tasks/<int:pk>/release/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
+    "regulator/tasks/<int:pk>/verify/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 200 404 200 login 403",
+    },
+    "regulator/team/": {
+        "GET": "login 403 403 403 403 403 403 200 login 403",
+        "POST": "login 403 403 403 403 403 403 405 login 403",
+    },
+    "regulator/team/reassign/": {
+        "GET": "login 403 403 403 403 403 403 302 login 403",
+        "POST": "login 403 403 403 403 403 403 302 login 403",
+    },
+    "signing/ca.crl": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
+    "signing/ca.crt": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
+    "tsa/": {
+        "GET": "405 405 405 405 405 405 405 405 405 405",
+        "POST": "415 415 415 415 415 415 415 415 415 415",
+    },
+    "verify/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "400 400 400 400 400 400 400 400 400 400",
+    },
+    "verify/<str:reference>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
+    "verify/<str:reference>/certificate.pdf": {
+        "GET": "404 200 404 200 200 200 404 200 404 200",
+        "POST": "404 200 404 200 200 200 404 200 404 200",
+    },
+    "verify/<str:reference>/receipts.json": {
+        "GET": "404 200 404 200 200 200 404 200 404 200",
+        "POST": "404 200 404 200 200 200 404 200 404 200",
+    },
+}
+
+OPERATIONS: dict[str, str] = {
+    "commitments_create": "401 400 400 400 400 400 400 400 400 400",
+    "commitments_document": "401 404 404 404 404 404 404 404 404 404",
+    "commitments_list": "401 200 200 200 200 200 200 200 200 200",
+    "commitments_preview": "401 200 404 200 200 404 404 404 404 403",
+    "commitments_retrieve": "401 200 404 200 200 404 404 404 404 200",
+    "commitments_sign": "401 200 404 200 403 404 404 404 404 403",
+    "commitments_upload_signed": "401 400 404 400 400 404 404 404 404 400",
+    "commitments_withdraw": "401 200 404 200 200 404 404 404 404 403",
+    "credit_check": "401 403 403 403 403 403 403 403 400 403",
+    "credit_objections_file": "401 400 400 400 400 400 400 400 400 400",
+    "credit_objections_list": "401 200 200 200 200 200 200 200 200 200",
+    "credit_office_objections_decide": "401 404 404 404 404 400 404 400 404 404",
+    "credit_office_objections_forward": "401 404 404 404 404 400 404 400 404 404",
+    "credit_office_objections_list": "401 200 200 200 200 200 200 200 200 200",
+    "credit_office_repairs_decide": "401 404 404 404 404 400 404 400 404 404",
+    "credit_office_repairs_list": "401 200 200 200 200 200 200 200 200 200",
+    "credit_repair_eligibility": "401 200 404 200 200 404 404 404 404 404",
+    "credit_repairs_apply": "401 415 415 415 415 415 415 415 415 415",
+    "credit_repairs_list": "401 200 200 200 200 200 200 200 200 200",
+    "obligations_department_list": "401 403 403 403 403 200 200 200 403 403",
+    "obligations_detail": "401 200 404 200 200 200 404 200 404 200",
+    "obligations_extend": "401 400 404 400 400 400 404 400 404 400",
+    "obligations_list": "401 200 200 200 200 200 200 200 200 200",
+    "obligations_report": "401 415 404 415 415 415 404 415 404 415",
+    "ping": "200 200 200 200 200 200 200 200 200 200",
+    "pledges_create": "401 400 400 400 400 400 400 400 400 400",
+    "pledges_list": "401 200 200 200 200 200 200 200 200 200",
+    "pledges_outcome": "401 400 400 400 400 400 400 400 400 400",
+    "pledges_payment": "401 404 404 404 404 404 409 404 404 404",
+    "pledges_retrieve": "401 200 404 200 200 404 200 404 404 404",
+    "portal_commitments_list": "200 200 200 200 200 200 200 200 200 200",
+    "portal_lists_entries": "200 200 200 200 200 200 200 200 200 200",
+    "portal_subjects_profile": "200 200 200 200 200 200 200 200 200 200",
+    "representations_agent_request": "401 400 400 400 400 400 400 400 400 400",
+    "representations_letter_submit": "401 400 400 400 400 400 400 400 400 400",
+    "representations_letters_pending": "401 403 403 403 403 403 403 403 403 200",
+    "representations_list": "401 200 200 200 200 200 200 200 200 200",
+    "representations_refuse": "401 400 404 404 404 404 404 404 404 400",
+    "representations_review": "401 403 403 403 403 403 403 403 403 400",
+    "representations_revoke": "401 400 404 404 400 404 404 404 404 400",
+    "subjects_agents_grant": "401 400 404 404 404 404 404 404 404 404",
+    "subjects_agents_list": "401 200 404 404 404 404 404 404 404 404",
+    "subjects_list": "401 200 200 200 200 200 200 200 200 200",
+    "subjects_register": "401 400 400 400 400 400 400 400 400 400",
+    "tasks_bulk_reassign": "401 400 400 400 400 400 400 400 400 400",
+    "tasks_claim": "401 404 404 404 404 409 404 409 404 404",
+    "tasks_extend_deadline": "401 404 404 404 404 400 404 400 404 404",
+    "tasks_inbox": "401 200 200 200 200 200 200 200 200 200",
+    "tasks_queue": "401 200 200 200 200 200 200 200 200 200",
+    "tasks_reassign": "401 404 404 404 404 400 404 400 404 404",
+    "tasks_release": "401 404 404 404 404 200 404 200 404 404",
+    "tasks_verify": "401 404 404 404 404 400 404 400 404 404",
+    "templates_list": "401 200 200 200 200 200 200 200 200 200",
+    "tenders_create": "401 400 400 400 400 400 400 400 400 400",
+    "tenders_list": "401 200 200 200 200 200 200 200 200 200",
+}
+
+SIZE = "414 pages (501 page requests) x 10 roles = 5010; 55 operations x 10 roles = 550"
