@@ -81,8 +81,8 @@ def setup(*, count: int, districts: int = 4, regulators_per_department: int = 5)
         Region,
         RegulatorMembership,
         Subject,
-        SubjectRepresentative,
     )
+    from directory.representation.models import Representation
 
     user_model = get_user_model()
     tag = f"{time.time_ns() % 10**10:010d}"
@@ -179,9 +179,16 @@ def setup(*, count: int, districts: int = 4, regulators_per_department: int = 5)
             )
         )
     subjects = Subject.objects.bulk_create(subjects)
-    SubjectRepresentative.objects.bulk_create(
+    Representation.objects.bulk_create(
         [
-            SubjectRepresentative(subject=s, user=u)
+            Representation(
+                subject=s,
+                user=u,
+                role=Representation.Role.LEGAL_REPRESENTATIVE,
+                status=Representation.Status.PROVEN,
+                method=Representation.Method.LETTER,
+                evidence={"bench": "fixture"},
+            )
             for s, u in zip(subjects, applicants, strict=True)
         ]
     )

@@ -24,7 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from commitments.errors import ErrorCode
 from credit.errors import CreditErrorCode
-from directory.errors import DomainError, ErrorSerializer, error_responses
+from directory.errors import DirectoryErrorCode, DomainError, ErrorSerializer, error_responses
 
 __all__ = ["ErrorSerializer", "error_responses", "exception_handler"]
 
@@ -39,6 +39,10 @@ ERROR_STATUS = {
     ErrorCode.INVALID: status.HTTP_400_BAD_REQUEST,
     ErrorCode.SUBJECT_EXCLUDED: status.HTTP_400_BAD_REQUEST,
     CreditErrorCode.NO_RULE_SET: status.HTTP_400_BAD_REQUEST,
+    DirectoryErrorCode.REPRESENTATION_UNPROVEN: status.HTTP_403_FORBIDDEN,
+    DirectoryErrorCode.OUT_OF_SCOPE: status.HTTP_403_FORBIDDEN,
+    DirectoryErrorCode.REPRESENTATION_EXPIRED: status.HTTP_403_FORBIDDEN,
+    DirectoryErrorCode.ALREADY_REPRESENTED: status.HTTP_409_CONFLICT,
 }
 
 

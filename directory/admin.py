@@ -25,9 +25,9 @@ from directory.models import (
     RegulatorMembership,
     RoutingRule,
     Subject,
-    SubjectRepresentative,
     WorkingDayOverride,
 )
+from directory.representation.models import Representation
 
 
 @admin.register(Region)
@@ -68,10 +68,54 @@ class RegulatorMembershipAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user", "department"]
 
 
-class SubjectRepresentativeInline(admin.TabularInline):
-    model = SubjectRepresentative
+REPRESENTATION_FIELDS = [
+    "user",
+    "role",
+    "status",
+    "method",
+    "evidence",
+    "covers_all_matters",
+    "valid_from",
+    "valid_until",
+    "reviewed_by",
+    "reviewed_at",
+    "review_reason",
+    "revoked_by",
+    "revoked_at",
+    "revoke_reason",
+]
+
+
+class RepresentationInline(admin.TabularInline):
+    """Read-only: representations change only through proof, review, grant and revocation
+    (``directory.representation.services``), each recorded with who and why."""
+
+    model = Representation
+    fk_name = "subject"
     extra = 0
-    autocomplete_fields = ["user"]
+    fields = REPRESENTATION_FIELDS
+    readonly_fields = REPRESENTATION_FIELDS
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Representation)
+class RepresentationAdmin(SimpleHistoryAdmin):
+    """Read-only, with history: who proved, granted, reviewed or revoked what, and why."""
+
+    list_display = ["subject", "user", "role", "status", "method", "valid_until"]
+    list_select_related = ["subject", "user"]
+    list_filter = ["status", "role", "method"]
+    search_fields = ["subject__name", "subject__code", "user__username"]
+    readonly_fields = ["subject", "granted_by", "matters", *REPRESENTATION_FIELDS]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class SubjectAddForm(forms.ModelForm):
@@ -119,7 +163,7 @@ class SubjectAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["region"]
-    inlines = [SubjectRepresentativeInline]
+    inlines = [RepresentationInline]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

@@ -67,7 +67,14 @@ class DirectoryErrorCode(StrEnum):
     IDENTITY_PROVIDER_REFUSED = "identity_provider_refused"
     IDENTITY_PROVIDER_UNAVAILABLE = "identity_provider_unavailable"
     IDENTITY_LOGIN_UNKNOWN = "identity_login_unknown"
+    FORBIDDEN = "forbidden"
+    INVALID_STATE = "invalid_state"
+    REPRESENTATION_UNPROVEN = "representation_unproven"
+    OUT_OF_SCOPE = "out_of_scope"
+    REPRESENTATION_EXPIRED = "representation_expired"
+    ALREADY_REPRESENTED = "already_represented"
 
 
 class DirectoryError(DomainError):
-    """A refusal about who or where: an invalid identifier, an unknown subject."""
+    """A refusal about who or where: an invalid identifier, an unknown subject, a representation
+    that is not proven or does not cover the act."""

@@ -2,9 +2,9 @@
 
 Regions and the departments that govern them, the matters they decide and who is competent
 for which (including routing held as data), the regulators' seats, the subjects that commit
-(companies by unified social credit code, persons by resident ID) and the users entitled to
-act for them, and the corrections of the official working-day calendar. This app imports no
-domain app; every domain app may import it.
+(companies by unified social credit code, persons by resident ID), the users entitled to act
+for them (``directory.representation``), and the corrections of the official working-day
+calendar. This app imports no domain app; every domain app may import it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from directory.identifiers import IdentifierKind, mask_resident_id
+from directory.representation.models import Representation  # noqa: F401  (registers it)
 
 
 class DeadlineUnit(models.TextChoices):
@@ -218,11 +219,8 @@ class Subject(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    representatives = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="SubjectRepresentative", related_name="subjects"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["representatives"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -240,22 +238,6 @@ class Subject(models.Model):
     def display_code(self) -> str:
         """The code as lists may show it: a resident ID is personal data and stays masked."""
         return self.code if self.kind == self.Kind.COMPANY else mask_resident_id(self.code)
-
-
-class SubjectRepresentative(models.Model):
-    """A user entitled to act for a subject (sign its commitments, see its records)."""
-
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["subject", "user"], name="representative_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.subject}"
 
 
 class ExternalIdentity(models.Model):

@@ -39,7 +39,8 @@ from directory import services
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.identifiers import IdentifierKind, check_identifier
 from directory.inputs import normalise_text
-from directory.models import Subject
+from directory.representation.models import Representation
+from directory.representation.services import representation_prove
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ logger = logging.getLogger(__name__)
 # missing claims, provider refusal): ``request`` and ``error`` (a DirectoryError). The hook
 # for brute-force protection of the callback.
 identity_login_failed = Signal()
-
-METHOD_IDENTITY_PROVIDER = "identity_provider"
 
 
 def is_configured() -> bool:
@@ -135,19 +134,16 @@ def _claim_meaning(meaning: str) -> str:
 
 def representation_from_identity(
     *, user: AbstractBaseUser, identity: IdentityClaims, evidence: dict
-) -> None:
+) -> Representation:
     """Record that the identity provider proved ``user`` acts for the claimed subject."""
-    subject = Subject.objects.filter(code=identity.subject_code).first()
-    if subject is None:
-        services.subject_register(
-            kind=Subject.Kind.COMPANY,
-            code=identity.subject_code,
-            name=identity.subject_name,
-            representative=user,
-        )
-        return
-    services.representative_add(
-        subject=subject, user=user, by=user, reason=f"proven by {METHOD_IDENTITY_PROVIDER}"
+    return representation_prove(
+        user=user,
+        code=identity.subject_code,
+        name=identity.subject_name,
+        role=identity.role,
+        method=Representation.Method.IDENTITY_PROVIDER,
+        evidence=evidence,
+        by=user,
     )
 
 
@@ -343,7 +339,7 @@ def identity_evidence(
 ) -> dict:
     """The verified claims as evidence: who vouched, for what, when, and the signed token."""
     return {
-        "method": METHOD_IDENTITY_PROVIDER,
+        "method": Representation.Method.IDENTITY_PROVIDER.value,
         "issuer": identity.issuer,
         "subject_identifier": identity.subject_identifier,
         "claims": {key: value for key, value in claims.items() if key != "nonce"},

@@ -1,10 +1,13 @@
-"""Reads of who and where: the subjects a user represents, a regulator's departments, and
+"""Reads of who and where: the subjects a user provenly represents, a regulator's departments, and
 the department competent for a matter in a region."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from directory.models import (
     Competence,
@@ -13,14 +16,36 @@ from directory.models import (
     Region,
     RegulatorMembership,
     Subject,
-    SubjectRepresentative,
 )
+from directory.representation.models import Representation
+from directory.representation.selectors import effective_q, representation_effective_list
 
 
-def subject_list(*, represented_by: AbstractBaseUser) -> QuerySet[Subject]:
-    return Subject.objects.filter(subjectrepresentative__user=represented_by).select_related(
-        "region"
-    )
+def subject_list(
+    *, represented_by: AbstractBaseUser, at: datetime | None = None
+) -> QuerySet[Subject]:
+    """The subjects the user actively and provenly represents: proven, not revoked, within
+    the period (an agent's scope of matters is checked when signing). Not cached: a
+    revocation is effective on the next request."""
+    if not represented_by.is_authenticated:
+        return Subject.objects.none()
+    represented = Representation.objects.filter(
+        effective_q(at or timezone.now()), user=represented_by
+    ).values("subject_id")
+    return Subject.objects.filter(pk__in=represented).select_related("region")
+
+
+def subject_list_for_drafts(*, user: AbstractBaseUser) -> QuerySet[Subject]:
+    """The subjects the user may prepare drafts for: those represented, and those claimed or
+    awaiting a letter's review (which may not be signed for)."""
+    if not user.is_authenticated:
+        return Subject.objects.none()
+    unproven = Representation.objects.filter(
+        user=user, status__in=Representation.UNPROVEN_STATUSES
+    ).values("subject_id")
+    return (
+        subject_list(represented_by=user) | Subject.objects.filter(pk__in=unproven)
+    ).select_related("region")
 
 
 def department_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> list[int]:
@@ -68,10 +93,8 @@ def department_member_users(*, department_id: int) -> list[AbstractBaseUser]:
 
 
 def subject_representative_users(*, subject_id: int) -> list[AbstractBaseUser]:
-    """Every user who represents a subject, in the order they were registered."""
+    """Every user who provenly represents a subject now, in the order they were recorded."""
     return [
-        representative.user
-        for representative in SubjectRepresentative.objects.filter(subject_id=subject_id)
-        .select_related("user")
-        .order_by("pk")
+        representation.user
+        for representation in representation_effective_list(subject_id=subject_id).order_by("pk")
     ]

@@ -1,5 +1,9 @@
 """Registering subjects under their validated, normalised codes; linking a user to their
-account at an identity provider."""
+account at an identity provider.
+
+Who may act for a subject is ``directory.representation``: registering a code makes no one its
+representative.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from directory.audit import audited_save
 from directory.errors import DirectoryError, DirectoryErrorCode
-from directory.identifiers import IdentifierKind, check_identifier
+from directory.identifiers import IdentifierKind, check_identifier, normalise
 from directory.inputs import normalise_text
-from directory.models import ExternalIdentity, Region, Subject, SubjectRepresentative
+from directory.models import ExternalIdentity, Region, Subject
 
 
 def subject_register(
@@ -23,12 +27,12 @@ def subject_register(
     kind: str,
     code: str,
     name: str,
-    representative: AbstractBaseUser | None = None,
+    by: AbstractBaseUser | None = None,
     region: Region | None = None,
     checksum_override_reason: str = "",
     officer: AbstractBaseUser | None = None,
 ) -> Subject:
-    """Register a subject under its normalised code.
+    """Register a subject under its normalised code (``by``: who registered it).
 
     A wrong check character is refused unless an officer overrides it with a reason: some
     legal codes issued in early pilot areas fail the checksum. A wrong format never passes.
@@ -62,29 +66,10 @@ def subject_register(
         )
         audited_save(
             subject,
-            by=officer or representative,
+            by=officer or by,
             reason=("registered with checksum override" if check.problem else "registered"),
         )
-        if representative is not None:
-            audited_save(
-                SubjectRepresentative(subject=subject, user=representative),
-                by=officer or representative,
-                reason="representative added",
-            )
     return subject
-
-
-def representative_add(
-    *, subject: Subject, user: AbstractBaseUser, by: AbstractBaseUser, reason: str
-) -> SubjectRepresentative:
-    """Entitle ``user`` to act for ``subject`` (nothing changes if they already are)."""
-    with transaction.atomic():
-        existing = SubjectRepresentative.objects.filter(subject=subject, user=user).first()
-        if existing is not None:
-            return existing
-        representative = SubjectRepresentative(subject=subject, user=user)
-        audited_save(representative, by=by, reason=reason)
-    return representative
 
 
 @transaction.atomic
@@ -144,6 +129,11 @@ def _identifier_message(kind: IdentifierKind, check) -> str:
     if check.problem == "checksum":
         return _("The check character of this resident identity number is wrong.")
     return _("A resident identity number has 17 digits and a check digit or X.")
+
+
+def subject_get_by_code(*, code: str) -> Subject | None:
+    """The registered subject under a code as typed (spaces and case do not matter)."""
+    return Subject.objects.filter(code=normalise(code)).first()
 
 
 def invalid_input(field: str, message: str) -> DirectoryError:

@@ -64,9 +64,9 @@ from directory.models import (
     RegulatorMembership,
     RoutingRule,
     Subject,
-    SubjectRepresentative,
     WorkingDayOverride,
 )
+from directory.representation.models import Representation
 from signing.models import SignedDocument
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
@@ -152,8 +152,10 @@ class SubjectFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def representative(self, create, extracted, **kwargs):
+        """``representative=user``: the user provenly represents the subject (a legal
+        representative whose letter an officer approved)."""
         if create and extracted is not None:
-            SubjectRepresentative.objects.create(subject=self, user=extracted)
+            RepresentativeFactory(subject=self, user=extracted)
 
 
 class TemplateFactory(factory.django.DjangoModelFactory):
@@ -818,14 +820,66 @@ class ObjectionFactory(factory.django.DjangoModelFactory[Objection]):
 # The remaining rows of the kernel, the catalogue, the lifecycle and the repair cases ----------
 
 
-class RepresentativeFactory(factory.django.DjangoModelFactory[SubjectRepresentative]):
-    """A user entitled to act for a subject."""
+class RepresentativeFactory(factory.django.DjangoModelFactory[Representation]):
+    """A user entitled to act for a subject: by default its legal representative, proven by
+    an officer-approved letter. Traits: ``claim`` (typed the code, unproven), ``pending_letter``
+    (a letter awaiting review), ``requested`` (an agent request), ``revoked``; ``agent`` for an
+    agent granted for ``matters`` (post-generation) until ``valid_until``."""
 
     class Meta:
-        model = SubjectRepresentative
+        model = Representation
+        skip_postgeneration_save = True
 
     subject = factory.SubFactory(SubjectFactory)
     user = factory.SubFactory(UserFactory)
+    role = Representation.Role.LEGAL_REPRESENTATIVE
+    status = Representation.Status.PROVEN
+    method = Representation.Method.LETTER
+    evidence = factory.LazyFunction(
+        lambda: {"sha256": hashlib.sha256(b"letter").hexdigest(), "size": 6}
+    )
+    reviewed_at = factory.LazyFunction(timezone.now)
+    review_reason = "letter checked"
+    valid_from = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+    class Params:
+        claim = factory.Trait(
+            status=Representation.Status.CLAIMED,
+            method=Representation.Method.DECLARED,
+            evidence={"declared": "code typed at registration"},
+            reviewed_at=None,
+            review_reason="",
+            valid_from=None,
+        )
+        pending_letter = factory.Trait(
+            status=Representation.Status.PENDING_REVIEW, reviewed_at=None, review_reason=""
+        )
+        requested = factory.Trait(
+            role=Representation.Role.AGENT,
+            status=Representation.Status.REQUESTED,
+            method=Representation.Method.GRANT,
+            evidence={"request": "please"},
+            reviewed_at=None,
+            review_reason="",
+            valid_from=None,
+        )
+        agent = factory.Trait(
+            role=Representation.Role.AGENT,
+            method=Representation.Method.GRANT,
+            evidence={"granted": True},
+            valid_until=factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=90)),
+        )
+        revoked = factory.Trait(
+            status=Representation.Status.REVOKED,
+            revoked_at=factory.LazyFunction(timezone.now),
+            revoke_reason="ended",
+        )
+
+    @factory.post_generation
+    def matters(self, create, extracted, **kwargs):
+        """``matters=[...]``: the agent's scope."""
+        if create and extracted:
+            self.matters.set(extracted)
 
 
 class RoutingRuleFactory(factory.django.DjangoModelFactory[RoutingRule]):

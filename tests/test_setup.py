@@ -28,8 +28,8 @@ from directory.models import (
     Region,
     RegulatorMembership,
     Subject,
-    SubjectRepresentative,
 )
+from directory.representation.models import Representation
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = {
@@ -53,7 +53,7 @@ def _counts() -> dict[str, int]:
         ObligationRule,
         RegulatorMembership,
         Subject,
-        SubjectRepresentative,
+        Representation,
         Commitment,
         Token,
         Task,
@@ -105,7 +105,10 @@ def test_demo_load_gives_working_logins_and_an_active_food_template():
     subject = Subject.objects.get(code="914403001922038216")
     assert subject.name == "深圳市示例餐饮有限公司"
     assert subject.region.code == "440300"
-    assert SubjectRepresentative.objects.filter(subject=subject, user=applicant).exists()
+    representation = Representation.objects.get(subject=subject, user=applicant)
+    assert representation.status == Representation.Status.PROVEN
+    assert representation.method == Representation.Method.LETTER
+    assert representation.reviewed_by.username == "admin"
     memberships = {
         (m.user.username, m.department.code, m.role)
         for m in RegulatorMembership.objects.select_related("user", "department")

@@ -12,11 +12,12 @@ from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import Obligation
 from directory.models import Subject
-from directory.selectors import department_ids_of
+from directory.selectors import department_ids_of, subject_list, subject_list_for_drafts
 
 
 def commitment_list(*, visible_to: AbstractBaseUser) -> QuerySet[Commitment]:
-    """Commitments the viewer may see: its subjects' own, and its departments' work."""
+    """Commitments the viewer may see: those of the subjects it provenly represents, its own
+    drafts for subjects it has only claimed, and its departments' work."""
     qs = Commitment.objects.select_related(
         "template", "template__matter", "subject", "department", "region", "signed_document"
     )
@@ -25,9 +26,14 @@ def commitment_list(*, visible_to: AbstractBaseUser) -> QuerySet[Commitment]:
     if visible_to.is_superuser:
         return qs
     return qs.filter(
-        Q(subject__subjectrepresentative__user=visible_to)
+        Q(subject__in=subject_list(represented_by=visible_to).values("pk"))
+        | Q(
+            subject__in=subject_list_for_drafts(user=visible_to).values("pk"),
+            created_by=visible_to,
+            status=Commitment.Status.DRAFT,
+        )
         | Q(department_id__in=department_ids_of(visible_to))
-    ).distinct()
+    )
 
 
 def commitment_get(*, reference: str, visible_to: AbstractBaseUser) -> Commitment:

@@ -18,7 +18,8 @@ from commitments.pledges.models import BidPledge, Tender
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
-from directory.models import Department, RegulatorMembership, SubjectRepresentative
+from directory.models import Department, RegulatorMembership
+from directory.selectors import subject_list
 
 
 def black_list_entry_of(*, subject_id: int) -> ListEntry | None:
@@ -61,7 +62,7 @@ def _pledges() -> QuerySet[BidPledge]:
 
 def pledge_list(*, visible_to: AbstractBaseUser) -> QuerySet[BidPledge]:
     """Pledges of subjects the user represents and pledges for its departments' tenders."""
-    represented = SubjectRepresentative.objects.filter(user=visible_to).values("subject_id")
+    represented = subject_list(represented_by=visible_to).values("pk")
     return _pledges().filter(
         Q(subject_id__in=represented)
         | Q(tender__department_id__in=authority_department_ids(user=visible_to))
@@ -69,7 +70,7 @@ def pledge_list(*, visible_to: AbstractBaseUser) -> QuerySet[BidPledge]:
 
 
 def pledge_list_of_subjects(*, represented_by: AbstractBaseUser) -> QuerySet[BidPledge]:
-    represented = SubjectRepresentative.objects.filter(user=represented_by).values("subject_id")
+    represented = subject_list(represented_by=represented_by).values("pk")
     return _pledges().filter(subject_id__in=represented)
 
 

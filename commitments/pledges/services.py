@@ -28,10 +28,11 @@ from commitments.lifecycle.services.commitments import commitment_create, commit
 from commitments.pledges.models import BidPledge, Tender
 from commitments.pledges.selectors import black_list_entry_of
 from credit.record.services.pledge_defaulters import pledge_defaulter_list
+from directory import selectors as directory_selectors
 from directory.audit import audited_save, system_user
 from directory.calendar import add_working_days
 from directory.inputs import date_problem, normalise_text
-from directory.models import Department, RegulatorMembership, Subject, SubjectRepresentative
+from directory.models import Department, RegulatorMembership, Subject
 from notifications.services.inbox import notification_send
 
 KEPT = ("released", *BidPledge.Kept.values)  # "released": kept, without saying how
@@ -55,19 +56,14 @@ def _check_member(by: AbstractBaseUser, department_id: int) -> None:
 
 def _check_represents(by: AbstractBaseUser, subject: Subject) -> None:
     """Refuse before anything else, so nobody learns another subject's standing."""
-    if not SubjectRepresentative.objects.filter(user=by, subject=subject).exists():
+    if not directory_selectors.subject_list(represented_by=by).filter(pk=subject.pk).exists():
         raise CommitmentError(
             ErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"
         )
 
 
 def _representatives(subject_id: int) -> list[AbstractBaseUser]:
-    return [
-        r.user
-        for r in SubjectRepresentative.objects.filter(subject_id=subject_id)
-        .select_related("user")
-        .order_by("pk")
-    ]
+    return directory_selectors.subject_representative_users(subject_id=subject_id)
 
 
 @transaction.atomic

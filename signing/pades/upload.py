@@ -87,6 +87,7 @@ class UploadCheck:
     signing_time: datetime | None
     certificate_serial: str
     rendered_length: int  # bytes of the original render the signature covers
+    certificate_issuer: str = ""
 
 
 def check_uploaded_signature(
@@ -157,6 +158,7 @@ def check_uploaded_signature(
         signing_time=status.signer_reported_dt,
         certificate_serial=f"{certificate.serial_number:x}",
         rendered_length=len(original),
+        certificate_issuer=certificate.issuer.rfc4514_string(),
     )
 
 

@@ -33,8 +33,8 @@ def test_officer_registers_an_early_code_with_a_recorded_reason(admin_client_, w
         "code": "９１４４０３００１９２２０３８２１７",
         "name": "早期试点企业",
         "region": world.region.pk,
-        "subjectrepresentative_set-TOTAL_FORMS": "0",
-        "subjectrepresentative_set-INITIAL_FORMS": "0",
+        "representations-TOTAL_FORMS": "0",
+        "representations-INITIAL_FORMS": "0",
     }
 
     refused = admin_client_.post(url, {**data, "checksum_override_reason": ""})

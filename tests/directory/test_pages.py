@@ -20,7 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directory import oidc
-from directory.models import ExternalIdentity, Subject, SubjectRepresentative
+from directory.models import ExternalIdentity, Subject
+from directory.representation.models import Representation
+from directory.representation.services import subject_claim
+from directory.selectors import subject_list
 from tests.directory.peers import ACCOUNTS, callback_path
 from tests.factories import SubjectFactory, UserFactory
 
@@ -55,13 +58,16 @@ def snapshot() -> dict:
         "identities": ExternalIdentity.objects.count(),
         "identity_history": ExternalIdentity.history.count(),
         "subjects": Subject.objects.count(),
-        "representatives": SubjectRepresentative.objects.count(),
-        "representative_history": SubjectRepresentative.history.count(),
+        "representations": Representation.objects.count(),
+        "representation_history": Representation.history.count(),
     }
 
 
-def is_represented(user, code: str) -> bool:
-    return SubjectRepresentative.objects.filter(user=user, subject__code=code).exists()
+def proven_representation(user, code: str) -> Representation:
+    (representation,) = Representation.objects.filter(user=user, subject__code=code)
+    assert representation.status == Representation.Status.PROVEN
+    assert list(subject_list(represented_by=user)) == [representation.subject]
+    return representation
 
 
 def refused(client: Client, callback: str) -> str:
@@ -120,7 +126,21 @@ def test_a_legal_representative_logs_in_and_their_representation_is_proven(ident
     assert not identity.user.has_usable_password()
     subject = Subject.objects.get(code=DEMO_COMPANY)
     assert subject.name == "深圳市示例餐饮有限公司"
-    assert is_represented(identity.user, DEMO_COMPANY)
+    representation = proven_representation(identity.user, DEMO_COMPANY)
+    assert representation.role == Representation.Role.LEGAL_REPRESENTATIVE
+    assert representation.method == Representation.Method.IDENTITY_PROVIDER
+    evidence = representation.evidence
+    assert (evidence["issuer"], evidence["subject_identifier"]) == (
+        identity_provider.issuer,
+        "zhangsan",
+    )
+    assert evidence["claims"]["uscc"] == DEMO_COMPANY
+    assert evidence["claims"]["enterprise_role"] == "法定代表人"
+    assert evidence["claims"]["aud"] == identity_provider.client_id
+    assert payload_of(evidence["id_token"])["sub"] == "zhangsan"
+    (proven,) = representation.history.all()
+    assert proven.history_user == identity.user
+    assert proven.history_change_reason == "proven by identity_provider"
     (linked,) = identity.history.all()
     assert linked.history_user == identity.user
     assert linked.history_change_reason == "linked on first login through the identity provider"
@@ -138,7 +158,7 @@ def test_a_second_login_finds_the_same_user_by_issuer_and_subject(identity_provi
     assert int(again.session["_auth_user_id"]) == user.pk
     assert get_user_model().objects.filter(external_identities__isnull=False).count() == 1
     assert ExternalIdentity.objects.get().history.count() == 2
-    assert SubjectRepresentative.objects.filter(user=user).count() == 1
+    assert Representation.objects.get(user=user).history.count() == 1  # nothing to change
 
 
 def test_an_existing_user_with_the_same_name_is_never_taken_over(identity_provider):
@@ -152,15 +172,33 @@ def test_an_existing_user_with_the_same_name_is_never_taken_over(identity_provid
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
-def test_an_agent_of_a_registered_company_joins_its_representatives(identity_provider):
-    subject = SubjectFactory(code="91440300MA5G2X0K4T", representative=UserFactory())
+def test_an_agent_of_a_represented_company_is_proven_beside_its_representative(
+    identity_provider,
+):
+    representative = UserFactory()
+    subject = SubjectFactory(code="91440300MA5G2X0K4T", representative=representative)
     client = browser()
 
     client.get(log_in(client, identity_provider, "lisi"))
 
     user = ExternalIdentity.objects.get().user
-    assert set(subject.representatives.all()) >= {user}
-    assert Subject.objects.filter(code="91440300MA5G2X0K4T").count() == 1
+    assert proven_representation(user, subject.code).role == Representation.Role.AGENT
+    assert list(subject_list(represented_by=representative)) == [subject]
+    assert Subject.objects.filter(code=subject.code).count() == 1
+
+
+def test_a_code_someone_typed_first_does_not_keep_the_company_out(identity_provider):
+    squatter = UserFactory()
+    claim = subject_claim(
+        user=squatter, kind=Subject.Kind.COMPANY, code=DEMO_COMPANY, name="抢注的名称"
+    )
+    client = browser()
+
+    client.get(log_in(client, identity_provider, "zhangsan"))
+
+    user = ExternalIdentity.objects.get().user
+    assert proven_representation(user, DEMO_COMPANY).subject == claim.subject
+    assert list(subject_list(represented_by=squatter)) == []
 
 
 def test_claims_without_a_company_are_refused_and_change_nothing(identity_provider):

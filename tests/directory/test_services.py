@@ -15,20 +15,21 @@ from directory.services import subject_register
 from tests.factories import UserFactory
 
 
-def test_register_company_normalises_the_code_and_adds_the_representative(world):
+def test_register_company_normalises_the_code_and_makes_no_representative(world):
     user = UserFactory(username="new-applicant")
 
     subject = subject_register(
         kind=Subject.Kind.COMPANY,
         code="９１４４０３００７１５２６７２６ｘｇ",
         name=" 深圳市某某科技有限公司 ",
-        representative=user,
+        by=user,
     )
 
     assert subject.code == "9144030071526726XG"
     assert subject.name == "深圳市某某科技有限公司"
     assert subject.region == world.region  # from the code's division 440300
-    assert list(subject.representatives.all()) == [user]
+    assert not subject.representations.exists()  # representation needs a claim, then proof
+    assert subject.history.get().history_user == user
 
 
 def test_register_wrong_check_character_names_expected_and_creates_nothing(world):
@@ -39,7 +40,7 @@ def test_register_wrong_check_character_names_expected_and_creates_nothing(world
             kind=Subject.Kind.COMPANY,
             code="914403001922038217",
             name="某公司",
-            representative=world.applicant,
+            by=world.applicant,
         )
 
     assert refused.value.code == ErrorCode.INVALID
@@ -70,7 +71,7 @@ def test_register_person_with_bad_birth_date_is_refused(world):
             kind=Subject.Kind.PERSON,
             code="110105194902300020",
             name="张三",
-            representative=world.applicant,
+            by=world.applicant,
         )
 
     assert refused.value.field == "code"
@@ -83,11 +84,11 @@ def test_register_same_code_twice_is_refused(world):
             kind=Subject.Kind.COMPANY,
             code="914403001922038216",
             name="重复",
-            representative=world.stranger,
+            by=world.stranger,
         )
 
     assert refused.value.field == "code"
-    assert not world.subject.representatives.filter(pk=world.stranger.pk).exists()
+    assert not world.subject.representations.filter(user=world.stranger).exists()
 
 
 def test_an_identity_provider_login_creates_its_user_once_and_records_each_login(db):

@@ -64,9 +64,19 @@ def visible_commitment_or_404(request, reference: str) -> Commitment:
 
 
 def represents(user, commitment: Commitment) -> bool:
-    """Whether the user represents the commitment's subject (and may act on it)."""
-    return (
+    """Whether the user may act on the commitment: it provenly represents the subject, or the
+    commitment is its own draft for a subject it has claimed (signing then says what proof is
+    missing)."""
+    if (
         directory_selectors.subject_list(represented_by=user)
+        .filter(pk=commitment.subject_id)
+        .exists()
+    ):
+        return True
+    return (
+        commitment.status == Commitment.Status.DRAFT
+        and commitment.created_by_id == user.pk
+        and directory_selectors.subject_list_for_drafts(user=user)
         .filter(pk=commitment.subject_id)
         .exists()
     )
@@ -103,7 +113,7 @@ class CommitmentListView(LoginRequiredMixin, ListView):
         user = self.request.user
         queryset = (
             commitment_list(visible_to=user)
-            .filter(subject__in=directory_selectors.subject_list(represented_by=user).values("pk"))
+            .filter(subject__in=directory_selectors.subject_list_for_drafts(user=user).values("pk"))
             .prefetch_related(
                 Prefetch(
                     "obligations",

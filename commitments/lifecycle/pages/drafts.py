@@ -36,7 +36,7 @@ class CommitmentCreateView(LoginRequiredMixin, View):
         if not notice_acknowledged(request, template):
             messages.info(request, _("Read and acknowledge the notice first."))
             return redirect("commitments:notice", pk=template.pk)
-        subjects = directory_selectors.subject_list(represented_by=request.user)
+        subjects = directory_selectors.subject_list_for_drafts(user=request.user)
         if not subjects.exists():
             messages.info(request, _("Register the company or person you act for first."))
             url = reverse("commitments:subject_register")
@@ -49,7 +49,7 @@ class CommitmentCreateView(LoginRequiredMixin, View):
             return response
         form = CommitmentCreateForm(
             template=template,
-            subjects=directory_selectors.subject_list(represented_by=request.user),
+            subjects=directory_selectors.subject_list_for_drafts(user=request.user),
         )
         return self._render(request, template, form)
 
@@ -60,7 +60,7 @@ class CommitmentCreateView(LoginRequiredMixin, View):
         form = CommitmentCreateForm(
             request.POST,
             template=template,
-            subjects=directory_selectors.subject_list(represented_by=request.user),
+            subjects=directory_selectors.subject_list_for_drafts(user=request.user),
         )
         if form.is_valid():
             try:

@@ -34,7 +34,8 @@ from credit.record.models.breaches import BreachSourceKind
 from credit.record.services import breaches as credit_services
 from credit.record.services.breaches import BreachOutcome
 from directory.audit import audited_save
-from directory.models import Subject, SubjectRepresentative
+from directory.models import Subject
+from directory.selectors import subject_representative_users
 from notifications.services.inbox import notification_send
 
 FALSE_COMMITMENT = "false_commitment"
@@ -148,12 +149,7 @@ def subject_exclusion_check(*, subject: Subject) -> None:
 def _notify_representatives(*, commitment: Commitment, outcome: BreachOutcome) -> None:
     breach = outcome.breach
     link = reverse("credit:record", args=[commitment.subject.code])
-    users = [
-        r.user
-        for r in SubjectRepresentative.objects.filter(subject_id=commitment.subject_id)
-        .select_related("user")
-        .order_by("pk")
-    ]
+    users = subject_representative_users(subject_id=commitment.subject_id)
     for user in users:
         notification_send(
             recipient=user,

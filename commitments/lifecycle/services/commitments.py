@@ -26,8 +26,16 @@ from commitments.obligations.services.ladder import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
+from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.inputs import normalise_text
-from directory.models import Region, Subject, SubjectRepresentative
+from directory.models import Region, Subject
+from directory.representation.models import Representation
+from directory.representation.selectors import (
+    representation_draft_check,
+    representation_open_get,
+    representation_sign_check,
+)
+from directory.representation.services import representation_prove
 from signing.render.commitment import CommitmentDocument, render_commitment_pdf
 from signing.render.glyphs import undrawable_message
 
@@ -39,11 +47,43 @@ def _new_reference(now) -> str:
     return f"CN{now:%Y%m%d}{suffix}"
 
 
-def _check_representative(user: AbstractBaseUser, subject: Subject) -> None:
-    if not SubjectRepresentative.objects.filter(user=user, subject=subject).exists():
-        raise CommitmentError(
-            ErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"
-        )
+def _not_representative() -> CommitmentError:
+    return CommitmentError(
+        ErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"
+    )
+
+
+def _check_drafter(
+    user: AbstractBaseUser, subject: Subject, commitment: Commitment | None = None
+) -> None:
+    """Refuse anyone who may not prepare drafts for the subject.
+
+    A claim (a code typed at registration, a letter under review) is enough to prepare a
+    draft of one's own; another's draft needs a proven representation.
+    """
+    try:
+        representation = representation_draft_check(user=user, subject_id=subject.pk)
+    except DirectoryError:
+        raise _not_representative() from None
+    if (
+        commitment is not None
+        and representation.status != representation.Status.PROVEN
+        and commitment.created_by_id != user.pk
+    ):
+        raise _not_representative()
+
+
+def _check_representative(user: AbstractBaseUser, commitment: Commitment) -> None:
+    """Refuse anyone who may not sign for the subject on the commitment's matter.
+
+    Unproven claimants, agents outside their scope or period get the directory's refusal,
+    which says how to prove or renew; others are told they do not represent the subject.
+    """
+    if representation_open_get(user=user, subject_id=commitment.subject_id) is None:
+        raise _not_representative()
+    representation_sign_check(
+        user=user, subject_id=commitment.subject_id, matter_id=commitment.template.matter_id
+    )
 
 
 def _clean_field_values(template: CommitmentTemplate, values: dict) -> dict:
@@ -83,8 +123,8 @@ def commitment_create(
     field_values: dict,
     region: Region | None = None,
 ) -> Commitment:
-    """Start a draft commitment for a subject the user represents."""
-    _check_representative(by, subject)
+    """Start a draft commitment for a subject the user represents or has claimed."""
+    _check_drafter(by, subject)
     if template.kind != CommitmentTemplate.Kind.CREDIT_REPAIR:  # repair restores eligibility
         subject_exclusion_check(subject=subject)
     if template.status != CommitmentTemplate.Status.ACTIVE:
@@ -125,7 +165,7 @@ def commitment_create(
 def commitment_update_draft(
     *, commitment: Commitment, by: AbstractBaseUser, field_values: dict
 ) -> Commitment:
-    _check_representative(by, commitment.subject)
+    _check_drafter(by, commitment.subject, commitment)
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if locked.status != Commitment.Status.DRAFT:
@@ -224,7 +264,7 @@ def commitment_drawable_check(
 
 
 def commitment_preview(*, commitment: Commitment, by: AbstractBaseUser) -> bytes:
-    _check_representative(by, commitment.subject)
+    _check_drafter(by, commitment.subject, commitment)
     document = commitment_document(commitment=commitment)
     commitment_drawable_check(commitment=commitment, document=document)
     return render_commitment_pdf(document)
@@ -247,8 +287,20 @@ def commitment_sign(
     elsewhere and the upload is checked and sealed instead. A timestamp service that does
     not answer raises ``signatures.SigningPending`` and changes nothing. Must run inside the
     caller's transaction (the verification process starts in it too).
+
+    Only a proven representative within its period (an agent: within its scope of matters)
+    signs. An unproven claimant may sign only by uploading a PDF signed with a CA-issued
+    enterprise certificate carrying the subject's code: the accepted upload proves the claim
+    (``representation_prove``, method certificate, evidence its serial and issuer).
     """
-    _check_representative(by, commitment.subject)
+    proves_claim = False
+    try:
+        _check_representative(by, commitment)
+    except DirectoryError as error:
+        if uploaded_pdf is None or error.code != DirectoryErrorCode.REPRESENTATION_UNPROVEN:
+            raise
+        _check_drafter(by, commitment.subject, commitment)
+        proves_claim = True
     locked = (
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
         Commitment.objects.select_for_update(of=("self",))
@@ -280,6 +332,21 @@ def commitment_sign(
 
         accepted = commitment_upload_accept(commitment=locked, data=uploaded_pdf, render=render)
         stored, signed_on = accepted.document, accepted.rendered_on
+        if proves_claim:
+            representation_prove(
+                user=by,
+                code=locked.subject.code,
+                name=locked.subject.name,
+                role=Representation.Role.LEGAL_REPRESENTATIVE,
+                method=Representation.Method.CERTIFICATE,
+                evidence={
+                    "certificate_serial": accepted.certificate_serial,
+                    "certificate_issuer": accepted.certificate_issuer,
+                    "commitment": locked.reference,
+                    "document_sha256": stored.sha256,
+                },
+                by=by,
+            )
     locked.sign(at=now, by=by, document=stored)
     try:
         audited_save(locked, by=by, reason="signed")
@@ -312,7 +379,10 @@ def commitment_sign(
 
 
 def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason: str) -> Commitment:
-    _check_representative(by, commitment.subject)
+    if commitment.status == Commitment.Status.DRAFT:
+        _check_drafter(by, commitment.subject, commitment)
+    else:
+        _check_representative(by, commitment)
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if not can_proceed(locked.withdraw):

@@ -39,7 +39,7 @@ from signing.identity import SignerIdentity
 from signing.models import ArchiveTimestamp, SignedDocument
 from signing.pades.seal import seal_pdf
 from signing.pades.sign import sign_pdf
-from signing.pades.upload import check_uploaded_signature
+from signing.pades.upload import UploadCheck, check_uploaded_signature
 from signing.storage import document_store
 
 REFUSAL_MESSAGES = {
@@ -159,12 +159,14 @@ class UploadAccepted:
 
     document: SignedDocument
     rendered_on: date
+    certificate_serial: str = ""
+    certificate_issuer: str = ""
 
 
 def commitment_upload_check(
     *, commitment: Commitment, data: bytes, render: Callable[[date, str], bytes]
-) -> tuple[date, str]:
-    """Check an uploaded signed commitment PDF; return (render date, signer serial).
+) -> tuple[date, UploadCheck]:
+    """Check an uploaded signed commitment PDF; return (render date, what the check proved).
 
     ``render(on, language)`` renders the commitment as of a date in a language: the upload
     must be one of those renders (the last week, both languages) plus a signature. Raises a
@@ -189,23 +191,30 @@ def commitment_upload_check(
     except SignatureRefused as refusal:
         raise upload_refused(refusal.reason) from refusal
     rendered_on = next(on for pdf, on in candidates.items() if len(pdf) == check.rendered_length)
-    return rendered_on, check.certificate_serial
+    return rendered_on, check
 
 
 def commitment_upload_accept(
     *, commitment: Commitment, data: bytes, render: Callable[[date, str], bytes]
 ) -> UploadAccepted:
     """Check, seal and store an uploaded signed commitment (see ``commitment_upload_check``)."""
-    rendered_on, serial = commitment_upload_check(commitment=commitment, data=data, render=render)
+    rendered_on, check = commitment_upload_check(commitment=commitment, data=data, render=render)
     try:
-        document = _seal_and_store(data=data, commitment=commitment, serial=serial, uploaded=True)
+        document = _seal_and_store(
+            data=data, commitment=commitment, serial=check.certificate_serial, uploaded=True
+        )
     except TimestampUnavailable as error:
         raise SigningPending(
             _("Signing in progress, waiting for the timestamp service."), uploaded_pdf=data
         ) from error
     except SigningError as error:
         raise CommitmentError(ErrorCode.INVALID_STATE, str(error)) from error
-    return UploadAccepted(document=document, rendered_on=rendered_on)
+    return UploadAccepted(
+        document=document,
+        rendered_on=rendered_on,
+        certificate_serial=check.certificate_serial,
+        certificate_issuer=check.certificate_issuer,
+    )
 
 
 def upload_refused(reason: str) -> CommitmentError:

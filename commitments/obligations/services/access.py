@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
-from directory.models import RegulatorMembership, SubjectRepresentative
+from directory.models import RegulatorMembership
+from directory.selectors import subject_list
 
 
 def _is_officer(user: AbstractBaseUser, commitment: Commitment) -> bool:
@@ -29,9 +30,7 @@ def check_officer(user: AbstractBaseUser, commitment: Commitment) -> None:
 
 
 def check_representative(user: AbstractBaseUser, commitment: Commitment) -> None:
-    if not SubjectRepresentative.objects.filter(
-        user=user, subject_id=commitment.subject_id
-    ).exists():
+    if not subject_list(represented_by=user).filter(pk=commitment.subject_id).exists():
         raise CommitmentError(
             ErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"
         )

@@ -26,11 +26,11 @@ from rest_framework.authtoken.models import Token
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
+from commitments.lifecycle.services.representation import representation_letter_upload
 from commitments.pledges.models import Tender
 from commitments.pledges.services import pledge_template, tender_create
 from credit.check.models import CallingSystem
 from credit.check.services import calling_system_register
-from directory import services as directory_services
 from directory.errors import DomainError
 from directory.models import (
     Competence,
@@ -40,8 +40,10 @@ from directory.models import (
     Region,
     RegulatorMembership,
     Subject,
-    SubjectRepresentative,
 )
+from directory.representation.models import Representation
+from directory.representation.services import representation_letter_review, subject_claim
+from signing.render.letter import render_authorisation_letter
 from workflows.verification.services.submission import commitment_submit
 
 SUBJECT_CODE = "914403001922038216"
@@ -236,16 +238,35 @@ class Command(BaseCommand):
             )
         self._load_calling_system()
 
-        subject = Subject.objects.filter(code=SUBJECT_CODE).first()
-        if subject is None:
-            subject = directory_services.subject_register(
-                kind=Subject.Kind.COMPANY,
-                code=SUBJECT_CODE,
-                name=SUBJECT_NAME,
-                representative=users["applicant"],
-            )
-        SubjectRepresentative.objects.get_or_create(subject=subject, user=users["applicant"])
+        subject = self._load_representation(applicant=users["applicant"], officer=admin)
         return users, subject
+
+    def _load_representation(self, *, applicant, officer) -> Subject:
+        """The applicant proves it represents the demo company the way a real one may: it
+        claims the code, uploads an authorisation letter, and the demo officer approves it."""
+        claim = subject_claim(
+            user=applicant, kind=Subject.Kind.COMPANY, code=SUBJECT_CODE, name=SUBJECT_NAME
+        )
+        if claim.status == Representation.Status.CLAIMED:
+            claim = representation_letter_upload(
+                user=applicant,
+                code=SUBJECT_CODE,
+                role=Representation.Role.LEGAL_REPRESENTATIVE,
+                data=render_authorisation_letter(
+                    code=SUBJECT_CODE,
+                    representative=applicant.get_username(),
+                    role="legal representative",
+                ),
+                filename="demo-authorisation-letter.pdf",
+            )
+        if claim.status == Representation.Status.PENDING_REVIEW:
+            representation_letter_review(
+                representation=claim,
+                by=officer,
+                is_approved=True,
+                reason="demo: letter checked against the business licence",
+            )
+        return claim.subject
 
     def _load_food_template(self, matter: Matter) -> CommitmentTemplate:
         """The template has no service: created through the ORM, activated by its transition."""

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0002_calendar_year'),
+        ('directory', '0003_representation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
