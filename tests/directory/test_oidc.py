@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import jwt
 import pytest
+import time_machine
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import Client
 from django.urls import reverse
 
@@ -182,3 +186,70 @@ def test_the_backend_does_nothing_unless_configured(rf, db):
     request = rf.get("/accounts/oidc/callback/?code=a&state=b")
 
     assert oidc.IdentityProviderBackend().authenticate(request, nonce="n") is None
+
+
+CLIENT_SECRET = "a-client-secret-of-at-least-32-bytes"
+PROVIDER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def backend(configured):
+    configured.OIDC_RP_IDP_SIGN_KEY = (
+        PROVIDER_KEY.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    configured.OIDC_RP_SIGN_ALGO = "RS256"
+    configured.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    with time_machine.travel(NOW, tick=False):
+        yield oidc.IdentityProviderBackend()
+
+
+def verification_refusal(backend, token: str, *, nonce: str = "n-1") -> str:
+    with pytest.raises(DirectoryError) as caught:
+        backend.verify_token(token, nonce=nonce)
+    return caught.value.message
+
+
+def test_a_signed_token_with_this_logins_nonce_is_verified(backend):
+    claims = backend.verify_token(
+        jwt.encode(token(nonce="n-1"), PROVIDER_KEY, algorithm="RS256"), nonce="n-1"
+    )
+
+    assert claims["sub"] == "person-1"
+
+
+@pytest.mark.parametrize(
+    ("encoded", "message"),
+    [
+        (
+            jwt.encode(token(nonce="n-0"), PROVIDER_KEY, algorithm="RS256"),
+            "The identity platform's token does not belong to this login (its nonce differs). "
+            "Start again from the login page.",
+        ),
+        (
+            jwt.encode(token(nonce="n-1"), CLIENT_SECRET, algorithm="HS256"),
+            "The identity platform's token is signed with an algorithm this site does not accept.",
+        ),
+        (
+            jwt.encode(token(nonce="n-1"), None, algorithm="none"),
+            "The identity platform's token is signed with an algorithm this site does not accept.",
+        ),
+        (
+            jwt.encode(
+                token(nonce="n-1"),
+                rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                algorithm="RS256",
+            ),
+            "The identity platform's token signature does not verify: it was not issued by the "
+            "configured identity platform, or it was altered.",
+        ),
+        (
+            "not-a-token",
+            "The identity platform's token signature does not verify: it was not issued by the "
+            "configured identity platform, or it was altered.",
+        ),
+    ],
+)
+def test_a_token_with_another_nonce_algorithm_or_key_is_refused(backend, english, encoded, message):
+    assert verification_refusal(backend, encoded) == message
