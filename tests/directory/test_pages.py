@@ -26,6 +26,7 @@ from directory.representation.services import subject_claim
 from directory.selectors import subject_list
 from tests.directory.peers import ACCOUNTS, callback_path
 from tests.factories import SubjectFactory, UserFactory
+from tests.notifications.peers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -386,3 +387,38 @@ def test_the_login_page_offers_the_identity_platform(identity_provider):
     assert 'data-testid="identity-provider-login"' in response.content.decode()
     assert f'href="{reverse("oidc:login")}?next=/commitments/"' in response.content.decode()
     assert "使用统一身份认证平台登录" in response.content.decode()
+
+
+def test_the_login_returns_to_the_page_that_asked_for_it(identity_provider):
+    client = browser()
+    authorization = client.get(reverse("oidc:login") + "?next=/commitments/")["Location"]
+    callback = identity_provider.authorize(
+        authorization, login="zhangsan", password=ACCOUNTS["zhangsan"]["password"]
+    )
+
+    response = client.get(callback_path(callback))
+
+    assert response["Location"] == "/commitments/"
+
+
+def test_a_code_the_provider_does_not_know_is_refused(identity_provider):
+    client = browser()
+    callback = log_in(client, identity_provider, "zhangsan")
+    query = dict(parse_qsl(urlsplit(callback).query))
+
+    message = refused(
+        client, reverse("oidc:callback") + f"?code=forged-code&state={query['state']}"
+    )
+
+    assert message.startswith("The identity platform refused to complete the login (")
+    assert message.endswith("). Start again from the login page.")
+
+
+def test_an_unreachable_provider_is_refused_with_a_reason(identity_provider, settings):
+    client = browser()
+    callback = log_in(client, identity_provider, "zhangsan")
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"http://127.0.0.1:{free_port()}/token"
+
+    message = refused(client, callback)
+
+    assert message == "The identity platform did not answer. Try again later."
