@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.lifecycle.services.signatures import upload_refused
 from directory.errors import DomainError
-from directory.models import Region, Subject
+from directory.models import Matter, Region, Subject
+from directory.representation.models import Representation
 from signing.render.glyphs import validate_drawable
 
 
@@ -154,3 +155,57 @@ def read_upload(request: HttpRequest, field: str, limit: int) -> bytes | None:
     if upload.size > limit:
         raise upload_refused("too_large")
     return upload.read()
+
+
+# Representation: letters, agent requests and grants, reviews ---------------------------------
+
+
+class LetterUploadForm(forms.Form):
+    """An authorisation letter for an officer's review; the file is read with its limit."""
+
+    code = forms.CharField(
+        label=_("Unified social credit code or resident identity number"), max_length=40
+    )
+    role = forms.ChoiceField(
+        label=_("You act as"),
+        choices=Representation.Role.choices,
+        initial=Representation.Role.LEGAL_REPRESENTATIVE,
+        widget=forms.RadioSelect,
+    )
+
+
+class AgentRequestForm(forms.Form):
+    code = forms.CharField(
+        label=_("Unified social credit code or resident identity number"), max_length=40
+    )
+    reason = forms.CharField(
+        label=_("Why you ask to act for it"), max_length=500, widget=forms.Textarea({"rows": 3})
+    )
+
+
+class AgentGrantForm(forms.Form):
+    """The legal representative authorises an agent for matters until a date."""
+
+    username = forms.CharField(label=_("The agent's user name"), max_length=150)
+    matters = forms.ModelMultipleChoiceField(
+        label=_("Matters the agent may act on"),
+        queryset=Matter.objects.order_by("code"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_until = forms.DateField(
+        label=_("Authorised until (inclusive)"), widget=forms.DateInput({"type": "date"})
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 2}))
+
+
+class LetterReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 2}))

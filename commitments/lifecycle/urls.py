@@ -10,14 +10,32 @@
 from django.urls import path
 
 from commitments.lifecycle.api import commitments as commitment_api
+from commitments.lifecycle.api import representation as representation_api
 from commitments.lifecycle.api import subjects as subject_api
 from commitments.lifecycle.pages import commitments as commitment_pages
-from commitments.lifecycle.pages import drafts, record, subjects
+from commitments.lifecycle.pages import drafts, record, representation, subjects
 
 urlpatterns = [
     path("", commitment_pages.CommitmentListView.as_view(), name="list"),
     path("subjects/", subjects.SubjectListView.as_view(), name="subjects"),
     path("subjects/new/", subjects.SubjectRegisterView.as_view(), name="subject_register"),
+    path("subjects/letter/", representation.LetterUploadView.as_view(), name="letter_upload"),
+    path(
+        "subjects/agent-request/", representation.AgentRequestView.as_view(), name="agent_request"
+    ),
+    path("subjects/<str:code>/agents/", representation.AgentListView.as_view(), name="agents"),
+    path(
+        "representations/<int:pk>/<str:action>/",
+        representation.RepresentationDecisionView.as_view(),
+        name="representation_decide",
+    ),
+    path("letters/", representation.LetterReviewListView.as_view(), name="letter_reviews"),
+    path(
+        "letters/<int:pk>/review/", representation.LetterReviewView.as_view(), name="letter_review"
+    ),
+    path(
+        "letters/<int:pk>/letter.pdf", representation.LetterFileView.as_view(), name="letter_file"
+    ),
     path("templates/<int:pk>/new/", drafts.CommitmentCreateView.as_view(), name="create"),
     path("<str:reference>/", commitment_pages.CommitmentDetailView.as_view(), name="detail"),
     path("<str:reference>/edit/", drafts.CommitmentEditView.as_view(), name="edit"),
@@ -33,6 +51,42 @@ urlpatterns = [
 api_urlpatterns = [
     path("subjects/", subject_api.SubjectListApi.as_view(), name="subject-list"),
     path("subjects/register/", subject_api.SubjectRegisterApi.as_view(), name="subject-register"),
+    path("subjects/<str:code>/agents/", representation_api.AgentListApi.as_view(), name="agents"),
+    path(
+        "representations/",
+        representation_api.RepresentationListApi.as_view(),
+        name="representation-list",
+    ),
+    path(
+        "representations/letters/",
+        representation_api.LetterSubmitApi.as_view(),
+        name="representation-letter",
+    ),
+    path(
+        "representations/letters/pending/",
+        representation_api.LetterPendingListApi.as_view(),
+        name="representation-letters-pending",
+    ),
+    path(
+        "representations/agent-requests/",
+        representation_api.AgentRequestApi.as_view(),
+        name="representation-agent-request",
+    ),
+    path(
+        "representations/<int:pk>/revoke/",
+        representation_api.RepresentationRevokeApi.as_view(),
+        name="representation-revoke",
+    ),
+    path(
+        "representations/<int:pk>/refuse/",
+        representation_api.AgentRequestRefuseApi.as_view(),
+        name="representation-refuse",
+    ),
+    path(
+        "representations/<int:pk>/review/",
+        representation_api.LetterReviewApi.as_view(),
+        name="representation-review",
+    ),
     path("commitments/", commitment_api.CommitmentListApi.as_view(), name="commitment-list"),
     path(
         "commitments/create/",

@@ -13,11 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 
-class Representation(models.Model):
+class Representation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     """A user acting for a subject: its legal representative, or an agent it authorised.
 
     Only a ``proven`` representation within its period lets the user act (sign, see the
@@ -115,6 +115,11 @@ class Representation(models.Model):
             f"{self.user} → {self.subject} ({self.get_role_display()}, {self.get_status_display()})"
         )
 
+    def clean_fields(self, exclude=None) -> None:
+        """Skip the protected state, which ``full_clean`` would re-assign: its transitions
+        validate it."""
+        super().clean_fields(exclude=set(exclude or ()) | {"status"})
+
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("The period must end after it starts.")})
@@ -141,8 +146,8 @@ class Representation(models.Model):
         source=[Status.CLAIMED, Status.PENDING_REVIEW, Status.REQUESTED],
         target=Status.PROVEN,
     )
-    def prove(self, *, method: str, evidence: dict, by, at: datetime, reason: str = "") -> None:
-        self.method = method
+    def prove(self, *, proof: str, evidence: dict, by, at: datetime, reason: str = "") -> None:
+        self.method = proof
         self.evidence = evidence
         self.reviewed_by = by
         self.reviewed_at = at

@@ -180,3 +180,42 @@ def representation_sign_check(
 
 def _moment(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def representation_get_visible(*, pk: int, viewer: AbstractBaseUser) -> Representation:
+    """One representation the viewer may see: its own, an agent or request of a subject the
+    viewer is the legal representative of, or any for an officer; else ``not_found``."""
+    row = (
+        Representation.objects.select_related("subject", "user")
+        .filter(pk=pk if str(pk).isdigit() else None)
+        .first()
+    )
+    if row is not None and (
+        row.user_id == viewer.pk
+        or is_representation_officer(viewer)
+        or (
+            row.role == Representation.Role.AGENT
+            and is_legal_representative(user=viewer, subject_id=row.subject_id)
+        )
+    ):
+        return row
+    raise DirectoryError(
+        DirectoryErrorCode.NOT_FOUND, _("No such representation."), field="representation"
+    )
+
+
+def represented_subject_get(*, code: str, legal_representative: AbstractBaseUser):
+    """The subject ``code`` if the viewer is its proven legal representative now, else
+    ``not_found`` (nobody learns whether another's code is registered)."""
+    row = (
+        representation_effective_list(user=legal_representative)
+        .filter(role=Representation.Role.LEGAL_REPRESENTATIVE, subject__code=str(code).upper())
+        .first()
+    )
+    if row is None:
+        raise DirectoryError(
+            DirectoryErrorCode.NOT_FOUND,
+            _("You are not the proven legal representative of a subject with this code."),
+            field="code",
+        )
+    return row.subject

@@ -158,7 +158,7 @@ def representation_prove(
     if role == Role.AGENT:
         current.covers_all_matters = matter_list is None
         current.valid_until = valid_until
-    current.prove(method=method, evidence=evidence, by=by, at=at)
+    current.prove(proof=method, evidence=evidence, by=by, at=at)
     audited_save(current, by=by, reason=f"proven by {method}")
     if role == Role.AGENT and matter_list is not None:
         current.matters.set(matter_list)
@@ -266,7 +266,7 @@ def representation_letter_review(
     at = now or timezone.now()
     if is_approved:
         row.covers_all_matters = row.role == Role.AGENT
-        row.prove(method=Method.LETTER, evidence=row.evidence, by=by, at=at, reason=reason)
+        row.prove(proof=Method.LETTER, evidence=row.evidence, by=by, at=at, reason=reason)
         audited_save(row, by=by, reason=f"letter approved: {reason}")
     else:
         row.refuse(by=by, at=at, reason=reason)
@@ -377,7 +377,7 @@ def agent_grant(
         "valid_from": start.isoformat(),
         "valid_until": end.isoformat(),
     }
-    row.prove(method=Method.GRANT, evidence=evidence, by=by, at=at, reason=reason)
+    row.prove(proof=Method.GRANT, evidence=evidence, by=by, at=at, reason=reason)
     audited_save(row, by=by, reason=f"agent authorised: {reason}")
     row.matters.set(scope)
     return row

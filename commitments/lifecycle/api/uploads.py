@@ -58,7 +58,7 @@ class UploadSignedInputSerializer(serializers.Serializer):
 
 class PdfBodyParser(BaseParser):
     """``Content-Type: application/pdf``: the body is the signed PDF itself (read, with its
-    limit, by ``_upload_bytes``; declared here so content negotiation accepts it)."""
+    limit, by ``request_upload_bytes``; declared here so content negotiation accepts it)."""
 
     media_type = "application/pdf"
 
@@ -104,7 +104,7 @@ class CommitmentUploadSignedApi(APIView):
     def post(self, request, reference: str):
         commitment = visible_commitment(request, reference)
         try:
-            data = _upload_bytes(request)
+            data = request_upload_bytes(request)
             if data is None:
                 raise CommitmentError(
                     ErrorCode.INVALID, _("Choose the signed PDF file."), field="file"
@@ -127,7 +127,7 @@ class CommitmentUploadSignedApi(APIView):
         return Response(commitment_detail_data(visible_commitment(request, commitment.reference)))
 
 
-def _upload_bytes(request) -> bytes | None:
+def request_upload_bytes(request) -> bytes | None:
     """The uploaded file, limited while it streams in (the body is parsed here, not by DRF):
     the ``file`` field of a multipart form, or the whole body sent as ``application/pdf``."""
     django_request = request._request

@@ -47,7 +47,7 @@ def _register(world, api_as, name: str, kind: str = "company"):
 # Subjects -----------------------------------------------------------------------------------
 
 
-def test_register_subject_makes_the_caller_its_representative(world, api_as):
+def test_register_subject_makes_the_caller_a_claimant_not_a_representative(world, api_as):
     client = api_as(world.applicant)
     response = client.post(
         "/api/v1/subjects/register/",
@@ -60,10 +60,11 @@ def test_register_subject_makes_the_caller_its_representative(world, api_as):
         "code": "9144030071526726XG",
         "name": "深圳市示例科技有限公司",
         "region": "440300",
+        "representation": {"role": "legal_representative", "status": "claimed"},
     }
+    # the claim is not listed among the subjects the caller represents until it is proven
     assert sorted(s["code"] for s in client.get("/api/v1/subjects/").json()) == [
         "914403001922038216",
-        "9144030071526726XG",
     ]
 
 
