@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -367,17 +368,25 @@ def test_an_answer_naming_another_issuer_is_refused(identity_provider):
 def test_a_failed_login_is_announced_for_brute_force_protection(identity_provider):
     heard = []
 
-    def listener(sender, request, error, **kwargs):
-        heard.append(error.code)
+    def refusal_listener(sender, request, error, **kwargs):
+        heard.append(("identity_login_failed", error.code, request.path))
 
-    oidc.identity_login_failed.connect(listener)
+    def failure_listener(sender, credentials, request, **kwargs):
+        heard.append(("user_login_failed", credentials, request.path))
+
+    oidc.identity_login_failed.connect(refusal_listener)
+    user_login_failed.connect(failure_listener)
     try:
-        client = browser()
-        refused(client, reverse("oidc:callback") + "?code=abc&state=unknown")
+        refused(browser(), reverse("oidc:callback") + "?code=abc&state=unknown")
     finally:
-        oidc.identity_login_failed.disconnect(listener)
+        oidc.identity_login_failed.disconnect(refusal_listener)
+        user_login_failed.disconnect(failure_listener)
 
-    assert heard == ["identity_login_unknown"]
+    callback = reverse("oidc:callback")
+    assert heard == [
+        ("identity_login_failed", "identity_login_unknown", callback),
+        ("user_login_failed", {"identity_provider": identity_provider.issuer}, callback),
+    ]
 
 
 def test_the_login_page_offers_the_identity_platform(identity_provider):
