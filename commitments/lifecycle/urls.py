@@ -23,7 +23,7 @@ urlpatterns = [
     path(
         "subjects/agent-request/", representation.AgentRequestView.as_view(), name="agent_request"
     ),
-    path("subjects/<str:code>/agents/", representation.AgentListView.as_view(), name="agents"),
+    path("subjects/<int:pk>/agents/", representation.AgentListView.as_view(), name="agents"),
     path(
         "representations/<int:pk>/<str:action>/",
         representation.RepresentationDecisionView.as_view(),

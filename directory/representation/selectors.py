@@ -204,14 +204,20 @@ def representation_get_visible(*, pk: int, viewer: AbstractBaseUser) -> Represen
     )
 
 
-def represented_subject_get(*, code: str, legal_representative: AbstractBaseUser):
-    """The subject ``code`` if the viewer is its proven legal representative now, else
-    ``not_found`` (nobody learns whether another's code is registered)."""
-    row = (
-        representation_effective_list(user=legal_representative)
-        .filter(role=Representation.Role.LEGAL_REPRESENTATIVE, subject__code=str(code).upper())
-        .first()
+def represented_subject_get(
+    *, legal_representative: AbstractBaseUser, code: str = "", subject_id: int | None = None
+):
+    """The subject (by ``code`` or ``subject_id``) if the viewer is its proven legal
+    representative now, else ``not_found`` (nobody learns whether another's code is
+    registered)."""
+    rows = representation_effective_list(user=legal_representative).filter(
+        role=Representation.Role.LEGAL_REPRESENTATIVE
     )
+    row = (
+        rows.filter(subject_id=subject_id)
+        if subject_id is not None
+        else rows.filter(subject__code=str(code).upper())
+    ).first()
     if row is None:
         raise DirectoryError(
             DirectoryErrorCode.NOT_FOUND,

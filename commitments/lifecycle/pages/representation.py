@@ -49,13 +49,25 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     )
 
 
+def _code_of(request) -> str:
+    """The code to fill in: ``?subject=<pk>`` of a subject the user has claimed (so that a
+    resident ID never travels in a URL), or ``?code=`` as the user typed it."""
+    subject_pk = request.GET.get("subject", "")
+    if subject_pk.isdigit():
+        own = representation_selectors.representation_list_of_user(user=request.user).filter(
+            subject_id=int(subject_pk)
+        )
+        return own[0].subject.code if own else ""
+    return request.GET.get("code", "")[:40]
+
+
 class LetterUploadView(LoginRequiredMixin, View):
     """``/commitments/subjects/letter/``: upload an authorisation letter for a code."""
 
     template_name = "commitments/lifecycle/letter_upload.html"
 
     def get(self, request):
-        form = LetterUploadForm(initial={"code": request.GET.get("code", "")})
+        form = LetterUploadForm(initial={"code": _code_of(request)})
         return render(request, self.template_name, {"form": form})
 
     def post(self, request):
@@ -102,7 +114,7 @@ class AgentRequestView(LoginRequiredMixin, View):
     template_name = "commitments/lifecycle/agent_request.html"
 
     def get(self, request):
-        form = AgentRequestForm(initial={"code": request.GET.get("code", "")})
+        form = AgentRequestForm(initial={"code": _code_of(request)})
         return render(request, self.template_name, {"form": form})
 
     def post(self, request):
@@ -126,15 +138,15 @@ class AgentRequestView(LoginRequiredMixin, View):
 
 
 class AgentListView(LoginRequiredMixin, View):
-    """``/commitments/subjects/<code>/agents/``: the legal representative's agents page:
-    grant, revoke, and answer requests."""
+    """``/commitments/subjects/<pk>/agents/``: the legal representative's agents page: grant,
+    revoke, and answer requests (by the subject's number: a resident ID stays out of URLs)."""
 
     template_name = "commitments/lifecycle/agents.html"
 
-    def _subject(self, request, code: str):
+    def _subject(self, request, pk: int):
         try:
             return representation_selectors.represented_subject_get(
-                code=code, legal_representative=request.user
+                subject_id=pk, legal_representative=request.user
             )
         except DomainError:
             raise Http404 from None
@@ -148,8 +160,8 @@ class AgentListView(LoginRequiredMixin, View):
             status=status,
         )
 
-    def get(self, request, code: str):
-        subject = self._subject(request, code)
+    def get(self, request, pk: int):
+        subject = self._subject(request, pk)
         initial = {}
         if request_pk := request.GET.get("request"):
             row = representation_selectors.agent_list(subject_id=subject.pk).filter(
@@ -159,8 +171,8 @@ class AgentListView(LoginRequiredMixin, View):
                 initial["username"] = row.get().user.get_username()
         return self._render(request, subject, AgentGrantForm(initial=initial))
 
-    def post(self, request, code: str):
-        subject = self._subject(request, code)
+    def post(self, request, pk: int):
+        subject = self._subject(request, pk)
         form = AgentGrantForm(request.POST)
         if form.is_valid():
             agent = (
@@ -188,7 +200,7 @@ class AgentListView(LoginRequiredMixin, View):
                         _("%(user)s is now an agent of %(subject)s.")
                         % {"user": agent.get_username(), "subject": subject.name},
                     )
-                    return redirect("commitments:agents", code=subject.code)
+                    return redirect("commitments:agents", pk=subject.pk)
         return self._render(request, subject, form, status=400)
 
 

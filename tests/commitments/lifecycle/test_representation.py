@@ -265,7 +265,7 @@ def test_a_file_that_is_not_a_pdf_is_refused_and_nothing_is_submitted(world, cla
 def test_the_legal_representative_grants_an_agent_on_the_agents_page(world):
     agent = UserFactory(username="new-agent")
     client = _login(world.applicant)
-    url = reverse("commitments:agents", args=[world.subject.code])
+    url = reverse("commitments:agents", args=[world.subject.pk])
 
     granted = client.post(
         url,
@@ -287,7 +287,7 @@ def test_the_legal_representative_grants_an_agent_on_the_agents_page(world):
 
 def test_the_agents_page_is_not_found_for_anyone_but_the_legal_representative(world):
     agent = _agent(world, matters=[world.matter])
-    url = reverse("commitments:agents", args=[world.subject.code])
+    url = reverse("commitments:agents", args=[world.subject.pk])
 
     assert _login(agent).get(url).status_code == 404
     assert _login(world.stranger).get(url).status_code == 404
