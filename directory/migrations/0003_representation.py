@@ -164,14 +164,8 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['claimed', 'pending_review', 'requested', 'proven'])), fields=('subject', 'user'), name='representation_one_open_per_user'),
         ),
         migrations.RunPython(claims_from_unproven_rows, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='subjectrepresentative',
-            name='subject',
-        ),
-        migrations.RemoveField(
-            model_name='subjectrepresentative',
-            name='user',
-        ),
+        # The many-to-many field, then its through model whole (with its foreign keys and
+        # constraint), so that going back recreates the old table as it was.
         migrations.RemoveField(
             model_name='subject',
             name='representatives',

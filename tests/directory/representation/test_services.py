@@ -33,6 +33,11 @@ NEW_CODE = "9144030071526726XG"
 LETTER = {"sha256": "ab" * 32, "size": 1234, "filename": "letter.pdf"}
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Assert on the English source messages."""
+
+
 def _officer():
     return UserFactory(username="officer", is_staff=True)
 
