@@ -19,6 +19,7 @@ from directory.models import (
     CalendarYear,
     Competence,
     Department,
+    ExternalIdentity,
     Matter,
     Region,
     RegulatorMembership,
@@ -263,3 +264,12 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """Made by logins through the identity provider; shown with its history, never edited."""
+
+    list_display = ["subject_identifier", "issuer", "user", "linked_at", "last_login_at"]
+    list_select_related = ["user"]
+    search_fields = ["subject_identifier", "user__username"]

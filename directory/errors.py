@@ -62,6 +62,11 @@ class DirectoryErrorCode(StrEnum):
     INVALID = "invalid"
     NOT_FOUND = "not_found"
     DATE_OUT_OF_RANGE = "date_out_of_range"
+    IDENTITY_TOKEN_INVALID = "identity_token_invalid"  # noqa: S105 (a code, not a secret)
+    IDENTITY_CLAIMS_INVALID = "identity_claims_invalid"
+    IDENTITY_PROVIDER_REFUSED = "identity_provider_refused"
+    IDENTITY_PROVIDER_UNAVAILABLE = "identity_provider_unavailable"
+    IDENTITY_LOGIN_UNKNOWN = "identity_login_unknown"
     FORBIDDEN = "forbidden"
     INVALID_STATE = "invalid_state"
     REPRESENTATION_UNPROVEN = "representation_unproven"

@@ -240,6 +240,39 @@ class Subject(models.Model):
         return self.code if self.kind == self.Kind.COMPANY else mask_resident_id(self.code)
 
 
+class ExternalIdentity(models.Model):
+    """A user's account at an identity provider: the provider (issuer) and its "sub" for them.
+
+    A login through the provider finds its user by this pair only, never by an e-mail
+    address or a name the provider sends: those can change hands, the pair cannot.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="external_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("identity provider"), max_length=255)
+    subject_identifier = models.CharField(_("subject identifier at the provider"), max_length=255)
+    linked_at = models.DateTimeField(_("linked at"))
+    last_login_at = models.DateTimeField(_("last login at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["issuer", "subject_identifier"]
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject_identifier"], name="external_identity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_identifier} @ {self.issuer} → {self.user}"
+
+
 class WorkingDayOverride(models.Model):
     """An administrator's correction of the official calendar (next year's announcement)."""
 

@@ -1,4 +1,5 @@
-"""Registering subjects under their validated, normalised codes.
+"""Registering subjects under their validated, normalised codes; linking a user to their
+account at an identity provider.
 
 Who may act for a subject is ``directory.representation``: registering a code makes no one its
 representative.
@@ -6,6 +7,10 @@ representative.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +19,7 @@ from directory.audit import audited_save
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.identifiers import IdentifierKind, check_identifier, normalise
 from directory.inputs import normalise_text
-from directory.models import Region, Subject
+from directory.models import ExternalIdentity, Region, Subject
 
 
 def subject_register(
@@ -65,6 +70,46 @@ def subject_register(
             reason=("registered with checksum override" if check.problem else "registered"),
         )
     return subject
+
+
+@transaction.atomic
+def external_identity_login(
+    *, issuer: str, subject_identifier: str, person_name: str, now: datetime
+) -> AbstractBaseUser:
+    """The user of an identity provider's (issuer, sub) pair, created on their first login.
+
+    Only the pair identifies the user: an e-mail address or a name the provider sends never
+    matches an existing account. A new user has no password (they log in through the
+    provider) and a username derived from the pair.
+    """
+    identity = (
+        ExternalIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject_identifier=subject_identifier)
+        .first()
+    )
+    if identity is None:
+        digest = hashlib.sha256(f"{issuer}\n{subject_identifier}".encode()).hexdigest()[:20]
+        user = get_user_model()(username=f"idp-{digest}", first_name=person_name[:150])
+        user.set_unusable_password()
+        audited_save(user, by=None, reason="created on first login through the identity provider")
+        identity = ExternalIdentity(
+            user=user,
+            issuer=issuer,
+            subject_identifier=subject_identifier,
+            linked_at=now,
+            last_login_at=now,
+        )
+        audited_save(
+            identity, by=user, reason="linked on first login through the identity provider"
+        )
+        return user
+    identity.last_login_at = now
+    audited_save(identity, by=identity.user, reason="logged in through the identity provider")
+    if identity.user.first_name != person_name[:150]:
+        identity.user.first_name = person_name[:150]
+        audited_save(identity.user, by=identity.user, reason="name from the identity provider")
+    return identity.user
 
 
 def _identifier_message(kind: IdentifierKind, check) -> str:

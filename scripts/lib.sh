@@ -83,6 +83,18 @@ services_ensure() {
     fi
 }
 
+# npm_ensure FOLDER — the folder's node_modules exactly as its package-lock.json says (npm ci),
+# installed when missing or older than the lock file. Needs Node.js 20.19 or later.
+npm_ensure() {
+    local folder="$ROOT/$1"
+    command -v npm >/dev/null 2>&1 || die "Node.js and npm are needed (for $1)"
+    if [ ! -d "$folder/node_modules" ] || [ "$folder/package-lock.json" -nt "$folder/node_modules" ]; then
+        say "installing $1 (npm ci)"
+        (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+        touch "$folder/node_modules"
+    fi
+}
+
 redis_answers() { [ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" = "PONG" ]; }
 
 wait_for() {

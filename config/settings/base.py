@@ -364,3 +364,63 @@ CREDIT_CHECK_PREPARED = env.bool("CREDIT_CHECK_PREPARED", default=True)
 # Checks asked at the same moment in one process share one statement and one durable commit
 # of their log rows (credit.check.postgres.batch); off, each check commits alone.
 CREDIT_CHECK_GROUP_COMMIT = env.bool("CREDIT_CHECK_GROUP_COMMIT", default=True)
+
+# Logging in through an identity provider over OpenID Connect (a provincial unified identity
+# platform, the electronic business licence): the provider's claims prove whom the user acts
+# for (directory.oidc). Off unless CHENGNUO_OIDC_ISSUER and the client are configured.
+CHENGNUO_OIDC_ISSUER = env.str("CHENGNUO_OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("CHENGNUO_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("CHENGNUO_OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("CHENGNUO_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("CHENGNUO_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("CHENGNUO_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("CHENGNUO_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("CHENGNUO_OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_RP_SCOPES = env.str("CHENGNUO_OIDC_SCOPES", default="openid profile")
+# The client authenticates at the token endpoint with HTTP Basic (client_secret_basic); off,
+# the secret goes in the form (client_secret_post).
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("CHENGNUO_OIDC_TOKEN_USE_BASIC_AUTH", default=True)
+OIDC_USE_PKCE = env.bool("CHENGNUO_OIDC_USE_PKCE", default=True)
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env.float("CHENGNUO_OIDC_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+OIDC_CREATE_USER = True
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# Which claim carries what: the subject's code (unified social credit code), its name, the
+# user's role for it and the person's name. JSON, e.g. {"subject_code": "uscc", ...}.
+CHENGNUO_OIDC_CLAIMS = {
+    "subject_code": "subject_code",
+    "subject_name": "subject_name",
+    "role": "role",
+    "person_name": "name",
+    **env.json("CHENGNUO_OIDC_CLAIMS", default={}),
+}
+# Which values of the role claim mean a legal representative and which an agent.
+CHENGNUO_OIDC_ROLES = env.json(
+    "CHENGNUO_OIDC_ROLES",
+    default={
+        "legal_representative": ["legal_representative", "法定代表人"],
+        "agent": ["agent", "经办人", "代理人"],
+    },
+)
+# An ID token older than this (seconds since its "iat") is refused even before its "exp":
+# the code flow hands it over within moments. Clocks may differ by the skew.
+CHENGNUO_OIDC_TOKEN_MAX_AGE = env.int("CHENGNUO_OIDC_TOKEN_MAX_AGE", default=600)
+CHENGNUO_OIDC_CLOCK_SKEW = env.int("CHENGNUO_OIDC_CLOCK_SKEW", default=60)
+CHENGNUO_OIDC_ENABLED = bool(CHENGNUO_OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+if CHENGNUO_OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in {
+            "CHENGNUO_OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "CHENGNUO_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "CHENGNUO_OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "CHENGNUO_OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"The identity provider also needs {', '.join(_missing)}.")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if CHENGNUO_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("directory.oidc.IdentityProviderBackend")

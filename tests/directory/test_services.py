@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.utils import translation
 
 from commitments.errors import ErrorCode
+from directory import services
 from directory.errors import DirectoryError
-from directory.models import Subject
+from directory.models import ExternalIdentity, Subject
 from directory.services import subject_register
 from tests.factories import UserFactory
 
@@ -86,3 +89,37 @@ def test_register_same_code_twice_is_refused(world):
 
     assert refused.value.field == "code"
     assert not world.subject.representations.filter(user=world.stranger).exists()
+
+
+def test_an_identity_provider_login_creates_its_user_once_and_records_each_login(db):
+    first, later = datetime(2026, 12, 7, 9, 0, tzinfo=UTC), datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
+
+    user = services.external_identity_login(
+        issuer="https://idp.example", subject_identifier="p1", person_name="张三", now=first
+    )
+    again = services.external_identity_login(
+        issuer="https://idp.example", subject_identifier="p1", person_name="张三", now=later
+    )
+
+    assert again == user
+    assert not user.has_usable_password()
+    identity = ExternalIdentity.objects.get()
+    assert (identity.linked_at, identity.last_login_at) == (first, later)
+    assert [row.history_change_reason for row in identity.history.order_by("history_id")] == [
+        "linked on first login through the identity provider",
+        "logged in through the identity provider",
+    ]
+    assert {row.history_user for row in identity.history.all()} == {user}
+
+
+def test_the_same_subject_identifier_at_another_provider_is_another_user(db):
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+    one = services.external_identity_login(
+        issuer="https://idp-a.example", subject_identifier="p1", person_name="张三", now=now
+    )
+    other = services.external_identity_login(
+        issuer="https://idp-b.example", subject_identifier="p1", person_name="张三", now=now
+    )
+
+    assert one != other
