@@ -17,11 +17,13 @@ last failure. Axes keeps the counts (``AccessAttempt``) and a row for every fail
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -46,6 +48,25 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the address a failure counts against.
+
+    ``REMOTE_ADDR``, unless ``ACCESS_PROXY_COUNT`` proxies stand in front: then the address the
+    outermost of them saw, which each proxy appends to ``X-Forwarded-For`` (so it is read from
+    the right; what a client wrote further left is never trusted).
+    """
+    count = settings.ACCESS_PROXY_COUNT
+    if count:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= count:
+            try:
+                return str(ipaddress.ip_address(forwarded[-count]))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
 
 
 def lockout_parameters(request, credentials) -> list[str]:

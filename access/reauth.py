@@ -18,11 +18,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,6 +75,15 @@ def reauthenticate_url(request: HttpRequest, *, next_url: str) -> str:
     if provider and request.session.get(AUTHENTICATED_WITH) == IDENTITY_PROVIDER:
         return f"{provider}?{urlencode({'next': next_url})}"
     return f"{reverse('access:reauthenticate')}?{urlencode({'next': next_url})}"
+
+
+def reauthentication_redirect(request: HttpRequest, *, next_url: str) -> HttpResponse | None:
+    """For a signing page: None if the session proved its user recently, else the way to
+    prove it again (then back to ``next_url``), with a message that says why."""
+    if is_recent(request):
+        return None
+    messages.info(request, _("Signing needs a recent login: enter your password again, then sign."))
+    return redirect(reauthenticate_url(request, next_url=next_url))
 
 
 def password_confirm(

@@ -150,11 +150,11 @@ AXES_LOCKOUT_CALLABLE = "access.lockout.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # an audit row for every failure, shown in the admin
 AXES_RESET_ON_SUCCESS = False  # one good login must not wipe an attacker's count on an address
 AXES_VERBOSE = False
-# The client's address is REMOTE_ADDR unless a proxy in front is trusted to set a header
-# (e.g. HTTP_X_FORWARDED_FOR with ACCESS_PROXY_COUNT=1): a header a client can forge would let
-# it escape the lockout by address.
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("ACCESS_CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
-AXES_IPWARE_PROXY_COUNT = env.int("ACCESS_PROXY_COUNT", default=None)
+# The client's address (access.lockout.client_address): REMOTE_ADDR, or with this many trusted
+# proxies in front, the address the outermost of them saw (X-Forwarded-For, from the right).
+# Never trust more proxies than there are: a client could forge its address out of a lockout.
+AXES_CLIENT_IP_CALLABLE = "access.lockout.client_address"
+ACCESS_PROXY_COUNT = env.int("ACCESS_PROXY_COUNT", default=0)
 
 # API tokens (access.ApiToken): default lifetime, how long a rotated token keeps working beside
 # its successor, and how often its last use is written (seconds).

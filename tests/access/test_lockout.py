@@ -10,7 +10,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import authenticate
 from django.test import Client
 
-from access.lockout import is_locked_out, login_failed
+from access.lockout import client_address, is_locked_out, login_failed
 from tests.factories import UserFactory
 
 LOGIN = "/accounts/login/"
@@ -168,3 +168,22 @@ def test_logins_without_a_request_still_work_and_count_nothing():
     assert Client().login(username="applicant", password=PASSWORD)
     assert authenticate(username="applicant", password="wrong") is None
     assert not AccessAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxy: the header is the client's own, ignored
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # what the one proxy saw
+        (2, "198.51.100.7, 203.0.113.9, 10.9.9.9", "203.0.113.9"),
+        (1, "", "10.0.0.1"),
+        (1, "not-an-address", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_trusts_only_the_proxies_in_front(
+    rf, settings, proxies, forwarded, address
+):
+    settings.ACCESS_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_address(request) == address

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from access.reauth import is_recent, reauthenticate_url
+from access.reauth import reauthentication_redirect
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle import selectors
 from commitments.lifecycle.forms import read_upload
@@ -43,12 +43,8 @@ class CommitmentSignView(LoginRequiredMixin, View):
         except CommitmentError:
             raise Http404 from None
         detail = redirect("commitments:detail", reference=reference)
-        if not is_recent(request):
-            messages.info(
-                request,
-                _("Signing needs a recent login: enter your password again, then sign."),
-            )
-            return redirect(reauthenticate_url(request, next_url=detail.url))
+        if reauthenticate := reauthentication_redirect(request, next_url=detail.url):
+            return reauthenticate
         if not request.POST.get("confirm"):
             messages.error(
                 request,
