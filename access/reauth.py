@@ -73,7 +73,8 @@ def reauthenticate_url(request: HttpRequest, *, next_url: str) -> str:
     """Where to prove it again: the identity provider for its sessions, else the password."""
     provider = settings.ACCESS_IDENTITY_PROVIDER_REAUTH_URL
     if provider and request.session.get(AUTHENTICATED_WITH) == IDENTITY_PROVIDER:
-        return f"{provider}?{urlencode({'next': next_url})}"
+        separator = "&" if "?" in provider else "?"
+        return f"{provider}{separator}{urlencode({'next': next_url})}"
     return f"{reverse('access:reauthenticate')}?{urlencode({'next': next_url})}"
 
 

@@ -61,6 +61,10 @@ def token_issue(
             % {"username": user.get_username()},
             field="user",
         )
+    if not name.strip():
+        raise AccessError(
+            AccessErrorCode.INVALID, _("Say what the token is for (its name)."), field="name"
+        )
     expires_at = expires_at or at + token_lifetime()
     if expires_at <= at:
         raise AccessError(

@@ -42,6 +42,14 @@ def test_a_token_expires_after_the_default_lifetime(settings):
 
 
 @pytest.mark.django_db
+def test_a_token_without_a_name_is_refused():
+    with pytest.raises(AccessError) as refused:
+        token_issue(user=UserFactory(), name="  ", by=None)
+    assert refused.value.field == "name"
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_inactive_account_gets_no_token():
     with pytest.raises(AccessError) as refused:
         token_issue(user=UserFactory(is_active=False), name="t", by=None)
