@@ -5,13 +5,23 @@ plain-text table is then dropped, so no secret stays readable in the database.
 """
 
 import hashlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 LEGACY_TABLE = "authtoken_token"
+
+
+def aware(value, default: datetime) -> datetime:
+    """A creation time as the database gave it: aware, naive UTC (SQLite) or text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return default
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
 def carry_keys(apps, schema_editor):
@@ -25,7 +35,7 @@ def carry_keys(apps, schema_editor):
         cursor.execute(f"SELECT key, user_id, created FROM {LEGACY_TABLE}")  # noqa: S608
         rows = cursor.fetchall()
     for key, user_id, created in rows:
-        created_at = min(created or now, now)
+        created_at = min(aware(created, now), now)
         ApiToken.objects.create(
             name="migrated authtoken key",
             user_id=user_id,
