@@ -54,6 +54,7 @@ from bench.serving import (  # noqa: E402
 TARGET_P99_MS = 1000.0
 MATTER = "food-business-permit"
 CALLER = "soak-checker"
+APPLICANT_PASSWORD = "soak-applicant"  # noqa: S105 (a benchmark account's)
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 STEPS = ("create", "sign", "report", "claim", "verify", "public verify", "check")
 
@@ -90,8 +91,9 @@ def load(*, clients: int) -> tuple[list[Actor], str, str]:
     """A city with one district, department and regulator per client (so each client's
     regulator sees exactly its tasks), the template of P2, and a calling system."""
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+    from django.contrib.auth.hashers import make_password
 
+    from access.services import token_issue
     from bench import bench_lifecycle
     from credit.check.services import calling_system_register
     from directory.models import RegulatorMembership, Subject
@@ -104,14 +106,18 @@ def load(*, clients: int) -> tuple[list[Actor], str, str]:
     users = get_user_model().objects.in_bulk(
         [pk for pk, _subject in fixture.applicants] + list(regulator_of.values())
     )
+    # A token signs with the person's password (access.reauth): one hash, shared by all.
+    get_user_model().objects.filter(pk__in=[pk for pk, _s in fixture.applicants]).update(
+        password=make_password(APPLICANT_PASSWORD)
+    )
     actors = []
     for user_pk, subject_pk in fixture.applicants:
         subject = Subject.objects.get(pk=subject_pk)
         regulator = users[regulator_of[subject.region_id]]
         actors.append(
             Actor(
-                applicant=Token.objects.get_or_create(user=users[user_pk])[0].key,
-                regulator=Token.objects.get_or_create(user=regulator)[0].key,
+                applicant=token_issue(user=users[user_pk], name="soak", by=None).secret,
+                regulator=token_issue(user=regulator, name="soak", by=None).secret,
                 code=subject.code,
             )
         )
@@ -187,7 +193,12 @@ class Journey:
             return False
         reference = created["reference"]
         signed = self._call(
-            "sign", "POST", f"/api/v1/commitments/{reference}/sign/", actor.applicant, 200
+            "sign",
+            "POST",
+            f"/api/v1/commitments/{reference}/sign/",
+            actor.applicant,
+            200,
+            json={"password": APPLICANT_PASSWORD},
         )
         if signed is None:
             return False

@@ -166,7 +166,8 @@ def schema_error_responses(result, generator, request, public):
     """drf-spectacular post-processing: list every refusal each API operation can give.
 
     What a view declares stays; what any operation of its kind can answer is added: 400 for
-    a query string or a body (a field error), 401 and 403 where a token is needed, 404 for an
+    a query string or a body (a field error), 401, 403 and 429 (a lockout, with
+    ``Retry-After``) where a token is needed, 404 for an
     object in the path, 415 for a body in a type it does not read; and 414, which the HTTP
     server in front gives for a URL too long, without a body of ours.
     """
@@ -181,6 +182,10 @@ def schema_error_responses(result, generator, request, public):
             if _is_authenticated(operation):
                 statuses["401"] = "No valid token or session."
                 statuses["403"] = "The caller may not do this."
+                statuses["429"] = (
+                    "Locked out after too many failed logins or tokens from this address "
+                    "(access.lockout); try again after Retry-After seconds."
+                )
             if any(p["in"] == "path" for p in parameters):
                 statuses["404"] = "Not found (also for an id that is not a number)."
             if operation.get("requestBody"):
@@ -188,6 +193,11 @@ def schema_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, description in statuses.items():
                 responses.setdefault(code, _error_response_schema(description))
+            if "429" in responses:
+                responses["429"].setdefault("headers", {})["Retry-After"] = {
+                    "schema": {"type": "integer"},
+                    "description": "Seconds until the lockout ends.",
+                }
             if any(p["in"] == "query" for p in parameters):
                 # Answered by the HTTP server in front (gunicorn: a request line over 4,094
                 # bytes), before the application: so not in the envelope.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/oidc/", include("directory.urls")),  # the identity provider's login
+    path("accounts/", include("access.urls")),  # reauthenticate/
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

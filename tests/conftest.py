@@ -12,7 +12,6 @@ from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis.database import DirectoryBasedExampleDatabase
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -24,6 +23,7 @@ from tests.factories import (
     SubjectFactory,
     TemplateFactory,
     UserFactory,
+    api_token_secret,
 )
 from tests.notifications.peers import SmtpServer
 
@@ -133,8 +133,7 @@ def api_as():
 
     def make(user) -> APIClient:
         client = APIClient()
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_secret(user)}")
         return client
 
     return make

@@ -17,6 +17,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from access.services import token_issue
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.catalogue.services import active_template
 from commitments.lifecycle.models import (
@@ -77,6 +78,11 @@ _rng = random.Random(20261122)
 def make_uscc(division: str = "440300") -> str:
     body = "91" + division + "".join(_rng.choice(USCC_ALPHABET) for _ in range(9))
     return body + uscc_check_character(body)
+
+
+def api_token_secret(user, *, name: str = "test") -> str:
+    """Issue an API token for ``user`` and return its secret (only its digest is stored)."""
+    return token_issue(user=user, name=name, by=None).secret
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -14,9 +14,11 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from viewflow.workflow.models import Task
 
+from access.models import ApiToken
+from access.selectors import token_hash
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
@@ -55,10 +57,11 @@ def _counts() -> dict[str, int]:
         Subject,
         Representation,
         Commitment,
-        Token,
         Task,
     ]
-    return {model.__name__: model.objects.count() for model in models}
+    counts = {model.__name__: model.objects.count() for model in models}
+    counts["valid ApiToken"] = ApiToken.objects.valid(at=timezone.now()).count()
+    return counts
 
 
 def _demo_load() -> str:
@@ -76,7 +79,8 @@ def test_demo_load_twice_creates_everything_once():
     # when it runs again
     second_output = _demo_load()
 
-    # then nothing was added and the same logins are printed both times
+    # then nothing was added and the same logins are printed both times (the printed token is
+    # a new one each time: only its digest is stored; the one printed before is revoked)
     assert _counts() == after_first
     for username, password in DEMO_LOGINS.items():
         assert f"{username} " in first_output and password in second_output
@@ -88,7 +92,7 @@ def test_demo_load_twice_creates_everything_once():
     assert after_first["ObligationRule"] == 2
     assert after_first["RegulatorMembership"] == 4
     assert after_first["Subject"] == 1
-    assert after_first["Token"] == 1
+    assert after_first["valid ApiToken"] == 1
     assert Tender.objects.get().department.code == "sz-housing"
 
 
@@ -129,8 +133,10 @@ def test_demo_load_gives_working_logins_and_an_active_food_template():
         "working_days",
     ]
     assert Region.objects.get(code="440305").parent.code == "440300"
-    token = Token.objects.get(user__username="api-system")
-    assert token.key in output
+    printed = re.search(r"API token of api-system: (\w+)", output).group(1)
+    token = ApiToken.objects.valid(at=timezone.now()).get(user__username="api-system")
+    assert token.key_hash == token_hash(printed)
+    assert printed not in str(ApiToken.objects.values_list())  # only the digest is kept
     assert not token.user.has_usable_password()
 
 

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from access.reauth import reauthentication_redirect
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle import selectors
@@ -176,6 +177,8 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         commitment = self.commitment()
+        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
+            return reauthenticate
         if not request.POST.get("confirm"):
             return self.fail(
                 CommitmentError(

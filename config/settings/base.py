@@ -34,14 +34,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "csp",
     "simple_history",
     "viewflow",
     "viewflow.workflow",
+    "axes",
     "directory",
+    "access",
     "signing",
     "credit",
     "notifications",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a request that met a lockout into the page or JSON that says when to retry.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,6 +135,39 @@ LOGIN_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("DJANGO_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 LOGOUT_REDIRECT_URL = "login"
+
+# Brute-force protection (access.lockout, django-axes): failed logins, admin logins, API tokens
+# and identity-provider verifications count per account and per address; this many within the
+# cool-off lock that account or address out until the cool-off after the last failure.
+AUTHENTICATION_BACKENDS = [
+    "access.lockout.LockoutBackend",  # first: refuses a locked-out client before any password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ACCESS_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ACCESS_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = "access.lockout.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "access.lockout.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # an audit row for every failure, shown in the admin
+AXES_RESET_ON_SUCCESS = False  # one good login must not wipe an attacker's count on an address
+AXES_VERBOSE = False
+# The client's address (access.lockout.client_address): REMOTE_ADDR, or with this many trusted
+# proxies in front, the address the outermost of them saw (X-Forwarded-For, from the right).
+# Never trust more proxies than there are: a client could forge its address out of a lockout.
+AXES_CLIENT_IP_CALLABLE = "access.lockout.client_address"
+ACCESS_PROXY_COUNT = env.int("ACCESS_PROXY_COUNT", default=0)
+
+# API tokens (access.ApiToken): default lifetime, how long a rotated token keeps working beside
+# its successor, and how often its last use is written (seconds).
+ACCESS_TOKEN_DAYS = env.int("ACCESS_TOKEN_DAYS", default=90)
+ACCESS_TOKEN_ROTATION_OVERLAP_HOURS = env.float("ACCESS_TOKEN_ROTATION_OVERLAP_HOURS", default=24)
+ACCESS_TOKEN_LAST_USED_INTERVAL = env.int("ACCESS_TOKEN_LAST_USED_INTERVAL", default=60)
+# Signing asks for the password (or the identity provider) again past this many minutes since
+# the session last proved who its user is (access.reauth).
+ACCESS_REAUTH_MINUTES = env.int("ACCESS_REAUTH_MINUTES", default=15)
+# The identity provider (OpenID Connect): its authentication backends, and where its sessions
+# go to re-authenticate (empty: they are asked for a password, if they have one).
+ACCESS_IDENTITY_PROVIDER_BACKENDS = env.list("ACCESS_IDENTITY_PROVIDER_BACKENDS", default=[])
+ACCESS_IDENTITY_PROVIDER_REAUTH_URL = env.str("ACCESS_IDENTITY_PROVIDER_REAUTH_URL", default="")
 
 # Why a record changed is free text: a breach reason must never be cut or refused for length.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -221,7 +257,7 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "access.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -8,6 +8,9 @@ DATABASES = {"default": database_settings(env.db("DATABASE_URL"))}
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that proxy REMOTE_ADDR is the proxy's: the lockout by address counts the address the
+# proxy saw (X-Forwarded-For), or every client would share one count (access.lockout).
+ACCESS_PROXY_COUNT = env.int("ACCESS_PROXY_COUNT", default=1)
 
 # HTTPS only: plain HTTP is redirected, browsers are told to use HTTPS for a year (HSTS),
 # cookies travel only over HTTPS. Each can be relaxed from the environment, e.g. while a

@@ -34,6 +34,10 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from access.lockout import is_locked_out, locked_out_body, login_failed, retry_after_seconds
+from access.lockout import retry_at as lockout_retry_at
+from access.selectors import token_hash
+from access.services import token_touch
 from credit.check.postgres.batch import check_and_log_body, statement_usable
 from credit.check.read import Caller, CheckAnswer, caller_of
 from credit.check.services import check_and_log
@@ -120,8 +124,18 @@ def _input(query) -> tuple[dict, dict[str, list[str]]]:
     return {"purpose": purpose, "reason": reason, "matter": matter}, errors
 
 
-def _caller_refusal(caller: Caller) -> HttpResponse:
+def _locked_out(request) -> HttpResponse:
+    """429 in the envelope: too many refused tokens from this address (``access.lockout``)."""
+    until = lockout_retry_at(request)
+    return _json(locked_out_body(until), 429, Retry_After=str(retry_after_seconds(until)))
+
+
+def _caller_refusal(request, caller: Caller) -> HttpResponse:
     if caller is Caller.UNKNOWN_TOKEN:
+        # An unknown, revoked or expired token counts against the address.
+        if login_failed(request, method="api_token", sender=credit_check):
+            request.axes_locked_out = False  # answered here, in this view's envelope
+            return _locked_out(request)
         return _refusal(
             CreditErrorCode.AUTHENTICATION_FAILED,
             _("Invalid token."),
@@ -153,6 +167,8 @@ def credit_check(request, code: str) -> HttpResponse:
             Allow="GET",
         )
     key = _token(request)
+    if key is not None and is_locked_out(request):
+        return _locked_out(request)
     if not key:
         message = (
             _("Authentication credentials were not provided.")
@@ -170,13 +186,13 @@ def credit_check(request, code: str) -> HttpResponse:
     values, errors = _input(request.GET)
     if errors:
         # Who asks is told before what is wrong with the question (one indexed statement).
-        caller, _system = caller_of(token_key=key)
+        caller, _system = caller_of(token_key=key, at=timezone.now())
         if caller is not Caller.ALLOWED:
-            return _caller_refusal(caller)
+            return _caller_refusal(request, caller)
         return _refusal(CreditErrorCode.INVALID, _("Some fields need correcting."), 400, errors)
     asked_code = normalise(code).replace("\x00", "")  # PostgreSQL text holds no NUL
     if statement_usable():
-        return _answered(values, asked_code, key)
+        return _answered(request, values, asked_code, key)
     answer: CheckAnswer = check_and_log(
         token_key=key,
         subject_code=asked_code,
@@ -186,7 +202,8 @@ def credit_check(request, code: str) -> HttpResponse:
         at=timezone.now(),
     )
     if answer.caller is not Caller.ALLOWED:
-        return _caller_refusal(answer.caller)
+        return _caller_refusal(request, answer.caller)
+    token_touch(key_hash=token_hash(key), at=answer.asked_at)
     if not answer.matter_found:
         message = _("There is no matter %(code)s.") % {"code": values["matter"]}
         return _refusal(CreditErrorCode.INVALID, message, 400, {"matter": [message]})
@@ -213,7 +230,7 @@ def success_body(answer: CheckAnswer) -> dict:
     }
 
 
-def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
+def _answered(request, values: dict, asked_code: str, key: str) -> HttpResponse:
     """PostgreSQL: the statement writes the success body from ``"subject"`` on
     (``credit.check.postgres.batch.check_and_log_body``); the query's number and time are put
     in front of it here."""
@@ -227,7 +244,8 @@ def _answered(values: dict, asked_code: str, key: str) -> HttpResponse:
         at=at,
     )
     if answer.caller is not Caller.ALLOWED:
-        return _caller_refusal(answer.caller)
+        return _caller_refusal(request, answer.caller)
+    token_touch(key_hash=token_hash(key), at=at)
     if not answer.matter_found:
         message = _("There is no matter %(code)s.") % {"code": values["matter"]}
         return _refusal(CreditErrorCode.INVALID, message, 400, {"matter": [message]})
@@ -328,7 +346,7 @@ class CheckApi(APIView):
                 description="Why the subject is checked (file or case number).",
             ),
         ],
-        responses={200: CHECK_RESPONSE, **error_responses(400, 401, 403, 404)},
+        responses={200: CHECK_RESPONSE, **error_responses(400, 401, 403, 404, 429)},
     )
     def get(self, request, code: str):
         return credit_check(request._request, code)

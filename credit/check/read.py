@@ -27,8 +27,9 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from access.models import ApiToken
+from access.selectors import token_hash
 from credit.check.models import CallingSystem
 from credit.check.selectors import CheckStatus
 from credit.record.models.base import Severity
@@ -258,23 +259,32 @@ def caller_from(user_active, system_id, system_active) -> Caller:
 
 def caller_tables() -> tuple[str, str, str]:
     """The tables of the token, its user and the user's calling system."""
-    return Token._meta.db_table, get_user_model()._meta.db_table, CallingSystem._meta.db_table
+    return ApiToken._meta.db_table, get_user_model()._meta.db_table, CallingSystem._meta.db_table
 
 
 def caller_sql() -> str:
-    """The token with its user and calling system (indexed: the token key is the primary key)."""
+    """The valid token with its user and calling system (indexed: the digest is unique).
+
+    ``key`` is the secret's digest (``access.selectors.token_hash``), ``at`` the time asked:
+    a revoked or expired token is no token.
+    """
     token, user, system = caller_tables()
     return (
         f"SELECT u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active"  # noqa: S608
         f" FROM {token} t JOIN {user} u ON u.id = t.user_id"
-        f" LEFT JOIN {system} c ON c.user_id = u.id WHERE t.key = CAST(%(key)s AS TEXT)"
+        f" LEFT JOIN {system} c ON c.user_id = u.id WHERE t.key_hash = CAST(%(key)s AS TEXT)"
+        f" AND t.revoked_at IS NULL AND t.expires_at > %(at)s"
     )
 
 
-def caller_of(*, token_key: str) -> tuple[Caller, int | None]:
+def caller_of(*, token_key: str, at: datetime) -> tuple[Caller, int | None]:
     """Who a token stands for (one indexed statement) and its calling system's pk."""
+    params = {
+        "key": token_hash(token_key),
+        "at": connection.ops.adapt_datetimefield_value(at),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(caller_sql(), {"key": token_key})
+        cursor.execute(caller_sql(), params)
         row = cursor.fetchone()
     if row is None:
         return Caller.UNKNOWN_TOKEN, None

@@ -10,8 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
+from access.services import token_issue
 from credit.check.models import CallingSystem, CheckQuery
 from credit.check.postgres.statement import check_and_log_statement
 from credit.check.read import Caller, CheckAnswer, caller_of, check_read
@@ -23,7 +23,8 @@ from directory.audit import audited_save
 def calling_system_register(
     *, code: str, name: str, username: str, by: AbstractBaseUser | None, operator: str = ""
 ) -> tuple[CallingSystem, str]:
-    """Register another government system with its own API user; returns its token key."""
+    """Register another government system with its own API user; returns its token's secret
+    (shown this once: only its digest is kept)."""
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise CreditError(
@@ -34,8 +35,8 @@ def calling_system_register(
     user.save()
     system = CallingSystem(code=code, name=name, operator=operator, user=user)
     audited_save(system, by=by, reason="calling system registered")
-    token, _created = Token.objects.get_or_create(user=user)
-    return system, token.key
+    issued = token_issue(user=user, name=f"calling system {code}", by=by)
+    return system, issued.secret
 
 
 def check_query_log(
@@ -144,7 +145,7 @@ def check_and_log_portable(
 ) -> CheckAnswer:
     """Any database: the caller, ``check_read`` and the log ``INSERT``, three statements with
     the outcome of PostgreSQL's one."""
-    caller, system_id = caller_of(token_key=token_key)
+    caller, system_id = caller_of(token_key=token_key, at=at)
     if caller is not Caller.ALLOWED:
         return CheckAnswer(
             caller=caller, matter_found=False, subject=None, status=None, query_pk=None, asked_at=at

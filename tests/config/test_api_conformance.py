@@ -22,7 +22,6 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.pytest.lazy import get_all_tests
 from viewflow.workflow.models import Task
 
@@ -36,6 +35,7 @@ from tests.factories import (
     ObjectionFactory,
     ObligationFactory,
     RepairApplicationFactory,
+    api_token_secret,
 )
 from workflows.management.commands.demo_load import FOOD_TEMPLATE_CODE, SUBJECT_CODE
 
@@ -60,8 +60,11 @@ class Demo:
 
 
 @pytest.fixture
-def demo(wsgi_in_test_transaction) -> Demo:
+def demo(wsgi_in_test_transaction, settings) -> Demo:
     """The demo city, a calling system, and one object of each kind an id in a path names."""
+    # Generated passwords for signing are wrong ones: without this, the lockout (tested in
+    # tests/access) would answer every later call 429 and hide the operations from the test.
+    settings.AXES_FAILURE_LIMIT = 1_000_000
     call_command("demo_load", verbosity=0)
     _system, system_key = calling_system_register(
         code="approval-platform",
@@ -73,7 +76,7 @@ def demo(wsgi_in_test_transaction) -> Demo:
     users = get_user_model().objects.in_bulk(
         ["applicant", "regulator", "supervisor"], field_name="username"
     )
-    tokens = {name: Token.objects.get_or_create(user=user)[0].key for name, user in users.items()}
+    tokens = {name: api_token_secret(user) for name, user in users.items()}
     subject = Subject.objects.get(code=SUBJECT_CODE)
     department = Department.objects.get(code="sz-amr")
     signed = Commitment.objects.get(subject=subject, template__code=FOOD_TEMPLATE_CODE)

@@ -95,7 +95,7 @@ def embedded(tmp_path) -> Iterator[Embedded]:
     _manage("migrate", "--noinput", env=env)
     _manage("signing_init", env=env)
     _manage("demo_load", "--no-logins", env=env)
-    token = _manage("api_token", "applicant", env=env).strip()
+    token = _manage("api_token", "create", "applicant", env=env).strip()
     worker_log = data / "log" / "celery.log"
     worker = start(worker_command(beat=True), env=env, log=worker_log)
     port = free_port()
@@ -148,8 +148,11 @@ def _sign_some(embedded: Embedded, start_together: threading.Barrier, outcomes: 
         if status != 201:
             continue
         reference = draft["reference"]
-        status, signed = _call(
-            "POST", f"{embedded.url}/api/v1/commitments/{reference}/sign/", token=embedded.token
+        status, signed = _call(  # a token signs with the person's password (access.reauth)
+            "POST",
+            f"{embedded.url}/api/v1/commitments/{reference}/sign/",
+            token=embedded.token,
+            body={"password": "applicant-demo"},
         )
         outcomes.append(("sign", status, signed))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commitments.lifecycle.models import Commitment
 from credit.check.services import calling_system_register
+from tests.factories import api_token_secret
 from tests.workflows.conftest import submit_commitment
 
 
@@ -43,8 +43,7 @@ def api_as():
 
     def make(user) -> APIClient:
         client = APIClient()
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_secret(user)}")
         return client
 
     return make

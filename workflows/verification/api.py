@@ -12,9 +12,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.reauth import signature_proof
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle import selectors as commitment_selectors
 from commitments.lifecycle.api.common import CommitmentDetailSerializer, commitment_detail_data
@@ -71,18 +73,44 @@ def _commitment_data(request, reference: str) -> dict:
     )
 
 
+class CommitmentSignInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        write_only=True,
+        help_text=(
+            "The signer's password. Required with a token, and with a session whose login is "
+            "older than ACCESS_REAUTH_MINUTES; a wrong one counts towards the lockout."
+        ),
+    )
+
+
 class CommitmentSignApi(APIView):
-    """Sign a draft and hand it to the competent department for verification."""
+    """Sign a draft and hand it to the competent department for verification.
+
+    Signing binds the subject, so the signer proves who they are right before it: a session
+    that logged in within ``ACCESS_REAUTH_MINUTES`` signs as it is; a token, or an older
+    session, sends the signer's password (``password``; refused in the envelope on that field).
+    """
 
     @extend_schema(
         operation_id="commitments_sign",
         tags=["commitments"],
-        request=None,
-        responses={200: CommitmentDetailSerializer, **error_responses(400, 403, 404, 409)},
+        request=CommitmentSignInputSerializer,
+        responses={200: CommitmentDetailSerializer, **error_responses(400, 403, 404, 409, 429)},
     )
     def post(self, request, reference: str):
         commitment = commitment_selectors.commitment_get(
             reference=reference, visible_to=request.user
+        )
+        data = CommitmentSignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        signature_proof(
+            request._request,
+            user=request.user,
+            password=data.validated_data.get("password", ""),
+            by_session=isinstance(request.successful_authenticator, SessionAuthentication),
         )
         commitment_submit(commitment=commitment, by=request.user)
         return Response(_commitment_data(request, commitment.reference))

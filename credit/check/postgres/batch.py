@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from access.selectors import token_hash
 from credit.check.postgres.statement import choice_literal, statement_tables
 from credit.check.read import Caller, caller_from, caller_tables
 from credit.record.models.base import Severity
@@ -137,7 +138,8 @@ asking AS MATERIALIZED (
       SELECT u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active
         FROM {token} t JOIN {user} u ON u.id = t.user_id
         LEFT JOIN {system} c ON c.user_id = u.id
-       WHERE t.key = q.key OFFSET 0) x ON true
+       WHERE t.key_hash = q.key AND t.revoked_at IS NULL AND t.expires_at > q.at
+      OFFSET 0) x ON true
 ),
 asked AS MATERIALIZED (
   SELECT * FROM asking a
@@ -251,7 +253,7 @@ def _questions_json(questions: list[Question]) -> bytes:
     return json.dumps(
         [
             {
-                "key": q.token_key,
+                "key": token_hash(q.token_key),
                 "subject": q.subject_code,
                 "logged_subject": q.subject_code[:32],
                 "matter": q.matter_code,

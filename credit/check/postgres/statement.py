@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from access.selectors import token_hash
 from credit.check.models import CheckQuery
 from credit.check.read import (
     Caller,
@@ -232,7 +233,7 @@ def check_and_log_statement(
     """PostgreSQL: authenticate the caller, answer the check and log it (who, about whom,
     why, what) in one statement, prepared unless ``CREDIT_CHECK_PREPARED`` is off."""
     params = {
-        "key": token_key,
+        "key": token_hash(token_key),
         "matter": matter_code,
         "subject": subject_code,
         "logged_subject": subject_code[:32],

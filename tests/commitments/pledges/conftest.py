@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 import time_machine
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commitments.catalogue.models import CommitmentTemplate
@@ -18,7 +17,7 @@ from commitments.pledges.models import Tender
 from commitments.pledges.services import tender_create
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
-from tests.factories import CompetenceFactory
+from tests.factories import CompetenceFactory, api_token_secret
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 TODAY = date(2026, 12, 1)  # a Tuesday
@@ -69,8 +68,7 @@ def api_as():
 
     def make(user) -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_secret(user)}")
         return client
 
     return make

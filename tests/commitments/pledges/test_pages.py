@@ -95,6 +95,21 @@ def test_signing_without_accepting_the_liability_signs_nothing(client, world, te
     assert _snapshot() == before
 
 
+def test_an_old_login_proves_itself_before_signing_a_pledge(client, world, tender):
+    draft = bid_pledge_draft(tender=tender, subject=world.subject, by=world.applicant)
+    client.force_login(world.applicant)
+    session = client.session
+    session["access.authenticated_at"] -= 60 * 60  # an hour ago; the window is 15 minutes
+    session.save()
+    url = reverse("pledges:sign", kwargs={"reference": draft.reference})
+    before = _snapshot()
+
+    response = client.post(url, {"confirm": "on"})
+
+    assert response["Location"] == f"/accounts/reauthenticate/?next={url.replace('/', '%2F')}"
+    assert _snapshot() == before
+
+
 def test_a_black_listed_subject_is_refused_with_the_reason_and_the_rule(client, world, tender):
     black_list(world.subject)
     client.force_login(world.applicant)

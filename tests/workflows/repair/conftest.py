@@ -9,14 +9,13 @@ from datetime import date
 import pytest
 import time_machine
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.catalogue.services import active_template
 from credit.record.models.breaches import Breach
 from credit.record.services import breaches as credit_services
-from tests.factories import CompetenceFactory
+from tests.factories import CompetenceFactory, api_token_secret
 from tests.workflows.conftest import submit_commitment
 from workflows.repair.services.objections import objection_submit
 from workflows.repair.services.repair import ProofFile, repair_submit
@@ -117,8 +116,7 @@ def api():
 
     def make(user) -> APIClient:
         client = APIClient()
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_secret(user)}")
         client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         return client
 

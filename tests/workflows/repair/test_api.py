@@ -20,6 +20,7 @@ pytestmark = pytest.mark.usefixtures("today")
 
 ELIGIBILITY = "/api/v1/credit/subjects/{code}/repair-eligibility/"
 REPAIRS = "/api/v1/credit/repairs/"
+PASSWORD = "pw-12345678"  # noqa: S105 (the factories' test password)
 OBJECTIONS = "/api/v1/credit/objections/"
 OFFICE_REPAIRS = "/api/v1/credit/office/repairs/"
 OFFICE_OBJECTIONS = "/api/v1/credit/office/objections/"
@@ -30,7 +31,13 @@ def _proof(name="receipt.pdf", data=PDF, content_type="application/pdf"):
 
 
 def _apply(api, world, breach, **extra):
-    data = {"breach": breach.pk, "statement": "已按期缴纳罚款并整改", "proofs": [_proof()]}
+    # the platform signs the repair commitment: the token sends the person's password
+    data = {
+        "breach": breach.pk,
+        "statement": "已按期缴纳罚款并整改",
+        "proofs": [_proof()],
+        "password": PASSWORD,
+    }
     data.update(extra)
     return api(world.applicant).post(REPAIRS, data, format="multipart")
 
@@ -129,7 +136,9 @@ def test_applying_before_the_minimum_period_is_refused_with_the_rule(world, api,
 def test_applying_without_proof_is_refused(world, api, old_breach):
     before = _counts()
     response = api(world.applicant).post(
-        REPAIRS, {"breach": old_breach.pk, "statement": "已整改"}, format="multipart"
+        REPAIRS,
+        {"breach": old_breach.pk, "statement": "已整改", "password": PASSWORD},
+        format="multipart",
     )
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["proofs"]
@@ -333,3 +342,17 @@ def test_a_refused_objection_decision_changes_nothing(world, api, new_breach):
     assert by_other_department.status_code == 404
     assert _counts() == before
     assert Breach.objects.get(pk=new_breach.pk).status == "under_objection"
+
+
+def test_applying_over_a_token_needs_the_signers_password(world, api, old_breach):
+    # the platform signs the repair commitment for the caller: a token alone is not the person
+    before = _counts()
+
+    missing = _apply(api, world, old_breach, password="")
+    wrong = _apply(api, world, old_breach, password="wrong")
+
+    assert (missing.status_code, wrong.status_code) == (400, 400)
+    assert missing.json()["code"] == "reauthentication_required"
+    assert list(missing.json()["fields"]) == ["password"]
+    assert wrong.json()["code"] == "reauthentication_failed"
+    assert _counts() == before

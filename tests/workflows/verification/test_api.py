@@ -26,7 +26,10 @@ INBOX, QUEUE = "/api/v1/tasks/inbox/", "/api/v1/tasks/queue/"
 
 
 def _sign(client, reference: str):
-    return client.post(f"/api/v1/commitments/{reference}/sign/", format="json")
+    # a token signs with the person's password (access.reauth.signature_proof)
+    return client.post(
+        f"/api/v1/commitments/{reference}/sign/", {"password": "pw-12345678"}, format="json"
+    )
 
 
 @pytest.fixture

@@ -21,8 +21,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from access.models import ApiToken
+from access.services import token_issue, token_revoke
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
@@ -369,7 +370,18 @@ class Command(BaseCommand):
         if api_user.has_usable_password():
             api_user.set_unusable_password()
             api_user.save(update_fields=["password"])
-        Token.objects.get_or_create(user=api_user)
+
+    def _demo_token(self) -> str:
+        """A fresh token for ``api-system``, its earlier demo tokens revoked.
+
+        Only a token's digest is stored, so the secret can be printed only when it is issued:
+        each printing issues one, and the one printed before stops working.
+        """
+        api_user = get_user_model().objects.get(username=API_USERNAME)
+        now = timezone.now()
+        for token in ApiToken.objects.filter(user=api_user).valid(at=now):
+            token_revoke(token=token, by=None, reason="demo token printed again", at=now)
+        return token_issue(user=api_user, name="demo", by=None, at=now).secret
 
     # Output -------------------------------------------------------------------------------
 
@@ -378,8 +390,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo logins (username / password):"))
         for username, password, role in LOGINS:
             self.stdout.write(f"  {username:<{width}}  {password:<16}  {role}")
-        token = Token.objects.filter(user__username=API_USERNAME).first()
-        if token is not None:
+        if get_user_model().objects.filter(username=API_USERNAME).exists():
             self.stdout.write(
-                f"  API token of {API_USERNAME}: {token.key}  (header: Authorization: Token <key>)"
+                f"  API token of {API_USERNAME}: {self._demo_token()}"
+                "  (header: Authorization: Token <key>)"
             )

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from access.reauth import reauthentication_redirect
 from credit.record.models.breaches import Breach
 from directory import selectors as directory_selectors
 from directory.errors import DomainError
@@ -87,8 +88,16 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
         )
         return context
 
+    def get(self, request, *args, **kwargs):
+        """Ask for a recent login first, so nothing typed into the form is lost to it."""
+        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
+            return reauthenticate
+        return super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         breach = self.breach()
+        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
+            return reauthenticate
         proofs = [
             ProofFile(name=f.name, content_type=f.content_type or "", data=f.read())
             for f in request.FILES.getlist("proofs")

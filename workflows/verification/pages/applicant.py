@@ -18,6 +18,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from viewflow.workflow.exceptions import FlowLockFailed
 
+from access.reauth import reauthentication_redirect
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle import selectors
 from commitments.lifecycle.forms import read_upload
@@ -29,7 +30,9 @@ from workflows.verification.services.submission import commitment_submit
 class CommitmentSignView(LoginRequiredMixin, View):
     """Sign a draft and hand it to the competent department, or say why not (nothing changes).
 
-    A second POST (a double click) meets ALREADY_SIGNED and gets a friendly message.
+    A second POST (a double click) meets ALREADY_SIGNED and gets a friendly message. A login
+    older than ``ACCESS_REAUTH_MINUTES`` is sent to prove who it is again (the password, or
+    the identity provider it came from), then back to the commitment to sign.
     """
 
     http_method_names = ["post"]
@@ -40,6 +43,8 @@ class CommitmentSignView(LoginRequiredMixin, View):
         except CommitmentError:
             raise Http404 from None
         detail = redirect("commitments:detail", reference=reference)
+        if reauthenticate := reauthentication_redirect(request, next_url=detail.url):
+            return reauthenticate
         if not request.POST.get("confirm"):
             messages.error(
                 request,

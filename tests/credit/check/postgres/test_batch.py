@@ -13,7 +13,6 @@ from itertools import product
 import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from credit.check.api import json_default, success_body
 from credit.check.models import CheckQuery
@@ -30,7 +29,7 @@ from credit.record.models.breaches import Measure
 from credit.record.services.breaches import breach_record
 from credit.record.services.lists import list_entries_enter_due, red_list_enter
 from directory.models import Subject
-from tests.factories import SubjectFactory, UserFactory
+from tests.factories import SubjectFactory, UserFactory, api_token_secret
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the PostgreSQL statement"
@@ -58,7 +57,7 @@ def test_checks_asked_together_are_answered_and_logged_as_each_alone(world, call
         by=world.regulator,
     )
     clean = SubjectFactory()
-    stranger = Token.objects.create(user=UserFactory(username="not-a-system")).key
+    stranger = api_token_secret(UserFactory(username="not-a-system"))
     questions = [
         _ask(key, world.subject.code, matter=world.matter.code, reason="案卷 1"),
         _ask(key, clean.code, purpose="bid", reason="案卷 2"),

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -18,6 +17,7 @@ from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import DeadlineExtension
 from directory.calendar import add_working_days
 from tests.commitments.obligations.conftest import SHANGHAI, SIGNED_AT, at
+from tests.factories import api_token_secret
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import VerificationTaskIndex
@@ -54,8 +54,9 @@ def client_as(client):
 def api_as():
     def make(user) -> APIClient:
         client = APIClient()
-        token, _created = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Token {api_token_secret(user)}", HTTP_ACCEPT_LANGUAGE="en"
+        )
         return client
 
     return make

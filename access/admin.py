@@ -1,0 +1,137 @@
+"""The administrators' page of API tokens: issue (the secret is shown once), rotate, revoke.
+
+Axes' own admin (attempts, logins, failures) sits beside it, under "Axes".
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from access.errors import AccessError
+from access.models import ApiToken
+from access.services import token_issue, token_revoke, token_rotate
+
+
+class ApiTokenIssueForm(forms.ModelForm):
+    """Who the token is for, what for, and (optionally) until when."""
+
+    expires_at = forms.DateTimeField(
+        label=_("expires at"),
+        required=False,
+        help_text=_("Empty: the default lifetime (ACCESS_TOKEN_DAYS)."),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "is_valid_now",
+    ]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    actions = ["rotate_tokens", "revoke_tokens"]
+    readonly_fields = [
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "created_by",
+        "expires_at",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+        "replaced_by",
+    ]
+
+    @admin.display(boolean=True, description=_("valid"))
+    def is_valid_now(self, token: ApiToken) -> bool:
+        return token.is_valid(at=timezone.now())
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenIssueForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "expires_at"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Issue through the service; the secret is shown this once, never again."""
+        if change:
+            return
+        issued = token_issue(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            expires_at=form.cleaned_data.get("expires_at"),
+            by=request.user,
+        )
+        obj.pk = issued.token.pk
+        obj.__dict__.update(issued.token.__dict__)
+        self.message_user(
+            request,
+            _("Token issued. Its secret, shown only this once: %(secret)s")
+            % {"secret": issued.secret},
+            messages.WARNING,
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked, never deleted: the history says who used what
+
+    @admin.action(description=_("Rotate the selected tokens (the old ones stay valid a while)"))
+    def rotate_tokens(self, request, queryset):
+        for token in queryset:
+            try:
+                issued = token_rotate(token=token, by=request.user)
+            except AccessError as error:
+                self.message_user(request, f"{token}: {error.message}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(token)s rotated. The new secret, shown only this once: %(secret)s")
+                % {"token": token, "secret": issued.secret},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke the selected tokens now"))
+    def revoke_tokens(self, request, queryset):
+        revoked = 0
+        for token in queryset:
+            try:
+                token_revoke(token=token, by=request.user, reason="revoked in the admin")
+            except AccessError as error:
+                self.message_user(request, f"{token}: {error.message}", messages.ERROR)
+                continue
+            revoked += 1
+        if revoked:
+            self.message_user(
+                request,
+                ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+                % {"count": revoked},
+                messages.SUCCESS,
+            )

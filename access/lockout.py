@@ -1,0 +1,158 @@
+"""Brute-force protection on every way in, with django-axes.
+
+- The login page and ``/admin/login/`` authenticate through ``LockoutBackend`` (first in
+  ``AUTHENTICATION_BACKENDS``): a locked-out account or address is refused before its password
+  is even checked, and every failed password is counted (Django's ``user_login_failed``).
+- API tokens (``access.authentication``, and the credit check's own plain view) count an
+  unknown, expired or revoked token against the client's address with ``login_failed``.
+- The identity provider's callback (OpenID Connect) calls ``login_failed`` on a failed
+  verification and ``is_locked_out`` before it verifies; both are this module's public API.
+
+Failures are counted per account and per address (``lockout_parameters``): a token carries no
+account, so it counts against its address only. ``ACCESS_LOCKOUT_FAILURES`` failures within
+``ACCESS_LOCKOUT_MINUTES`` lock the account or address out until that many minutes after the
+last failure. Axes keeps the counts (``AccessAttempt``) and a row for every failure
+(``AccessFailureLog``), both shown in the admin.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime
+
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from access.errors import AccessErrorCode
+
+API_PATH_PREFIX = "/api/"
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """Refuse a locked-out account or address before any password is checked.
+
+    ``authenticate`` without a request (a management command, Django's test client's
+    ``login``) is no login attempt from a client: there is no address to count, so this
+    backend steps aside and the next backend decides, as it would without axes.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the address a failure counts against.
+
+    ``REMOTE_ADDR``, unless ``ACCESS_PROXY_COUNT`` proxies stand in front: then the address the
+    outermost of them saw, which each proxy appends to ``X-Forwarded-For`` (so it is read from
+    the right; what a client wrote further left is never trusted).
+    """
+    count = settings.ACCESS_PROXY_COUNT
+    if count:
+        header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = [part.strip() for part in header.split(",") if part.strip()]
+        if len(forwarded) >= count:
+            try:
+                return str(ipaddress.ip_address(forwarded[-count]))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
+
+
+def lockout_parameters(request, credentials) -> list[str]:
+    """Count failures per account and per address; a token (no account) per address only."""
+    if credentials is not None and credentials.get("username") is None:
+        return ["ip_address"]
+    return ["username", "ip_address"]
+
+
+def credentials_of(username: str | None, method: str) -> dict:
+    """What axes is told of an attempt: the account if known, and how (never the secret)."""
+    return {"username": username, "method": method}
+
+
+def is_locked_out(request: HttpRequest, *, username: str | None = None) -> bool:
+    """Whether this client (its address, and the account if given) is locked out now."""
+    return AxesProxyHandler.is_locked(request, credentials_of(username, "check"))
+
+
+def login_failed(
+    request: HttpRequest, *, username: str | None = None, method: str, sender=None
+) -> bool:
+    """Count a failed attempt (a wrong token, a failed identity-provider verification).
+
+    Returns whether the client is locked out now. ``method`` names the way in
+    (``"api_token"``, ``"oidc"``…) and is kept with the failure; the secret never is.
+    """
+    user_login_failed.send(
+        sender=sender or __name__, credentials=credentials_of(username, method), request=request
+    )
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def retry_at(request: HttpRequest, *, username: str | None = None) -> datetime:
+    """When the lockout ends: the cool-off after the latest failure that counts."""
+    handler = AxesProxyHandler.get_implementation()
+    AxesProxyHandler.update_request(request)
+    cool_off = get_cool_off(request)
+    latest = None
+    for attempts in handler.get_user_attempts(request, credentials_of(username, "check")):
+        for attempt_time in attempts.values_list("attempt_time", flat=True):
+            latest = attempt_time if latest is None else max(latest, attempt_time)
+    return (latest or timezone.now()) + cool_off
+
+
+def retry_after_seconds(until: datetime) -> int:
+    return max(1, int((until - timezone.now()).total_seconds() + 0.999))
+
+
+def locked_out_message(until: datetime) -> str:
+    """The sentence that says when to try again, in the request's language."""
+    local = timezone.localtime(until)
+    return _(
+        "Too many failed attempts. Try again after %(time)s (in about %(minutes)d minutes)."
+    ) % {
+        "time": date_format(local, "DATETIME_FORMAT"),
+        "minutes": max(1, (retry_after_seconds(until) + 59) // 60),
+    }
+
+
+def locked_out_body(until: datetime) -> dict:
+    """The API's error envelope for a lockout."""
+    message = locked_out_message(until)
+    return {
+        "code": str(AccessErrorCode.LOCKED_OUT),
+        "message": message,
+        "fields": {},
+        "detail": message,
+        "retry_at": until.isoformat(),
+    }
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: 429 with ``Retry-After``; a page, or JSON under /api/."""
+    username = (credentials or {}).get("username")
+    until = retry_at(request, username=username)
+    if request.path_info.startswith(API_PATH_PREFIX):
+        response: HttpResponse = JsonResponse(
+            locked_out_body(until), status=429, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        response = render(
+            request,
+            "access/locked_out.html",
+            {"message": locked_out_message(until), "retry_at": until},
+            status=429,
+        )
+    response["Retry-After"] = str(retry_after_seconds(until))
+    return response
