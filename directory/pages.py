@@ -31,6 +31,14 @@ class IdentityProviderLoginView(OIDCAuthenticationRequestView):
             raise Http404
         return super().get(request)
 
+    def get_extra_params(self, request) -> dict:
+        """Before a signature (``?reauthenticate=1``) the provider must see the person log in
+        now, not answer from its own session."""
+        params = super().get_extra_params(request)
+        if request.GET.get("reauthenticate"):
+            params.update({"prompt": "login", "max_age": "0"})
+        return params
+
 
 class IdentityProviderCallbackView(OIDCAuthenticationCallbackView):
     """Where the provider sends the browser back: verify everything, then log the user in."""

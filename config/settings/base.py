@@ -457,6 +457,13 @@ if CHENGNUO_OIDC_ENABLED:
     ]
     if _missing:
         raise ImproperlyConfigured(f"The identity provider also needs {', '.join(_missing)}.")
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if CHENGNUO_OIDC_ENABLED:
+    # After the lockout backend (above), which must stay first.
     AUTHENTICATION_BACKENDS.append("directory.oidc.IdentityProviderBackend")
+    # A session that came from the provider proves itself there again before signing, with
+    # the provider asked to see the person log in now (prompt=login, max_age=0).
+    if "directory.oidc.IdentityProviderBackend" not in ACCESS_IDENTITY_PROVIDER_BACKENDS:
+        ACCESS_IDENTITY_PROVIDER_BACKENDS.append("directory.oidc.IdentityProviderBackend")
+    ACCESS_IDENTITY_PROVIDER_REAUTH_URL = (
+        ACCESS_IDENTITY_PROVIDER_REAUTH_URL or "/accounts/oidc/login/?reauthenticate=1"
+    )

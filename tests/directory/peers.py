@@ -112,9 +112,12 @@ class IdentityProvider:
                 "person_name": "name",
             },
             "AUTHENTICATION_BACKENDS": [
+                "access.lockout.LockoutBackend",
                 "django.contrib.auth.backends.ModelBackend",
                 "directory.oidc.IdentityProviderBackend",
             ],
+            "ACCESS_IDENTITY_PROVIDER_BACKENDS": ["directory.oidc.IdentityProviderBackend"],
+            "ACCESS_IDENTITY_PROVIDER_REAUTH_URL": "/accounts/oidc/login/?reauthenticate=1",
         }
 
     def authorize(self, authorization_url: str, *, login: str, password: str) -> str:

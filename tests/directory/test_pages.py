@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from access import reauth
 from directory import oidc
 from directory.models import ExternalIdentity, Subject
 from directory.representation.models import Representation
@@ -431,3 +432,24 @@ def test_an_unreachable_provider_is_refused_with_a_reason(identity_provider, set
     message = refused(client, callback)
 
     assert message == "The identity platform did not answer. Try again later."
+
+
+def test_a_provider_session_proves_itself_at_the_provider_again_before_signing(
+    identity_provider,
+):
+    client = browser()
+    client.get(log_in(client, identity_provider, "zhangsan"))
+    assert client.session[reauth.AUTHENTICATED_WITH] == reauth.IDENTITY_PROVIDER
+    request = client.get(reverse("home")).wsgi_request
+
+    again = reauth.reauthenticate_url(request, next_url="/commitments/")
+    authorization = client.get(again)["Location"]
+
+    query = dict(parse_qsl(urlsplit(authorization).query))
+    assert authorization.startswith(identity_provider.discovery["authorization_endpoint"])
+    assert (query["prompt"], query["max_age"]) == ("login", "0")
+    callback = identity_provider.authorize(
+        authorization, login="zhangsan", password=ACCOUNTS["zhangsan"]["password"]
+    )
+    assert client.get(callback_path(callback))["Location"] == "/commitments/"
+    assert client.session[reauth.AUTHENTICATED_WITH] == reauth.IDENTITY_PROVIDER
