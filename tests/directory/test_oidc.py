@@ -3,6 +3,10 @@ why, the claim mapping, and that the whole feature stays off unless configured."
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import jwt
@@ -253,3 +257,42 @@ def test_a_signed_token_with_this_logins_nonce_is_verified(backend):
 )
 def test_a_token_with_another_nonce_algorithm_or_key_is_refused(backend, english, encoded, message):
     assert verification_refusal(backend, encoded) == message
+
+
+def test_configuring_the_provider_keeps_the_lockout_backend_first():
+    # given the environment of a site that logs in through an identity provider
+    issuer = "https://idp.example.gov.cn"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CHENGNUO_OIDC_ISSUER": issuer,
+        "CHENGNUO_OIDC_CLIENT_ID": "chengnuo",
+        "CHENGNUO_OIDC_CLIENT_SECRET": "not-a-real-secret",
+        "CHENGNUO_OIDC_AUTHORIZATION_ENDPOINT": f"{issuer}/auth",
+        "CHENGNUO_OIDC_TOKEN_ENDPOINT": f"{issuer}/token",
+        "CHENGNUO_OIDC_JWKS_ENDPOINT": f"{issuer}/jwks",
+    }
+    # when the settings are read
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps([s.AUTHENTICATION_BACKENDS, s.ACCESS_IDENTITY_PROVIDER_BACKENDS,"
+            " s.ACCESS_IDENTITY_PROVIDER_REAUTH_URL]))",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    backends, provider_backends, reauth_url = json.loads(printed)
+    # then a locked-out client is refused before any backend, the provider's included
+    assert backends == [
+        "access.lockout.LockoutBackend",
+        "django.contrib.auth.backends.ModelBackend",
+        "directory.oidc.IdentityProviderBackend",
+    ]
+    # and its sessions prove themselves again at the provider before signing
+    assert provider_backends == ["directory.oidc.IdentityProviderBackend"]
+    assert reauth_url == "/accounts/oidc/login/?reauthenticate=1"
