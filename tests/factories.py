@@ -60,6 +60,7 @@ from directory.models import (
     Competence,
     DeadlineUnit,
     Department,
+    ExternalIdentity,
     Matter,
     Region,
     RegulatorMembership,
@@ -1002,3 +1003,16 @@ class RepairProofFactory(factory.django.DjangoModelFactory[RepairProof]):
     name = "paid.pdf"
     content_type = "application/pdf"
     size = len(PDF_BYTES)
+
+
+class ExternalIdentityFactory(factory.django.DjangoModelFactory[ExternalIdentity]):
+    """A user's account at the identity provider, linked on their first login there."""
+
+    class Meta:
+        model = ExternalIdentity
+
+    user = factory.SubFactory(UserFactory)
+    issuer = "https://idp.example.gov.cn"
+    subject_identifier = factory.Sequence(lambda n: f"person-{n}")
+    linked_at = factory.LazyFunction(timezone.now)
+    last_login_at = factory.LazyAttribute(lambda identity: identity.linked_at)

@@ -42,13 +42,46 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "405 405 405 405 405 405 405 405 405 405",
         "POST": "login login login login login login login login login login",
     },
+    "accounts/oidc/callback/": {
+        "GET": "404 404 404 404 404 404 404 404 404 404",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "accounts/oidc/login/": {
+        "GET": "404 404 404 404 404 404 404 404 404 404",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
+    "accounts/reauthenticate/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
     "admin/": {
         "GET": "login login login login login login login login login 200",
     },
     "admin/(?P<url>.*)$": {
         "GET": "login login login login login login login login login 404",
     },
-    "admin/^(?P<app_label>auth|authtoken|viewflow|directory|credit|commitments|workflows)/$": {
+    "admin/^(?P<app_label>auth|viewflow|axes|directory|access|credit|commitments|workflows)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/access/apitoken/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/access/apitoken/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/access/apitoken/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/access/apitoken/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/access/apitoken/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/access/apitoken/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/access/apitoken/add/": {
         "GET": "login login login login login login login login login 200",
     },
     "admin/auth/group/": {
@@ -90,25 +123,61 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/auth/user/add/": {
         "GET": "login login login login login login login login login 200",
     },
-    "admin/authtoken/tokenproxy/": {
+    "admin/autocomplete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/axes/accessattempt/": {
         "GET": "login login login login login login login login login 200",
     },
-    "admin/authtoken/tokenproxy/<path:object_id>/": {
+    "admin/axes/accessattempt/<path:object_id>/": {
         "GET": "login login login login login login login login login 302",
     },
-    "admin/authtoken/tokenproxy/<path:object_id>/change/": {
+    "admin/axes/accessattempt/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessattempt/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessattempt/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessattempt/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/axes/accessfailurelog/": {
         "GET": "login login login login login login login login login 200",
     },
-    "admin/authtoken/tokenproxy/<path:object_id>/delete/": {
+    "admin/axes/accessfailurelog/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessfailurelog/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessfailurelog/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessfailurelog/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accessfailurelog/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/axes/accesslog/": {
         "GET": "login login login login login login login login login 200",
     },
-    "admin/authtoken/tokenproxy/<path:object_id>/history/": {
+    "admin/axes/accesslog/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/axes/accesslog/<path:object_id>/change/": {
         "GET": "login login login login login login login login login 200",
     },
-    "admin/authtoken/tokenproxy/add/": {
+    "admin/axes/accesslog/<path:object_id>/delete/": {
         "GET": "login login login login login login login login login 200",
     },
-    "admin/autocomplete/": {
+    "admin/axes/accesslog/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/axes/accesslog/add/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/commitments/bidpledge/": {
@@ -614,6 +683,27 @@ PAGES: dict[str, dict[str, str]] = {
     },
     "admin/directory/department/add/": {
         "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/externalidentity/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/directory/externalidentity/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/externalidentity/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/directory/externalidentity/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/directory/externalidentity/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/externalidentity/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/directory/externalidentity/add/": {
+        "GET": "login login login login login login login login login 403",
     },
     "admin/directory/matter/": {
         "GET": "login login login login login login login login login 200",
@@ -1367,7 +1457,7 @@ OPERATIONS: dict[str, str] = {
     "commitments_list": "401 200 200 200 200 200 200 200 200 200",
     "commitments_preview": "401 200 404 200 200 404 404 404 404 403",
     "commitments_retrieve": "401 200 404 200 200 404 404 404 404 200",
-    "commitments_sign": "401 200 404 200 403 404 404 404 404 403",
+    "commitments_sign": "401 400 404 400 400 404 404 404 404 400",
     "commitments_upload_signed": "401 400 404 400 400 404 404 404 404 400",
     "commitments_withdraw": "401 200 404 200 200 404 404 404 404 403",
     "credit_check": "401 403 403 403 403 403 403 403 400 403",
@@ -1419,4 +1509,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "414 pages (501 page requests) x 10 roles = 5010; 55 operations x 10 roles = 550"
+SIZE = "443 pages (533 page requests) x 10 roles = 5330; 55 operations x 10 roles = 550"

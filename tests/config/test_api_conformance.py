@@ -35,6 +35,7 @@ from tests.factories import (
     ObjectionFactory,
     ObligationFactory,
     RepairApplicationFactory,
+    RepresentativeFactory,
     api_token_secret,
 )
 from workflows.management.commands.demo_load import FOOD_TEMPLATE_CODE, SUBJECT_CODE
@@ -94,12 +95,15 @@ def demo(wsgi_in_test_transaction, settings) -> Demo:
         breach__subject=subject, department=department, filed_by=users["applicant"]
     )
     task = Task.objects.filter(process_id=signed.process_id).order_by("-pk").first()
+    # An agent's request awaiting the representative: what refuse, review and revoke act on.
+    request = RepresentativeFactory(subject=subject, requested=True)
     ids = {
         "/api/v1/pledges/": pledge.pk,
         "/api/v1/obligations/": obligation.pk,
         "/api/v1/tasks/": task.pk,
         "/api/v1/credit/office/repairs/": repair.pk,
         "/api/v1/credit/office/objections/": objection.pk,
+        "/api/v1/representations/": request.pk,
     }
     path_values = {}
     for prefix, pk in ids.items():

@@ -36,8 +36,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 
+from access.services import token_issue
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
 from directory.models import Department, Matter, Subject
@@ -146,7 +146,9 @@ def _build_city() -> City:
     other_applicant = UserFactory(username="applicant-b")
     RepresentativeFactory(subject=other_subject, user=other_applicant)
     agents, representations = _agents(subject=subject, representative=users["applicant"])
-    system_key = Token.objects.get(user__username=API_USERNAME).key  # the demo's calling system
+    system_key = token_issue(  # the demo's calling system
+        user=get_user_model().objects.get(username=API_USERNAME), name="matrix", by=None
+    ).secret
     people = {
         "applicant": users["applicant"],
         "other_applicant": other_applicant,
@@ -161,7 +163,7 @@ def _build_city() -> City:
     for role, user in people.items():
         clients[role] = Client(raise_request_exception=False)
         clients[role].force_login(user)
-        key = Token.objects.get_or_create(user=user)[0].key
+        key = token_issue(user=user, name="matrix", by=None).secret
         headers[role] = {"HTTP_AUTHORIZATION": f"Token {key}"}
     # The calling system has a token, not a session: it tries pages with its token too.
     headers["calling_system"] = {"HTTP_AUTHORIZATION": f"Token {system_key}"}

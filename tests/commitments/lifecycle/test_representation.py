@@ -30,7 +30,12 @@ def _english(english):
 
 
 def _sign(client, commitment: Commitment):
-    return client.post(f"/api/v1/commitments/{commitment.reference}/sign/", format="json")
+    # a token signs with the person's password (access.reauth.signature_proof)
+    return client.post(
+        f"/api/v1/commitments/{commitment.reference}/sign/",
+        {"password": "pw-12345678"},
+        format="json",
+    )
 
 
 def _upload(client, commitment: Commitment, data: bytes):
