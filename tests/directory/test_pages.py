@@ -453,3 +453,21 @@ def test_a_provider_session_proves_itself_at_the_provider_again_before_signing(
     )
     assert client.get(callback_path(callback))["Location"] == "/commitments/"
     assert client.session[reauth.AUTHENTICATED_WITH] == reauth.IDENTITY_PROVIDER
+
+
+def test_failed_callbacks_lock_the_address_out_of_the_identity_provider_too(
+    identity_provider, settings
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    refused_login(identity_provider, "wangwu")  # no company claim: refused
+    second = browser()
+    assert second.get(log_in(second, identity_provider, "wangwu")).status_code == 429
+    client = browser()
+    callback = log_in(client, identity_provider, "zhangsan")  # a login that would succeed
+
+    response = client.get(callback)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "_auth_user_id" not in client.session
+    assert not ExternalIdentity.objects.filter(subject_identifier="zhangsan").exists()
