@@ -193,6 +193,23 @@ def test_a_revoked_agent_is_refused_on_the_next_request(world, api_as):
     assert _sign(client, draft).status_code == 404  # it no longer sees the subject's commitments
 
 
+def test_a_revoked_agents_open_browser_session_loses_the_subject_at_once(world, api_as):
+    agent = _agent(world, matters=[world.matter])
+    draft = _draft(agent, world.subject, world.template)
+    browser = _login(agent)  # the agent's session, logged in before the revocation
+    page = reverse("commitments:detail", args=[draft.reference])
+    assert browser.get(page).status_code == 200
+    row = Representation.objects.get(user=agent)
+
+    api_as(world.applicant).post(
+        f"/api/v1/representations/{row.pk}/revoke/", {"reason": "离职"}, format="json"
+    )
+
+    assert browser.get(page).status_code == 404
+    # "My subjects" still lists the row, as revoked with the reason, with nothing to act on
+    assert "Revoked: 离职" in browser.get(reverse("commitments:subjects")).content.decode()
+
+
 def test_an_expired_agent_may_not_sign(world, api_as):
     agent = _agent(world, matters=[world.matter])
     draft = _draft(agent, world.subject, world.template)
