@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, time
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -18,6 +20,7 @@ from commitments.lifecycle.services.breaches import subject_exclusion_check
 from commitments.lifecycle.services.register import registry_event_append
 from commitments.lifecycle.services.signatures import (
     commitment_document_sign,
+    commitment_signer_prepare,
     commitment_upload_accept,
 )
 from commitments.lifecycle.services.signing_requests import signing_request_close
@@ -26,6 +29,7 @@ from commitments.obligations.services.ladder import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
+from directory.city import CITY_TIME, city_date, city_time_text, money_text
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.inputs import normalise_text
 from directory.models import Region, Subject
@@ -36,15 +40,17 @@ from directory.representation.selectors import (
     representation_sign_check,
 )
 from directory.representation.services import representation_prove
-from signing.render.commitment import CommitmentDocument, render_commitment_pdf
+from signing.pades.sign import PreparedSigner
+from signing.render.commitment import CommitmentDocument, SignatureBlock, render_commitment_pdf
 from signing.render.glyphs import undrawable_message
 
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def _new_reference(now) -> str:
+    """Return ``CN`` + the city's date (China Standard Time, not UTC's) + 8 random characters."""
     suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"CN{now:%Y%m%d}{suffix}"
+    return f"CN{city_date(now):%Y%m%d}{suffix}"
 
 
 def _not_representative() -> CommitmentError:
@@ -198,15 +204,32 @@ def obligation_deadlines(*, template: CommitmentTemplate, signed_on) -> list[tup
     ]
 
 
-def commitment_document(*, commitment: Commitment, on=None) -> CommitmentDocument:
-    """The document the applicant reads, previews and signs (deadlines as if signed ``on``)."""
+def commitment_document(
+    *,
+    commitment: Commitment,
+    on=None,
+    preview: bool = False,
+    signature: SignatureBlock | None = None,
+    created_at: datetime | None = None,
+) -> CommitmentDocument:
+    """The document the applicant reads, previews and signs (deadlines as if signed ``on``).
+
+    Without ``signature`` it is the form to be signed (with one's own certificate, or as a
+    ``preview`` carrying the 样稿 watermark); with it, the document the platform signs, its
+    block naming signatory, company, time and certificate. The PDF's dates are
+    ``created_at``, by default the start of ``on`` in China Standard Time, so the form
+    rendered for a day is the same bytes all day (uploads are matched against it).
+    """
     template = commitment.template
     on = on or timezone.localdate()
     language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+    if created_at is None:
+        created_at = datetime.combine(on, time.min, tzinfo=CITY_TIME)
     return CommitmentDocument(
         reference=commitment.reference,
         title=template.title,
-        template_label=f"{template.code} v{template.version}",
+        template_label=_("%(title)s, version %(version)s")
+        % {"title": template.title, "version": template.version},
         subject_name=commitment.subject.name,
         subject_code=commitment.subject.code,
         matter=template.matter.name,
@@ -225,6 +248,50 @@ def commitment_document(*, commitment: Commitment, on=None) -> CommitmentDocumen
             for rule, deadline in obligation_deadlines(template=template, signed_on=on)
         ),
         language=language,
+        particulars=_particulars(commitment),
+        signature=signature,
+        is_preview=preview and signature is None,
+        created_at=created_at,
+    )
+
+
+def _particulars(commitment: Commitment) -> tuple[tuple[str, str], ...]:
+    """What a bidding pledge stands for: the tender, its authority and the deposit replaced.
+
+    The tender is looked up by the reference the pledge names (``field_values["tender"]``);
+    the model is resolved by name because pledges build on lifecycle, not the reverse.
+    """
+    if commitment.template.kind != CommitmentTemplate.Kind.BIDDING_PLEDGE:
+        return ()
+    reference = (commitment.field_values or {}).get("tender", "")
+    tender = (
+        apps.get_model("commitments", "Tender")
+        .objects.select_related("department")
+        .filter(reference=reference)
+        .first()
+    )
+    if tender is None:
+        return ()
+    return (
+        (_("Tender"), f"{tender.reference} {tender.title}"),
+        (_("Tendering authority"), tender.department.name),
+        (_("Bid deposit replaced by this pledge"), money_text(tender.deposit_amount)),
+        (_("Bid deadline"), f"{city_time_text(tender.bid_deadline)} {_('Beijing time')}"),
+    )
+
+
+def signature_block(
+    *, commitment: Commitment, by: AbstractBaseUser, at: datetime, signer: PreparedSigner
+) -> SignatureBlock:
+    """The visible signature block of a commitment the platform signs for ``by`` at ``at``."""
+    return SignatureBlock(
+        signatory=by.get_full_name() or by.get_username(),
+        company=commitment.subject.name,
+        company_code=commitment.subject.code,
+        signed_at=at,
+        certificate_subject=signer.certificate_holder,
+        certificate_serial=signer.certificate_serial,
+        certificate_issuer=signer.certificate_issuer,
     )
 
 
@@ -263,9 +330,21 @@ def commitment_drawable_check(
         )
 
 
-def commitment_preview(*, commitment: Commitment, by: AbstractBaseUser) -> bytes:
+def commitment_preview(
+    *, commitment: Commitment, by: AbstractBaseUser, for_signing_elsewhere: bool = False
+) -> bytes:
+    """Render the draft: a 样稿 preview to read, or the form to sign with one's own key.
+
+    The form to sign elsewhere is today's exact render without a watermark: an upload is
+    accepted only as that render plus a signature (``signatures.commitment_upload_check``).
+    """
     _check_drafter(by, commitment.subject, commitment)
-    document = commitment_document(commitment=commitment)
+    if for_signing_elsewhere:
+        document = commitment_document(commitment=commitment)
+    else:
+        document = commitment_document(
+            commitment=commitment, preview=True, created_at=timezone.now()
+        )
     commitment_drawable_check(commitment=commitment, document=document)
     return render_commitment_pdf(document)
 
@@ -318,10 +397,16 @@ def commitment_sign(
     now = timezone.now()
     signed_on = timezone.localdate(now)
     if uploaded_pdf is None:
-        document = commitment_document(commitment=locked, on=signed_on)
+        signer = commitment_signer_prepare(commitment=locked, by=by)
+        document = commitment_document(
+            commitment=locked,
+            on=signed_on,
+            signature=signature_block(commitment=locked, by=by, at=now, signer=signer),
+            created_at=now,
+        )
         commitment_drawable_check(commitment=locked, document=document)
         stored = commitment_document_sign(
-            commitment=locked, by=by, pdf=render_commitment_pdf(document)
+            commitment=locked, by=by, pdf=render_commitment_pdf(document), signer=signer
         )
     else:
         commitment_drawable_check(commitment=locked)
