@@ -11,9 +11,9 @@ from pyhanko.sign import fields
 APPLICANT_FIELD = "Applicant"
 PLATFORM_SEAL_FIELD = "PlatformSeal"
 SIGNATURE_FIELDS = (APPLICANT_FIELD, PLATFORM_SEAL_FIELD)
-# The seal's visible stamp: top right of the first page, inside the 20 mm top margin the
-# renderer leaves free, so it never covers the commitment's text.
-SEAL_BOX = (311, 793, 538, 841)  # points: x1, y1, x2, y2 (A4 is 595 x 842)
+# The seal's visible stamp (the round seal and its QR code): top right of the first page, in
+# the room the renderer leaves above the title (``SEAL_ROOM``), so it never covers the text.
+SEAL_BOX = (311, 745, 538, 836)  # points: x1, y1, x2, y2 (A4 is 595 x 842); 80 x 32 mm
 
 
 def seal_field_spec() -> fields.SigFieldSpec:

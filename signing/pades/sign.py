@@ -13,6 +13,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as HankoSigningError
@@ -39,13 +42,55 @@ class SignedPdf:
     certificate_serial: str  # hex
 
 
+@dataclass(frozen=True)
+class PreparedSigner:
+    """A one-off key and certificate issued before the document is drawn.
+
+    Issuing first lets the document's visible signature block name the certificate that
+    then signs it (``certificate_holder``, ``certificate_serial``, ``certificate_issuer``).
+    The key lives only as long as this object.
+    """
+
+    identity: SignerIdentity
+    private_key: ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+
+    @property
+    def certificate_serial(self) -> str:
+        """The certificate's serial number in hex, as stored with the signed document."""
+        return f"{self.certificate.serial_number:x}"
+
+    @property
+    def certificate_holder(self) -> str:
+        """The holder as people read it: common name and the code it is matched on."""
+        name = _name_part(self.certificate.subject, NameOID.COMMON_NAME)
+        return f"{name} ({self.identity.subject_code})"
+
+    @property
+    def certificate_issuer(self) -> str:
+        """The issuing authority's common name (its full name when it has none)."""
+        issuer = self.certificate.issuer
+        return _name_part(issuer, NameOID.COMMON_NAME) or issuer.rfc4514_string()
+
+
+def _name_part(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def signer_prepare(*, identity: SignerIdentity) -> PreparedSigner:
+    """Issue the fresh key and short-lived certificate for one signature by ``identity``."""
+    private_key, certificate = issue_signer_certificate(identity=identity)
+    return PreparedSigner(identity=identity, private_key=private_key, certificate=certificate)
+
+
 _CONFIGURED = object()
 
 
 def sign_pdf(
     pdf: bytes,
     *,
-    signer: SignerIdentity,
+    signer: SignerIdentity | PreparedSigner,
     reason: str,
     location: str = "",
     timestamper: timestamps.TimeStamper | None | object = _CONFIGURED,
@@ -56,14 +101,16 @@ def sign_pdf(
     ``timestamper=None`` makes a B-B signature (tests of the untimestamped case only).
     Raises ``TimestampUnavailable`` when the timestamp service does not answer.
 
-    A fresh key and short-lived certificate are issued for this one signature; the key is
-    dropped when the function returns. Both signature fields are created first, so the
+    A fresh key and short-lived certificate are issued for this one signature (or were, by
+    ``signer_prepare``, when the document shows the certificate); the key is dropped when
+    the function returns. Both signature fields are created first, so the
     platform seal can be added later without invalidating the applicant's signature.
     Raises ``InvalidPdf`` when ``pdf`` cannot be read or already has these fields.
     """
     if timestamper is _CONFIGURED:
         timestamper = configured_timestamper()
-    private_key, certificate = issue_signer_certificate(identity=signer)
+    prepared = signer if isinstance(signer, PreparedSigner) else signer_prepare(identity=signer)
+    private_key, certificate = prepared.private_key, prepared.certificate
     key_signer = KeySigner(
         private_key=private_key,
         certificate=to_asn1(certificate),

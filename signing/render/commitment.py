@@ -1,8 +1,16 @@
 """Render a commitment as a PDF with reportlab, Chinese text in an embedded font.
 
-Rendering is deterministic (reportlab's ``invariant`` mode, fixed metadata, no clock): the
+Rendering is deterministic (reportlab's ``invariant`` mode, no clock of its own): the
 same ``CommitmentDocument`` gives byte-identical output, so a signed PDF can later be
-checked to be "the rendered commitment, unchanged" by rendering it again.
+checked to be "the rendered commitment, unchanged" by rendering it again. The document's
+creation and modification dates are the ``created_at`` the caller passes (the moment of
+signing, or the day a form to sign elsewhere is rendered for): an injected clock, so the
+metadata tells the truth and tests still get identical bytes.
+
+The signature block names the signatory, the company and its code, the time of signing in
+China Standard Time and the one-off certificate (``SignatureBlock``); a preview carries a
+diagonal 样稿 (DRAFT) watermark on every page. The first page leaves room at the top right
+for the platform's round seal (``signing.pades.fields.SEAL_BOX``), drawn when it seals.
 
 Fonts come from ``signing.render.fonts``: the shipped subset, or a full system font
 when a character is outside it.
@@ -16,6 +24,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -34,15 +43,19 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from directory.city import city_now, city_time_text
 from signing.errors import InvalidDocument
 from signing.render.fonts import drawing_lock, font_for_text
 
 PRODUCER = "Chengnuo"
+# Room above the title on the first page for the platform seal's stamp (SEAL_BOX).
+SEAL_ROOM = 17 * mm
+WATERMARK_COLOUR = colors.HexColor("#e8b4b4")
 
 LABELS: dict[str, dict[str, str]] = {
     "zh-hans": {
         "reference": "编号",
-        "template": "模板",
+        "template": "文本",
         "subject_name": "承诺主体",
         "subject_code": "统一社会信用代码/证件号码",
         "matter": "承诺事项",
@@ -53,14 +66,22 @@ LABELS: dict[str, dict[str, str]] = {
         "obligation": "义务",
         "due": "履行期限",
         "signatory": "承诺人",
+        "signed_by": "签署人",
+        "signed_at": "签署时间",
+        "signed_at_elsewhere": "以本文件内嵌电子签名的时间为准",
+        "not_signed": "尚未签署（样稿）",
+        "certificate": "签名证书",
+        "certificate_text": "持有者：{subject}\n序列号：{serial}\n颁发者：{issuer}",
+        "beijing_time": "北京时间",
         "signature": "签名",
         "signature_note": "本承诺书以电子签名方式签署，签名信息嵌入于本文件。",
+        "watermark": "样稿",
         "page": "第 {number} 页",
         "none": "无",
     },
     "en": {
         "reference": "Reference",
-        "template": "Template",
+        "template": "Form",
         "subject_name": "Committing party",
         "subject_code": "Credit code / identity number",
         "matter": "Matter",
@@ -71,13 +92,39 @@ LABELS: dict[str, dict[str, str]] = {
         "obligation": "Obligation",
         "due": "Due",
         "signatory": "Signatory",
+        "signed_by": "Signed by",
+        "signed_at": "Time of signing",
+        "signed_at_elsewhere": "As recorded in the electronic signature embedded in this file",
+        "not_signed": "Not signed (draft preview)",
+        "certificate": "Signing certificate",
+        "certificate_text": "Holder: {subject}\nSerial number: {serial}\nIssuer: {issuer}",
+        "beijing_time": "Beijing time",
         "signature": "Signature",
         "signature_note": "This commitment is signed electronically; the signature is embedded"
         " in this file.",
+        "watermark": "DRAFT",
         "page": "Page {number}",
         "none": "None",
     },
 }
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """Who signs, for which company, when, and with which certificate.
+
+    ``signed_at`` is None for a form to be signed elsewhere: the time is then the one in the
+    embedded signature. The certificate lines are empty when the certificate is not the
+    platform's to know before signing (a signature made with the applicant's own key).
+    """
+
+    signatory: str  # the person who signs
+    company: str
+    company_code: str  # unified social credit code (or identity number)
+    signed_at: datetime | None = None
+    certificate_subject: str = ""
+    certificate_serial: str = ""
+    certificate_issuer: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +133,7 @@ class CommitmentDocument:
 
     reference: str
     title: str
-    template_label: str  # e.g. "food-permit v1"
+    template_label: str  # the form's human title and version, e.g. "食品经营许可承诺书 第 1 版"
     subject_name: str
     subject_code: str
     matter: str
@@ -95,6 +142,10 @@ class CommitmentDocument:
     fields: tuple[tuple[str, str], ...]  # (label, value)
     obligations: tuple[tuple[str, str], ...]  # (title, due-date text)
     language: str = "zh-hans"  # labels of the fixed headings: "zh-hans" or "en"
+    particulars: tuple[tuple[str, str], ...] = ()  # (label, value) after the matter
+    signature: SignatureBlock | None = None
+    is_preview: bool = False  # a draft shown for reading: 样稿 watermark
+    created_at: datetime | None = None  # the PDF's CreationDate/ModDate (None: 2000-01-01)
 
 
 @dataclass(frozen=True)
@@ -130,9 +181,9 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
         rightMargin=20 * mm,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
-        title=document.title,
-        author=PRODUCER,
-        subject=document.reference,
+        title=f"{document.title} {document.reference}",
+        author=document.subject_name,
+        subject=f"{document.matter} {document.reference}",
         creator=PRODUCER,
         producer=PRODUCER,
         keywords=[],
@@ -141,6 +192,10 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
     )
 
     def draw_footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        if document.created_at is not None:
+            canvas.setDateFormatter(_pdf_date(document.created_at))
+        if document.is_preview:
+            _draw_watermark(canvas, font_name, labels["watermark"])
         canvas.saveState()
         canvas.setFont(font_name, 8)
         canvas.setFillColor(colors.grey)
@@ -158,9 +213,65 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
     return buffer.getvalue()
 
 
+def _pdf_date(moment: datetime):  # type: ignore[no-untyped-def]
+    """Return a reportlab date formatter writing ``moment`` (China Standard Time)."""
+    text = city_now(moment).strftime("D:%Y%m%d%H%M%S+08'00'")
+    return lambda *_ignored: text
+
+
+def _draw_watermark(canvas: Canvas, font_name: str, text: str) -> None:
+    """Draw the preview's watermark diagonally across the page, beneath the text."""
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK_COLOUR)
+    canvas.setFont(font_name, 120 if len(text) <= 2 else 90)
+    canvas.translate(A4[0] / 2, A4[1] / 2)
+    canvas.rotate(45)
+    canvas.drawCentredString(0, -40, text)
+    canvas.restoreState()
+
+
+def _signature_rows(document: CommitmentDocument, labels: dict[str, str]) -> list[tuple[str, str]]:
+    """The signature block's rows: what is known when the document is drawn."""
+    block = document.signature
+    if block is None:
+        return [
+            (labels["signatory"], document.subject_name),
+            (labels["subject_code"], document.subject_code),
+            (labels["signed_at"], labels["not_signed"] if document.is_preview else ""),
+            (labels["signature"], labels["signature_note"]),
+        ]
+    rows = []
+    if block.signatory:
+        rows.append((labels["signed_by"], block.signatory))
+    rows += [
+        (labels["signatory"], block.company),
+        (labels["subject_code"], block.company_code),
+    ]
+    if block.signed_at is None:
+        rows.append((labels["signed_at"], labels["signed_at_elsewhere"]))
+    else:
+        rows.append(
+            (labels["signed_at"], f"{city_time_text(block.signed_at)} {labels['beijing_time']}")
+        )
+    if block.certificate_serial:
+        rows.append(
+            (
+                labels["certificate"],
+                labels["certificate_text"].format(
+                    subject=block.certificate_subject,
+                    serial=block.certificate_serial,
+                    issuer=block.certificate_issuer,
+                ),
+            )
+        )
+    rows.append((labels["signature"], labels["signature_note"]))
+    return rows
+
+
 def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles) -> list[Flowable]:
     """Lay out the commitment: title, reference, parties, notice, text, tables, signature."""
     story: list[Flowable] = [
+        Spacer(1, SEAL_ROOM),
         Paragraph(_markup(document.title), styles.title),
         Paragraph(
             f"{_markup(labels['reference'])}: {_markup(document.reference)}"
@@ -173,6 +284,7 @@ def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles
                 (labels["subject_name"], document.subject_name),
                 (labels["subject_code"], document.subject_code),
                 (labels["matter"], document.matter),
+                *document.particulars,
             ),
             styles=styles,
             header=None,
@@ -199,11 +311,7 @@ def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles
             [
                 Paragraph(_markup(labels["signatory"]), styles.heading),
                 _table(
-                    (
-                        (labels["signatory"], document.subject_name),
-                        (labels["subject_code"], document.subject_code),
-                        (labels["signature"], labels["signature_note"]),
-                    ),
+                    [row for row in _signature_rows(document, labels) if row[1]],
                     styles=styles,
                     header=None,
                 ),
@@ -259,7 +367,17 @@ def _document_text(document: CommitmentDocument, labels: dict[str, str]) -> str:
         document.commitment_text,
         *labels.values(),
     ]
-    for pair in (*document.notice, *document.fields, *document.obligations):
+    if document.signature is not None:
+        block = document.signature
+        parts += [
+            block.signatory,
+            block.company,
+            block.company_code,
+            block.certificate_subject,
+            block.certificate_serial,
+            block.certificate_issuer,
+        ]
+    for pair in (*document.notice, *document.fields, *document.obligations, *document.particulars):
         parts.extend(pair)
     return "".join(parts)
 

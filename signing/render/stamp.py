@@ -1,15 +1,18 @@
 """The platform seal's visible stamp, pre-drawn with reportlab as a tiny one-page PDF.
 
 pyHanko's own text stamp with a CJK font costs 180 ms-1.1 s; drawing the stamp here and
-attaching it as the seal's static appearance costs a few milliseconds. The stamp shows the
-commitment reference, the sealing time (UTC+8, the city's time) and a QR code that opens
-the public verification page.
+attaching it as the seal's static appearance costs a few milliseconds. The stamp is what
+people expect of an official seal: a round red seal (a ring, a five-pointed star, the
+platform's name along the upper arc, 电子签章 and the commitment reference beneath the
+star), beside a QR code that opens the public verification page and the sealing time in
+China Standard Time.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+import math
+from datetime import datetime
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -17,36 +20,83 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from directory.city import city_time_text
 from signing.render.fonts import drawing_lock, stamp_font_name
 
 STAMP_WIDTH = 80 * mm
-STAMP_HEIGHT = 17 * mm
-CITY_TIME = timezone(timedelta(hours=8), "CST")
+STAMP_HEIGHT = 32 * mm
+SEAL_RED = colors.HexColor("#d7000f")
+SEAL_NAME = "信用承诺平台"
+SEAL_KIND = "电子签章"
+SEAL_RADIUS = 15 * mm
+SEAL_CENTRE = (STAMP_WIDTH - SEAL_RADIUS - 1 * mm, STAMP_HEIGHT / 2)
+QR_SIDE = 21 * mm
+QR_X = 1 * mm
+QR_Y = STAMP_HEIGHT - 1 * mm - QR_SIDE
 
 
 def render_seal_stamp(*, reference: str, sealed_at: datetime, verify_url: str) -> bytes:
-    """Draw the stamp (80 x 17 mm): a QR code of ``verify_url`` and three lines of text."""
+    """Draw the stamp (80 x 32 mm): QR code and sealing time on the left, round seal right."""
     buffer = io.BytesIO()
     with drawing_lock:
         canvas = Canvas(buffer, pagesize=(STAMP_WIDTH, STAMP_HEIGHT), invariant=1)
-        canvas.setStrokeColor(colors.HexColor("#b22222"))
-        canvas.setLineWidth(0.8)
-        canvas.roundRect(0.5, 0.5, STAMP_WIDTH - 1, STAMP_HEIGHT - 1, 2 * mm, stroke=1, fill=0)
-        side = STAMP_HEIGHT - 2 * mm
-        _draw_qr(canvas, verify_url, x=1 * mm, y=1 * mm, side=side)
         font = stamp_font_name()
-        text_x = side + 3 * mm
-        canvas.setFillColor(colors.HexColor("#b22222"))
-        canvas.setFont(font, 8)
-        canvas.drawString(text_x, STAMP_HEIGHT - 5 * mm, "承诺平台电子签章 Platform seal")
+        _draw_qr(canvas, verify_url, x=QR_X, y=QR_Y, side=QR_SIDE)
         canvas.setFillColor(colors.black)
-        canvas.setFont(font, 7)
-        canvas.drawString(text_x, STAMP_HEIGHT - 9.5 * mm, reference)
-        local = sealed_at.astimezone(CITY_TIME).strftime("%Y-%m-%d %H:%M:%S UTC+8")
-        canvas.drawString(text_x, STAMP_HEIGHT - 13.5 * mm, local)
+        canvas.setFont(font, 5.5)
+        canvas.drawString(QR_X, 5.5 * mm, reference)
+        canvas.drawString(QR_X, 2.5 * mm, f"{city_time_text(sealed_at, seconds=True)} 北京时间")
+        canvas.setFont(font, 5)
+        canvas.drawString(QR_X + QR_SIDE + 1 * mm, QR_Y + 2 * mm, "扫码核验")
+        canvas.drawString(QR_X + QR_SIDE + 1 * mm, QR_Y - 0.5 * mm, "Scan to verify")
+        _draw_round_seal(canvas, font, reference=reference)
         canvas.showPage()
         canvas.save()
     return buffer.getvalue()
+
+
+def _draw_round_seal(canvas: Canvas, font: str, *, reference: str) -> None:
+    """Draw the round red seal: ring, star, name along the upper arc, kind and reference."""
+    centre_x, centre_y = SEAL_CENTRE
+    canvas.saveState()
+    canvas.setStrokeColor(SEAL_RED)
+    canvas.setFillColor(SEAL_RED)
+    canvas.setLineWidth(1.6)
+    canvas.circle(centre_x, centre_y, SEAL_RADIUS - 0.8, stroke=1, fill=0)
+    _draw_star(canvas, centre_x, centre_y, outer=4.6 * mm)
+    size = 8.5
+    canvas.setFont(font, size)
+    span = 150.0  # degrees of arc the name occupies, centred on the top
+    text_radius = SEAL_RADIUS - 0.8 - 1.2 * mm - size
+    step = span / max(len(SEAL_NAME) - 1, 1)
+    for index, character in enumerate(SEAL_NAME):
+        angle = 90 + span / 2 - index * step
+        canvas.saveState()
+        canvas.translate(centre_x, centre_y)
+        canvas.rotate(angle - 90)
+        canvas.drawCentredString(0, text_radius, character)
+        canvas.restoreState()
+    canvas.setFont(font, 6)
+    canvas.drawCentredString(centre_x, centre_y - 7.5 * mm, SEAL_KIND)
+    canvas.setFont(font, 4.2)
+    canvas.drawCentredString(centre_x, centre_y - 10.5 * mm, reference)
+    canvas.restoreState()
+
+
+def _draw_star(canvas: Canvas, x: float, y: float, *, outer: float) -> None:
+    """Fill a five-pointed star centred on (x, y), one point up."""
+    inner = outer * math.sin(math.radians(18)) / math.sin(math.radians(126))
+    path = canvas.beginPath()
+    for point in range(10):
+        radius = outer if point % 2 == 0 else inner
+        angle = math.radians(90 + point * 36)
+        px, py = x + radius * math.cos(angle), y + radius * math.sin(angle)
+        if point == 0:
+            path.moveTo(px, py)
+        else:
+            path.lineTo(px, py)
+    path.close()
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 def _draw_qr(canvas: Canvas, text: str, *, x: float, y: float, side: float) -> None:

@@ -187,17 +187,32 @@ class CommitmentDetailApi(APIView):
 
 
 class CommitmentPreviewApi(APIView):
-    """The unsigned PDF the applicant is about to sign."""
+    """The unsigned PDF the applicant is about to sign: a 样稿 preview, or (``for=signing``)
+    the exact form to sign with one's own certificate and upload."""
 
     renderer_classes = [PdfRenderer, JSONRenderer]
 
     @extend_schema(
         operation_id="commitments_preview",
         tags=["commitments"],
+        parameters=[
+            OpenApiParameter(
+                "for",
+                OpenApiTypes.STR,
+                enum=["signing"],
+                required=False,
+                description="``signing``: today's form without the 样稿 watermark, to sign "
+                "elsewhere and upload.",
+            )
+        ],
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(400, 403, 404)},
     )
     def get(self, request, reference: str):
-        pdf = commitment_preview(commitment=visible_commitment(request, reference), by=request.user)
+        pdf = commitment_preview(
+            commitment=visible_commitment(request, reference),
+            by=request.user,
+            for_signing_elsewhere=request.query_params.get("for") == "signing",
+        )
         return HttpResponse(pdf, content_type="application/pdf")
 
 

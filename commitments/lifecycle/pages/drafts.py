@@ -152,17 +152,24 @@ class CommitmentWithdrawView(LoginRequiredMixin, View):
 
 
 class CommitmentPreviewView(LoginRequiredMixin, View):
-    """The PDF exactly as it would be signed today, shown in the browser."""
+    """The draft as a PDF in the browser: a 样稿 preview, or (``?for=signing``) the exact
+    form to sign with one's own certificate and upload."""
 
     def get(self, request, reference):
         commitment = own_commitment_or_404(request, reference)
+        for_signing = request.GET.get("for") == "signing"
         try:
-            pdf = commitment_preview(commitment=commitment, by=request.user)
+            pdf = commitment_preview(
+                commitment=commitment, by=request.user, for_signing_elsewhere=for_signing
+            )
         except DomainError as error:
             if error.code in HIDDEN_CODES:
                 raise Http404 from None
             messages.error(request, error.message)
             return redirect("commitments:detail", reference=reference)
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{commitment.reference}-preview.pdf"'
+        name = (
+            f"{commitment.reference}.pdf" if for_signing else f"{commitment.reference}-preview.pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="{name}"'
         return response

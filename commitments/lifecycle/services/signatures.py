@@ -38,7 +38,7 @@ from signing.errors import SignatureRefused, SigningError, TimestampUnavailable
 from signing.identity import SignerIdentity
 from signing.models import ArchiveTimestamp, SignedDocument
 from signing.pades.seal import seal_pdf
-from signing.pades.sign import sign_pdf
+from signing.pades.sign import PreparedSigner, sign_pdf, signer_prepare
 from signing.pades.upload import UploadCheck, check_uploaded_signature
 from signing.storage import document_store
 
@@ -128,8 +128,20 @@ def _seal_and_store(
     return stored
 
 
+def commitment_signer_prepare(*, commitment: Commitment, by: AbstractBaseUser) -> PreparedSigner:
+    """Issue the one-off certificate ``by`` signs ``commitment`` with, before it is drawn."""
+    try:
+        return signer_prepare(identity=_identity(commitment, by))
+    except SigningError as error:
+        raise CommitmentError(ErrorCode.INVALID_STATE, str(error)) from error
+
+
 def commitment_document_sign(
-    *, commitment: Commitment, by: AbstractBaseUser, pdf: bytes
+    *,
+    commitment: Commitment,
+    by: AbstractBaseUser,
+    pdf: bytes,
+    signer: PreparedSigner | None = None,
 ) -> SignedDocument:
     """Sign the rendered commitment (B-T), seal it (B-LTA) and store it; return the document.
 
@@ -139,7 +151,7 @@ def commitment_document_sign(
     try:
         signed = sign_pdf(
             pdf,
-            signer=_identity(commitment, by),
+            signer=signer or _identity(commitment, by),
             reason=f"{commitment.template.title} {commitment.reference}",
         )
         return _seal_and_store(

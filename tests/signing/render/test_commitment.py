@@ -6,12 +6,14 @@ import dataclasses
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from signing.errors import InvalidDocument, SigningErrorCode
-from signing.render.commitment import render_commitment_pdf
+from signing.render.commitment import SignatureBlock, render_commitment_pdf
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
@@ -130,3 +132,123 @@ def test_threads_rendering_at_once_draw_each_document_as_alone(commitment):
 
     # then every document comes out byte for byte as it did alone
     assert together == alone * 4
+
+
+def _info(pdf: bytes, tmp_path: Path) -> dict[str, str]:
+    path = tmp_path / "info.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(
+        ["pdfinfo", "-isodates", str(path)], capture_output=True, check=True, text=True
+    ).stdout
+    return {
+        key.strip(): value.strip()
+        for key, _colon, value in (line.partition(":") for line in listing.splitlines())
+    }
+
+
+SIGNED_AT = datetime(2026, 12, 5, 1, 30, 12, tzinfo=UTC)  # 09:30 in Beijing
+
+
+def _signed(commitment):
+    return dataclasses.replace(
+        commitment,
+        signature=SignatureBlock(
+            signatory="张三",
+            company="上海示例餐饮管理有限公司",
+            company_code="91310000MA1FL0000X",
+            signed_at=SIGNED_AT,
+            certificate_subject="上海示例餐饮管理有限公司 (91310000MA1FL0000X)",
+            certificate_serial="5f3a9c",
+            certificate_issuer="Chengnuo Platform CA",
+        ),
+        created_at=SIGNED_AT,
+    )
+
+
+@needs_poppler
+def test_the_signed_document_names_signatory_company_beijing_time_and_certificate(
+    commitment, tmp_path
+):
+    # when
+    text = _text(render_commitment_pdf(_signed(commitment)), tmp_path)
+
+    # then
+    for expected in (
+        "签署人",
+        "张三",
+        "上海示例餐饮管理有限公司",
+        "91310000MA1FL0000X",
+        "签署时间",
+        "2026-12-05 09:30 北京时间",
+        "序列号：5f3a9c",
+        "颁发者：Chengnuo Platform CA",
+    ):
+        assert expected in text, expected
+    assert "样稿" not in text
+
+
+@needs_poppler
+def test_the_pdf_dates_are_the_injected_signing_time_not_2000(commitment, tmp_path):
+    # when
+    info = _info(render_commitment_pdf(_signed(commitment)), tmp_path)
+
+    # then: the moment of signing, written in China Standard Time
+    assert info["CreationDate"] == "2026-12-05T09:30:12+08"
+    assert info["ModDate"] == "2026-12-05T09:30:12+08"
+    assert info["Title"] == "食品经营许可告知承诺书 CN-2025-000123"
+    assert info["Author"] == "上海示例餐饮管理有限公司"
+    assert info["Subject"] == "食品经营许可（新办） CN-2025-000123"
+    assert info["Producer"] == "Chengnuo"
+
+
+def test_the_same_signing_time_gives_the_same_bytes(commitment):
+    # given: the clock is injected, so the render stays reproducible
+    assert render_commitment_pdf(_signed(commitment)) == render_commitment_pdf(_signed(commitment))
+
+
+def _watermark_pixels(pdf: bytes, tmp_path: Path) -> int:
+    """Count the pixels of page 1 in the watermark's pale red (poppler drops diagonal text)."""
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-singlefile", str(path), str(tmp_path / "page")],
+        check=True,
+    )
+    image = Image.open(tmp_path / "page.png").convert("RGB")
+    return sum(
+        1
+        for red, green, blue in image.getdata()
+        if red > 200 and red - green > 30 and green == blue
+    )
+
+
+@needs_poppler
+def test_only_the_preview_carries_the_draft_watermark(commitment, tmp_path):
+    # when
+    preview = render_commitment_pdf(dataclasses.replace(commitment, is_preview=True))
+    form = render_commitment_pdf(commitment)
+    english = render_commitment_pdf(dataclasses.replace(commitment, is_preview=True, language="en"))
+
+    # then: a large pale red diagonal 样稿 (DRAFT) on the preview, none on the form to sign
+    assert _watermark_pixels(preview, tmp_path) > 300
+    assert _watermark_pixels(english, tmp_path) > 300
+    assert _watermark_pixels(form, tmp_path) == 0
+    assert "尚未签署（样稿）" in _text(preview, tmp_path)
+    assert "样稿" not in _text(form, tmp_path)
+    assert b"DRAFT" not in form and "样稿".encode("utf-16-be") not in form
+
+
+@needs_poppler
+def test_particulars_are_printed_with_the_parties(commitment, tmp_path):
+    # given: a pledge's tender, authority and amount
+    pledge = dataclasses.replace(
+        commitment,
+        particulars=(("招标项目", "ZB-2026-017 市政道路养护"), ("保证金金额", "¥80,000.00")),
+    )
+
+    # when
+    text = _text(render_commitment_pdf(pledge), tmp_path)
+
+    # then
+    assert "ZB-2026-017 市政道路养护" in text
+    assert "¥80,000.00" in text

@@ -21,7 +21,7 @@ def test_the_stamp_qr_code_has_exactly_the_modules_of_the_verify_url(tmp_path):
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
-    from signing.render.stamp import STAMP_HEIGHT
+    from signing.render.stamp import QR_SIDE, QR_X, QR_Y, STAMP_HEIGHT
 
     code = qrcode.QRCode(border=0, error_correction=ERROR_CORRECT_M, mask_pattern=0)
     code.add_data(VERIFY_URL)
@@ -38,15 +38,15 @@ def test_the_stamp_qr_code_has_exactly_the_modules_of_the_verify_url(tmp_path):
 
     # then every module's centre is dark exactly where the QR matrix says so
     scale = image.height / STAMP_HEIGHT  # pixels per point
-    mm = 72 / 25.4
-    side = STAMP_HEIGHT - 2 * mm
+    side = QR_SIDE
     cell = side / len(expected)
+    top = STAMP_HEIGHT - QR_Y - side  # image rows run downwards
     seen = [
         [
             image.getpixel(
                 (
-                    int((1 * mm + (column + 0.5) * cell) * scale),
-                    int((STAMP_HEIGHT - 1 * mm - side + (row + 0.5) * cell) * scale),
+                    int((QR_X + (column + 0.5) * cell) * scale),
+                    int((top + (row + 0.5) * cell) * scale),
                 )
             )
             < 128
@@ -55,3 +55,41 @@ def test_the_stamp_qr_code_has_exactly_the_modules_of_the_verify_url(tmp_path):
         for row in range(len(expected))
     ]
     assert seen == expected
+
+
+def test_the_stamp_is_a_round_red_seal_with_the_name_reference_and_beijing_time(tmp_path):
+    # given
+    sealed_at = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)  # 2026-12-05 07:30 in Beijing
+
+    # when
+    pdf = render_seal_stamp(
+        reference="CN20261205ABCDEFGH", sealed_at=sealed_at, verify_url=VERIFY_URL
+    )
+
+    # then: the page content strokes a circle (four Bezier curves) in seal red and fills a star
+    content = _content_stream(pdf)
+    assert b".843137 0 .058824 RG" in content  # stroke colour #d7000f
+    assert content.count(b" c\n") >= 4  # the ring's curves
+    assert b"f\n" in content or b"f*\n" in content
+    text = _pdf_text(pdf, tmp_path)
+    for expected in ("信", "用", "承", "诺", "平", "台", "电子签章", "CN20261205ABCDEFGH"):
+        assert expected in text, expected
+    assert "2026-12-05 07:30:00 北京时间" in text
+
+
+def _content_stream(pdf: bytes) -> bytes:
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    page = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"][0]
+    contents = page["/Contents"]
+    return contents.data if hasattr(contents, "data") else b"".join(part.data for part in contents)
+
+
+def _pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "stamp.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
