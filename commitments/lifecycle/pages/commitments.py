@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -165,6 +166,7 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
             "signing_request": _signing_request(commitment),
             "timeline": _timeline(commitment),
             "withdraw_form": WithdrawForm(),
+            "reauth_minutes": settings.ACCESS_REAUTH_MINUTES,
         }
 
 

@@ -1,0 +1,86 @@
+"""The signing ceremony on the pages: the document before signing, what happens after."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from commitments.lifecycle.services.commitments import commitment_create
+from tests.workflows.conftest import FIELD_VALUES, submit_commitment
+
+pytestmark = pytest.mark.usefixtures("signing_files")
+
+
+def _client(user) -> Client:
+    client = Client(headers={"accept-language": "zh-hans"})
+    client.force_login(user)
+    return client
+
+
+def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "document.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def test_the_sign_step_shows_the_commitment_text_and_warns_of_reauthentication(world):
+    # given
+    draft = commitment_create(
+        by=world.applicant,
+        subject=world.subject,
+        template=world.template,
+        field_values=FIELD_VALUES,
+    )
+
+    # when
+    page = _client(world.applicant).get(f"/commitments/{draft.reference}/").content.decode()
+
+    # then
+    assert "您将签署的承诺书" in page
+    assert world.template.commitment_text in page
+    assert "签署前将请您再次验证身份" in page
+
+
+def test_the_preview_is_a_draft_and_the_form_to_sign_elsewhere_is_not(world, tmp_path):
+    # given
+    draft = commitment_create(
+        by=world.applicant,
+        subject=world.subject,
+        template=world.template,
+        field_values=FIELD_VALUES,
+    )
+    client = _client(world.applicant)
+
+    # when
+    preview = client.get(f"/commitments/{draft.reference}/preview.pdf")
+    form = client.get(f"/commitments/{draft.reference}/preview.pdf?for=signing")
+
+    # then
+    assert "尚未签署（样稿）" in _pdftotext(preview.content, tmp_path)
+    form_text = _pdftotext(form.content, tmp_path)
+    assert "样稿" not in form_text
+    assert "以本文件内嵌电子签名的时间为准" not in form_text  # no signature block time yet
+    assert f'filename="{draft.reference}.pdf"' in form["Content-Disposition"]
+    assert world.template.code not in form_text
+    assert world.template.title in form_text
+
+
+def test_after_signing_the_page_says_who_verifies_by_when(world):
+    # given
+    signed = submit_commitment(world)
+
+    # when
+    page = _client(world.applicant).get(f"/commitments/{signed.reference}/").content.decode()
+
+    # then
+    due = timezone.localtime(signed.verification_due_at).strftime("%Y-%m-%d")
+    assert "已签署：接下来会怎样" in page
+    assert f"{signed.department.name} 将在 {due} 前完成对您承诺的核查。" in page
+    assert "北京时间" in page
+    assert f"/verify/{signed.reference}/" in page
