@@ -96,7 +96,7 @@ def test_a_pledge_signed_on_a_phone_then_breached_brings_the_notice(
     applicant.reload()
     notice = applicant.get_by_test_id("non-refund-notice")
     expect(notice).to_be_visible()
-    expect(applicant.get_by_test_id("amount-due")).to_have_text("80000.00")
+    expect(applicant.get_by_test_id("amount-due")).to_have_text("¥80,000.00")
     expect(applicant.get_by_test_id("payment-due")).to_have_text("2026-12-15")
     expect(applicant.get_by_test_id("payment-status")).to_have_text("Awaited")
     expect(applicant.get_by_test_id("pledge-outcome")).to_have_text(

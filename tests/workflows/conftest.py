@@ -13,15 +13,21 @@ from workflows.verification.services.submission import commitment_submit
 FIELD_VALUES = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
 
 
-def submit_commitment(world, *, subject=None) -> Commitment:
-    """Create and submit (sign + start verification) one commitment of the world's applicant."""
-    draft = commitment_create(
+def draft_commitment(world, *, subject=None) -> Commitment:
+    """Create one draft commitment of the world's applicant (the world's template)."""
+    return commitment_create(
         by=world.applicant,
         subject=subject or world.subject,
         template=world.template,
         field_values=FIELD_VALUES,
     )
-    return commitment_submit(commitment=draft, by=world.applicant)
+
+
+def submit_commitment(world, *, subject=None) -> Commitment:
+    """Create and submit (sign + start verification) one commitment of the world's applicant."""
+    return commitment_submit(
+        commitment=draft_commitment(world, subject=subject), by=world.applicant
+    )
 
 
 def task_of(commitment: Commitment, node=None) -> Task:

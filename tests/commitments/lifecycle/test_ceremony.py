@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from commitments.lifecycle.services.commitments import commitment_create
-from tests.workflows.conftest import FIELD_VALUES, submit_commitment
+from tests.pdf_text import pdf_text
+from tests.workflows.conftest import draft_commitment, submit_commitment
 
 pytestmark = pytest.mark.usefixtures("signing_files")
 
@@ -21,22 +18,9 @@ def _client(user) -> Client:
     return client
 
 
-def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "document.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
-
-
 def test_the_sign_step_shows_the_commitment_text_and_warns_of_reauthentication(world):
     # given
-    draft = commitment_create(
-        by=world.applicant,
-        subject=world.subject,
-        template=world.template,
-        field_values=FIELD_VALUES,
-    )
+    draft = draft_commitment(world)
 
     # when
     page = _client(world.applicant).get(f"/commitments/{draft.reference}/").content.decode()
@@ -49,12 +33,7 @@ def test_the_sign_step_shows_the_commitment_text_and_warns_of_reauthentication(w
 
 def test_the_preview_is_a_draft_and_the_form_to_sign_elsewhere_is_not(world, tmp_path):
     # given
-    draft = commitment_create(
-        by=world.applicant,
-        subject=world.subject,
-        template=world.template,
-        field_values=FIELD_VALUES,
-    )
+    draft = draft_commitment(world)
     client = _client(world.applicant)
 
     # when
@@ -62,8 +41,8 @@ def test_the_preview_is_a_draft_and_the_form_to_sign_elsewhere_is_not(world, tmp
     form = client.get(f"/commitments/{draft.reference}/preview.pdf?for=signing")
 
     # then
-    assert "尚未签署（样稿）" in _pdftotext(preview.content, tmp_path)
-    form_text = _pdftotext(form.content, tmp_path)
+    assert "尚未签署（样稿）" in pdf_text(preview.content, tmp_path)
+    form_text = pdf_text(form.content, tmp_path)
     assert "样稿" not in form_text
     assert "以本文件内嵌电子签名的时间为准" not in form_text  # no signature block time yet
     assert f'filename="{draft.reference}.pdf"' in form["Content-Disposition"]

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 from commitments.pledges.services import bid_pledge_make
 from directory.city import city_time_text
 from signing.storage import document_read
-
-
-def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "pledge.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
-
-
-def _creation_date(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(pdf)
-    info = subprocess.run(
-        ["pdfinfo", "-isodates", str(path)], capture_output=True, check=True, text=True
-    ).stdout
-    return next(line for line in info.splitlines() if line.startswith("CreationDate:")).split()[1]
+from tests.pdf_text import pdf_info, pdf_text
 
 
 def test_the_signed_pledge_names_amount_tender_authority_signatory_and_time(
@@ -33,7 +14,7 @@ def test_the_signed_pledge_names_amount_tender_authority_signatory_and_time(
     # when
     pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
     pdf = document_read(pledge.commitment.signed_document)
-    text = _pdftotext(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path)
 
     # then
     commitment = pledge.commitment
@@ -51,6 +32,6 @@ def test_the_signed_pledge_names_amount_tender_authority_signatory_and_time(
     assert "DRAFT" not in text
     assert commitment.template.code not in text
     # the document's dates are the signing time, in China Standard Time (not 2000-01-01)
-    assert _creation_date(pdf, tmp_path) == commitment.signed_at.astimezone(
+    assert pdf_info(pdf, tmp_path)["CreationDate"] == commitment.signed_at.astimezone(
         tender.bid_deadline.tzinfo
     ).strftime("%Y-%m-%dT%H:%M:%S+08")

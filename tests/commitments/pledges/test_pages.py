@@ -218,7 +218,7 @@ def test_the_authority_records_a_breach_and_the_bidder_sees_the_notice(client, w
     client.force_login(world.applicant)
     page = client.get(reverse("pledges:detail", kwargs={"pk": pledge.pk})).content.decode()
     assert 'data-testid="non-refund-notice"' in page
-    assert "80000.00" in page
+    assert "¥80,000.00" in page
     assert "2026-12-15" in page
     assert "Winner refused to sign the contract" in page
     assert "Awaited" in page

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.services.commitments import commitment_create, commitment_preview
+from commitments.lifecycle.services.commitments import commitment_preview
 from directory.city import city_time_text
 from signing.storage import document_read
-from tests.workflows.conftest import FIELD_VALUES, submit_commitment
+from tests.workflows.conftest import draft_commitment, submit_commitment
 
 pytestmark = pytest.mark.usefixtures("signing_files")
 
@@ -87,12 +87,7 @@ def test_a_tampered_file_gets_a_red_verdict(signed, language):
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_an_unsigned_preview_says_it_carries_no_signature_not_invalid(world, language):
     # given a preview of a draft, uploaded by someone who took it for the signed document
-    draft = commitment_create(
-        by=world.applicant,
-        subject=world.subject,
-        template=world.template,
-        field_values=FIELD_VALUES,
-    )
+    draft = draft_commitment(world)
     preview = commitment_preview(commitment=draft, by=world.applicant)
 
     # when

@@ -14,6 +14,7 @@ from PIL import Image
 
 from signing.errors import InvalidDocument, SigningErrorCode
 from signing.render.commitment import SignatureBlock, render_commitment_pdf
+from tests.pdf_text import pdf_info
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
@@ -134,18 +135,6 @@ def test_threads_rendering_at_once_draw_each_document_as_alone(commitment):
     assert together == alone * 4
 
 
-def _info(pdf: bytes, tmp_path: Path) -> dict[str, str]:
-    path = tmp_path / "info.pdf"
-    path.write_bytes(pdf)
-    listing = subprocess.run(
-        ["pdfinfo", "-isodates", str(path)], capture_output=True, check=True, text=True
-    ).stdout
-    return {
-        key.strip(): value.strip()
-        for key, _colon, value in (line.partition(":") for line in listing.splitlines())
-    }
-
-
 SIGNED_AT = datetime(2026, 12, 5, 1, 30, 12, tzinfo=UTC)  # 09:30 in Beijing
 
 
@@ -190,7 +179,7 @@ def test_the_signed_document_names_signatory_company_beijing_time_and_certificat
 @needs_poppler
 def test_the_pdf_dates_are_the_injected_signing_time_not_2000(commitment, tmp_path):
     # when
-    info = _info(render_commitment_pdf(_signed(commitment)), tmp_path)
+    info = pdf_info(render_commitment_pdf(_signed(commitment)), tmp_path)
 
     # then: the moment of signing, written in China Standard Time
     assert info["CreationDate"] == "2026-12-05T09:30:12+08"
@@ -214,10 +203,10 @@ def _watermark_pixels(pdf: bytes, tmp_path: Path) -> int:
         ["pdftoppm", "-r", "30", "-png", "-singlefile", str(path), str(tmp_path / "page")],
         check=True,
     )
-    image = Image.open(tmp_path / "page.png").convert("RGB")
+    pixels = Image.open(tmp_path / "page.png").convert("RGB").tobytes()
     return sum(
         1
-        for red, green, blue in image.getdata()
+        for red, green, blue in zip(pixels[0::3], pixels[1::3], pixels[2::3], strict=True)
         if red > 200 and red - green > 30 and green == blue
     )
 

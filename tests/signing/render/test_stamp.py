@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from signing.render.stamp import render_seal_stamp
+from tests.pdf_text import pdf_text
 
 VERIFY_URL = "http://x/verify/CN-2025-000123/"
 
@@ -71,7 +72,7 @@ def test_the_stamp_is_a_round_red_seal_with_the_name_reference_and_beijing_time(
     assert b".843137 0 .058824 RG" in content  # stroke colour #d7000f
     assert content.count(b" c\n") >= 4  # the ring's curves
     assert b"f\n" in content or b"f*\n" in content
-    text = _pdf_text(pdf, tmp_path)
+    text = pdf_text(pdf, tmp_path, layout=False)
     for expected in ("信", "用", "承", "诺", "平", "台", "电子签章", "CN20261205ABCDEFGH"):
         assert expected in text, expected
     assert "2026-12-05 07:30:00 北京时间" in text
@@ -85,11 +86,3 @@ def _content_stream(pdf: bytes) -> bytes:
     page = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"][0]
     contents = page["/Contents"]
     return contents.data if hasattr(contents, "data") else b"".join(part.data for part in contents)
-
-
-def _pdf_text(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "stamp.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
