@@ -126,6 +126,12 @@ def false_commitment_record(
     )
 
 
+def false_commitment_consequences() -> credit_selectors.BreachConsequences:
+    """What a finding of a false commitment recorded today would bring (the breach
+    ``false_commitment_record`` records): shown to the regulator before confirming."""
+    return credit_selectors.breach_consequences(category_code=FALSE_COMMITMENT)
+
+
 def subject_exclusion_check(*, subject: Subject) -> None:
     """Refuse commit-instead-of-prove to a subject under a measure that takes it away."""
     measure = credit_selectors.subject_is_excluded(subject_id=subject.pk)
