@@ -34,6 +34,7 @@ from commitments.pledges.services import (
     bid_pledge_outcome,
     bid_pledge_paid,
     bid_pledge_sign,
+    pledge_barred_refusal,
     pledge_outcome_refusal,
     pledge_payment_due,
     pledge_tender_of,
@@ -108,6 +109,11 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
         )
         context.update(
             subjects=subjects,
+            barred=[
+                (subject, refusal.message)
+                for subject in subjects
+                if (refusal := pledge_barred_refusal(subject_id=subject.pk)) is not None
+            ],
             tenders=list(pledge_selectors.tender_list_open()[:200]),
             chosen_subject=self.request.POST.get("subject")
             or (subjects[0].code if len(subjects) == 1 else ""),

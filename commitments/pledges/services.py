@@ -130,23 +130,32 @@ def pledge_template() -> CommitmentTemplate:
     return active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE)
 
 
+def pledge_barred_refusal(*, subject_id: int) -> CommitmentError | None:
+    """Why this subject may not pledge for any tender (on a black list), or None: told on
+    the start page before the bidder chooses, and given again as the refusal."""
+    entry = black_list_entry_of(subject_id=subject_id)
+    if entry is None:
+        return None
+    return CommitmentError(
+        ErrorCode.INVALID_STATE,
+        _(
+            "A subject on the black list “%(list)s” (since %(day)s) cannot pledge in place "
+            "of a bid deposit; pay the deposit instead. (Rule: %(rule)s)"
+        )
+        % {
+            "list": entry.credit_list.name,
+            "day": entry.entered_on,
+            "rule": entry.credit_list.legal_basis,
+        },
+        field="subject",
+    )
+
+
 def pledge_refusal(*, tender: Tender, subject_id: int, now: datetime) -> CommitmentError | None:
     """Why this subject may not pledge for this tender now (None: it may)."""
-    entry = black_list_entry_of(subject_id=subject_id)
-    if entry is not None:
-        return CommitmentError(
-            ErrorCode.INVALID_STATE,
-            _(
-                "A subject on the black list “%(list)s” (since %(day)s) cannot pledge in place "
-                "of a bid deposit; pay the deposit instead. (Rule: %(rule)s)"
-            )
-            % {
-                "list": entry.credit_list.name,
-                "day": entry.entered_on,
-                "rule": entry.credit_list.legal_basis,
-            },
-            field="subject",
-        )
+    barred = pledge_barred_refusal(subject_id=subject_id)
+    if barred is not None:
+        return barred
     if now >= tender.bid_deadline:
         return CommitmentError(
             ErrorCode.INVALID_STATE,

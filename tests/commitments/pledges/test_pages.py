@@ -132,6 +132,19 @@ def test_a_black_listed_subject_is_refused_with_the_reason_and_the_rule(client, 
     assert _snapshot() == before
 
 
+def test_a_black_listed_subject_learns_it_on_the_start_page(client, world, tender):
+    black_list(world.subject)
+    client.force_login(world.applicant)
+
+    page = client.get(reverse("pledges:create")).content.decode()
+
+    eligibility = page.split('data-testid="eligibility"')[1].split("</section>")[0]
+    assert world.subject.name in eligibility
+    assert "cannot pledge in place of a bid deposit; pay the deposit instead" in eligibility
+    assert eligibility.index("since 2026-06-01") > 0
+    assert page.index('data-testid="eligibility"') < page.index('data-testid="pledge-form"')
+
+
 def test_a_subject_listed_after_the_draft_cannot_sign_it(client, world, tender):
     draft = bid_pledge_draft(tender=tender, subject=world.subject, by=world.applicant)
     black_list(world.subject)
@@ -283,37 +296,38 @@ def test_an_outcome_recorded_twice_is_refused(client, world, tender):
     assert _snapshot() == before
 
 
-def test_a_withdrawal_before_the_bid_deadline_is_no_breach(client, world, tender):
+@pytest.mark.parametrize(
+    ("outcome", "message", "rule"),
+    [
+        (
+            "withdrawn",
+            "A bid withdrawn before the bid deadline does not breach the pledge.",
+            "a withdrawal before the deadline does not",
+        ),
+        (
+            "not_signed",
+            "“Winner refused to sign the contract” cannot be recorded before the bid deadline "
+            "(2026-12-10 09:00)",
+            "a winner refusing to sign the contract",
+        ),
+    ],
+)
+def test_an_outcome_the_tenders_dates_do_not_allow_yet_is_refused(
+    client, world, tender, outcome, message, rule
+):
     pledge = _pledge(world, tender)
     client.force_login(world.regulator)
     before = _snapshot()
 
     response = client.post(
-        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "withdrawn"}
+        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": outcome}
     )
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert "A bid withdrawn before the bid deadline does not breach the pledge." in page
-    assert "a withdrawal before the deadline does not" in page
-    assert _snapshot() == before
-
-
-def test_a_refusal_to_sign_before_the_bid_deadline_is_a_field_error(client, world, tender):
-    pledge = _pledge(world, tender)
-    client.force_login(world.regulator)
-    before = _snapshot()
-
-    response = client.post(
-        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "not_signed"}
-    )
-
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert (
-        "“Winner refused to sign the contract” cannot be recorded before the bid deadline "
-        "(2026-12-10 09:00)" in page
-    )
+    summary = page.split('data-testid="error"')[1].split("</div>")[0]
+    assert f'href="#outcome-{outcome}"' in summary
+    assert message in summary and rule in summary
     assert 'data-testid="check-answers"' not in page
     assert _snapshot() == before
 

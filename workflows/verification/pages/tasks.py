@@ -60,6 +60,15 @@ def _reminder_explanation(remind_at: datetime.datetime | None) -> str:
     }
 
 
+def _breach_consequences():
+    """What a breach finding would bring under the rules in force; None when the credit
+    catalogue cannot say (no category or rule set): the finding's own refusal tells then."""
+    try:
+        return false_commitment_consequences()
+    except DomainError:
+        return None
+
+
 def _labelled(history: list[dict]) -> list[dict]:
     """Add the status label in the active language to each history entry."""
     labels = dict(Commitment.Status.choices)
@@ -178,7 +187,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
             ),
             evidence_form=evidence_form or EvidenceForm(),
             held_files=held_files,
-            breach_consequences=(false_commitment_consequences() if is_open else None),
+            breach_consequences=_breach_consequences() if is_open else None,
             is_breach_recorded=verification is not None
             and verification.finding == Verification.Finding.BREACHED,
             can_extend=is_open and commitment.status == Commitment.Status.UNDER_VERIFICATION,
@@ -362,7 +371,7 @@ class TaskVerifyView(_TaskActionView):
                 "form": form,
                 "evidence_form": evidence_form,
                 "held_files": held,
-                "consequences": false_commitment_consequences(),
+                "consequences": _breach_consequences(),
                 "finding_label": dict(form.fields["finding"].choices)[form.cleaned_data["finding"]],
                 "method_label": dict(form.fields["method"].choices)[form.cleaned_data["method"]],
             },

@@ -236,14 +236,18 @@ def test_a_breach_without_reason_redisplays_the_form(world, submitted_commitment
     assert _state(submitted_commitment) == before
 
 
+def _claimed_task_page(world, commitment, client_as) -> tuple:
+    """The regulator claims the commitment's task and opens its page."""
+    task = task_of(commitment)
+    client = client_as(world.regulator)
+    client.post(reverse("workflows:claim", args=[task.pk]))
+    return task, client, client.get(reverse("workflows:task", args=[task.pk])).content.decode()
+
+
 def test_the_finding_and_extension_forms_have_their_own_field_ids(
     world, submitted_commitment, client_as
 ):
-    task = task_of(submitted_commitment)
-    client = client_as(world.regulator)
-    client.post(reverse("workflows:claim", args=[task.pk]))
-
-    page = client.get(reverse("workflows:task", args=[task.pk])).content.decode()
+    task, client, page = _claimed_task_page(world, submitted_commitment, client_as)
 
     assert page.count('id="id_reason"') == 1
     assert page.count('id="id_extend-reason"') == 1
@@ -260,11 +264,7 @@ def test_the_finding_and_extension_forms_have_their_own_field_ids(
 def test_the_task_page_shows_the_case_before_the_action_panel(
     world, submitted_commitment, client_as
 ):
-    task = task_of(submitted_commitment)
-    client = client_as(world.regulator)
-    client.post(reverse("workflows:claim", args=[task.pk]))
-
-    page = client.get(reverse("workflows:task", args=[task.pk])).content.decode()
+    _, _, page = _claimed_task_page(world, submitted_commitment, client_as)
 
     case, actions = page.split('data-testid="action-panel"')
     assert 'data-testid="download"' in case and 'data-testid="subject"' in case

@@ -224,7 +224,7 @@ def test_a_date_and_working_days_together_are_refused_on_the_page_and_over_the_a
     [
         ("2026-03-19", "理由", "new_due_date", "The new due date cannot be in the past."),
         ("2026-03-21", "理由", "new_due_date", "The new due date must be after the current one"),
-        ("2026-05-29", "   ", "reason", "This field is required."),
+        ("2026-05-29", "   ", "reason", "Say why the deadline is extended."),
     ],
 )
 def test_a_bad_extension_on_the_page_is_a_field_error_and_changes_nothing(
