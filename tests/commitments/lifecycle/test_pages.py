@@ -310,6 +310,10 @@ def test_missing_field_is_shown_on_the_field_and_nothing_is_created(world):
     assert 'data-testid="field-field_scope"' in _text(response)
     summary = _text(response).split('data-testid="error-summary"')[1].split("</div>")[0]
     assert '<a href="#id_field_scope">Fill in “经营项目”.</a>' in summary
+    assert "---------" not in _text(response)
+    assert '<option value="" selected>The subject&#x27;s registered region</option>' in _text(
+        response
+    )
     assert Commitment.objects.count() == 0
 
 
