@@ -385,3 +385,19 @@ def test_the_team_page_shows_the_workload(world, client):
 
     assert page.count('data-testid="workload-row"') == 3
     assert 'data-user="regulator"' in page
+
+
+def test_the_breach_check_reads_in_chinese(world, submitted_commitment, client_as):
+    task = task_of(submitted_commitment)
+    client = client_as(world.regulator)
+
+    page = client.post(
+        reverse("workflows:verify", args=[task.pk]),
+        {"method": "on_site", "finding": "breached", "reason": "场所为住宅"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+
+    for text in ("录入违约前请核对", "失信行为类别", "适用规则", "确认并录入违约", "修改"):
+        assert text in page
+    for english in ("Check before", "Confirm and record", "Breach category", "Publicity"):
+        assert english not in page
