@@ -11,6 +11,8 @@ from django.views.generic import ListView
 from commitments.catalogue.forms import NoticeAcknowledgeForm
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.catalogue.selectors import template_list_active
+from commitments.lifecycle.services.breaches import subject_exclusion_refusal
+from directory.selectors import subject_list
 
 ACKNOWLEDGED_SESSION_KEY = "commitments.acknowledged_templates"
 
@@ -68,5 +70,10 @@ class TemplateNoticeView(LoginRequiredMixin, View):
             "template": template,
             "form": form,
             "obligation_rules": list(template.obligation_rules.all()),
+            "exclusions": [
+                refusal.message
+                for subject in subject_list(represented_by=request.user).order_by("name")
+                if (refusal := subject_exclusion_refusal(subject=subject)) is not None
+            ],
         }
         return render(request, self.template_name, context, status=status)

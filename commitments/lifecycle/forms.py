@@ -28,6 +28,10 @@ def add_commitment_error(form: forms.Form, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
+SAY_WHY = {"required": _("Give the reason: it is recorded and shown to the people concerned.")}
+ENTER_CODE = _("Enter the 18-character unified social credit code or resident identity number.")
+
+
 class SubjectRegisterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of subject"),
@@ -38,12 +42,14 @@ class SubjectRegisterForm(forms.Form):
     code = forms.CharField(
         label=_("Unified social credit code or resident identity number"),
         max_length=40,
+        error_messages={"required": ENTER_CODE},
         help_text=_("18 characters. Spaces and full-width characters are accepted."),
     )
     name = forms.CharField(
         label=_("Name"),
         max_length=200,
         help_text=_("The registered name of the company, or the person's name."),
+        error_messages={"required": _("Enter the registered name of the company or the person.")},
         validators=[validate_drawable],
     )
 
@@ -57,8 +63,10 @@ class CommitmentFieldsForm(forms.Form):
         for spec in template.fields:
             max_length = int(spec.get("max_length", 500))
             widget = forms.Textarea(attrs={"rows": 3}) if max_length > 200 else forms.TextInput
+            label = spec.get("label") or spec["name"]
             self.fields[f"field_{spec['name']}"] = forms.CharField(
-                label=spec.get("label") or spec["name"],
+                label=label,
+                error_messages={"required": _("Fill in “%(label)s”.") % {"label": label}},
                 required=bool(spec.get("required", True)),
                 max_length=max_length,
                 widget=widget,
@@ -95,6 +103,7 @@ class CommitmentCreateForm(CommitmentFieldsForm):
                 label=_("Region where the matter is handled"),
                 queryset=Region.objects.order_by("code"),
                 required=False,
+                empty_label=_("The subject's registered region"),
                 help_text=_("Leave empty to use the subject's registered region."),
             ),
         }
@@ -164,7 +173,9 @@ class LetterUploadForm(forms.Form):
     """An authorisation letter for an officer's review; the file is read with its limit."""
 
     code = forms.CharField(
-        label=_("Unified social credit code or resident identity number"), max_length=40
+        label=_("Unified social credit code or resident identity number"),
+        max_length=40,
+        error_messages={"required": ENTER_CODE},
     )
     role = forms.ChoiceField(
         label=_("You act as"),
@@ -176,30 +187,55 @@ class LetterUploadForm(forms.Form):
 
 class AgentRequestForm(forms.Form):
     code = forms.CharField(
-        label=_("Unified social credit code or resident identity number"), max_length=40
+        label=_("Unified social credit code or resident identity number"),
+        max_length=40,
+        error_messages={"required": ENTER_CODE},
     )
     reason = forms.CharField(
-        label=_("Why you ask to act for it"), max_length=500, widget=forms.Textarea({"rows": 3})
+        label=_("Why you ask to act for it"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": _("Say why you ask to act for the subject.")},
     )
 
 
 class AgentGrantForm(forms.Form):
     """The legal representative authorises an agent for matters until a date."""
 
-    username = forms.CharField(label=_("The agent's user name"), max_length=150)
+    username = forms.CharField(
+        label=_("The agent's user name"),
+        max_length=150,
+        error_messages={"required": _("Enter the user name the agent logs in with.")},
+    )
     matters = forms.ModelMultipleChoiceField(
         label=_("Matters the agent may act on"),
         queryset=Matter.objects.order_by("code"),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one matter the agent may act on.")},
     )
     valid_until = forms.DateField(
-        label=_("Authorised until (inclusive)"), widget=forms.DateInput({"type": "date"})
+        label=_("Authorised until (inclusive)"),
+        widget=forms.DateInput({"type": "date"}),
+        error_messages={
+            "required": _("Enter the last day of the authorisation."),
+            "invalid": _("Enter a date as YYYY-MM-DD."),
+        },
     )
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        error_messages=SAY_WHY,
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        error_messages=SAY_WHY,
+    )
 
 
 class LetterReviewForm(forms.Form):
@@ -207,5 +243,11 @@ class LetterReviewForm(forms.Form):
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose to approve or refuse the letter.")},
     )
-    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea({"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea({"rows": 2}),
+        error_messages=SAY_WHY,
+    )

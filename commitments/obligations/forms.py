@@ -49,7 +49,11 @@ class DeadlineExtendForm(forms.Form):
         max_value=MAX_EXTENSION_WORKING_DAYS,
         help_text=gettext_lazy("Counted on the official calendar from the current due date."),
     )
-    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Say why the deadline is extended.")},
+    )
 
     def extension(self) -> dict:
         """The service's arguments: the date or the working days, and the reason."""

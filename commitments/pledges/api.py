@@ -8,7 +8,7 @@ tenders; any other pledge is a 404, and only the tendering authority records out
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +25,7 @@ from commitments.pledges.services import (
 )
 from config.api_pagination import PAGE_PARAMETERS, QueryChoiceField, paginated, paginated_response
 from directory import selectors as directory_selectors
-from directory.errors import error_responses
+from directory.errors import ErrorSerializer, error_responses
 from directory.identifiers import normalise
 
 OUTCOME_CHOICES = [*BidPledge.Kept.choices, *BidPledge.Breach.choices]
@@ -254,7 +254,22 @@ class PledgeOutcomeApi(APIView):
         operation_id="pledges_outcome",
         tags=["pledges"],
         request=InputSerializer,
-        responses={200: PledgeDetailSerializer, **error_responses(400, 404, 409)},
+        description=(
+            "Outcomes that only the award makes possible (won_signed, lost, not_signed, "
+            "no_guarantee) and a breaching withdrawal are refused before the tender's bid "
+            "deadline: 400, code invalid, with the message under fields.outcome."
+        ),
+        responses={
+            200: PledgeDetailSerializer,
+            **error_responses(404, 409),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "Refused: an unknown outcome, or one the tender's dates do not allow yet "
+                    "(fields.outcome)."
+                ),
+            ),
+        },
     )
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)

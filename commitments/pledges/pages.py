@@ -34,6 +34,9 @@ from commitments.pledges.services import (
     bid_pledge_outcome,
     bid_pledge_paid,
     bid_pledge_sign,
+    pledge_barred_refusal,
+    pledge_outcome_refusal,
+    pledge_payment_due,
     pledge_tender_of,
     tender_create,
 )
@@ -106,6 +109,11 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
         )
         context.update(
             subjects=subjects,
+            barred=[
+                (subject, refusal.message)
+                for subject in subjects
+                if (refusal := pledge_barred_refusal(subject_id=subject.pk)) is not None
+            ],
             tenders=list(pledge_selectors.tender_list_open()[:200]),
             chosen_subject=self.request.POST.get("subject")
             or (subjects[0].code if len(subjects) == 1 else ""),
@@ -327,6 +335,7 @@ class PledgeOfficeView(_AuthorityMixin, _ErrorPageMixin, TemplateView):
             pledge=pledge,
             history=pledge_selectors.pledge_history(pledge=pledge),
             outcomes=outcome_choices(),
+            chosen_outcome=self.request.GET.get("outcome", ""),
             defaulters=pledge_selectors.pledge_defaulters_list(),
             today=timezone.localdate(),
         )
@@ -338,6 +347,8 @@ class PledgeOutcomeView(PledgeOfficeView):
 
     def post(self, request, *args, **kwargs):
         outcome = request.POST.get("outcome", "")
+        if outcome in BidPledge.Breach.values and "confirm" not in request.POST:
+            return self.check_answers(outcome)
         try:
             pledge = bid_pledge_outcome(pledge=self.pledge(), by=request.user, outcome=outcome)
         except DomainError as error:
@@ -353,6 +364,22 @@ class PledgeOutcomeView(PledgeOfficeView):
         else:
             messages.success(request, _("Outcome recorded: the pledge is released."))
         return redirect("pledges:office_pledge", pk=pledge.pk)
+
+    def check_answers(self, outcome: str):
+        """Before a breach demands payment: what will be recorded, the amount, the payment
+        deadline and what follows if it is not paid. Nothing is recorded yet."""
+        pledge = self.pledge()
+        refusal = pledge_outcome_refusal(pledge=pledge, outcome=outcome, now=timezone.now())
+        if refusal is not None:
+            return self.fail(refusal, chosen_outcome=outcome)
+        today = timezone.localdate()
+        context = self.get_context_data(**self.kwargs)
+        context.update(
+            check_outcome=outcome,
+            check_outcome_label=BidPledge.Breach(outcome).label,
+            check_payment_due=pledge_payment_due(on=today),
+        )
+        return self.render_to_response(context)
 
 
 class PledgePaymentView(PledgeOfficeView):

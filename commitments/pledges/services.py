@@ -36,6 +36,13 @@ from directory.models import Department, RegulatorMembership, Subject
 from notifications.services.inbox import notification_send
 
 KEPT = ("released", *BidPledge.Kept.values)  # "released": kept, without saying how
+# Outcomes only the award makes possible, and the award follows the bid deadline.
+AFTER_AWARD = (
+    BidPledge.Kept.WON_SIGNED,
+    BidPledge.Kept.LOST,
+    BidPledge.Breach.NOT_SIGNED,
+    BidPledge.Breach.NO_GUARANTEE,
+)
 OUTCOMES = (*KEPT, *BidPledge.Breach.values)
 PAYMENT_WORKING_DAYS = 10  # to pay a non-refund notice; a city may set its own (below)
 
@@ -44,6 +51,11 @@ def payment_working_days() -> int:
     """Working days to pay a non-refund notice: ``CREDIT_TIME_LIMITS["pledge_payment"]``."""
     limits = getattr(settings, "CREDIT_TIME_LIMITS", {})
     return limits.get("pledge_payment", PAYMENT_WORKING_DAYS)
+
+
+def pledge_payment_due(*, on: date) -> date:
+    """The payment deadline of a non-refund notice sent on a day."""
+    return add_working_days(on, payment_working_days()).due_date
 
 
 def _check_member(by: AbstractBaseUser, department_id: int) -> None:
@@ -118,23 +130,32 @@ def pledge_template() -> CommitmentTemplate:
     return active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE)
 
 
+def pledge_barred_refusal(*, subject_id: int) -> CommitmentError | None:
+    """Why this subject may not pledge for any tender (on a black list), or None: told on
+    the start page before the bidder chooses, and given again as the refusal."""
+    entry = black_list_entry_of(subject_id=subject_id)
+    if entry is None:
+        return None
+    return CommitmentError(
+        ErrorCode.INVALID_STATE,
+        _(
+            "A subject on the black list “%(list)s” (since %(day)s) cannot pledge in place "
+            "of a bid deposit; pay the deposit instead. (Rule: %(rule)s)"
+        )
+        % {
+            "list": entry.credit_list.name,
+            "day": entry.entered_on,
+            "rule": entry.credit_list.legal_basis,
+        },
+        field="subject",
+    )
+
+
 def pledge_refusal(*, tender: Tender, subject_id: int, now: datetime) -> CommitmentError | None:
     """Why this subject may not pledge for this tender now (None: it may)."""
-    entry = black_list_entry_of(subject_id=subject_id)
-    if entry is not None:
-        return CommitmentError(
-            ErrorCode.INVALID_STATE,
-            _(
-                "A subject on the black list “%(list)s” (since %(day)s) cannot pledge in place "
-                "of a bid deposit; pay the deposit instead. (Rule: %(rule)s)"
-            )
-            % {
-                "list": entry.credit_list.name,
-                "day": entry.entered_on,
-                "rule": entry.credit_list.legal_basis,
-            },
-            field="subject",
-        )
+    barred = pledge_barred_refusal(subject_id=subject_id)
+    if barred is not None:
+        return barred
     if now >= tender.bid_deadline:
         return CommitmentError(
             ErrorCode.INVALID_STATE,
@@ -242,33 +263,62 @@ def bid_pledge_make(*, tender: Tender, subject: Subject, by: AbstractBaseUser) -
     return bid_pledge_sign(commitment=draft, by=by)
 
 
-def _outcome_record(
-    *, pledge_id: int, outcome: str, by: AbstractBaseUser, payment_due: date, on: date
-) -> BidPledge:
-    """Release a kept pledge, or record its breach with the non-refund notice."""
-    pledge = BidPledge.objects.select_for_update().select_related("tender").get(pk=pledge_id)
+def pledge_outcome_refusal(
+    *, pledge: BidPledge, outcome: str, now: datetime
+) -> CommitmentError | None:
+    """Why an outcome cannot be recorded for the pledge ``now``, or None: an unknown outcome,
+    an outcome already recorded, or one the tender's dates do not yet allow (a withdrawal
+    before the bid deadline is no breach; the award, and what the winner does after it,
+    come only after the deadline)."""
     if outcome not in OUTCOMES:
-        raise CommitmentError(
+        return CommitmentError(
             ErrorCode.INVALID, _("Choose what became of the pledge."), field="outcome"
         )
     if not can_proceed(pledge.release):
-        raise CommitmentError(
+        return CommitmentError(
             ErrorCode.INVALID_STATE,
             _("The outcome of this pledge was already recorded: %(status)s.")
             % {"status": pledge.get_status_display()},
             field="status",
         )
+    if outcome == BidPledge.Breach.WITHDRAWN and now < pledge.tender.bid_deadline:
+        return CommitmentError(
+            ErrorCode.INVALID,
+            _("A bid withdrawn before the bid deadline does not breach the pledge."),
+            field="outcome",
+        )
+    if outcome in AFTER_AWARD and now < pledge.tender.bid_deadline:
+        labels = dict([*BidPledge.Kept.choices, *BidPledge.Breach.choices])
+        return CommitmentError(
+            ErrorCode.INVALID,
+            _(
+                "“%(outcome)s” cannot be recorded before the bid deadline (%(deadline)s): the "
+                "tender is awarded only after it."
+            )
+            % {
+                "outcome": labels[outcome],
+                "deadline": timezone.localtime(pledge.tender.bid_deadline).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            },
+            field="outcome",
+        )
+    return None
+
+
+def _outcome_record(
+    *, pledge_id: int, outcome: str, by: AbstractBaseUser, payment_due: date, on: date
+) -> BidPledge:
+    """Release a kept pledge, or record its breach with the non-refund notice."""
+    pledge = BidPledge.objects.select_for_update().select_related("tender").get(pk=pledge_id)
+    refusal = pledge_outcome_refusal(pledge=pledge, outcome=outcome, now=timezone.now())
+    if refusal is not None:
+        raise refusal
     if outcome in KEPT:
         kept = "" if outcome == "released" else outcome
         pledge.release(by=by, kept=kept)
         audited_save(pledge, by=by, reason=f"pledge kept and released: {kept or 'kept'}")
         return pledge
-    if outcome == BidPledge.Breach.WITHDRAWN and timezone.now() < pledge.tender.bid_deadline:
-        raise CommitmentError(
-            ErrorCode.INVALID,
-            _("A bid withdrawn before the bid deadline does not breach the pledge."),
-            field="outcome",
-        )
     pledge.breach_notice(
         by=by, breach=outcome, amount=pledge.tender.deposit_amount, on=on, payment_due=payment_due
     )
@@ -282,7 +332,7 @@ def bid_pledge_outcome(*, pledge: BidPledge, by: AbstractBaseUser, outcome: str)
     non-refund notice with its payment deadline to the bidder."""
     _check_member(by, pledge.tender.department_id)
     on = timezone.localdate()
-    payment_due = add_working_days(on, payment_working_days()).due_date
+    payment_due = pledge_payment_due(on=on)
     pledge = _outcome_record(
         pledge_id=pledge.pk, outcome=outcome, by=by, payment_due=payment_due, on=on
     )

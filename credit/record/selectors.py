@@ -18,13 +18,14 @@ from credit.record.models.base import RuleDomain, Severity
 from credit.record.models.breaches import Breach, ListEntry, Measure
 from credit.record.models.rules import (
     BreachCategory,
+    ConsequenceRule,
     CreditList,
     GradeRule,
     MeasureType,
     PublicityRule,
     RuleSet,
 )
-from credit.record.rules import Standing, grade_from
+from credit.record.rules import PublicityWindow, Standing, add_months, grade_from, publicity_window
 from directory.models import Subject
 
 AUDIENCE_SUBJECT = "subject"
@@ -85,6 +86,78 @@ def breach_category_get(*, code: str) -> BreachCategory:
             _("There is no breach category %(code)s.") % {"code": code},
             field="category_code",
         ) from None
+
+
+def consequence_rules_for(*, category: BreachCategory, severity: str) -> list[ConsequenceRule]:
+    """The catalogue's consequence rules for a breach, one per measure type: a category's own
+    rule and a general one for the same measure — the heavier deduction wins."""
+    rules = (
+        ConsequenceRule.objects.filter(severity=severity, measure_type__is_active=True)
+        .filter(Q(category__isnull=True) | Q(category=category))
+        .select_related("measure_type")
+        .order_by("measure_type__code", "pk")
+    )
+    by_type: dict[int, ConsequenceRule] = {}
+    for rule in rules:
+        kept = by_type.get(rule.measure_type_id)
+        if kept is None or rule.points > kept.points:
+            by_type[rule.measure_type_id] = rule
+    return list(by_type.values())
+
+
+@dataclass(frozen=True)
+class MeasureConsequence:
+    """One measure a breach would bring: its type, the points it deducts, when it ends
+    (None: until the record is repaired, or without an end)."""
+
+    measure_type: MeasureType
+    points: int
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
+class BreachConsequences:
+    """What recording a breach on a day triggers under the rules in force: shown to the
+    official before the breach is confirmed, and applied by ``breach_record``."""
+
+    category: BreachCategory
+    severity: str
+    rule_set: RuleSet
+    window: PublicityWindow
+    measures: list[MeasureConsequence]
+
+    @property
+    def severity_label(self) -> str:
+        return str(Severity(self.severity).label)
+
+
+def breach_consequences(
+    *, category_code: str, severity: str | None = None, on: date | None = None
+) -> BreachConsequences:
+    """The rule set, publicity window and measures a breach of a category would bring if
+    recorded ``on`` a day (today by default), at ``severity`` (the category's default)."""
+    category = breach_category_get(code=category_code)
+    severity = severity or category.default_severity
+    on = on or timezone.localdate()
+    rule_set = rule_set_in_force(on=on, domain=category.domain)
+    rule = publicity_rule_for(rule_set=rule_set, severity=severity, group=category.publicity_group)
+    window = publicity_window(
+        record_date=on,
+        is_published=rule.is_published,
+        min_months=rule.min_months,
+        max_months=rule.max_months,
+    )
+    measures = []
+    for consequence in consequence_rules_for(category=category, severity=severity):
+        kind = consequence.measure_type
+        ends_on = None
+        if not kind.lasts_until_repaired and kind.duration_months:
+            ends_on = add_months(on, kind.duration_months)
+        points = consequence.points if kind.kind == MeasureType.Kind.POINT_DEDUCTION else 0
+        measures.append(MeasureConsequence(measure_type=kind, points=points, ends_on=ends_on))
+    return BreachConsequences(
+        category=category, severity=severity, rule_set=rule_set, window=window, measures=measures
+    )
 
 
 # Exclusion and grade ------------------------------------------------------------------------

@@ -5,44 +5,31 @@ history with who, from what date to what date and why."""
 from __future__ import annotations
 
 import datetime
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import DeadlineExtension
+from tests.browser.conftest import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _in_a_thread(work):
-    """Run ``work`` off the Playwright thread (signing runs its own asyncio event loop)."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 def test_a_regulator_extends_the_verification_deadline(world, new_page):
-    commitment = _in_a_thread(lambda: submit_commitment(world))
-    task = _in_a_thread(lambda: task_of(commitment))
+    commitment = in_a_thread(lambda: submit_commitment(world))
+    task = in_a_thread(lambda: task_of(commitment))
     current = timezone.localdate(commitment.verification_due_at)
     new_due = current + datetime.timedelta(days=14)
     page = new_page("regulator", locale="en-US")
     page.goto(f"/regulator/tasks/{task.pk}/")
+    page.get_by_test_id("extend-disclosure").locator("summary").click()
 
     # a date before the current deadline is refused at the field; nothing changes
-    page.fill("#id_new_due_date", (current - datetime.timedelta(days=1)).isoformat())
-    page.fill("#id_reason", "需补充现场核查")
+    page.fill("#id_extend-new_due_date", (current - datetime.timedelta(days=1)).isoformat())
+    page.fill("#id_extend-reason", "需补充现场核查")
     page.click("[data-testid=extend-submit]")
     expect(page.locator("[data-testid=extend-form]")).to_contain_text(
         f"The new due date must be after the current one ({current.isoformat()})."
@@ -50,8 +37,8 @@ def test_a_regulator_extends_the_verification_deadline(world, new_page):
     assert DeadlineExtension.objects.count() == 0
 
     # a later date moves the deadline and the history says who, from, to and why
-    page.fill("#id_new_due_date", new_due.isoformat())
-    page.fill("#id_reason", "需补充现场核查")
+    page.fill("#id_extend-new_due_date", new_due.isoformat())
+    page.fill("#id_extend-reason", "需补充现场核查")
     page.click("[data-testid=extend-submit]")
     expect(page.locator("[data-testid=verification-due]")).to_contain_text(new_due.isoformat())
     row = page.locator("[data-testid=verification-extensions] tbody tr")

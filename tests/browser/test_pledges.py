@@ -83,21 +83,28 @@ def test_a_pledge_signed_on_a_phone_then_breached_brings_the_notice(
     pledge = BidPledge.objects.get()
     assert (pledge.subject, pledge.commitment.is_signed) == (world.subject, True)
 
-    # When the tendering authority records that the winner refused to sign the contract
-    regulator = new_page("regulator", locale="en-US")
-    regulator.goto(reverse("workflows:inbox"))
-    regulator.get_by_test_id("nav-pledges-office").click()
-    regulator.get_by_test_id("office-pledge-row").get_by_role("link").click()
-    regulator.get_by_test_id("outcome-not_signed").check()
-    regulator.get_by_test_id("outcome-submit").click()
-    expect(regulator.get_by_test_id("payment-form")).to_be_visible()
+    # When, after the bid deadline, the tendering authority records that the winner refused
+    # to sign the contract, checks the amount it demands and confirms
+    with time_machine.travel(dt.datetime(2026, 12, 10, 10, tzinfo=SHANGHAI), tick=True):
+        regulator = new_page("regulator", locale="en-US")
+        regulator.goto(reverse("workflows:inbox"))
+        regulator.get_by_test_id("nav-pledges-office").click()
+        regulator.get_by_test_id("office-pledge-row").get_by_role("link").click()
+        regulator.get_by_test_id("outcome-not_signed").check()
+        regulator.get_by_test_id("outcome-submit").click()
+        expect(regulator.get_by_test_id("check-amount")).to_have_text("¥80,000.00")
+        expect(regulator.get_by_test_id("check-payment-due")).to_have_text("2026-12-24")
+        assert BidPledge.objects.get().status == "pledged"  # nothing recorded before confirming
+        regulator.get_by_test_id("confirm-outcome").click()
+        expect(regulator.get_by_test_id("notice-sent")).to_be_visible()
+        expect(regulator.get_by_test_id("payment-form")).to_be_visible()
 
     # Then the bidder sees the non-refund notice with the amount and the payment deadline
     applicant.reload()
     notice = applicant.get_by_test_id("non-refund-notice")
     expect(notice).to_be_visible()
     expect(applicant.get_by_test_id("amount-due")).to_have_text("¥80,000.00")
-    expect(applicant.get_by_test_id("payment-due")).to_have_text("2026-12-15")
+    expect(applicant.get_by_test_id("payment-due")).to_have_text("2026-12-24")
     expect(applicant.get_by_test_id("payment-status")).to_have_text("Awaited")
     expect(applicant.get_by_test_id("pledge-outcome")).to_have_text(
         "Winner refused to sign the contract"

@@ -3,33 +3,18 @@ supervisor's reassignments, one by one and in bulk."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
+from tests.browser.conftest import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.verification.services.work import verification_task_release
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def _in_a_thread(work):
-    """Run ``work`` off the Playwright thread (signing runs its own asyncio event loop)."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def _signed_and_queued(world):
@@ -42,7 +27,7 @@ def _signed_and_queued(world):
 
 def test_a_regulators_day(world, new_page, tmp_path):
     # Given four signed commitments; two wait in the department queue
-    commitments, queued = _in_a_thread(lambda: _signed_and_queued(world))
+    commitments, queued = in_a_thread(lambda: _signed_and_queued(world))
 
     # When regulator2 opens the queue, filters by reference and claims the first
     regulator = new_page("regulator2", locale="en-US")
@@ -75,6 +60,7 @@ def test_a_regulators_day(world, new_page, tmp_path):
     # When the supervisor reassigns the other queued task to regulator on its page
     supervisor = new_page("supervisor", locale="en-US")
     supervisor.goto(f"/regulator/tasks/{queued[1].pk}/")
+    supervisor.get_by_test_id("reassign-disclosure").locator("summary").click()
     supervisor.get_by_test_id("reassign-to").select_option(str(world.regulator.pk))
     supervisor.get_by_test_id("reassign-reason").fill("knows the district")
     supervisor.get_by_test_id("reassign-submit").click()

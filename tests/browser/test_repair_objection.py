@@ -93,6 +93,8 @@ def test_a_repair_from_the_subjects_side_and_the_officers(
     expect(regulator.get_by_test_id("decision-due")).to_have_text("2026-12-04")
     expect(regulator.get_by_test_id("proofs")).to_contain_text("receipt.pdf")
     regulator.get_by_test_id("decide-submit").click()
+    expect(regulator.get_by_test_id("check-decision")).to_contain_text("Grant")
+    regulator.get_by_test_id("confirm-decision").click()
     expect(regulator.get_by_test_id("application-status")).to_have_text("Granted")
 
     # Then the subject sees the grant and the record is repaired
@@ -124,6 +126,8 @@ def test_an_objection_from_the_subjects_side_and_the_officers(world, new_page, o
     regulator.select_option("#outcome", "revoked")
     regulator.fill("#reason", "回执属实")
     regulator.get_by_test_id("objection-decide-submit").click()
+    expect(regulator.get_by_test_id("check-decision")).to_have_text("Uphold: revoke the record")
+    regulator.get_by_test_id("confirm-decision").click()
     expect(regulator.get_by_test_id("objection-status")).to_have_text("Upheld: record revoked")
 
     # Then the subject sees the decision and the record has left publication

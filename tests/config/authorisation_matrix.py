@@ -1411,7 +1411,7 @@ PAGES: dict[str, dict[str, str]] = {
     },
     "regulator/tasks/<int:pk>/verify/": {
         "GET": "login 403 403 403 403 405 405 405 login 403",
-        "POST": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 400 404 400 login 403",
     },
     "regulator/team/": {
         "GET": "login 403 403 403 403 403 403 200 login 403",

@@ -14,7 +14,10 @@ class VerificationForm(forms.Form):
         widget=forms.Select(attrs={"data-testid": "method"}),
     )
     finding = forms.ChoiceField(
-        label=_("Finding"), choices=Verification.Finding.choices, widget=forms.RadioSelect
+        label=_("Finding"),
+        choices=Verification.Finding.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the commitment was kept or breached.")},
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -155,7 +158,7 @@ class ReassignForm(forms.Form):
                 membership.user_id,
                 f"{membership.user.get_username()} ({membership.get_role_display()})",
             )
-        self.fields["to"].choices = [("", "—")] + list(seen.items())
+        self.fields["to"].choices = [("", _("Choose a colleague…"))] + list(seen.items())
 
 
 class BulkReassignForm(ReassignForm):
@@ -182,7 +185,11 @@ class DelegationForm(forms.Form):
     ends = forms.DateTimeField(
         label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        error_messages={"required": _("Say why the work is delegated, e.g. leave or training.")},
+    )
 
     def __init__(self, *args, departments, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,7 +198,7 @@ class DelegationForm(forms.Form):
         for membership in members:
             people.setdefault(membership.user_id, membership.user.get_username())
         self.fields["delegator"].choices = list(people.items())
-        self.fields["delegate"].choices = [("", "—")] + list(people.items())
+        self.fields["delegate"].choices = [("", _("Choose a colleague…"))] + list(people.items())
 
 
 class SamplingDrawForm(forms.Form):

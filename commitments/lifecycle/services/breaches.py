@@ -126,24 +126,39 @@ def false_commitment_record(
     )
 
 
+def false_commitment_consequences() -> credit_selectors.BreachConsequences:
+    """What a finding of a false commitment recorded today would bring (the breach
+    ``false_commitment_record`` records): shown to the regulator before confirming."""
+    return credit_selectors.breach_consequences(category_code=FALSE_COMMITMENT)
+
+
 def subject_exclusion_check(*, subject: Subject) -> None:
     """Refuse commit-instead-of-prove to a subject under a measure that takes it away."""
+    refusal = subject_exclusion_refusal(subject=subject)
+    if refusal is not None:
+        raise refusal
+
+
+def subject_exclusion_refusal(*, subject: Subject) -> CommitmentError | None:
+    """Why the subject may not use commit-instead-of-prove today, or None: told on the start
+    page before anything is filled in, and given again as the refusal of a draft."""
     measure = credit_selectors.subject_is_excluded(subject_id=subject.pk)
-    if measure is not None:
-        raise CommitmentError(
-            ErrorCode.SUBJECT_EXCLUDED,
-            _(
-                "%(subject)s cannot use commit-instead-of-prove: “%(measure)s” applies since "
-                "%(since)s. Repairing the credit record restores eligibility; until then, "
-                "apply with the proof documents through the ordinary procedure."
-            )
-            % {
-                "subject": subject.name,
-                "measure": measure.measure_type.name,
-                "since": measure.starts_on.isoformat(),
-            },
-            field="subject",
+    if measure is None:
+        return None
+    return CommitmentError(
+        ErrorCode.SUBJECT_EXCLUDED,
+        _(
+            "%(subject)s cannot use commit-instead-of-prove: “%(measure)s” applies since "
+            "%(since)s. Repairing the credit record restores eligibility; until then, "
+            "apply with the proof documents through the ordinary procedure."
         )
+        % {
+            "subject": subject.name,
+            "measure": measure.measure_type.name,
+            "since": measure.starts_on.isoformat(),
+        },
+        field="subject",
+    )
 
 
 def _notify_representatives(*, commitment: Commitment, outcome: BreachOutcome) -> None:

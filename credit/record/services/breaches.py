@@ -21,8 +21,7 @@ from credit.errors import CreditError, CreditErrorCode
 from credit.record import selectors
 from credit.record.models.base import Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
-from credit.record.models.rules import ConsequenceRule, CreditList, MeasureType
-from credit.record.rules import add_months, publicity_window
+from credit.record.models.rules import CreditList
 from directory.audit import audited_save
 from directory.models import Subject
 
@@ -95,16 +94,10 @@ def breach_record(
         return BreachOutcome(breach=existing, created=False)
 
     on = record_date or timezone.localdate()
-    rule_set = selectors.rule_set_in_force(on=on, domain=category.domain)
-    rule = selectors.publicity_rule_for(
-        rule_set=rule_set, severity=severity, group=category.publicity_group
+    consequences = selectors.breach_consequences(
+        category_code=category.code, severity=severity, on=on
     )
-    window = publicity_window(
-        record_date=on,
-        is_published=rule.is_published,
-        min_months=rule.min_months,
-        max_months=rule.max_months,
-    )
+    rule_set, window = consequences.rule_set, consequences.window
     breach = Breach(
         subject_id=subject_id,
         source_kind=source_kind,
@@ -128,7 +121,7 @@ def breach_record(
         breach.publish()
         audited_save(breach, by=by, reason="publication started")
 
-    measures = _apply_consequences(breach=breach, by=by)
+    measures = _apply_consequences(breach=breach, consequences=consequences, by=by)
     notices = _black_list_notices(breach=breach, by=by)
     exits = _red_list_exits(breach=breach, by=by)
     return BreachOutcome(
@@ -136,33 +129,22 @@ def breach_record(
     )
 
 
-def _apply_consequences(*, breach: Breach, by: AbstractBaseUser) -> list[Measure]:
-    rules = (
-        ConsequenceRule.objects.filter(severity=breach.severity, measure_type__is_active=True)
-        .filter(Q(category__isnull=True) | Q(category=breach.category))
-        .select_related("measure_type")
-        .order_by("measure_type__code", "pk")
-    )
-    by_type: dict[int, ConsequenceRule] = {}
-    for rule in rules:  # a category's own rule and a general one: the heavier deduction wins
-        kept = by_type.get(rule.measure_type_id)
-        if kept is None or rule.points > kept.points:
-            by_type[rule.measure_type_id] = rule
+def _apply_consequences(
+    *, breach: Breach, consequences: selectors.BreachConsequences, by: AbstractBaseUser
+) -> list[Measure]:
     measures = []
-    for rule in by_type.values():
-        kind: MeasureType = rule.measure_type
-        ends_on = None
-        if not kind.lasts_until_repaired and kind.duration_months:
-            ends_on = add_months(breach.record_date, kind.duration_months)
+    for consequence in consequences.measures:
         measure = Measure(
             subject_id=breach.subject_id,
             breach=breach,
-            measure_type=kind,
-            points=rule.points if kind.kind == MeasureType.Kind.POINT_DEDUCTION else 0,
+            measure_type=consequence.measure_type,
+            points=consequence.points,
             starts_on=breach.record_date,
-            ends_on=ends_on,
+            ends_on=consequence.ends_on,
         )
-        audited_save(measure, by=by, reason=f"applied from the catalogue: {kind.code}")
+        audited_save(
+            measure, by=by, reason=f"applied from the catalogue: {consequence.measure_type.code}"
+        )
         measures.append(measure)
     return measures
 

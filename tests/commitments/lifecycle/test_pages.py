@@ -306,8 +306,14 @@ def test_missing_field_is_shown_on_the_field_and_nothing_is_created(world):
     response = _create_after_notice(world, field_scope="")
 
     assert response.status_code == 400
-    assert response.context["form"].errors == {"field_scope": ["This field is required."]}
+    assert response.context["form"].errors == {"field_scope": ["Fill in “经营项目”."]}
     assert 'data-testid="field-field_scope"' in _text(response)
+    summary = _text(response).split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert '<a href="#id_field_scope">Fill in “经营项目”.</a>' in summary
+    assert "---------" not in _text(response)
+    assert '<option value="" selected>The subject&#x27;s registered region</option>' in _text(
+        response
+    )
     assert Commitment.objects.count() == 0
 
 

@@ -118,6 +118,10 @@ def test_an_extension_into_the_past_is_shown_on_the_form(client, world, obligati
     assert response.context["extend_form"].errors == {
         "new_due_date": ["The new due date cannot be in the past."]
     }
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert '<a href="#id_new_due_date">The new due date cannot be in the past.</a>' in summary
+    assert '<details data-testid="extend" open>' in page
     assert Obligation.objects.get(pk=obligation.pk).due_date == DUE_DATE
     assert DeadlineExtension.objects.count() == 0
 

@@ -22,6 +22,14 @@ from tests.factories import CompetenceFactory, api_token_secret
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 TODAY = date(2026, 12, 1)  # a Tuesday
 DEADLINE = dt.datetime(2026, 12, 10, 9, tzinfo=SHANGHAI)
+AWARDED = dt.datetime(2026, 12, 10, 10, tzinfo=SHANGHAI)  # a Thursday, after the bid deadline
+AWARDED_PAYMENT_DUE = date(2026, 12, 24)  # ten working days after the award
+
+
+def bids_closed():
+    """The clock an hour after the tender's bid deadline: the award, and what the winner does
+    after it, can be recorded from then on."""
+    return time_machine.travel(AWARDED, tick=True)
 
 
 @pytest.fixture(autouse=True)

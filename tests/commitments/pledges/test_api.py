@@ -11,7 +11,7 @@ from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import BidPledge, Tender
 from directory.models import Subject
 from notifications.models import Notification
-from tests.commitments.pledges.conftest import black_list
+from tests.commitments.pledges.conftest import bids_closed, black_list
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +101,12 @@ def test_the_authority_records_a_breach_then_the_payment(api_as, world, tender):
     pledge_id = _create(api_as(world.applicant), world, tender).json()["id"]
     authority = api_as(world.regulator)
 
-    noticed = authority.post(
-        f"/api/v1/pledges/{pledge_id}/outcome/", {"outcome": "no_guarantee"}, format="json"
-    )
+    with bids_closed():
+        noticed = authority.post(
+            f"/api/v1/pledges/{pledge_id}/outcome/", {"outcome": "no_guarantee"}, format="json"
+        )
+        seen = api_as(world.applicant).get(f"/api/v1/pledges/{pledge_id}/").json()
+        paid = authority.post(f"/api/v1/pledges/{pledge_id}/payment/")
 
     assert noticed.status_code == 200, noticed.json()
     body = noticed.json()
@@ -111,18 +114,35 @@ def test_the_authority_records_a_breach_then_the_payment(api_as, world, tender):
         "noticed",
         "no_guarantee",
         "80000.00",
-        "2026-12-01",
+        "2026-12-10",
     )
-    assert body["payment_due"] == "2026-12-15"
-    seen = api_as(world.applicant).get(f"/api/v1/pledges/{pledge_id}/").json()
-    assert (seen["status"], seen["payment_due"]) == ("noticed", "2026-12-15")
-
-    paid = authority.post(f"/api/v1/pledges/{pledge_id}/payment/")
-
+    assert body["payment_due"] == "2026-12-24"
+    assert (seen["status"], seen["payment_due"]) == ("noticed", "2026-12-24")
     assert paid.status_code == 200
-    assert (paid.json()["status"], paid.json()["paid_on"]) == ("paid", "2026-12-01")
+    assert (paid.json()["status"], paid.json()["paid_on"]) == ("paid", "2026-12-10")
     assert [e["status"] for e in paid.json()["history"]] == ["pledged", "noticed", "paid"]
-    assert BidPledge.objects.get(pk=pledge_id).paid_on == date(2026, 12, 1)
+    assert BidPledge.objects.get(pk=pledge_id).paid_on == date(2026, 12, 10)
+
+
+def test_an_award_outcome_before_the_bid_deadline_is_a_field_error(api_as, world, tender):
+    pledge_id = _create(api_as(world.applicant), world, tender).json()["id"]
+    before = _snapshot()
+
+    refused = api_as(world.regulator).post(
+        f"/api/v1/pledges/{pledge_id}/outcome/", {"outcome": "not_signed"}, format="json"
+    )
+
+    message = (
+        "“Winner refused to sign the contract” cannot be recorded before the bid deadline "
+        "(2026-12-10 09:00): the tender is awarded only after it."
+    )
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "code": "invalid",
+        "message": message,
+        "fields": {"outcome": [message]},
+    }
+    assert _snapshot() == before
 
 
 def test_outcomes_refused_change_nothing(api_as, world, tender):
@@ -158,10 +178,11 @@ def test_outcomes_refused_change_nothing(api_as, world, tender):
 def test_an_outcome_recorded_twice_is_a_conflict(api_as, world, tender):
     pledge_id = _create(api_as(world.applicant), world, tender).json()["id"]
     url = f"/api/v1/pledges/{pledge_id}/outcome/"
-    first = api_as(world.regulator).post(url, {"outcome": "won_signed"}, format="json")
-    before = _snapshot()
+    with bids_closed():
+        first = api_as(world.regulator).post(url, {"outcome": "won_signed"}, format="json")
+        before = _snapshot()
 
-    second = api_as(world.other_regulator).post(url, {"outcome": "not_signed"}, format="json")
+        second = api_as(world.other_regulator).post(url, {"outcome": "not_signed"}, format="json")
 
     assert (first.status_code, first.json()["status"], first.json()["kept"]) == (
         200,

@@ -20,7 +20,12 @@ from commitments.pledges.services import (
 )
 from directory.models import Subject
 from notifications.models import Notification
-from tests.commitments.pledges.conftest import SHANGHAI, black_list
+from tests.commitments.pledges.conftest import (
+    AWARDED_PAYMENT_DUE,
+    SHANGHAI,
+    bids_closed,
+    black_list,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +132,19 @@ def test_a_black_listed_subject_is_refused_with_the_reason_and_the_rule(client, 
     assert _snapshot() == before
 
 
+def test_a_black_listed_subject_learns_it_on_the_start_page(client, world, tender):
+    black_list(world.subject)
+    client.force_login(world.applicant)
+
+    page = client.get(reverse("pledges:create")).content.decode()
+
+    eligibility = page.split('data-testid="eligibility"')[1].split("</section>")[0]
+    assert world.subject.name in eligibility
+    assert "cannot pledge in place of a bid deposit; pay the deposit instead" in eligibility
+    assert eligibility.index("since 2026-06-01") > 0
+    assert page.index('data-testid="eligibility"') < page.index('data-testid="pledge-form"')
+
+
 def test_a_subject_listed_after_the_draft_cannot_sign_it(client, world, tender):
     draft = bid_pledge_draft(tender=tender, subject=world.subject, by=world.applicant)
     black_list(world.subject)
@@ -203,34 +221,49 @@ def test_the_authority_records_a_breach_and_the_bidder_sees_the_notice(client, w
     office = client.get(reverse("pledges:office")).content.decode()
     assert 'data-testid="office-pledge-row"' in office
 
-    response = client.post(
-        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "not_signed"}
-    )
+    url = reverse("pledges:outcome", kwargs={"pk": pledge.pk})
+    before = _snapshot()
 
+    with bids_closed():  # logged in again: the session does not last the nine days
+        client.force_login(world.regulator)
+        # the breach demands payment: first the answers are shown back, nothing recorded
+        check = client.post(url, {"outcome": "not_signed"})
+        unchanged = _snapshot()
+        response = client.post(url, {"outcome": "not_signed", "confirm": "1"}, follow=True)
+
+    assert check.status_code == 200
+    shown = check.content.decode().split('data-testid="check-answers"')[1].split("</section>")[0]
+    for text in ("Winner refused to sign the contract", "¥80000.00", "2026-12-24"):
+        assert text in shown
+    assert 'name="confirm"' in shown and 'data-testid="change-outcome"' in shown
+    assert unchanged == before
     pledge.refresh_from_db()
-    assert response.status_code == 302
+    assert response.redirect_chain == [
+        (reverse("pledges:office_pledge", kwargs={"pk": pledge.pk}), 302)
+    ]
+    assert 'data-testid="notice-sent"' in response.content.decode()
     assert (pledge.status, pledge.breach, pledge.amount_due, pledge.payment_due) == (
         "noticed",
         "not_signed",
         Decimal("80000.00"),
-        date(2026, 12, 15),
+        AWARDED_PAYMENT_DUE,
     )
     client.force_login(world.applicant)
     page = client.get(reverse("pledges:detail", kwargs={"pk": pledge.pk})).content.decode()
     assert 'data-testid="non-refund-notice"' in page
     assert "¥80,000.00" in page
-    assert "2026-12-15" in page
+    assert "2026-12-24" in page
     assert "Winner refused to sign the contract" in page
     assert "Awaited" in page
 
 
 def test_a_kept_pledge_is_released_with_how_it_was_kept(client, world, tender):
     pledge = _pledge(world, tender)
-    client.force_login(world.regulator)
-
-    response = client.post(
-        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "lost"}
-    )
+    with bids_closed():
+        client.force_login(world.regulator)
+        response = client.post(
+            reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "lost"}
+        )
 
     pledge.refresh_from_db()
     assert response.status_code == 302
@@ -247,13 +280,14 @@ def test_a_kept_pledge_is_released_with_how_it_was_kept(client, world, tender):
 
 def test_an_outcome_recorded_twice_is_refused(client, world, tender):
     pledge = _pledge(world, tender)
-    bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="no_guarantee")
-    client.force_login(world.other_regulator)
-    before = _snapshot()
+    with bids_closed():
+        client.force_login(world.other_regulator)
+        bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="no_guarantee")
+        before = _snapshot()
 
-    response = client.post(
-        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "lost"}
-    )
+        response = client.post(
+            reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "lost"}
+        )
 
     page = response.content.decode()
     assert response.status_code == 400
@@ -262,19 +296,39 @@ def test_an_outcome_recorded_twice_is_refused(client, world, tender):
     assert _snapshot() == before
 
 
-def test_a_withdrawal_before_the_bid_deadline_is_no_breach(client, world, tender):
+@pytest.mark.parametrize(
+    ("outcome", "message", "rule"),
+    [
+        (
+            "withdrawn",
+            "A bid withdrawn before the bid deadline does not breach the pledge.",
+            "a withdrawal before the deadline does not",
+        ),
+        (
+            "not_signed",
+            "“Winner refused to sign the contract” cannot be recorded before the bid deadline "
+            "(2026-12-10 09:00)",
+            "a winner refusing to sign the contract",
+        ),
+    ],
+)
+def test_an_outcome_the_tenders_dates_do_not_allow_yet_is_refused(
+    client, world, tender, outcome, message, rule
+):
     pledge = _pledge(world, tender)
     client.force_login(world.regulator)
     before = _snapshot()
 
     response = client.post(
-        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": "withdrawn"}
+        reverse("pledges:outcome", kwargs={"pk": pledge.pk}), {"outcome": outcome}
     )
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert "A bid withdrawn before the bid deadline does not breach the pledge." in page
-    assert "a withdrawal before the deadline does not" in page
+    summary = page.split('data-testid="error"')[1].split("</div>")[0]
+    assert f'href="#outcome-{outcome}"' in summary
+    assert message in summary and rule in summary
+    assert 'data-testid="check-answers"' not in page
     assert _snapshot() == before
 
 
@@ -299,7 +353,8 @@ def test_another_department_neither_sees_nor_records_the_outcome(client, world, 
 
 def test_the_authority_records_the_payment_once(client, world, tender):
     pledge = _pledge(world, tender)
-    bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="no_guarantee")
+    with bids_closed():
+        bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="no_guarantee")
     client.force_login(world.regulator)
 
     paid = client.post(reverse("pledges:payment", kwargs={"pk": pledge.pk}))
@@ -366,8 +421,9 @@ def test_a_tender_with_a_past_bid_deadline_or_another_department_is_refused(clie
 
 def test_an_unpaid_notice_shows_the_listing_on_the_bidders_side(client, world, tender):
     pledge = _pledge(world, tender)
-    bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="not_signed")
-    assert bid_pledge_defaults_sweep(on=date(2026, 12, 16)) == 1
+    with bids_closed():
+        bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="not_signed")
+    assert bid_pledge_defaults_sweep(on=date(2026, 12, 25)) == 1
     client.force_login(world.applicant)
 
     page = client.get(reverse("pledges:detail", kwargs={"pk": pledge.pk})).content.decode()
@@ -375,6 +431,6 @@ def test_an_unpaid_notice_shows_the_listing_on_the_bidders_side(client, world, t
     assert "Breached, unpaid: black-listed" in page
     assert "Unpaid after the deadline" in page
     assert (
-        "On the list “Bidding pledge defaulters” since 2026-12-16, at least until 2027-12-16."
+        "On the list “Bidding pledge defaulters” since 2026-12-25, at least until 2027-12-25."
         in page
     )

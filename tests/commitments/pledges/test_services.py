@@ -37,7 +37,12 @@ from credit.record.models.rules import CreditList
 from directory.models import Subject
 from notifications.models import Notification
 from signing.models import SignedDocument
-from tests.commitments.pledges.conftest import SHANGHAI, black_list
+from tests.commitments.pledges.conftest import (
+    AWARDED_PAYMENT_DUE,
+    SHANGHAI,
+    bids_closed,
+    black_list,
+)
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.services.submission import commitment_submit
 
@@ -114,6 +119,21 @@ def test_withdrawal_before_the_deadline_is_no_breach(world, tender):
     assert BidPledge.objects.get(pk=pledge.pk).status == "pledged"
 
 
+@pytest.mark.parametrize("outcome", ["not_signed", "no_guarantee", "won_signed", "lost"])
+def test_an_award_outcome_before_the_bid_deadline_is_refused(world, tender, outcome):
+    pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
+    before = _snapshot()
+
+    with pytest.raises(CommitmentError) as refused:
+        bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome=outcome)
+
+    assert (refused.value.code, refused.value.field) == (ErrorCode.INVALID, "outcome")
+    assert "cannot be recorded before the bid deadline (2026-12-10 09:00)" in refused.value.message
+    assert _snapshot() == before
+    with bids_closed():
+        assert bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome=outcome).outcome_by
+
+
 def test_only_the_tendering_authority_records_the_outcome(world, tender):
     pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
     with pytest.raises(CommitmentError) as refused:
@@ -125,20 +145,21 @@ def test_only_the_tendering_authority_records_the_outcome(world, tender):
 def test_a_breach_sends_the_notice_and_unpaid_leads_to_listing(world, tender):
     pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
 
-    pledge = bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="not_signed")
+    with bids_closed():
+        pledge = bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="not_signed")
 
     assert (pledge.status, pledge.amount_due, pledge.noticed_on, pledge.payment_due) == (
         "noticed",
         Decimal("80000.00"),
-        date(2026, 12, 1),
-        date(2026, 12, 15),
+        date(2026, 12, 10),
+        AWARDED_PAYMENT_DUE,
     )
     notice = Notification.objects.get(key=f"pledge-{pledge.pk}-notice-{world.applicant.pk}")
-    assert notice.subject == "Non-refund notice: pay 80000.00 by 2026-12-15"
+    assert notice.subject == "Non-refund notice: pay 80000.00 by 2026-12-24"
 
-    assert bid_pledge_defaults_sweep(on=date(2026, 12, 15)) == 0  # the deadline day itself
-    assert bid_pledge_defaults_sweep(on=date(2026, 12, 16)) == 1
-    assert bid_pledge_defaults_sweep(on=date(2026, 12, 16)) == 0  # idempotent
+    assert bid_pledge_defaults_sweep(on=date(2026, 12, 24)) == 0  # the deadline day itself
+    assert bid_pledge_defaults_sweep(on=date(2026, 12, 25)) == 1
+    assert bid_pledge_defaults_sweep(on=date(2026, 12, 25)) == 0  # idempotent
 
     pledge.refresh_from_db()
     entry = pledge.list_entry
@@ -147,15 +168,16 @@ def test_a_breach_sends_the_notice_and_unpaid_leads_to_listing(world, tender):
         "pledge-defaulters",
         "listed",
     )
-    assert (entry.entered_on, entry.exit_not_before) == (date(2026, 12, 16), date(2027, 12, 16))
+    assert (entry.entered_on, entry.exit_not_before) == (date(2026, 12, 25), date(2027, 12, 25))
     assert credit_selectors.subject_standing(subject_id=world.subject.pk).blacklisted is True
 
 
 def test_a_paid_notice_is_not_listed(world, tender):
     pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
-    bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="no_guarantee")
-    pledge = bid_pledge_paid(pledge=pledge, by=world.regulator)
-    assert (pledge.status, pledge.paid_on) == ("paid", date(2026, 12, 1))
+    with bids_closed():
+        bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="no_guarantee")
+        pledge = bid_pledge_paid(pledge=pledge, by=world.regulator)
+    assert (pledge.status, pledge.paid_on) == ("paid", date(2026, 12, 10))
     assert bid_pledge_defaults_sweep(on=date(2027, 1, 5)) == 0
     assert not ListEntry.objects.filter(credit_list__code="pledge-defaulters").exists()
 
@@ -234,7 +256,8 @@ def test_an_ordinary_commitment_cannot_be_signed_as_a_pledge(world, tender):
 def test_each_way_of_keeping_the_pledge_releases_it(world, tender, kept):
     pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
 
-    pledge = bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome=kept)
+    with bids_closed():
+        pledge = bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome=kept)
 
     assert (pledge.status, pledge.kept, pledge.breach, pledge.amount_due) == (
         "released",

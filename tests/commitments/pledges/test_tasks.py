@@ -13,7 +13,7 @@ from commitments.pledges.models import BidPledge
 from commitments.pledges.services import bid_pledge_make, bid_pledge_outcome
 from commitments.pledges.tasks import bid_pledge_defaults_sweep_task
 from credit.record.models.breaches import ListEntry
-from tests.commitments.pledges.conftest import SHANGHAI
+from tests.commitments.pledges.conftest import SHANGHAI, bids_closed
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,10 @@ def test_the_beat_runs_the_defaults_sweep_task():
 
 def test_the_task_lists_an_unpaid_defaulter_once(world, tender):
     pledge = bid_pledge_make(tender=tender, subject=world.subject, by=world.applicant)
-    bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="not_signed")
+    with bids_closed():
+        bid_pledge_outcome(pledge=pledge, by=world.regulator, outcome="not_signed")
 
-    with time_machine.travel(dt.datetime(2026, 12, 16, 10, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(dt.datetime(2026, 12, 25, 10, tzinfo=SHANGHAI), tick=False):
         first = bid_pledge_defaults_sweep_task.apply().get()
         second = bid_pledge_defaults_sweep_task.apply().get()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
@@ -125,6 +126,20 @@ def test_an_excluded_subject_cannot_start_a_commitment_and_nothing_is_created(wo
     assert "No commit-instead-of-prove until the record is repaired" in raised.value.message
     assert "Repairing the credit record restores eligibility" in raised.value.message
     assert (Commitment.objects.count(), Commitment.history.count()) == before
+
+
+def test_an_excluded_subject_learns_it_on_the_notice_before_filling_in(world, client):
+    _false_commitment(world)
+    client.force_login(world.applicant)
+
+    page = client.get(
+        reverse("commitments:notice", args=[world.template.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    eligibility = page.split('data-testid="eligibility"')[1].split("</section>")[0]
+    assert f"{world.subject.name} cannot use commit-instead-of-prove" in eligibility
+    assert "Repairing the credit record restores eligibility" in eligibility
+    assert page.index('data-testid="eligibility"') < page.index('data-testid="acknowledge-form"')
 
 
 def test_the_api_refuses_an_excluded_subject_with_the_envelope(world, api_as):

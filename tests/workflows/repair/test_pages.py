@@ -69,7 +69,14 @@ def test_the_subject_applies_with_a_file_and_the_officer_grants(client, world, o
     proof_row = application.proofs.get()
     download = client.get(reverse("repair_office:proof", args=[application.pk, proof_row.pk]))
     assert b"".join(download.streaming_content) == PDF
-    response = client.post(office, {"decision": "grant", "reason": ""})
+    check = client.post(office, {"decision": "grant", "reason": ""})
+    assert check.status_code == 200
+    shown = check.content.decode().split('data-testid="check-answers"')[1].split("</section>")[0]
+    assert "Grant: stop publication and sharing, lift the measures" in shown
+    assert "its measures are lifted" in shown
+    assert Breach.objects.get(pk=old_breach.pk).status != "repaired"  # nothing recorded yet
+    assert RepairApplication.objects.get(pk=application.pk).status == "submitted"
+    response = client.post(office, {"decision": "grant", "reason": "", "confirm": "1"})
     assert response.status_code == 302
     assert Breach.objects.get(pk=old_breach.pk).status == "repaired"
 
@@ -129,7 +136,21 @@ def test_an_objection_from_both_sides(client, world, new_breach):
     office = reverse("repair_office:objection", args=[objection.pk])
     missing = client.post(office, {"outcome": "revoked", "reason": ""})
     assert missing.status_code == 400
-    assert client.post(office, {"outcome": "revoked", "reason": "属实"}).status_code == 302
+    summary = missing.content.decode().split('data-testid="error"')[1].split("</div>")[0]
+    assert 'href="#reason"' in summary and "(reason)" not in summary
+    assert Objection.objects.get().status == "open"
+    decision = {"outcome": "revoked", "reason": "属实"}
+    check = client.post(office, decision)
+    assert check.status_code == 200
+    shown = check.content.decode().split('data-testid="check-answers"')[1].split("</section>")[0]
+    assert "Uphold: revoke the record" in shown and "属实" in shown
+    assert (Objection.objects.get().status, Breach.objects.get(pk=new_breach.pk).status) == (
+        "open",
+        "under_objection",
+    )
+    change = client.post(office, {**decision, "change": "1"}).content.decode()
+    assert '<option value="revoked" selected>' in change and ">属实</textarea>" in change
+    assert client.post(office, {**decision, "confirm": "1"}).status_code == 302
     assert Breach.objects.get(pk=new_breach.pk).status == "revoked"
 
     client.force_login(world.applicant)

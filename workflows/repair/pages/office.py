@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -48,7 +49,30 @@ class CreditCasesView(RegulatorPageMixin, TemplateView):
         return context
 
 
+class _TriedOnly(Exception):
+    """Raised to roll back a decision that was only tried."""
+
+
+def decision_refusal(decide) -> DomainError | None:
+    """Why the service would refuse the decision ``decide()`` records, or None.
+
+    The decision is made in a transaction that is always rolled back (with any notification
+    queued on its commit), so the check-your-answers step appears only for a decision the
+    service accepts, and the rules stay in the service.
+    """
+    try:
+        with transaction.atomic():
+            decide()
+            raise _TriedOnly
+    except _TriedOnly:
+        return None
+    except DomainError as error:
+        return error
+
+
 class _CaseView(RegulatorPageMixin, TemplateView):
+    """One case; a decision is shown back (check your answers) and recorded on confirmation."""
+
     model: type[RepairApplication] | type[Objection]
 
     def case(self):
@@ -61,8 +85,31 @@ class _CaseView(RegulatorPageMixin, TemplateView):
 
     def fail(self, error: DomainError, **kwargs):
         context = self.get_context_data(**kwargs)
-        context["error"] = error
+        context.update(error=error, answers=self.request.POST)
         return self.render_to_response(context, status=400)
+
+    def decide(self, decide):
+        """Check the answers first; record only what the official confirmed."""
+        if "change" in self.request.POST:
+            return self.render_to_response(self.get_context_data(answers=self.request.POST))
+        if "confirm" not in self.request.POST:
+            refusal = decision_refusal(decide)
+            if refusal is not None:
+                return self.fail(refusal)
+            carried = [
+                (name, value)
+                for name, value in self.request.POST.items()
+                if name not in {"csrfmiddlewaretoken", "confirm", "change"}
+            ]
+            return self.render_to_response(
+                self.get_context_data(answers=self.request.POST, carried=carried, is_checking=True)
+            )
+        try:
+            decide()
+        except DomainError as error:
+            return self.fail(error)
+        messages.success(self.request, _("The decision was recorded and the subject told."))
+        return None
 
 
 class RepairCaseView(_CaseView):
@@ -81,17 +128,15 @@ class RepairCaseView(_CaseView):
 
     def post(self, request, *args, **kwargs):
         application = self.case()
-        try:
-            repair_decide(
+        answer = self.decide(
+            lambda: repair_decide(
                 application=application,
                 by=request.user,
                 grant=request.POST.get("decision") == "grant",
                 reason=request.POST.get("reason", ""),
             )
-        except DomainError as error:
-            return self.fail(error, **kwargs)
-        messages.success(request, _("The decision was recorded and the subject told."))
-        return redirect("repair_office:repair", pk=application.pk)
+        )
+        return answer or redirect("repair_office:repair", pk=application.pk)
 
 
 class RepairProofView(RegulatorPageMixin, View):
@@ -157,7 +202,10 @@ class ObjectionCaseView(_CaseView):
                         _("Enter a date as YYYY-MM-DD."),
                         field="corrected_max_until",
                     ) from None
-            objection_decide(
+        except DomainError as error:
+            return self.fail(error)
+        answer = self.decide(
+            lambda: objection_decide(
                 objection=objection,
                 by=request.user,
                 outcome=request.POST.get("outcome", ""),
@@ -165,7 +213,5 @@ class ObjectionCaseView(_CaseView):
                 corrected_reason=request.POST.get("corrected_reason", ""),
                 corrected_max_until=max_until,
             )
-        except DomainError as error:
-            return self.fail(error, **kwargs)
-        messages.success(request, _("The decision was recorded and the subject told."))
-        return redirect("repair_office:objection", pk=objection.pk)
+        )
+        return answer or redirect("repair_office:objection", pk=objection.pk)

@@ -124,14 +124,14 @@ class TaskReassignView(RegulatorPageMixin, View):
             task = task_get(pk=pk, user=request.user)
         except DomainError:
             raise Http404(_("No such task.")) from None
-        to_value = request.POST.get("to", "")
+        to_value = request.POST.get("reassign-to", "")
         to = _user(int(to_value)) if to_value.isdigit() else None
         if to is None:
             messages.error(request, _("Choose who gets the task."))
             return redirect("workflows:task", pk=pk)
         try:
             verification_task_reassign(
-                task=task, to=to, by=request.user, reason=request.POST.get("reason", "")
+                task=task, to=to, by=request.user, reason=request.POST.get("reassign-reason", "")
             )
         except DomainError as error:
             answer = http_error(error)

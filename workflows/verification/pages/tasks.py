@@ -8,10 +8,13 @@ of another department answers 404, as if it did not exist.
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +22,9 @@ from django.views import View
 from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
-from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.models import Commitment, Verification
 from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.services.breaches import false_commitment_consequences
 from commitments.obligations.pages import DeadlineExtendForm
 from commitments.obligations.selectors import verification_extension_list
 from directory.errors import DomainError
@@ -38,6 +42,7 @@ from workflows.verification.selectors import queue as queue_selectors
 from workflows.verification.selectors.seats import assignable_members, is_department_member
 from workflows.verification.selectors.tasks import commitment_tasks, task_get
 from workflows.verification.services.deadlines import verification_task_deadline_extend
+from workflows.verification.services.evidence import MAX_FILE_BYTES, MAX_FILES
 from workflows.verification.services.queue import reminder_working_days
 from workflows.verification.services.work import (
     verification_complete,
@@ -53,6 +58,15 @@ def _reminder_explanation(remind_at: datetime.datetime | None) -> str:
         "date": timezone.localtime(remind_at).strftime("%Y-%m-%d %H:%M"),
         "count": reminder_working_days(),
     }
+
+
+def _breach_consequences():
+    """What a breach finding would bring under the rules in force; None when the credit
+    catalogue cannot say (no category or rule set): the finding's own refusal tells then."""
+    try:
+        return false_commitment_consequences()
+    except DomainError:
+        return None
 
 
 def _labelled(history: list[dict]) -> list[dict]:
@@ -138,6 +152,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
         pk: int,
         form: VerificationForm | None = None,
         evidence_form: EvidenceForm | None = None,
+        held_files: dict | None = None,
         reassign_form: ReassignForm | None = None,
         extend_form: DeadlineExtendForm | None = None,
     ):
@@ -166,10 +181,17 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
                 user, commitment.department_id, role=RegulatorMembership.Role.SUPERVISOR
             ),
             reassign_form=reassign_form
-            or ReassignForm(members=assignable_members(department_ids=[commitment.department_id])),
+            or ReassignForm(
+                members=assignable_members(department_ids=[commitment.department_id]),
+                prefix="reassign",
+            ),
             evidence_form=evidence_form or EvidenceForm(),
+            held_files=held_files,
+            breach_consequences=_breach_consequences() if is_open else None,
+            is_breach_recorded=verification is not None
+            and verification.finding == Verification.Finding.BREACHED,
             can_extend=is_open and commitment.status == Commitment.Status.UNDER_VERIFICATION,
-            extend_form=extend_form or DeadlineExtendForm(),
+            extend_form=extend_form or DeadlineExtendForm(prefix="extend"),
             verification_extensions=list(verification_extension_list(commitment=commitment)),
             verification=verification,
             verification_detail=getattr(verification, "detail", None) if verification else None,
@@ -232,12 +254,72 @@ class TaskReleaseView(_TaskActionView):
         return redirect("workflows:queue")
 
 
+def _files_hold(request, *, task_pk: int, files) -> dict | None:
+    """Keep the files chosen for a breach finding while the regulator checks the answers:
+    stored under a random token in this session only, read back on confirmation."""
+    files = [upload for upload in files if upload][:MAX_FILES]
+    if not files:
+        return None
+    token = secrets.token_urlsafe(16)
+    held = []
+    for upload in files:
+        path = default_storage.save(
+            f"held-evidence/{token}/file", ContentFile(upload.read(MAX_FILE_BYTES + 1))
+        )
+        held.append({"path": path, "name": upload.name})
+    request.session[f"held-evidence-{token}"] = {"task": task_pk, "files": held}
+    return {"token": token, "names": [item["name"] for item in held]}
+
+
+def _files_held(request, *, task_pk: int, token: str) -> dict | None:
+    """The files held under ``token`` for this task in this session, or None."""
+    held = request.session.get(f"held-evidence-{token}") if token else None
+    if not held or held["task"] != task_pk:
+        return None
+    return {"token": token, "names": [item["name"] for item in held["files"]]}
+
+
+def _files_take(request, *, task_pk: int, token: str) -> list[ContentFile]:
+    """The held files as uploads, removed from storage and the session."""
+    held = request.session.pop(f"held-evidence-{token}", None) if token else None
+    if not held or held["task"] != task_pk:
+        return []
+    files = []
+    for item in held["files"]:
+        with default_storage.open(item["path"]) as stored:
+            files.append(ContentFile(stored.read(), name=item["name"]))
+        default_storage.delete(item["path"])
+    return files
+
+
 class TaskVerifyView(_TaskActionView):
+    """Record the finding. A breach is shown back first (check your answers: the breach
+    category, the measures and the publicity it triggers) and recorded only when the
+    regulator confirms it."""
+
     def act(self, request, task):
         form = VerificationForm(request.POST)
         evidence_form = EvidenceForm(request.POST, request.FILES)
+        token = request.POST.get("held_files", "")
+        held = _files_held(request, task_pk=task.pk, token=token)
         if not (form.is_valid() & evidence_form.is_valid()):
-            return self.render_invalid(task, form, evidence_form)
+            return self.render_invalid(task, form, evidence_form, held)
+        is_breach = form.cleaned_data["finding"] == Verification.Finding.BREACHED
+        if "change" in request.POST:
+            return self.render_invalid(task, form, evidence_form, held)
+        if is_breach and "confirm" not in request.POST:
+            if not form.cleaned_data["reason"].strip():
+                form.add_error(
+                    "reason", _("Say what was found and where: a breach needs its reason.")
+                )
+                return self.render_invalid(task, form, evidence_form, held)
+            uploads = request.FILES.getlist("evidence_files")
+            if uploads:
+                held = _files_hold(request, task_pk=task.pk, files=uploads)
+            return self.render_check(task, form, evidence_form, held)
+        files = request.FILES.getlist("evidence_files") or _files_take(
+            request, task_pk=task.pk, token=token
+        )
         try:
             verification = verification_complete(
                 task=task,
@@ -249,7 +331,7 @@ class TaskVerifyView(_TaskActionView):
                 inspected_on=evidence_form.cleaned_data["inspected_on"],
                 inspection_location=evidence_form.cleaned_data["inspection_location"],
                 inspectors=evidence_form.cleaned_data["inspectors"],
-                files=request.FILES.getlist("evidence_files"),
+                files=files,
             )
         except DomainError as error:
             if error.code != WorkflowErrorCode.INVALID or not error.fields:
@@ -273,20 +355,45 @@ class TaskVerifyView(_TaskActionView):
                 "finding": verification.get_finding_display(),
             },
         )
+        if is_breach:
+            return redirect("workflows:task", pk=task.pk)
         return HttpResponseRedirect(reverse("workflows:inbox"))
 
-    def render_invalid(self, task, form, evidence_form=None):
+    def render_check(self, task, form, evidence_form, held):
+        """Check your answers before a breach: what was typed, and what recording it does."""
+        commitment = task.process.commitment
+        return render(
+            self.request,
+            "workflows/verification/verify_confirm.html",
+            {
+                "task": task,
+                "commitment": commitment,
+                "form": form,
+                "evidence_form": evidence_form,
+                "held_files": held,
+                "consequences": _breach_consequences(),
+                "finding_label": dict(form.fields["finding"].choices)[form.cleaned_data["finding"]],
+                "method_label": dict(form.fields["method"].choices)[form.cleaned_data["method"]],
+            },
+        )
+
+    def render_invalid(self, task, form, evidence_form=None, held=None):
         page = TaskDetailView()
         page.setup(self.request, pk=task.pk)
         page.seats = self.seats
-        return page.render_task(pk=task.pk, form=form, evidence_form=evidence_form)
+        response = page.render_task(
+            pk=task.pk, form=form, evidence_form=evidence_form, held_files=held
+        )
+        if form.errors or (evidence_form is not None and evidence_form.errors):
+            response.status_code = 400
+        return response
 
 
 class TaskDeadlineExtendView(_TaskActionView):
     """An officer of the department moves the verification deadline, with a reason."""
 
     def act(self, request, task):
-        form = DeadlineExtendForm(request.POST)
+        form = DeadlineExtendForm(request.POST, prefix="extend")
         if form.is_valid():
             try:
                 extension = verification_task_deadline_extend(

@@ -3,6 +3,8 @@ the same queries whatever the number of tasks."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -150,18 +152,72 @@ def test_anonymous_users_are_sent_to_log_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_verifying_through_the_page(world, submitted_commitment, client_as):
+def test_a_breach_is_checked_then_recorded_on_confirmation(world, submitted_commitment, client_as):
     task = task_of(submitted_commitment)
+    client = client_as(world.regulator)
+    url = reverse("workflows:verify", args=[task.pk])
+    answers = {"method": "on_site", "finding": "breached", "reason": "场所为住宅"}
+    before = _state(submitted_commitment)
+
+    # When the regulator records a breach, the answers and the consequences are shown back
+    check = client.post(url, answers)
+
+    assert check.status_code == 200
+    page = check.content.decode()
+    assert 'data-testid="check-answers"' in page
+    assert "场所为住宅" in page
+    consequences = page.split('data-testid="breach-consequences"')[1].split("</dl>")[0]
+    assert "False commitment" in consequences
+    assert "Published from" in consequences
+    assert 'data-testid="consequence-measures"' in consequences
+    assert 'name="confirm"' in page and 'name="change"' in page
+    # and nothing is recorded yet
+    assert _state(submitted_commitment) == before
+
+    # When they confirm, the breach is recorded and the task page shows what happens next
+    done = client.post(url, {**answers, "confirm": "1"}, follow=True)
+
+    assert done.redirect_chain == [(reverse("workflows:task", args=[task.pk]), 302)]
+    assert f"Finding recorded for {submitted_commitment.reference}" in done.content.decode()
+    assert 'data-testid="breach-recorded"' in done.content.decode()
+    assert Commitment.objects.get(pk=submitted_commitment.pk).status == "breached"
+    assert Verification.objects.get(commitment=submitted_commitment).reason == "场所为住宅"
+
+
+def test_change_brings_the_answers_back_to_the_form(world, submitted_commitment, client_as):
+    task = task_of(submitted_commitment)
+    before = _state(submitted_commitment)
 
     response = client_as(world.regulator).post(
         reverse("workflows:verify", args=[task.pk]),
-        {"method": "on_site", "finding": "breached", "reason": "场所为住宅"},
-        follow=True,
+        {"method": "on_site", "finding": "breached", "reason": "场所为住宅", "change": "1"},
     )
 
-    assert response.redirect_chain == [(reverse("workflows:inbox"), 302)]
-    assert f"Finding recorded for {submitted_commitment.reference}" in response.content.decode()
-    assert Commitment.objects.get(pk=submitted_commitment.pk).status == "breached"
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="verify-form"' in page
+    assert "场所为住宅</textarea>" in page
+    assert re.search(r'<input type="radio" name="finding" value="breached"[^>]* checked', page)
+    assert _state(submitted_commitment) == before
+
+
+def test_evidence_files_chosen_with_a_breach_are_kept_through_the_check(
+    world, submitted_commitment, client_as
+):
+    task = task_of(submitted_commitment)
+    client = client_as(world.regulator)
+    url = reverse("workflows:verify", args=[task.pk])
+    answers = {"method": "on_site", "finding": "breached", "reason": "场所为住宅"}
+
+    check = client.post(
+        url, {**answers, "evidence_files": [SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0rest")]}
+    )
+    token = check.content.decode().split('name="held_files" value="')[1].split('"')[0]
+    client.post(url, {**answers, "held_files": token, "confirm": "1"})
+
+    verification = Verification.objects.get(commitment=submitted_commitment)
+    evidence = verification.evidence.get()
+    assert (evidence.original_name, evidence.content_type) == ("p.jpg", "image/jpeg")
 
 
 def test_a_breach_without_reason_redisplays_the_form(world, submitted_commitment, client_as):
@@ -172,9 +228,50 @@ def test_a_breach_without_reason_redisplays_the_form(world, submitted_commitment
         reverse("workflows:verify", args=[task.pk]), {"method": "on_site", "finding": "breached"}
     )
 
-    assert response.status_code == 200
-    assert "A breach needs its reason." in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_reason"' in summary
+    assert "Say what was found and where: a breach needs its reason." in summary
     assert _state(submitted_commitment) == before
+
+
+def _claimed_task_page(world, commitment, client_as) -> tuple:
+    """The regulator claims the commitment's task and opens its page."""
+    task = task_of(commitment)
+    client = client_as(world.regulator)
+    client.post(reverse("workflows:claim", args=[task.pk]))
+    return task, client, client.get(reverse("workflows:task", args=[task.pk])).content.decode()
+
+
+def test_the_finding_and_extension_forms_have_their_own_field_ids(
+    world, submitted_commitment, client_as
+):
+    task, client, page = _claimed_task_page(world, submitted_commitment, client_as)
+
+    assert page.count('id="id_reason"') == 1
+    assert page.count('id="id_extend-reason"') == 1
+    verify_form = page.split('data-testid="verify-form"')[1].split("</form>")[0]
+    assert '<label for="id_reason">' in verify_form and 'id="id_reason"' in verify_form
+    assert 'name="reason"' in verify_form and "extend-reason" not in verify_form
+
+    # and a reason typed into the finding form lands in the finding
+    answers = {"method": "on_site", "finding": "breached", "reason": "现场无经营"}
+    client.post(reverse("workflows:verify", args=[task.pk]), {**answers, "confirm": "1"})
+    assert Verification.objects.get(commitment=submitted_commitment).reason == "现场无经营"
+
+
+def test_the_task_page_shows_the_case_before_the_action_panel(
+    world, submitted_commitment, client_as
+):
+    _, _, page = _claimed_task_page(world, submitted_commitment, client_as)
+
+    case, actions = page.split('data-testid="action-panel"')
+    assert 'data-testid="download"' in case and 'data-testid="subject"' in case
+    assert 'data-testid="verify-form"' in actions
+    # the extension waits behind a disclosure, closed
+    assert '<details class="card" data-testid="extend-disclosure">' in actions
+    assert actions.index('data-testid="verify-form"') < actions.index("extend-disclosure")
 
 
 def test_a_double_submitted_finding_is_recorded_once(world, submitted_commitment, client_as):
@@ -288,3 +385,19 @@ def test_the_team_page_shows_the_workload(world, client):
 
     assert page.count('data-testid="workload-row"') == 3
     assert 'data-user="regulator"' in page
+
+
+def test_the_breach_check_reads_in_chinese(world, submitted_commitment, client_as):
+    task = task_of(submitted_commitment)
+    client = client_as(world.regulator)
+
+    page = client.post(
+        reverse("workflows:verify", args=[task.pk]),
+        {"method": "on_site", "finding": "breached", "reason": "场所为住宅"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+
+    for text in ("录入违约前请核对", "失信行为类别", "适用规则", "确认并录入违约", "修改"):
+        assert text in page
+    for english in ("Check before", "Confirm and record", "Breach category", "Publicity"):
+        assert english not in page

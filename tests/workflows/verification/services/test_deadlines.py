@@ -86,6 +86,12 @@ def _extend_url(task) -> str:
     return reverse("workflows:extend-deadline", args=[task.pk])
 
 
+def _page_form(data: dict) -> dict:
+    """The extension form's fields as the task page names them (prefixed: the page holds
+    other forms with a reason too)."""
+    return {f"extend-{name}": value for name, value in data.items()}
+
+
 def _api_url(task) -> str:
     return f"/api/v1/tasks/{task.pk}/extend-deadline/"
 
@@ -98,7 +104,7 @@ def test_the_regulator_extends_on_the_task_page_and_the_timer_follows(
     client = client_as(world.regulator)
 
     response = client.post(
-        _extend_url(task), {"new_due_date": "2026-05-29", "reason": "需补充现场核查"}
+        _extend_url(task), _page_form({"new_due_date": "2026-05-29", "reason": "需补充现场核查"})
     )
 
     assert response.status_code == 302
@@ -179,7 +185,7 @@ def test_the_verification_deadline_is_extended_by_working_days_over_the_api_and_
         _api_url(task), {"working_days": 3, "reason": "补充材料"}, format="json"
     )
     page = client_as(world.regulator).post(
-        _extend_url(task), {"working_days": "2", "reason": "现场核查"}
+        _extend_url(task), _page_form({"working_days": "2", "reason": "现场核查"})
     )
 
     # then: each counted on the official calendar from the deadline before it; the timer follows
@@ -203,7 +209,7 @@ def test_a_date_and_working_days_together_are_refused_on_the_page_and_over_the_a
     both = {"new_due_date": "2026-05-29", "working_days": 3, "reason": "理由"}
 
     response = api_as(world.regulator).post(_api_url(task), both, format="json")
-    page = client_as(world.regulator).post(_extend_url(task), both)
+    page = client_as(world.regulator).post(_extend_url(task), _page_form(both))
 
     message = "Give either the new due date or a number of working days."
     assert response.status_code == 400
@@ -218,7 +224,7 @@ def test_a_date_and_working_days_together_are_refused_on_the_page_and_over_the_a
     [
         ("2026-03-19", "理由", "new_due_date", "The new due date cannot be in the past."),
         ("2026-03-21", "理由", "new_due_date", "The new due date must be after the current one"),
-        ("2026-05-29", "   ", "reason", "This field is required."),
+        ("2026-05-29", "   ", "reason", "Say why the deadline is extended."),
     ],
 )
 def test_a_bad_extension_on_the_page_is_a_field_error_and_changes_nothing(
@@ -228,7 +234,7 @@ def test_a_bad_extension_on_the_page_is_a_field_error_and_changes_nothing(
     before = _state(signed)
 
     response = client_as(world.regulator).post(
-        _extend_url(task), {"new_due_date": new_due_date, "reason": reason}
+        _extend_url(task), _page_form({"new_due_date": new_due_date, "reason": reason})
     )
 
     assert response.status_code == 400
@@ -292,7 +298,7 @@ def test_a_task_outside_ones_department_is_not_found(world, signed, today, clien
     data = {"new_due_date": "2026-05-29", "reason": "理由"}
 
     api_response = api_as(getattr(world, who)).post(_api_url(task), data, format="json")
-    page_response = client_as(world.foreign_regulator).post(_extend_url(task), data)
+    page_response = client_as(world.foreign_regulator).post(_extend_url(task), _page_form(data))
 
     assert api_response.status_code == 404
     assert api_response.json()["code"] == "not_found"
@@ -308,7 +314,7 @@ def test_a_done_task_cannot_have_its_deadline_extended(world, signed, today, cli
     data = {"new_due_date": "2026-05-29", "reason": "理由"}
 
     api_response = api_as(world.regulator).post(_api_url(task), data, format="json")
-    page_response = client_as(world.regulator).post(_extend_url(task), data)
+    page_response = client_as(world.regulator).post(_extend_url(task), _page_form(data))
 
     assert api_response.status_code == 409
     assert api_response.json() == {
@@ -336,7 +342,7 @@ def test_a_verification_deadline_past_the_horizon_is_refused_on_the_api_and_page
 
     # when
     api_response = api_as(world.supervisor).post(_api_url(task), data, format="json")
-    page_response = client_as(world.supervisor).post(_extend_url(task), data)
+    page_response = client_as(world.supervisor).post(_extend_url(task), _page_form(data))
 
     # then: the field says how far a date may go, and nothing changed
     message = "Give a date no later than 2031-03-20."

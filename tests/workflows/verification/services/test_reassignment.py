@@ -152,7 +152,7 @@ def test_another_departments_supervisor_cannot_reassign_by_url(
 
     if action == "reassign":
         response = client.post(
-            reverse("workflows:reassign", args=[task.pk]), {"to": outsider_supervisor.pk}
+            reverse("workflows:reassign", args=[task.pk]), {"reassign-to": outsider_supervisor.pk}
         )
         assert response.status_code == 404
     else:
