@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -346,16 +348,65 @@ class PortalHomeView(_PortalPage):
         return context
 
 
+class PublicCommitmentFilterForm(forms.Form):
+    """Narrow the public commitments; every field optional, a wrong value is ignored."""
+
+    matter = forms.TypedChoiceField(
+        label=gettext_lazy("Matter"), required=False, coerce=int, empty_value=None
+    )
+    department = forms.TypedChoiceField(
+        label=gettext_lazy("Department"), required=False, coerce=int, empty_value=None
+    )
+    signed_from = forms.DateField(
+        label=gettext_lazy("Signed from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    signed_to = forms.DateField(
+        label=gettext_lazy("Signed to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = [("", _("Any matter"))] + [
+            (matter.pk, matter.name) for matter in choices["matters"]
+        ]
+        self.fields["department"].choices = [("", _("Any department"))] + [
+            (department.pk, department.name) for department in choices["departments"]
+        ]
+
+
 class PortalCommitmentsView(_PortalPage):
+    """Commitments being made public, by matter, department and signing days, with a count;
+    the pages keep the filters."""
+
     template_name = "commitments/portal/commitments.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = self.page(selectors.public_commitment_list(q=context["q"]))
-        context["page_obj"] = page
-        context["rows"] = [
-            (c, c.signed_at + timedelta(days=c.template.publicity_days)) for c in page
-        ]
+        form = PublicCommitmentFilterForm(
+            self.request.GET or None, choices=selectors.public_commitment_filter_choices()
+        )
+        cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        page = self.page(
+            selectors.public_commitment_list(
+                q=context["q"],
+                matter_id=cleaned.get("matter"),
+                department_id=cleaned.get("department"),
+                signed_from=cleaned.get("signed_from"),
+                signed_to=cleaned.get("signed_to"),
+            )
+        )
+        kept = {key: value for key, value in self.request.GET.items() if key in form.fields}
+        context.update(
+            filter_form=form,
+            active_filter_count=sum(1 for value in kept.values() if value),
+            extra=urlencode(kept),
+            page_obj=page,
+            rows=[(c, c.signed_at + timedelta(days=c.template.publicity_days)) for c in page],
+        )
         return context
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from commitments.lifecycle.models import Commitment
 from commitments.portal.selectors import public_commitment_list
@@ -78,7 +78,7 @@ def test_the_commitments_page_needs_no_login_and_bounded_queries(
 ):
     for _ in range(3):
         submit_commitment(world)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # with the filters' matters and departments
         response = client.get(reverse("portal:commitments"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -97,6 +97,42 @@ def test_the_commitments_page_is_paginated(client, world, monkeypatch):
         1,
     )
     assert 'data-testid="next-page"' in first
+
+
+def test_the_commitments_filter_by_matter_department_and_days_with_a_count(
+    client, world, monkeypatch
+):
+    # given three public commitments, one moved to another department and signed earlier
+    monkeypatch.setattr("commitments.portal.pages.PAGE_SIZE", 1)
+    first, second, third = (submit_commitment(world) for _ in range(3))
+    Commitment.objects.filter(pk=third.pk).update(
+        department=world.other_department, signed_at=third.signed_at - timedelta(days=3)
+    )
+    url = reverse("portal:commitments")
+    signed_day = timezone.localtime(first.signed_at).date()
+    mine = f"department={world.department.pk}&matter={world.template.matter_id}"
+
+    everything = client.get(url).content.decode()
+    assert 'data-testid="result-count">3 commitments found<' in everything
+
+    ours = client.get(f"{url}?{mine}").content.decode()
+    assert 'data-testid="result-count">2 commitments found<' in ours
+    # the next page keeps the filters
+    next_link = ours.split('data-testid="next-page"')[0].rsplit("href=", 1)[1]
+    assert f"department={world.department.pk}" in next_link and "page=2" in next_link
+    assert third.reference not in ours
+
+    theirs = client.get(f"{url}?department={world.other_department.pk}").content.decode()
+    assert 'data-testid="result-count">1 commitment found<' in theirs and third.reference in theirs
+
+    earlier = (signed_day - timedelta(days=1)).isoformat()
+    days = client.get(f"{url}?signed_to={earlier}").content.decode()
+    assert 'data-testid="result-count">1 commitment found<' in days and third.reference in days
+    from_day = client.get(f"{url}?signed_from={signed_day.isoformat()}").content.decode()
+    assert 'data-testid="result-count">2 commitments found<' in from_day
+
+    ignored = client.get(f"{url}?matter=nonsense").content.decode()
+    assert 'data-testid="result-count">3 commitments found<' in ignored
 
 
 # Lists ------------------------------------------------------------------------------------------
