@@ -410,7 +410,40 @@ class PortalCommitmentsView(_PortalPage):
         return context
 
 
+class PublicListFilterForm(forms.Form):
+    """Narrow a red or black list; every field optional, a wrong value is ignored."""
+
+    credit_list = forms.TypedChoiceField(
+        label=gettext_lazy("List"), required=False, coerce=int, empty_value=None
+    )
+    department = forms.TypedChoiceField(
+        label=gettext_lazy("Department"), required=False, coerce=int, empty_value=None
+    )
+    entered_from = forms.DateField(
+        label=gettext_lazy("Entered from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    entered_to = forms.DateField(
+        label=gettext_lazy("Entered to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credit_list"].choices = [("", _("Every list"))] + [
+            (credit_list.pk, credit_list.name) for credit_list in choices["lists"]
+        ]
+        self.fields["department"].choices = [("", _("Any department"))] + [
+            (department.pk, department.name) for department in choices["departments"]
+        ]
+
+
 class PortalListView(_PortalPage):
+    """A red or black list, current or ended, narrowed by list, department and entry days,
+    with a count; the pages keep the filters."""
+
     template_name = "commitments/portal/list.html"
 
     def get_context_data(self, **kwargs):
@@ -419,11 +452,31 @@ class PortalListView(_PortalPage):
         if kind not in CreditList.Kind.values:
             raise Http404
         current = self.request.GET.get("show") != "exited"
-        page = self.page(selectors.public_list_entries(kind=kind, q=context["q"], current=current))
+        form = PublicListFilterForm(
+            self.request.GET or None, choices=selectors.public_list_filter_choices(kind=kind)
+        )
+        cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        page = self.page(
+            selectors.public_list_entries(
+                kind=kind,
+                q=context["q"],
+                current=current,
+                credit_list_id=cleaned.get("credit_list"),
+                department_id=cleaned.get("department"),
+                entered_from=cleaned.get("entered_from"),
+                entered_to=cleaned.get("entered_to"),
+            )
+        )
+        kept = {key: value for key, value in self.request.GET.items() if key in form.fields}
+        if not current:
+            kept["show"] = "exited"
         context.update(
             kind=kind,
             kind_label=CreditList.Kind(kind).label,
             current=current,
+            filter_form=form,
+            active_filter_count=sum(1 for key, value in kept.items() if value and key != "show"),
+            extra=urlencode(kept),
             page_obj=page,
             rows=[(entry, selectors.masked_name(entry.subject)) for entry in page],
         )

@@ -113,16 +113,44 @@ def public_subject_search(*, q: str) -> QuerySet[Subject]:
     )
 
 
-def public_list_entries(*, kind: str, q: str = "", current: bool = True) -> QuerySet[ListEntry]:
-    """Designations on red or black lists: current ones, or those that have ended."""
+def public_list_entries(
+    *,
+    kind: str,
+    q: str = "",
+    current: bool = True,
+    credit_list_id: int | None = None,
+    department_id: int | None = None,
+    entered_from: date | None = None,
+    entered_to: date | None = None,
+) -> QuerySet[ListEntry]:
+    """Designations on red or black lists: current ones, or those that have ended; narrowed
+    by list, by the department that recorded the breach and by the days they were entered."""
     status = ListEntry.Status.LISTED if current else ListEntry.Status.EXITED
+    narrowed = Q()
+    if credit_list_id:
+        narrowed &= Q(credit_list_id=credit_list_id)
+    if department_id:
+        narrowed &= Q(breach__department_id=department_id)
+    if entered_from:
+        narrowed &= Q(entered_on__gte=entered_from)
+    if entered_to:
+        narrowed &= Q(entered_on__lte=entered_to)
     entries = (
         ListEntry.objects.filter(credit_list__kind=kind, status=status, entered_on__isnull=False)
         .filter(_search(q, code="subject__code", name="subject__name"))
+        .filter(narrowed)
         .select_related("credit_list", "subject")
     )
     order = ["-entered_on", "-pk"] if current else ["-exited_on", "-pk"]
     return entries.order_by(*order)
+
+
+def public_list_filter_choices(*, kind: str) -> dict:
+    """The lists of a kind and the departments a visitor may narrow the entries to."""
+    return {
+        "lists": list(CreditList.objects.filter(kind=kind).order_by("pk")),
+        "departments": list(Department.objects.order_by("code")),
+    }
 
 
 def list_kinds() -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from commitments.lifecycle.models import Commitment
 from commitments.portal.selectors import public_commitment_list
-from credit.record.models.breaches import ListEntry
+from credit.record.models.breaches import Breach, ListEntry
 from credit.record.models.rules import CreditList
 from credit.record.services.lists import list_entry_enter
 from credit.record.services.publicity import breach_publication_end_due, list_entries_exit_due
@@ -136,6 +136,32 @@ def test_the_commitments_filter_by_matter_department_and_days_with_a_count(
 
 
 # Lists ------------------------------------------------------------------------------------------
+
+
+def test_lists_filter_by_department_and_entry_days_with_a_count(client, world, repair_city, today):
+    # given two companies on the black list: one for a breach the world's department recorded
+    breach = record(repair_city, on=date(2026, 3, 31))
+    Breach.objects.filter(pk=breach.pk).update(department=world.department)
+    # (recording the serious breach opened the subject's entry on the list)
+    ListEntry.objects.filter(subject=world.subject, credit_list__code="serious-dishonesty").update(
+        breach=breach, entered_on=date(2026, 5, 1), status=ListEntry.Status.LISTED
+    )
+    other = SubjectFactory(name="另一家公司", representative=UserFactory())
+    _listed(other, entered=date(2026, 9, 1))
+    url = reverse("portal:list", kwargs={"kind": "black"})
+
+    everything = client.get(url).content.decode()
+    assert 'data-testid="result-count">2 entries found<' in everything
+
+    ours = client.get(f"{url}?department={world.department.pk}").content.decode()
+    assert 'data-testid="result-count">1 entry found<' in ours
+    assert world.subject.name in ours and "另一家公司" not in ours
+
+    autumn = client.get(f"{url}?entered_from=2026-08-01&entered_to=2026-09-30").content.decode()
+    assert 'data-testid="result-count">1 entry found<' in autumn and "另一家公司" in autumn
+
+    ignored = client.get(f"{url}?department=nonsense").content.decode()
+    assert 'data-testid="result-count">2 entries found<' in ignored
 
 
 def test_lists_show_entry_and_exit_dates_and_mask_persons(
