@@ -348,34 +348,61 @@ class PortalHomeView(_PortalPage):
         return context
 
 
-class PublicCommitmentFilterForm(forms.Form):
-    """Narrow the public commitments; every field optional, a wrong value is ignored."""
-
-    matter = forms.TypedChoiceField(
-        label=gettext_lazy("Matter"), required=False, coerce=int, empty_value=None
-    )
-    department = forms.TypedChoiceField(
-        label=gettext_lazy("Department"), required=False, coerce=int, empty_value=None
-    )
-    signed_from = forms.DateField(
-        label=gettext_lazy("Signed from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    signed_to = forms.DateField(
-        label=gettext_lazy("Signed to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+def _day_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, choices: dict, **kwargs):
+
+def _id_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
+
+
+class _PublicFilterForm(forms.Form):
+    """Filters of a public list: one catalogue choice (``first``), the department and a range
+    of days; every field optional, a wrong value is ignored."""
+
+    first: str = ""
+    department = _id_field(gettext_lazy("Department"))
+
+    def __init__(self, *args, choices: list[tuple[int, str]], departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["matter"].choices = [("", _("Any matter"))] + [
-            (matter.pk, matter.name) for matter in choices["matters"]
-        ]
+        self.fields[self.first].choices = choices
         self.fields["department"].choices = [("", _("Any department"))] + [
-            (department.pk, department.name) for department in choices["departments"]
+            (department.pk, department.name) for department in departments
         ]
+
+    def context(self, request: HttpRequest, **kept_extra) -> dict:
+        """The form, how many filters are on, and the query the pager keeps."""
+        kept = {key: value for key, value in request.GET.items() if key in self.fields}
+        return {
+            "filter_form": self,
+            "active_filter_count": sum(1 for value in kept.values() if value),
+            "extra": urlencode({**kept, **kept_extra}),
+        }
+
+    def value(self, name: str):
+        """A field's value, None when empty or wrong (the valid fields still filter)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+
+class PublicCommitmentFilterForm(_PublicFilterForm):
+    first = "matter"
+    field_order = ["matter", "department", "signed_from", "signed_to"]
+    matter = _id_field(gettext_lazy("Matter"))
+    signed_from = _day_field(gettext_lazy("Signed from"))
+    signed_to = _day_field(gettext_lazy("Signed to"))
+
+
+class PublicListFilterForm(_PublicFilterForm):
+    first = "credit_list"
+    field_order = ["credit_list", "department", "entered_from", "entered_to"]
+    credit_list = _id_field(gettext_lazy("List"))
+    entered_from = _day_field(gettext_lazy("Entered from"))
+    entered_to = _day_field(gettext_lazy("Entered to"))
 
 
 class PortalCommitmentsView(_PortalPage):
@@ -386,58 +413,27 @@ class PortalCommitmentsView(_PortalPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        choices = selectors.public_commitment_filter_choices()
         form = PublicCommitmentFilterForm(
-            self.request.GET or None, choices=selectors.public_commitment_filter_choices()
+            self.request.GET or None,
+            choices=[("", _("Any matter"))] + [(m.pk, m.name) for m in choices["matters"]],
+            departments=choices["departments"],
         )
-        cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
         page = self.page(
             selectors.public_commitment_list(
                 q=context["q"],
-                matter_id=cleaned.get("matter"),
-                department_id=cleaned.get("department"),
-                signed_from=cleaned.get("signed_from"),
-                signed_to=cleaned.get("signed_to"),
+                matter_id=form.value("matter"),
+                department_id=form.value("department"),
+                signed_from=form.value("signed_from"),
+                signed_to=form.value("signed_to"),
             )
         )
-        kept = {key: value for key, value in self.request.GET.items() if key in form.fields}
         context.update(
-            filter_form=form,
-            active_filter_count=sum(1 for value in kept.values() if value),
-            extra=urlencode(kept),
+            **form.context(self.request),
             page_obj=page,
             rows=[(c, c.signed_at + timedelta(days=c.template.publicity_days)) for c in page],
         )
         return context
-
-
-class PublicListFilterForm(forms.Form):
-    """Narrow a red or black list; every field optional, a wrong value is ignored."""
-
-    credit_list = forms.TypedChoiceField(
-        label=gettext_lazy("List"), required=False, coerce=int, empty_value=None
-    )
-    department = forms.TypedChoiceField(
-        label=gettext_lazy("Department"), required=False, coerce=int, empty_value=None
-    )
-    entered_from = forms.DateField(
-        label=gettext_lazy("Entered from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    entered_to = forms.DateField(
-        label=gettext_lazy("Entered to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def __init__(self, *args, choices: dict, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["credit_list"].choices = [("", _("Every list"))] + [
-            (credit_list.pk, credit_list.name) for credit_list in choices["lists"]
-        ]
-        self.fields["department"].choices = [("", _("Any department"))] + [
-            (department.pk, department.name) for department in choices["departments"]
-        ]
 
 
 class PortalListView(_PortalPage):
@@ -452,31 +448,28 @@ class PortalListView(_PortalPage):
         if kind not in CreditList.Kind.values:
             raise Http404
         current = self.request.GET.get("show") != "exited"
+        choices = selectors.public_list_filter_choices(kind=kind)
         form = PublicListFilterForm(
-            self.request.GET or None, choices=selectors.public_list_filter_choices(kind=kind)
+            self.request.GET or None,
+            choices=[("", _("Every list"))] + [(c.pk, c.name) for c in choices["lists"]],
+            departments=choices["departments"],
         )
-        cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
         page = self.page(
             selectors.public_list_entries(
                 kind=kind,
                 q=context["q"],
                 current=current,
-                credit_list_id=cleaned.get("credit_list"),
-                department_id=cleaned.get("department"),
-                entered_from=cleaned.get("entered_from"),
-                entered_to=cleaned.get("entered_to"),
+                credit_list_id=form.value("credit_list"),
+                department_id=form.value("department"),
+                entered_from=form.value("entered_from"),
+                entered_to=form.value("entered_to"),
             )
         )
-        kept = {key: value for key, value in self.request.GET.items() if key in form.fields}
-        if not current:
-            kept["show"] = "exited"
         context.update(
+            **form.context(self.request, **({} if current else {"show": "exited"})),
             kind=kind,
             kind_label=CreditList.Kind(kind).label,
             current=current,
-            filter_form=form,
-            active_filter_count=sum(1 for key, value in kept.items() if value and key != "show"),
-            extra=urlencode(kept),
             page_obj=page,
             rows=[(entry, selectors.masked_name(entry.subject)) for entry in page],
         )
