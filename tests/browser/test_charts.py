@@ -4,6 +4,7 @@ width without any Content-Security-Policy report, and a bar opens the tasks behi
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.test_regulator_day import _in_a_thread
@@ -38,6 +39,7 @@ def test_the_dashboard_charts_render_and_a_bar_opens_its_tasks(world, new_page, 
 
     # When they click the bar, the team list opens filtered to the tasks behind it
     canvas = chart.locator("canvas")
+    canvas.scroll_into_view_if_needed()  # the mouse clicks inside the viewport
     canvas_box = canvas.bounding_box()
     assert canvas_box is not None
     bar_points = page.evaluate(
@@ -50,3 +52,14 @@ def test_the_dashboard_charts_render_and_a_bar_opens_its_tasks(world, new_page, 
     page.wait_for_url("**/regulator/team/?department=*")
     assert f"department={world.department.pk}" in page.url
     expect(page.get_by_test_id("task-row")).to_have_count(2)
+
+
+def test_the_city_statistics_draw_six_monthly_charts_on_a_phone(world, new_page):
+    page = new_page("supervisor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(reverse("repair_office:statistics"))
+
+    charts = page.locator('[data-testid="echart"][data-drawn="true"]')
+    expect(charts).to_have_count(6)
+    expect(charts.locator("canvas")).to_have_count(6)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
