@@ -222,3 +222,27 @@ def deadline_after(start: datetime.date, count: int, unit: str) -> Deadline:
     if unit == DeadlineUnit.WORKING_DAYS:
         return add_working_days(start, count)
     return add_calendar_days(start, count)
+
+
+def working_days_from(
+    today: datetime.date, days: Iterable[datetime.date]
+) -> dict[datetime.date, int]:
+    """For each day, how many working days lie between ``today`` and it: ahead, the working
+    days after today up to and including the day (``剩余 3 个工作日``); behind, minus the
+    working days after the day up to and including today (how long it is overdue); 0 for
+    today. One query for a whole list page."""
+    days = set(days)
+    if not days:
+        return {}
+    low, high = min(*days, today), max(*days, today)
+    overrides = _overrides(low, high)
+    running, total = {}, 0
+    cursor = low
+    while True:
+        if cursor != low and is_working_day(cursor, overrides):
+            total += 1
+        running[cursor] = total  # working days in (low, cursor]
+        if cursor == high:
+            break
+        cursor += datetime.timedelta(days=1)
+    return {day: running[day] - running[today] for day in days}

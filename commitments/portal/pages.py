@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -346,20 +348,98 @@ class PortalHomeView(_PortalPage):
         return context
 
 
+def _day_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _id_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
+
+
+class _PublicFilterForm(forms.Form):
+    """Filters of a public list: one catalogue choice (``first``), the department and a range
+    of days; every field optional, a wrong value is ignored."""
+
+    first: str = ""
+    department = _id_field(gettext_lazy("Department"))
+
+    def __init__(self, *args, choices: list[tuple[int, str]], departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.first].choices = choices
+        self.fields["department"].choices = [("", _("Any department"))] + [
+            (department.pk, department.name) for department in departments
+        ]
+
+    def context(self, request: HttpRequest, **kept_extra) -> dict:
+        """The form, how many filters are on, and the query the pager keeps."""
+        kept = {key: value for key, value in request.GET.items() if key in self.fields}
+        return {
+            "filter_form": self,
+            "active_filter_count": sum(1 for value in kept.values() if value),
+            "extra": urlencode({**kept, **kept_extra}),
+        }
+
+    def value(self, name: str):
+        """A field's value, None when empty or wrong (the valid fields still filter)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+
+class PublicCommitmentFilterForm(_PublicFilterForm):
+    first = "matter"
+    field_order = ["matter", "department", "signed_from", "signed_to"]
+    matter = _id_field(gettext_lazy("Matter"))
+    signed_from = _day_field(gettext_lazy("Signed from"))
+    signed_to = _day_field(gettext_lazy("Signed to"))
+
+
+class PublicListFilterForm(_PublicFilterForm):
+    first = "credit_list"
+    field_order = ["credit_list", "department", "entered_from", "entered_to"]
+    credit_list = _id_field(gettext_lazy("List"))
+    entered_from = _day_field(gettext_lazy("Entered from"))
+    entered_to = _day_field(gettext_lazy("Entered to"))
+
+
 class PortalCommitmentsView(_PortalPage):
+    """Commitments being made public, by matter, department and signing days, with a count;
+    the pages keep the filters."""
+
     template_name = "commitments/portal/commitments.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = self.page(selectors.public_commitment_list(q=context["q"]))
-        context["page_obj"] = page
-        context["rows"] = [
-            (c, c.signed_at + timedelta(days=c.template.publicity_days)) for c in page
-        ]
+        choices = selectors.public_commitment_filter_choices()
+        form = PublicCommitmentFilterForm(
+            self.request.GET or None,
+            choices=[("", _("Any matter"))] + [(m.pk, m.name) for m in choices["matters"]],
+            departments=choices["departments"],
+        )
+        page = self.page(
+            selectors.public_commitment_list(
+                q=context["q"],
+                matter_id=form.value("matter"),
+                department_id=form.value("department"),
+                signed_from=form.value("signed_from"),
+                signed_to=form.value("signed_to"),
+            )
+        )
+        context.update(
+            **form.context(self.request),
+            page_obj=page,
+            rows=[(c, c.signed_at + timedelta(days=c.template.publicity_days)) for c in page],
+        )
         return context
 
 
 class PortalListView(_PortalPage):
+    """A red or black list, current or ended, narrowed by list, department and entry days,
+    with a count; the pages keep the filters."""
+
     template_name = "commitments/portal/list.html"
 
     def get_context_data(self, **kwargs):
@@ -368,8 +448,25 @@ class PortalListView(_PortalPage):
         if kind not in CreditList.Kind.values:
             raise Http404
         current = self.request.GET.get("show") != "exited"
-        page = self.page(selectors.public_list_entries(kind=kind, q=context["q"], current=current))
+        choices = selectors.public_list_filter_choices(kind=kind)
+        form = PublicListFilterForm(
+            self.request.GET or None,
+            choices=[("", _("Every list"))] + [(c.pk, c.name) for c in choices["lists"]],
+            departments=choices["departments"],
+        )
+        page = self.page(
+            selectors.public_list_entries(
+                kind=kind,
+                q=context["q"],
+                current=current,
+                credit_list_id=form.value("credit_list"),
+                department_id=form.value("department"),
+                entered_from=form.value("entered_from"),
+                entered_to=form.value("entered_to"),
+            )
+        )
         context.update(
+            **form.context(self.request, **({} if current else {"show": "exited"})),
             kind=kind,
             kind_label=CreditList.Kind(kind).label,
             current=current,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -27,7 +27,7 @@ from commitments.lifecycle.services.signatures import (
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from directory.identifiers import normalise
-from directory.models import Subject
+from directory.models import Department, Matter, Subject
 from signing.errors import SignatureRefused, SigningError
 from signing.models import SignedDocument
 from signing.pades.outcome import (
@@ -48,8 +48,17 @@ def _search(q: str, *, code: str = "code", name: str = "name") -> Q:
     return Q(**{code: normalise(q)}) | Q(**{f"{name}__icontains": q})
 
 
-def public_commitment_list(*, q: str = "", now=None) -> QuerySet[Commitment]:
-    """Signed commitments within their template's publicity period, newest first."""
+def public_commitment_list(
+    *,
+    q: str = "",
+    matter_id: int | None = None,
+    department_id: int | None = None,
+    signed_from: date | None = None,
+    signed_to: date | None = None,
+    now=None,
+) -> QuerySet[Commitment]:
+    """Signed commitments within their template's publicity period, newest first; narrowed
+    by matter, department and the days they were signed (China Standard Time)."""
     now = now or timezone.now()
     periods = set(
         CommitmentTemplate.objects.filter(publicity_days__gt=0).values_list(
@@ -64,9 +73,36 @@ def public_commitment_list(*, q: str = "", now=None) -> QuerySet[Commitment]:
         .exclude(status=Commitment.Status.WITHDRAWN)
         .filter(subject__kind=Subject.Kind.COMPANY)
         .filter(_search(q, code="subject__code", name="subject__name"))
+        .filter(_narrowed(matter_id, department_id, signed_from, signed_to))
         .select_related("subject", "template", "template__matter", "department")
         .order_by("-signed_at", "-pk")
     )
+
+
+def _narrowed(matter_id, department_id, signed_from, signed_to) -> Q:
+    condition = Q()
+    if matter_id:
+        condition &= Q(template__matter_id=matter_id)
+    if department_id:
+        condition &= Q(department_id=department_id)
+    zone = timezone.get_current_timezone()
+    if signed_from:
+        condition &= Q(signed_at__gte=datetime.combine(signed_from, time.min, tzinfo=zone))
+    if signed_to:
+        condition &= Q(
+            signed_at__lt=datetime.combine(signed_to + timedelta(days=1), time.min, tzinfo=zone)
+        )
+    return condition
+
+
+def public_commitment_filter_choices() -> dict:
+    """The matters and departments a visitor may narrow the public commitments to."""
+    return {
+        "matters": list(
+            Matter.objects.filter(templates__publicity_days__gt=0).distinct().order_by("code")
+        ),
+        "departments": list(Department.objects.order_by("code")),
+    }
 
 
 def public_subject_search(*, q: str) -> QuerySet[Subject]:
@@ -77,16 +113,44 @@ def public_subject_search(*, q: str) -> QuerySet[Subject]:
     )
 
 
-def public_list_entries(*, kind: str, q: str = "", current: bool = True) -> QuerySet[ListEntry]:
-    """Designations on red or black lists: current ones, or those that have ended."""
+def public_list_entries(
+    *,
+    kind: str,
+    q: str = "",
+    current: bool = True,
+    credit_list_id: int | None = None,
+    department_id: int | None = None,
+    entered_from: date | None = None,
+    entered_to: date | None = None,
+) -> QuerySet[ListEntry]:
+    """Designations on red or black lists: current ones, or those that have ended; narrowed
+    by list, by the department that recorded the breach and by the days they were entered."""
     status = ListEntry.Status.LISTED if current else ListEntry.Status.EXITED
+    narrowed = Q()
+    if credit_list_id:
+        narrowed &= Q(credit_list_id=credit_list_id)
+    if department_id:
+        narrowed &= Q(breach__department_id=department_id)
+    if entered_from:
+        narrowed &= Q(entered_on__gte=entered_from)
+    if entered_to:
+        narrowed &= Q(entered_on__lte=entered_to)
     entries = (
         ListEntry.objects.filter(credit_list__kind=kind, status=status, entered_on__isnull=False)
         .filter(_search(q, code="subject__code", name="subject__name"))
+        .filter(narrowed)
         .select_related("credit_list", "subject")
     )
     order = ["-entered_on", "-pk"] if current else ["-exited_on", "-pk"]
     return entries.order_by(*order)
+
+
+def public_list_filter_choices(*, kind: str) -> dict:
+    """The lists of a kind and the departments a visitor may narrow the entries to."""
+    return {
+        "lists": list(CreditList.objects.filter(kind=kind).order_by("pk")),
+        "departments": list(Department.objects.order_by("code")),
+    }
 
 
 def list_kinds() -> list[tuple[str, str]]:

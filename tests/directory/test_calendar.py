@@ -19,6 +19,7 @@ from directory.calendar import (
     explain_basis,
     is_working_day,
     unannounced_years,
+    working_days_from,
 )
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.models import DeadlineUnit, WorkingDayOverride
@@ -302,3 +303,27 @@ def test_the_calendar_answers_any_date_and_count_or_refuses_with_its_domain_erro
         assert error.code == DirectoryErrorCode.DATE_OUT_OF_RANGE
         return
     assert deadline.due_date >= start
+
+
+@pytest.mark.django_db
+def test_working_days_from_today_count_ahead_and_behind():
+    # given Friday 2026-12-04
+    today = datetime.date(2026, 12, 4)
+    days = [datetime.date(2026, 11, 30), datetime.date(2026, 12, 3), today]
+    days += [datetime.date(2026, 12, 5), datetime.date(2026, 12, 7), datetime.date(2026, 12, 9)]
+
+    counts = working_days_from(today, days)
+
+    # behind: the working days overdue; ahead: the working days left, the due day counting
+    assert [counts[day] for day in days] == [-4, -1, 0, 0, 1, 3]
+    assert counts[datetime.date(2026, 12, 9)] == add_working_days_count(today, "2026-12-09")
+    assert working_days_from(today, []) == {}
+
+
+def add_working_days_count(start: datetime.date, day: str) -> int:
+    """The count ``add_working_days`` needs to reach ``day``: the two must agree."""
+    target = datetime.date.fromisoformat(day)
+    count = 0
+    while add_working_days(start, count).due_date < target:
+        count += 1
+    return count

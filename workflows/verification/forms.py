@@ -125,6 +125,11 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any method")), *VerificationMethod.choices],
     )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("due", _("Due first")), ("-due", _("Due last"))],
+    )
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)

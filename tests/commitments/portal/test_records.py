@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from commitments.lifecycle.models import Commitment
 from commitments.portal.selectors import public_commitment_list
-from credit.record.models.breaches import ListEntry
+from credit.record.models.breaches import Breach, ListEntry
 from credit.record.models.rules import CreditList
 from credit.record.services.lists import list_entry_enter
 from credit.record.services.publicity import breach_publication_end_due, list_entries_exit_due
@@ -78,7 +78,7 @@ def test_the_commitments_page_needs_no_login_and_bounded_queries(
 ):
     for _ in range(3):
         submit_commitment(world)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # with the filters' matters and departments
         response = client.get(reverse("portal:commitments"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -99,7 +99,69 @@ def test_the_commitments_page_is_paginated(client, world, monkeypatch):
     assert 'data-testid="next-page"' in first
 
 
+def test_the_commitments_filter_by_matter_department_and_days_with_a_count(
+    client, world, monkeypatch
+):
+    # given three public commitments, one moved to another department and signed earlier
+    monkeypatch.setattr("commitments.portal.pages.PAGE_SIZE", 1)
+    first, second, third = (submit_commitment(world) for _ in range(3))
+    Commitment.objects.filter(pk=third.pk).update(
+        department=world.other_department, signed_at=third.signed_at - timedelta(days=3)
+    )
+    url = reverse("portal:commitments")
+    signed_day = timezone.localtime(first.signed_at).date()
+    mine = f"department={world.department.pk}&matter={world.template.matter_id}"
+
+    everything = client.get(url).content.decode()
+    assert 'data-testid="result-count">3 commitments found<' in everything
+
+    ours = client.get(f"{url}?{mine}").content.decode()
+    assert 'data-testid="result-count">2 commitments found<' in ours
+    # the next page keeps the filters
+    next_link = ours.split('data-testid="next-page"')[0].rsplit("href=", 1)[1]
+    assert f"department={world.department.pk}" in next_link and "page=2" in next_link
+    assert third.reference not in ours
+
+    theirs = client.get(f"{url}?department={world.other_department.pk}").content.decode()
+    assert 'data-testid="result-count">1 commitment found<' in theirs and third.reference in theirs
+
+    earlier = (signed_day - timedelta(days=1)).isoformat()
+    days = client.get(f"{url}?signed_to={earlier}").content.decode()
+    assert 'data-testid="result-count">1 commitment found<' in days and third.reference in days
+    from_day = client.get(f"{url}?signed_from={signed_day.isoformat()}").content.decode()
+    assert 'data-testid="result-count">2 commitments found<' in from_day
+
+    ignored = client.get(f"{url}?matter=nonsense").content.decode()
+    assert 'data-testid="result-count">3 commitments found<' in ignored
+
+
 # Lists ------------------------------------------------------------------------------------------
+
+
+def test_lists_filter_by_department_and_entry_days_with_a_count(client, world, repair_city, today):
+    # given two companies on the black list: one for a breach the world's department recorded
+    breach = record(repair_city, on=date(2026, 3, 31))
+    Breach.objects.filter(pk=breach.pk).update(department=world.department)
+    # (recording the serious breach opened the subject's entry on the list)
+    ListEntry.objects.filter(subject=world.subject, credit_list__code="serious-dishonesty").update(
+        breach=breach, entered_on=date(2026, 5, 1), status=ListEntry.Status.LISTED
+    )
+    other = SubjectFactory(name="另一家公司", representative=UserFactory())
+    _listed(other, entered=date(2026, 9, 1))
+    url = reverse("portal:list", kwargs={"kind": "black"})
+
+    everything = client.get(url).content.decode()
+    assert 'data-testid="result-count">2 entries found<' in everything
+
+    ours = client.get(f"{url}?department={world.department.pk}").content.decode()
+    assert 'data-testid="result-count">1 entry found<' in ours
+    assert world.subject.name in ours and "另一家公司" not in ours
+
+    autumn = client.get(f"{url}?entered_from=2026-08-01&entered_to=2026-09-30").content.decode()
+    assert 'data-testid="result-count">1 entry found<' in autumn and "另一家公司" in autumn
+
+    ignored = client.get(f"{url}?department=nonsense").content.decode()
+    assert 'data-testid="result-count">2 entries found<' in ignored
 
 
 def test_lists_show_entry_and_exit_dates_and_mask_persons(

@@ -9,21 +9,31 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from directory.errors import DomainError
 from directory.models import Department
 from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.lists.pages import (
+    RememberedFiltersMixin,
+    csv_download,
+    sort_headers,
+    sort_key,
+    urgency_marks,
+)
 from workflows.pages import RegulatorPageMixin
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.repair.selectors.cases import (
+    CaseFilters,
     objection_history,
     objections_for_department,
     office_case_detail,
@@ -32,19 +42,128 @@ from workflows.repair.selectors.cases import (
 from workflows.repair.services.objections import objection_decide, objection_forward
 from workflows.repair.services.repair import repair_decide
 
+CASE_KINDS = {"repair": _lazy("Repair applications"), "objection": _lazy("Objections")}
+CASE_COLUMNS = {"subject": _lazy("Subject"), "filed": _lazy("Filed"), "due": _lazy("Decision due")}
+CASE_LIMIT = 200
 
-class CreditCasesView(RegulatorPageMixin, TemplateView):
-    """Open and decided repair applications and objections of the user's departments."""
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters; every field optional."""
+
+    kind = forms.ChoiceField(
+        label=_lazy("Kind"),
+        required=False,
+        choices=[("", _lazy("Repairs and objections")), *CASE_KINDS.items()],
+    )
+    status = forms.ChoiceField(
+        label=_lazy("Status"),
+        required=False,
+        choices=[
+            ("", _lazy("Any status")),
+            ("open", _lazy("Waiting for a decision")),
+            ("decided", _lazy("Already decided")),
+        ],
+    )
+    filed_from = forms.DateField(
+        label=_lazy("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    filed_to = forms.DateField(
+        label=_lazy("Filed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class CreditCasesView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
+    """Repair applications and objections of the user's departments: filtered by kind, status
+    and filing date, sortable, the time left to decide in working days; ``?format=csv``
+    downloads them."""
 
     template_name = "workflows/repair/office_list.html"
+    list_name = "credit-cases"
+    filter_keys = (*CaseFilterForm.base_fields, "sort")
+
+    def cases(self):
+        form = CaseFilterForm(self.request.GET or None)
+        cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        sort = sort_key(self.request, CASE_COLUMNS, "")
+        filters = CaseFilters(
+            status=cleaned.get("status", ""),
+            filed_from=cleaned.get("filed_from"),
+            filed_to=cleaned.get("filed_to"),
+            sort=sort,
+        )
+        kind = cleaned.get("kind", "")
+        ids = self.seats.department_ids
+        repairs = (
+            repair_applications_for_department(department_ids=ids, filters=filters)
+            if kind in ("", "repair")
+            else None
+        )
+        objections = (
+            objections_for_department(department_ids=ids, filters=filters)
+            if kind in ("", "objection")
+            else None
+        )
+        return form, sort, repairs, objections
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.csv()
+        return super().get(request, *args, **kwargs)
+
+    def csv(self):
+        _form, _sort, repairs, objections = self.cases()
+        today = timezone.localdate()
+        cases = [
+            *((CASE_KINDS["repair"], case, case.submitted_on) for case in repairs or []),
+            *((CASE_KINDS["objection"], case, case.filed_on) for case in objections or []),
+        ]
+        urgency_marks([case for _kind, case, _filed in cases], due_of=_open_due, today=today)
+        return csv_download(
+            "chengnuo-credit-cases.csv",
+            [
+                _("Kind"),
+                _("Subject"),
+                _("Unified social credit code"),
+                _("Record"),
+                _("Status"),
+                _("Filed"),
+                _("Decision due"),
+                _("Time left"),
+            ],
+            (
+                [
+                    str(kind),
+                    case.subject.name,
+                    case.subject.code,
+                    f"#{case.breach_id} {case.breach.category.name}",
+                    case.get_status_display(),
+                    filed.isoformat(),
+                    case.decision_due.isoformat(),
+                    case.urgency,
+                ]
+                for kind, case, filed in cases
+            ),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        ids = self.seats.department_ids
+        form, sort, repairs, objections = self.cases()
+        today = timezone.localdate()
+        repair_rows = list(repairs[:CASE_LIMIT]) if repairs is not None else None
+        objection_rows = list(objections[:CASE_LIMIT]) if objections is not None else None
+        urgency_marks(
+            [*(repair_rows or []), *(objection_rows or [])], due_of=_open_due, today=today
+        )
+        query = self.request.GET.copy()
         context.update(
-            today=timezone.localdate(),
-            repairs=list(repair_applications_for_department(department_ids=ids)[:200]),
-            objections=list(objections_for_department(department_ids=ids)[:200]),
+            today=today,
+            repairs=repair_rows,
+            objections=objection_rows,
+            filter_form=form,
+            filter_query=query.urlencode(),
+            active_filter_count=sum(1 for key in CaseFilterForm.base_fields if query.get(key)),
+            sort_headers=sort_headers(self.request, CASE_COLUMNS, sort),
+            case_limit=CASE_LIMIT,
         )
         return context
 
@@ -68,6 +187,15 @@ def decision_refusal(decide) -> DomainError | None:
         return None
     except DomainError as error:
         return error
+
+
+def _open_due(case: RepairApplication | Objection) -> date | None:
+    """The decision due date of a case still waiting for it (None once decided)."""
+    if isinstance(case, RepairApplication):
+        waiting = case.status == RepairApplication.Status.SUBMITTED
+    else:
+        waiting = case.status in Objection.OPEN_STATES
+    return case.decision_due if waiting else None
 
 
 class _CaseView(RegulatorPageMixin, TemplateView):

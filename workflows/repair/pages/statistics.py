@@ -5,17 +5,55 @@ month and by department (``workflows.repair.selectors.statistics``)."""
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from credit.record.rules import add_months
 from directory.models import RegulatorMembership
-from workflows.repair.selectors.statistics import city_statistics, month_bars
+from workflows.charts import BarChart, Series
+from workflows.repair.selectors.statistics import Statistics, city_statistics
+
+# The series whose bars open the officers' case list, filtered by kind and month.
+CASE_KINDS = {"repairs": "repair", "objections": "objection"}
+
+
+def month_chart(stats: Statistics, name: str) -> BarChart:
+    """One series by month, the months written with their year (2026-11)."""
+    values = stats.by_month[name]
+    months = sorted(values)
+    links = []
+    if name in CASE_KINDS:
+        links = [
+            f"{reverse('repair_office:list')}?"
+            + urlencode(
+                {
+                    "kind": CASE_KINDS[name],
+                    "filed_from": month.isoformat(),
+                    "filed_to": (add_months(month, 1) - timedelta(days=1)).isoformat(),
+                }
+            )
+            for month in months
+        ]
+    label = stats.labels()[name]
+    return BarChart(
+        name=name,
+        title=label,
+        category_axis=str(_("Month")),
+        value_axis=str(_("Number")),
+        categories=[month.strftime("%Y-%m") for month in months],
+        series=[Series(label, [values[month] for month in months])],
+        horizontal=False,
+        links=links,
+    )
 
 
 class _StatisticsAccess(LoginRequiredMixin):
@@ -48,18 +86,10 @@ class StatisticsView(_StatisticsAccess, TemplateView):
         context = super().get_context_data(**kwargs)
         stats = self.statistics()
         labels = stats.labels()
-        charts = []
-        for name, values in stats.by_month.items():
-            bars = month_bars(values)
-            charts.append(
-                {
-                    "name": name,
-                    "label": labels[name],
-                    "bars": bars,
-                    "total": sum(values.values()),
-                    "view_width": max(len(bars) * 30, 30),
-                }
-            )
+        charts = [
+            {"name": name, "chart": month_chart(stats, name), "total": sum(values.values())}
+            for name, values in stats.by_month.items()
+        ]
         departments = [
             (
                 department_name,

@@ -5,10 +5,10 @@ objection's history told step by step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -185,19 +185,63 @@ def objection_get(*, pk: int) -> Objection:
 # The department's side -----------------------------------------------------------------------
 
 
-def repair_applications_for_department(*, department_ids) -> QuerySet[RepairApplication]:
-    return (
-        RepairApplication.objects.filter(department_id__in=department_ids)
-        .select_related("breach", "breach__category", "subject", "commitment")
-        .order_by("status", "decision_due", "pk")
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the officers' case list asked for; empty values do not filter."""
+
+    status: str = ""  # open | decided
+    filed_from: date | None = None
+    filed_to: date | None = None
+    sort: str = ""  # due | filed | subject, "-" first for the other way; "" open first
+
+
+# Sort key of the case list → the columns of each kind (the primary key breaks ties).
+CASE_SORTS = {"due": "decision_due", "filed": "{filed}", "subject": "subject__name"}
+
+
+def _cases(queryset: QuerySet, *, filed: str, open_states, filters: CaseFilters) -> QuerySet:
+    if filters.status == "open":
+        queryset = queryset.filter(status__in=open_states)
+    elif filters.status == "decided":
+        queryset = queryset.exclude(status__in=open_states)
+    if filters.filed_from:
+        queryset = queryset.filter(**{f"{filed}__gte": filters.filed_from})
+    if filters.filed_to:
+        queryset = queryset.filter(**{f"{filed}__lte": filters.filed_to})
+    key = filters.sort.lstrip("-")
+    if key not in CASE_SORTS:  # the open cases first, the most urgent on top
+        waiting = Case(When(status__in=open_states, then=Value(0)), default=Value(1))
+        return queryset.order_by(waiting, "decision_due", "pk")
+    column = CASE_SORTS[key].format(filed=filed)
+    sign = "-" if filters.sort.startswith("-") else ""
+    return queryset.order_by(f"{sign}{column}", f"{sign}pk")
+
+
+def repair_applications_for_department(
+    *, department_ids, filters: CaseFilters | None = None
+) -> QuerySet[RepairApplication]:
+    """The departments' repair applications, filtered; open ones first by decision due."""
+    return _cases(
+        RepairApplication.objects.filter(department_id__in=department_ids).select_related(
+            "breach", "breach__category", "subject", "commitment"
+        ),
+        filed="submitted_on",
+        open_states=(RepairApplication.Status.SUBMITTED,),
+        filters=filters or CaseFilters(),
     )
 
 
-def objections_for_department(*, department_ids) -> QuerySet[Objection]:
-    return (
-        Objection.objects.filter(department_id__in=department_ids)
-        .select_related("breach", "breach__category", "subject")
-        .order_by("status", "decision_due", "pk")
+def objections_for_department(
+    *, department_ids, filters: CaseFilters | None = None
+) -> QuerySet[Objection]:
+    """The departments' objections, filtered; open ones first by decision due."""
+    return _cases(
+        Objection.objects.filter(department_id__in=department_ids).select_related(
+            "breach", "breach__category", "subject"
+        ),
+        filed="filed_on",
+        open_states=Objection.OPEN_STATES,
+        filters=filters or CaseFilters(),
     )
 
 

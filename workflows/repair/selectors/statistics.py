@@ -118,23 +118,3 @@ def city_statistics(*, until: date, months: int = 12) -> Statistics:
         stats.by_department[name] = by_department
     stats.cells.sort(key=lambda c: (c[0], c[1], -1 if c[2] is None else c[2]))
     return stats
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: int
-    y: int
-    width: int
-    height: int
-    label: str
-    value: int
-
-
-def month_bars(values: dict[date, int], *, height: int = 120, width: int = 24) -> list[Bar]:
-    """Geometry of a vertical bar chart (SVG units) of one series by month."""
-    top = max(values.values(), default=0) or 1
-    bars = []
-    for index, (month, value) in enumerate(sorted(values.items())):
-        h = round(value * height / top)
-        bars.append(Bar(index * (width + 6), height - h, width, h, month.strftime("%m"), value))
-    return bars

@@ -1,5 +1,5 @@
 """Supervisors' and regulators' pages beyond the lists: reassign, delegate, the service-level
-dashboard (its charts drawn as server-side SVG), sampling, evidence downloads.
+dashboard (its charts drawn by ECharts from data), sampling, evidence downloads.
 
 Thin like the other pages: parse, call one service, turn a refusal into a message (or 404
 for another department's object). Evidence files are served only to the department.
@@ -7,7 +7,7 @@ for another department's object). Evidence files are served only to the departme
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -23,6 +23,7 @@ from commitments.lifecycle.models import VerificationEvidence
 from directory.errors import DomainError
 from directory.models import Matter, RegulatorMembership
 from directory.selectors import department_ids_of
+from workflows.charts import BarChart, Series
 from workflows.errors import WorkflowErrorCode
 from workflows.pages import RegulatorPageMixin, SupervisorPageMixin, http_error
 from workflows.verification.forms import DelegationForm, SamplingDrawForm
@@ -55,62 +56,53 @@ def _supervised(user) -> list[int]:
     return department_ids_of(user, role=Role.SUPERVISOR)
 
 
-# Charts (server-side SVG) ---------------------------------------------------------------------
+# Charts ----------------------------------------------------------------------------------------
 
 
-LABEL_WIDTH = 200
+AGE_COLORS = ["#5b8f5b", "#b8a030", "#d9772b", "#b42318"]
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    text: str
-    y: int
-    width: float
-    text_x: float
-    segments: tuple = ()
+def _team_link(line) -> str:
+    """The supervisor's team list filtered to the open tasks behind one line of the dashboard."""
+    query = urlencode({"department": line.department_id or "", "matter": line.matter_id or ""})
+    return f"{reverse('workflows:team')}?{query}"
 
 
-def _frame(bars: list[Bar], width: int, row: int) -> dict:
-    height = max(row * len(bars), row)
+def sla_charts(lines: list) -> dict[str, BarChart]:
+    """The dashboard's two charts: on-time share and backlog by age, one bar per line."""
+    label = lambda line: f"{line.department} · {line.matter}"  # noqa: E731
+    verified = [line for line in lines if line.verified]
     return {
-        "bars": bars,
-        "height": height,
-        "width": width,
-        "view_width": width + LABEL_WIDTH + 60,
-        "view_height": height + 4,
+        "on_time": BarChart(
+            name="on-time",
+            title=str(_("Share of verifications recorded by their due time")),
+            category_axis=str(_("Department · matter")),
+            value_axis=str(_("Verified on time (%)")),
+            categories=[label(line) for line in verified],
+            series=[
+                Series(str(_("Verified on time")), [line.on_time_percent for line in verified])
+            ],
+            unit="%",
+            links=[_team_link(line) for line in verified],
+        ),
+        "backlog": BarChart(
+            name="backlog",
+            title=str(_("Open verifications by days since they were opened")),
+            category_axis=str(_("Department · matter")),
+            value_axis=str(_("Open verifications")),
+            categories=[label(line) for line in lines],
+            series=[
+                Series(
+                    _("%(label)s days") % {"label": bucket},
+                    [line.ages[position] for line in lines],
+                )
+                for position, (_days, bucket) in enumerate(AGE_BUCKETS)
+            ],
+            is_stacked=True,
+            links=[_team_link(line) for line in lines],
+            colors=AGE_COLORS,
+        ),
     }
-
-
-def bar_chart(items: list[tuple[str, float, str]], *, width: int = 360, row: int = 26) -> dict:
-    """Coordinates of a horizontal bar chart drawn as server-side SVG (no script)."""
-    top = max((value for _label, value, _text in items), default=0) or 1
-    bars = []
-    for index, (label, value, text) in enumerate(items):
-        bar_width = round(width * value / top, 1)
-        bars.append(Bar(label, value, text, index * row, bar_width, LABEL_WIDTH + bar_width + 6))
-    return _frame(bars, width, row)
-
-
-def stacked_chart(items: list[tuple[str, list[int]]], *, width: int = 360, row: int = 26) -> dict:
-    """A stacked bar per item (ageing buckets), scaled to the largest total."""
-    top = max((sum(parts) for _label, parts in items), default=0) or 1
-    bars = []
-    for index, (label, parts) in enumerate(items):
-        x = float(LABEL_WIDTH)
-        segments = []
-        for position, part in enumerate(parts):
-            part_width = round(width * part / top, 1)
-            segments.append({"x": x, "width": part_width, "value": part, "bucket": position})
-            x += part_width
-        total = sum(parts)
-        bars.append(
-            Bar(label, total, str(total), index * row, x - LABEL_WIDTH, x + 6, tuple(segments))
-        )
-    chart = _frame(bars, width, row)
-    chart["legend"] = [_("%(label)s days") % {"label": label} for _days, label in AGE_BUCKETS]
-    return chart
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -259,23 +251,18 @@ class DelegationRevokeView(RegulatorPageMixin, View):
 
 
 class SlaDashboardView(SupervisorPageMixin, TemplateView):
-    """On-time share, backlog and ageing by department and matter, with SVG charts."""
+    """On-time share, backlog and ageing by department and matter, with charts whose bars
+    open the team list of the tasks behind them."""
 
     template_name = "workflows/verification/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lines = sla_lines(department_ids=_supervised(self.request.user))
-        label = lambda line: f"{line.department} · {line.matter}"  # noqa: E731
         context["lines"] = lines
-        context["on_time_chart"] = bar_chart(
-            [
-                (label(line), line.on_time_percent or 0, f"{line.on_time_percent}%")
-                for line in lines
-                if line.verified
-            ]
-        )
-        context["backlog_chart"] = stacked_chart([(label(line), line.ages) for line in lines])
+        charts = sla_charts(lines)
+        context["on_time_chart"] = charts["on_time"]
+        context["backlog_chart"] = charts["backlog"]
         context["totals"] = {
             "backlog": sum(line.backlog for line in lines),
             "overdue": sum(line.overdue for line in lines),

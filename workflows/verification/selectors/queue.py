@@ -153,26 +153,35 @@ class KeysetPage:
     is_first: bool = True
 
 
+def _beyond(key: tuple[datetime.datetime, int, int], *, later: bool) -> Q:
+    """Rows after (``later``) or before a sort key, in the ascending order of the index."""
+    due, priority, task_id = key
+    op = "gt" if later else "lt"
+    return Q(
+        Q(**{f"due_at__{op}": due})
+        | Q(due_at=due, **{f"priority__{op}": priority})
+        | Q(due_at=due, priority=priority, **{f"task_id__{op}": task_id}),
+        **{f"due_at__{op}e": due},
+    )
+
+
 def keyset_page(
     rows: QuerySet[VerificationTaskIndex],
     *,
     after: str = "",
     before: str = "",
     size: int = PAGE_SIZE,
+    descending: bool = False,
 ) -> KeysetPage:
-    """One page after (or before) a cursor; fetches one extra row to know if more follow."""
+    """One page after (or before) a cursor; fetches one extra row to know if more follow.
+
+    ``descending`` lists the latest due first: the same index, scanned backwards."""
+    forward = [f"-{name}" for name in ORDER] if descending else list(ORDER)
+    backward = list(ORDER) if descending else [f"-{name}" for name in ORDER]
     key = _decode_cursor(after) if after else None
     back = _decode_cursor(before) if before and not key else None
     if back is not None:
-        due, priority, task_id = back
-        fetched = list(
-            rows.filter(
-                Q(due_at__lt=due)
-                | Q(due_at=due, priority__lt=priority)
-                | Q(due_at=due, priority=priority, task_id__lt=task_id),
-                due_at__lte=due,
-            ).order_by("-due_at", "-priority", "-task_id")[: size + 1]
-        )
+        fetched = list(rows.filter(_beyond(back, later=descending)).order_by(*backward)[: size + 1])
         has_more_before = len(fetched) > size
         page_rows = list(reversed(fetched[:size]))
         return KeysetPage(
@@ -181,14 +190,9 @@ def keyset_page(
             previous_cursor=encode_cursor(page_rows[0]) if page_rows and has_more_before else "",
             is_first=not has_more_before,
         )
+    rows = rows.order_by(*forward)
     if key is not None:
-        due, priority, task_id = key
-        rows = rows.filter(
-            Q(due_at__gt=due)
-            | Q(due_at=due, priority__gt=priority)
-            | Q(due_at=due, priority=priority, task_id__gt=task_id),
-            due_at__gte=due,
-        )
+        rows = rows.filter(_beyond(key, later=not descending))
     fetched = list(rows[: size + 1])
     page_rows = fetched[:size]
     return KeysetPage(

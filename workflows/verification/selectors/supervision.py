@@ -22,6 +22,8 @@ AGE_BUCKETS = ((5, "0–5"), (10, "6–10"), (20, "11–20"), (None, "> 20"))
 class SlaLine:
     department: str
     matter: str
+    department_id: int | None = None
+    matter_id: int | None = None
     backlog: int = 0
     overdue: int = 0
     ages: list[int] = field(default_factory=lambda: [0] * len(AGE_BUCKETS))
@@ -39,8 +41,10 @@ def sla_lines(*, department_ids: list[int], now: datetime.datetime | None = None
     now = now or timezone.now()
     lines: dict[tuple[str, str], SlaLine] = {}
 
-    def line(department: str, matter: str) -> SlaLine:
-        return lines.setdefault((department, matter), SlaLine(department, matter))
+    def line(department: str, matter: str, department_id: int, matter_id: int) -> SlaLine:
+        return lines.setdefault(
+            (department, matter), SlaLine(department, matter, department_id, matter_id)
+        )
 
     age_counts = {}
     lower = None
@@ -54,17 +58,24 @@ def sla_lines(*, department_ids: list[int], now: datetime.datetime | None = None
         lower = days
     open_rows = (
         VerificationTaskIndex.objects.filter(department_id__in=department_ids)
-        .values("department__name", "matter__name")
+        .values("department__name", "matter__name", "department_id", "matter_id")
         .annotate(backlog=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)), **age_counts)
         .order_by("department__name", "matter__name")
     )
     for row in open_rows:
-        item = line(row["department__name"], row["matter__name"])
+        item = line(
+            row["department__name"], row["matter__name"], row["department_id"], row["matter_id"]
+        )
         item.backlog, item.overdue = row["backlog"], row["overdue"]
         item.ages = [row[f"age_{position}"] for position in range(len(AGE_BUCKETS))]
     done = (
         Verification.objects.filter(commitment__department_id__in=department_ids)
-        .values("commitment__department__name", "commitment__template__matter__name")
+        .values(
+            "commitment__department__name",
+            "commitment__template__matter__name",
+            "commitment__department_id",
+            "commitment__template__matter_id",
+        )
         .annotate(
             verified=Count("pk"),
             on_time=Count("pk", filter=Q(verified_at__lte=F("commitment__verification_due_at"))),
@@ -72,7 +83,12 @@ def sla_lines(*, department_ids: list[int], now: datetime.datetime | None = None
         .order_by()
     )
     for row in done:
-        item = line(row["commitment__department__name"], row["commitment__template__matter__name"])
+        item = line(
+            row["commitment__department__name"],
+            row["commitment__template__matter__name"],
+            row["commitment__department_id"],
+            row["commitment__template__matter_id"],
+        )
         item.verified, item.on_time = row["verified"], row["on_time"]
     return sorted(lines.values(), key=lambda item: (item.department, item.matter))
 

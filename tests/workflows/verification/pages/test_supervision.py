@@ -56,12 +56,41 @@ def test_the_dashboard_counts_backlog_ageing_and_on_time(world, client):
     client.force_login(world.supervisor)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     page = client.get(reverse("workflows:dashboard")).content.decode()
-    assert 'data-testid="chart-on-time"' in page and "<rect" in page
+    assert 'data-testid="chart-on-time"' in page and 'data-chart="chart-data-on-time"' in page
+    assert "echarts.common.min.js" in page and "<svg" not in page
     assert 'data-testid="backlog-total">1<' in page
     assert client.get(reverse("workflows:dashboard")).status_code == 200
 
     client.force_login(world.regulator)
     assert client.get(reverse("workflows:dashboard")).status_code == 403
+
+
+def test_the_dashboard_charts_carry_values_and_links_to_the_tasks_behind_them(world, client):
+    # given two open verifications of one department and matter
+    commitment = submit_commitment(world)
+    submit_commitment(world)
+
+    client.force_login(world.supervisor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    context = client.get(reverse("workflows:dashboard")).context
+
+    backlog = context["backlog_chart"]
+    label = f"{world.department.name} · {commitment.template.matter.name}"
+    assert backlog.categories == [label]
+    assert [series.name for series in backlog.series] == [
+        "0–5 days",
+        "6–10 days",
+        "11–20 days",
+        "> 20 days",
+    ]
+    assert [series.values for series in backlog.series] == [[2], [0], [0], [0]]
+    team = reverse("workflows:team")
+    link = f"{team}?department={world.department.pk}&matter={commitment.template.matter_id}"
+    assert backlog.links == [link]
+    assert backlog.rows == [{"category": label, "values": ["2", "0", "0", "0"], "link": link}]
+    assert not context["on_time_chart"].has_data  # nothing verified yet: no empty chart
+    # and the link opens the team list with those two tasks
+    assert client.get(link).content.decode().count('data-testid="task-row"') == 2
 
 
 def test_the_sampling_page_draws_and_shows_the_replay(world, submitted_commitment, client):

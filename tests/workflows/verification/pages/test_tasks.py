@@ -310,6 +310,7 @@ def test_list_pages_cost_the_same_queries_with_more_tasks(
 ):
     client = client_as(world.supervisor)
     bulk_open_tasks(submitted_commitment, 3, owner=world.supervisor)
+    bulk_open_tasks(submitted_commitment, 3)  # every list has rows (and their working days)
 
     def page_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -317,6 +318,7 @@ def test_list_pages_cost_the_same_queries_with_more_tasks(
             assert response.status_code == 200
         return len(queries)
 
+    page_queries()  # the first visit with these filters also saves them for the next
     few = page_queries()
     bulk_open_tasks(submitted_commitment, 120, owner=world.supervisor)
     bulk_open_tasks(submitted_commitment, 120)
