@@ -233,7 +233,7 @@ def test_the_authority_records_a_breach_and_the_bidder_sees_the_notice(client, w
 
     assert check.status_code == 200
     shown = check.content.decode().split('data-testid="check-answers"')[1].split("</section>")[0]
-    for text in ("Winner refused to sign the contract", "¥80000.00", "2026-12-24"):
+    for text in ("Winner refused to sign the contract", "¥80,000.00", "2026-12-24"):
         assert text in shown
     assert 'name="confirm"' in shown and 'data-testid="change-outcome"' in shown
     assert unchanged == before
