@@ -5,36 +5,22 @@ history with who, from what date to what date and why."""
 from __future__ import annotations
 
 import datetime
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import DeadlineExtension
+from tests.browser.threads import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _in_a_thread(work):
-    """Run ``work`` off the Playwright thread (signing runs its own asyncio event loop)."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 def test_a_regulator_extends_the_verification_deadline(world, new_page):
-    commitment = _in_a_thread(lambda: submit_commitment(world))
-    task = _in_a_thread(lambda: task_of(commitment))
+    commitment = in_a_thread(lambda: submit_commitment(world))
+    task = in_a_thread(lambda: task_of(commitment))
     current = timezone.localdate(commitment.verification_due_at)
     new_due = current + datetime.timedelta(days=14)
     page = new_page("regulator", locale="en-US")

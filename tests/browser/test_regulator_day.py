@@ -3,33 +3,18 @@ supervisor's reassignments, one by one and in bulk."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 from playwright.sync_api import expect
 from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
+from tests.browser.threads import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.verification.services.work import verification_task_release
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def _in_a_thread(work):
-    """Run ``work`` off the Playwright thread (signing runs its own asyncio event loop)."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
 
 
 def _signed_and_queued(world):
@@ -42,7 +27,7 @@ def _signed_and_queued(world):
 
 def test_a_regulators_day(world, new_page, tmp_path):
     # Given four signed commitments; two wait in the department queue
-    commitments, queued = _in_a_thread(lambda: _signed_and_queued(world))
+    commitments, queued = in_a_thread(lambda: _signed_and_queued(world))
 
     # When regulator2 opens the queue, filters by reference and claims the first
     regulator = new_page("regulator2", locale="en-US")
