@@ -11,7 +11,11 @@ from __future__ import annotations
 from django.utils.functional import cached_property
 
 from directory.models import RegulatorMembership
+from directory.representation.selectors import is_representation_officer, letter_review_list
 from directory.selectors import subject_list
+
+# The menu's count of letters to review stops here ("99+"), at a fixed cost.
+LETTER_COUNT_CAP = 100
 
 
 class Navigation:
@@ -49,6 +53,27 @@ class Navigation:
         if self.user is None or not self.user.is_authenticated:
             return []
         return list(subject_list(represented_by=self.user).order_by("name", "pk")[:2])
+
+
+    @cached_property
+    def is_letter_officer(self) -> bool:
+        """Staff who review authorisation letters. Holders of only the dedicated permission
+        reach the reviews from "My subjects": asking for permissions here would cost every
+        applicant's page two queries."""
+        return bool(
+            self.user is not None
+            and self.user.is_authenticated
+            and self.user.is_staff
+            and is_representation_officer(self.user)
+        )
+
+    @cached_property
+    def letters_to_review(self) -> str:
+        """How many authorisation letters wait for review, capped for the menu."""
+        if not self.is_letter_officer:
+            return ""
+        count = letter_review_list().order_by()[:LETTER_COUNT_CAP].count()
+        return f"{LETTER_COUNT_CAP - 1}+" if count >= LETTER_COUNT_CAP else str(count)
 
 
 def navigation(request) -> dict:

@@ -18,7 +18,13 @@ from commitments.lifecycle.services.verification import verification_record
 from commitments.obligations.models import Obligation
 from credit.record.models.breaches import Breach
 from notifications.services.inbox import notification_send
-from tests.factories import CommitmentFactory, ObligationFactory, SubjectFactory, UserFactory
+from tests.factories import (
+    CommitmentFactory,
+    ObligationFactory,
+    RepresentativeFactory,
+    SubjectFactory,
+    UserFactory,
+)
 from tests.homes import home_count, signed_in
 from tests.workflows.conftest import FIELD_VALUES, submit_commitment
 
@@ -215,3 +221,16 @@ def test_someone_elses_applicant_sees_no_home_counts_of_this_subject(world):
 
     assert 'data-testid="breach-next"' not in html
     assert home_count(html, "home-breached") == 0
+
+
+def test_the_letter_officers_menu_counts_the_letters_to_review(world):
+    RepresentativeFactory(pending_letter=True, subject=SubjectFactory(name="待审公司"))
+    officer = UserFactory(is_staff=True)
+
+    officer_html = signed_in(officer).get(reverse("commitments:list")).content.decode()
+    applicant_html = signed_in(world.applicant).get(reverse("commitments:list")).content.decode()
+
+    reviews = reverse("commitments:letter_reviews")
+    assert f'href="{reviews}" data-testid="nav-letter-reviews"' in officer_html
+    assert '<span class="badge" data-testid="letter-count">1</span>' in officer_html
+    assert 'data-testid="nav-letter-reviews"' not in applicant_html
