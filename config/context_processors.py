@@ -54,7 +54,6 @@ class Navigation:
             return []
         return list(subject_list(represented_by=self.user).order_by("name", "pk")[:2])
 
-
     @cached_property
     def is_letter_officer(self) -> bool:
         """Staff who review authorisation letters. Holders of only the dedicated permission
