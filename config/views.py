@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from directory.selectors import is_regulator
 
@@ -22,8 +23,27 @@ def home(request):
     return redirect("commitments:list")
 
 
+def _back_url(request: HttpRequest) -> str:
+    """The page the visitor came from, if it is on this site: the way back (a script-free
+    link, as the CSP allows no ``javascript:``); empty when there is none to offer."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except Exception:  # noqa: BLE001 - a bad Host header must not break the error page
+        return ""
+    is_ours = bool(referer) and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={host}, require_https=request.is_secure()
+    )
+    return referer if is_ours and referer != request.build_absolute_uri() else ""
+
+
 def _error_page(
-    request: HttpRequest, template_name: str, status: int, *, offer_login: bool = False
+    request: HttpRequest,
+    template_name: str,
+    status: int,
+    *,
+    offer_login: bool = False,
+    reason: str = "",
 ) -> HttpResponse:
     """Render an error page in the language the site picked for this request.
 
@@ -38,6 +58,8 @@ def _error_page(
             "next_path": request.get_full_path() if offer_login else "",
             "offer_login": offer_login,
             "status": status,
+            "back_url": _back_url(request),
+            "reason": reason,
         }
         body = loader.get_template(template_name).render(context)
     response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
@@ -61,7 +83,13 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """403: not allowed; a visitor who is not signed in is offered the login."""
-    return _error_page(request, "errors/403.html", 403, offer_login=_is_anonymous(request))
+    return _error_page(
+        request,
+        "errors/403.html",
+        403,
+        offer_login=_is_anonymous(request),
+        reason=str(exception) if exception is not None else "",
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

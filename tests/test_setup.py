@@ -21,6 +21,7 @@ from access.models import ApiToken
 from access.selectors import token_hash
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule
 from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.commitments import commitment_create
 from commitments.pledges.models import Tender
 from credit.check.models import CheckQuery
 from directory.models import (
@@ -32,6 +33,8 @@ from directory.models import (
     Subject,
 )
 from directory.representation.models import Representation
+from workflows.management.commands import demo_load
+from workflows.verification.services.submission import commitment_submit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_LOGINS = {
@@ -227,3 +230,29 @@ def test_env_example_lists_every_variable_the_settings_read():
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", example, re.M))
     assert read - listed == set()
+
+
+@pytest.mark.django_db
+def test_demo_load_names_the_regulator_a_new_commitment_goes_to():
+    """README point: a newcomer learns which regulator receives the commitment it signs."""
+    # given the demo, whose output names the next regulator
+    output = _demo_load()
+    named = re.search(r"A commitment signed now goes to (\S+):", output)
+    assert named is not None
+
+    # when the applicant signs a new food-business commitment
+    applicant = get_user_model().objects.get(username="applicant")
+    template = CommitmentTemplate.objects.get(
+        code=demo_load.FOOD_TEMPLATE_CODE, status=CommitmentTemplate.Status.ACTIVE
+    )
+    draft = commitment_create(
+        by=applicant,
+        subject=Subject.objects.get(code=demo_load.SUBJECT_CODE),
+        template=template,
+        field_values={**demo_load.DEMO_FIELDS, "premises": "深圳市南山区示例路2号"},
+    )
+    signed = commitment_submit(commitment=draft, by=applicant)
+
+    # then its verification task is that regulator's
+    task = Task.objects.get(process_id=signed.process_id, owner__isnull=False)
+    assert task.owner.get_username() == named.group(1) == "regulator2"

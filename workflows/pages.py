@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from directory.errors import DomainError
 from workflows.errors import WorkflowErrorCode
-from workflows.selectors import calendar_years_to_announce
-from workflows.verification.selectors.queue import nav_counts
+from workflows.selectors import calendar_years_to_announce, open_credit_case_counts
+from workflows.verification.selectors.queue import Scope, nav_counts, urgency_counts
 from workflows.verification.selectors.seats import seats_of
 
 
@@ -28,6 +28,10 @@ def http_error(error: DomainError) -> Exception | None:
     if error.code == WorkflowErrorCode.FORBIDDEN:
         return PermissionDenied(str(error.message))
     return None
+
+
+# "Due soon" on the officer's home: within this many working days.
+HOME_DUE_SOON_DAYS = 3
 
 
 class RegulatorPageMixin(LoginRequiredMixin):
@@ -55,6 +59,20 @@ class RegulatorPageMixin(LoginRequiredMixin):
         context["task_url_prefix"] = reverse("workflows:task", args=[0])[: -len("0/")]
         context["calendar_years_to_announce"] = calendar_years_to_announce()
         return context
+
+    def home_summary(self) -> dict:
+        """What the officer's home shows besides the menu's counts: the inbox's and queue's
+        overdue and due-soon tasks and the repair and objection cases awaiting a decision."""
+        user = self.request.user
+        return {
+            "inbox": urgency_counts(
+                user=user, scope=Scope.INBOX, working_days=HOME_DUE_SOON_DAYS, seats=self.seats
+            ),
+            "queue": urgency_counts(
+                user=user, scope=Scope.QUEUE, working_days=HOME_DUE_SOON_DAYS, seats=self.seats
+            ),
+            "cases": open_credit_case_counts(department_ids=self.seats.department_ids),
+        }
 
 
 class SupervisorPageMixin(RegulatorPageMixin):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import Obligation
 from directory.calendar import unannounced_years
-from workflows.repair.models import RepairApplication
+from workflows.repair.models import Objection, RepairApplication
 
 
 def calendar_years_to_announce(*, today: datetime.date | None = None) -> list[int]:
@@ -43,3 +43,18 @@ def calendar_years_to_announce(*, today: datetime.date | None = None) -> list[in
     if not last_years:
         return []
     return unannounced_years(range(today.year, max(last_years) + 1))
+
+
+def open_credit_case_counts(*, department_ids, cap: int = 1000) -> dict[str, int]:
+    """Repair applications and objections awaiting a decision by these departments (capped;
+    each an index range scan on department and status)."""
+    repairs = RepairApplication.objects.filter(
+        department_id__in=department_ids, status=RepairApplication.Status.SUBMITTED
+    ).order_by()
+    objections = Objection.objects.filter(
+        department_id__in=department_ids, status__in=Objection.OPEN_STATES
+    ).order_by()
+    return {
+        "repairs": repairs[:cap].count(),
+        "objections": objections[:cap].count(),
+    }

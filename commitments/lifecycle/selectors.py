@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import Obligation
+from credit.record import selectors as credit_selectors
+from credit.record.models.breaches import BreachSourceKind
+from directory.calendar import add_working_days
 from directory.models import Subject
 from directory.selectors import department_ids_of, subject_list, subject_list_for_drafts
+
+# "Due soon" on the applicant's home: within this many working days.
+DUE_SOON_WORKING_DAYS = 5
 
 
 def commitment_list(*, visible_to: AbstractBaseUser) -> QuerySet[Commitment]:
@@ -90,3 +97,83 @@ def public_commitments(*, subject: Subject, now=None) -> list[Commitment]:
         .order_by("-signed_at", "-pk")
     )
     return [c for c in candidates if now < c.signed_at + timedelta(days=c.publicity_days)]
+
+
+def commitment_breaches(*, commitment: Commitment) -> list[credit_selectors.BreachConsequences]:
+    """The breaches recorded against the commitment or one of its obligations, newest first,
+    with what each means for the subject."""
+    obligation_ids = list(commitment.obligations.values_list("pk", flat=True))
+    breaches = credit_selectors.subject_breaches(
+        subject_ids=[commitment.subject_id], counting_only=False
+    ).filter(
+        Q(source_kind=BreachSourceKind.COMMITMENT, source_id=commitment.pk)
+        | Q(source_kind=BreachSourceKind.OBLIGATION, source_id__in=obligation_ids)
+    )
+    return credit_selectors.breach_consequences(breaches=list(breaches))
+
+
+@dataclass
+class ApplicantHome:
+    """What the applicant has to do next, counted over its own subjects' rows only."""
+
+    drafts: int = 0
+    awaiting_verification: int = 0
+    breached: int = 0
+    obligations_overdue: int = 0
+    obligations_due_soon: int = 0
+    due_soon_until: date | None = None
+    due_soon_days: int = DUE_SOON_WORKING_DAYS
+    subjects: list[Subject] = field(default_factory=list)
+    breaches: list[credit_selectors.BreachConsequences] = field(default_factory=list)
+
+    @property
+    def has_work(self) -> bool:
+        return bool(
+            self.drafts or self.obligations_overdue or self.obligations_due_soon or self.breaches
+        )
+
+
+def applicant_home(*, user: AbstractBaseUser, today: date | None = None) -> ApplicantHome:
+    """Counts for the applicant's home: drafts to sign (its own), commitments awaiting
+    verification and breached, obligations overdue or due within a few working days, and the
+    breaches that still weigh on its subjects. A handful of indexed queries on its subjects."""
+    today = today or timezone.localdate()
+    home = ApplicantHome()
+    if not user.is_authenticated:
+        return home
+    home.subjects = list(subject_list(represented_by=user).order_by("name", "pk"))
+    subject_ids = [subject.pk for subject in home.subjects]
+    counts = dict(
+        Commitment.objects.filter(subject_id__in=subject_ids)
+        .order_by()
+        .values_list("status")
+        .annotate(total=Count("pk"))
+    )
+    home.drafts = (
+        Commitment.objects.filter(
+            Q(subject_id__in=subject_ids)
+            | Q(subject__in=subject_list_for_drafts(user=user).values("pk"), created_by=user),
+            status=Commitment.Status.DRAFT,
+        )
+        .order_by()
+        .count()
+    )
+    home.awaiting_verification = counts.get(Commitment.Status.SIGNED, 0) + counts.get(
+        Commitment.Status.UNDER_VERIFICATION, 0
+    )
+    home.breached = counts.get(Commitment.Status.BREACHED, 0)
+    home.due_soon_until = add_working_days(today, DUE_SOON_WORKING_DAYS).due_date
+    pending = Obligation.objects.filter(
+        commitment__subject_id__in=subject_ids,
+        status=Obligation.Status.PENDING,
+        due_date__lte=home.due_soon_until,
+    ).aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today)),
+    )
+    home.obligations_overdue = pending["overdue"]
+    home.obligations_due_soon = pending["due_soon"]
+    home.breaches = credit_selectors.breach_consequences(
+        breaches=list(credit_selectors.subject_breaches(subject_ids=subject_ids)), on=today
+    )
+    return home

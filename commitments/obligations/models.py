@@ -37,6 +37,7 @@ class Obligation(StateModel):
         PENDING = "pending", _("Pending")
         FULFILLED = "fulfilled", _("Fulfilled")
         BREACHED = "breached", _("Breached")
+        CLOSED = "closed", _("Closed by the commitment's breach")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="obligations")
     rule = models.ForeignKey(ObligationRule, on_delete=models.PROTECT, related_name="obligations")
@@ -76,6 +77,10 @@ class Obligation(StateModel):
     @transition(field=status, source=Status.PENDING, target=Status.BREACHED)
     def breach(self) -> None:
         pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.CLOSED)
+    def close(self) -> None:
+        """The commitment itself was found breached: nothing is owed under it any more."""
 
 
 class BreachSeverity(models.TextChoices):

@@ -3,11 +3,18 @@
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off by default, so `make run` shows people the site's own 404 and 500 pages (ADR 0016);
+# DJANGO_DEBUG=true brings Django's debug pages back for a developer.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-default-not-for-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 SIGNING_CA_AUTOCREATE = True
+
+# Without DEBUG, runserver serves no static files: WhiteNoise (already in the middleware)
+# serves them straight from the source folders, and picks up edits without a restart.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 
 # Kombu's file-system transport: a real worker and beat without a broker server.
 _BROKER_DIR = DATA_DIR / "broker"

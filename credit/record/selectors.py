@@ -23,6 +23,7 @@ from credit.record.models.rules import (
     GradeRule,
     MeasureType,
     PublicityRule,
+    RepairRule,
     RuleSet,
 )
 from credit.record.rules import PublicityWindow, Standing, add_months, grade_from, publicity_window
@@ -350,3 +351,65 @@ def credit_record(*, subject_id: int, audience: str, on: date | None = None) -> 
         # Designations are public while they last; a prior notice is not a designation.
         list_entries=[e for e in entries if e.status == ListEntry.Status.LISTED],
     )
+
+
+# What a breach means for the subject ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreachConsequences:
+    """One breach as its subject needs to read it: the measures it brought, how long it is
+    public, and whether the subject may now object or apply for repair (the repair pages
+    check every rule again when the subject applies)."""
+
+    breach: Breach
+    measures: list[Measure]
+    is_repairable: bool
+    repair_from: date
+    may_repair_now: bool
+    may_object: bool
+
+
+def breach_consequences(
+    *, breaches: list[Breach], on: date | None = None
+) -> list[BreachConsequences]:
+    """The consequences of each breach, with two queries whatever the number of breaches."""
+    on = on or timezone.localdate()
+    if not breaches:
+        return []
+    measures: dict[int, list[Measure]] = {}
+    for measure in (
+        Measure.objects.filter(breach__in=breaches)
+        .select_related("measure_type")
+        .order_by("starts_on", "pk")
+    ):
+        measures.setdefault(measure.breach_id, []).append(measure)
+    rules = {
+        rule.category_id: rule.is_repairable
+        for rule in RepairRule.objects.filter(
+            Q(category_id__in={b.category_id for b in breaches}) | Q(category__isnull=True)
+        )
+    }
+    results = []
+    for breach in breaches:
+        is_repairable = rules.get(breach.category_id, rules.get(None, True))
+        is_live = breach.status in Breach.LIVE
+        results.append(
+            BreachConsequences(
+                breach=breach,
+                measures=measures.get(breach.pk, []),
+                is_repairable=is_repairable,
+                repair_from=breach.publicity_min_until,
+                may_repair_now=is_live and is_repairable and on >= breach.publicity_min_until,
+                may_object=is_live,
+            )
+        )
+    return results
+
+
+def subject_breaches(*, subject_ids, counting_only: bool = True) -> QuerySet[Breach]:
+    """The breaches of these subjects (by default those that still weigh), newest first."""
+    rows = Breach.objects.filter(subject_id__in=subject_ids)
+    if counting_only:
+        rows = rows.filter(status__in=Breach.COUNTING)
+    return rows.select_related("category", "rule_set", "subject").order_by("-record_date", "-pk")

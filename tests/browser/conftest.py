@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the background-networking switches Chromium keeps dialling out of a closed network.
@@ -72,16 +70,3 @@ def new_page(browser, live_server):
     for context in contexts:
         context.close()
     assert not violations, "Content-Security-Policy refused:\n" + "\n".join(violations)
-
-
-def in_a_thread(work):
-    """Run ``work`` off the Playwright thread (signing runs its own asyncio event loop)."""
-
-    def run():
-        try:
-            return work()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.test_regulator_day import _in_a_thread
+from tests.browser.threads import in_a_thread
 from tests.workflows.conftest import submit_commitment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("width", [390, 1366])
 def test_the_dashboard_charts_render_and_a_bar_opens_its_tasks(world, new_page, width):
     # Given two open verifications in the supervisor's department
-    _in_a_thread(lambda: [submit_commitment(world) for _ in range(2)])
+    in_a_thread(lambda: [submit_commitment(world) for _ in range(2)])
 
     # When the supervisor opens the service levels
     page = new_page("supervisor")

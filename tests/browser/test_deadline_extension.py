@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import DeadlineExtension
-from tests.browser.conftest import in_a_thread
+from tests.browser.threads import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_regulator_day import _in_a_thread, _signed_and_queued
+from tests.browser.test_regulator_day import _signed_and_queued
+from tests.browser.threads import in_a_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_queue_on_a_phone_and_a_desk(world, new_page):
-    _commitments, queued = _in_a_thread(lambda: _signed_and_queued(world))
+    _commitments, queued = in_a_thread(lambda: _signed_and_queued(world))
     page = new_page("regulator2")
 
     # On a phone the filters wait behind their summary

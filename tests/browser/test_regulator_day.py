@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
-from tests.browser.conftest import in_a_thread
+from tests.browser.threads import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.verification.services.work import verification_task_release
 

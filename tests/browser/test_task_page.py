@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from commitments.lifecycle.models import Commitment
-from tests.browser.conftest import in_a_thread
+from tests.browser.threads import in_a_thread
 from tests.workflows.conftest import submit_commitment, task_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

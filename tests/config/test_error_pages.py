@@ -3,13 +3,19 @@ page or viewflow's Material page."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
+from django.views import defaults
 
 from config import views
 
@@ -51,13 +57,18 @@ def _production_like(settings):
 
 @pytest.mark.parametrize(("language", "heading"), [(None, "页面不存在"), ("en", "Page not found")])
 def test_unknown_address_shows_our_404_in_the_visitors_language(db, language, heading):
-    response = _client(language).get("/no-such-page/")
+    response = _client(language).get(
+        "/no-such-page/", HTTP_REFERER="http://testserver/commitments/"
+    )
 
     html = response.content.decode()
     assert response.status_code == 404
     assert f"<h1>{heading}</h1>" in html
     assert f'href="{reverse("home")}" data-testid="error-home"' in html
-    assert 'data-testid="error-back"' in html
+    # The way back is a plain link to where the visitor came from (the CSP runs no
+    # ``javascript:`` link).
+    assert 'href="http://testserver/commitments/" data-testid="error-back"' in html
+    assert "javascript:" not in html
     _assert_language(html, language or "zh-hans")
 
 
@@ -164,3 +175,92 @@ def test_a_post_without_its_csrf_token_gets_our_csrf_page(world, language, headi
     assert 'href="/accounts/login/" data-testid="error-login"' in html
     assert "_auth_user_id" not in client.session
     _assert_language(html, language or "zh-hans")
+
+
+def test_no_way_back_is_offered_to_another_site_or_without_a_previous_page(db):
+    elsewhere = _client("en").get("/no-such-page/", HTTP_REFERER="https://evil.example/")
+    direct = _client("en").get("/no-such-page/")
+
+    for response in (elsewhere, direct):
+        assert 'data-testid="error-back"' not in response.content.decode()
+        assert 'data-testid="error-home"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "reason"),
+    [
+        ("zh-hans", "您无权打开此页面", "此区域仅供部门工作人员使用。"),
+        ("en", "You may not open this page", "This area is for department staff."),
+    ],
+)
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_refused_page_says_why_in_the_users_language_in_debug_too(
+    world, settings, language, heading, reason, debug
+):
+    settings.DEBUG = debug
+    client = Client(raise_request_exception=False, headers={"accept-language": language})
+    client.force_login(world.applicant)
+
+    response = client.get(reverse("workflows:inbox"))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert f"<h1>{heading}</h1>" in html
+    assert f'<p class="notice" data-testid="error-reason">{reason}</p>' in html
+    assert "another user" not in html.lower()
+    _assert_language(html, language)
+
+
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        (400, "The request could not be understood"),
+        (403, "You may not open this page"),
+        (404, "Page not found"),
+        (500, "Something went wrong on our side"),
+    ],
+)
+def test_djangos_own_error_views_render_our_pages_not_viewflows(db, status, heading):
+    """A refusal rendered by Django's default views (any code path that bypasses the
+    handlers) finds the project's NNN.html before viewflow's Material ones."""
+    request = RequestFactory().get("/somewhere/")
+    view = {
+        400: lambda: defaults.bad_request(request, BadRequest()),
+        403: lambda: defaults.permission_denied(request, PermissionDenied()),
+        404: lambda: defaults.page_not_found(request, Http404()),
+        500: lambda: defaults.server_error(request),
+    }[status]
+
+    with translation.override("en"):
+        html = view().content.decode()
+
+    assert f"<h1>{heading}</h1>" in html
+    assert f'data-status="{status}"' in html
+    assert "another user" not in html.lower()
+    assert "material" not in html.lower()
+
+
+def test_the_embedded_default_runs_without_debug_unless_asked(tmp_path):
+    """`make run` shows people the site's own 404 and 500 pages; DJANGO_DEBUG=true is the
+    developer's way back to Django's debug pages."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE")
+    }
+    environment["CHENGNUO_DATA_DIR"] = str(tmp_path)
+    script = "from config.settings import local; print(local.DEBUG, local.WHITENOISE_USE_FINDERS)"
+
+    default = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+    asked = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**environment, "DJANGO_DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert default.stdout.split() == ["False", "True"]
+    assert asked.stdout.split() == ["True", "True"]

@@ -26,7 +26,13 @@ from viewflow.workflow.status import STATUS
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.forms import WithdrawForm
 from commitments.lifecycle.models import Commitment, SigningRequest, Verification
-from commitments.lifecycle.selectors import commitment_get, commitment_list, commitment_timeline
+from commitments.lifecycle.selectors import (
+    applicant_home,
+    commitment_breaches,
+    commitment_get,
+    commitment_list,
+    commitment_timeline,
+)
 from commitments.lifecycle.services.commitments import obligation_deadlines
 from commitments.obligations.models import Obligation
 from directory import selectors as directory_selectors
@@ -136,6 +142,7 @@ class CommitmentListView(LoginRequiredMixin, ListView):
             commitment.next_deadline = min(dates) if dates else None
         context["statuses"] = Commitment.Status.choices
         context["current_status"] = self.request.GET.get("status", "")
+        context["home"] = applicant_home(user=self.request.user)
         return context
 
 
@@ -163,6 +170,12 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
                 else []
             ),
             "verification": verification,
+            "breaches": (
+                commitment_breaches(commitment=commitment)
+                if commitment.status == Commitment.Status.BREACHED
+                or any(o.status == Obligation.Status.BREACHED for o in commitment.obligations.all())
+                else []
+            ),
             "signing_request": _signing_request(commitment),
             "timeline": _timeline(commitment),
             "withdraw_form": WithdrawForm(),

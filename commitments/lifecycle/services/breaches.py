@@ -105,8 +105,20 @@ def commitment_breach_record(
     if locked_obligation is not None and can_proceed(locked_obligation.breach):
         locked_obligation.breach()
         audited_save(locked_obligation, by=by, reason=f"breached: {outcome.breach.reason}")
+    if locked_obligation is None:
+        _close_pending_obligations(commitment=locked, by=by)
     _notify_representatives(commitment=locked, outcome=outcome)
     return outcome
+
+
+def _close_pending_obligations(*, commitment: Commitment, by: AbstractBaseUser) -> None:
+    """The commitment itself is breached: its pending obligations are closed, so they stop
+    reading "pending" and no warning is sent about them any more."""
+    for obligation in Obligation.objects.select_for_update().filter(
+        commitment=commitment, status=Obligation.Status.PENDING
+    ):
+        obligation.close()
+        audited_save(obligation, by=by, reason="closed: the commitment was breached")
 
 
 def false_commitment_record(

@@ -45,11 +45,14 @@ from directory.models import (
 from directory.representation.models import Representation
 from directory.representation.services import representation_letter_review, subject_claim
 from signing.render.letter import render_authorisation_letter
+from workflows.verification.flows import InformCommitFlow
+from workflows.verification.services.assignment import least_loaded_member
 from workflows.verification.services.submission import commitment_submit
 
 SUBJECT_CODE = "914403001922038216"
 SUBJECT_NAME = "深圳市示例餐饮有限公司"
 FOOD_TEMPLATE_CODE = "food-business-permit-commitment"
+FOOD_DEPARTMENT = "sz-amr"  # competent for the food-business permit in 深圳市
 API_USERNAME = "api-system"
 API_SYSTEM_CODE = "demo-approval-system"
 API_SYSTEM_NAME = "深圳市行政审批系统（示例）"
@@ -395,3 +398,25 @@ class Command(BaseCommand):
                 f"  API token of {API_USERNAME}: {self._demo_token()}"
                 "  (header: Authorization: Token <key>)"
             )
+        following = self._next_regulator()
+        if following:
+            self.stdout.write(
+                f"A commitment signed now goes to {following}: each new commitment goes to the "
+                f"{FOOD_DEPARTMENT} regulator with the fewest open verification tasks (ties: the "
+                "older account), so log in as that regulator to find it in 'My tasks'; "
+                "the supervisor sees every task under 'Team'."
+            )
+
+    def _next_regulator(self) -> str:
+        """The regulator a food-business commitment signed now would be assigned to, by the
+        flow's own rule (``least_loaded_member``); empty when there is none."""
+        department = Department.objects.filter(code=FOOD_DEPARTMENT).first()
+        if department is None:
+            return ""
+        with transaction.atomic():  # the choice takes the department's assignment lock
+            regulator = least_loaded_member(
+                department=department,
+                role=RegulatorMembership.Role.REGULATOR,
+                flow_tasks=InformCommitFlow.human_task_refs(),
+            )
+        return regulator.get_username() if regulator is not None else ""

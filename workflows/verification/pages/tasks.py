@@ -212,6 +212,12 @@ class TaskInboxView(_TaskListView):
     template_name = "workflows/verification/inbox.html"
     scope = queue_selectors.Scope.INBOX
 
+    def get_context_data(self, **kwargs):
+        """The officer's home: its tasks, with what needs doing first counted above them."""
+        context = super().get_context_data(**kwargs)
+        context["home"] = self.home_summary()
+        return context
+
 
 class TaskQueueView(_TaskListView):
     template_name = "workflows/verification/queue.html"

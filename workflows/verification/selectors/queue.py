@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from commitments.catalogue.models import VerificationMethod
+from directory.calendar import add_working_days
 from directory.models import Department, Matter, Region, RegulatorMembership
 from workflows.verification.models import TaskPriority, VerificationTaskIndex
 from workflows.verification.selectors.delegation import delegations_in_force
@@ -330,3 +331,33 @@ def team_workload(*, user: AbstractBaseUser) -> dict[Department, list[MemberLoad
         queued = loads.get((department.pk, None), {})
         department.queued = queued.get("open", 0)
     return result
+
+
+@dataclass
+class Urgency:
+    """How many of a list's open tasks are overdue, and due within a few working days."""
+
+    overdue: int
+    due_soon: int
+    due_soon_until: datetime.date
+    due_soon_days: int
+
+
+def urgency_counts(
+    *,
+    user: AbstractBaseUser,
+    scope: str,
+    working_days: int,
+    seats: Seats | None = None,
+) -> Urgency:
+    """Overdue and due-soon counts of the inbox or queue: two capped index range scans."""
+    today = timezone.localdate()
+    until = add_working_days(today, working_days)
+    rows = _visible(user, scope, seats)
+    now = timezone.now()
+    return Urgency(
+        overdue=capped_count(rows.filter(due_at__lt=now)),
+        due_soon=capped_count(rows.filter(due_at__gte=now, due_at__lte=until.end_of_day())),
+        due_soon_until=until.due_date,
+        due_soon_days=working_days,
+    )
