@@ -94,22 +94,35 @@ SCREENSHOTS = {
     "admin/": "admin",
 }
 
-# What sticks out of the window: the outermost elements whose right edge passes it.
+# What sticks out of the window: the outermost elements below <body> whose box or content
+# passes its right edge, each with the innermost element that does (a long word, a wide cell).
 _OVERFLOW_JS = """() => {
   const width = window.innerWidth;
   if (document.documentElement.scrollWidth <= width) return null;
+  const reach = (element) => {
+    const box = element.getBoundingClientRect();
+    return Math.max(box.right, box.left + element.scrollWidth);
+  };
+  const beyond = (element) => reach(element) > width + 1;
   const describe = (element) => {
     let text = element.tagName.toLowerCase();
     if (element.id) text += '#' + element.id;
     if (element.classList.length) text += '.' + [...element.classList].join('.');
-    return `${text} (${Math.round(element.getBoundingClientRect().right)} px)`;
+    return `${text} (${Math.round(reach(element))} px)`;
   };
-  const wide = [...document.body.querySelectorAll('*')].filter((element) =>
-    element.getBoundingClientRect().right > width + 1 &&
-    !(element.parentElement && element.parentElement !== document.body &&
-      element.parentElement.getBoundingClientRect().right > width + 1));
+  const innermost = (element) => {
+    const child = [...element.children].find(beyond);
+    return child ? innermost(child) : element;
+  };
+  const outermost = [...document.body.querySelectorAll('*')].filter((element) => beyond(element)
+    && !(element.parentElement !== document.body && beyond(element.parentElement)));
   return {scrollWidth: document.documentElement.scrollWidth,
-          elements: wide.slice(0, 5).map(describe)};
+          elements: outermost.slice(0, 5).map((element) => {
+            const inner = innermost(element);
+            const words = inner.textContent.trim().slice(0, 40);
+            return inner === element ? describe(element)
+              : `${describe(element)} … ${describe(inner)}: "${words}"`;
+          })};
 }"""
 
 _AXE_RUN_JS = """async (tags) => {
@@ -153,8 +166,15 @@ def site(django_db_setup, django_db_blocker):
                 server.stop()
         finally:
             database["CONN_MAX_AGE"] = keep_connections
-            # As Django's serialized rollback does: no post-migrate rows, the seed has them.
-            call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+            # As Django's serialized rollback does: no post-migrate rows (the seed has them), and
+            # the sequences go on, so no new row takes a restored row's id.
+            call_command(
+                "flush",
+                interactive=False,
+                verbosity=0,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+            )
             connection.creation.deserialize_db_from_string(seeded)
 
 
