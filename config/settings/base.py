@@ -184,6 +184,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files a browser asks for at the site's root: /favicon.ico (for documents without an icon
+# link: JSON, PDF, the API), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "config" / "site_root"
 # Uploaded evidence and attachments (never served publicly: views check who may see them).
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "media/"

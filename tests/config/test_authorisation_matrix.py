@@ -116,6 +116,7 @@ def _page_cases() -> list[tuple[str, str]]:
 
 @dataclass
 class City:
+    users: dict[str, object]  # the person of each role that has one
     clients: dict[str, Client]
     api_headers: dict[str, dict[str, str]]
     page_values: dict[str, dict[str, object]]
@@ -284,6 +285,7 @@ def _build_city() -> City:
     for model, _admin in _admin_site()._registry.items():
         admin_objects[model._meta.label_lower] = model._default_manager.order_by("pk").first()
     return City(
+        users=people,
         clients=clients,
         api_headers=headers,
         page_values=page_values,
