@@ -8,6 +8,7 @@ the catalogue.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -145,8 +146,9 @@ class CommitmentTemplate(StateModel):
             changed = [
                 name
                 for name in self.WORDING_FIELDS
-                if getattr(self, self._meta.get_field(name).attname)
-                != stored[self._meta.get_field(name).attname]
+                if any(
+                    getattr(self, column) != stored[column] for column in self.wording_columns(name)
+                )
             ]
             if changed:
                 raise ValidationError(
@@ -157,8 +159,15 @@ class CommitmentTemplate(StateModel):
                 )
 
     @classmethod
-    def wording_columns(cls) -> list[str]:
-        return [cls._meta.get_field(name).attname for name in cls.WORDING_FIELDS]
+    def wording_columns(cls, *names: str) -> list[str]:
+        """The columns that hold the wording (of ``names``, or all): a text in both languages
+        is held in one column per language (ADR 0015), and each is frozen."""
+        columns = []
+        for name in names or cls.WORDING_FIELDS:
+            languages = [f"{name}_{code.replace('-', '_')}" for code, _label in settings.LANGUAGES]
+            translated = [column for column in languages if hasattr(cls, column) and column != name]
+            columns += translated or [cls._meta.get_field(name).attname]
+        return columns
 
 
 class ObligationRule(models.Model):

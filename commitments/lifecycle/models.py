@@ -33,6 +33,9 @@ from commitments.catalogue.models import CommitmentTemplate, StateModel, Verific
 from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
 from directory.models import Department, Region, Subject
 
+# The reason recorded for a withdrawal when the applicant gives none (not the applicant's words).
+WITHDRAWN_BY_DEFAULT = "withdrawn by the applicant"
+
 
 class Commitment(StateModel):
     """One signed promise by one subject under one template version."""

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.selectors import timeline_sentences
 from commitments.obligations.pages import DeadlineExtendForm
 from commitments.obligations.selectors import verification_extension_list
 from directory.errors import DomainError
@@ -53,15 +53,6 @@ def _reminder_explanation(remind_at: datetime.datetime | None) -> str:
         "date": timezone.localtime(remind_at).strftime("%Y-%m-%d %H:%M"),
         "count": reminder_working_days(),
     }
-
-
-def _labelled(history: list[dict]) -> list[dict]:
-    """Add the status label in the active language to each history entry."""
-    labels = dict(Commitment.Status.choices)
-    return [
-        {**entry, "to_status_label": labels.get(entry["to_status"], entry["to_status"])}
-        for entry in history
-    ]
 
 
 class _TaskListView(RegulatorPageMixin, TemplateView):
@@ -187,7 +178,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
             ],
             obligations=list(commitment.obligations.all()),
             process_tasks=list(commitment_tasks(commitment=commitment)),
-            history=_labelled(commitment_timeline(commitment=commitment)),
+            history=timeline_sentences(commitment=commitment),
             can_claim=is_open and task.flow_task.can_assign(user, task),
             can_release=is_open and task.flow_task.can_unassign(user, task),
             can_verify=is_open
