@@ -3,6 +3,9 @@
 Each model's history is registered with it, so the history keeps both languages of a change.
 """
 
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language
 from modeltranslation.translator import TranslationOptions, register
 
 from directory.models import Department, Matter, Region
@@ -58,3 +61,16 @@ def both_languages(**texts: tuple[str, str]) -> dict[str, str]:
     for field, (chinese, english) in texts.items():
         values.update({field: chinese, f"{field}_zh_hans": chinese, f"{field}_en": english})
     return values
+
+
+def in_active_language(path: str) -> Coalesce:
+    """A query expression for a translated text reached through a model that is not itself
+    translated (``department__name`` from a commitment): the active language's column,
+    falling back to Chinese, then to the original column."""
+    language = (get_language() or "zh-hans").replace("-", "_")
+    columns = [f"{path}_{language}", f"{path}_zh_hans"]
+    return Coalesce(
+        *[NullIf(F(column), Value("")) for column in dict.fromkeys(columns)],
+        F(path),
+        output_field=CharField(),
+    )

@@ -217,8 +217,20 @@ class TemplateFactory(factory.django.DjangoModelFactory):
     )
     fields = factory.LazyFunction(
         lambda: [
-            {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
-            {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
+            {
+                "name": "premises",
+                "label": "经营场所",
+                "label_en": "Premises",
+                "required": True,
+                "max_length": 200,
+            },
+            {
+                "name": "scope",
+                "label": "经营项目",
+                "label_en": "Business scope",
+                "required": True,
+                "max_length": 200,
+            },
         ]
     )
     verification_method = VerificationMethod.ON_SITE
@@ -604,6 +616,8 @@ class ObligationFactory(factory.django.DjangoModelFactory[Obligation]):
     commitment = factory.SubFactory(CommitmentFactory)
     rule = factory.LazyAttribute(lambda o: o.commitment.template.obligation_rules.first())
     title = factory.SelfAttribute("rule.title")
+    title_zh_hans = factory.SelfAttribute("rule.title_zh_hans")
+    title_en = factory.SelfAttribute("rule.title_en")
     due_date = factory.LazyAttribute(lambda o: o.deadline.due_date)
     due_basis = factory.LazyAttribute(lambda o: o.deadline.as_basis())
     status = Obligation.Status.PENDING

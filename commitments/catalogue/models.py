@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -23,6 +24,13 @@ class VerificationMethod(models.TextChoices):
     ONLINE = "online", _("Online check against shared data")
     ON_SITE = "on_site", _("On-site inspection")
     PUBLICITY = "publicity", _("Verification by publicity")
+
+
+def field_label(spec: dict) -> str:
+    """The label of a template's field in the active language: ``label`` is Chinese,
+    ``label_en`` English (ADR 0015); the name when a template gives no label."""
+    english = get_language() == "en" and spec.get("label_en")
+    return english or spec.get("label") or spec["name"]
 
 
 class StateModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -70,7 +78,8 @@ class CommitmentTemplate(StateModel):
     notice_verification = models.TextField(_("the authority's power to verify"))
     notice_publicity = models.TextField(_("publicity of the commitment"))
     commitment_text = models.TextField(_("text of the commitment"))
-    # [{"name": "...", "label": "...", "required": true, "max_length": 200}, ...]
+    # [{"name": "...", "label": "中文", "label_en": "English", "required": true,
+    #   "max_length": 200}, ...]
     fields = models.JSONField(_("fields to fill in"), default=list, blank=True)
     verification_method = models.CharField(
         _("verification method"), max_length=20, choices=VerificationMethod.choices

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commitments.errors import CommitmentError, ErrorCode
@@ -44,7 +45,7 @@ def commitment_get(*, reference: str, visible_to: AbstractBaseUser) -> Commitmen
     try:
         return commitment_list(visible_to=visible_to).get(reference=reference)
     except Commitment.DoesNotExist:
-        raise CommitmentError(ErrorCode.NOT_FOUND, "No such commitment.") from None
+        raise CommitmentError(ErrorCode.NOT_FOUND, gettext("No such commitment.")) from None
 
 
 class TimelineEvent(models.TextChoices):

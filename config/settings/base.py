@@ -185,6 +185,8 @@ MODELTRANSLATION_TRANSLATION_FILES = (
     "directory.translation",
     "credit.record.translation",
     "commitments.catalogue.translation",
+    "commitments.obligations.translation",
+    "workflows.verification.translation",
 )
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

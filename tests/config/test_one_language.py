@@ -25,39 +25,42 @@ from django.test import Client
 
 import tests.config.test_authorisation_matrix as matrix_test
 from commitments.lifecycle.models import Commitment
+from commitments.obligations.models import PerformanceEvidence, PerformanceReport
 from commitments.pledges.models import Tender
+from credit.record.models.breaches import Breach
 from credit.record.models.rules import MeasureType
 from directory.models import Subject
+from directory.representation.models import Representation
 from notifications.models import Notification, OutboxMessage
 from tests.config import authorisation_matrix as matrix
 from tests.factories import BreachFactory, MeasureFactory
+from workflows.repair.models import Objection, RepairApplication
+from workflows.verification.models import Delegation
 
 city = matrix_test.city  # the demo city of the authorisation matrix, built once per module
 
 LANGUAGES = ("zh-hans", "en")
+# Texts people type, kept as typed: (model, field).
+TYPED_TEXTS = (
+    (Breach, "reason"),
+    (PerformanceReport, "text"),
+    (PerformanceEvidence, "original_name"),
+    (Representation, "review_reason"),
+    (Delegation, "reason"),
+    (RepairApplication, "statement"),
+    (Objection, "grounds"),
+)
 
 # English words a Chinese page may show, each for a reason:
 ALLOWED_WORDS = frozenset(
     {
-        # The language switcher names each language in its own language.
-        "English",
-        # File formats, units and standards people know by these names.
-        "PDF",
-        "CSV",
-        "QR",
-        "API",
-        "JSON",
-        "OpenAPI",
-        "SHA",
-        "PAdES",
-        "CA",
-        "ID",
-        "UTC",
-        # Product and library names.
-        "Chengnuo",
-        "Swagger",
-        "ReDoc",
-        "Django",
+        # File formats, units, devices and standards people know by these names.
+        *("PDF", "pdf", "CSV", "JPEG", "PNG", "MB", "KB", "QR", "API", "JSON", "OpenAPI"),
+        *("SHA", "PAdES", "CA", "ID", "USB", "Key"),  # "USB Key": the signing device's name
+        # Product and licence names.
+        *("Chengnuo", "Swagger", "ReDoc", "GNU", "Affero"),
+        # The platform seal certificate's subject name, shown as the signer's name.
+        *("Platform", "Seal"),
     }
 )
 # An identifier (a code, a reference, an e-mail address, a URL, a file name) has a digit or
@@ -70,32 +73,48 @@ READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 
 
 class VisibleText(HTMLParser):
-    """The text a person reads (or hears from a screen reader) on a page."""
+    """The text a person reads (or hears from a screen reader) on a page in ``language``.
 
-    def __init__(self) -> None:
+    Text inside an element that declares another language (``lang="en"`` on a Chinese page:
+    the language switcher, the product's Latin name) is meant to be in that language, and
+    screen readers read it so; it is left out.
+    """
+
+    def __init__(self, language: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.language = language
         self.parts: list[str] = []
         self._hidden = 0
+        self._foreign: list[str] = []
 
     def handle_starttag(self, tag, attrs) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            return
+        if self._foreign or (values.get("lang") or self.language) != self.language:
+            self._foreign.append(tag)
+            return
         if tag in HIDDEN:
             self._hidden += 1
-        values = dict(attrs)
         self.parts += [values[name] or "" for name in READ_ATTRIBUTES if name in values]
         if tag == "input" and values.get("type") in ("submit", "button"):
             self.parts.append(values.get("value") or "")
 
     def handle_endtag(self, tag) -> None:
+        if self._foreign:
+            if tag in self._foreign:
+                del self._foreign[len(self._foreign) - 1 - self._foreign[::-1].index(tag) :]
+            return
         if tag in HIDDEN and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data) -> None:
-        if not self._hidden:
+        if not self._hidden and not self._foreign:
             self.parts.append(data)
 
 
-def visible_text(html: str) -> str:
-    parser = VisibleText()
+def visible_text(html: str, language: str) -> str:
+    parser = VisibleText(language)
     parser.feed(html)
     return "\n".join(part.strip() for part in parser.parts if part.strip())
 
@@ -113,7 +132,8 @@ def english_words(text: str, *, allowed: frozenset[str]) -> list[str]:
 
 def chinese_text(text: str, *, names: tuple[str, ...]) -> list[str]:
     """The runs of Chinese in ``text`` that are not part of a name given as data."""
-    return sorted({run for run in CHINESE.findall(text) if not any(run in n for n in names)})
+    runs_of_names = {run for name in names for run in CHINESE.findall(name)}
+    return sorted(set(CHINESE.findall(text)) - runs_of_names)
 
 
 def _usernames() -> frozenset[str]:
@@ -121,9 +141,11 @@ def _usernames() -> frozenset[str]:
 
 
 def _names_in_data() -> tuple[str, ...]:
-    """Texts people typed or named (companies, tenders, filled-in fields, messages, reasons):
-    they stay in the language they were written in."""
+    """Texts people typed or named (companies, tenders, filled-in fields, messages, reasons,
+    file names): they stay in the language they were written in."""
     names = [*Subject.objects.values_list("name", flat=True)]
+    for model, field in TYPED_TEXTS:
+        names += model.objects.values_list(field, flat=True)
     names += Tender.objects.values_list("title", flat=True)
     for values in Commitment.objects.values_list("field_values", flat=True):
         names += [str(value) for value in (values or {}).values()]
@@ -133,6 +155,11 @@ def _names_in_data() -> tuple[str, ...]:
     for name in names:
         flat += list(name) if isinstance(name, tuple) else [name]
     return tuple(flat)
+
+
+def _typed_words() -> frozenset[str]:
+    """The words of texts people typed (reasons, reports, file names), in whatever language."""
+    return frozenset(word for text in _names_in_data() for word in LATIN_WORD.findall(text))
 
 
 def _pages_of_every_role() -> list[tuple[str, tuple[str, ...]]]:
@@ -165,7 +192,7 @@ def _get(client: Client, url: str, language: str):
 @pytest.mark.parametrize(("route", "roles"), _pages_of_every_role())
 def test_every_page_speaks_one_language(city, db, route, roles, language):
     url = matrix_test.page_url(route, city)
-    allowed = ALLOWED_WORDS | _usernames()
+    allowed = ALLOWED_WORDS | _usernames() | _typed_words()
     names = _names_in_data()
     wrong: dict[str, list[str]] = {}
     for role in roles:
@@ -176,7 +203,7 @@ def test_every_page_speaks_one_language(city, db, route, roles, language):
         if not response["Content-Type"].startswith("text/html"):
             continue
         assert response.status_code == 200, f"{role} {url}: {response.status_code}"
-        text = visible_text(response.content.decode())
+        text = visible_text(response.content.decode(), language)
         found = (
             english_words(text, allowed=allowed)
             if language == "zh-hans"

@@ -362,6 +362,8 @@ def commitment_sign(
             commitment=locked,
             rule=rule,
             title=rule.title,
+            title_zh_hans=rule.title_zh_hans,
+            title_en=rule.title_en,
             due_date=deadline.due_date,
             due_basis=deadline.as_basis(),
         )

@@ -148,9 +148,27 @@ FOOD_TEMPLATE = {
         "愿意承担相应的法律责任。"
     ),
     "fields": [
-        {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
-        {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
-        {"name": "person_in_charge", "label": "负责人", "required": True, "max_length": 50},
+        {
+            "name": "premises",
+            "label": "经营场所",
+            "label_en": "Premises",
+            "required": True,
+            "max_length": 200,
+        },
+        {
+            "name": "scope",
+            "label": "经营项目",
+            "label_en": "Business scope",
+            "required": True,
+            "max_length": 200,
+        },
+        {
+            "name": "person_in_charge",
+            "label": "负责人",
+            "label_en": "Person in charge",
+            "required": True,
+            "max_length": 50,
+        },
     ],
     "verification_method": VerificationMethod.ON_SITE,
     "verification_window": 30,

@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
+from commitments.catalogue.models import field_label
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import timeline_sentences
 from commitments.obligations.pages import DeadlineExtendForm
@@ -140,7 +141,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
         template = commitment.template
         user = self.request.user
         is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED)
-        labels = {spec["name"]: spec.get("label", spec["name"]) for spec in template.fields}
+        labels = {spec["name"]: field_label(spec) for spec in template.fields}
         index_row = VerificationTaskIndex.objects.filter(task_id=task.pk).first()
         verification = getattr(commitment, "verification", None) if not is_open else None
         context = self.get_context_data(
