@@ -71,6 +71,7 @@ from directory.models import (
 from directory.representation.models import Representation
 from directory.translation import both_languages
 from signing.models import SignedDocument
+from workflows.management.commands.demo_load import FOOD_TEMPLATE
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
 
@@ -215,24 +216,7 @@ class TemplateFactory(factory.django.DjangoModelFactory):
         "We commit that the information given is true and accurate, that we meet the conditions "
         "above, and that we bear the legal liability of a false commitment."
     )
-    fields = factory.LazyFunction(
-        lambda: [
-            {
-                "name": "premises",
-                "label": "经营场所",
-                "label_en": "Premises",
-                "required": True,
-                "max_length": 200,
-            },
-            {
-                "name": "scope",
-                "label": "经营项目",
-                "label_en": "Business scope",
-                "required": True,
-                "max_length": 200,
-            },
-        ]
-    )
+    fields = factory.LazyFunction(lambda: [dict(spec) for spec in FOOD_TEMPLATE["fields"][:2]])
     verification_method = VerificationMethod.ON_SITE
     verification_window = 30
     verification_window_unit = DeadlineUnit.WORKING_DAYS

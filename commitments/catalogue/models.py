@@ -125,12 +125,8 @@ class CommitmentTemplate(StateModel):
         checks what the generic signing path does not (eligibility, the tender, the deadline)."""
         return self.kind in self.KINDS_WITH_OWN_PROCESS
 
-    # What an applicant read and signed: frozen once any commitment uses this version.
-    WORDING_FIELDS = (
-        "code",
-        "version",
-        "kind",
-        "matter",
+    # The texts people read, each in Chinese and English (ADR 0015; translation.py).
+    TEXTS = (
         "title",
         "notice_legal_basis",
         "notice_conditions",
@@ -139,6 +135,14 @@ class CommitmentTemplate(StateModel):
         "notice_verification",
         "notice_publicity",
         "commitment_text",
+    )
+    # What an applicant read and signed: frozen once any commitment uses this version.
+    WORDING_FIELDS = (
+        "code",
+        "version",
+        "kind",
+        "matter",
+        *TEXTS,
         "fields",
         "verification_method",
         "verification_window",

@@ -8,16 +8,7 @@ from commitments.catalogue.models import CommitmentTemplate, ObligationRule
 
 @register([CommitmentTemplate, CommitmentTemplate.history.model])
 class CommitmentTemplateTranslationOptions(TranslationOptions):
-    fields = (
-        "title",
-        "notice_legal_basis",
-        "notice_conditions",
-        "notice_waived_proof",
-        "notice_liability",
-        "notice_verification",
-        "notice_publicity",
-        "commitment_text",
-    )
+    fields = CommitmentTemplate.TEXTS
 
 
 @register([ObligationRule, ObligationRule.history.model])

@@ -5,15 +5,10 @@ from django.db import migrations
 
 from directory.translation import translations_fill
 
-TEMPLATE_TEXTS = (
-    "title",
-    "notice_legal_basis",
-    "notice_conditions",
-    "notice_waived_proof",
-    "notice_liability",
-    "notice_verification",
-    "notice_publicity",
-    "commitment_text",
+# The texts as the model names them when this migration was written (ADR 0015).
+TEMPLATE_TEXTS = ("title", "commitment_text") + tuple(
+    f"notice_{part}"
+    for part in ("legal_basis", "conditions", "waived_proof", "liability", "verification", "publicity")
 )
 
 

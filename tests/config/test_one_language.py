@@ -147,6 +147,8 @@ def _names_in_data() -> tuple[str, ...]:
     for model, field in TYPED_TEXTS:
         names += model.objects.values_list(field, flat=True)
     names += Tender.objects.values_list("title", flat=True)
+    for evidence in Representation.objects.values_list("evidence", flat=True):
+        names += [value for value in (evidence or {}).values() if isinstance(value, str)]
     for values in Commitment.objects.values_list("field_values", flat=True):
         names += [str(value) for value in (values or {}).values()]
     names += Notification.objects.values_list("subject", "body").distinct()
