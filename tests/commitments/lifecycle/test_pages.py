@@ -103,7 +103,7 @@ def test_applicant_journey_from_notice_to_signed_commitment(world):
 
     form = client.get(ticked.url)
     assert form.status_code == 200
-    assert "经营场所" in _text(form)
+    assert "Premises" in _text(form)  # the field's label in the reader's language
 
     created = client.post(ticked.url, {**FORM, "subject": world.subject.pk})
     commitment = Commitment.objects.get()
