@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory import services as directory_services
@@ -31,14 +32,14 @@ from directory.representation.models import Representation
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TranslationAdmin):
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "region"]
     list_select_related = ["region"]
     search_fields = ["code", "name"]
@@ -46,7 +47,7 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Matter)
-class MatterAdmin(SimpleHistoryAdmin):
+class MatterAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 

@@ -69,7 +69,9 @@ from directory.models import (
     WorkingDayOverride,
 )
 from directory.representation.models import Representation
+from directory.translation import both_languages
 from signing.models import SignedDocument
+from workflows.management.commands.demo_load import FOOD_TEMPLATE
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
 
@@ -104,6 +106,8 @@ class RegionFactory(factory.django.DjangoModelFactory):
 
     code = "440300"
     name = "深圳市"
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = "Shenzhen"
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -113,6 +117,8 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"dept-{n}")
     name = factory.Sequence(lambda n: f"市场监督管理局{n}")
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = factory.Sequence(lambda n: f"Administration for Market Regulation {n}")
     region = factory.SubFactory(RegionFactory)
 
 
@@ -124,6 +130,10 @@ class MatterFactory(factory.django.DjangoModelFactory):
     code = "food-business-permit"
     name = "食品经营许可"
     legal_basis = "《中华人民共和国食品安全法》第三十五条"
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = "Food business permit"
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Article 35 of the Food Safety Law of the People's Republic of China"
 
 
 class CompetenceFactory(factory.django.DjangoModelFactory):
@@ -182,12 +192,31 @@ class TemplateFactory(factory.django.DjangoModelFactory):
     notice_verification = "审批机关在30个工作日内进行现场核查。"
     notice_publicity = "承诺书在信用网站公示，公示期一年。"
     commitment_text = "本单位承诺所填报信息真实、准确，已符合上述条件，愿意承担不实承诺的法律责任。"
-    fields = factory.LazyFunction(
-        lambda: [
-            {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
-            {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
-        ]
+    title_zh_hans = factory.SelfAttribute("title")
+    notice_legal_basis_zh_hans = factory.SelfAttribute("notice_legal_basis")
+    notice_conditions_zh_hans = factory.SelfAttribute("notice_conditions")
+    notice_waived_proof_zh_hans = factory.SelfAttribute("notice_waived_proof")
+    notice_liability_zh_hans = factory.SelfAttribute("notice_liability")
+    notice_verification_zh_hans = factory.SelfAttribute("notice_verification")
+    notice_publicity_zh_hans = factory.SelfAttribute("notice_publicity")
+    commitment_text_zh_hans = factory.SelfAttribute("commitment_text")
+    title_en = "Inform-and-commit letter for a food business permit"
+    notice_legal_basis_en = (
+        "Article 35 of the Food Safety Law; Measures for the administration of food business "
+        "permits and filings"
     )
+    notice_conditions_en = "Premises and facilities suited to the kinds and quantities of food."
+    notice_waived_proof_en = "Proof that the premises are lawfully used is no longer required."
+    notice_liability_en = (
+        "A false commitment revokes the permit, enters the credit record and bears legal liability."
+    )
+    notice_verification_en = "The approving authority verifies on site within 30 working days."
+    notice_publicity_en = "The commitment is published on the credit website for one year."
+    commitment_text_en = (
+        "We commit that the information given is true and accurate, that we meet the conditions "
+        "above, and that we bear the legal liability of a false commitment."
+    )
+    fields = factory.LazyFunction(lambda: [dict(spec) for spec in FOOD_TEMPLATE["fields"][:2]])
     verification_method = VerificationMethod.ON_SITE
     verification_window = 30
     verification_window_unit = DeadlineUnit.WORKING_DAYS
@@ -200,7 +229,12 @@ class TemplateFactory(factory.django.DjangoModelFactory):
             ObligationRule.objects.create(
                 template=self,
                 position=1,
-                title="取得场所合法使用证明",
+                **both_languages(
+                    title=(
+                        "取得场所合法使用证明",
+                        "Obtain proof that the premises are lawfully used",
+                    )
+                ),
                 deadline=20,
                 deadline_unit=DeadlineUnit.WORKING_DAYS,
             )
@@ -272,6 +306,10 @@ class RuleSetFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"失信信息公示规则{n}")
     domain = RuleDomain.GENERAL
     legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》"
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = factory.Sequence(lambda n: f"Rules on publishing dishonesty {n}")
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Measures for repairing credit information (trial)"
     effective_from = date(2026, 4, 1)
 
     class Params:
@@ -299,6 +337,10 @@ class BreachCategoryFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"category-{n}")
     name = factory.Sequence(lambda n: f"失信行为{n}")
     legal_basis = "《中华人民共和国行政许可法》第六十九条"
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = factory.Sequence(lambda n: f"Dishonest conduct {n}")
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Article 69 of the Administrative Licensing Law"
     default_severity = Severity.GENERAL
 
 
@@ -312,6 +354,10 @@ class MeasureTypeFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"信用扣分{n}")
     kind = MeasureType.Kind.POINT_DEDUCTION
     legal_basis = "《深圳市公共信用信息管理办法》"
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = factory.Sequence(lambda n: f"Credit point deduction {n}")
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Measures of Shenzhen on public credit information"
 
     class Params:
         no_commitment = factory.Trait(kind=MeasureType.Kind.NO_COMMITMENT)
@@ -338,12 +384,24 @@ class CreditListFactory(factory.django.DjangoModelFactory):
     legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》"
     entry_criteria = "扣分达到12分。"
     exit_criteria = "名单期限届满且记录已修复。"
+    name_zh_hans = factory.SelfAttribute("name")
+    name_en = factory.Sequence(lambda n: f"List of seriously dishonest subjects {n}")
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Measures for repairing credit information (trial)"
+    entry_criteria_zh_hans = factory.SelfAttribute("entry_criteria")
+    entry_criteria_en = "12 points deducted."
+    exit_criteria_zh_hans = factory.SelfAttribute("exit_criteria")
+    exit_criteria_en = "The listing period has passed and the record is repaired."
     notice_days = 10
     min_listing_months = 12
 
     class Params:
         red = factory.Trait(
-            kind=CreditList.Kind.RED, name="守信激励名单", notice_days=0, min_listing_months=None
+            kind=CreditList.Kind.RED,
+            name="守信激励名单",
+            name_en="List of the trustworthy",
+            notice_days=0,
+            min_listing_months=None,
         )
 
 
@@ -364,6 +422,8 @@ class RepairRuleFactory(factory.django.DjangoModelFactory):
     category = factory.SubFactory(BreachCategoryFactory)
     max_repairs = 1
     legal_basis = "《失信行为纠正后的信用信息修复管理办法（试行）》第八条"
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Article 8 of the Measures for repairing credit information (trial)"
 
     class Params:
         not_repairable = factory.Trait(is_repairable=False, max_repairs=None)
@@ -540,6 +600,8 @@ class ObligationFactory(factory.django.DjangoModelFactory[Obligation]):
     commitment = factory.SubFactory(CommitmentFactory)
     rule = factory.LazyAttribute(lambda o: o.commitment.template.obligation_rules.first())
     title = factory.SelfAttribute("rule.title")
+    title_zh_hans = factory.SelfAttribute("rule.title_zh_hans")
+    title_en = factory.SelfAttribute("rule.title_en")
     due_date = factory.LazyAttribute(lambda o: o.deadline.due_date)
     due_basis = factory.LazyAttribute(lambda o: o.deadline.as_basis())
     status = Obligation.Status.PENDING
@@ -935,6 +997,8 @@ class ObligationRuleFactory(factory.django.DjangoModelFactory[ObligationRule]):
     template = factory.SubFactory(TemplateFactory)
     position = factory.Sequence(lambda n: n + 10)
     title = "补交食品安全管理制度"
+    title_zh_hans = factory.SelfAttribute("title")
+    title_en = "Submit the food safety rules"
     deadline = 20
     deadline_unit = DeadlineUnit.WORKING_DAYS
 

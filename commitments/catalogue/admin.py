@@ -13,13 +13,16 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm import can_proceed
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule
 from commitments.obligations.models import WarningPolicy, WarningStep
 
+LANGUAGES = ("zh_hans", "en")  # the columns of a text in both languages (ADR 0015)
 
-class ObligationRuleInline(admin.TabularInline):
+
+class ObligationRuleInline(TranslationTabularInline):
     """Obligations of a template version; frozen with the wording once a commitment uses it."""
 
     model = ObligationRule
@@ -30,7 +33,12 @@ class ObligationRuleInline(admin.TabularInline):
         return obj is not None and obj.pk is not None and obj.is_used
 
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if self._is_frozen(obj) else []
+        if not self._is_frozen(obj):
+            return []
+        texts = [
+            f"{name}_{language}" for name in ("title", "description") for language in LANGUAGES
+        ]
+        return [*self.fields, *texts]
 
     def has_add_permission(self, request, obj=None):
         return not self._is_frozen(obj) and super().has_add_permission(request, obj)
@@ -72,7 +80,7 @@ def _transition_templates(request, queryset, *, method: str, reason: str) -> int
 
 
 @admin.register(CommitmentTemplate)
-class CommitmentTemplateAdmin(SimpleHistoryAdmin):
+class CommitmentTemplateAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["title", "code", "version", "kind", "matter", "status"]
     list_select_related = ["matter"]
     list_filter = ["status", "kind", "matter"]
@@ -84,7 +92,7 @@ class CommitmentTemplateAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status"]
         if obj is not None and obj.pk is not None and obj.is_used:
-            readonly += list(CommitmentTemplate.WORDING_FIELDS)
+            readonly += [*CommitmentTemplate.WORDING_FIELDS, *CommitmentTemplate.wording_columns()]
         return readonly
 
     def has_delete_permission(self, request, obj=None):

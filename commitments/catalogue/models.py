@@ -8,8 +8,10 @@ the catalogue.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -22,6 +24,13 @@ class VerificationMethod(models.TextChoices):
     ONLINE = "online", _("Online check against shared data")
     ON_SITE = "on_site", _("On-site inspection")
     PUBLICITY = "publicity", _("Verification by publicity")
+
+
+def field_label(spec: dict) -> str:
+    """The label of a template's field in the active language: ``label`` is Chinese,
+    ``label_en`` English (ADR 0015); the name when a template gives no label."""
+    english = get_language() == "en" and spec.get("label_en")
+    return english or spec.get("label") or spec["name"]
 
 
 class StateModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -69,7 +78,8 @@ class CommitmentTemplate(StateModel):
     notice_verification = models.TextField(_("the authority's power to verify"))
     notice_publicity = models.TextField(_("publicity of the commitment"))
     commitment_text = models.TextField(_("text of the commitment"))
-    # [{"name": "...", "label": "...", "required": true, "max_length": 200}, ...]
+    # [{"name": "...", "label": "中文", "label_en": "English", "required": true,
+    #   "max_length": 200}, ...]
     fields = models.JSONField(_("fields to fill in"), default=list, blank=True)
     verification_method = models.CharField(
         _("verification method"), max_length=20, choices=VerificationMethod.choices
@@ -115,12 +125,8 @@ class CommitmentTemplate(StateModel):
         checks what the generic signing path does not (eligibility, the tender, the deadline)."""
         return self.kind in self.KINDS_WITH_OWN_PROCESS
 
-    # What an applicant read and signed: frozen once any commitment uses this version.
-    WORDING_FIELDS = (
-        "code",
-        "version",
-        "kind",
-        "matter",
+    # The texts people read, each in Chinese and English (ADR 0015; translation.py).
+    TEXTS = (
         "title",
         "notice_legal_basis",
         "notice_conditions",
@@ -129,6 +135,14 @@ class CommitmentTemplate(StateModel):
         "notice_verification",
         "notice_publicity",
         "commitment_text",
+    )
+    # What an applicant read and signed: frozen once any commitment uses this version.
+    WORDING_FIELDS = (
+        "code",
+        "version",
+        "kind",
+        "matter",
+        *TEXTS,
         "fields",
         "verification_method",
         "verification_window",
@@ -145,8 +159,9 @@ class CommitmentTemplate(StateModel):
             changed = [
                 name
                 for name in self.WORDING_FIELDS
-                if getattr(self, self._meta.get_field(name).attname)
-                != stored[self._meta.get_field(name).attname]
+                if any(
+                    getattr(self, column) != stored[column] for column in self.wording_columns(name)
+                )
             ]
             if changed:
                 raise ValidationError(
@@ -157,8 +172,15 @@ class CommitmentTemplate(StateModel):
                 )
 
     @classmethod
-    def wording_columns(cls) -> list[str]:
-        return [cls._meta.get_field(name).attname for name in cls.WORDING_FIELDS]
+    def wording_columns(cls, *names: str) -> list[str]:
+        """The columns that hold the wording (of ``names``, or all): a text in both languages
+        is held in one column per language (ADR 0015), and each is frozen."""
+        columns = []
+        for name in names or cls.WORDING_FIELDS:
+            languages = [f"{name}_{code.replace('-', '_')}" for code, _label in settings.LANGUAGES]
+            translated = [column for column in languages if hasattr(cls, column) and column != name]
+            columns += translated or [cls._meta.get_field(name).attname]
+        return columns
 
 
 class ObligationRule(models.Model):

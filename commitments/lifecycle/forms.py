@@ -8,7 +8,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate, field_label
 from commitments.lifecycle.services.signatures import upload_refused
 from directory.errors import DomainError
 from directory.models import Matter, Region, Subject
@@ -63,7 +63,7 @@ class CommitmentFieldsForm(forms.Form):
         for spec in template.fields:
             max_length = int(spec.get("max_length", 500))
             widget = forms.Textarea(attrs={"rows": 3}) if max_length > 200 else forms.TextInput
-            label = spec.get("label") or spec["name"]
+            label = field_label(spec)
             self.fields[f"field_{spec['name']}"] = forms.CharField(
                 label=label,
                 error_messages={"required": _("Fill in “%(label)s”.") % {"label": label}},

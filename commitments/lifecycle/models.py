@@ -29,9 +29,17 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from commitments.catalogue.models import CommitmentTemplate, StateModel, VerificationMethod
+from commitments.catalogue.models import (
+    CommitmentTemplate,
+    StateModel,
+    VerificationMethod,
+    field_label,
+)
 from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
 from directory.models import Department, Region, Subject
+
+# The reason recorded for a withdrawal when the applicant gives none (not the applicant's words).
+WITHDRAWN_BY_DEFAULT = "withdrawn by the applicant"
 
 
 class Commitment(StateModel):
@@ -140,10 +148,7 @@ class Commitment(StateModel):
         same on every database, so the order comes from the template, never from the dict.
         """
         values = self.field_values or {}
-        rows = [
-            (spec.get("label") or spec["name"], values.get(spec["name"], ""))
-            for spec in self.template.fields
-        ]
+        rows = [(field_label(spec), values.get(spec["name"], "")) for spec in self.template.fields]
         known = {spec["name"] for spec in self.template.fields}
         rows += [(name, values[name]) for name in sorted(values) if name not in known]
         return rows

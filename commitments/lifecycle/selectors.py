@@ -6,14 +6,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
 from commitments.obligations.models import Obligation
 from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import BreachSourceKind
+from directory.audit import SYSTEM_USERNAME
 from directory.calendar import add_working_days
 from directory.models import Subject
 from directory.selectors import department_ids_of, subject_list, subject_list_for_drafts
@@ -48,11 +52,46 @@ def commitment_get(*, reference: str, visible_to: AbstractBaseUser) -> Commitmen
     try:
         return commitment_list(visible_to=visible_to).get(reference=reference)
     except Commitment.DoesNotExist:
-        raise CommitmentError(ErrorCode.NOT_FOUND, "No such commitment.") from None
+        raise CommitmentError(ErrorCode.NOT_FOUND, gettext("No such commitment.")) from None
+
+
+class TimelineEvent(models.TextChoices):
+    """What happened to a commitment, as a code: the timeline says it in the reader's language
+    from the code, never from the prose a service stored as the history's reason."""
+
+    CREATED = "created", _("draft created")
+    EDITED = "edited", _("draft edited")
+    SIGNED = "signed", _("signed")
+    VERIFICATION_OPENED = "verification_opened", _("sent for verification")
+    FULFILLED = "fulfilled", _("verified: fulfilled")
+    BREACHED = "breached", _("verified: breached")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    CHANGED = "changed", _("changed")
+
+
+_EVENT_OF_STATUS = {
+    Commitment.Status.SIGNED: TimelineEvent.SIGNED,
+    Commitment.Status.UNDER_VERIFICATION: TimelineEvent.VERIFICATION_OPENED,
+    Commitment.Status.FULFILLED: TimelineEvent.FULFILLED,
+    Commitment.Status.BREACHED: TimelineEvent.BREACHED,
+    Commitment.Status.WITHDRAWN: TimelineEvent.WITHDRAWN,
+}
+
+
+def timeline_event(*, from_status: str | None, to_status: str) -> TimelineEvent:
+    """The event code of one recorded change, from the state it left and the state it reached."""
+    if from_status is None:
+        return TimelineEvent.CREATED
+    if from_status == to_status:
+        return (
+            TimelineEvent.EDITED if to_status == Commitment.Status.DRAFT else TimelineEvent.CHANGED
+        )
+    return _EVENT_OF_STATUS.get(to_status, TimelineEvent.CHANGED)
 
 
 def commitment_timeline(*, commitment: Commitment) -> list[dict]:
-    """Every recorded change of the commitment and its parts, oldest first: who, when, what, why."""
+    """Every recorded change of the commitment, oldest first: who, when, what (as an event
+    code), and why."""
     entries: list[dict] = []
     previous_status = None
     for row in commitment.history.order_by("history_date", "history_id").select_related(
@@ -62,6 +101,7 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
             {
                 "at": row.history_date,
                 "actor": row.history_user,
+                "event": timeline_event(from_status=previous_status, to_status=row.status),
                 "from_status": previous_status,
                 "to_status": row.status,
                 "reason": row.history_change_reason or "",
@@ -71,6 +111,84 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
         previous_status = row.status
     entries.sort(key=lambda e: e["at"])
     return entries
+
+
+_SENTENCES = {
+    TimelineEvent.CREATED: _("%(who)s created the draft on %(when)s."),
+    TimelineEvent.EDITED: _("%(who)s edited the draft on %(when)s."),
+    TimelineEvent.SIGNED: _("%(who)s signed the commitment on %(when)s."),
+    TimelineEvent.VERIFICATION_OPENED: _(
+        "On %(when)s the commitment was sent to %(department)s for verification."
+    ),
+    TimelineEvent.FULFILLED: _("%(who)s verified the commitment on %(when)s: it is fulfilled."),
+    TimelineEvent.BREACHED: _("%(who)s verified the commitment on %(when)s: it is not fulfilled."),
+    TimelineEvent.WITHDRAWN: _("%(who)s withdrew the commitment on %(when)s."),
+}
+
+
+def _when(at) -> str:
+    """A moment in China Standard Time with the year, as people in the city read it."""
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
+def _who(actor) -> str:
+    if actor is None or actor.get_username() == SYSTEM_USERNAME:
+        return str(_("The platform"))
+    return actor.get_username()
+
+
+def timeline_sentences(*, commitment: Commitment, with_bookkeeping: bool = False) -> list[dict]:
+    """The commitment's timeline as sentences that say what a person did, who and when.
+
+    Changes that are not an event a reader follows (bookkeeping on a signed commitment) are
+    left out unless ``with_bookkeeping`` (the API keeps every row, labelled by its code);
+    nothing from a scheduler or a workflow engine is shown.
+    """
+    department = commitment.department.name if commitment.department_id else ""
+    sentences = []
+    for entry in commitment_timeline(commitment=commitment):
+        sentence = _SENTENCES.get(entry["event"])
+        if sentence is None:
+            if with_bookkeeping:
+                sentences.append({**entry, "text": str(entry["event"].label)})
+            continue
+        values = {"who": _who(entry["actor"]), "when": _when(entry["at"]), "department": department}
+        sentences.append({**entry, "text": sentence % values, "words": _own_words(entry)})
+    return sentences
+
+
+def _own_words(entry: dict) -> str:
+    """The reason a person typed for a withdrawal or a finding (quoted as written), if any."""
+    if entry["event"] == TimelineEvent.WITHDRAWN and entry["reason"] != WITHDRAWN_BY_DEFAULT:
+        return entry["reason"]
+    if entry["event"] in (TimelineEvent.FULFILLED, TimelineEvent.BREACHED):
+        return entry["reason"].partition(" — ")[2]
+    return ""
+
+
+def timeline_next_step(*, commitment: Commitment) -> str:
+    """What happens next to the commitment, and by when, in a sentence (empty when nothing does)."""
+    status = commitment.status
+    if status == Commitment.Status.DRAFT:
+        return str(_("Next: check the draft and sign it; nothing is submitted until you sign."))
+    if status in (Commitment.Status.SIGNED, Commitment.Status.UNDER_VERIFICATION):
+        if commitment.department_id and commitment.verification_due_at:
+            return str(
+                _("Next: %(department)s verifies the commitment by %(when)s.")
+                % {
+                    "department": commitment.department.name,
+                    "when": _when(commitment.verification_due_at),
+                }
+            )
+        return str(_("Next: the competent department verifies the commitment."))
+    if status == Commitment.Status.BREACHED:
+        return str(
+            _(
+                "Next: the breach is entered in the credit record; you may object to it or, "
+                "once you have corrected it, apply for credit repair."
+            )
+        )
+    return ""
 
 
 def record_commitments(*, subject: Subject, visible_to) -> QuerySet[Commitment]:
@@ -99,7 +217,7 @@ def public_commitments(*, subject: Subject, now=None) -> list[Commitment]:
     return [c for c in candidates if now < c.signed_at + timedelta(days=c.publicity_days)]
 
 
-def commitment_breaches(*, commitment: Commitment) -> list[credit_selectors.BreachConsequences]:
+def commitment_breaches(*, commitment: Commitment) -> list[credit_selectors.BreachReading]:
     """The breaches recorded against the commitment or one of its obligations, newest first,
     with what each means for the subject."""
     obligation_ids = list(commitment.obligations.values_list("pk", flat=True))
@@ -109,7 +227,7 @@ def commitment_breaches(*, commitment: Commitment) -> list[credit_selectors.Brea
         Q(source_kind=BreachSourceKind.COMMITMENT, source_id=commitment.pk)
         | Q(source_kind=BreachSourceKind.OBLIGATION, source_id__in=obligation_ids)
     )
-    return credit_selectors.breach_consequences(breaches=list(breaches))
+    return credit_selectors.breach_readings(breaches=list(breaches))
 
 
 @dataclass
@@ -124,7 +242,7 @@ class ApplicantHome:
     due_soon_until: date | None = None
     due_soon_days: int = DUE_SOON_WORKING_DAYS
     subjects: list[Subject] = field(default_factory=list)
-    breaches: list[credit_selectors.BreachConsequences] = field(default_factory=list)
+    breaches: list[credit_selectors.BreachReading] = field(default_factory=list)
 
     @property
     def has_work(self) -> bool:
@@ -173,7 +291,7 @@ def applicant_home(*, user: AbstractBaseUser, today: date | None = None) -> Appl
     )
     home.obligations_overdue = pending["overdue"]
     home.obligations_due_soon = pending["due_soon"]
-    home.breaches = credit_selectors.breach_consequences(
+    home.breaches = credit_selectors.breach_readings(
         breaches=list(credit_selectors.subject_breaches(subject_ids=subject_ids)), on=today
     )
     return home

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.selectors import timeline_sentences
 from commitments.lifecycle.services.signatures import (
     public_verify_url,
     upload_limit_bytes,
@@ -318,14 +318,14 @@ def _report(
 def evidence_certificate_pdf(*, commitment: Commitment) -> bytes:
     """Render the certificate of completion: the document, its signatures, every event."""
     lines: list[EvidenceLine] = []
-    for entry in commitment_timeline(commitment=commitment):
+    for entry in timeline_sentences(commitment=commitment, with_bookkeeping=True):
         actor = entry["actor"]
         lines.append(
             EvidenceLine(
                 at=entry["at"],
                 actor=actor.get_username() if actor is not None else "system",
-                what=f"{entry['from_status'] or '-'} -> {entry['to_status']}",
-                detail=entry["reason"],
+                what=entry["text"],
+                detail=entry["event"],
             )
         )
     for event in commitment.registry_events.select_related("actor").order_by("leaf_index"):

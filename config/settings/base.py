@@ -26,6 +26,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # our page, in the visitor's language
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin: catalogue data in Chinese and English (ADR 0015)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -177,6 +178,17 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Catalogue data (measures, categories, rule sets, lists, matters, departments, templates)
+# carries both languages; the page shows the active one (ADR 0015).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en")
+MODELTRANSLATION_TRANSLATION_FILES = (
+    "directory.translation",
+    "credit.record.translation",
+    "commitments.catalogue.translation",
+    "commitments.obligations.translation",
+    "workflows.verification.translation",
+)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -14,16 +14,36 @@ GUIDING_OPINION_2020_42 = (
 GUIDING_OPINION_2020_49 = (
     "国务院办公厅关于进一步完善失信约束制度构建诚信建设长效机制的指导意见（国办发〔2020〕49号）"
 )
-GUIDING_OPINION_2016_33 = (
-    "国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见（国发〔2016〕33号）"
+GUIDING_OPINION_2016_33 = "国务院关于建立完善守信联合激励和失信联合惩戒制度加快推进社会诚信建设的指导意见（国发〔2016〕33号）"
+
+# Every text is seeded in Chinese; its English sits beside it under ``<field>_en`` and is
+# written by 0004_catalogue_in_two_languages, once the columns of both languages exist.
+GUIDING_OPINION_2020_42_EN = (
+    "Guiding Opinion of the General Office of the State Council on fully implementing the "
+    "inform-and-commit system for certification matters and business licensing matters "
+    "(Guo Ban Fa [2020] No. 42)"
+)
+GUIDING_OPINION_2020_49_EN = (
+    "Guiding Opinion of the General Office of the State Council on further improving the "
+    "constraints on dishonesty and building a lasting mechanism for integrity "
+    "(Guo Ban Fa [2020] No. 49)"
+)
+GUIDING_OPINION_2016_33_EN = (
+    "Guiding Opinion of the State Council on joint incentives for the trustworthy and joint "
+    "punishment of the dishonest to speed up building social integrity (Guo Fa [2016] No. 33)"
 )
 
 RULE_SETS = [
     {
         "code": "ndrc-order-58",
-        "name": "NDRC Order 58 (trial measures on credit repair)",
+        "name": "国家发展改革委令2023年第58号（信用信息修复管理办法（试行））",
+        "name_en": "NDRC Order 58 (trial measures on credit repair)",
         "domain": "general",
         "legal_basis": "失信行为纠正后的信用信息修复管理办法（试行）（国家发展改革委令2023年第58号）",
+        "legal_basis_en": (
+            "Measures for repairing credit information after dishonest conduct is corrected "
+            "(trial) (NDRC Order No. 58 of 2023)"
+        ),
         "effective_from": date(2023, 5, 1),
         "effective_until": date(2026, 3, 31),
         "decision_working_days": None,
@@ -39,10 +59,13 @@ RULE_SETS = [
     },
     {
         "code": "ndrc-order-36",
-        "name": "State Council General Office 2025 No. 22; NDRC Order 36 (credit repair measures)",
+        "name": "国务院办公厅2025年第22号文；国家发展改革委令第36号（信用修复管理办法）",
+        "name_en": "State Council General Office 2025 No. 22; NDRC Order 36 (credit repair measures)",
         "domain": "general",
-        "legal_basis": (
-            "国务院办公厅2025年第22号文件；信用修复管理办法（国家发展改革委令第36号）"
+        "legal_basis": ("国务院办公厅2025年第22号文件；信用修复管理办法（国家发展改革委令第36号）"),
+        "legal_basis_en": (
+            "State Council General Office Document No. 22 of 2025; Measures for the "
+            "administration of credit repair (NDRC Order No. 36)"
         ),
         "effective_from": date(2026, 4, 1),
         "effective_until": None,
@@ -55,9 +78,11 @@ RULE_SETS = [
     },
     {
         "code": "samr-order-107",
-        "name": "SAMR Order 107 (market regulation)",
+        "name": "市场监管总局令第107号（市场监督管理）",
+        "name_en": "SAMR Order 107 (market regulation)",
         "domain": "market_regulation",
         "legal_basis": "市场监督管理总局令第107号",
+        "legal_basis_en": "Order No. 107 of the State Administration for Market Regulation",
         "effective_from": date(2025, 12, 25),
         "effective_until": None,
         "decision_working_days": 7,
@@ -70,47 +95,86 @@ RULE_SETS = [
     },
 ]
 
+# code, name, name in English, domain, legal basis, its English, severity, publicity group
 CATEGORIES = [
-    ("false_commitment", "False commitment", "general", GUIDING_OPINION_2020_42, "general", ""),
+    (
+        "false_commitment",
+        "虚假承诺",
+        "False commitment",
+        "general",
+        GUIDING_OPINION_2020_42,
+        GUIDING_OPINION_2020_42_EN,
+        "general",
+        "",
+    ),
     (
         "missed_obligation",
+        "未在期限内履行承诺义务",
         "Commitment obligation not performed by its deadline",
         "general",
         GUIDING_OPINION_2020_42,
+        GUIDING_OPINION_2020_42_EN,
         "general",
         "",
     ),
     (
         "bid_pledge_breach",
+        "违反投标信用承诺",
         "Bidding pledge breached",
         "general",
         "招标投标领域信用承诺替代投标保证金相关规定",
+        "Provisions on credit commitments in place of bid deposits in tendering and bidding",
         "general",
         "",
     ),
     (
         "market_false_commitment",
+        "市场监管事项虚假承诺",
         "False commitment on a market-regulation matter",
         "market_regulation",
         "市场监督管理总局令第107号；" + GUIDING_OPINION_2020_42,
+        "Order No. 107 of the State Administration for Market Regulation; "
+        + GUIDING_OPINION_2020_42_EN,
         "general",
         "",
     ),
     (
         "market_warning",
+        "行政警告（市场监管）",
         "Administrative warning (market regulation)",
         "market_regulation",
         "中华人民共和国行政处罚法第九条",
+        "Article 9 of the Administrative Penalty Law of the People's Republic of China",
         "minor",
         "warning",
     ),
-    ("production_safety", "Production safety", "general", "中华人民共和国安全生产法", "general", "safety"),
-    ("fire_safety", "Fire safety", "general", "中华人民共和国消防法", "general", "safety"),
+    (
+        "production_safety",
+        "安全生产",
+        "Production safety",
+        "general",
+        "中华人民共和国安全生产法",
+        "Work Safety Law of the People's Republic of China",
+        "general",
+        "safety",
+    ),
+    (
+        "fire_safety",
+        "消防安全",
+        "Fire safety",
+        "general",
+        "中华人民共和国消防法",
+        "Fire Protection Law of the People's Republic of China",
+        "general",
+        "safety",
+    ),
     (
         "special_equipment",
+        "特种设备安全",
         "Special equipment safety",
         "general",
         "中华人民共和国特种设备安全法",
+        "Special Equipment Safety Law of the People's Republic of China",
         "general",
         "safety",
     ),
@@ -119,47 +183,66 @@ CATEGORIES = [
 MEASURE_TYPES = [
     {
         "code": "no_commitment",
-        "name": "No commit-instead-of-prove until the record is repaired",
+        "name": "在信用修复前不适用告知承诺制",
+        "name_en": "No commit-instead-of-prove until the record is repaired",
         "kind": "no_commitment",
         "legal_basis": GUIDING_OPINION_2020_42,
-        "applied_by": "Every approving department",
+        "legal_basis_en": GUIDING_OPINION_2020_42_EN,
+        "applied_by": "各审批部门",
+        "applied_by_en": "Every approving department",
     },
     {
         "code": "revoke_approval",
-        "name": "Revocation of the approval obtained on the false commitment",
+        "name": "撤销以虚假承诺取得的审批决定",
+        "name_en": "Revocation of the approval obtained on the false commitment",
         "kind": "revoke_approval",
         "legal_basis": "中华人民共和国行政许可法第六十九条；" + GUIDING_OPINION_2020_42,
-        "applied_by": "The approving department",
+        "legal_basis_en": "Article 69 of the Administrative Licensing Law of the People's Republic of "
+        "China; " + GUIDING_OPINION_2020_42_EN,
+        "applied_by": "原审批部门",
+        "applied_by_en": "The approving department",
     },
     {
         "code": "point_deduction",
-        "name": "Credit point deduction",
+        "name": "信用扣分",
+        "name_en": "Credit point deduction",
         "kind": "point_deduction",
         "legal_basis": GUIDING_OPINION_2020_49,
-        "applied_by": "The credit platform",
+        "legal_basis_en": GUIDING_OPINION_2020_49_EN,
+        "applied_by": "信用信息平台",
+        "applied_by_en": "The credit platform",
     },
     {
         "code": "bid_restriction",
-        "name": "Restriction in public procurement and bidding",
+        "name": "限制参与政府采购和招标投标",
+        "name_en": "Restriction in public procurement and bidding",
         "kind": "joint_measure",
         "legal_basis": GUIDING_OPINION_2016_33,
-        "applied_by": "Finance bureaus; public resource trading centres",
+        "legal_basis_en": GUIDING_OPINION_2016_33_EN,
+        "applied_by": "财政部门；公共资源交易中心",
+        "applied_by_en": "Finance bureaus; public resource trading centres",
         "purposes": ["bid"],
     },
     {
         "code": "subsidy_restriction",
-        "name": "Restriction on government subsidies",
+        "name": "限制申请政府补贴",
+        "name_en": "Restriction on government subsidies",
         "kind": "joint_measure",
         "legal_basis": GUIDING_OPINION_2016_33,
-        "applied_by": "Departments granting subsidies",
+        "legal_basis_en": GUIDING_OPINION_2016_33_EN,
+        "applied_by": "补贴发放部门",
+        "applied_by_en": "Departments granting subsidies",
         "purposes": ["subsidy"],
     },
     {
         "code": "closer_supervision",
-        "name": "Closer supervision: higher spot-check ratio and no simplified procedure",
+        "name": "加强监管：提高抽查比例，不适用简易程序",
+        "name_en": "Closer supervision: higher spot-check ratio and no simplified procedure",
         "kind": "joint_measure",
         "legal_basis": GUIDING_OPINION_2020_49,
-        "applied_by": "The competent department",
+        "legal_basis_en": GUIDING_OPINION_2020_49_EN,
+        "applied_by": "主管部门",
+        "applied_by_en": "The competent department",
         "purposes": ["approval"],
     },
 ]
@@ -186,11 +269,15 @@ CONSEQUENCES.append(("general", "bid_pledge_breach", "bid_restriction", 0))
 LISTS = [
     {
         "code": "serious-dishonesty",
-        "name": "List of seriously dishonest subjects",
+        "name": "严重失信主体名单",
+        "name_en": "List of seriously dishonest subjects",
         "kind": "black",
         "legal_basis": GUIDING_OPINION_2020_49,
-        "entry_criteria": "12 or more points deducted, or a serious breach, with prior notice.",
-        "exit_criteria": "Credit repaired, and at least the minimum listing period passed.",
+        "legal_basis_en": GUIDING_OPINION_2020_49_EN,
+        "entry_criteria": "累计扣分达12分以上或者有严重失信行为，经事先告知后列入。",
+        "entry_criteria_en": "12 or more points deducted, or a serious breach, with prior notice.",
+        "exit_criteria": "已完成信用修复，且已满最短列入期限。",
+        "exit_criteria_en": "Credit repaired, and at least the minimum listing period passed.",
         "entry_points_threshold": 12,
         "entry_serious_breaches": 1,
         "notice_days": 10,
@@ -198,11 +285,15 @@ LISTS = [
     },
     {
         "code": "trustworthy",
-        "name": "List of trustworthy subjects",
+        "name": "守信主体名单",
+        "name_en": "List of trustworthy subjects",
         "kind": "red",
         "legal_basis": GUIDING_OPINION_2016_33,
-        "entry_criteria": "Grade A and no breach on the record.",
-        "exit_criteria": "Any general or serious breach.",
+        "legal_basis_en": GUIDING_OPINION_2016_33_EN,
+        "entry_criteria": "信用等级为A级，且无失信记录。",
+        "entry_criteria_en": "Grade A and no breach on the record.",
+        "exit_criteria": "出现一般或者严重失信行为。",
+        "exit_criteria_en": "Any general or serious breach.",
         "entry_points_threshold": None,
         "entry_serious_breaches": None,
         "notice_days": 0,
@@ -219,6 +310,11 @@ GRADES = [
 ]
 
 
+def chinese(spec: dict) -> dict:
+    """The spec without its English, whose columns do not exist yet at this migration."""
+    return {key: value for key, value in spec.items() if not key.endswith("_en")}
+
+
 def seed(apps, schema_editor):
     RuleSet = apps.get_model("credit", "RuleSet")
     PublicityRule = apps.get_model("credit", "PublicityRule")
@@ -229,7 +325,7 @@ def seed(apps, schema_editor):
     GradeRule = apps.get_model("credit", "GradeRule")
 
     for spec in RULE_SETS:
-        spec = dict(spec)
+        spec = chinese(spec)
         rules = spec.pop("rules")
         rule_set, _created = RuleSet.objects.update_or_create(code=spec["code"], defaults=spec)
         for severity, group, published, low, high in rules:
@@ -240,7 +336,7 @@ def seed(apps, schema_editor):
                 defaults={"is_published": published, "min_months": low, "max_months": high},
             )
     categories = {}
-    for code, name, domain, basis, severity, group in CATEGORIES:
+    for code, name, _name_en, domain, basis, _basis_en, severity, group in CATEGORIES:
         categories[code], _created = BreachCategory.objects.update_or_create(
             code=code,
             defaults={
@@ -253,7 +349,7 @@ def seed(apps, schema_editor):
         )
     kinds = {}
     for spec in MEASURE_TYPES:
-        spec = dict(spec)
+        spec = chinese(spec)
         code = spec.pop("code")
         kinds[code], _created = MeasureType.objects.update_or_create(code=code, defaults=spec)
     for severity, category, kind, points in CONSEQUENCES:
@@ -264,7 +360,7 @@ def seed(apps, schema_editor):
             defaults={"points": points},
         )
     for spec in LISTS:
-        spec = dict(spec)
+        spec = chinese(spec)
         CreditList.objects.update_or_create(code=spec.pop("code"), defaults=spec)
     for position, grade, points, breaches, serious, black, ratio in GRADES:
         GradeRule.objects.update_or_create(

@@ -1,9 +1,11 @@
-"""The back office for the credit rules and catalogues (editable, with history) and the
-record itself (read-only here: it changes through the services)."""
+"""The back office for the credit rules and catalogues (editable, with history, each text in
+Chinese and English: ADR 0015) and the record itself (read-only here: it changes through the
+services)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.record.models.breaches import Breach, ListEntry, Measure
@@ -19,20 +21,20 @@ from credit.record.models.rules import (
 )
 
 
-class PublicityRuleInline(admin.TabularInline):
+class PublicityRuleInline(TranslationTabularInline):
     model = PublicityRule
     extra = 0
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(SimpleHistoryAdmin):
+class RuleSetAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "domain", "effective_from", "effective_until"]
     list_filter = ["domain"]
     inlines = [PublicityRuleInline]
 
 
 @admin.register(BreachCategory)
-class BreachCategoryAdmin(SimpleHistoryAdmin):
+class BreachCategoryAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "domain", "default_severity", "publicity_group"]
 
 
@@ -42,14 +44,14 @@ class ConsequenceRuleInline(admin.TabularInline):
 
 
 @admin.register(MeasureType)
-class MeasureTypeAdmin(SimpleHistoryAdmin):
+class MeasureTypeAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "lasts_until_repaired", "is_active"]
     list_filter = ["kind", "is_active"]
     inlines = [ConsequenceRuleInline]
 
 
 @admin.register(CreditList)
-class CreditListAdmin(SimpleHistoryAdmin):
+class CreditListAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "entry_points_threshold", "notice_days"]
 
 
@@ -59,7 +61,7 @@ class GradeRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RepairRule)
-class RepairRuleAdmin(SimpleHistoryAdmin):
+class RepairRuleAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["category", "is_repairable", "max_repairs", "period_months"]
     list_select_related = ["category"]
 

@@ -357,7 +357,7 @@ def credit_record(*, subject_id: int, audience: str, on: date | None = None) -> 
 
 
 @dataclass(frozen=True)
-class BreachConsequences:
+class BreachReading:
     """One breach as its subject needs to read it: the measures it brought, how long it is
     public, and whether the subject may now object or apply for repair (the repair pages
     check every rule again when the subject applies)."""
@@ -370,9 +370,7 @@ class BreachConsequences:
     may_object: bool
 
 
-def breach_consequences(
-    *, breaches: list[Breach], on: date | None = None
-) -> list[BreachConsequences]:
+def breach_readings(*, breaches: list[Breach], on: date | None = None) -> list[BreachReading]:
     """The consequences of each breach, with two queries whatever the number of breaches."""
     on = on or timezone.localdate()
     if not breaches:
@@ -395,7 +393,7 @@ def breach_consequences(
         is_repairable = rules.get(breach.category_id, rules.get(None, True))
         is_live = breach.status in Breach.LIVE
         results.append(
-            BreachConsequences(
+            BreachReading(
                 breach=breach,
                 measures=measures.get(breach.pk, []),
                 is_repairable=is_repairable,

@@ -346,7 +346,7 @@ _CONVERTER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 _ADMIN_MODEL = re.compile(r"^admin/(?P<app>\w+)/(?P<model>\w+)/")
 
 
-def _page_url(route: str, city: City) -> str:
+def page_url(route: str, city: City) -> str:
     """The URL of ``route`` with its parameters filled with real objects; it must resolve back."""
     admin = _ADMIN_MODEL.match(route)
     if route == "admin/(?P<url>.*)$":
@@ -445,7 +445,7 @@ _RECORDED: dict[str, str] = {}
 
 @pytest.mark.parametrize(("route", "method"), _page_cases())
 def test_every_page_answers_every_role_as_the_matrix_says(city, db, route, method):
-    url = _page_url(route, city)
+    url = page_url(route, city)
     observed = [_request(city.clients.get(role), method, url) for role in matrix.ROLES]
     _compare(f"{method} /{route}", matrix.PAGES.get(route, {}).get(method), observed)
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
 
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.selectors import commitment_get, commitment_timeline
+from commitments.lifecycle.selectors import TimelineEvent, commitment_get, timeline_sentences
 
 
 class PdfRenderer(BaseRenderer):
@@ -38,6 +38,8 @@ class TimelineEntrySerializer(serializers.Serializer):
     actor = serializers.CharField(source="actor.username", allow_null=True)
     from_status = serializers.CharField(allow_null=True)
     to_status = serializers.CharField()
+    event = serializers.ChoiceField(choices=TimelineEvent.choices)
+    label = serializers.CharField(help_text="What happened, in the request's language.")
     reason = serializers.CharField()
     kind = serializers.CharField()
 
@@ -118,7 +120,10 @@ class CommitmentDetailSerializer(CommitmentSummarySerializer):
 
 def commitment_detail_data(commitment: Commitment) -> dict:
     """A commitment as the detail endpoint shows it, with its timeline."""
-    timeline = commitment_timeline(commitment=commitment)
+    timeline = [
+        {**entry, "label": entry["text"]}
+        for entry in timeline_sentences(commitment=commitment, with_bookkeeping=True)
+    ]
     return CommitmentDetailSerializer(commitment, context={"timeline": timeline}).data
 
 

@@ -16,12 +16,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.forms import WithdrawForm
@@ -31,7 +27,8 @@ from commitments.lifecycle.selectors import (
     commitment_breaches,
     commitment_get,
     commitment_list,
-    commitment_timeline,
+    timeline_next_step,
+    timeline_sentences,
 )
 from commitments.lifecycle.services.commitments import obligation_deadlines
 from commitments.obligations.models import Obligation
@@ -43,23 +40,6 @@ logger = logging.getLogger(__name__)
 
 # Refusals a page shows as a 404: a stranger cannot tell others' things from missing ones.
 HIDDEN_CODES = (ErrorCode.NOT_FOUND, ErrorCode.FORBIDDEN)
-# History reasons are stored in English as the services wrote them; the usual ones are
-# shown in the reader's language.
-KNOWN_REASONS = {
-    "draft created": gettext_lazy("draft created"),
-    "draft edited": gettext_lazy("draft edited"),
-    "signed": gettext_lazy("signed"),
-    "withdrawn by the applicant": gettext_lazy("withdrawn by the applicant"),
-}
-TASK_STATUSES = {
-    STATUS.NEW: pgettext_lazy("task status", "waiting"),
-    STATUS.ASSIGNED: pgettext_lazy("task status", "assigned"),
-    STATUS.STARTED: pgettext_lazy("task status", "in progress"),
-    STATUS.DONE: pgettext_lazy("task status", "done"),
-    STATUS.CANCELED: pgettext_lazy("task status", "cancelled"),
-    STATUS.ERROR: pgettext_lazy("task status", "error"),
-    STATUS.SCHEDULED: pgettext_lazy("task status", "scheduled"),
-}
 
 
 def visible_commitment_or_404(request, reference: str) -> Commitment:
@@ -95,15 +75,6 @@ def own_commitment_or_404(request, reference: str) -> Commitment:
     if not represents(request.user, commitment):
         raise Http404
     return commitment
-
-
-def _status_label(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return str(Commitment.Status(value).label)
-    except ValueError:
-        return value
 
 
 # Commitments ---------------------------------------------------------------------------------
@@ -177,7 +148,8 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
                 else []
             ),
             "signing_request": _signing_request(commitment),
-            "timeline": _timeline(commitment),
+            "timeline": timeline_sentences(commitment=commitment),
+            "next_step": timeline_next_step(commitment=commitment),
             "withdraw_form": WithdrawForm(),
             "reauth_minutes": settings.ACCESS_REAUTH_MINUTES,
         }
@@ -192,54 +164,6 @@ def _signing_request(commitment: Commitment) -> SigningRequest | None:
         .exclude(status=SigningRequest.Status.COMPLETED)
         .first()
     )
-
-
-def _reason_label(reason: str, commitment: Commitment) -> str:
-    """The recorded reason in the reader's language where it is one the services write."""
-    if reason in KNOWN_REASONS:
-        return str(KNOWN_REASONS[reason])
-    if reason.startswith("verification opened at ") and commitment.department is not None:
-        return _("sent to %(department)s for verification") % {
-            "department": commitment.department.name
-        }
-    if reason.startswith("verified: "):
-        finding, _dash, detail = reason.removeprefix("verified: ").partition(" — ")
-        label = {
-            Verification.Finding.FULFILLED: _("verified: fulfilled"),
-            Verification.Finding.BREACHED: _("verified: breached"),
-        }.get(finding, reason)
-        return f"{label} — {detail}" if detail else label
-    return reason
-
-
-def _timeline(commitment: Commitment) -> list[dict]:
-    """The commitment's recorded changes and its verification tasks, in one time order."""
-    entries = [
-        {
-            **entry,
-            "kind": "change",
-            "from_label": _status_label(entry["from_status"]),
-            "to_label": _status_label(entry["to_status"]),
-            "reason": _reason_label(entry["reason"], commitment),
-        }
-        for entry in commitment_timeline(commitment=commitment)
-    ]
-    if commitment.process_id:
-        tasks = Task.objects.filter(process_id=commitment.process_id).select_related("owner")
-        entries.extend(
-            {
-                "kind": "task",
-                "at": task.created,
-                "actor": task.owner,
-                "title": task.title or "",
-                "status": TASK_STATUSES.get(task.status, task.status),
-                "scheduled": task.scheduled if task.status == STATUS.SCHEDULED else None,
-                "finished": task.finished,
-            }
-            for task in tasks
-        )
-    entries.sort(key=lambda entry: entry["at"])
-    return entries
 
 
 class CommitmentDownloadView(LoginRequiredMixin, View):

@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
-from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
 from commitments.lifecycle.services.breaches import subject_exclusion_check
 from commitments.lifecycle.services.register import registry_event_append
 from commitments.lifecycle.services.signatures import (
@@ -447,6 +447,8 @@ def commitment_sign(
             commitment=locked,
             rule=rule,
             title=rule.title,
+            title_zh_hans=rule.title_zh_hans,
+            title_en=rule.title_en,
             due_date=deadline.due_date,
             due_basis=deadline.as_basis(),
         )
@@ -474,5 +476,5 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
             raise _already_signed_or_state(locked)
         locked.withdraw()
         reason = normalise_text(reason, multiline=True)
-        audited_save(locked, by=by, reason=reason or "withdrawn by the applicant")
+        audited_save(locked, by=by, reason=reason or WITHDRAWN_BY_DEFAULT)
     return locked

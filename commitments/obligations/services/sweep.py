@@ -102,18 +102,18 @@ def warning_render(
             if policy is not None and policy.records_breach
             else ""
         )
-    context = {
-        "reference": commitment.reference,
-        "subject_name": commitment.subject.name,
-        "obligation": obligation.title,
-        "due_date": obligation.due_date.isoformat(),
-        "offset": step.offset,
-        "working_days": step.unit == DeadlineUnit.WORKING_DAYS,
-        "grace_end": grace_end_on,
-    }
     base = f"notifications/warnings/{step.audience}_{step.relative}"
     template = select_template([f"{base}.{language}.txt", f"{base}.zh-hans.txt"])
-    with translation.override(language):
+    with translation.override(language):  # the obligation's title in that language too
+        context = {
+            "reference": commitment.reference,
+            "subject_name": commitment.subject.name,
+            "obligation": obligation.title,
+            "due_date": obligation.due_date.isoformat(),
+            "offset": step.offset,
+            "working_days": step.unit == DeadlineUnit.WORKING_DAYS,
+            "grace_end": grace_end_on,
+        }
         text = template.render(context).strip()
     subject, _sep, body = text.partition("\n")
     return subject.strip(), body.strip()

@@ -114,6 +114,14 @@ class Breach(CreditStateModel):
     def __str__(self) -> str:
         return f"{self.category} ({self.get_severity_display()}, {self.record_date})"
 
+    @property
+    def legal_basis_display(self) -> str:
+        """The legal basis in the reader's language when it is the category's (ADR 0015); a
+        basis the regulator wrote for this breach is shown as written."""
+        category = self.category
+        bases = {category.legal_basis_zh_hans, category.legal_basis_en, category.legal_basis}
+        return category.legal_basis if self.legal_basis in bases else self.legal_basis
+
     @transition(field=status, source=Status.RECORDED, target=Status.PUBLISHED)
     def publish(self) -> None:
         """Start publication (only a publishable record reaches this)."""

@@ -24,12 +24,14 @@ def test_every_changelist_opens(admin_client_, model):
     assert response.status_code == 200
 
 
-def test_unused_template_wording_is_editable(admin_client_, world):
+def test_unused_template_wording_is_editable_in_both_languages(admin_client_, world):
     response = admin_client_.get(
         reverse("admin:commitments_commitmenttemplate_change", args=[world.template.pk])
     )
 
-    assert 'name="notice_liability"' in response.content.decode()
+    page = response.content.decode()
+    assert 'name="notice_liability_zh_hans"' in page
+    assert 'name="notice_liability_en"' in page
 
 
 def test_used_template_wording_is_read_only(admin_client_, world):
@@ -42,7 +44,8 @@ def test_used_template_wording_is_read_only(admin_client_, world):
     )
 
     page = response.content.decode()
-    assert 'name="notice_liability"' not in page
+    assert 'name="notice_liability_zh_hans"' not in page
+    assert 'name="notice_liability_en"' not in page
     assert 'name="fields"' not in page
     assert world.template.notice_liability in page
 

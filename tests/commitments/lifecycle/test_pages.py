@@ -13,6 +13,7 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
@@ -102,7 +103,7 @@ def test_applicant_journey_from_notice_to_signed_commitment(world):
 
     form = client.get(ticked.url)
     assert form.status_code == 200
-    assert "经营场所" in _text(form)
+    assert "Premises" in _text(form)  # the field's label in the reader's language
 
     created = client.post(ticked.url, {**FORM, "subject": world.subject.pk})
     commitment = Commitment.objects.get()
@@ -133,10 +134,13 @@ def test_applicant_journey_from_notice_to_signed_commitment(world):
     assert obligation.due_explanation in page
     assert commitment.verification_due_explanation in page
     assert commitment.department.name in page
-    # The timeline holds the recorded changes and the flow's task, in time order.
-    assert page.count('data-testid="timeline-entry"') >= 4
-    assert page.index("draft created") < page.index("Verify the commitment")
-    assert f"sent to {world.department.name} for verification" in page
+    # The timeline says what people did, in time order, and what happens next and by when.
+    assert page.count('data-testid="timeline-entry"') == 3
+    assert page.index("created the draft on") < page.index("signed the commitment on")
+    assert f"was sent to {world.department.name} for verification" in page
+    due = timezone.localtime(commitment.verification_due_at).strftime("%Y-%m-%d %H:%M")
+    assert f"Next: {world.department.name} verifies the commitment by {due}." in page
+    assert "Scheduled" not in page and "Verify the commitment" not in page
     assert 'data-testid="download"' in page
     assert 'data-testid="sign"' not in page
 

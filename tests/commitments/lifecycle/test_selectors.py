@@ -1,13 +1,18 @@
-"""Reads of commitments: the timeline of who changed what and why."""
+"""Reads of commitments: the timeline of who changed what and why, said from event codes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from django.utils import timezone, translation
 
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.selectors import (
+    TimelineEvent,
+    commitment_timeline,
+    timeline_sentences,
+)
 from commitments.lifecycle.services.commitments import (
     commitment_create,
     commitment_sign,
@@ -50,3 +55,20 @@ def test_timeline_records_who_changed_what_and_why(world):
         ("draft", "signed", "signed"),
     ]
     assert {e["actor"] for e in timeline} == {world.applicant}
+
+
+def test_the_timeline_says_each_event_from_its_code_in_the_readers_language(world):
+    commitment = _draft(world)
+    commitment_sign(commitment=commitment, by=world.applicant)
+
+    with translation.override("zh-hans"):
+        chinese = timeline_sentences(commitment=commitment)
+    with translation.override("en"):
+        english = timeline_sentences(commitment=commitment)
+
+    assert [e["event"] for e in chinese] == [TimelineEvent.CREATED, TimelineEvent.SIGNED]
+    signed = timezone.localtime(chinese[1]["at"])  # China Standard Time, with the year
+    name = world.applicant.get_username()
+    assert chinese[1]["text"] == f"{name} 于 {signed:%Y-%m-%d %H:%M} 签署了承诺书。"
+    assert english[1]["text"] == f"{name} signed the commitment on {signed:%Y-%m-%d %H:%M}."
+    assert "draft created" not in {e["text"] for e in chinese + english}

@@ -102,7 +102,7 @@ def test_the_applicant_lists_its_obligations_with_how_each_deadline_was_computed
         "template_title": world.template.title,
         "subject_name": world.subject.name,
         "department": "sz-amr",
-        "title": "取得场所合法使用证明",
+        "title": "Obtain proof that the premises are lawfully used",  # the request's language
         "status": "pending",
         "status_display": "Pending",
         "due_date": "2026-03-30",

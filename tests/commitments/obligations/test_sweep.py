@@ -70,7 +70,9 @@ def test_the_recipient_reads_english_when_they_chose_it(world, obligation):
 
     email = WARNINGS.get(channel="email")
     assert email.language == "en"
-    assert email.subject == 'Reminder: "取得场所合法使用证明" is due on 2026-03-30'
+    assert email.subject == (
+        'Reminder: "Obtain proof that the premises are lawfully used" is due on 2026-03-30'
+    )
     assert "in 7 working days" in email.body
 
 

@@ -84,7 +84,7 @@ def test_lifecycle_create_sign_claim_verify_fulfilled(world, api_as, draft):
     assert signed["verification_due_at"] is not None
     assert signed["verification_due_explanation"]
     [obligation] = signed["obligations"]
-    assert obligation["title"] == "取得场所合法使用证明"
+    assert obligation["title"] == "Obtain proof that the premises are lawfully used"  # English
     assert obligation["status"] == "pending"
     assert obligation["due_date"] and obligation["due_explanation"]
     # the obligation's id is the one its report goes to

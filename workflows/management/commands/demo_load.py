@@ -44,6 +44,7 @@ from directory.models import (
 )
 from directory.representation.models import Representation
 from directory.representation.services import representation_letter_review, subject_claim
+from directory.translation import both_languages
 from signing.render.letter import render_authorisation_letter
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.services.assignment import least_loaded_member
@@ -77,26 +78,37 @@ DEMO_TENDER = {
     "deposit_amount": "80000.00",
 }
 
-REGIONS = [  # code, name, parent code
-    ("440000", "广东省", None),
-    ("440300", "深圳市", "440000"),
-    ("440305", "南山区", "440300"),
+REGIONS = [  # code, (name in Chinese, in English), parent code
+    ("440000", ("广东省", "Guangdong Province"), None),
+    ("440300", ("深圳市", "Shenzhen"), "440000"),
+    ("440305", ("南山区", "Nanshan District"), "440300"),
 ]
-DEPARTMENTS = [  # code, name, region code
-    ("sz-amr", "深圳市市场监督管理局", "440300"),
-    ("sz-housing", "深圳市住房和建设局", "440300"),
+DEPARTMENTS = [  # code, (name in Chinese, in English), region code
+    ("sz-amr", ("深圳市市场监督管理局", "Shenzhen Administration for Market Regulation"), "440300"),
+    (
+        "sz-housing",
+        ("深圳市住房和建设局", "Shenzhen Housing and Construction Bureau"),
+        "440300",
+    ),
 ]
-MATTERS = [  # code, name, legal basis, competent department (for 440300 and below)
+MATTERS = [  # code, name, legal basis (each in Chinese and English), competent department
     (
         "food-business-permit",
-        "食品经营许可",
-        "《中华人民共和国食品安全法》第三十五条",
+        ("食品经营许可", "Food business permit"),
+        (
+            "《中华人民共和国食品安全法》第三十五条",
+            "Article 35 of the Food Safety Law of the People's Republic of China",
+        ),
         "sz-amr",
     ),
     (
         "construction-permit",
-        "建筑工程施工许可",
-        "《中华人民共和国建筑法》第七条、第八条；《建筑工程施工许可管理办法》",
+        ("建筑工程施工许可", "Construction permit"),
+        (
+            "《中华人民共和国建筑法》第七条、第八条；《建筑工程施工许可管理办法》",
+            "Articles 7 and 8 of the Construction Law of the People's Republic of China; "
+            "Measures for the administration of construction permits",
+        ),
         "sz-housing",
     ),
 ]
@@ -139,27 +151,98 @@ FOOD_TEMPLATE = {
         "愿意承担相应的法律责任。"
     ),
     "fields": [
-        {"name": "premises", "label": "经营场所", "required": True, "max_length": 200},
-        {"name": "scope", "label": "经营项目", "required": True, "max_length": 200},
-        {"name": "person_in_charge", "label": "负责人", "required": True, "max_length": 50},
+        {
+            "name": "premises",
+            "label": "经营场所",
+            "label_en": "Premises",
+            "required": True,
+            "max_length": 200,
+        },
+        {
+            "name": "scope",
+            "label": "经营项目",
+            "label_en": "Business scope",
+            "required": True,
+            "max_length": 200,
+        },
+        {
+            "name": "person_in_charge",
+            "label": "负责人",
+            "label_en": "Person in charge",
+            "required": True,
+            "max_length": 50,
+        },
     ],
     "verification_method": VerificationMethod.ON_SITE,
     "verification_window": 30,
     "verification_window_unit": DeadlineUnit.WORKING_DAYS,
     "publicity_days": 365,
 }
-FOOD_OBLIGATIONS = [  # position, title, description, deadline, unit
+# The template's texts in English, beside the Chinese above (ADR 0015).
+FOOD_TEMPLATE_EN = {
+    "title": "Inform-and-commit letter for a food business permit",
+    "notice_legal_basis": (
+        "Matter: food business permit (inform-and-commit). Basis: Article 35 of the Food Safety "
+        "Law of the People's Republic of China, \"the State applies a licensing system to food "
+        'production and trade"; Measures for the administration of food business permits and '
+        "filings."
+    ),
+    "notice_conditions": (
+        "The applicant shall have: (1) premises for handling, processing, selling and storing "
+        "food suited to the kinds and quantities traded, kept clean and at the required distance "
+        "from toxic or harmful places and other sources of pollution; (2) equipment or "
+        "facilities suited to the kinds and quantities traded; (3) full-time or part-time food "
+        "safety managers and rules that ensure food safety; (4) a sensible layout of equipment "
+        "and process that prevents cross-contamination between food to be processed and "
+        "ready-to-eat food, and between raw materials and finished products."
+    ),
+    "notice_waived_proof": (
+        "Once the applicant commits, the approving authority no longer requires: proof that the "
+        "premises are lawfully used; the food safety managers' training certificates; a "
+        "description of the layout of food-safety equipment and of the working process."
+    ),
+    "notice_liability": (
+        "If the applicant commits falsely or does not perform the commitment, the approving "
+        "authority will revoke the food business permit, order corrections within a time limit "
+        "and impose penalties according to law; a false commitment is entered in the "
+        "applicant's credit record and the applicant may not use inform-and-commit again until "
+        "the record is repaired; criminal liability is pursued where a crime is committed."
+    ),
+    "notice_verification": (
+        "Within 30 working days of the permit decision the approving authority verifies the "
+        "commitment on site, and the applicant shall cooperate; checks may be differentiated by "
+        "credit risk class."
+    ),
+    "notice_publicity": (
+        'The commitment and the result of its verification are published on the "Credit China '
+        '(Guangdong Shenzhen)" website for one year; personal information is not published.'
+    ),
+    "commitment_text": (
+        "We have read the notice above and commit that the information we give is true, "
+        "accurate and complete, that we already meet the conditions for a food business permit "
+        "and that we will submit the materials within the time limits; we accept verification "
+        "by the approving authority and bear the legal liability if the commitment is false or "
+        "not performed."
+    ),
+}
+FOOD_OBLIGATIONS = [  # position, title, description (each in Chinese and English), deadline, unit
     (
         1,
-        "提交经营场所合法使用的证明材料",
-        "上传房屋产权证明或者租赁合同。",
+        ("提交经营场所合法使用的证明材料", "Submit proof that the premises are lawfully used"),
+        ("上传房屋产权证明或者租赁合同。", "Upload the title deed or the lease of the premises."),
         20,
         DeadlineUnit.WORKING_DAYS,
     ),
     (
         2,
-        "提交食品安全管理人员培训合格证明",
-        "上传食品安全管理人员的培训考核合格证明。",
+        (
+            "提交食品安全管理人员培训合格证明",
+            "Submit the food safety managers' training certificates",
+        ),
+        (
+            "上传食品安全管理人员的培训考核合格证明。",
+            "Upload the certificates that the food safety managers passed their training.",
+        ),
         30,
         DeadlineUnit.CALENDAR_DAYS,
     ),
@@ -205,17 +288,17 @@ class Command(BaseCommand):
         regions: dict[str, Region] = {}
         for code, name, parent in REGIONS:
             regions[code], _ = Region.objects.get_or_create(
-                code=code, defaults={"name": name, "parent": regions.get(parent)}
+                code=code, defaults={**both_languages(name=name), "parent": regions.get(parent)}
             )
         departments: dict[str, Department] = {}
         for code, name, region in DEPARTMENTS:
             departments[code], _ = Department.objects.get_or_create(
-                code=code, defaults={"name": name, "region": regions[region]}
+                code=code, defaults={**both_languages(name=name), "region": regions[region]}
             )
         matters: dict[str, Matter] = {}
         for code, name, legal_basis, department in MATTERS:
             matters[code], _ = Matter.objects.get_or_create(
-                code=code, defaults={"name": name, "legal_basis": legal_basis}
+                code=code, defaults=both_languages(name=name, legal_basis=legal_basis)
             )
             Competence.objects.get_or_create(
                 matter=matters[code],
@@ -280,6 +363,12 @@ class Command(BaseCommand):
             defaults={
                 "matter": matter,
                 **{k: v for k, v in FOOD_TEMPLATE.items() if k != "version"},
+                **both_languages(
+                    **{
+                        key: (FOOD_TEMPLATE[key], english)
+                        for key, english in FOOD_TEMPLATE_EN.items()
+                    }
+                ),
             },
         )
         for position, title, description, deadline, unit in FOOD_OBLIGATIONS:
@@ -287,8 +376,7 @@ class Command(BaseCommand):
                 template=template,
                 position=position,
                 defaults={
-                    "title": title,
-                    "description": description,
+                    **both_languages(title=title, description=description),
                     "deadline": deadline,
                     "deadline_unit": unit,
                 },

@@ -22,8 +22,9 @@ from django.views import View
 from django.views.generic import TemplateView
 from viewflow.workflow.status import STATUS
 
+from commitments.catalogue.models import field_label
 from commitments.lifecycle.models import Commitment, Verification
-from commitments.lifecycle.selectors import commitment_timeline
+from commitments.lifecycle.selectors import timeline_sentences
 from commitments.lifecycle.services.breaches import false_commitment_consequences
 from commitments.obligations.pages import DeadlineExtendForm
 from commitments.obligations.selectors import verification_extension_list
@@ -265,7 +266,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
         template = commitment.template
         user = self.request.user
         is_open = task.status in (STATUS.NEW, STATUS.ASSIGNED)
-        labels = {spec["name"]: spec.get("label", spec["name"]) for spec in template.fields}
+        labels = {spec["name"]: field_label(spec) for spec in template.fields}
         index_row = VerificationTaskIndex.objects.filter(task_id=task.pk).first()
         verification = getattr(commitment, "verification", None) if not is_open else None
         context = self.get_context_data(
@@ -310,7 +311,7 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
             ],
             obligations=list(commitment.obligations.all()),
             process_tasks=list(commitment_tasks(commitment=commitment)),
-            history=_labelled(commitment_timeline(commitment=commitment)),
+            history=timeline_sentences(commitment=commitment),
             can_claim=is_open and task.flow_task.can_assign(user, task),
             can_release=is_open and task.flow_task.can_unassign(user, task),
             can_verify=is_open

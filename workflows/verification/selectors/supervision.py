@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from commitments.lifecycle.models import Verification
+from directory.translation import in_active_language
 from workflows.verification.models import SamplingDraw, SamplingPolicy, VerificationTaskIndex
 
 AGE_BUCKETS = ((5, "0–5"), (10, "6–10"), (20, "11–20"), (None, "> 20"))
@@ -58,23 +59,28 @@ def sla_lines(*, department_ids: list[int], now: datetime.datetime | None = None
         lower = days
     open_rows = (
         VerificationTaskIndex.objects.filter(department_id__in=department_ids)
-        .values("department__name", "matter__name", "department_id", "matter_id")
+        .values(
+            "department_id",
+            "matter_id",
+            department_name=in_active_language("department__name"),
+            matter_name=in_active_language("matter__name"),
+        )
         .annotate(backlog=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)), **age_counts)
-        .order_by("department__name", "matter__name")
+        .order_by("department_name", "matter_name")
     )
     for row in open_rows:
         item = line(
-            row["department__name"], row["matter__name"], row["department_id"], row["matter_id"]
+            row["department_name"], row["matter_name"], row["department_id"], row["matter_id"]
         )
         item.backlog, item.overdue = row["backlog"], row["overdue"]
         item.ages = [row[f"age_{position}"] for position in range(len(AGE_BUCKETS))]
     done = (
         Verification.objects.filter(commitment__department_id__in=department_ids)
         .values(
-            "commitment__department__name",
-            "commitment__template__matter__name",
             "commitment__department_id",
             "commitment__template__matter_id",
+            department_name=in_active_language("commitment__department__name"),
+            matter_name=in_active_language("commitment__template__matter__name"),
         )
         .annotate(
             verified=Count("pk"),
@@ -84,8 +90,8 @@ def sla_lines(*, department_ids: list[int], now: datetime.datetime | None = None
     )
     for row in done:
         item = line(
-            row["commitment__department__name"],
-            row["commitment__template__matter__name"],
+            row["department_name"],
+            row["matter_name"],
             row["commitment__department_id"],
             row["commitment__template__matter_id"],
         )

@@ -17,7 +17,9 @@ from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.flows import InformCommitFlow
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
-TIMELINE_TASK_TYPES = ("START", "HUMAN", "TIMER", "END")
+# Only what a person did: start, timers and the end are the engine's bookkeeping, and a
+# scheduled timer would read as a deadline that has passed.
+TIMELINE_TASK_TYPES = ("HUMAN",)
 
 
 def _human_tasks() -> QuerySet[Task]:
@@ -74,6 +76,7 @@ def commitment_tasks(*, commitment: Commitment) -> QuerySet[Task]:
         Task.objects.filter(
             process_id=commitment.process_id, flow_task_type__in=TIMELINE_TASK_TYPES
         )
+        .exclude(status=STATUS.CANCELED)
         .select_related("owner")
         .order_by("created", "pk")
     )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflows', '0004_verification_permission'),
+        ('workflows', '0005_queue_template_title_in_two_languages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0001_initial'),
+        ('commitments', '0004_obligation_title_in_two_languages'),
     ]
 
     operations = [

@@ -1,0 +1,16 @@
+"""Which catalogue texts carry Chinese and English (ADR 0015): the template's title and notice,
+the commitment text, and the obligations it imposes."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+
+
+@register([CommitmentTemplate, CommitmentTemplate.history.model])
+class CommitmentTemplateTranslationOptions(TranslationOptions):
+    fields = CommitmentTemplate.TEXTS
+
+
+@register([ObligationRule, ObligationRule.history.model])
+class ObligationRuleTranslationOptions(TranslationOptions):
+    fields = ("title", "description")
