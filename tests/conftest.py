@@ -49,6 +49,15 @@ hypothesis_settings.load_profile(
 )
 
 
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A test (or the code under it) that switches the language does not leak it: a request in
+    English leaves Django's thread on English, and the next test would read data in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class World:
     region: object

@@ -71,7 +71,8 @@ from directory.models import (
 from directory.representation.models import Representation
 from directory.translation import both_languages
 from signing.models import SignedDocument
-from workflows.management.commands.demo_load import FOOD_TEMPLATE
+from workflows.lists.models import SavedListFilter
+from workflows.management.demo_data import FOOD_TEMPLATE
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
 
@@ -1080,3 +1081,14 @@ class ExternalIdentityFactory(factory.django.DjangoModelFactory[ExternalIdentity
     subject_identifier = factory.Sequence(lambda n: f"person-{n}")
     linked_at = factory.LazyFunction(timezone.now)
     last_login_at = factory.LazyAttribute(lambda identity: identity.linked_at)
+
+
+class SavedListFilterFactory(factory.django.DjangoModelFactory[SavedListFilter]):
+    """An officer's last filters on the queue, as the query string they sent."""
+
+    class Meta:
+        model = SavedListFilter
+
+    user = factory.SubFactory(UserFactory)
+    list_name = "tasks-inbox"
+    query = "matter=1&sort=-due"

@@ -27,6 +27,8 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from modeltranslation.settings import DEFAULT_LANGUAGE
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from access.models import ApiToken
 from access.selectors import token_hash
@@ -39,13 +41,24 @@ from credit.record.rules import Standing, grade_from
 from credit.record.selectors import grade_rules_in_force
 from directory.models import Matter, Subject
 
-_SQL: dict[str, str] = {}
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def in_language(alias: str, field: str, language: str) -> str:
+    """A translated text of a row in ``language`` (ADR 0015), as the ORM reads it: that
+    language's column, falling back to the default language's (Chinese). Only column names
+    from the models and a configured language are formatted in."""
+    default = f"{alias}.{build_localized_fieldname(field, DEFAULT_LANGUAGE)}"
+    localized = f"{alias}.{build_localized_fieldname(field, language)}"
+    return default if localized == default else f"COALESCE(NULLIF({localized},''),{default})"
 
 
 def _sql(subject_column: str) -> str:
-    """The statement, built from the models' table names once per process."""
-    if subject_column in _SQL:
-        return _SQL[subject_column]
+    """The statement in the active language, built from the models' table names once per
+    process and language."""
+    language = get_language()
+    if (subject_column, language) in _SQL:
+        return _SQL[subject_column, language]
     subject = Subject._meta.db_table
     matter = Matter._meta.db_table
     breach = Breach._meta.db_table
@@ -75,7 +88,9 @@ SELECT 'm', m.id, m.points,
        CASE WHEN EXISTS (SELECT 1 FROM {scope} sc WHERE sc.measuretype_id = m.measure_type_id
                            AND sc.matter_id = (SELECT mt.id FROM {matter} mt WHERE mt.code = %s))
             THEN 1 ELSE 0 END,
-       t.code, t.name, t.kind, t.legal_basis, t.applied_by, CAST(t.purposes AS TEXT),
+       t.code, {in_language("t", "name", language)}, t.kind,
+       {in_language("t", "legal_basis", language)}, {in_language("t", "applied_by", language)},
+       CAST(t.purposes AS TEXT),
        m.starts_on, m.ends_on
   FROM {measure} m
   JOIN {subject} s ON s.id = m.subject_id
@@ -84,13 +99,14 @@ SELECT 'm', m.id, m.points,
    AND (m.ends_on IS NULL OR m.ends_on > %s)
 UNION ALL
 SELECT 'l', e.id, {null_i}, {null_i}, {null_i},
-       c.code, c.name, c.kind, {null_t}, {null_t}, {null_t}, e.entered_on, {null_d}
+       c.code, {in_language("c", "name", language)}, c.kind, {null_t}, {null_t}, {null_t},
+       e.entered_on, {null_d}
   FROM {entry} e
   JOIN {subject} s ON s.id = e.subject_id
   JOIN {clist} c ON c.id = e.credit_list_id
  WHERE s.{subject_column} = %s AND e.status = %s
 """  # noqa: S608
-    _SQL[subject_column] = sql
+    _SQL[subject_column, language] = sql
     return sql
 
 

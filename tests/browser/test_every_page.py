@@ -33,7 +33,7 @@ from django.db import connection
 from pytest_django.live_server_helper import LiveServer
 
 from tests.config import authorisation_matrix as matrix
-from tests.config.test_authorisation_matrix import PAGE_ROUTES, _build_city, _page_url
+from tests.config.test_authorisation_matrix import PAGE_ROUTES, _build_city, page_url
 
 # The database marker makes pytest-django create the test database; the city itself is
 # committed by the module's fixture, outside each test's transaction.
@@ -223,7 +223,7 @@ def test_every_page_of_the_role_fits_a_phone_and_a_desktop_and_passes_axe(
             _log_in(page, city.users[role].username)
             _screenshot(page, role, "home", 390)
         for route in _role_pages(role):
-            url = _page_url(route, city)
+            url = page_url(route, city)
             page.set_viewport_size(SCREENS[390])
             console.clear()
             status = _load(page, url, axe_source)

@@ -9,6 +9,7 @@ import importlib
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from commitments.catalogue.models import CommitmentTemplate
@@ -73,7 +74,10 @@ def test_a_pledge_signed_on_a_phone_then_breached_brings_the_notice(
     assert _fits_the_screen(applicant)
     applicant.get_by_test_id("tender-select").select_option("SZ-ZB-2026-0815")
     applicant.get_by_test_id("pledge-prepare").click()
-    expect(applicant.get_by_test_id("commitment-text")).to_contain_text("以信用替代投标保证金")
+    # The browser asks for English: the built-in template's text is shown in English.
+    with translation.override("en"):
+        pledge_text = active_template(CommitmentTemplate.Kind.BIDDING_PLEDGE).commitment_text
+    expect(applicant.get_by_test_id("commitment-text")).to_contain_text(pledge_text)
     assert _fits_the_screen(applicant)
     applicant.get_by_test_id("confirm-liability").check()
     applicant.get_by_test_id("sign").click()

@@ -1059,6 +1059,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/workflows/samplingpolicy/add/": {
         "GET": "login login login login login login login login login 200",
     },
+    "admin/workflows/savedlistfilter/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/savedlistfilter/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/savedlistfilter/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/savedlistfilter/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/savedlistfilter/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/savedlistfilter/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
     "admin/workflows/taskauditentry/": {
         "GET": "login login login login login login login login login 200",
     },
@@ -1509,4 +1527,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "443 pages (533 page requests) x 10 roles = 5330; 55 operations x 10 roles = 550"
+SIZE = "449 pages (539 page requests) x 10 roles = 5390; 55 operations x 10 roles = 550"

@@ -11,7 +11,16 @@ BEFORE = [("directory", "0002_calendar_year")]
 AFTER = [("directory", "0003_representation")]
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """Leave the database on the latest migrations for the tests that run after this one."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_old_representatives_become_claims_never_proven_representations():
     # given: the schema before, with a representative who only typed the code
     executor = MigrationExecutor(connection)

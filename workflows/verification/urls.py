@@ -12,14 +12,14 @@ from django.urls import path
 
 from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows.verification import api
-from workflows.verification.pages import applicant, supervision, tasks
+from workflows.verification.pages import applicant, supervision, task_lists, tasks
 from workflows.verification.services.submission import commitment_submit
 
 app_name = "workflows"
 urlpatterns = [
-    path("", tasks.TaskInboxView.as_view(), name="inbox"),
-    path("queue/", tasks.TaskQueueView.as_view(), name="queue"),
-    path("team/", tasks.TeamTasksView.as_view(), name="team"),
+    path("", task_lists.TaskInboxView.as_view(), name="inbox"),
+    path("queue/", task_lists.TaskQueueView.as_view(), name="queue"),
+    path("team/", task_lists.TeamTasksView.as_view(), name="team"),
     path("team/reassign/", supervision.TaskBulkReassignView.as_view(), name="bulk-reassign"),
     path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="task"),
     path("tasks/<int:pk>/claim/", tasks.TaskClaimView.as_view(), name="claim"),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -29,7 +29,7 @@ from commitments.obligations.services.ladder import warning_schedule_create
 from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
-from directory.city import CITY_TIME, city_date, city_time_text, money_text
+from directory.city import CITY_TIME, city_date
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.inputs import normalise_text
 from directory.models import Region, Subject
@@ -255,29 +255,21 @@ def commitment_document(
     )
 
 
-def _particulars(commitment: Commitment) -> tuple[tuple[str, str], ...]:
-    """What a bidding pledge stands for: the tender, its authority and the deposit replaced.
+# What a kind of commitment stands for beyond its fields, drawn under them in its PDF: a
+# kind built on lifecycle (the bidding pledge) registers its reader from its app's ready().
+_PARTICULARS: dict[str, Callable[[Commitment], tuple[tuple[str, str], ...]]] = {}
 
-    The tender is looked up by the reference the pledge names (``field_values["tender"]``);
-    the model is resolved by name because pledges build on lifecycle, not the reverse.
-    """
-    if commitment.template.kind != CommitmentTemplate.Kind.BIDDING_PLEDGE:
-        return ()
-    reference = (commitment.field_values or {}).get("tender", "")
-    tender = (
-        apps.get_model("commitments", "Tender")
-        .objects.select_related("department")
-        .filter(reference=reference)
-        .first()
-    )
-    if tender is None:
-        return ()
-    return (
-        (_("Tender"), f"{tender.reference} {tender.title}"),
-        (_("Tendering authority"), tender.department.name),
-        (_("Bid deposit replaced by this pledge"), money_text(tender.deposit_amount)),
-        (_("Bid deadline"), f"{city_time_text(tender.bid_deadline)} {_('Beijing time')}"),
-    )
+
+def particulars_register(
+    *, kind: str, reader: Callable[[Commitment], tuple[tuple[str, str], ...]]
+) -> None:
+    """Have ``reader`` give the particulars (label, text) of commitments of ``kind``."""
+    _PARTICULARS[kind] = reader
+
+
+def _particulars(commitment: Commitment) -> tuple[tuple[str, str], ...]:
+    reader = _PARTICULARS.get(commitment.template.kind)
+    return reader(commitment) if reader else ()
 
 
 def signature_block(

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from modeltranslation.settings import AVAILABLE_LANGUAGES, DEFAULT_LANGUAGE
+from modeltranslation.utils import build_localized_fieldname, get_language
 
 from access.selectors import token_hash
 from credit.check.postgres.statement import choice_literal, statement_tables
@@ -51,6 +53,13 @@ except ImportError:  # the embedded SQLite default may run without it
 BATCH_LIMIT = 64  # checks per statement; a gthread worker has far fewer threads
 
 _STATEMENT = b"credit_check_batch"
+
+
+def language_key(language: str) -> str:
+    """A configured language as the statement compares it (``zh-hans``: ``zh_hans``)."""
+    return language.replace("-", "_")
+
+
 _SQL: list[str] = []
 
 
@@ -65,6 +74,7 @@ class Question:
     matter_code: str
     reason: str
     at: object
+    language: str = field(default_factory=get_language)  # the asking thread's, by default
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +114,17 @@ def _batch_sql() -> str:
     company = code(Subject.Kind.COMPANY)
     no_commitment = code(MeasureType.Kind.NO_COMMITMENT)
 
+    def asked_in(alias: str, text: str) -> str:
+        """A translated text in the language each question was asked in (``s.lang``),
+        falling back to the default language's, as the ORM reads it (ADR 0015)."""
+        cases = " ".join(
+            f"WHEN {code(language_key(language))} "
+            f"THEN {alias}.{build_localized_fieldname(text, language)}"
+            for language in AVAILABLE_LANGUAGES
+        )
+        default = f"{alias}.{build_localized_fieldname(text, DEFAULT_LANGUAGE)}"
+        return f"COALESCE(NULLIF(CASE s.lang {cases} END,''),{default})"
+
     def array(columns: str, source: str, where: str, order: str) -> str:
         aggregate = f"string_agg(row_to_json(x)::text, ',' ORDER BY {order})"
         rows = f"{source}, LATERAL (SELECT {columns}) x WHERE {where}"
@@ -128,8 +149,8 @@ def _batch_sql() -> str:
 WITH q AS MATERIALIZED (
   SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
     AS (key text, subject text, logged_subject text, matter text, purpose text, reason text,
-        day date, at timestamptz)) WITH ORDINALITY
-    AS q(key, subject, logged_subject, matter, purpose, reason, day, at, n)
+        day date, at timestamptz, lang text)) WITH ORDINALITY
+    AS q(key, subject, logged_subject, matter, purpose, reason, day, at, lang, n)
 ),
 asking AS MATERIALIZED (
   SELECT q.*, x.user_active, x.system_id, x.system_active,
@@ -147,7 +168,8 @@ asked AS MATERIALIZED (
      AND (a.matter = '' OR a.matter_id IS NOT NULL)
 ),
 subject AS MATERIALIZED (
-  SELECT a.n, a.purpose, a.day, a.matter_id, s.id, s.kind, s.code, s.name FROM asked a
+  SELECT a.n, a.purpose, a.day, a.matter_id, a.lang, s.id, s.kind, s.code, s.name
+    FROM asked a
    CROSS JOIN LATERAL (SELECT * FROM {subject} s WHERE s.code = a.subject OFFSET 0) s
 ),
 counts AS (
@@ -160,8 +182,9 @@ counts AS (
 ),
 measures AS MATERIALIZED (
   SELECT s.n, m.* FROM subject s CROSS JOIN LATERAL (
-    SELECT m.id, m.points, m.starts_on, m.ends_on, t.code, t.name, t.kind, t.legal_basis,
-           t.applied_by,
+    SELECT m.id, m.points, m.starts_on, m.ends_on, t.code, {asked_in("t", "name")} AS name,
+           t.kind, {asked_in("t", "legal_basis")} AS legal_basis,
+           {asked_in("t", "applied_by")} AS applied_by,
            (t.purposes IS NULL OR t.purposes IN ('null'::jsonb, '[]'::jsonb)
               OR t.purposes @> jsonb_build_array(s.purpose))
            AND (NOT EXISTS (SELECT 1 FROM {scope} sc WHERE sc.measuretype_id = t.id)
@@ -175,7 +198,7 @@ measures AS MATERIALIZED (
 ),
 entries AS MATERIALIZED (
   SELECT s.n, e.* FROM subject s CROSS JOIN LATERAL (
-    SELECT e.id, e.entered_on, c.code, c.name, c.kind
+    SELECT e.id, e.entered_on, c.code, {asked_in("c", "name")} AS name, c.kind
       FROM {entry} e JOIN {clist} c ON c.id = e.credit_list_id
      WHERE e.subject_id = s.id AND e.status = {code(ListEntry.Status.LISTED)}
     OFFSET 0) e
@@ -261,6 +284,7 @@ def _questions_json(questions: list[Question]) -> bytes:
                 "reason": q.reason,
                 "day": timezone.localdate(q.at).isoformat(),
                 "at": q.at.isoformat(),
+                "lang": language_key(q.language),
             }
             for q in questions
         ],

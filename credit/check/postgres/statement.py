@@ -17,6 +17,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from modeltranslation.utils import get_language
 
 from access.selectors import token_hash
 from credit.check.models import CheckQuery
@@ -27,6 +28,7 @@ from credit.check.read import (
     as_date,
     caller_from,
     caller_sql,
+    in_language,
 )
 from credit.check.selectors import CheckStatus
 from credit.record.models.base import Severity
@@ -39,7 +41,7 @@ try:
 except ImportError:  # the embedded SQLite default may run without it
     psycopg = None
 
-_ANSWER_SQL: list[str] = []
+_ANSWER_SQL: dict[str, str] = {}
 
 
 def choice_literal(value) -> str:
@@ -77,8 +79,9 @@ def answer_sql() -> str:
     the subject is read unless the caller is an active calling system; the log row is written
     only then and only for a known (or no) matter.
     """
-    if _ANSWER_SQL:
-        return _ANSWER_SQL[0]
+    language = get_language()
+    if language in _ANSWER_SQL:
+        return _ANSWER_SQL[language]
     subject, matter, breach, measure, mtype, scope, entry, clist, grade, log = statement_tables()
     text = "%({})s::text".format
     code = choice_literal
@@ -100,8 +103,10 @@ counts AS (
    WHERE b.status IN ({", ".join(code(s) for s in Breach.COUNTING)})
 ),
 measures AS (
-  SELECT m.id, m.points, m.starts_on, m.ends_on, t.code, t.name, t.kind, t.legal_basis,
-         t.applied_by,
+  SELECT m.id, m.points, m.starts_on, m.ends_on, t.code,
+         {in_language("t", "name", language)} AS name, t.kind,
+         {in_language("t", "legal_basis", language)} AS legal_basis,
+         {in_language("t", "applied_by", language)} AS applied_by,
          (t.purposes IS NULL OR t.purposes IN ('null'::jsonb, '[]'::jsonb)
             OR t.purposes @> jsonb_build_array({text("purpose")}))
          AND (NOT EXISTS (SELECT 1 FROM {scope} sc WHERE sc.measuretype_id = t.id)
@@ -114,7 +119,7 @@ measures AS (
      AND (m.ends_on IS NULL OR m.ends_on > %(day)s)
 ),
 entries AS (
-  SELECT e.id, e.entered_on, c.code, c.name, c.kind
+  SELECT e.id, e.entered_on, c.code, {in_language("c", "name", language)} AS name, c.kind
     FROM {entry} e
     JOIN subject s ON s.id = e.subject_id
     JOIN {clist} c ON c.id = e.credit_list_id
@@ -174,9 +179,10 @@ SELECT (SELECT user_active FROM caller), (SELECT system_id FROM caller),
          ORDER BY starts_on, id LIMIT 1)
   FROM (SELECT 1) AS one LEFT JOIN subject s ON true
 """  # noqa: S608
-    # psycopg parses a statement's text once and caches it only up to 4,096 characters.
-    sql = " ".join(sql.split())
-    _ANSWER_SQL.append(sql)
+    # psycopg parses a statement's text once and caches it only up to 4,096 characters:
+    # whitespace is squeezed out (no literal of the statement holds ", " or " = ").
+    sql = " ".join(sql.split()).replace(", ", ",").replace(" = ", "=")
+    _ANSWER_SQL[language] = sql
     return sql
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commitments.catalogue.models import field_label
 from commitments.lifecycle.models import Commitment, Verification
 from tests.factories import CommitmentFactory, UserFactory, VerificationFactory
 
@@ -19,7 +20,9 @@ def test_field_rows_follow_the_template_not_the_stored_order(db):
 
     rows = commitment.field_rows()
 
-    assert rows == [("经营场所", "科技园1号"), ("经营项目", "热食类食品制售"), ("extra", "附加")]
+    # Labels in the active language, from the template (premises, then scope).
+    premises, scope = (field_label(spec) for spec in commitment.template.fields)
+    assert rows == [(premises, "科技园1号"), (scope, "热食类食品制售"), ("extra", "附加")]
 
 
 def test_a_signed_commitment_keeps_its_document(db):

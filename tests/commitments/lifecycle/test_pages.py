@@ -13,8 +13,9 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from commitments.catalogue.models import field_label
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.commitments import commitment_create
 from commitments.obligations.models import Obligation
@@ -309,11 +310,14 @@ def _create_after_notice(world, **fields):
 def test_missing_field_is_shown_on_the_field_and_nothing_is_created(world):
     response = _create_after_notice(world, field_scope="")
 
+    # The request is in English: the field's label is too, from the template.
+    with translation.override("en"):
+        [label] = [field_label(s) for s in world.template.fields if s["name"] == "scope"]
     assert response.status_code == 400
-    assert response.context["form"].errors == {"field_scope": ["Fill in “经营项目”."]}
+    assert response.context["form"].errors == {"field_scope": [f"Fill in “{label}”."]}
     assert 'data-testid="field-field_scope"' in _text(response)
     summary = _text(response).split('data-testid="error-summary"')[1].split("</div>")[0]
-    assert '<a href="#id_field_scope">Fill in “经营项目”.</a>' in summary
+    assert f'<a href="#id_field_scope">Fill in “{label}”.</a>' in summary
     assert "---------" not in _text(response)
     assert '<option value="" selected>The subject&#x27;s registered region</option>' in _text(
         response

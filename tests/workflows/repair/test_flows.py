@@ -478,7 +478,7 @@ def test_forwarding_creates_the_providers_decision_task_with_its_own_limit(
         ("Objection filed", "applicant", ""),
         ("Record marked under objection", "system", ""),
         (
-            "Forwarded from 深圳市市场监督管理局 to 深圳市住房和建设局",
+            f"Forwarded from {world.department.name} to {world.other_department.name}",
             "regulator",
             "该记录由住房和建设局提供",
         ),
