@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -20,10 +20,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from directory.city import city_time_text
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.glyphs import replace_undrawable
-
-CITY_TIME = timezone(timedelta(hours=8), "UTC+8")
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ class EvidenceCertificate:
 
 
 def _time(value: datetime) -> str:
-    return value.astimezone(CITY_TIME).strftime("%Y-%m-%d %H:%M:%S UTC+8")
+    """A moment on the city's clock, named in both of the certificate's languages."""
+    return f"{city_time_text(value, seconds=True)} 北京时间 Beijing time"
 
 
 def _drawable(certificate: EvidenceCertificate) -> EvidenceCertificate:

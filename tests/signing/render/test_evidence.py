@@ -45,3 +45,5 @@ def test_a_certificate_with_an_emoji_actor_and_reason_renders(tmp_path: Path):
     ).stdout
     assert "user[U+1F600]" in text
     assert "不做了[U+1F642]" in text
+    # and 02:00 UTC is printed as the city reads it: 10:00 Beijing time, the same day
+    assert "2026-12-04 10:00:00 北京时间 Beijing time" in text
