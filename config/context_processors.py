@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.functional import cached_property
 
 from directory.models import RegulatorMembership
-from directory.representation.selectors import is_representation_officer, letter_review_list
+from directory.representation.selectors import holds_letter_review_permission, letter_review_list
 from directory.selectors import subject_list
 
 # The menu's count of letters to review stops here ("99+"), at a fixed cost.
@@ -56,15 +56,10 @@ class Navigation:
 
     @cached_property
     def is_letter_officer(self) -> bool:
-        """Staff who review authorisation letters. Holders of only the dedicated permission
-        reach the reviews from "My subjects": asking for permissions here would cost every
-        applicant's page two queries."""
-        return bool(
-            self.user is not None
-            and self.user.is_authenticated
-            and self.user.is_staff
-            and is_representation_officer(self.user)
-        )
+        """Whoever may review authorisation letters, as the letters' pages decide it
+        (``is_representation_officer``: staff, or the dedicated permission, given to the user
+        or to a group): staff without a query, the others with one."""
+        return bool(self.user is not None and holds_letter_review_permission(self.user))
 
     @cached_property
     def letters_to_review(self) -> str:

@@ -13,13 +13,21 @@ from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from directory.selectors import is_regulator
+from directory.representation.selectors import is_representation_officer
+from directory.selectors import is_regulator, subject_list
 
 
 @login_required
 def home(request):
-    if is_regulator(request.user):
+    """Where the person's work is: an officer's tasks; a representative's commitments; for
+    whoever may review authorisation letters and represents no company (an administrator or
+    clerk without a department), the letters to review, whose menu leads on to the
+    administration. Everyone else starts on "My commitments", which says how to begin."""
+    user = request.user
+    if is_regulator(user):
         return redirect("workflows:inbox")
+    if is_representation_officer(user) and not subject_list(represented_by=user).exists():
+        return redirect("commitments:letter_reviews")
     return redirect("commitments:list")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,6 +92,23 @@ def is_representation_officer(user: AbstractBaseUser) -> bool:
         user.is_authenticated
         and user.is_active
         and (user.is_staff or user.has_perm("directory.review_representation"))
+    )
+
+
+def holds_letter_review_permission(user: AbstractBaseUser) -> bool:
+    """The menu's cheap form of ``is_representation_officer``: staff and superusers without a
+    query, anyone else with one (the permission given to the user or to one of its groups),
+    where ``has_perm`` costs two."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return (
+        Permission.objects.filter(
+            codename="review_representation", content_type__app_label="directory"
+        )
+        .filter(Q(user=user) | Q(group__user=user))
+        .exists()
     )
 
 
