@@ -5,7 +5,7 @@
 from django.urls import path
 
 from workflows.repair import api
-from workflows.repair.pages import office, statistics, subject
+from workflows.repair.pages import breaches, office, statistics, subject
 
 subject_urlpatterns = [
     path("<str:code>/repair/", subject.RepairOverviewView.as_view(), name="overview"),
@@ -27,6 +27,7 @@ office_urlpatterns = [
         name="proof",
     ),
     path("objection/<int:pk>/", office.ObjectionCaseView.as_view(), name="objection"),
+    path("breaches/", breaches.BreachListView.as_view(), name="breaches"),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     path("statistics.csv", statistics.StatisticsCsvView.as_view(), name="statistics-csv"),
 ]

@@ -128,7 +128,14 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[("due", _("Due first")), ("-due", _("Due last"))],
+        choices=[
+            ("due", _("Due first")),
+            ("-due", _("Due last")),
+            ("-received", _("Newest first")),
+            ("received", _("Oldest first")),
+            ("subject", _("Subject A to Z")),
+            ("-subject", _("Subject Z to A")),
+        ],
     )
 
     def __init__(self, *args, choices: dict, **kwargs):

@@ -121,6 +121,25 @@ class VerificationTaskIndex(models.Model):
             ),
             # Inbox: one owner, by due date.
             models.Index(fields=["owner", "due_at", "priority", "task"], name="wf_index_owner_due"),
+            # The other offered sorts (received, subject), one index per list: the inbox
+            # (one owner), the queue (one department, unassigned) and the team (one
+            # department), each ending in the task for the keyset's tie-break.
+            models.Index(fields=["owner", "created_at", "task"], name="wf_index_owner_created"),
+            models.Index(
+                fields=["department", "created_at", "task"],
+                name="wf_index_queue_created",
+                condition=Q(owner__isnull=True),
+            ),
+            models.Index(fields=["department", "created_at", "task"], name="wf_index_dept_created"),
+            models.Index(fields=["owner", "subject_name", "task"], name="wf_index_owner_subject"),
+            models.Index(
+                fields=["department", "subject_name", "task"],
+                name="wf_index_queue_subject",
+                condition=Q(owner__isnull=True),
+            ),
+            models.Index(
+                fields=["department", "subject_name", "task"], name="wf_index_dept_subject"
+            ),
             models.Index(
                 fields=["remind_at"],
                 name="wf_index_remind_due",

@@ -91,6 +91,14 @@ class Breach(CreditStateModel):
         indexes = [
             models.Index(fields=["subject", "status"]),
             models.Index(fields=["status", "publicity_max_until"]),
+            # The officers' breach list: one department's records in each offered order.
+            models.Index(fields=["department", "record_date", "id"], name="breach_dept_recorded"),
+            models.Index(
+                fields=["department", "publicity_max_until", "id"], name="breach_dept_publicity"
+            ),
+            models.Index(
+                fields=["department", "publicity_min_until", "id"], name="breach_dept_repair"
+            ),
         ]
         constraints = [
             # One breach per source (a missed obligation, a false commitment, a pledge): a

@@ -25,7 +25,7 @@ from workflows.verification.models import VerificationTaskIndex
 from workflows.verification.selectors import queue as queue_selectors
 from workflows.verification.selectors.seats import assignable_members
 
-SORTABLE = ("due",)
+SORTABLE = tuple(queue_selectors.SORTS)
 
 
 def _due_date(row: VerificationTaskIndex) -> datetime.date:
@@ -33,8 +33,9 @@ def _due_date(row: VerificationTaskIndex) -> datetime.date:
 
 
 class _TaskListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
-    """A list of open tasks read from the queue index: filtered, sorted by due time (either
-    way, both on the index), paged by keyset; ``?format=csv`` streams every matching row."""
+    """A list of open tasks read from the queue index: filtered, sorted by due time, creation
+    or subject (either way, each on an index of its own), paged by keyset; ``?format=csv``
+    streams every matching row in the same order."""
 
     scope = queue_selectors.Scope.INBOX
     filter_keys = (*QueueFilterForm.base_fields, "sort")
@@ -71,8 +72,7 @@ class _TaskListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
 
     def csv(self):
         _form, rows = self.filtered_rows()
-        if sort_key(self.request, SORTABLE, "due").startswith("-"):
-            rows = rows.order_by(*(f"-{name}" for name in queue_selectors.ORDER))
+        rows = queue_selectors.ordered(rows, sort_key(self.request, SORTABLE, "due"))
         return csv_download(
             f"chengnuo-{self.scope}.csv",
             [
@@ -128,6 +128,7 @@ class _TaskListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
             descending=sort.startswith("-"),
+            sort=sort,
         )
         query = self.request.GET.copy()
         for key in ("after", "before"):
@@ -141,7 +142,11 @@ class _TaskListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
             filter_form=form,
             filter_query=query.urlencode(),
             active_filter_count=len(active),
-            sort_headers=sort_headers(self.request, {"due": _("Verification due")}, sort),
+            sort_headers=sort_headers(
+                self.request,
+                {"due": _("Verification due"), "received": _("Created"), "subject": _("Subject")},
+                sort,
+            ),
             show_claim=self.scope == queue_selectors.Scope.QUEUE,
             now=timezone.now(),
         )

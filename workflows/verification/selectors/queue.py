@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -127,23 +128,65 @@ def task_rows(
 
 # Keyset pages ---------------------------------------------------------------------------------
 
+# The sorts a list offers, each a column and its tie-breakers; each has an index per scope
+# (``VerificationTaskIndex.Meta.indexes``), so a page is one range scan in either direction.
+SORTS: dict[str, tuple[str, ...]] = {
+    "due": ORDER,
+    "received": ("created_at", "task_id"),
+    "subject": ("subject_name", "task_id"),
+}
+_DATETIME_FIELDS = {"due_at", "created_at"}
+_INT_FIELDS = {"priority", "task_id"}
 
-def encode_cursor(row: VerificationTaskIndex) -> str:
-    """The keyset cursor of a row: its sort key, URL-safe."""
-    raw = f"{row.due_at.isoformat()}|{row.priority}|{row.task_id}"
+
+def sort_fields(sort: str) -> tuple[str, ...]:
+    """The ORDER BY of a sort key (``due``, ``-received`` …); an unknown key sorts by due."""
+    return SORTS.get(sort.lstrip("-"), ORDER)
+
+
+def ordered(rows: QuerySet[VerificationTaskIndex], sort: str) -> QuerySet[VerificationTaskIndex]:
+    """The rows in the order of ``sort`` (a leading ``-``: descending, on the same index)."""
+    fields = sort_fields(sort)
+    return rows.order_by(*(f"-{name}" for name in fields) if sort.startswith("-") else fields)
+
+
+def encode_cursor(row: VerificationTaskIndex, sort: str = "due") -> str:
+    """The keyset cursor of a row: its values of the sort's columns, URL-safe."""
+    values = []
+    for name in sort_fields(sort):
+        value = getattr(row, name)
+        values.append(value.isoformat() if isinstance(value, datetime.datetime) else value)
+    raw = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime.datetime, int, int] | None:
+def _decode_cursor(cursor: str, sort: str = "due") -> tuple | None:
+    """The values a cursor holds, checked against the sort's columns (None if it is not one
+    of ours: a tampered or stale link starts from the first page)."""
+    fields = sort_fields(sort)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        due, priority, task_id = raw.split("|")
-        due_at = parse_datetime(due)
-        if due_at is None:
-            return None
-        return due_at, int(priority), int(task_id)
+        values = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
+    if not isinstance(values, list) or len(values) != len(fields):
+        return None
+    key = []
+    for name, value in zip(fields, values, strict=True):
+        if name in _DATETIME_FIELDS:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is None:
+                return None
+            key.append(parsed)
+        elif name in _INT_FIELDS:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+            key.append(value)
+        elif isinstance(value, str):
+            key.append(value)
+        else:
+            return None
+    return tuple(key)
 
 
 @dataclass
@@ -154,16 +197,15 @@ class KeysetPage:
     is_first: bool = True
 
 
-def _beyond(key: tuple[datetime.datetime, int, int], *, later: bool) -> Q:
-    """Rows after (``later``) or before a sort key, in the ascending order of the index."""
-    due, priority, task_id = key
+def _beyond(key: tuple, *, later: bool, fields: tuple[str, ...] = ORDER) -> Q:
+    """Rows after (``later``) or before a sort key, in the ascending order of the columns:
+    the row comparison spelled out, led by a plain bound on the first column for the index."""
     op = "gt" if later else "lt"
-    return Q(
-        Q(**{f"due_at__{op}": due})
-        | Q(due_at=due, **{f"priority__{op}": priority})
-        | Q(due_at=due, priority=priority, **{f"task_id__{op}": task_id}),
-        **{f"due_at__{op}e": due},
-    )
+    alternatives = Q()
+    for position, name in enumerate(fields):
+        equal = {fields[i]: key[i] for i in range(position)}
+        alternatives |= Q(**equal, **{f"{name}__{op}": key[position]})
+    return Q(alternatives, **{f"{fields[0]}__{op}e": key[0]})
 
 
 def keyset_page(
@@ -173,33 +215,42 @@ def keyset_page(
     before: str = "",
     size: int = PAGE_SIZE,
     descending: bool = False,
+    sort: str = "due",
 ) -> KeysetPage:
     """One page after (or before) a cursor; fetches one extra row to know if more follow.
 
-    ``descending`` lists the latest due first: the same index, scanned backwards."""
-    forward = [f"-{name}" for name in ORDER] if descending else list(ORDER)
-    backward = list(ORDER) if descending else [f"-{name}" for name in ORDER]
-    key = _decode_cursor(after) if after else None
-    back = _decode_cursor(before) if before and not key else None
+    ``sort`` names the column (``SORTS``); ``descending`` reads the same index backwards."""
+    sort = sort.lstrip("-")
+    fields = sort_fields(sort)
+    forward = [f"-{name}" for name in fields] if descending else list(fields)
+    backward = list(fields) if descending else [f"-{name}" for name in fields]
+    key = _decode_cursor(after, sort) if after else None
+    back = _decode_cursor(before, sort) if before and not key else None
     if back is not None:
-        fetched = list(rows.filter(_beyond(back, later=descending)).order_by(*backward)[: size + 1])
+        fetched = list(
+            rows.filter(_beyond(back, later=descending, fields=fields)).order_by(*backward)[
+                : size + 1
+            ]
+        )
         has_more_before = len(fetched) > size
         page_rows = list(reversed(fetched[:size]))
         return KeysetPage(
             rows=page_rows,
-            next_cursor=encode_cursor(page_rows[-1]) if page_rows else "",
-            previous_cursor=encode_cursor(page_rows[0]) if page_rows and has_more_before else "",
+            next_cursor=encode_cursor(page_rows[-1], sort) if page_rows else "",
+            previous_cursor=(
+                encode_cursor(page_rows[0], sort) if page_rows and has_more_before else ""
+            ),
             is_first=not has_more_before,
         )
     rows = rows.order_by(*forward)
     if key is not None:
-        rows = rows.filter(_beyond(key, later=not descending))
+        rows = rows.filter(_beyond(key, later=not descending, fields=fields))
     fetched = list(rows[: size + 1])
     page_rows = fetched[:size]
     return KeysetPage(
         rows=page_rows,
-        next_cursor=encode_cursor(page_rows[-1]) if len(fetched) > size else "",
-        previous_cursor=encode_cursor(page_rows[0]) if key is not None and page_rows else "",
+        next_cursor=encode_cursor(page_rows[-1], sort) if len(fetched) > size else "",
+        previous_cursor=encode_cursor(page_rows[0], sort) if key is not None and page_rows else "",
         is_first=key is None,
     )
 
