@@ -13,10 +13,10 @@ from commitments.lifecycle.api import commitments as commitment_api
 from commitments.lifecycle.api import representation as representation_api
 from commitments.lifecycle.api import subjects as subject_api
 from commitments.lifecycle.pages import commitments as commitment_pages
-from commitments.lifecycle.pages import drafts, record, representation, subjects
+from commitments.lifecycle.pages import drafts, my_commitments, record, representation, subjects
 
 urlpatterns = [
-    path("", commitment_pages.CommitmentListView.as_view(), name="list"),
+    path("", my_commitments.CommitmentListView.as_view(), name="list"),
     path("subjects/", subjects.SubjectListView.as_view(), name="subjects"),
     path("subjects/new/", subjects.SubjectRegisterView.as_view(), name="subject_register"),
     path("subjects/letter/", representation.LetterUploadView.as_view(), name="letter_upload"),

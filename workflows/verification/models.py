@@ -226,7 +226,12 @@ class Delegation(models.Model):
         ordering = ["-starts", "pk"]
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
-        indexes = [models.Index(fields=["delegator", "starts", "ends"])]
+        indexes = [
+            models.Index(fields=["delegator", "starts", "ends"]),
+            # The absences list: one department's, by start or by end.
+            models.Index(fields=["department", "starts", "id"], name="wf_delegation_dept_starts"),
+            models.Index(fields=["department", "ends", "id"], name="wf_delegation_dept_ends"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends__gt=models.F("starts")), name="delegation_ends_after_start"
@@ -297,6 +302,8 @@ class SamplingDraw(models.Model):
 
     class Meta:
         ordering = ["-drawn_at", "-pk"]
+        # The past draws list: one department's, by time either way.
+        indexes = [models.Index(fields=["department", "drawn_at", "id"], name="wf_draw_dept_drawn")]
         verbose_name = _("sampling draw")
         verbose_name_plural = _("sampling draws")
 

@@ -12,21 +12,18 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.forms import WithdrawForm
 from commitments.lifecycle.models import Commitment, SigningRequest, Verification
 from commitments.lifecycle.selectors import (
-    applicant_home,
     commitment_breaches,
     commitment_get,
-    commitment_list,
     timeline_next_step,
     timeline_sentences,
 )
@@ -78,43 +75,6 @@ def own_commitment_or_404(request, reference: str) -> Commitment:
 
 
 # Commitments ---------------------------------------------------------------------------------
-
-
-class CommitmentListView(LoginRequiredMixin, ListView):
-    """My commitments across every subject I represent, newest first."""
-
-    template_name = "commitments/lifecycle/list.html"
-    context_object_name = "commitments"
-    paginate_by = 20
-
-    def get_queryset(self):
-        user = self.request.user
-        queryset = (
-            commitment_list(visible_to=user)
-            .filter(subject__in=directory_selectors.subject_list_for_drafts(user=user).values("pk"))
-            .prefetch_related(
-                Prefetch(
-                    "obligations",
-                    queryset=Obligation.objects.filter(status=Obligation.Status.PENDING),
-                    to_attr="pending_obligations",
-                )
-            )
-            .order_by("-created_at", "-pk")
-        )
-        status = self.request.GET.get("status", "")
-        if status in Commitment.Status.values:
-            queryset = queryset.filter(status=status)
-        return queryset
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        for commitment in context["commitments"]:
-            dates = [o.due_date for o in commitment.pending_obligations]
-            commitment.next_deadline = min(dates) if dates else None
-        context["statuses"] = Commitment.Status.choices
-        context["current_status"] = self.request.GET.get("status", "")
-        context["home"] = applicant_home(user=self.request.user)
-        return context
 
 
 class CommitmentDetailView(LoginRequiredMixin, TemplateView):

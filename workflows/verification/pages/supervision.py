@@ -25,16 +25,21 @@ from directory.models import Matter, RegulatorMembership
 from directory.selectors import department_ids_of
 from workflows.charts import BarChart, Series
 from workflows.errors import WorkflowErrorCode
+from workflows.lists.pages import RememberedFiltersMixin
 from workflows.pages import RegulatorPageMixin, SupervisorPageMixin, http_error
 from workflows.verification.forms import DelegationForm, SamplingDrawForm
 from workflows.verification.models import Delegation, SamplingPolicy
-from workflows.verification.selectors.delegation import delegations_of
+from workflows.verification.pages.supervision_lists import (
+    DelegationFilterForm,
+    DrawFilterForm,
+    delegation_list_context,
+    draw_list_context,
+)
 from workflows.verification.selectors.queue import Scope, filter_choices, task_rows
 from workflows.verification.selectors.seats import assignable_members, supervised_departments
 from workflows.verification.selectors.supervision import (
     AGE_BUCKETS,
     policy_in_force,
-    sampling_draws,
     sla_lines,
 )
 from workflows.verification.selectors.tasks import task_get
@@ -176,10 +181,13 @@ class TaskBulkReassignView(SupervisorPageMixin, TemplateView):
         return redirect("workflows:team")
 
 
-class DelegationListView(RegulatorPageMixin, TemplateView):
-    """Current and coming absences of the user's departments, and a form to add one."""
+class DelegationListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
+    """The absences of the user's departments (now and coming by default; filtered by
+    department and period, counted, sorted by start or end), and a form to add one."""
 
     template_name = "workflows/verification/delegations.html"
+    list_name = "delegations"
+    filter_keys = (*DelegationFilterForm.base_fields, "sort")
 
     def _form(self, data=None):
         user = self.request.user
@@ -194,10 +202,14 @@ class DelegationListView(RegulatorPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", self._form())
-        context["delegations"] = list(
-            delegations_of(department_ids=department_ids_of(self.request.user))
+        context.update(
+            delegation_list_context(
+                self.request,
+                departments=self.seats.departments,
+                department_ids=self.seats.department_ids,
+            )
         )
-        context["supervised"] = set(_supervised(self.request.user))
+        context["supervised"] = set(self.seats.supervised_ids)
         return context
 
     def post(self, request):
@@ -276,10 +288,13 @@ class SlaDashboardView(SupervisorPageMixin, TemplateView):
         return context
 
 
-class SamplingView(SupervisorPageMixin, TemplateView):
-    """The spot-check ratios in force, past draws (replayed) and a form to draw."""
+class SamplingView(RememberedFiltersMixin, SupervisorPageMixin, TemplateView):
+    """The spot-check ratios in force, past draws (filtered, counted, sorted, each replayed)
+    and a form to draw."""
 
     template_name = "workflows/verification/sampling.html"
+    list_name = "sampling-draws"
+    filter_keys = (*DrawFilterForm.base_fields, "sort")
 
     def _form(self, data=None):
         departments = list(supervised_departments(user=self.request.user))
@@ -292,8 +307,15 @@ class SamplingView(SupervisorPageMixin, TemplateView):
         context["policies"] = [
             (grade, policy_in_force(grade=grade)) for grade in ("A", "B", "C", "D")
         ]
-        draws = list(sampling_draws(department_ids=_supervised(self.request.user))[:20])
-        context["draws"] = [(draw, sampling_replay(draw=draw) == draw.selected) for draw in draws]
+        lists = draw_list_context(
+            self.request,
+            departments=list(supervised_departments(user=self.request.user)),
+            department_ids=list(self.seats.supervised_ids),
+        )
+        context.update(lists)
+        context["draws"] = [
+            (draw, sampling_replay(draw=draw) == draw.selected) for draw in lists["draw_rows"]
+        ]
         context["policy_admin_url"] = reverse("admin:workflows_samplingpolicy_changelist")
         context["has_policies"] = SamplingPolicy.objects.exists()
         return context

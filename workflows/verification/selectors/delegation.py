@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from workflows.verification.models import Delegation
@@ -55,4 +55,56 @@ def delegations_of(*, department_ids: Iterable[int]) -> QuerySet[Delegation]:
         Delegation.objects.filter(department_id__in=list(department_ids))
         .filter(revoked_at__isnull=True, ends__gt=timezone.now())
         .select_related("delegator", "delegate", "department", "created_by")
+    )
+
+
+# The absences list ----------------------------------------------------------------------------
+
+DELEGATION_SORTS = {"starts": "starts", "ends": "ends"}
+
+
+def delegation_rows(
+    *,
+    department_ids: Iterable[int],
+    department: int | None = None,
+    period: str = "",
+    sort: str = "starts",
+    at: datetime.datetime | None = None,
+) -> QuerySet[Delegation]:
+    """The departments' delegations for the absences list: ``period`` is ``now`` (in force),
+    ``coming``, ``past`` (over or ended early) or '' (now and coming, the page's default);
+    sorted by start or end either way (``-`` first), the primary key breaking ties."""
+    at = at or timezone.now()
+    rows = Delegation.objects.filter(department_id__in=list(department_ids))
+    if department:
+        rows = rows.filter(department_id=department)
+    live = Q(revoked_at__isnull=True, ends__gt=at)
+    if period == "now":
+        rows = rows.filter(live, starts__lte=at)
+    elif period == "coming":
+        rows = rows.filter(live, starts__gt=at)
+    elif period == "past":
+        rows = rows.exclude(live)
+    else:
+        rows = rows.filter(live)
+    column = DELEGATION_SORTS.get(sort.lstrip("-"), "starts")
+    sign = "-" if sort.startswith("-") and sort.lstrip("-") in DELEGATION_SORTS else ""
+    return rows.select_related("delegator", "delegate", "department", "created_by").order_by(
+        f"{sign}{column}", f"{sign}pk"
+    )
+
+
+def delegation_counts(
+    *, department_ids: Iterable[int], department: int | None = None, at=None
+) -> dict[str, int]:
+    """How many delegations are in force now, coming and past (one statement)."""
+    at = at or timezone.now()
+    rows = Delegation.objects.filter(department_id__in=list(department_ids))
+    if department:
+        rows = rows.filter(department_id=department)
+    live = Q(revoked_at__isnull=True, ends__gt=at)
+    return rows.aggregate(
+        now=Count("pk", filter=live & Q(starts__lte=at)),
+        coming=Count("pk", filter=live & Q(starts__gt=at)),
+        past=Count("pk", filter=~live),
     )

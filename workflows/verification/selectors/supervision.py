@@ -112,7 +112,23 @@ def policy_in_force(*, grade: str, on: datetime.date | None = None) -> SamplingP
     )
 
 
-def sampling_draws(*, department_ids: list[int]) -> QuerySet[SamplingDraw]:
-    return SamplingDraw.objects.filter(department_id__in=department_ids).select_related(
-        "department", "drawn_by"
-    )
+def sampling_draws(
+    *,
+    department_ids: list[int],
+    department: int | None = None,
+    drawn_from: datetime.date | None = None,
+    drawn_to: datetime.date | None = None,
+    sort: str = "-drawn",
+) -> QuerySet[SamplingDraw]:
+    """The supervised departments' draws, filtered by department and day (Beijing time),
+    newest first unless ``sort`` is ``drawn`` (the ``(department, drawn_at)`` index either
+    way)."""
+    rows = SamplingDraw.objects.filter(department_id__in=department_ids)
+    if department:
+        rows = rows.filter(department_id=department)
+    if drawn_from:
+        rows = rows.filter(drawn_at__date__gte=drawn_from)
+    if drawn_to:
+        rows = rows.filter(drawn_at__date__lte=drawn_to)
+    order = ("drawn_at", "pk") if sort == "drawn" else ("-drawn_at", "-pk")
+    return rows.select_related("department", "drawn_by").order_by(*order)
