@@ -108,6 +108,9 @@ class RepairApplication(CreditStateModel):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["subject", "status"]),
             models.Index(fields=["status", "decision_due"]),
+            # The officers' case list sorted by decision due or filing (ADR 0021).
+            models.Index(fields=["department", "decision_due", "id"], name="repair_dept_due"),
+            models.Index(fields=["department", "submitted_on", "id"], name="repair_dept_filed"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -237,6 +240,9 @@ class Objection(CreditStateModel):
         indexes = [
             models.Index(fields=["department", "status"]),
             models.Index(fields=["subject", "status"]),
+            # The officers' case list sorted by decision due or filing (ADR 0021).
+            models.Index(fields=["department", "decision_due", "id"], name="objection_dept_due"),
+            models.Index(fields=["department", "filed_on", "id"], name="objection_dept_filed"),
         ]
         constraints = [
             models.UniqueConstraint(
