@@ -1363,6 +1363,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 200 200 200 login 403",
         "POST": "login 403 403 403 403 405 405 405 login 403",
     },
+    "regulator/credit/breaches/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
     "regulator/credit/objection/<int:pk>/": {
         "GET": "login 403 403 403 403 200 404 200 login 403",
         "POST": "login 403 403 403 403 400 404 400 login 403",

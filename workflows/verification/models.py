@@ -124,6 +124,14 @@ class VerificationTaskIndex(models.Model):
             # The other offered sorts (received, subject), one index per list: the inbox
             # (one owner), the queue (one department, unassigned) and the team (one
             # department), each ending in the task for the keyset's tie-break.
+            # The queue by due time: PostgreSQL does not take ``owner IS NULL`` as fixing the
+            # owner column for ordering, so ``wf_index_dept_owner_due`` cannot give the
+            # queue's order; this partial index of the unassigned rows does.
+            models.Index(
+                fields=["department", "due_at", "priority", "task"],
+                name="wf_index_queue_due",
+                condition=Q(owner__isnull=True),
+            ),
             models.Index(fields=["owner", "created_at", "task"], name="wf_index_owner_created"),
             models.Index(
                 fields=["department", "created_at", "task"],

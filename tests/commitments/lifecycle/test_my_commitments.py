@@ -60,6 +60,7 @@ def mine(world):
         subject=second,
         template=world.template,
         created_by=world.applicant,
+        signed=True,
         status=Commitment.Status.BREACHED,
         signed_at=dt.datetime(2026, 9, 1, 10, tzinfo=SHANGHAI),
     )

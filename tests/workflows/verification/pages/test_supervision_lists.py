@@ -98,8 +98,8 @@ def _draw(world, department, day: int) -> SamplingDraw:
     return SamplingDraw.objects.create(
         department=department,
         seed=f"seed-{day}",
-        inputs={},
-        selected={},
+        inputs={"grades": {"A": {"policy": None, "population": []}}},
+        selected={"A": []},
         drawn_by=world.supervisor,
         drawn_at=dt.datetime(2026, 11, day, 10, tzinfo=dt.UTC),
     )
