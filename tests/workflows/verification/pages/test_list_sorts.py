@@ -141,7 +141,8 @@ def test_the_csv_follows_the_sort(world, shuffled, client):
         (Scope.TEAM, "-subject", "wf_index_dept_subject"),
         (Scope.QUEUE, "due", "wf_index_queue_due"),
         (Scope.QUEUE, "-due", "wf_index_queue_due"),
-        (Scope.INBOX, "due", "wf_index_owner_due"),
+        # one owner in one department: either index gives the page by a range scan
+        (Scope.INBOX, "due", ("wf_index_owner_due", "wf_index_dept_owner_due")),
         (Scope.TEAM, "-due", "wf_index_dept_due"),
     ],
 )
@@ -170,5 +171,6 @@ def test_each_offered_sort_reads_its_index_without_sorting_the_table(
         cursor.execute(f"EXPLAIN {sql}", params)  # noqa: S608 - Django's own compiled SQL
         plan = "\n".join(line for (line,) in cursor.fetchall())
 
-    assert index in plan, plan
+    indexes = (index,) if isinstance(index, str) else index
+    assert any(f"using {name} " in plan for name in indexes), plan
     assert "Sort" not in plan.replace("Sort Key", ""), plan
