@@ -413,8 +413,9 @@ def test_list_runs_a_fixed_number_of_queries(world, django_assert_max_num_querie
     client = _client(world.applicant)
 
     # The list's own queries, and the home's counts above it (test_home.py: the same number
-    # whatever the number of commitments).
-    with django_assert_max_num_queries(16):
+    # whatever the number of commitments), and the filters' choices, the working-day calendar
+    # and the menu's letter-review permission (ADR 0021).
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("commitments:list"))
 
     assert len(response.context["commitments"]) == 15
