@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database this request reads from (primary or replica); off without a replica.
+    "config.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "config.api_errors.ApiErrorMiddleware",  # inside Locale: its messages are translated
@@ -119,11 +121,53 @@ def database_settings(config: dict) -> dict:
     return config
 
 
-DATABASES = {
-    "default": database_settings(
-        env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
-    ),
-}
+def with_replica(databases: dict) -> dict:
+    """Add the read replica named by ``DATABASE_REPLICA_URL`` (if any) as alias ``replica``.
+
+    A PostgreSQL streaming replica of the primary (``config.replicas``, ADR 0021): never
+    migrated, never written; the tests mirror it onto the primary. It gives up connecting
+    after ``DATABASE_REPLICA_CONNECT_TIMEOUT`` seconds and reads go to the primary.
+    """
+    url = env.str("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return databases
+    replica = database_settings(env.db_url_config(url))
+    if "postgresql" not in replica["ENGINE"] or "postgresql" not in databases["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as primary and replica.")
+    replica["OPTIONS"] = {
+        **replica.get("OPTIONS", {}),
+        "connect_timeout": env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2),
+    }
+    replica["TEST"] = {"MIRROR": "default"}
+    return {**databases, "replica": replica}
+
+
+DATABASES = with_replica(
+    {
+        "default": database_settings(
+            env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+        ),
+    }
+)
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+# Safe requests to these paths (regular expressions, from the start of the path) read from
+# the replica when one is configured: the public portal and its API, public verification and
+# the register, the public credit record, the regulators' statistics.
+DATABASE_REPLICA_PATHS = env.list(
+    "DATABASE_REPLICA_PATHS",
+    default=[
+        r"/portal/",
+        r"/api/v1/portal/",
+        r"/verify/",
+        r"/register/",
+        r"/credit/[^/]+/public/",
+        r"/regulator/credit/statistics",
+    ],
+)
+# A replica that failed to answer is not asked again for this long (seconds, per process).
+DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", default=5)
+# How long a browser's "my last write" position is kept (seconds): past the worst lag.
+DATABASE_REPLICA_COOKIE_AGE = env.int("DATABASE_REPLICA_COOKIE_AGE", default=24 * 3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
