@@ -305,6 +305,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
 }
+# Beat (the scheduler): Celery's own file-backed scheduler unless told otherwise; the
+# embedded default runs it inside its one worker (`worker -B`). Production runs RedBeat
+# (production.py, ADR 0022): the schedule and its last runs live in Redis, and a lock lets
+# one beat among several send, so any number may run on as many machines. A standby polls
+# the lock every CELERY_BEAT_MAX_LOOP_INTERVAL seconds and takes over when the active one
+# has not renewed it for REDBEAT_LOCK_TIMEOUT seconds (it crashed or lost its network).
+CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="celery.beat:PersistentScheduler")
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
+# RedBeat's Redis (a Sentinel set too: redis-sentinel:// with REDBEAT_REDIS_OPTIONS as JSON,
+# {"sentinels": [["host", 26379], ...], "service_name": "mymaster"}); the broker if Redis.
+CELERY_REDBEAT_REDIS_URL = env.str("REDBEAT_REDIS_URL", default=CELERY_BROKER_URL)
+CELERY_REDBEAT_REDIS_OPTIONS = env.json("REDBEAT_REDIS_OPTIONS", default={})
+CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="chengnuo:redbeat")
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=30)
 # Attempts at a signature that waits for the timestamp service before it is given up (the
 # applicant can then sign again); 30 s, 1 min, 2 min … one hour apart.
 SIGNING_MAX_ATTEMPTS = env.int("SIGNING_MAX_ATTEMPTS", default=12)
