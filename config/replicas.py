@@ -96,6 +96,9 @@ def replica_has(position: str | None) -> bool:
         return False
     replica = connections[REPLICA]
     try:
+        # A kept connection is checked first (CONN_HEALTH_CHECKS, once per request): one the
+        # replica's restart or crash has killed is replaced, or found unreplaceable, here.
+        replica.close_if_health_check_failed()
         replica.ensure_connection()
         if position is None:
             return True
