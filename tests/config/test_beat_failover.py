@@ -103,42 +103,42 @@ def test_a_killed_scheduler_hands_over_and_each_timer_fires_once(tmp_path):
         if entry["schedule"] <= timedelta(seconds=60)
     }
     client = redis.Redis.from_url(broker)
-    first = second = None
     try:
-        # given one scheduler holding the lock and sending every timer
-        first, first_log = _beat(tmp_path, "first", env)
-        wait_for(lambda: _holds_lock(first_log), what="the first scheduler locks", timeout=180)
-        # and a second one started beside it, waiting for the lock
-        second, second_log = _beat(tmp_path, "second", env)
-        wait_for(
-            lambda: "beat: Starting" in second_log.read_text() if second_log.exists() else False,
-            what="the second scheduler started",
-            timeout=180,
-        )
-        wait_for(
-            lambda: all(_sent(first_log).count(name) >= 2 for name in short),
-            what="the first scheduler sent every minute timer twice",
-            timeout=120,
-        )
-        assert not _holds_lock(second_log) and _sent(second_log) == []
+        first = second = None
+        try:
+            # given one scheduler holding the lock and sending every timer
+            first, first_log = _beat(tmp_path, "first", env)
+            wait_for(lambda: _holds_lock(first_log), what="the first scheduler locks", timeout=180)
+            # and a second one started beside it, waiting for the lock
+            second, second_log = _beat(tmp_path, "second", env)
+            wait_for(
+                lambda: second_log.exists() and "beat: Starting" in second_log.read_text(),
+                what="the second scheduler started",
+                timeout=180,
+            )
+            wait_for(
+                lambda: all(_sent(first_log).count(name) >= 2 for name in short),
+                what="the first scheduler sent every minute timer twice",
+                timeout=120,
+            )
+            assert not _holds_lock(second_log) and _sent(second_log) == []
 
-        # when the active scheduler is killed while it holds the lock
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=30)
-        sent_by_first = _sent(first_log)
+            # when the active scheduler is killed while it holds the lock
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=30)
+            sent_by_first = _sent(first_log)
 
-        # then the second takes the lock once it expires, and sends the minute timers
-        wait_for(lambda: _holds_lock(second_log), what="the second scheduler takes over")
-        wait_for(
-            lambda: all(_sent(second_log).count(name) >= 2 for name in short),
-            what="the second scheduler sent every minute timer twice",
-            timeout=120,
-        )
-    finally:
-        for process in (first, second):
-            if process is not None:
-                stop(process)
-    try:
+            # then the second takes the lock once it expires, and sends the minute timers
+            wait_for(lambda: _holds_lock(second_log), what="the second scheduler takes over")
+            wait_for(
+                lambda: all(_sent(second_log).count(name) >= 2 for name in short),
+                what="the second scheduler sent every minute timer twice",
+                timeout=120,
+            )
+        finally:
+            for process in (first, second):
+                if process is not None:
+                    stop(process)
         # and only the minute timers fired (the hourly and daily ones are not due yet: a
         # scheduler taking over does not fire them early)
         assert set(sent_by_first) == short, sent_by_first
@@ -157,6 +157,6 @@ def test_a_killed_scheduler_hands_over_and_each_timer_fires_once(tmp_path):
             # and every send reached the broker (the killed one may have died mid-send)
             task = settings.CELERY_BEAT_SCHEDULE[name]["task"]
             assert len(times) - 1 <= messages.count(task) <= len(times), (task, len(times))
-    finally:
+    finally:  # the test's keys and queue, whatever happened
         for key in [*client.scan_iter(match=f"{prefix}*"), *client.scan_iter(match=f"{queue}*")]:
             client.delete(key)
