@@ -133,9 +133,14 @@ class ReplicaMiddleware:
         try:
             response = self.get_response(request)
             if route.wrote or request.method not in _SAFE:
+                try:
+                    position = primary_position()
+                except DatabaseError as error:  # the primary failed the request's writes too
+                    logger.warning("no WAL position for the read-your-writes cookie: %s", error)
+                    return response
                 response.set_signed_cookie(
                     COOKIE,
-                    primary_position(),
+                    position,
                     salt=_COOKIE_SALT,
                     max_age=settings.DATABASE_REPLICA_COOKIE_AGE,
                     secure=settings.SESSION_COOKIE_SECURE,
