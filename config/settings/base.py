@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database this request reads from (primary or replica); off without a replica.
+    "config.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "config.api_errors.ApiErrorMiddleware",  # inside Locale: its messages are translated
@@ -119,11 +121,53 @@ def database_settings(config: dict) -> dict:
     return config
 
 
-DATABASES = {
-    "default": database_settings(
-        env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
-    ),
-}
+def with_replica(databases: dict) -> dict:
+    """Add the read replica named by ``DATABASE_REPLICA_URL`` (if any) as alias ``replica``.
+
+    A PostgreSQL streaming replica of the primary (``config.replicas``, ADR 0021): never
+    migrated, never written; the tests mirror it onto the primary. It gives up connecting
+    after ``DATABASE_REPLICA_CONNECT_TIMEOUT`` seconds and reads go to the primary.
+    """
+    url = env.str("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return databases
+    replica = database_settings(env.db_url_config(url))
+    if "postgresql" not in replica["ENGINE"] or "postgresql" not in databases["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as primary and replica.")
+    replica["OPTIONS"] = {
+        **replica.get("OPTIONS", {}),
+        "connect_timeout": env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2),
+    }
+    replica["TEST"] = {"MIRROR": "default"}
+    return {**databases, "replica": replica}
+
+
+DATABASES = with_replica(
+    {
+        "default": database_settings(
+            env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+        ),
+    }
+)
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+# Safe requests to these paths (regular expressions, from the start of the path) read from
+# the replica when one is configured: the public portal and its API, public verification and
+# the register, the public credit record, the regulators' statistics.
+DATABASE_REPLICA_PATHS = env.list(
+    "DATABASE_REPLICA_PATHS",
+    default=[
+        r"/portal/",
+        r"/api/v1/portal/",
+        r"/verify/",
+        r"/register/",
+        r"/credit/[^/]+/public/",
+        r"/regulator/credit/statistics",
+    ],
+)
+# A replica that failed to answer is not asked again for this long (seconds, per process).
+DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", default=5)
+# How long a browser's "my last write" position is kept (seconds): past the worst lag.
+DATABASE_REPLICA_COOKIE_AGE = env.int("DATABASE_REPLICA_COOKIE_AGE", default=24 * 3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -261,6 +305,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("WORKFLOW_TIMER_INTERVAL", default=60)),
     },
 }
+# Beat (the scheduler): Celery's own file-backed scheduler unless told otherwise; the
+# embedded default runs it inside its one worker (`worker -B`). Production runs RedBeat
+# (production.py, ADR 0022): the schedule and its last runs live in Redis, and a lock lets
+# one beat among several send, so any number may run on as many machines. A standby polls
+# the lock every CELERY_BEAT_MAX_LOOP_INTERVAL seconds and takes over when the active one
+# has not renewed it for REDBEAT_LOCK_TIMEOUT seconds (it crashed or lost its network).
+CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="celery.beat:PersistentScheduler")
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
+# RedBeat's Redis (a Sentinel set too: redis-sentinel:// with REDBEAT_REDIS_OPTIONS as JSON,
+# {"sentinels": [["host", 26379], ...], "service_name": "mymaster"}); the broker if Redis.
+CELERY_REDBEAT_REDIS_URL = env.str("REDBEAT_REDIS_URL", default=CELERY_BROKER_URL)
+CELERY_REDBEAT_REDIS_OPTIONS = env.json("REDBEAT_REDIS_OPTIONS", default={})
+CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="chengnuo:redbeat")
+CELERY_REDBEAT_LOCK_TIMEOUT = env.int("REDBEAT_LOCK_TIMEOUT", default=30)
 # Attempts at a signature that waits for the timestamp service before it is given up (the
 # applicant can then sign again); 30 s, 1 min, 2 min … one hour apart.
 SIGNING_MAX_ATTEMPTS = env.int("SIGNING_MAX_ATTEMPTS", default=12)

@@ -1,10 +1,12 @@
 """Production: PostgreSQL, Redis or RabbitMQ, a configured CA; everything from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import database_settings, env
+from config.settings.base import database_settings, env, with_replica
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-DATABASES = {"default": database_settings(env.db("DATABASE_URL"))}
+DATABASES = with_replica({"default": database_settings(env.db("DATABASE_URL"))})
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -21,3 +23,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 # "preload" only consents to the browsers' preload list; a domain is listed once submitted.
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_HTTPONLY = True
+
+# Several schedulers, one active (RedBeat's lock in Redis, ADR 0022): run `celery -A config
+# beat` on two or more machines; whichever holds the lock sends the timers.
+CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="redbeat.RedBeatScheduler")
+
+# The broker's high availability (docs/deployment.md): Redis behind Sentinel
+# (CELERY_BROKER_URL=sentinel://h1:26379;sentinel://h2:26379;sentinel://h3:26379 and
+# CELERY_BROKER_TRANSPORT_OPTIONS={"master_name": "chengnuo"}), or RabbitMQ with quorum
+# queues (CELERY_TASK_DEFAULT_QUEUE_TYPE=quorum: replicated by Raft, the messages of a lost
+# node are not lost; Celery then leaves out global QoS and countdowns through the broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
+CELERY_TASK_DEFAULT_QUEUE_TYPE = env.str("CELERY_TASK_DEFAULT_QUEUE_TYPE", default="classic")
+if CELERY_TASK_DEFAULT_QUEUE_TYPE not in ("classic", "quorum"):
+    raise ImproperlyConfigured("CELERY_TASK_DEFAULT_QUEUE_TYPE is 'classic' or 'quorum'.")

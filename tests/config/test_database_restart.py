@@ -13,54 +13,23 @@ makes every thread hold a connection, restarts PostgreSQL, and asks again on eve
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.postgres_servers import INITDB, Postgres, primary_create, remove
 from tests.processes import ROOT, free_port, start, stop, wait_for
 
 pytestmark = pytest.mark.integration
 
 THREADS = 4
-# The server's programs (the client package has the same folder, without initdb).
-INITDB = sorted(
-    Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
-)
 PAGE = "/portal/commitments/"  # public, and reads the database
-
-
-@dataclass
-class Postgres:
-    bin: Path
-    data: Path
-    port: int
-    log: Path
-
-    def run(self, *command: str) -> None:
-        """A PostgreSQL program, as the ``postgres`` user when we are root."""
-        as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run(  # noqa: S603 - PostgreSQL's own programs
-            [*as_user, str(self.bin / command[0]), *command[1:]],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-
-    def pg_ctl(self, action: str, *options: str) -> None:
-        self.run("pg_ctl", action, "-D", str(self.data), "-l", str(self.log), "-w", *options)
-
-    def url(self, database: str) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
 
 @pytest.fixture
@@ -68,22 +37,11 @@ def postgres() -> Iterator[Postgres]:
     """A PostgreSQL server of the test's own, started, with an empty database ``chengnuo``."""
     if not INITDB:
         pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed")
-    folder = Path(tempfile.mkdtemp(prefix="chengnuo-pg-"))  # /tmp: the postgres user reaches it
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    port = free_port()
-    server = Postgres(INITDB[-1].parent, folder / "data", port, folder / "server.log")
-    server.run("initdb", "-D", str(server.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
-    server.pg_ctl(
-        "start", "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    )
+    server = primary_create()
     try:
-        with psycopg.connect(server.url("postgres"), autocommit=True) as admin:
-            admin.execute("CREATE DATABASE chengnuo")
         yield server
     finally:
-        server.pg_ctl("stop", "-m", "immediate")
-        shutil.rmtree(folder, ignore_errors=True)
+        remove(server)
 
 
 def _app_connections(server: Postgres) -> int:
