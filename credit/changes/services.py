@@ -72,7 +72,9 @@ def _webhook(notice: RecordChangeNotice, endpoint: WebhookEndpoint) -> None:
         subject=f"record.{notice.change} {notice.breach_id}",
         payload=payload,
         topic=f"breach:{notice.breach_id}",
-        audience_group=f"department:{notice.breach.department_id}",
+        audience_group=(
+            f"department:{notice.breach.department_id}" if notice.breach.department_id else ""
+        ),
     )
     if notice.webhook_id is None:
         notice.webhook = message
@@ -207,20 +209,25 @@ def change_subscription_delete(*, system: CallingSystem) -> bool:
 @transaction.atomic
 def record_change_resend(*, notice: RecordChangeNotice, by: AbstractBaseUser) -> RecordChangeNotice:
     """An officer sends a failed webhook again (the caller checked that ``by`` may)."""
-    if notice.webhook_id is None or notice.webhook.status not in (
+    message = (
+        OutboxMessage.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .filter(pk=notice.webhook_id)
+        .first()
+    )
+    if message is None or message.status not in (
         OutboxMessage.Status.FAILED,
         OutboxMessage.Status.DEAD,
     ):
         raise CreditError(
             CreditErrorCode.INVALID_STATE, _("Only a failed delivery can be sent again.")
         )
-    endpoint = notice.webhook.endpoint
-    if endpoint is None or not endpoint.is_active:
+    if message.endpoint is None or not message.endpoint.is_active:
         raise CreditError(
             CreditErrorCode.INVALID_STATE,
             _("The system no longer has an active webhook address."),
         )
-    outbox_resend(message=notice.webhook)
+    outbox_resend(message=message)
     notice.resent_by = by
     notice.resent_at = timezone.now()
     notice.save(update_fields=["resent_by", "resent_at"])
