@@ -1363,6 +1363,14 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 200 200 200 login 403",
         "POST": "login 403 403 403 403 405 405 405 login 403",
     },
+    "regulator/credit/deliveries/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/credit/deliveries/<int:pk>/resend/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
     "regulator/credit/objection/<int:pk>/": {
         "GET": "login 403 403 403 403 200 404 200 login 403",
         "POST": "login 403 403 403 403 400 404 400 login 403",
@@ -1478,6 +1486,10 @@ OPERATIONS: dict[str, str] = {
     "commitments_sign": "401 400 404 400 400 404 404 404 404 400",
     "commitments_upload_signed": "401 400 404 400 400 404 404 404 404 400",
     "commitments_withdraw": "401 200 404 200 200 404 404 404 404 403",
+    "credit_changes_feed": "401 403 403 403 403 403 403 403 200 403",
+    "credit_changes_subscription_delete": "401 403 403 403 403 403 403 403 404 403",
+    "credit_changes_subscription_read": "401 403 403 403 403 403 403 403 404 403",
+    "credit_changes_subscription_set": "401 403 403 403 403 403 403 403 400 403",
     "credit_check": "401 403 403 403 403 403 403 403 400 403",
     "credit_objections_file": "401 400 400 400 400 400 400 400 400 400",
     "credit_objections_list": "401 200 200 200 200 200 200 200 200 200",
@@ -1527,4 +1539,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "449 pages (539 page requests) x 10 roles = 5390; 55 operations x 10 roles = 550"
+SIZE = "451 pages (543 page requests) x 10 roles = 5430; 59 operations x 10 roles = 590"
