@@ -162,6 +162,8 @@ def webhook_url_problem(
     """
     if len(url) > max_length:
         return "length"
+    if any(ord(character) < 33 or ord(character) == 127 for character in url):
+        return "host"  # spaces and control characters (NUL included) belong in no URL
     try:
         parts = urlsplit(url)
         port = parts.port  # raises for a port out of range

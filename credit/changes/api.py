@@ -139,7 +139,12 @@ def _whole(request, name: str, default: int, *, low: int, high: int | None = Non
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+    if (
+        not (raw.isascii() and raw.isdigit())
+        or len(raw) > 18
+        or int(raw) < low
+        or (high is not None and int(raw) > high)
+    ):
         limits = f"{low}–{high}" if high is not None else f"≥ {low}"
         raise CreditError(
             CreditErrorCode.INVALID,

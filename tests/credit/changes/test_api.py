@@ -50,6 +50,7 @@ def test_subscribe_shows_the_secret_once(client):
     ("body", "field"),
     [
         ({"scope": "all", "url": "file:///etc/passwd"}, "url"),
+        ({"scope": "all", "url": "http://a\x00b/"}, "url"),
         ({"scope": "everything", "url": ""}, "scope"),
         ({"url": "https://gov.example.cn/"}, "scope"),
     ],
@@ -82,7 +83,7 @@ def test_the_feed_pages_by_cursor_and_a_read_past_a_change_delivers_it(client, s
     assert set(delivered.values_list("pk", flat=True)) == {first.pk, second.pk}
 
 
-@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", "99999999"])
+@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", "99999999", "²", "9" * 40])
 def test_a_bad_cursor_says_why_and_acknowledges_nothing(client, system, cursor):
     _notices(system, 2)
     refused = client.get("/api/v1/changes/feed/", {"cursor": cursor})
