@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include((commitments_urls.api_urlpatterns, "commitments_api"))),
     path("", include((workflows_urls.api_urlpatterns, "workflows_api"))),
     path("", include("credit.check.urls")),
+    path("", include("credit.changes.urls")),
 ]

@@ -9,9 +9,12 @@ commit; both remote channels therefore carry a stable identity derived from the 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import smtplib
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -19,6 +22,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
 from notifications.models import Channel, Notification, OutboxMessage
+from notifications.webhooks import webhook_headers, webhook_url_problem
 
 
 class DeliveryError(Exception):
@@ -103,6 +107,67 @@ def deliver_inapp(message: OutboxMessage) -> None:
     )
 
 
+def webhook_own_hosts() -> set[str]:
+    """The platform's own hosts: a webhook may not call the platform itself."""
+    own = {
+        host.lower().lstrip(".")
+        for host in settings.ALLOWED_HOSTS
+        if host not in {"*", "localhost", "127.0.0.1", "[::1]"}
+    }
+    site = urllib.parse.urlsplit(settings.SITE_URL)
+    if site.hostname:
+        port = site.port or (443 if site.scheme == "https" else 80)
+        own.add(f"{site.hostname.lower()}:{port}")
+    return own
+
+
+def _resolves_private(host: str) -> bool:
+    """True when ``host`` resolves to any address that is not on the public internet."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # the delivery itself will fail and say so
+    return any(not ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in infos)
+
+
+def deliver_webhook(message: OutboxMessage) -> None:
+    """POST the signed body to the endpoint; a fresh timestamp and signature per attempt, the
+    same ``Chengnuo-Webhook-Id`` (the outbox key) on all of them, so a receiver drops repeats.
+
+    2xx is delivered; 408, 429 and 5xx, a timeout or a refused connection are retried with
+    back-off; any other answer (the receiver refused it) gives up at once for an officer to
+    look at. The timeout (``WEBHOOK_TIMEOUT``) bounds how long a worker waits for one peer.
+    """
+    endpoint = message.endpoint
+    if endpoint is None or not endpoint.is_active:
+        raise DeliveryError("The webhook endpoint is gone or inactive.", retryable=False)
+    allow_private = getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False)
+    problem = webhook_url_problem(
+        message.address, own_hosts=webhook_own_hosts(), allow_private=allow_private
+    )
+    host = urllib.parse.urlsplit(message.address).hostname or ""
+    if problem is None and not allow_private and _resolves_private(host):
+        problem = "private"
+    if problem:
+        raise DeliveryError(f"The webhook URL is refused ({problem}).", retryable=False)
+    body = message.body.encode()
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
+        message.address,
+        data=body,
+        method="POST",
+        headers=webhook_headers(secret=endpoint.secret, delivery_id=message.key, body=body),
+    )
+    timeout = getattr(settings, "WEBHOOK_TIMEOUT", 5)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read(4096)
+    except urllib.error.HTTPError as error:
+        retryable = error.code >= 500 or error.code in (408, 429)
+        raise DeliveryError(f"The receiver answered {error.code}", retryable=retryable) from error
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise DeliveryError(f"The receiver is unreachable: {error!r}", retryable=True) from error
+
+
 def deliver(message: OutboxMessage, *, connection: BaseEmailBackend | None = None) -> None:
     if message.channel == Channel.EMAIL:
         deliver_email(message, connection=connection)
@@ -110,5 +175,7 @@ def deliver(message: OutboxMessage, *, connection: BaseEmailBackend | None = Non
         deliver_sms(message)
     elif message.channel == Channel.INAPP:
         deliver_inapp(message)
+    elif message.channel == Channel.WEBHOOK:
+        deliver_webhook(message)
     else:
         raise DeliveryError(f"Unknown channel {message.channel!r}", retryable=False)

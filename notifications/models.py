@@ -60,6 +60,29 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("SMS")
     INAPP = "inapp", _("In-application inbox")
+    WEBHOOK = "webhook", _("Signed webhook")
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives signed webhooks for one user (another system's API user), with the
+    secret its deliveries are signed with (``notifications.webhooks``). The secret is kept to
+    sign with, so it is stored as given; it is shown once, when it is made."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
+    )
+    url = models.CharField(_("URL"), max_length=254)
+    secret = models.CharField(_("secret"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class OutboxMessage(models.Model):
@@ -94,6 +117,14 @@ class OutboxMessage(models.Model):
     # Who may watch the delivery ("department:<pk>") and what it is about ("obligation:<pk>").
     audience_group = models.CharField(_("watched by"), max_length=60, blank=True)
     topic = models.CharField(_("about"), max_length=60, blank=True)
+    # The endpoint of a webhook (its address is the endpoint's URL when it was written).
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="messages",
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -270,6 +270,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000  # pyHanko's memory creeps slowly
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Signed webhooks to other systems (docs/webhooks.md): how long a worker waits for one
+# receiver, and whether loopback, private and link-local addresses may receive them (never
+# in production: a subscriber must not make the platform call into its own network).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # viewflow timers (verification windows, escalation) are rows; this fires the due ones.

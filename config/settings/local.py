@@ -37,3 +37,6 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 
 # The demo data (published passwords) may be loaded here.
 CHENGNUO_DEMO_DATA = True
+
+# The embedded default runs on one machine: its receivers are on loopback too.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=True)

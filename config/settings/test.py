@@ -37,3 +37,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CHENGNUO_TEST_QUEUE", default=f"chengnuo-te
 
 # The demo data (published passwords) may be loaded here.
 CHENGNUO_DEMO_DATA = True
+
+# Webhook tests run their receivers on loopback, with a short wait for a silent one.
+WEBHOOK_ALLOW_PRIVATE = True
+WEBHOOK_TIMEOUT = 1.0

@@ -19,6 +19,7 @@ from django.utils import timezone
 from notifications.channels import DeliveryError, deliver
 from notifications.models import DeliveryAttempt, OutboxMessage
 from notifications.selectors import outbox_due, outbox_has_due
+from notifications.signals import outbox_sent
 
 
 def outbox_retry_delay(attempts: int) -> timedelta:
@@ -85,6 +86,7 @@ def outbox_deliver_next(*, now=None, connection=None) -> OutboxMessage | None:
                 at=message.sent_at,
                 outcome=DeliveryAttempt.Outcome.SENT,
             )
+            outbox_sent.send(sender=OutboxMessage, message=message)
         message.save(
             update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at"]
         )

@@ -168,3 +168,36 @@ def outbox_retry_now(*, message: OutboxMessage) -> bool:
         .exclude(address="", channel__in=(Channel.EMAIL, Channel.SMS))
         .update(status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now())
     )
+
+
+def webhook_enqueue(
+    *, key: str, endpoint, subject: str, payload: str, topic: str = "", audience_group: str = ""
+) -> tuple[OutboxMessage, bool]:
+    """Write a signed webhook to deliver to ``endpoint``, once per ``key`` (the delivery's id
+    on every attempt); call it inside the causing transaction. ``payload`` is the JSON body."""
+    return OutboxMessage.objects.get_or_create(
+        key=key,
+        defaults={
+            "channel": Channel.WEBHOOK,
+            "recipient_id": endpoint.owner_id,
+            "endpoint": endpoint,
+            "address": endpoint.url,
+            "language": RecipientPreference.Language.ZH_HANS,
+            "subject": subject[:200],
+            "body": payload,
+            "topic": topic,
+            "audience_group": audience_group,
+            "next_attempt_at": timezone.now(),
+        },
+    )
+
+
+def outbox_resend(*, message: OutboxMessage) -> bool:
+    """Put a failed or abandoned message back in the queue, due now; False if it was sent or
+    is already waiting. The attempts so far and their log stay."""
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message.pk,
+            status__in=(OutboxMessage.Status.FAILED, OutboxMessage.Status.DEAD),
+        ).update(status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now())
+    )

@@ -1367,6 +1367,14 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 200 200 200 login 403",
         "POST": "login 403 403 403 403 405 405 405 login 403",
     },
+    "regulator/credit/deliveries/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/credit/deliveries/<int:pk>/resend/": {
+        "GET": "login 403 403 403 403 405 405 405 login 403",
+        "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
     "regulator/credit/objection/<int:pk>/": {
         "GET": "login 403 403 403 403 200 404 200 login 403",
         "POST": "login 403 403 403 403 400 404 400 login 403",
@@ -1482,6 +1490,10 @@ OPERATIONS: dict[str, str] = {
     "commitments_sign": "401 400 404 400 400 404 404 404 404 400",
     "commitments_upload_signed": "401 400 404 400 400 404 404 404 404 400",
     "commitments_withdraw": "401 200 404 200 200 404 404 404 404 403",
+    "credit_changes_feed": "401 403 403 403 403 403 403 403 200 403",
+    "credit_changes_subscription_delete": "401 403 403 403 403 403 403 403 404 403",
+    "credit_changes_subscription_read": "401 403 403 403 403 403 403 403 404 403",
+    "credit_changes_subscription_set": "401 403 403 403 403 403 403 403 400 403",
     "credit_check": "401 403 403 403 403 403 403 403 400 403",
     "credit_objections_file": "401 400 400 400 400 400 400 400 400 400",
     "credit_objections_list": "401 200 200 200 200 200 200 200 200 200",
@@ -1531,4 +1543,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "450 pages (541 page requests) x 10 roles = 5410; 55 operations x 10 roles = 550"
+SIZE = "452 pages (545 page requests) x 10 roles = 5450; 59 operations x 10 roles = 590"

@@ -47,6 +47,7 @@ from tests.factories import (
     PDF_BYTES,
     BidPledgeFactory,
     BreachFactory,
+    CallingSystemFactory,
     CommitmentFactory,
     DelegationFactory,
     ObjectionFactory,
@@ -187,6 +188,7 @@ def _build_city() -> City:
     )
     proof = RepairProofFactory(application=repair)
     objection = ObjectionFactory(breach__subject=subject, department=department, filed_by=applicant)
+    failed_delivery = _failed_delivery(subject=subject, department=department)
     task = VerificationTaskIndex.objects.get(commitment=signed).task
     delegation = DelegationFactory(
         department=department, delegator=users["regulator"], created_by=users["regulator"]
@@ -238,6 +240,7 @@ def _build_city() -> City:
             "proof_pk": proof.pk,
         },
         "regulator/credit/objection/<int:pk>/": {"pk": objection.pk},
+        "regulator/credit/deliveries/<int:pk>/resend/": {"pk": failed_delivery.pk},
         "regulator/delegations/<int:pk>/revoke/": {"pk": delegation.pk},
         "regulator/evidence/<int:pk>/": {"pk": verification_evidence.pk},
         "notifications/<int:pk>/read/": {"pk": notification.pk},
@@ -377,6 +380,22 @@ def page_url(route: str, city: City) -> str:
         f"{route}: the filled URL {url} resolves to {match.route}"
     )
     return url
+
+
+def _failed_delivery(*, subject: Subject, department):
+    """A repair of the department's record whose webhook to another system gave up."""
+    from credit.changes.services import change_subscription_set, record_change_queue
+    from notifications.models import OutboxMessage
+
+    system = CallingSystemFactory(code="matrix-webhooks", name="矩阵审批系统")
+    change_subscription_set(system=system, scope="all", url="https://approvals.example.org/h")
+    notice = record_change_queue(
+        breach=BreachFactory(subject=subject, department=department), change="repaired"
+    )[-1]
+    OutboxMessage.objects.filter(pk=notice.webhook_id).update(
+        status="dead", attempts=8, last_error="The receiver answered 410"
+    )
+    return notice
 
 
 def _subject_pk() -> int:

@@ -27,6 +27,7 @@ import tests.config.test_authorisation_matrix as matrix_test
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import PerformanceEvidence, PerformanceReport
 from commitments.pledges.models import Tender
+from credit.check.models import CallingSystem
 from credit.record.models.breaches import Breach
 from credit.record.models.rules import MeasureType
 from directory.models import Subject
@@ -49,6 +50,10 @@ TYPED_TEXTS = (
     (Delegation, "reason"),
     (RepairApplication, "statement"),
     (Objection, "grounds"),
+    # Another system's name as it registered, and a delivery's error as the log recorded it
+    # (the peer's own words: an HTTP status, a socket error).
+    (CallingSystem, "name"),
+    (OutboxMessage, "last_error"),
 )
 
 # English words a Chinese page may show, each for a reason:

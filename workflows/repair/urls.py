@@ -5,7 +5,7 @@
 from django.urls import path
 
 from workflows.repair import api
-from workflows.repair.pages import breaches, office, statistics, subject
+from workflows.repair.pages import breaches, deliveries, office, statistics, subject
 
 subject_urlpatterns = [
     path("<str:code>/repair/", subject.RepairOverviewView.as_view(), name="overview"),
@@ -28,6 +28,12 @@ office_urlpatterns = [
     ),
     path("objection/<int:pk>/", office.ObjectionCaseView.as_view(), name="objection"),
     path("breaches/", breaches.BreachListView.as_view(), name="breaches"),
+    path("deliveries/", deliveries.FailedDeliveriesView.as_view(), name="deliveries"),
+    path(
+        "deliveries/<int:pk>/resend/",
+        deliveries.ResendDeliveryView.as_view(),
+        name="delivery-resend",
+    ),
     path("statistics/", statistics.StatisticsView.as_view(), name="statistics"),
     path("statistics.csv", statistics.StatisticsCsvView.as_view(), name="statistics-csv"),
 ]

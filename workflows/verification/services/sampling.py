@@ -3,9 +3,11 @@
 A supervisor draws for the department's open verifications. For each grade the policy in
 force gives a ratio range; the draw takes the middle of the range (rounded, kept inside
 it) of that grade's open verification tasks (one per commitment under verification),
-chosen with ``random.Random`` seeded by the draw's seed and the grade. The seed, the
-population and the policy go into a ``SamplingDraw`` row, so anyone can replay the draw
-(``sampling_replay``) and get the same selection.
+chosen with ``random.Random`` seeded by the draw's seed and the grade. The seed comes from a
+register checkpoint signed after the population was fixed and logged (``beacon``); the
+seed, the population, the policy and that checkpoint go into a ``SamplingDraw`` row, so
+anyone can check the seed and replay the draw (``sampling_replay``, or
+``scripts/verify_draw.py`` outside the platform) and get the same selection.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import secrets
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -32,6 +33,7 @@ from workflows.verification.models import (
 from workflows.verification.selectors.seats import is_department_member
 from workflows.verification.selectors.supervision import policy_in_force
 from workflows.verification.services.assignment import department_lock
+from workflows.verification.services.beacon import beacon_seed
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +64,17 @@ def sampling_draw(
     matter: Matter | None = None,
     seed: str | None = None,
 ) -> SamplingDraw:
-    """Draw on-site spot checks among the department's open, not yet drawn verifications."""
+    """Draw on-site spot checks among the department's open, not yet drawn verifications.
+
+    ``seed`` is the supervisor's optional phrase: it is mixed into the seed, which itself
+    comes from the register checkpoint that logs the fixed population (``beacon``)."""
     if not is_department_member(by, department.pk, role=RegulatorMembership.Role.SUPERVISOR):
         raise WorkflowError(
             WorkflowErrorCode.FORBIDDEN,
             _("Only a supervisor of the department can draw spot checks."),
         )
-    seed = (seed or "").strip() or secrets.token_hex(8)
-    if len(seed) > 64:
+    phrase = (seed or "").strip()
+    if len(phrase) > 64:
         raise WorkflowError(
             WorkflowErrorCode.INVALID, _("The seed is at most 64 characters."), field="seed"
         )
@@ -111,7 +116,13 @@ def sampling_draw(
             },
             "count": count,
         }
-        selected[grade] = draw_sample(seed=seed, grade=grade, population=population, count=count)
+    seed, inputs["beacon"] = beacon_seed(inputs=inputs, phrase=phrase)
+    for grade, facts in inputs["grades"].items():
+        if facts["policy"] is None:
+            continue
+        selected[grade] = draw_sample(
+            seed=seed, grade=grade, population=facts["population"], count=facts["count"]
+        )
     chosen = [pk for picks in selected.values() for pk in picks]
     inputs["selected_references"] = {str(pk): references[pk] for pk in chosen}
     VerificationTaskIndex.objects.filter(

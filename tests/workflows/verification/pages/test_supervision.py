@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.workflows.conftest import submit_commitment, task_of
 from tests.workflows.verification.bulk import bulk_open_tasks
+from workflows.verification.models import SamplingDraw
 from workflows.verification.selectors.supervision import sla_lines
 from workflows.verification.services.work import verification_complete
 
@@ -105,5 +106,6 @@ def test_the_sampling_page_draws_and_shows_the_replay(world, submitted_commitmen
     )
 
     page = response.content.decode()
-    assert "Drawn with seed abc: 8 commitments get an on-site spot check." in page
+    seed = SamplingDraw.objects.get().seed  # from the register's checkpoint, "abc" mixed in
+    assert f"Drawn with seed {seed}: 8 commitments get an on-site spot check." in page
     assert "same result" in page
