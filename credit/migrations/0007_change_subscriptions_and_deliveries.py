@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credit', '0005_catalogue_texts_by_language'),
+        ('credit', '0006_breach_department_sort_indexes'),
         ('notifications', '0003_webhook_endpoints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
