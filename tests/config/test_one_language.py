@@ -35,7 +35,7 @@ from notifications.models import Notification, OutboxMessage
 from tests.config import authorisation_matrix as matrix
 from tests.factories import BreachFactory, MeasureFactory
 from workflows.repair.models import Objection, RepairApplication
-from workflows.verification.models import Delegation
+from workflows.verification.models import Delegation, Rectification
 
 city = matrix_test.city  # the demo city of the authorisation matrix, built once per module
 
@@ -49,6 +49,9 @@ TYPED_TEXTS = (
     (Delegation, "reason"),
     (RepairApplication, "statement"),
     (Objection, "grounds"),
+    (Rectification, "gaps"),
+    (Rectification, "finding_evidence"),
+    (Rectification, "submission"),
 )
 
 # English words a Chinese page may show, each for a reason:
