@@ -22,9 +22,10 @@ from workflows.verification.services.work import verification_complete
 
 def _verify(world, commitment, finding="fulfilled"):
     reason = "" if finding == "fulfilled" else "不实"
+    task = task_of(commitment)
     verification_complete(
-        task=task_of(commitment),
-        by=world.regulator,
+        task=task,
+        by=task.owner,  # the least-loaded regulator it was assigned to
         method="written",
         finding=finding,
         reason=reason,
@@ -33,13 +34,12 @@ def _verify(world, commitment, finding="fulfilled"):
 
 def _rectified(world):
     commitment = submit_commitment(world)
-    rectification_order(
-        task=task_of(commitment), by=world.regulator, method="on_site", gaps="补", working_days=3
-    )
+    task = task_of(commitment)
+    rectification_order(task=task, by=task.owner, method="on_site", gaps="补", working_days=3)
     rectification_submit(reference=commitment.reference, by=world.applicant, text="已补")
     verification_complete(
         task=task_of(commitment, InformCommitFlow.reverify),
-        by=world.regulator,
+        by=task.owner,
         method="on_site",
         finding="fulfilled",
     )
