@@ -29,7 +29,11 @@ from directory.models import DeadlineUnit
 from directory.selectors import subject_list
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.flows import InformCommitFlow
-from workflows.verification.models import Rectification, RectificationEvidence
+from workflows.verification.models import (
+    Rectification,
+    RectificationEvidence,
+    VerificationTaskIndex,
+)
 from workflows.verification.services.evidence import CheckedFile, evidence_check, evidence_file_save
 from workflows.verification.services.queue import index_close
 from workflows.verification.services.rectification_flow import notify_rectification_ordered
@@ -136,6 +140,12 @@ def rectification_order(
         _refuse_second_round(task=current, commitment=commitment)
         if method not in VerificationMethod.values:
             raise _invalid("method", _("Choose a verification method."))
+        drawn = VerificationTaskIndex.objects.filter(task_id=current.pk, is_spot_check=True)
+        if method != VerificationMethod.ON_SITE and drawn.exists():
+            raise _invalid(
+                "method",
+                _("This commitment was drawn for an on-site spot check: verify it on site."),
+            )
         if not gaps:
             raise _invalid("gaps", _("Say what must be rectified."))
         deadline = rectification_deadline(

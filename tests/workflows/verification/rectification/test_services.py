@@ -218,3 +218,15 @@ def test_a_regulator_of_another_department_cannot_order(world, submitted_commitm
         )
     assert refused.value.code == "not_found"
     _nothing_changed(submitted_commitment)
+
+
+def test_a_spot_checked_commitment_is_ordered_on_site_only(world, submitted_commitment):
+    from workflows.verification.models import VerificationTaskIndex
+
+    VerificationTaskIndex.objects.filter(task=task_of(submitted_commitment)).update(
+        is_spot_check=True
+    )
+    with pytest.raises(WorkflowError) as refused:
+        _order(world, submitted_commitment, method="written")
+    assert refused.value.field == "method"
+    _nothing_changed(submitted_commitment)
