@@ -17,7 +17,11 @@ from notifications.models import Notification
 from tests.workflows.conftest import task_of
 from workflows.errors import WorkflowError
 from workflows.verification.flows import InformCommitFlow
-from workflows.verification.models import Rectification, RectificationEvidence
+from workflows.verification.models import (
+    Rectification,
+    RectificationEvidence,
+    VerificationTaskIndex,
+)
 from workflows.verification.services.rectification import (
     rectification_order,
     rectification_submit,
@@ -221,8 +225,6 @@ def test_a_regulator_of_another_department_cannot_order(world, submitted_commitm
 
 
 def test_a_spot_checked_commitment_is_ordered_on_site_only(world, submitted_commitment):
-    from workflows.verification.models import VerificationTaskIndex
-
     VerificationTaskIndex.objects.filter(task=task_of(submitted_commitment)).update(
         is_spot_check=True
     )
