@@ -34,7 +34,11 @@ from workflows.verification.services.reassignment import (
     verification_task_reassign,
     verification_tasks_reassign_bulk,
 )
-from workflows.verification.services.rectification import rectification_order, rectification_submit
+from workflows.verification.services.rectification import (
+    rectification_get,
+    rectification_order,
+    rectification_submit,
+)
 from workflows.verification.services.submission import commitment_submit
 from workflows.verification.services.work import (
     verification_complete,
@@ -432,6 +436,7 @@ class CommitmentRectificationApi(APIView):
         responses={200: RectificationSerializer, **error_responses(400, 404, 409)},
     )
     def post(self, request, reference: str):
+        rectification_get(reference=reference, by=request.user)  # others: not found, first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rectification = rectification_submit(
