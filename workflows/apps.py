@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,15 +9,5 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        # The commitment's timeline and next step say what a rectification order did.
-        from commitments.lifecycle import selectors
-        from workflows.verification.selectors.rectification import (
-            rectification_home_notices,
-            rectification_next_step,
-            rectification_timeline,
-        )
-
-        if rectification_timeline not in selectors.TIMELINE_SOURCES:
-            selectors.TIMELINE_SOURCES.append(rectification_timeline)
-            selectors.NEXT_STEP_SOURCES.append(rectification_next_step)
-            selectors.HOME_SOURCES.append(rectification_home_notices)
+        """Let a rectification order speak in the commitment's timeline, next step and home."""
+        import_module("workflows.verification.selectors.rectification")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from commitments.lifecycle import selectors as lifecycle_selectors
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import TimelineEvent
 from directory.selectors import subject_list
@@ -107,3 +108,10 @@ def rectifications_to_do(*, user: AbstractBaseUser) -> list[Rectification]:
         .select_related("commitment", "department")
         .order_by("due_at", "pk")[:20]
     )
+
+
+# Registered once, when the app is ready (``workflows.apps``): the domain never imports us.
+if rectification_timeline not in lifecycle_selectors.TIMELINE_SOURCES:
+    lifecycle_selectors.TIMELINE_SOURCES.append(rectification_timeline)
+    lifecycle_selectors.NEXT_STEP_SOURCES.append(rectification_next_step)
+    lifecycle_selectors.HOME_SOURCES.append(rectification_home_notices)
