@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from commitments.lifecycle import urls as lifecycle_urls
 from commitments.portal import urls as portal_urls
 from config import views
+from workflows.figures import urls as figures_urls
 from workflows.repair import urls as repair_urls
 from workflows.verification import urls as verification_urls
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("commitments/", include("commitments.urls")),
     path("commitments/", include((verification_urls.applicant_urlpatterns, "submission"))),
     path("regulator/credit/", include(repair_urls.office_urls)),  # repair, objections
+    path("regulator/", include((figures_urls.office_urlpatterns, "figures"))),
     path("regulator/", include("workflows.verification.urls")),
     path("notifications/", include("notifications.urls")),
     # The subject's credit record, own and public, and its repair and objections.
@@ -30,6 +32,7 @@ urlpatterns = [
         ),
     ),
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
+    path("portal/", include((figures_urls.public_urlpatterns, "public_figures"))),
     path("portal/", include((portal_urls.urlpatterns, "portal"))),  # public portal, no login
     # verify/ and register/: public verification, no login
     path("", include((portal_urls.verification_urlpatterns, "public"))),

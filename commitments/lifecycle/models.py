@@ -100,6 +100,8 @@ class Commitment(StateModel):
             models.Index(fields=["subject", "-created_at"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["status", "verification_due_at"]),
+            # Fulfilment figures: the commitments decided in a period, by status.
+            models.Index(fields=["status", "decided_at"], name="commitment_status_decided"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -67,6 +67,10 @@ class TimelineEvent(models.TextChoices):
     BREACHED = "breached", _("verified: breached")
     WITHDRAWN = "withdrawn", _("withdrawn")
     CHANGED = "changed", _("changed")
+    # Said by the verification process's own timeline source (``TIMELINE_SOURCES``).
+    RECTIFICATION_ORDERED = "rectification_ordered", _("rectification ordered")
+    RECTIFICATION_SUBMITTED = "rectification_submitted", _("rectification submitted")
+    RECTIFICATION_LAPSED = "rectification_lapsed", _("rectification deadline passed")
 
 
 _EVENT_OF_STATUS = {
@@ -109,8 +113,18 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
             }
         )
         previous_status = row.status
+    for source in TIMELINE_SOURCES:
+        entries += source(commitment)
     entries.sort(key=lambda e: e["at"])
     return entries
+
+
+# Processes above the domain add their own events to a commitment's timeline (a rectification
+# order, say) at start-up: each source gives entries like ``commitment_timeline``'s, with the
+# sentence to say (``sentence``, lazy gettext with ``%(who)s``/``%(when)s``) and its ``values``.
+TIMELINE_SOURCES: list = []
+# And what happens next when one of them holds the commitment (the first non-empty answer).
+NEXT_STEP_SOURCES: list = []
 
 
 _SENTENCES = {
@@ -147,12 +161,13 @@ def timeline_sentences(*, commitment: Commitment, with_bookkeeping: bool = False
     department = commitment.department.name if commitment.department_id else ""
     sentences = []
     for entry in commitment_timeline(commitment=commitment):
-        sentence = _SENTENCES.get(entry["event"])
+        sentence = entry.get("sentence") or _SENTENCES.get(entry["event"])
         if sentence is None:
             if with_bookkeeping:
                 sentences.append({**entry, "text": str(entry["event"].label)})
             continue
         values = {"who": _who(entry["actor"]), "when": _when(entry["at"]), "department": department}
+        values.update(entry.get("values", {}))
         sentences.append({**entry, "text": sentence % values, "words": _own_words(entry)})
     return sentences
 
@@ -168,6 +183,9 @@ def _own_words(entry: dict) -> str:
 
 def timeline_next_step(*, commitment: Commitment) -> str:
     """What happens next to the commitment, and by when, in a sentence (empty when nothing does)."""
+    for source in NEXT_STEP_SOURCES:
+        if step := source(commitment):
+            return step
     status = commitment.status
     if status == Commitment.Status.DRAFT:
         return str(_("Next: check the draft and sign it; nothing is submitted until you sign."))
@@ -243,12 +261,23 @@ class ApplicantHome:
     due_soon_days: int = DUE_SOON_WORKING_DAYS
     subjects: list[Subject] = field(default_factory=list)
     breaches: list[credit_selectors.BreachReading] = field(default_factory=list)
+    # What processes above the domain ask of the applicant (``HOME_SOURCES``): text and link.
+    notices: list[dict] = field(default_factory=list)
 
     @property
     def has_work(self) -> bool:
         return bool(
-            self.drafts or self.obligations_overdue or self.obligations_due_soon or self.breaches
+            self.drafts
+            or self.obligations_overdue
+            or self.obligations_due_soon
+            or self.breaches
+            or self.notices
         )
+
+
+# Processes above the domain add what they ask of the applicant to its home at start-up:
+# each source takes the user and gives ``{"text": ..., "link": ...}`` items.
+HOME_SOURCES: list = []
 
 
 def applicant_home(*, user: AbstractBaseUser, today: date | None = None) -> ApplicantHome:
@@ -294,4 +323,5 @@ def applicant_home(*, user: AbstractBaseUser, today: date | None = None) -> Appl
     home.breaches = credit_selectors.breach_readings(
         breaches=list(credit_selectors.subject_breaches(subject_ids=subject_ids)), on=today
     )
+    home.notices = [notice for source in HOME_SOURCES for notice in source(user)]
     return home

@@ -963,6 +963,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/workflows/objectionprocess/add/": {
         "GET": "login login login login login login login login login 403",
     },
+    "admin/workflows/rectification/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/rectification/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/workflows/rectification/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/rectification/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/workflows/rectification/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/workflows/rectification/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
     "admin/workflows/repairapplication/": {
         "GET": "login login login login login login login login login 200",
     },
@@ -1159,6 +1177,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 200 404 200 200 404 404 404 login 404",
         "POST": "login 405 405 405 405 405 405 405 login 405",
     },
+    "commitments/<str:reference>/rectification/": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 400 404 400 400 404 404 404 login 404",
+    },
     "commitments/<str:reference>/sign/": {
         "GET": "login 405 405 405 405 405 405 405 login 405",
         "POST": "login 302 404 302 302 404 404 404 login 302",
@@ -1331,6 +1353,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
     },
+    "portal/figures/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
     "portal/lists/<str:kind>/": {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
@@ -1411,6 +1437,14 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 200 404 200 login 403",
         "POST": "login 403 403 403 403 405 405 405 login 403",
     },
+    "regulator/figures.csv": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
+    "regulator/figures/": {
+        "GET": "login 403 403 403 403 200 200 200 login 403",
+        "POST": "login 403 403 403 403 405 405 405 login 403",
+    },
     "regulator/queue/": {
         "GET": "login 403 403 403 403 200 200 200 login 403",
         "POST": "login 403 403 403 403 405 405 405 login 403",
@@ -1434,6 +1468,10 @@ PAGES: dict[str, dict[str, str]] = {
     "regulator/tasks/<int:pk>/reassign/": {
         "GET": "login 403 403 403 403 405 405 405 login 403",
         "POST": "login 403 403 403 403 302 404 302 login 403",
+    },
+    "regulator/tasks/<int:pk>/rectify/": {
+        "GET": "login 403 403 403 403 200 404 200 login 403",
+        "POST": "login 403 403 403 403 400 404 400 login 403",
     },
     "regulator/tasks/<int:pk>/release/": {
         "GET": "login 403 403 403 403 405 405 405 login 403",
@@ -1486,6 +1524,8 @@ OPERATIONS: dict[str, str] = {
     "commitments_document": "401 404 404 404 404 404 404 404 404 404",
     "commitments_list": "401 200 200 200 200 200 200 200 200 200",
     "commitments_preview": "401 200 404 200 200 404 404 404 404 403",
+    "commitments_rectification_read": "401 200 404 200 200 200 404 200 404 200",
+    "commitments_rectification_submit": "401 400 404 400 400 404 404 404 404 404",
     "commitments_retrieve": "401 200 404 200 200 404 404 404 404 200",
     "commitments_sign": "401 400 404 400 400 404 404 404 404 400",
     "commitments_upload_signed": "401 400 404 400 400 404 404 404 404 400",
@@ -1505,6 +1545,7 @@ OPERATIONS: dict[str, str] = {
     "credit_repair_eligibility": "401 200 404 200 200 404 404 404 404 404",
     "credit_repairs_apply": "401 415 415 415 415 415 415 415 415 415",
     "credit_repairs_list": "401 200 200 200 200 200 200 200 200 200",
+    "figures_read": "401 403 403 403 403 200 200 200 403 403",
     "obligations_department_list": "401 403 403 403 403 200 200 200 403 403",
     "obligations_detail": "401 200 404 200 200 200 404 200 404 200",
     "obligations_extend": "401 400 404 400 400 400 404 400 404 400",
@@ -1536,6 +1577,7 @@ OPERATIONS: dict[str, str] = {
     "tasks_inbox": "401 200 200 200 200 200 200 200 200 200",
     "tasks_queue": "401 200 200 200 200 200 200 200 200 200",
     "tasks_reassign": "401 404 404 404 404 400 404 400 404 404",
+    "tasks_rectify": "401 404 404 404 404 400 404 400 404 404",
     "tasks_release": "401 404 404 404 404 200 404 200 404 404",
     "tasks_verify": "401 404 404 404 404 400 404 400 404 404",
     "templates_list": "401 200 200 200 200 200 200 200 200 200",
@@ -1543,4 +1585,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "452 pages (545 page requests) x 10 roles = 5450; 59 operations x 10 roles = 590"
+SIZE = "460 pages (555 page requests) x 10 roles = 5550; 59 operations x 10 roles = 590"

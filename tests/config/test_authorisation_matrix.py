@@ -67,7 +67,7 @@ from workflows.management.commands.demo_load import (
     FOOD_TEMPLATE_CODE,
     SUBJECT_CODE,
 )
-from workflows.verification.models import VerificationTaskIndex
+from workflows.verification.models import Rectification, VerificationTaskIndex
 
 RECORD = bool(os.environ.get("AUTHORISATION_MATRIX_RECORD"))
 MATRIX_FILE = Path(matrix.__file__)
@@ -190,6 +190,16 @@ def _build_city() -> City:
     objection = ObjectionFactory(breach__subject=subject, department=department, filed_by=applicant)
     failed_delivery = _failed_delivery(subject=subject, department=department)
     task = VerificationTaskIndex.objects.get(commitment=signed).task
+    rectification_of_signed = Rectification.objects.create(  # what its pages and API read
+        commitment=signed,
+        department=department,
+        method="on_site",
+        gaps="消毒柜未安装",
+        due_at=timezone.now() + timedelta(days=7),
+        due_basis={},
+        ordered_by=users["regulator"],
+        ordered_at=timezone.now(),
+    )
     delegation = DelegationFactory(
         department=department, delegator=users["regulator"], created_by=users["regulator"]
     )
@@ -275,6 +285,9 @@ def _build_city() -> City:
         "/api/v1/credit/office/repairs/": {"id": repair.pk},
         "/api/v1/credit/office/objections/": {"id": objection.pk},
         "/api/v1/commitments/": draft_values,
+        "/api/v1/commitments/{reference}/rectification/": {
+            "reference": rectification_of_signed.commitment.reference
+        },
         "/api/v1/": {"code": subject.code, "kind": "red"},
     }
     if representations:

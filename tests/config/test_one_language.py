@@ -36,7 +36,7 @@ from notifications.models import Notification, OutboxMessage
 from tests.config import authorisation_matrix as matrix
 from tests.factories import BreachFactory, MeasureFactory
 from workflows.repair.models import Objection, RepairApplication
-from workflows.verification.models import Delegation
+from workflows.verification.models import Delegation, Rectification
 
 city = matrix_test.city  # the demo city of the authorisation matrix, built once per module
 
@@ -54,6 +54,9 @@ TYPED_TEXTS = (
     # (the peer's own words: an HTTP status, a socket error).
     (CallingSystem, "name"),
     (OutboxMessage, "last_error"),
+    (Rectification, "gaps"),
+    (Rectification, "finding_evidence"),
+    (Rectification, "submission"),
 )
 
 # English words a Chinese page may show, each for a reason:

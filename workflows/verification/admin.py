@@ -12,6 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from directory.admin import ReadOnlyAdmin
 from workflows.verification.models import (
     Delegation,
+    Rectification,
+    RectificationEvidence,
     SamplingDraw,
     SamplingPolicy,
     TaskAuditEntry,
@@ -90,3 +92,22 @@ class VerificationTaskIndexAdmin(ReadOnlyAdmin):
     list_display = ["task", "commitment", "department", "owner", "due_at", "priority"]
     list_select_related = ["commitment", "department", "owner"]
     list_filter = ["department", "is_escalated", "risk_grade"]
+
+
+class RectificationEvidenceInline(admin.TabularInline):
+    model = RectificationEvidence
+    extra = 0
+    can_delete = False
+    fields = ["stage", "original_name", "sha256", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ReadOnlyAdmin):
+    """Orders to rectify: read-only here, changed only through the process."""
+
+    list_display = ["commitment", "department", "status", "due_at", "ordered_by", "ordered_at"]
+    list_select_related = ["commitment", "department", "ordered_by"]
+    list_filter = ["status", "department"]
+    search_fields = ["commitment__reference"]
+    inlines = [RectificationEvidenceInline]

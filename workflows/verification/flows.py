@@ -21,11 +21,15 @@ from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.models import TaskAuditEntry, VerificationProcess
+from workflows.verification.models import Rectification, TaskAuditEntry, VerificationProcess
 from workflows.verification.selectors.seats import is_department_member, task_department_id
 from workflows.verification.services.assignment import audit_assignment, least_loaded_member
 from workflows.verification.services.notify import notify_assigned, notify_escalated
 from workflows.verification.services.queue import index_open_task
+from workflows.verification.services.rectification_flow import (
+    rectification_index_due,
+    rectification_lapse,
+)
 from workflows.verification.services.routing import may_verify, route_commitment, route_of_rule
 
 
@@ -129,7 +133,7 @@ class InformCommitFlow(flow.Flow):
         .Permission("workflows.verify_commitment")
         .Assign(this.assign_regulator)
         .onCreate(this.task_created)
-        .Next(this.check_finding)
+        .Next(this.check_rectification)
     )
     # A named boundary (not .OnTimeout) so scheduled rows keep their meaning if nodes move.
     verification_overdue = (
@@ -149,6 +153,35 @@ class InformCommitFlow(flow.Flow):
         .Permission("workflows.verify_commitment")
         .Assign(this.assign_supervisor)
         .onCreate(this.escalation_created)
+        .Next(this.check_rectification)
+    )
+    check_rectification = (
+        flow.If(this.is_rectification_ordered)
+        .Annotation(title=_("Rectification ordered?"))
+        .Then(this.await_rectification)
+        .Else(this.check_finding)
+    )
+    await_rectification = (
+        flow.Handle(this.rectification_received)
+        .Annotation(title=_("The applicant rectifies"))
+        .Next(this.reverify)
+    )
+    rectification_overdue = (
+        TimerBoundary(this.await_rectification, delay=this.rectification_due, interrupting=True)
+        .Annotation(title=_("Rectification deadline passed"))
+        .Next(this.rectification_lapsed)
+    )
+    rectification_lapsed = (
+        flow.Function(this.mark_rectification_lapsed)
+        .Annotation(title=_("Nothing submitted by the deadline"))
+        .Next(this.reverify)
+    )
+    reverify = (
+        DepartmentTaskView()
+        .Annotation(title=_("Re-verify the rectified commitment"))
+        .Permission("workflows.verify_commitment")
+        .Assign(this.assign_reverifier)
+        .onCreate(this.reverification_created)
         .Next(this.check_finding)
     )
     check_finding = (
@@ -195,7 +228,7 @@ class InformCommitFlow(flow.Flow):
 
     @classmethod
     def human_task_refs(cls) -> list[str]:
-        return [get_task_ref(cls.verify), get_task_ref(cls.escalate)]
+        return [get_task_ref(cls.verify), get_task_ref(cls.escalate), get_task_ref(cls.reverify)]
 
     def _open_commitment(self, activation) -> Commitment | None:
         """The commitment when it still awaits a finding (escalation re-checks the domain)."""
@@ -249,6 +282,49 @@ class InformCommitFlow(flow.Flow):
             process_id=activation.process.pk
         )
         return status == Commitment.Status.FULFILLED
+
+    # Rectification ---------------------------------------------------------------------------
+
+    def is_rectification_ordered(self, activation) -> bool:
+        return Rectification.objects.filter(
+            commitment__process_id=activation.process.pk, status=Rectification.Status.ORDERED
+        ).exists()
+
+    def rectification_due(self, activation):
+        """Arm the rectification deadline at the instant the order fixed on the calendar."""
+        return Rectification.objects.values_list("due_at", flat=True).get(
+            commitment__process_id=activation.process.pk
+        )
+
+    def rectification_received(self, activation, **kwargs) -> None:
+        """The applicant's submission was recorded by the service that runs this node."""
+
+    def mark_rectification_lapsed(self, activation) -> None:
+        """The deadline passed with nothing submitted: record it (the platform did)."""
+        rectification_lapse(process_id=activation.process.pk)
+
+    def assign_reverifier(self, activation) -> AbstractBaseUser | None:
+        """The regulator who ordered the rectification, while still an active member."""
+        commitment = self._open_commitment(activation)
+        if commitment is None:
+            return None
+        order = Rectification.objects.filter(commitment=commitment).select_related("ordered_by")
+        ordered_by = order[0].ordered_by if order else None
+        if is_department_member(ordered_by, commitment.department_id):
+            return ordered_by
+        return self.assign_regulator(activation)
+
+    def reverification_created(self, activation) -> None:
+        """Index the re-verification, due at the rectification deadline, and tell its holder."""
+        task = activation.task
+        commitment = self._open_commitment(activation)
+        if commitment is None:
+            return
+        index_open_task(task=task, commitment=commitment)
+        rectification_index_due(task=task, commitment=commitment)
+        if task.owner is not None:
+            audit_assignment(task=task, kind=TaskAuditEntry.Kind.ASSIGNED)
+            notify_assigned(task=task, commitment=commitment)
 
     # Task callbacks: index, audit, tell -----------------------------------------------------
 

@@ -229,3 +229,53 @@ class SamplingDrawForm(forms.Form):
         self.fields["matter"].choices = [("", _("Every matter"))] + [
             (m.pk, m.name) for m in matters
         ]
+
+
+class RectificationOrderForm(forms.Form):
+    """An order to rectify: what was found, what must be fixed, by when (the service checks)."""
+
+    method = forms.ChoiceField(
+        label=_("Verification method"),
+        choices=VerificationMethod.choices,
+        widget=forms.Select(attrs={"data-testid": "rectify-method"}),
+    )
+    gaps = forms.CharField(
+        label=_("What must be rectified"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "data-testid": "rectify-gaps"}),
+        error_messages={"required": _("Say what must be rectified.")},
+    )
+    finding_evidence = forms.CharField(
+        label=_("What the verification found"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "rectify-evidence"}),
+        help_text=_("The documents read, the data source queried or what was seen on site."),
+    )
+    working_days = forms.IntegerField(
+        label=_("Deadline in working days"),
+        required=False,
+        widget=forms.NumberInput(attrs={"data-testid": "rectify-working-days"}),
+        help_text=_("Counted from today on the official calendar."),
+    )
+    due_date = forms.DateField(
+        label=_("or a deadline date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "data-testid": "rectify-due-date"}),
+    )
+
+
+class RectificationSubmitForm(forms.Form):
+    """What the applicant rectified, with evidence files."""
+
+    submission = forms.CharField(
+        label=_("What was rectified"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5, "data-testid": "rectification-text"}),
+        error_messages={"required": _("Say what was rectified.")},
+    )
+    evidence_files = MultipleFileField(
+        label=_("Evidence files"),
+        required=False,
+        help_text=_("PDF, PNG or JPEG, at most 10 MB each and 10 files."),
+    )

@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
-from commitments.catalogue.models import VerificationMethod
+from commitments.catalogue.models import StateModel, VerificationMethod
 
 
 class VerificationProcess(Process):
@@ -317,3 +318,114 @@ class SamplingDraw(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.drawn_at:%Y-%m-%d %H:%M} ({self.seed})"
+
+
+class Rectification(StateModel):
+    """An order to rectify (待整改) given instead of a final finding, and what followed it.
+
+    The regulator who verifies a commitment may find a fixable gap: instead of fulfilled or
+    breached they order the applicant to rectify ``gaps`` by ``due_at`` (a number of working
+    days on the official calendar). The applicant submits what they did with evidence; at the
+    latest at the deadline the re-verification falls due, which ends fulfilled or breached.
+    One order per commitment: a re-verification cannot order a second round. The commitment
+    stays under verification meanwhile (its legal status); this row holds the order's own.
+    """
+
+    class Status(models.TextChoices):
+        ORDERED = "ordered", _("Rectification ordered")
+        SUBMITTED = "submitted", _("Rectification submitted")
+        DUE = "due", _("Deadline passed without a submission")
+        FULFILLED = "fulfilled", _("Re-verified: fulfilled")
+        BREACHED = "breached", _("Re-verified: breached")
+
+    OPEN = (Status.ORDERED, Status.SUBMITTED, Status.DUE)
+
+    commitment = models.OneToOneField(
+        "commitments.Commitment", on_delete=models.PROTECT, related_name="rectification"
+    )
+    department = models.ForeignKey(
+        "directory.Department", on_delete=models.PROTECT, related_name="rectifications"
+    )
+    status = FSMField(_("status"), choices=Status.choices, default=Status.ORDERED, protected=True)
+    method = models.CharField(_("method"), max_length=20, choices=VerificationMethod.choices)
+    gaps = models.TextField(_("what must be rectified"))
+    finding_evidence = models.TextField(_("what the verification found"), blank=True)
+    due_at = models.DateTimeField(_("rectify by"))
+    due_basis = models.JSONField(editable=False)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    ordered_at = models.DateTimeField(_("ordered"))
+    submission = models.TextField(_("what was rectified"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("re-verified"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-ordered_at", "-pk"]
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"], name="wf_rect_dept_status_due"),
+            models.Index(fields=["status", "due_at"], name="wf_rect_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @transition(field=status, source=Status.ORDERED, target=Status.SUBMITTED)
+    def submit(self, *, by, at, text: str) -> None:
+        self.submitted_by = by
+        self.submitted_at = at
+        self.submission = text
+
+    @transition(field=status, source=Status.ORDERED, target=Status.DUE)
+    def pass_deadline(self) -> None:
+        """The deadline passed with nothing submitted: re-verification is due anyway."""
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.DUE], target=Status.FULFILLED)
+    def close_fulfilled(self, *, at) -> None:
+        self.closed_at = at
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.DUE], target=Status.BREACHED)
+    def close_breached(self, *, at) -> None:
+        self.closed_at = at
+
+
+class RectificationEvidence(models.Model):
+    """A file kept with a rectification: the regulator's with the order, the applicant's with
+    the submission (content-addressed like a verification's evidence)."""
+
+    class Stage(models.TextChoices):
+        ORDER = "order", _("With the order")
+        SUBMISSION = "submission", _("With the submission")
+
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.PROTECT, related_name="evidence"
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    file = models.FileField(_("file"), max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rectification", "pk"]
+        verbose_name = _("rectification evidence")
+        verbose_name_plural = _("rectification evidence")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -12,7 +12,7 @@ from django.urls import path
 
 from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows.verification import api
-from workflows.verification.pages import applicant, supervision, task_lists, tasks
+from workflows.verification.pages import applicant, rectification, supervision, task_lists, tasks
 from workflows.verification.services.submission import commitment_submit
 
 app_name = "workflows"
@@ -31,6 +31,7 @@ urlpatterns = [
         name="extend-deadline",
     ),
     path("tasks/<int:pk>/reassign/", supervision.TaskReassignView.as_view(), name="reassign"),
+    path("tasks/<int:pk>/rectify/", rectification.RectificationOrderView.as_view(), name="rectify"),
     path("delegations/", supervision.DelegationListView.as_view(), name="delegations"),
     path(
         "delegations/<int:pk>/revoke/",
@@ -43,6 +44,11 @@ urlpatterns = [
 ]
 
 applicant_urlpatterns = [
+    path(
+        "<str:reference>/rectification/",
+        rectification.RectificationView.as_view(),
+        name="rectification",
+    ),
     path("<str:reference>/sign/", applicant.CommitmentSignView.as_view(), name="sign"),
     path(
         "<str:reference>/upload-signed/",
@@ -60,6 +66,12 @@ api_urlpatterns = [
         CommitmentUploadSignedApi.as_view(submit=commitment_submit),
         name="commitment-upload-signed",
     ),
+    path(
+        "commitments/<str:reference>/rectification/",
+        api.CommitmentRectificationApi.as_view(),
+        name="commitment-rectification",
+    ),
+    path("tasks/<int:pk>/rectify/", api.TaskRectifyApi.as_view(), name="task-rectify"),
     path("tasks/inbox/", api.TaskInboxApi.as_view(), name="task-inbox"),
     path("tasks/queue/", api.TaskQueueApi.as_view(), name="task-queue"),
     path("tasks/<int:pk>/claim/", api.TaskClaimApi.as_view(), name="task-claim"),

@@ -32,12 +32,13 @@ from directory.errors import DomainError
 from directory.models import RegulatorMembership
 from workflows.errors import WorkflowErrorCode
 from workflows.pages import RegulatorPageMixin, http_error
+from workflows.verification.flows import InformCommitFlow
 from workflows.verification.forms import (
     EvidenceForm,
     ReassignForm,
     VerificationForm,
 )
-from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.models import Rectification, TaskAuditEntry, VerificationTaskIndex
 from workflows.verification.selectors.seats import assignable_members, is_department_member
 from workflows.verification.selectors.tasks import commitment_tasks, task_get
 from workflows.verification.services.deadlines import verification_task_deadline_extend
@@ -142,6 +143,12 @@ class TaskDetailView(RegulatorPageMixin, TemplateView):
             history=timeline_sentences(commitment=commitment),
             can_claim=is_open and task.flow_task.can_assign(user, task),
             can_release=is_open and task.flow_task.can_unassign(user, task),
+            rectification=Rectification.objects.filter(commitment=commitment)
+            .select_related("ordered_by", "submitted_by")
+            .first(),
+            may_order_rectification=is_open
+            and task.flow_task != InformCommitFlow.reverify
+            and not Rectification.objects.filter(commitment=commitment).exists(),
             can_verify=is_open
             and (task.owner_id == user.pk or task.flow_task.can_assign(user, task)),
             form=form

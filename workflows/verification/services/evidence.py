@@ -71,6 +71,16 @@ def evidence_check(files: Sequence) -> list[CheckedFile]:
     return checked
 
 
+def evidence_file_save(item: CheckedFile) -> str:
+    """Store a checked file once under its SHA-256; the storage path."""
+    path = f"evidence/{item.sha256[:2]}/{item.sha256}.{item.extension}"
+    if not default_storage.exists(path):
+        saved = default_storage.save(path, ContentFile(item.content))
+        if saved != path:  # a concurrent upload of the same bytes won the name
+            default_storage.delete(saved)
+    return path
+
+
 def evidence_store(
     *, verification: Verification, files: Sequence[CheckedFile], by
 ) -> list[VerificationEvidence]:
@@ -78,14 +88,9 @@ def evidence_store(
     stored = []
     now = timezone.now()
     for item in files:
-        path = f"evidence/{item.sha256[:2]}/{item.sha256}.{item.extension}"
-        if not default_storage.exists(path):
-            saved = default_storage.save(path, ContentFile(item.content))
-            if saved != path:  # a concurrent upload of the same bytes won the name
-                default_storage.delete(saved)
         evidence = VerificationEvidence(
             verification=verification,
-            file=path,
+            file=evidence_file_save(item),
             sha256=item.sha256,
             size=len(item.content),
             content_type=item.content_type,

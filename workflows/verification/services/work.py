@@ -32,6 +32,7 @@ from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
 from workflows.verification.services.assignment import audit_task
 from workflows.verification.services.evidence import evidence_check, evidence_store
 from workflows.verification.services.queue import index_close, index_set_owner
+from workflows.verification.services.rectification_flow import rectification_close
 
 
 def concurrent_change() -> WorkflowError:
@@ -196,6 +197,7 @@ def verification_complete(
             is_spot_check=is_spot_check,
         )
         evidence_store(verification=verification, files=checked_files, by=by)
+        rectification_close(commitment=commitment, verification=verification)
         activation.start(None)
         activation.execute()
         index_close(task_id=current.pk)
