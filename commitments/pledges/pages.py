@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from access.reauth import reauthentication_redirect
+from access.ceremony import signing_proof_context, signing_proof_for_page, signing_purpose
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle import selectors
@@ -64,6 +64,7 @@ def pledge_rules() -> dict[str, str]:
         ),
         "bid_deadline": _("Pledges are made before the bid deadline, so it must lie ahead."),
         "confirm": _("A commitment binds only when its liability is accepted."),
+        "password": _("Each signature needs its own proof of who you are."),
     }
 
 
@@ -181,12 +182,15 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
         except CommitmentError:
             raise Http404 from None
         context.update(commitment=commitment, template=commitment.template, tender=tender)
+        context.update(
+            signing_proof_context(
+                self.request, purpose=signing_purpose("commitment", commitment.reference)
+            )
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         commitment = self.commitment()
-        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
-            return reauthenticate
         if not request.POST.get("confirm"):
             return self.fail(
                 CommitmentError(
@@ -199,6 +203,9 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
                 )
             )
         try:
+            purpose = signing_purpose("commitment", commitment.reference)
+            if provider := signing_proof_for_page(request, purpose=purpose, next_url=request.path):
+                return provider
             pledge = bid_pledge_sign(commitment=commitment, by=request.user)
         except DomainError as error:
             return self.fail(error)

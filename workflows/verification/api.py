@@ -12,11 +12,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from access.reauth import signature_proof
+from access.api import api_signing_proof, signing_password_field
+from access.ceremony import signing_purpose
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle import selectors as commitment_selectors
 from commitments.lifecycle.api.common import CommitmentDetailSerializer, commitment_detail_data
@@ -74,24 +74,15 @@ def _commitment_data(request, reference: str) -> dict:
 
 
 class CommitmentSignInputSerializer(serializers.Serializer):
-    password = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        write_only=True,
-        help_text=(
-            "The signer's password. Required with a token, and with a session whose login is "
-            "older than ACCESS_REAUTH_MINUTES; a wrong one counts towards the lockout."
-        ),
-    )
+    password = signing_password_field()
 
 
 class CommitmentSignApi(APIView):
     """Sign a draft and hand it to the competent department for verification.
 
-    Signing binds the subject, so the signer proves who they are right before it: a session
-    that logged in within ``ACCESS_REAUTH_MINUTES`` signs as it is; a token, or an older
-    session, sends the signer's password (``password``; refused in the envelope on that field).
+    Signing binds the subject, so the request proves its signer for this one signature
+    (``access.api``): the signer's password, with a token or a session alike (refused in the
+    envelope on ``password``; a wrong one counts towards the lockout).
     """
 
     @extend_schema(
@@ -106,11 +97,10 @@ class CommitmentSignApi(APIView):
         )
         data = CommitmentSignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        signature_proof(
-            request._request,
-            user=request.user,
+        api_signing_proof(
+            request,
             password=data.validated_data.get("password", ""),
-            by_session=isinstance(request.successful_authenticator, SessionAuthentication),
+            purpose=signing_purpose("commitment", commitment.reference),
         )
         commitment_submit(commitment=commitment, by=request.user)
         return Response(_commitment_data(request, commitment.reference))

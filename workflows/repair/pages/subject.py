@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from access.reauth import reauthentication_redirect
+from access.ceremony import signing_proof_context, signing_proof_for_page, signing_purpose
 from credit.record.models.breaches import Breach
 from directory import selectors as directory_selectors
 from directory.errors import DomainError
@@ -85,24 +85,22 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
             breach=breach,
             eligibility=repair_eligibility(breach=breach),
             applications=list(breach_repair_list(breach=breach)),
+            **signing_proof_context(
+                self.request, purpose=signing_purpose("repair", str(breach.pk))
+            ),
         )
         return context
 
-    def get(self, request, *args, **kwargs):
-        """Ask for a recent login first, so nothing typed into the form is lost to it."""
-        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
-            return reauthenticate
-        return super().get(request, *args, **kwargs)
-
     def post(self, request, *args, **kwargs):
         breach = self.breach()
-        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
-            return reauthenticate
         proofs = [
             ProofFile(name=f.name, content_type=f.content_type or "", data=f.read())
             for f in request.FILES.getlist("proofs")
         ]
         try:
+            purpose = signing_purpose("repair", str(breach.pk))
+            if provider := signing_proof_for_page(request, purpose=purpose, next_url=request.path):
+                return provider
             repair_submit(
                 breach=breach,
                 by=request.user,
