@@ -25,6 +25,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -72,6 +74,15 @@ def provider_proof_begin(request: HttpRequest, *, purpose: str, next_url: str) -
     provider = settings.ACCESS_IDENTITY_PROVIDER_REAUTH_URL
     separator = "&" if "?" in provider else "?"
     return f"{provider}{separator}{urlencode({'next': next_url})}"
+
+
+@receiver(user_logged_in, dispatch_uid="access.provider_proof_recorded")
+def provider_proof_recorded(sender, request, user, **kwargs) -> None:
+    """A login through the identity provider's backend makes the signatures waiting for it."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if getattr(user, "backend", "") in settings.ACCESS_IDENTITY_PROVIDER_BACKENDS:
+        provider_proof_record(request, at=timezone.now())
 
 
 def provider_proof_record(request: HttpRequest, *, at: datetime) -> None:

@@ -37,10 +37,6 @@ def authentication_record(request: HttpRequest, *, method: str, at: datetime | N
     at = at or timezone.now()
     request.session[AUTHENTICATED_AT] = at.timestamp()
     request.session[AUTHENTICATED_WITH] = method
-    if method == IDENTITY_PROVIDER:  # a signature waiting for this login may now be made
-        from access.ceremony import provider_proof_record  # noqa: PLC0415 (ceremony uses us)
-
-        provider_proof_record(request, at=at)
 
 
 @receiver(user_logged_in, dispatch_uid="access.login_recorded")

@@ -12,7 +12,7 @@ from django.urls import path
 
 from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows.verification import api
-from workflows.verification.pages import applicant, supervision, task_lists, tasks
+from workflows.verification.pages import applicant, batch, supervision, task_lists, tasks
 from workflows.verification.services.submission import commitment_submit
 
 app_name = "workflows"
@@ -42,7 +42,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", supervision.EvidenceDownloadView.as_view(), name="evidence"),
 ]
 
-applicant_urlpatterns = [
+applicant_urlpatterns = [  # batch/ first: "batch" is never a reference (CN + date + code)
+    path("batch/sign/", batch.BatchSignView.as_view(), name="batch-sign"),
     path("<str:reference>/sign/", applicant.CommitmentSignView.as_view(), name="sign"),
     path(
         "<str:reference>/upload-signed/",
@@ -51,7 +52,12 @@ applicant_urlpatterns = [
     ),
 ]
 
-api_urlpatterns = [
+api_urlpatterns = [  # batch/ first: "batch" is never a reference
+    path(
+        "commitments/batch/sign/",
+        api.CommitmentBatchSignApi.as_view(),
+        name="commitment-batch-sign",
+    ),
     path(
         "commitments/<str:reference>/sign/", api.CommitmentSignApi.as_view(), name="commitment-sign"
     ),
