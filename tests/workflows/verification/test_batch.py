@@ -11,6 +11,7 @@ from directory.models import Subject
 from directory.representation.services import subject_claim
 from tests.factories import UserFactory, make_uscc
 from tests.workflows.conftest import FIELD_VALUES
+from workflows.verification.models import VerificationTaskIndex
 from workflows.verification.services import batch as batch_services
 from workflows.verification.services.batch import commitment_batch_submit
 
@@ -49,7 +50,7 @@ def _signed_apart(reference: str) -> bool:
     return (
         commitment.status == Commitment.Status.UNDER_VERIFICATION
         and commitment.signed_document is not None
-        and commitment.verifications.exists()
+        and VerificationTaskIndex.objects.filter(commitment=commitment).exists()
     )
 
 
