@@ -420,6 +420,39 @@ def test_a_tender_with_a_past_bid_deadline_or_another_department_is_refused(clie
     assert Tender.objects.count() == 0
 
 
+def test_an_empty_tender_form_says_what_to_enter_for_each_field(client, world, today):
+    client.force_login(world.regulator)
+
+    response = client.post(
+        reverse("pledges:tender_create"),
+        {"department": world.department.pk, "bid_deadline": "tomorrow", "deposit_amount": "-5"},
+    )
+
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert response.status_code == 400
+    for anchor, message in (
+        ("#reference", "Enter the tender reference as printed on its notice."),
+        ("#title", "Enter the tender&#x27;s title."),
+        ("#bid_deadline", "Enter the bid deadline as a date and a time"),
+        ("#deposit_amount", "Give the bid deposit as a positive amount."),
+    ):
+        assert f'href="{anchor}"' in summary and message in summary
+    assert "---------" not in page and "This field is required." not in page
+    assert Tender.objects.count() == 0
+
+
+def test_the_pledge_form_offers_no_dashes_and_says_what_to_choose(client, world, tender):
+    client.force_login(world.applicant)
+
+    shown = client.get(reverse("pledges:create")).content.decode()
+    response = client.post(reverse("pledges:create"), {"subject": world.subject.code})
+
+    assert "---------" not in shown and "Choose a tender…" in shown
+    assert response.status_code == 400
+    assert "Choose the tender you bid for." in response.content.decode()
+
+
 def test_an_unpaid_notice_shows_the_listing_on_the_bidders_side(client, world, tender):
     pledge = _pledge(world, tender)
     with bids_closed():

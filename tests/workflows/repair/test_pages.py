@@ -85,7 +85,7 @@ def test_the_subject_applies_with_a_file_and_the_officer_grants(client, world, o
 def test_a_refused_application_shows_the_error_and_changes_nothing(client, world, old_breach):
     client.force_login(world.applicant)
     url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
-    response = client.post(url, {"statement": "已缴清罚款"})
+    response = client.post(url, {"statement": "已缴清罚款", "password": "pw-12345678"})
     assert response.status_code == 400
     assert "Attach proof" in response.content.decode()
     assert RepairApplication.objects.count() == 0
@@ -284,6 +284,21 @@ def test_the_repair_commitment_is_signed_only_with_its_own_proof(client, world, 
 
     assert 'id="signing-password"' in shown.content.decode()
     assert posted.status_code == 400
+    assert not RepairApplication.objects.exists()
+
+
+def test_an_empty_repair_form_says_what_to_write_in_the_error_summary(client, world, old_breach):
+    client.force_login(world.applicant)
+    url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
+
+    response = client.post(url, {"statement": "  ", "password": "pw-12345678"})
+
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert response.status_code == 400
+    assert 'href="#statement"' in summary
+    assert "Describe how the act was corrected" in summary
+    assert "(statement)" not in page and "This field is required." not in page
     assert not RepairApplication.objects.exists()
 
 

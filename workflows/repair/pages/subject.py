@@ -18,8 +18,9 @@ from django.views.generic import TemplateView
 from access.ceremony import signing_proof_context, signing_proof_for_page, signing_purpose
 from credit.record.models.breaches import Breach
 from directory import selectors as directory_selectors
-from directory.errors import DomainError
+from directory.errors import DomainError, refusal_into_form
 from directory.identifiers import normalise
+from workflows.repair.forms import RepairApplyForm
 from workflows.repair.models import Objection
 from workflows.repair.selectors.cases import (
     breach_list,
@@ -85,6 +86,7 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
             breach=breach,
             eligibility=repair_eligibility(breach=breach),
             applications=list(breach_repair_list(breach=breach)),
+            form=kwargs.get("form") or RepairApplyForm(),
             **signing_proof_context(
                 self.request, purpose=signing_purpose("repair", str(breach.pk))
             ),
@@ -93,9 +95,12 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         breach = self.breach()
+        form = RepairApplyForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         proofs = [
             ProofFile(name=f.name, content_type=f.content_type or "", data=f.read())
-            for f in request.FILES.getlist("proofs")
+            for f in form.cleaned_data["proofs"]
         ]
         try:
             purpose = signing_purpose("repair", str(breach.pk))
@@ -104,13 +109,12 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
             repair_submit(
                 breach=breach,
                 by=request.user,
-                statement=request.POST.get("statement", ""),
+                statement=form.cleaned_data["statement"],
                 proofs=proofs,
             )
         except DomainError as error:
-            context = self.get_context_data(**kwargs)
-            context.update(error=error, statement=request.POST.get("statement", ""))
-            return self.render_to_response(context, status=400)
+            refusal_into_form(form, error)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(
             request,
             _("Your repair application and repair commitment were submitted."),
