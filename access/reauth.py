@@ -1,10 +1,10 @@
-"""Re-authentication right before a signature.
+"""When and how a session last proved who its user is, and the password check again.
 
 Every login records in the session when it happened and how (``login_recorded``, connected
-to Django's ``user_logged_in``). Signing asks for proof again when that is older than
-``ACCESS_REAUTH_MINUTES``: a password (``password_confirm``, counted by the lockout like any
-login), or, for a session that came from the identity provider, the provider again
-(``ACCESS_IDENTITY_PROVIDER_REAUTH_URL``; without it, the password).
+to Django's ``user_logged_in``); ``is_recent`` reads it against ``ACCESS_REAUTH_MINUTES`` and
+``/accounts/reauthenticate/`` renews it with the password (``password_confirm``, counted by
+the lockout like any login). A signature no longer relies on that window: it needs a proof
+made for it (``access.ceremony``, ADR 0021).
 
 For the identity provider's callback: logging in through Django's ``login()`` with a backend
 listed in ``ACCESS_IDENTITY_PROVIDER_BACKENDS`` records the provider as the method; a callback
@@ -34,8 +34,7 @@ IDENTITY_PROVIDER = "identity_provider"
 
 def authentication_record(request: HttpRequest, *, method: str, at: datetime | None = None):
     """Remember in the session that its user proved who they are now, and how."""
-    at = at or timezone.now()
-    request.session[AUTHENTICATED_AT] = at.timestamp()
+    request.session[AUTHENTICATED_AT] = (at or timezone.now()).timestamp()
     request.session[AUTHENTICATED_WITH] = method
 
 
