@@ -11,3 +11,4 @@ class AccessConfig(AppConfig):
     def ready(self) -> None:
         """Connect the receiver that records when a session last proved who its user is."""
         import_module("access.reauth")
+        import_module("access.ceremony")

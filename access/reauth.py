@@ -1,10 +1,10 @@
-"""Re-authentication right before a signature.
+"""When and how a session last proved who its user is, and the password check again.
 
 Every login records in the session when it happened and how (``login_recorded``, connected
-to Django's ``user_logged_in``). Signing asks for proof again when that is older than
-``ACCESS_REAUTH_MINUTES``: a password (``password_confirm``, counted by the lockout like any
-login), or, for a session that came from the identity provider, the provider again
-(``ACCESS_IDENTITY_PROVIDER_REAUTH_URL``; without it, the password).
+to Django's ``user_logged_in``); ``is_recent`` reads it against ``ACCESS_REAUTH_MINUTES`` and
+``/accounts/reauthenticate/`` renews it with the password (``password_confirm``, counted by
+the lockout like any login). A signature no longer relies on that window: it needs a proof
+made for it (``access.ceremony``, ADR 0021).
 
 For the identity provider's callback: logging in through Django's ``login()`` with a backend
 listed in ``ACCESS_IDENTITY_PROVIDER_BACKENDS`` records the provider as the method; a callback
@@ -18,18 +18,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from access.errors import AccessError, AccessErrorCode
 
 AUTHENTICATED_AT = "access.authenticated_at"
 AUTHENTICATED_WITH = "access.authenticated_with"
@@ -78,15 +73,6 @@ def reauthenticate_url(request: HttpRequest, *, next_url: str) -> str:
     return f"{reverse('access:reauthenticate')}?{urlencode({'next': next_url})}"
 
 
-def reauthentication_redirect(request: HttpRequest, *, next_url: str) -> HttpResponse | None:
-    """For a signing page: None if the session proved its user recently, else the way to
-    prove it again (then back to ``next_url``), with a message that says why."""
-    if is_recent(request):
-        return None
-    messages.info(request, _("Signing needs a recent login: enter your password again, then sign."))
-    return redirect(reauthenticate_url(request, next_url=next_url))
-
-
 def password_confirm(
     request: HttpRequest, *, user: AbstractBaseUser, password: str, remember: bool = True
 ) -> bool:
@@ -102,29 +88,3 @@ def password_confirm(
     if remember:
         authentication_record(request, method=PASSWORD)
     return True
-
-
-def signature_proof(
-    request: HttpRequest, *, user: AbstractBaseUser, password: str, by_session: bool
-) -> None:
-    """Refuse a signature whose signer has not proved who they are recently enough.
-
-    A session that proved it within ``ACCESS_REAUTH_MINUTES`` signs as it is. Otherwise (and
-    always with a token: a token proves a system or a script, not the person at the keyboard)
-    the request carries the signer's password, checked like a login: a wrong one counts
-    towards the lockout.
-    """
-    if by_session and is_recent(request):
-        return
-    if not password:
-        raise AccessError(
-            AccessErrorCode.REAUTHENTICATION_REQUIRED,
-            _("Enter your password to sign: signing needs a recent proof of who you are."),
-            field="password",
-        )
-    if not password_confirm(request, user=user, password=password, remember=by_session):
-        raise AccessError(
-            AccessErrorCode.REAUTHENTICATION_FAILED,
-            _("The password is not correct."),
-            field="password",
-        )

@@ -39,6 +39,17 @@ class DomainError(Exception):
         }
 
 
+def refusal_into_form(form, error: DomainError) -> None:
+    """Show a service's refusal on a page's form: each message on its field when the form has
+    it, else at the top (the error summary lists both, linked)."""
+    if not error.fields:
+        form.add_error(None, str(error.message))
+        return
+    for name, messages in error.fields.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, str(message))
+
+
 class ErrorSerializer(serializers.Serializer):
     """The one error shape of the API."""
 

@@ -13,6 +13,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.api import api_signing_proof, signing_password_field
+from access.ceremony import signing_purpose
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.api.common import SubjectOutputSerializer
 from commitments.pledges import selectors as pledge_selectors
@@ -187,13 +189,15 @@ class PledgeListApi(APIView):
 class PledgeCreateApi(APIView):
     """Pledge a represented subject's credit for a tender in place of the bid deposit.
 
-    The pledge commitment is made and signed in the caller's name in this one call; refused,
+    The pledge commitment is made and signed in the caller's name in this one call, proven by
+    the signer's ``password`` like any signature (``access.api``); refused,
     with nothing made, for a black-listed subject, after the bid deadline or a second time.
     """
 
     class InputSerializer(serializers.Serializer):
         tender = serializers.CharField(max_length=50, help_text="The tender's reference.")
         subject = serializers.CharField(max_length=40, help_text="The bidder's code.")
+        password = signing_password_field()
 
         class Meta:
             ref_name = "PledgeCreateInput"
@@ -202,7 +206,7 @@ class PledgeCreateApi(APIView):
         operation_id="pledges_create",
         tags=["pledges"],
         request=InputSerializer,
-        responses={201: PledgeDetailSerializer, **error_responses(400, 409)},
+        responses={201: PledgeDetailSerializer, **error_responses(400, 409, 429)},
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
@@ -224,6 +228,11 @@ class PledgeCreateApi(APIView):
         )
         if tender is None:
             raise CommitmentError(ErrorCode.INVALID, _("There is no such tender."), field="tender")
+        api_signing_proof(
+            request,
+            password=values.get("password", ""),
+            purpose=signing_purpose("pledge", tender.reference, subject.code),
+        )
         pledge = bid_pledge_make(tender=tender, subject=subject, by=request.user)
         return Response(_detail(pledge), status=status.HTTP_201_CREATED)
 

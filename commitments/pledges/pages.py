@@ -18,17 +18,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from access.reauth import reauthentication_redirect
+from access.ceremony import signing_proof_context, signing_proof_for_page, signing_purpose
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle import selectors
 from commitments.lifecycle.models import Commitment
 from commitments.pledges import selectors as pledge_selectors
-from commitments.pledges.models import BidPledge, Tender
+from commitments.pledges.forms import PledgeForm, TenderForm
+from commitments.pledges.models import BidPledge
 from commitments.pledges.services import (
     bid_pledge_draft,
     bid_pledge_outcome,
@@ -41,8 +41,7 @@ from commitments.pledges.services import (
     tender_create,
 )
 from directory import selectors as directory_selectors
-from directory.errors import DomainError
-from directory.identifiers import normalise
+from directory.errors import DomainError, refusal_into_form
 
 
 def pledge_rules() -> dict[str, str]:
@@ -64,6 +63,7 @@ def pledge_rules() -> dict[str, str]:
         ),
         "bid_deadline": _("Pledges are made before the bid deadline, so it must lie ahead."),
         "confirm": _("A commitment binds only when its liability is accepted."),
+        "password": _("Each signature needs its own proof of who you are."),
     }
 
 
@@ -107,6 +107,15 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
         subjects = list(
             directory_selectors.subject_list(represented_by=self.request.user).order_by("name")
         )
+        tenders = list(pledge_selectors.tender_list_open()[:200])
+        form = kwargs.get("form") or PledgeForm(
+            subjects=subjects,
+            tenders=tenders,
+            initial={
+                "subject": subjects[0].code if len(subjects) == 1 else "",
+                "tender": self.request.GET.get("tender", ""),
+            },
+        )
         context.update(
             subjects=subjects,
             barred=[
@@ -114,34 +123,26 @@ class PledgeCreateView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
                 for subject in subjects
                 if (refusal := pledge_barred_refusal(subject_id=subject.pk)) is not None
             ],
-            tenders=list(pledge_selectors.tender_list_open()[:200]),
-            chosen_subject=self.request.POST.get("subject")
-            or (subjects[0].code if len(subjects) == 1 else ""),
-            chosen_tender=self.request.POST.get("tender") or self.request.GET.get("tender", ""),
+            tenders=tenders,
+            form=form,
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        subject = (
-            directory_selectors.subject_list(represented_by=request.user)
-            .filter(code=normalise(request.POST.get("subject", "")))
-            .first()
-        )
-        tender = Tender.objects.filter(reference=request.POST.get("tender", "").strip()).first()
+        subjects = list(directory_selectors.subject_list(represented_by=request.user))
+        tenders = list(pledge_selectors.tender_list_open()[:200])
+        form = PledgeForm(request.POST, subjects=subjects, tenders=tenders)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        subject = next(s for s in subjects if s.code == form.cleaned_data["subject"])
+        tender = next(t for t in tenders if t.reference == form.cleaned_data["tender"])
         try:
-            if subject is None:
-                raise CommitmentError(
-                    ErrorCode.INVALID,
-                    _("You represent no subject with this code."),
-                    field="subject",
-                )
-            if tender is None:
-                raise CommitmentError(
-                    ErrorCode.INVALID, _("Choose a tender that takes bids."), field="tender"
-                )
             draft = bid_pledge_draft(tender=tender, subject=subject, by=request.user)
         except DomainError as error:
-            return self.fail(error)
+            refusal_into_form(form, error)
+            context = self.get_context_data(form=form)
+            context.update(rule=pledge_rules().get(error.field or "", ""))
+            return self.render_to_response(context, status=400)
         return redirect("pledges:sign", reference=draft.reference)
 
 
@@ -181,12 +182,15 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
         except CommitmentError:
             raise Http404 from None
         context.update(commitment=commitment, template=commitment.template, tender=tender)
+        context.update(
+            signing_proof_context(
+                self.request, purpose=signing_purpose("commitment", commitment.reference)
+            )
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         commitment = self.commitment()
-        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
-            return reauthenticate
         if not request.POST.get("confirm"):
             return self.fail(
                 CommitmentError(
@@ -199,6 +203,9 @@ class PledgeSignView(LoginRequiredMixin, _ErrorPageMixin, TemplateView):
                 )
             )
         try:
+            purpose = signing_purpose("commitment", commitment.reference)
+            if provider := signing_proof_for_page(request, purpose=purpose, next_url=request.path):
+                return provider
             pledge = bid_pledge_sign(commitment=commitment, by=request.user)
         except DomainError as error:
             return self.fail(error)
@@ -270,49 +277,34 @@ class TenderCreateView(_AuthorityMixin, _ErrorPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            departments=list(pledge_selectors.authority_departments(user=self.request.user)),
-            values=self.request.POST,
+        context["form"] = kwargs.get("form") or TenderForm(
+            departments=pledge_selectors.authority_departments(user=self.request.user)
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        department = (
-            pledge_selectors.authority_departments(user=request.user)
-            .filter(pk=request.POST.get("department") or 0)
-            .first()
+        form = TenderForm(
+            request.POST, departments=pledge_selectors.authority_departments(user=request.user)
         )
-        deadline = _parse_deadline(request.POST.get("bid_deadline", ""))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        values = form.cleaned_data
         try:
-            if department is None:
-                raise CommitmentError(
-                    ErrorCode.INVALID, _("Choose your department."), field="department"
-                )
             tender = tender_create(
                 by=request.user,
-                department=department,
-                reference=request.POST.get("reference", ""),
-                title=request.POST.get("title", ""),
-                bid_deadline=deadline,
-                deposit_amount=request.POST.get("deposit_amount", ""),
+                department=values["department"],
+                reference=values["reference"],
+                title=values["title"],
+                bid_deadline=values["bid_deadline"],
+                deposit_amount=values["deposit_amount"],
             )
         except DomainError as error:
-            return self.fail(error)
+            refusal_into_form(form, error)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(
             request, _("Tender %(reference)s announced.") % {"reference": tender.reference}
         )
         return redirect("pledges:office")
-
-
-def _parse_deadline(raw: str):
-    """A ``datetime-local`` value in the city's time zone; None when missing or malformed."""
-    try:
-        deadline = parse_datetime(raw.strip()) if raw.strip() else None
-    except ValueError:
-        return None
-    if deadline is not None and timezone.is_naive(deadline):
-        deadline = timezone.make_aware(deadline)
-    return deadline
 
 
 class PledgeOfficeView(_AuthorityMixin, _ErrorPageMixin, TemplateView):

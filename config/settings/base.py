@@ -210,6 +210,11 @@ ACCESS_TOKEN_LAST_USED_INTERVAL = env.int("ACCESS_TOKEN_LAST_USED_INTERVAL", def
 # Signing asks for the password (or the identity provider) again past this many minutes since
 # the session last proved who its user is (access.reauth).
 ACCESS_REAUTH_MINUTES = env.int("ACCESS_REAUTH_MINUTES", default=15)
+# A signature itself needs a proof made for it (access.ceremony): the password in the signing
+# request, or a fresh login at the identity provider used within this many minutes, once.
+ACCESS_SIGNING_PROOF_MINUTES = env.int("ACCESS_SIGNING_PROOF_MINUTES", default=5)
+# How many drafts one batch signature may take (each is signed and sealed on its own).
+SIGNING_BATCH_MAX = env.int("SIGNING_BATCH_MAX", default=20)
 # The identity provider (OpenID Connect): its authentication backends, and where its sessions
 # go to re-authenticate (empty: they are asked for a password, if they have one).
 ACCESS_IDENTITY_PROVIDER_BACKENDS = env.list("ACCESS_IDENTITY_PROVIDER_BACKENDS", default=[])

@@ -1,4 +1,4 @@
-"""Re-authentication right before a signature: the page and the API."""
+"""The signing ceremony's proof (access.ceremony): one proof per signature, page and API."""
 
 from __future__ import annotations
 
@@ -34,38 +34,45 @@ def _page_client(world) -> Client:
     return client
 
 
-def test_a_fresh_login_signs_on_the_page(world, draft, clock):
+def test_a_fresh_login_still_types_the_password_to_sign(world, draft, clock):
+    # given a login a second ago: no window lets the page sign without its own proof
     client = _page_client(world)
-
-    client.post(f"/commitments/{draft['reference']}/sign/", {"confirm": "1"})
-
-    assert _status(draft) != Commitment.Status.DRAFT
-
-
-def test_an_old_login_is_asked_for_the_password_before_signing(world, draft, clock, settings):
-    # given a login 16 minutes ago (the window is 15)
-    settings.ACCESS_REAUTH_MINUTES = 15
-    client = _page_client(world)
-    clock.shift(dt.timedelta(minutes=16))
     detail = f"/commitments/{draft['reference']}/"
 
-    # when the applicant signs, then they are sent to confirm it is them; nothing is signed
     refused = client.post(f"/commitments/{draft['reference']}/sign/", {"confirm": "1"})
-    assert refused.status_code == 302
-    assert refused["Location"] == f"/accounts/reauthenticate/?next={detail.replace('/', '%2F')}"
+
+    assert refused["Location"] == detail
     assert _status(draft) == Commitment.Status.DRAFT
+    shown = client.get(detail).content.decode()
+    assert "each signature needs its own proof of who you are" in shown
 
-    # when a wrong password is given, then the form says so and counts the failure
-    wrong = client.post(refused["Location"], {"password": "wrong", "next": detail})
-    assert wrong.status_code == 400
-    assert "The password is not correct." in wrong.content.decode()
-    assert AccessFailureLog.objects.filter(username="applicant").count() == 1
-
-    # when the right one is given, then back to the commitment, where signing now works
-    confirmed = client.post(refused["Location"], {"password": PASSWORD, "next": detail})
-    assert confirmed["Location"] == detail
-    client.post(f"/commitments/{draft['reference']}/sign/", {"confirm": "1"})
+    client.post(f"/commitments/{draft['reference']}/sign/", {"confirm": "1", "password": PASSWORD})
     assert _status(draft) != Commitment.Status.DRAFT
+
+
+def test_a_wrong_password_signs_nothing_and_counts_towards_the_lockout(world, draft, clock, caplog):
+    client = _page_client(world)
+
+    refused = client.post(
+        f"/commitments/{draft['reference']}/sign/", {"confirm": "1", "password": "wrong"}
+    )
+
+    assert refused.status_code == 302
+    assert _status(draft) == Commitment.Status.DRAFT
+    assert AccessFailureLog.objects.filter(username="applicant").count() == 1
+    refusal = next(r for r in caplog.records if r.name == "access.ceremony")
+    assert (refusal.username, refusal.purpose, refusal.reason) == (
+        "applicant",
+        f"commitment:{draft['reference']}",
+        "reauthentication_failed",
+    )
+
+
+def test_the_sign_form_shows_the_document_and_asks_for_the_password(world, draft, clock):
+    page = _page_client(world).get(f"/commitments/{draft['reference']}/").content.decode()
+
+    assert 'data-testid="commitment-text"' in page
+    assert 'name="password" id="signing-password"' in page
 
 
 def test_the_reauthentication_page_is_in_chinese(world, clock):
@@ -80,17 +87,88 @@ def test_the_reauthentication_page_is_in_chinese(world, clock):
     assert "Confirm it is you" not in body
 
 
-def test_an_identity_provider_session_goes_back_to_the_provider(world, draft, clock, settings):
-    settings.ACCESS_IDENTITY_PROVIDER_REAUTH_URL = "/oidc/authenticate/"
+def _provider_client(world, settings) -> Client:
+    """A person without a password, logged in through the identity provider."""
+    settings.ACCESS_IDENTITY_PROVIDER_REAUTH_URL = "/oidc/authenticate/?reauthenticate=1"
+    world.applicant.set_unusable_password()
+    world.applicant.save()
     client = _page_client(world)
     session = client.session
     session[AUTHENTICATED_WITH] = IDENTITY_PROVIDER
     session.save()
-    clock.shift(dt.timedelta(hours=1))
+    return client
 
-    refused = client.post(f"/commitments/{draft['reference']}/sign/", {"confirm": "1"})
 
-    assert refused["Location"].startswith("/oidc/authenticate/?next=")
+def _provider_login(client, world, settings) -> None:
+    """The provider's callback logs the person in again (its backend, a new login)."""
+    settings.ACCESS_IDENTITY_PROVIDER_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    client.force_login(world.applicant, backend="django.contrib.auth.backends.ModelBackend")
+
+
+def test_an_identity_provider_person_logs_in_again_for_that_one_signature(
+    world, draft, clock, settings
+):
+    client = _provider_client(world, settings)
+    sign = f"/commitments/{draft['reference']}/sign/"
+
+    # when they press Sign, then the provider is asked for a new login; nothing is signed
+    first = client.post(sign, {"confirm": "1"})
+    assert first["Location"].startswith("/oidc/authenticate/?reauthenticate=1&next=")
+    assert _status(draft) == Commitment.Status.DRAFT
+
+    # when the provider logged them in again, then the page says so and Sign signs
+    clock.shift(dt.timedelta(minutes=1))
+    _provider_login(client, world, settings)
+    assert (
+        'data-testid="signing-proven"'
+        in client.get(f"/commitments/{draft['reference']}/").content.decode()
+    )
+    client.post(sign, {"confirm": "1"})
+    assert _status(draft) != Commitment.Status.DRAFT
+
+
+def test_a_provider_proof_serves_one_signature_only(world, api_as, clock, settings):
+    client = _provider_client(world, settings)
+    drafts = [_new_draft(world, api_as) for _n in range(2)]
+    client.post(f"/commitments/{drafts[0]}/sign/", {"confirm": "1"})
+    _provider_login(client, world, settings)
+
+    # a second tab uses the proof for another draft: refused, back to the provider
+    other = client.post(f"/commitments/{drafts[1]}/sign/", {"confirm": "1"})
+    assert other["Location"].startswith("/oidc/authenticate/")
+    assert Commitment.objects.get(reference=drafts[1]).status == Commitment.Status.DRAFT
+
+    # the draft it was made for signs once; the proof is then gone
+    client.post(f"/commitments/{drafts[0]}/sign/", {"confirm": "1"})
+    assert Commitment.objects.get(reference=drafts[0]).status != Commitment.Status.DRAFT
+    assert not client.session.get("access.signing_proofs", {}).get(f"commitment:{drafts[0]}")
+
+
+def test_a_stale_provider_proof_is_refused(world, draft, clock, settings):
+    client = _provider_client(world, settings)
+    sign = f"/commitments/{draft['reference']}/sign/"
+    client.post(sign, {"confirm": "1"})
+    _provider_login(client, world, settings)
+    clock.shift(dt.timedelta(minutes=settings.ACCESS_SIGNING_PROOF_MINUTES + 1))
+
+    again = client.post(sign, {"confirm": "1"})
+
+    assert again["Location"].startswith("/oidc/authenticate/")
+    assert _status(draft) == Commitment.Status.DRAFT
+
+
+def _new_draft(world, api_as) -> str:
+    response = api_as(world.applicant).post(
+        "/api/v1/commitments/create/",
+        {
+            "template_code": world.template.code,
+            "template_version": 1,
+            "subject": world.subject.code,
+            "field_values": {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"},
+        },
+        format="json",
+    )
+    return response.json()["reference"]
 
 
 def test_a_token_signs_over_the_api_only_with_the_password(world, draft, clock):
@@ -115,13 +193,17 @@ def test_a_token_signs_over_the_api_only_with_the_password(world, draft, clock):
     assert signed.status_code == 200, signed.content
 
 
-def test_a_recent_session_signs_over_the_api_without_the_password(world, draft, clock):
+def test_a_session_signs_over_the_api_only_with_the_password_too(world, draft, clock):
     client = APIClient(headers={"accept-language": "en"})
     client.force_login(world.applicant)
+    url = f"/api/v1/commitments/{draft['reference']}/sign/"
 
-    response = client.post(f"/api/v1/commitments/{draft['reference']}/sign/", {}, format="json")
+    missing = client.post(url, {}, format="json")
+    signed = client.post(url, {"password": PASSWORD}, format="json")
 
-    assert response.status_code == 200, response.content
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "reauthentication_required"
+    assert signed.status_code == 200, signed.content
 
 
 def test_wrong_passwords_when_signing_lock_the_account_out(world, draft, clock):

@@ -17,7 +17,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The browser's own language draws native controls (date pickers, "Choose files"): the
+    # pages are Chinese by default, so the browser is too (the context's locale alone sets only
+    # Accept-Language and navigator.language). On Linux, Chromium reads LANGUAGE as well.
+    "--lang=zh-CN",
 ]
+CHROMIUM_ENV = {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8"}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,7 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV, headless=True
         )
         yield browser
         browser.close()

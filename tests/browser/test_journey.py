@@ -31,6 +31,7 @@ def test_applicant_signs_regulator_verifies_applicant_sees_outcome(world, new_pa
     assert preview.headers["content-type"] == "application/pdf"
     assert preview.body().startswith(b"%PDF-")
     applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("signing-password").fill("pw-12345678")
     applicant.get_by_test_id("sign").click()
     expect(applicant.get_by_test_id("status")).to_have_attribute(
         "class", re.compile("under_verification")
@@ -72,6 +73,7 @@ def test_regulator_of_another_department_cannot_open_the_task(world, new_page):
     applicant.fill("[name=field_scope]", "预包装食品销售")
     applicant.get_by_test_id("save-draft").click()
     applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("signing-password").fill("pw-12345678")
     applicant.get_by_test_id("sign").click()
     commitment = Commitment.objects.get(subject=world.subject)
     task = commitment.process.task_set.get(flow_task_type="HUMAN", finished__isnull=True)
@@ -97,6 +99,7 @@ def test_the_credit_record_with_a_commitment_fits_a_phone(world, new_page):
     applicant.fill("[name=field_scope]", "热食类食品制售")
     applicant.get_by_test_id("save-draft").click()
     applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("signing-password").fill("pw-12345678")
     applicant.get_by_test_id("sign").click()
     reference = applicant.get_by_test_id("reference").inner_text().strip()
 

@@ -80,6 +80,7 @@ def test_a_pledge_signed_on_a_phone_then_breached_brings_the_notice(
     expect(applicant.get_by_test_id("commitment-text")).to_contain_text(pledge_text)
     assert _fits_the_screen(applicant)
     applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("signing-password").fill("pw-12345678")
     applicant.get_by_test_id("sign").click()
 
     # Then the pledge stands in place of the deposit, with its signed commitment

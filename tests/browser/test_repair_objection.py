@@ -79,6 +79,7 @@ def test_a_repair_from_the_subjects_side_and_the_officers(
     applicant.goto(f"/credit/{world.subject.code}/repair/{breach.pk}/")
     applicant.fill("#statement", "已缴清罚款并提交整改报告")
     applicant.locator("#proofs").set_input_files(str(receipt))
+    applicant.get_by_test_id("signing-password").fill("pw-12345678")
     applicant.get_by_test_id("repair-submit").click()
 
     # Then the application is submitted with its signed repair commitment

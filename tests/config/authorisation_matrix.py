@@ -1193,6 +1193,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 405 405 405 405 405 405 405 login 405",
         "POST": "login 302 404 302 302 404 404 404 login 404",
     },
+    "commitments/batch/sign/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
     "commitments/letters/": {
         "GET": "login 403 403 403 403 403 403 403 login 200",
         "POST": "login 405 405 405 405 405 405 405 login 405",
@@ -1520,6 +1524,7 @@ PAGES: dict[str, dict[str, str]] = {
 }
 
 OPERATIONS: dict[str, str] = {
+    "commitments_batch_sign": "401 400 400 400 400 400 400 400 400 400",
     "commitments_create": "401 400 400 400 400 400 400 400 400 400",
     "commitments_document": "401 404 404 404 404 404 404 404 404 404",
     "commitments_list": "401 200 200 200 200 200 200 200 200 200",

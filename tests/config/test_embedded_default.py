@@ -148,7 +148,7 @@ def _sign_some(embedded: Embedded, start_together: threading.Barrier, outcomes: 
         if status != 201:
             continue
         reference = draft["reference"]
-        status, signed = _call(  # a token signs with the person's password (access.reauth)
+        status, signed = _call(  # a token signs with the person's password (access.api)
             "POST",
             f"{embedded.url}/api/v1/commitments/{reference}/sign/",
             token=embedded.token,

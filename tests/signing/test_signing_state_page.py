@@ -44,7 +44,9 @@ def test_the_detail_page_shows_signing_pending_until_the_retry_signs(settings, w
     settings.SIGNING_TSA_URL = closed_port_url()
     client = Client()
     client.force_login(world.applicant)
-    client.post(f"/commitments/{draft.reference}/sign/", {"confirm": "1"})
+    client.post(
+        f"/commitments/{draft.reference}/sign/", {"confirm": "1", "password": "pw-12345678"}
+    )
     request = SigningRequest.objects.get(commitment=draft)
 
     # when the applicant opens the commitment
@@ -74,7 +76,9 @@ def test_the_detail_page_says_when_the_retries_gave_up(settings, world):
     settings.SIGNING_TSA_URL = closed_port_url()
     client = Client()
     client.force_login(world.applicant)
-    client.post(f"/commitments/{draft.reference}/sign/", {"confirm": "1"})
+    client.post(
+        f"/commitments/{draft.reference}/sign/", {"confirm": "1", "password": "pw-12345678"}
+    )
     request = SigningRequest.objects.get(commitment=draft)
     signing_request_fail(request_id=request.pk, error="timestamp service down")
 

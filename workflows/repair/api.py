@@ -17,12 +17,12 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from access.reauth import signature_proof
+from access.api import api_signing_proof, signing_password_field
+from access.ceremony import signing_purpose
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses
@@ -156,7 +156,7 @@ class RepairListApi(APIView):
     POST ``multipart/form-data``: ``breach``, ``statement``, one or more ``proofs`` (PDF, PNG
     or JPEG) and optionally ``signed_pdf``, the repair commitment signed elsewhere (without
     it the platform signs the commitment for the caller, who then proves who they are as for
-    any signature: ``password`` unless a recent session, see ``access.reauth``). The answer
+    any signature: ``password``, see ``access.api``). The answer
     names the signed commitment's reference."""
 
     parser_classes = [MultiPartParser, FormParser]
@@ -168,13 +168,7 @@ class RepairListApi(APIView):
             child=serializers.FileField(allow_empty_file=True), required=False, default=list
         )
         signed_pdf = serializers.FileField(required=False)
-        password = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            trim_whitespace=False,
-            write_only=True,
-            help_text="The signer's password, when the platform signs (no signed_pdf).",
-        )
+        password = signing_password_field()
 
         class Meta:
             ref_name = "RepairApplyInput"
@@ -205,11 +199,10 @@ class RepairListApi(APIView):
         values = data.validated_data
         breach = cases.breach_get_own(user=request.user, pk=values["breach"])
         if values.get("signed_pdf") is None:
-            signature_proof(
-                request._request,
-                user=request.user,
+            api_signing_proof(
+                request,
                 password=values.get("password", ""),
-                by_session=isinstance(request.successful_authenticator, SessionAuthentication),
+                purpose=signing_purpose("repair", str(breach.pk)),
             )
         proofs = [
             repair_services.ProofFile(

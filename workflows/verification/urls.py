@@ -12,7 +12,14 @@ from django.urls import path
 
 from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows.verification import api
-from workflows.verification.pages import applicant, rectification, supervision, task_lists, tasks
+from workflows.verification.pages import (
+    applicant,
+    batch,
+    rectification,
+    supervision,
+    task_lists,
+    tasks,
+)
 from workflows.verification.services.submission import commitment_submit
 
 app_name = "workflows"
@@ -43,7 +50,8 @@ urlpatterns = [
     path("evidence/<int:pk>/", supervision.EvidenceDownloadView.as_view(), name="evidence"),
 ]
 
-applicant_urlpatterns = [
+applicant_urlpatterns = [  # batch/ first: "batch" is never a reference (CN + date + code)
+    path("batch/sign/", batch.BatchSignView.as_view(), name="batch-sign"),
     path(
         "<str:reference>/rectification/",
         rectification.RectificationView.as_view(),
@@ -57,7 +65,12 @@ applicant_urlpatterns = [
     ),
 ]
 
-api_urlpatterns = [
+api_urlpatterns = [  # batch/ first: "batch" is never a reference
+    path(
+        "commitments/batch/sign/",
+        api.CommitmentBatchSignApi.as_view(),
+        name="commitment-batch-sign",
+    ),
     path(
         "commitments/<str:reference>/sign/", api.CommitmentSignApi.as_view(), name="commitment-sign"
     ),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from access.ceremony import signing_proof_context, signing_purpose
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.forms import WithdrawForm
 from commitments.lifecycle.models import Commitment, SigningRequest, Verification
@@ -111,7 +111,9 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
             "timeline": timeline_sentences(commitment=commitment),
             "next_step": timeline_next_step(commitment=commitment),
             "withdraw_form": WithdrawForm(),
-            "reauth_minutes": settings.ACCESS_REAUTH_MINUTES,
+            **signing_proof_context(
+                self.request, purpose=signing_purpose("commitment", commitment.reference)
+            ),
         }
 
 

@@ -30,7 +30,7 @@ def _english(english):
 
 
 def _sign(client, commitment: Commitment):
-    # a token signs with the person's password (access.reauth.signature_proof)
+    # a token signs with the person's password (access.api)
     return client.post(
         f"/api/v1/commitments/{commitment.reference}/sign/",
         {"password": "pw-12345678"},

@@ -76,7 +76,11 @@ def test_the_applicant_sees_signing_in_progress_when_the_tsa_is_down(settings, w
     client.force_login(world.applicant)
 
     # when
-    response = client.post(f"/commitments/{draft.reference}/sign/", {"confirm": "1"}, follow=True)
+    response = client.post(
+        f"/commitments/{draft.reference}/sign/",
+        {"confirm": "1", "password": "pw-12345678"},
+        follow=True,
+    )
 
     # then
     messages = [str(message) for message in response.context["messages"]]

@@ -30,7 +30,11 @@ def _snapshot() -> tuple:
 def _create(api, world, tender, subject=None):
     return api.post(
         "/api/v1/pledges/create/",
-        {"tender": tender.reference, "subject": (subject or world.subject).code},
+        {
+            "tender": tender.reference,
+            "subject": (subject or world.subject).code,
+            "password": "pw-12345678",
+        },
         format="json",
     )
 

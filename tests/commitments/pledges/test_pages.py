@@ -70,7 +70,7 @@ def test_the_applicant_pledges_for_a_tender_and_signs_the_pledge(client, world, 
     assert draft.template.notice_liability in page
     assert reverse("commitments:preview", kwargs={"reference": draft.reference}) in page
 
-    signed = client.post(prepared.url, {"confirm": "on"})
+    signed = client.post(prepared.url, {"confirm": "on", "password": "pw-12345678"})
 
     pledge = BidPledge.objects.get()
     assert signed.status_code == 302
@@ -100,18 +100,18 @@ def test_signing_without_accepting_the_liability_signs_nothing(client, world, te
     assert _snapshot() == before
 
 
-def test_an_old_login_proves_itself_before_signing_a_pledge(client, world, tender):
+def test_a_pledge_is_signed_only_with_its_own_proof(client, world, tender):
+    # given a login a moment ago: the pledge still asks for the password
     draft = bid_pledge_draft(tender=tender, subject=world.subject, by=world.applicant)
     client.force_login(world.applicant)
-    session = client.session
-    session["access.authenticated_at"] -= 60 * 60  # an hour ago; the window is 15 minutes
-    session.save()
     url = reverse("pledges:sign", kwargs={"reference": draft.reference})
     before = _snapshot()
 
     response = client.post(url, {"confirm": "on"})
+    wrong = client.post(url, {"confirm": "on", "password": "wrong"})
 
-    assert response["Location"] == f"/accounts/reauthenticate/?next={url.replace('/', '%2F')}"
+    assert (response.status_code, wrong.status_code) == (400, 400)
+    assert "The password is not correct." in wrong.content.decode()
     assert _snapshot() == before
 
 
@@ -152,7 +152,8 @@ def test_a_subject_listed_after_the_draft_cannot_sign_it(client, world, tender):
     before = _snapshot()
 
     response = client.post(
-        reverse("pledges:sign", kwargs={"reference": draft.reference}), {"confirm": "on"}
+        reverse("pledges:sign", kwargs={"reference": draft.reference}),
+        {"confirm": "on", "password": "pw-12345678"},
     )
 
     assert response.status_code == 400
@@ -417,6 +418,39 @@ def test_a_tender_with_a_past_bid_deadline_or_another_department_is_refused(clie
     assert foreign.status_code == 400
     assert "Choose your department." in foreign.content.decode()
     assert Tender.objects.count() == 0
+
+
+def test_an_empty_tender_form_says_what_to_enter_for_each_field(client, world, today):
+    client.force_login(world.regulator)
+
+    response = client.post(
+        reverse("pledges:tender_create"),
+        {"department": world.department.pk, "bid_deadline": "tomorrow", "deposit_amount": "-5"},
+    )
+
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert response.status_code == 400
+    for anchor, message in (
+        ("#reference", "Enter the tender reference as printed on its notice."),
+        ("#title", "Enter the tender&#x27;s title."),
+        ("#bid_deadline", "Enter the bid deadline as a date and a time"),
+        ("#deposit_amount", "Give the bid deposit as a positive amount."),
+    ):
+        assert f'href="{anchor}"' in summary and message in summary
+    assert "---------" not in page and "This field is required." not in page
+    assert Tender.objects.count() == 0
+
+
+def test_the_pledge_form_offers_no_dashes_and_says_what_to_choose(client, world, tender):
+    client.force_login(world.applicant)
+
+    shown = client.get(reverse("pledges:create")).content.decode()
+    response = client.post(reverse("pledges:create"), {"subject": world.subject.code})
+
+    assert "---------" not in shown and "Choose a tender…" in shown
+    assert response.status_code == 400
+    assert "Choose the tender you bid for." in response.content.decode()
 
 
 def test_an_unpaid_notice_shows_the_listing_on_the_bidders_side(client, world, tender):

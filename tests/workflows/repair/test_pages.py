@@ -54,6 +54,7 @@ def test_the_subject_applies_with_a_file_and_the_officer_grants(client, world, o
         url,
         {
             "statement": "已缴清罚款",
+            "password": "pw-12345678",
             "proofs": [SimpleUploadedFile("receipt.pdf", PDF, content_type="application/pdf")],
         },
     )
@@ -84,7 +85,7 @@ def test_the_subject_applies_with_a_file_and_the_officer_grants(client, world, o
 def test_a_refused_application_shows_the_error_and_changes_nothing(client, world, old_breach):
     client.force_login(world.applicant)
     url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
-    response = client.post(url, {"statement": "已缴清罚款"})
+    response = client.post(url, {"statement": "已缴清罚款", "password": "pw-12345678"})
     assert response.status_code == 400
     assert "Attach proof" in response.content.decode()
     assert RepairApplication.objects.count() == 0
@@ -272,28 +273,33 @@ def test_regulators_and_applicants_are_refused(client, world):
     assert client.get(reverse("repair_office:statistics")).status_code == 200
 
 
-def test_an_old_login_proves_itself_before_the_repair_form_and_its_signature(
-    client, world, old_breach, settings
-):
-    # given a login older than the re-authentication window
-    settings.ACCESS_REAUTH_MINUTES = 15
+def test_the_repair_commitment_is_signed_only_with_its_own_proof(client, world, old_breach):
+    # given a login a moment ago: the form opens, but posting it without the password files
+    # nothing and says why
     client.force_login(world.applicant)
-    session = client.session
-    session["access.authenticated_at"] -= 16 * 60
-    session.save()
     url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
 
-    # when the form is opened or posted, then the password is asked first and nothing is filed
     shown = client.get(url)
     posted = client.post(url, {"statement": "已缴清罚款", "proofs": [proof()]})
-    reauthenticate = f"/accounts/reauthenticate/?next={url.replace('/', '%2F')}"
-    assert (shown["Location"], posted["Location"]) == (reauthenticate, reauthenticate)
+
+    assert 'id="signing-password"' in shown.content.decode()
+    assert posted.status_code == 400
     assert not RepairApplication.objects.exists()
 
-    # when the password is given, then the form opens again
-    back = client.post(reauthenticate, {"password": "pw-12345678", "next": url})
-    assert back["Location"] == url
-    assert 'data-testid="repair-form"' in client.get(url).content.decode()
+
+def test_an_empty_repair_form_says_what_to_write_in_the_error_summary(client, world, old_breach):
+    client.force_login(world.applicant)
+    url = reverse("repair:repair", args=[world.subject.code, old_breach.pk])
+
+    response = client.post(url, {"statement": "  ", "password": "pw-12345678"})
+
+    page = response.content.decode()
+    summary = page.split('data-testid="error-summary"')[1].split("</div>")[0]
+    assert response.status_code == 400
+    assert 'href="#statement"' in summary
+    assert "Describe how the act was corrected" in summary
+    assert "(statement)" not in page and "This field is required." not in page
+    assert not RepairApplication.objects.exists()
 
 
 # The officers' case list ----------------------------------------------------------------------

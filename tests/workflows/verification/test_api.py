@@ -26,7 +26,7 @@ INBOX, QUEUE = "/api/v1/tasks/inbox/", "/api/v1/tasks/queue/"
 
 
 def _sign(client, reference: str):
-    # a token signs with the person's password (access.reauth.signature_proof)
+    # a token signs with the person's password (access.api)
     return client.post(
         f"/api/v1/commitments/{reference}/sign/", {"password": "pw-12345678"}, format="json"
     )

@@ -15,11 +15,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from access.reauth import reauthentication_redirect
+from access.ceremony import signing_proof_context, signing_proof_for_page, signing_purpose
 from credit.record.models.breaches import Breach
 from directory import selectors as directory_selectors
-from directory.errors import DomainError
+from directory.errors import DomainError, refusal_into_form
 from directory.identifiers import normalise
+from workflows.repair.forms import RepairApplyForm
 from workflows.repair.models import Objection
 from workflows.repair.selectors.cases import (
     breach_list,
@@ -85,34 +86,35 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
             breach=breach,
             eligibility=repair_eligibility(breach=breach),
             applications=list(breach_repair_list(breach=breach)),
+            form=kwargs.get("form") or RepairApplyForm(),
+            **signing_proof_context(
+                self.request, purpose=signing_purpose("repair", str(breach.pk))
+            ),
         )
         return context
 
-    def get(self, request, *args, **kwargs):
-        """Ask for a recent login first, so nothing typed into the form is lost to it."""
-        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
-            return reauthenticate
-        return super().get(request, *args, **kwargs)
-
     def post(self, request, *args, **kwargs):
         breach = self.breach()
-        if reauthenticate := reauthentication_redirect(request, next_url=request.path):
-            return reauthenticate
+        form = RepairApplyForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         proofs = [
             ProofFile(name=f.name, content_type=f.content_type or "", data=f.read())
-            for f in request.FILES.getlist("proofs")
+            for f in form.cleaned_data["proofs"]
         ]
         try:
+            purpose = signing_purpose("repair", str(breach.pk))
+            if provider := signing_proof_for_page(request, purpose=purpose, next_url=request.path):
+                return provider
             repair_submit(
                 breach=breach,
                 by=request.user,
-                statement=request.POST.get("statement", ""),
+                statement=form.cleaned_data["statement"],
                 proofs=proofs,
             )
         except DomainError as error:
-            context = self.get_context_data(**kwargs)
-            context.update(error=error, statement=request.POST.get("statement", ""))
-            return self.render_to_response(context, status=400)
+            refusal_into_form(form, error)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(
             request,
             _("Your repair application and repair commitment were submitted."),

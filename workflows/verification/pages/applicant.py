@@ -18,7 +18,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from access.reauth import reauthentication_redirect
+from access.ceremony import signing_proof_for_page, signing_purpose
+from access.errors import AccessError
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle import selectors
 from commitments.lifecycle.forms import read_upload
@@ -30,9 +31,10 @@ from workflows.verification.services.submission import commitment_submit
 class CommitmentSignView(LoginRequiredMixin, View):
     """Sign a draft and hand it to the competent department, or say why not (nothing changes).
 
-    A second POST (a double click) meets ALREADY_SIGNED and gets a friendly message. A login
-    older than ``ACCESS_REAUTH_MINUTES`` is sent to prove who it is again (the password, or
-    the identity provider it came from), then back to the commitment to sign.
+    A second POST (a double click) meets ALREADY_SIGNED and gets a friendly message. Every
+    signature carries its own proof (``access.ceremony``): the password typed into the sign
+    form, or, for a person without one, a fresh login at the identity provider made for this
+    commitment (the first press goes there; back on the page, the second press signs).
     """
 
     http_method_names = ["post"]
@@ -43,12 +45,19 @@ class CommitmentSignView(LoginRequiredMixin, View):
         except CommitmentError:
             raise Http404 from None
         detail = redirect("commitments:detail", reference=reference)
-        if reauthenticate := reauthentication_redirect(request, next_url=detail.url):
-            return reauthenticate
         if not request.POST.get("confirm"):
             messages.error(
                 request,
                 _("Confirm that you accept the liability for a false commitment before signing."),
+            )
+            return detail
+        try:
+            purpose = signing_purpose("commitment", reference)
+            if provider := signing_proof_for_page(request, purpose=purpose, next_url=detail.url):
+                return provider
+        except AccessError as error:
+            messages.error(
+                request, _("The commitment was not signed: %(reason)s") % {"reason": error.message}
             )
             return detail
         try:
