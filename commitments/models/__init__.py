@@ -10,3 +10,4 @@ from commitments.catalogue import models as catalogue_models  # noqa: F401
 from commitments.lifecycle import models as lifecycle_models  # noqa: F401
 from commitments.obligations import models as obligations_models  # noqa: F401
 from commitments.pledges import models as pledges_models  # noqa: F401  (registers Tender, BidPledge)
+from commitments.associations import models as associations_models  # noqa: F401
