@@ -13,6 +13,7 @@ from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from commitments.associations.selectors import association_list
 from directory.selectors import is_regulator
 
 
@@ -20,6 +21,8 @@ from directory.selectors import is_regulator
 def home(request):
     if is_regulator(request.user):
         return redirect("workflows:inbox")
+    if association_list(officer=request.user).exists():
+        return redirect("associations:list")
     return redirect("commitments:list")
 
 
