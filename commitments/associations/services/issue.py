@@ -62,8 +62,8 @@ def file_problem_message(problem: FileProblem) -> str:
             "CSV (UTF-8 or GB18030) and upload it again."
         ),
         "unknown_column": _(
-            "The column “%(column)s” is not one this upload knows. Use 统一社会信用代码, "
-            "名称, 联系人, 联系电话, 电子邮箱 or a field of the pledge."
+            "The column “%(column)s” is not one this upload knows. Use code, name, contact, "
+            "phone, email or a field of the pledge."
         ),
         "repeated_column": _("The column “%(column)s” appears twice."),
         "missing_column": _("The file needs the column “%(column)s”."),
