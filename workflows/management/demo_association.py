@@ -103,7 +103,9 @@ def association_demo_load(*, officer, subject: Subject, matter: Matter) -> Assoc
         template.save()
     if not BulkIssue.objects.filter(association=association).exists():
         lines = ["统一社会信用代码,名称,联系人,联系电话"]
-        lines += [f"{member.code},{member.name},王经理,13800000000" for member in members]
+        # The demo company stays a member without a pledge yet: its representative's pages
+        # (and the authorisation matrix built on them) are those of the other demos.
+        lines += [f"{member.code},{member.name},王经理,13800000000" for member in members[1:]]
         lines.append("914403000000000000,深圳市非会员有限公司,,")
         bulk = bulk_issue_upload(
             by=officer,
