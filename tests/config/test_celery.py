@@ -29,6 +29,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from commitments.associations import tasks as association_tasks  # noqa: F401  (registers them)
 from commitments.associations.models import BulkIssue
 from commitments.associations.services.issue import bulk_issue_upload
 from commitments.lifecycle.models import Commitment, SigningRequest
