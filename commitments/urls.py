@@ -9,6 +9,7 @@
 
 from django.urls import include, path
 
+from commitments.associations import urls as association_urls
 from commitments.catalogue import urls as catalogue_urls
 from commitments.lifecycle import urls as lifecycle_urls
 from commitments.obligations import urls as obligation_urls
@@ -26,6 +27,7 @@ api_urlpatterns = [
     path("", include(lifecycle_urls.api_urlpatterns)),
     path("", include(catalogue_urls.api_urlpatterns)),
     path("", include(pledge_urls.api_urlpatterns)),
+    path("", include(association_urls.api_urlpatterns)),
     path("obligations/", include(obligation_urls.api_urlpatterns)),
     path("", include(portal_urls.api_urlpatterns)),
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
     path("portal/", include((figures_urls.public_urlpatterns, "public_figures"))),
+    path("associations/", include("commitments.associations.urls")),  # industry associations
     path("portal/", include((portal_urls.urlpatterns, "portal"))),  # public portal, no login
     # verify/ and register/: public verification, no login
     path("", include((portal_urls.verification_urlpatterns, "public"))),

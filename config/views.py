@@ -13,6 +13,7 @@ from django.template import loader
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from commitments.associations.selectors import association_list
 from directory.representation.selectors import is_representation_officer
 from directory.selectors import is_regulator, subject_list
 
@@ -22,12 +23,15 @@ def home(request):
     """Where the person's work is: an officer's tasks; a representative's commitments; for
     whoever may review authorisation letters and represents no company (an administrator or
     clerk without a department), the letters to review, whose menu leads on to the
-    administration. Everyone else starts on "My commitments", which says how to begin."""
+    administration; an association's officer, their associations. Everyone else starts on
+    "My commitments", which says how to begin."""
     user = request.user
     if is_regulator(user):
         return redirect("workflows:inbox")
     if is_representation_officer(user) and not subject_list(represented_by=user).exists():
         return redirect("commitments:letter_reviews")
+    if association_list(officer=user).exists():
+        return redirect("associations:list")
     return redirect("commitments:list")
 
 

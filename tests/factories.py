@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from access.services import token_issue
+from commitments.associations.models import Association, AssociationMembership, AssociationOfficer
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
 from commitments.catalogue.services import active_template
 from commitments.lifecycle.models import (
@@ -1092,3 +1093,30 @@ class SavedListFilterFactory(factory.django.DjangoModelFactory[SavedListFilter])
     user = factory.SubFactory(UserFactory)
     list_name = "tasks-inbox"
     query = "matter=1&sort=-due"
+
+
+class AssociationFactory(factory.django.DjangoModelFactory[Association]):
+    """An industry association in Shenzhen."""
+
+    class Meta:
+        model = Association
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"assoc-{n}")
+    name = factory.Sequence(lambda n: f"深圳市餐饮行业协会{n}")
+    uscc = factory.LazyFunction(lambda: make_uscc())
+    region = factory.SubFactory(RegionFactory)
+
+    @factory.post_generation
+    def officers(self, create, extracted, **kwargs):
+        """``officers=[user, ...]``: active officers of the association."""
+        for user in extracted or ():
+            AssociationOfficer.objects.create(user=user, association=self)
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        """``members=[subject, ...]``: active member companies."""
+        for subject in extracted or ():
+            AssociationMembership.objects.create(
+                association=self, subject=subject, joined_on=dt.date(2026, 1, 1)
+            )

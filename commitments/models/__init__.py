@@ -6,6 +6,7 @@ protected FSM fields and changes only through the transition methods, called fro
 packages' services; every change is kept by django-simple-history.
 """
 
+from commitments.associations import models as associations_models  # noqa: F401
 from commitments.catalogue import models as catalogue_models  # noqa: F401
 from commitments.lifecycle import models as lifecycle_models  # noqa: F401
 from commitments.obligations import models as obligations_models  # noqa: F401

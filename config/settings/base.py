@@ -461,6 +461,7 @@ CELERY_BEAT_SCHEDULE["credit-list_entries_exit_due_task"] = {
 CELERY_IMPORTS = [
     "commitments.obligations.tasks",
     "commitments.pledges.tasks",
+    "commitments.associations.tasks",
     "workflows.verification.tasks",
 ]
 CELERY_BEAT_SCHEDULE["credit-bid_pledge_defaults_sweep_task"] = {
@@ -551,3 +552,11 @@ if CHENGNUO_OIDC_ENABLED:
     ACCESS_IDENTITY_PROVIDER_REAUTH_URL = (
         ACCESS_IDENTITY_PROVIDER_REAUTH_URL or "/accounts/oidc/login/?reauthenticate=1"
     )
+
+# Associations' bulk issue: rows committed together, and the sweep that resumes a file a
+# killed worker left half processed.
+ASSOCIATION_BULK_CHUNK_ROWS = env.int("ASSOCIATION_BULK_CHUNK_ROWS", default=200)
+CELERY_BEAT_SCHEDULE["associations-bulk_issues_resume_task"] = {
+    "task": "commitments.associations.tasks.bulk_issues_resume_task",
+    "schedule": timedelta(minutes=5),
+}

@@ -180,6 +180,27 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/axes/accesslog/add/": {
         "GET": "login login login login login login login login login 403",
     },
+    "admin/commitments/association/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/association/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/association/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/association/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/association/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/association/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/association/add/": {
+        "GET": "login login login login login login login login login 200",
+    },
     "admin/commitments/bidpledge/": {
         "GET": "login login login login login login login login login 200",
     },
@@ -200,6 +221,27 @@ PAGES: dict[str, dict[str, str]] = {
     },
     "admin/commitments/bidpledge/add/": {
         "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/bulkissue/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bulkissue/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/bulkissue/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bulkissue/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bulkissue/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bulkissue/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/bulkissue/add/": {
+        "GET": "login login login login login login login login login 200",
     },
     "admin/commitments/commitment/": {
         "GET": "login login login login login login login login login 200",
@@ -260,6 +302,24 @@ PAGES: dict[str, dict[str, str]] = {
     },
     "admin/commitments/deadlineextension/add/": {
         "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/memberreminder/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/memberreminder/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/memberreminder/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/memberreminder/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/memberreminder/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/memberreminder/add/": {
+        "GET": "login login login login login login login login login 200",
     },
     "admin/commitments/performancereport/": {
         "GET": "login login login login login login login login login 200",
@@ -1157,6 +1217,42 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
     },
+    "associations/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/issues/<int:pk>/": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/issues/<int:pk>/progress.json": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/issues/<int:pk>/rows.csv": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/issues/new/": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 404 404 404 404 404 404 404 login 404",
+    },
+    "associations/<slug:association>/members.csv": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/members/": {
+        "GET": "login 404 404 404 404 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "associations/<slug:association>/members/remind/": {
+        "GET": "login 405 405 405 405 405 405 405 login 405",
+        "POST": "login 404 404 404 404 404 404 404 login 404",
+    },
     "commitments/": {
         "GET": "login 200 200 200 200 200 200 200 login 200",
         "POST": "login 405 405 405 405 405 405 405 login 405",
@@ -1525,6 +1621,13 @@ PAGES: dict[str, dict[str, str]] = {
 
 OPERATIONS: dict[str, str] = {
     "commitments_batch_sign": "401 400 400 400 400 400 400 400 400 400",
+    "associations_list": "401 200 200 200 200 200 200 200 200 200",
+    "associations_bulk_issues_create": "401 404 404 404 404 404 404 404 404 404",
+    "associations_bulk_issues_list": "401 404 404 404 404 404 404 404 404 404",
+    "associations_bulk_issues_retrieve": "401 404 404 404 404 404 404 404 404 404",
+    "associations_bulk_issues_rows": "401 404 404 404 404 404 404 404 404 404",
+    "associations_member_pledges": "401 404 404 404 404 404 404 404 404 404",
+    "associations_member_remind": "401 404 404 404 404 404 404 404 404 404",
     "commitments_create": "401 400 400 400 400 400 400 400 400 400",
     "commitments_document": "401 404 404 404 404 404 404 404 404 404",
     "commitments_list": "401 200 200 200 200 200 200 200 200 200",
@@ -1590,4 +1693,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "460 pages (555 page requests) x 10 roles = 5550; 59 operations x 10 roles = 590"
+SIZE = "478 pages (577 page requests) x 10 roles = 5770; 62 operations x 10 roles = 620"

@@ -38,6 +38,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from access.services import token_issue
+from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
 from directory.models import Department, Matter, Subject
@@ -67,6 +68,7 @@ from workflows.management.commands.demo_load import (
     FOOD_TEMPLATE_CODE,
     SUBJECT_CODE,
 )
+from workflows.management.demo_association import ASSOCIATION_CODE
 from workflows.verification.models import Rectification, VerificationTaskIndex
 
 RECORD = bool(os.environ.get("AUTHORISATION_MATRIX_RECORD"))
@@ -273,12 +275,17 @@ def _build_city() -> City:
             },
         }
     page_values["<defaults>"] = {"code": subject.code, "kind": "red", "reference": signed.reference}
+    bulk_issue = BulkIssue.objects.get(association__code=ASSOCIATION_CODE)
+    association_values = {"association": ASSOCIATION_CODE, "pk": bulk_issue.pk}
     for route in PAGE_ROUTES:
         if route.startswith("regulator/tasks/"):
             page_values[route] = {"pk": task.pk}
         elif route.startswith("pledges/") and "<int:pk>" in route:
             page_values[route] = {"pk": pledge.pk}
+        elif route.startswith("associations/<slug:association>/"):
+            page_values[route] = association_values
     api_values = {
+        "/api/v1/associations/": {**association_values, "id": bulk_issue.pk},
         "/api/v1/pledges/": {"id": pledge.pk},
         "/api/v1/obligations/": {"id": obligation.pk},
         "/api/v1/tasks/": {"id": task.pk},

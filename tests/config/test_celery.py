@@ -23,11 +23,15 @@ from celery.backends.redis import RedisBackend
 from celery.beat import ScheduleEntry, Scheduler
 from celery.result import AsyncResult
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from commitments.associations import tasks as association_tasks  # noqa: F401  (registers them)
+from commitments.associations.models import BulkIssue
+from commitments.associations.services.issue import bulk_issue_upload
 from commitments.lifecycle.models import Commitment, SigningRequest
 from commitments.lifecycle.services.commitments import commitment_create
 from commitments.obligations.models import WarningSchedule, WarningStep
@@ -39,13 +43,18 @@ from notifications.models import Notification, OutboxMessage
 from notifications.services.inbox import notification_send
 from signing.models import ArchiveTimestamp, DocumentVersion
 from tests.factories import (
+    AssociationFactory,
     BidPledgeFactory,
     BreachFactory,
     CreditListFactory,
     DelegationFactory,
     ListEntryFactory,
     ObligationFactory,
+    SubjectFactory,
+    TemplateFactory,
+    UserFactory,
     WarningScheduleFactory,
+    make_uscc,
 )
 from tests.processes import start, stop, wait_for, worker_command
 from tests.signing.files import signing_files_in
@@ -279,7 +288,51 @@ def _signing_resume(world) -> Prepared:
     return Prepared(check)
 
 
+def _members_file(world, rows: int = 2):
+    """An association of the world's city, a members' file uploaded (one row not a member)."""
+    officer = UserFactory()
+    members = [SubjectFactory(region=world.region) for _n in range(rows)]
+    association = AssociationFactory(region=world.region, officers=[officer], members=members)
+    template = TemplateFactory(
+        matter=world.matter, kind="self_discipline", fields=[], obligations=False
+    )
+    lines = ["code,name", *(f"{m.code},{m.name}" for m in members), f"{make_uscc()},外人公司"]
+    return bulk_issue_upload(
+        by=officer,
+        association=association,
+        template=template,
+        upload=SimpleUploadedFile("m.csv", "\n".join(lines).encode("gb18030")),
+        original_name="m.csv",
+    )
+
+
+def _bulk_issue(world) -> Prepared:
+    bulk = _members_file(world)
+
+    def check(outcome):
+        assert outcome == {"status": "done", "rows_done": 3}
+        assert list(bulk.rows.values_list("outcome", flat=True)) == ["issued", "issued", "rejected"]
+
+    return Prepared(check, kwargs={"bulk_issue_id": bulk.pk})
+
+
+def _bulk_resume(world) -> Prepared:
+    bulk = _members_file(world)
+    BulkIssue.objects.filter(pk=bulk.pk).update(created_at=_ago(minutes=10))  # its kick was lost
+
+    def check(requeued):
+        assert requeued == 1
+        wait_for(
+            lambda: BulkIssue.objects.get(pk=bulk.pk).status == "done",
+            what="the file the resume sweep re-queued",
+        )
+
+    return Prepared(check)
+
+
 SCENARIOS: dict[str, Callable[..., Prepared]] = {
+    "commitments.associations.tasks.bulk_issue_process_task": _bulk_issue,
+    "commitments.associations.tasks.bulk_issues_resume_task": _bulk_resume,
     "workflows.tasks.workflow_timers_fire_task": _timers,
     "commitments.obligations.tasks.obligation_warnings_sweep_task": _warnings,
     "workflows.verification.tasks.verification_reminders_send_task": _reminders,
@@ -349,6 +402,7 @@ def worker(shared_files, tmp_path_factory) -> Iterator[tuple[str, Path]]:
 @pytest.fixture
 def files(settings, shared_files) -> Iterator[None]:
     """Point this process at the worker's CA and documents (created on first use)."""
+    settings.MEDIA_ROOT = shared_files / "media"  # the members' files the worker reads
     with signing_files_in(settings, shared_files):
         yield
 

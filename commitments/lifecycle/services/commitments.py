@@ -131,6 +131,22 @@ def commitment_create(
 ) -> Commitment:
     """Start a draft commitment for a subject the user represents or has claimed."""
     _check_drafter(by, subject)
+    return commitment_issue(
+        by=by, subject=subject, template=template, field_values=field_values, region=region
+    )
+
+
+def commitment_issue(
+    *,
+    by: AbstractBaseUser,
+    subject: Subject,
+    template: CommitmentTemplate,
+    field_values: dict,
+    region: Region | None = None,
+) -> Commitment:
+    """Start a draft for a subject to sign, prepared by ``by`` on its own authority (an
+    association issuing its self-discipline pledge to a member): the caller has checked that
+    authority; the subject's representatives sign it on the ordinary signing path."""
     if template.kind != CommitmentTemplate.Kind.CREDIT_REPAIR:  # repair restores eligibility
         subject_exclusion_check(subject=subject)
     if template.status != CommitmentTemplate.Status.ACTIVE:

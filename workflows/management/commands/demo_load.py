@@ -45,6 +45,7 @@ from directory.representation.models import Representation
 from directory.representation.services import representation_letter_review, subject_claim
 from directory.translation import both_languages
 from signing.render.letter import render_authorisation_letter
+from workflows.management.demo_association import association_demo_load
 from workflows.management.demo_data import (
     DEMO_FIELDS,
     DEMO_TENDER,
@@ -78,6 +79,7 @@ LOGINS: list[tuple[str, str, str]] = [
         "housing-demo",
         "regulator and tendering authority, 深圳市住房和建设局 (sz-housing)",
     ),
+    ("association", "association-demo", "officer, 深圳市餐饮行业协会 (sz-catering)"),
     ("admin", "admin-demo", "superuser (/admin/)"),
 ]
 
@@ -107,6 +109,12 @@ class Command(BaseCommand):
             users, subject = self._load_reference_data()
             self._load_demo_tender(users["housing"])
         self._load_demo_commitment(applicant=users["applicant"], subject=subject)
+        with transaction.atomic():
+            association_demo_load(
+                officer=self._user("association", "association-demo"),
+                subject=subject,
+                matter=Matter.objects.get(code="food-business-permit"),
+            )
         if not options["no_logins"]:
             self._print_logins()
 

@@ -1,0 +1,1 @@
+"""Writes of associations: bulk issue (``issue``), reminders to members (``reminders``)."""
