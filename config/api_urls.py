@@ -3,10 +3,12 @@
 from django.urls import include, path
 
 from commitments import urls as commitments_urls
+from credit.reports import urls as reports_urls
 from workflows import urls as workflows_urls
 
 urlpatterns = [
     path("", include((commitments_urls.api_urlpatterns, "commitments_api"))),
     path("", include((workflows_urls.api_urlpatterns, "workflows_api"))),
     path("", include("credit.check.urls")),
+    path("", include((reports_urls.api_urlpatterns, "reports_api"))),
 ]

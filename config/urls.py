@@ -29,6 +29,7 @@ urlpatterns = [
             ]
         ),
     ),
+    path("reports/", include("credit.reports.urls")),  # special credit reports; public check
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
     path("portal/", include((portal_urls.urlpatterns, "portal"))),  # public portal, no login
     # verify/ and register/: public verification, no login
