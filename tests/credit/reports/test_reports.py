@@ -81,9 +81,7 @@ def test_an_agent_the_representative_authorised_may_request_too(world, breach):
     assert report.subject == world.subject
 
 
-def test_a_repaired_item_is_marked_and_the_check_says_the_record_changed(
-    world, breach, tmp_path
-):
+def test_a_repaired_item_is_marked_and_the_check_says_the_record_changed(world, breach, tmp_path):
     report = _request(world)
 
     breach_repair(breach_id=breach.pk, by=world.regulator, on=timezone.localdate(), case="t")
@@ -152,9 +150,7 @@ def test_a_tampered_pdf_is_not_genuine(world, breach):
 def test_a_genuine_pdf_of_another_report_does_not_pass_for_this_one(world, breach):
     first, second = _request(world), _request(world)
 
-    check = services.report_check(
-        reference=first.reference, pdf=services.report_pdf(second)
-    )
+    check = services.report_check(reference=first.reference, pdf=services.report_pdf(second))
 
     assert check.code == VerificationCode.VALID and check.is_genuine is False
     assert "not the report issued under this reference" in check.reason
