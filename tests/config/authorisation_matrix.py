@@ -445,13 +445,13 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302",
     },
     "admin/credit/checkquery/<path:object_id>/change/": {
-        "GET": "login login login login login login login login login 302",
+        "GET": "login login login login login login login login login 200",
     },
     "admin/credit/checkquery/<path:object_id>/delete/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/credit/checkquery/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 302",
+        "GET": "login login login login login login login login login 200",
     },
     "admin/credit/checkquery/add/": {
         "GET": "login login login login login login login login login 403",
@@ -1439,6 +1439,26 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 403 403 302 login 403",
         "POST": "login 403 403 403 403 403 403 302 login 403",
     },
+    "reports/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "reports/<str:reference>.pdf": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "reports/notices/<str:reference>.pdf": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "reports/verify/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "400 400 400 400 400 400 400 400 400 400",
+    },
+    "reports/verify/<str:reference>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
     "signing/ca.crl": {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "200 200 200 200 200 200 200 200 200 200",
@@ -1489,6 +1509,10 @@ OPERATIONS: dict[str, str] = {
     "credit_repair_eligibility": "401 200 404 200 200 404 404 404 404 404",
     "credit_repairs_apply": "401 415 415 415 415 415 415 415 415 415",
     "credit_repairs_list": "401 200 200 200 200 200 200 200 200 200",
+    "credit_report_verify": "200 200 200 200 200 200 200 200 200 200",
+    "credit_report_verify_file": "415 415 415 415 415 415 415 415 415 415",
+    "credit_reports_list": "401 200 200 200 200 200 200 200 200 200",
+    "credit_reports_request": "401 400 400 400 400 400 400 400 400 400",
     "obligations_department_list": "401 403 403 403 403 200 200 200 403 403",
     "obligations_detail": "401 200 404 200 200 200 404 200 404 200",
     "obligations_extend": "401 400 404 400 400 400 404 400 404 400",
@@ -1527,4 +1551,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "449 pages (539 page requests) x 10 roles = 5390; 55 operations x 10 roles = 550"
+SIZE = "454 pages (549 page requests) x 10 roles = 5490; 59 operations x 10 roles = 590"
