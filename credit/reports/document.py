@@ -138,7 +138,7 @@ def report_document(
     )
     subject = content.subject
     return IssuedDocument(
-        title=_("Special credit report") + " 专项信用报告",
+        title=_("Special credit report"),
         reference=reference,
         particulars=(
             (_("Reference"), reference),
@@ -179,7 +179,7 @@ def notice_document(notice: RepairNotice) -> IssuedDocument:
     if notice.department_name:
         where += " · " + _("In person: %(department)s") % {"department": notice.department_name}
     return IssuedDocument(
-        title=_("Credit repair notice") + " 信用修复告知书",
+        title=_("Credit repair notice"),
         reference=notice.reference,
         particulars=(
             (_("Reference"), notice.reference),
