@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('is_repairable', models.BooleanField(verbose_name='may be repaired')),
                 ('earliest_repair_on', models.DateField(verbose_name='repair may be applied for from')),
                 ('publication_ends_on', models.DateField(verbose_name='publication ends at the latest')),
-                ('materials', models.JSONField(default=list, verbose_name='materials needed')),
+                ('materials', models.JSONField(blank=True, default=list, verbose_name='materials needed')),
                 ('apply_path', models.CharField(max_length=200, verbose_name='where to apply online')),
                 ('department_name', models.CharField(blank=True, max_length=200, verbose_name='where to apply in person')),
                 ('repair_basis', models.TextField(verbose_name='legal basis of repair')),

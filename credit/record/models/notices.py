@@ -36,7 +36,7 @@ class RepairNotice(models.Model):
     is_repairable = models.BooleanField(_("may be repaired"))
     earliest_repair_on = models.DateField(_("repair may be applied for from"))
     publication_ends_on = models.DateField(_("publication ends at the latest"))
-    materials = models.JSONField(_("materials needed"), default=list)
+    materials = models.JSONField(_("materials needed"), default=list, blank=True)
     apply_path = models.CharField(_("where to apply online"), max_length=200)
     department_name = models.CharField(_("where to apply in person"), max_length=200, blank=True)
     repair_basis = models.TextField(_("legal basis of repair"))
