@@ -20,6 +20,7 @@ from credit.record.models.rules import (
     RepairRule,
     RuleSet,
 )
+from directory import admin as directory_admin
 
 
 class PublicityRuleInline(TranslationTabularInline):
@@ -104,7 +105,7 @@ class ListEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RepairNotice)
-class RepairNoticeAdmin(ReadOnlyAdmin):
+class RepairNoticeAdmin(directory_admin.ReadOnlyAdmin):  # no history: written once
     """Repair notices: written with each breach decision, never edited."""
 
     list_display = ["reference", "breach", "rule_set", "earliest_repair_on", "issued_at"]

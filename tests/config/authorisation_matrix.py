@@ -477,6 +477,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/credit/creditlist/add/": {
         "GET": "login login login login login login login login login 200",
     },
+    "admin/credit/creditreport/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/creditreport/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/creditreport/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
     "admin/credit/graderule/": {
         "GET": "login login login login login login login login login 200",
     },
@@ -577,6 +595,24 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302",
     },
     "admin/credit/recordchangenotice/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/repairnotice/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairnotice/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/repairnotice/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairnotice/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/repairnotice/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairnotice/add/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/credit/repairrule/": {
@@ -1551,4 +1587,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "454 pages (549 page requests) x 10 roles = 5490; 59 operations x 10 roles = 590"
+SIZE = "466 pages (561 page requests) x 10 roles = 5610; 59 operations x 10 roles = 590"
