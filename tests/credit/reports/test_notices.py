@@ -74,7 +74,7 @@ def test_the_notice_shows_on_the_record_and_on_the_breach_panel(world, outcome):
     record = client.get(f"/credit/{world.subject.code}/").content.decode()
     detail = client.get(f"/commitments/{outcome.breach.source_reference}/").content.decode()
 
-    assert 'data-testid="record-repair-notice"' in record and notice.reference in record  # in its link
+    assert 'data-testid="record-repair-notice"' in record and notice.reference in record
     assert 'data-testid="repair-notice"' in detail and notice.reference in detail
 
 
