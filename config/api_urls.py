@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from commitments import urls as commitments_urls
+from credit.reports import urls as reports_urls
 from workflows import urls as workflows_urls
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("", include((workflows_urls.api_urlpatterns, "workflows_api"))),
     path("", include("credit.check.urls")),
     path("", include("credit.changes.urls")),
+    path("", include((reports_urls.api_urlpatterns, "reports_api"))),
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
             ]
         ),
     ),
+    path("reports/", include("credit.reports.urls")),  # special credit reports; public check
     path("pledges/", include("commitments.pledges.urls")),  # bidding pledges
     path("portal/", include((figures_urls.public_urlpatterns, "public_figures"))),
     path("associations/", include("commitments.associations.urls")),  # industry associations

@@ -5,6 +5,8 @@
   (``breaches``); the lifecycle base and shared choices (``base``).
 - ``credit.check.models``: calling systems and the log of every check.
 - ``credit.changes.models``: record change notices.
+- ``credit.record.models.notices``: the repair notice of each breach.
+- ``credit.reports.models``: special credit reports.
 
 Import a model from the module that defines it, not from here.
 """
@@ -13,6 +15,7 @@ from credit.changes.models import RecordChangeNotice  # noqa: F401
 from credit.check.models import CallingSystem, CheckQuery  # noqa: F401
 from credit.record.models.base import CreditStateModel, Purpose, RuleDomain, Severity  # noqa: F401
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure  # noqa: F401
+from credit.record.models.notices import RepairNotice  # noqa: F401
 from credit.record.models.rules import (  # noqa: F401
     BreachCategory,
     ConsequenceRule,
@@ -23,3 +26,4 @@ from credit.record.models.rules import (  # noqa: F401
     RepairRule,
     RuleSet,
 )
+from credit.reports.models import CreditReport  # noqa: F401

@@ -10,6 +10,10 @@ from simple_history.models import HistoricalRecords
 
 from credit.record.models.base import Purpose
 
+# The purpose logged for a special credit report (``credit.reports``): the platform issuing
+# a report is a look at the subject's record like any check. Not a purpose callers may give.
+REPORT_PURPOSE = "report"
+
 
 class CallingSystem(models.Model):
     """Another government system allowed to "check every case", acting as one API user."""
@@ -54,7 +58,11 @@ class CheckQuery(models.Model):
     )
     subject_code = models.CharField(_("identifier asked about"), max_length=32)
     matter_code = models.CharField(_("matter"), max_length=50, blank=True)
-    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    purpose = models.CharField(
+        _("purpose"),
+        max_length=10,
+        choices=[*Purpose.choices, (REPORT_PURPOSE, _("Special credit report"))],
+    )
     reason = models.TextField(_("reason"))
     asked_at = models.DateTimeField(_("asked"), default=timezone.now)
     answer = models.JSONField(_("answer summary"), default=dict)

@@ -9,6 +9,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.notices import RepairNotice
 from credit.record.models.rules import (
     BreachCategory,
     ConsequenceRule,
@@ -19,6 +20,7 @@ from credit.record.models.rules import (
     RepairRule,
     RuleSet,
 )
+from directory import admin as directory_admin
 
 
 class PublicityRuleInline(TranslationTabularInline):
@@ -100,3 +102,12 @@ class MeasureAdmin(ReadOnlyAdmin):
 class ListEntryAdmin(ReadOnlyAdmin):
     list_display = ["pk", "subject", "credit_list", "status", "enter_not_before", "entered_on"]
     list_select_related = ["subject", "credit_list"]
+
+
+@admin.register(RepairNotice)
+class RepairNoticeAdmin(directory_admin.ReadOnlyAdmin):  # no history: written once
+    """Repair notices: written with each breach decision, never edited."""
+
+    list_display = ["reference", "breach", "rule_set", "earliest_repair_on", "issued_at"]
+    list_select_related = ["breach", "rule_set"]
+    search_fields = ["reference"]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.base import RuleDomain, Severity
 from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.notices import RepairNotice
 from credit.record.models.rules import (
     BreachCategory,
     ConsequenceRule,
@@ -319,7 +320,7 @@ def credit_record(*, subject_id: int, audience: str, on: date | None = None) -> 
     on = on or timezone.localdate()
     breaches = list(
         Breach.objects.filter(subject_id=subject_id)
-        .select_related("category", "rule_set", "recorded_by")
+        .select_related("category", "rule_set", "recorded_by", "repair_notice")
         .order_by("-record_date", "-pk")
     )
     measures = list(
@@ -368,6 +369,7 @@ class BreachReading:
     repair_from: date
     may_repair_now: bool
     may_object: bool
+    notice: RepairNotice | None = None
 
 
 def breach_readings(*, breaches: list[Breach], on: date | None = None) -> list[BreachReading]:
@@ -388,6 +390,9 @@ def breach_readings(*, breaches: list[Breach], on: date | None = None) -> list[B
             Q(category_id__in={b.category_id for b in breaches}) | Q(category__isnull=True)
         )
     }
+    notices = {
+        notice.breach_id: notice for notice in RepairNotice.objects.filter(breach__in=breaches)
+    }
     results = []
     for breach in breaches:
         is_repairable = rules.get(breach.category_id, rules.get(None, True))
@@ -400,6 +405,7 @@ def breach_readings(*, breaches: list[Breach], on: date | None = None) -> list[B
                 repair_from=breach.publicity_min_until,
                 may_repair_now=is_live and is_repairable and on >= breach.publicity_min_until,
                 may_object=is_live,
+                notice=notices.get(breach.pk),
             )
         )
     return results

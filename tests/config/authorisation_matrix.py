@@ -505,13 +505,13 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302",
     },
     "admin/credit/checkquery/<path:object_id>/change/": {
-        "GET": "login login login login login login login login login 302",
+        "GET": "login login login login login login login login login 200",
     },
     "admin/credit/checkquery/<path:object_id>/delete/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/credit/checkquery/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 302",
+        "GET": "login login login login login login login login login 200",
     },
     "admin/credit/checkquery/add/": {
         "GET": "login login login login login login login login login 403",
@@ -536,6 +536,24 @@ PAGES: dict[str, dict[str, str]] = {
     },
     "admin/credit/creditlist/add/": {
         "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/creditreport/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/creditreport/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/creditreport/add/": {
+        "GET": "login login login login login login login login login 403",
     },
     "admin/credit/graderule/": {
         "GET": "login login login login login login login login login 200",
@@ -637,6 +655,24 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302",
     },
     "admin/credit/recordchangenotice/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/repairnotice/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairnotice/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/credit/repairnotice/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairnotice/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/credit/repairnotice/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/credit/repairnotice/add/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/credit/repairrule/": {
@@ -1589,6 +1625,26 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 403 403 302 login 403",
         "POST": "login 403 403 403 403 403 403 302 login 403",
     },
+    "reports/": {
+        "GET": "login 200 200 200 200 200 200 200 login 200",
+        "POST": "login 400 400 400 400 400 400 400 login 400",
+    },
+    "reports/<str:reference>.pdf": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "reports/notices/<str:reference>.pdf": {
+        "GET": "login 200 404 200 200 404 404 404 login 404",
+        "POST": "login 405 405 405 405 405 405 405 login 405",
+    },
+    "reports/verify/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "400 400 400 400 400 400 400 400 400 400",
+    },
+    "reports/verify/<str:reference>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200",
+    },
     "signing/ca.crl": {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "200 200 200 200 200 200 200 200 200 200",
@@ -1654,6 +1710,10 @@ OPERATIONS: dict[str, str] = {
     "credit_repairs_apply": "401 415 415 415 415 415 415 415 415 415",
     "credit_repairs_list": "401 200 200 200 200 200 200 200 200 200",
     "figures_read": "401 403 403 403 403 200 200 200 403 403",
+    "credit_report_verify": "200 200 200 200 200 200 200 200 200 200",
+    "credit_report_verify_file": "415 415 415 415 415 415 415 415 415 415",
+    "credit_reports_list": "401 200 200 200 200 200 200 200 200 200",
+    "credit_reports_request": "401 400 400 400 400 400 400 400 400 400",
     "obligations_department_list": "401 403 403 403 403 200 200 200 403 403",
     "obligations_detail": "401 200 404 200 200 200 404 200 404 200",
     "obligations_extend": "401 400 404 400 400 400 404 400 404 400",

@@ -41,6 +41,8 @@ from access.services import token_issue
 from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
+from credit.record.services.notices import repair_notice_issue
+from credit.reports.services import report_request
 from directory.models import Department, Matter, Subject
 from notifications.models import Channel, Notification, OutboxMessage
 from tests.config import authorisation_matrix as matrix
@@ -227,9 +229,19 @@ def _build_city() -> City:
         status=OutboxMessage.Status.DEAD,
         next_attempt_at=timezone.now(),
     )
+    credit_report = report_request(
+        user=applicant,
+        subject_code=subject.code,
+        span_from=timezone.localdate() - timedelta(days=365),
+        span_until=timezone.localdate(),
+    )
+    repair_notice = repair_notice_issue(breach=breach, by=users["regulator"])
     signed_values = {"reference": signed.reference}
     draft_values = {"reference": draft.reference}
     page_values: dict[str, dict[str, object]] = {
+        "reports/verify/<str:reference>/": {"reference": credit_report.reference},
+        "reports/<str:reference>.pdf": {"reference": credit_report.reference},
+        "reports/notices/<str:reference>.pdf": {"reference": repair_notice.reference},
         "commitments/templates/<int:pk>/notice/": {"pk": signed.template_id},
         "commitments/templates/<int:pk>/new/": {"pk": signed.template_id},
         "commitments/<str:reference>/": signed_values,
@@ -296,6 +308,7 @@ def _build_city() -> City:
             "reference": rectification_of_signed.commitment.reference
         },
         "/api/v1/": {"code": subject.code, "kind": "red"},
+        "/api/v1/credit/reports/": {"reference": credit_report.reference},
     }
     if representations:
         agent = representations["agent_out_of_scope"]

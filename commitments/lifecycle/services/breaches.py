@@ -33,6 +33,7 @@ from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import BreachSourceKind
 from credit.record.services import breaches as credit_services
 from credit.record.services.breaches import BreachOutcome
+from credit.record.services.notices import repair_notice_text
 from directory.audit import audited_save
 from directory.models import Subject
 from directory.selectors import subject_representative_users
@@ -176,6 +177,7 @@ def subject_exclusion_refusal(*, subject: Subject) -> CommitmentError | None:
 def _notify_representatives(*, commitment: Commitment, outcome: BreachOutcome) -> None:
     breach = outcome.breach
     link = reverse("credit:record", args=[commitment.subject.code])
+    notice = breach.repair_notice  # 两书同达: the decision goes out with its repair notice
     users = subject_representative_users(subject_id=commitment.subject_id)
     for user in users:
         notification_send(
@@ -195,7 +197,9 @@ def _notify_representatives(*, commitment: Commitment, outcome: BreachOutcome) -
                 "reason": breach.reason,
                 "rule_set": breach.rule_set.name,
                 "min_until": breach.publicity_min_until.isoformat(),
-            },
+            }
+            + "\n\n"
+            + repair_notice_text(notice),
             link=link,
         )
         for entry in outcome.list_notices:

@@ -22,6 +22,7 @@ from credit.record import selectors
 from credit.record.models.base import Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
 from credit.record.models.rules import CreditList
+from credit.record.services.notices import repair_notice_issue
 from directory.audit import audited_save
 from directory.models import Subject
 
@@ -121,6 +122,8 @@ def breach_record(
         breach.publish()
         audited_save(breach, by=by, reason="publication started")
 
+    # 两书同达: the repair notice is written with the decision, in its transaction.
+    repair_notice_issue(breach=breach, by=by)
     measures = _apply_consequences(breach=breach, consequences=consequences, by=by)
     notices = _black_list_notices(breach=breach, by=by)
     exits = _red_list_exits(breach=breach, by=by)

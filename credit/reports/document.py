@@ -1,0 +1,215 @@
+"""What the sealed report and the repair notice print, in the reader's language (gettext).
+
+Builds ``signing.render.report.IssuedDocument`` values from the record; the rendering and the
+seal are signing's business.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.models.notices import RepairNotice
+from credit.reports.selectors import ReportContent
+from directory.city import city_time_text
+from signing.render.report import IssuedDocument, Section
+
+BREACH_WIDTHS = (22, 40, 18, 30, 40, 20)
+MEASURE_WIDTHS = (22, 48, 40, 40, 20)
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else "—"
+
+
+def _breach_status(breach: Breach) -> str:
+    if breach.status == Breach.Status.REPAIRED:
+        return _("Repaired")
+    return str(breach.get_status_display())
+
+
+def _breach_rows(breaches: list[Breach]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            _day(breach.record_date),
+            breach.reason,
+            str(breach.get_severity_display()),
+            breach.department.name if breach.department_id else "—",
+            f"{breach.rule_set.name} — {breach.legal_basis_display}",
+            _breach_status(breach),
+        )
+        for breach in breaches
+    )
+
+
+def _measure_status(measure: Measure) -> str:
+    if measure.status == Measure.Status.LIFTED:
+        return _("Repaired (lifted)")
+    return str(measure.get_status_display())
+
+
+def _measure_rows(measures: list[Measure]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            _day(measure.starts_on),
+            measure.measure_type.name,
+            measure.measure_type.legal_basis,
+            measure.breach.rule_set.name,
+            _measure_status(measure),
+        )
+        for measure in measures
+    )
+
+
+def _list_rows(entries: list[ListEntry]) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (
+            _day(entry.entered_on),
+            entry.credit_list.name,
+            entry.credit_list.legal_basis,
+            entry.breach.rule_set.name if entry.breach_id else "—",
+            str(entry.get_status_display())
+            + (f" ({_('exited')} {_day(entry.exited_on)})" if entry.exited_on else ""),
+        )
+        for entry in entries
+    )
+
+
+def report_document(
+    *, content: ReportContent, reference: str, issued_at: datetime, verify_url: str
+) -> IssuedDocument:
+    """The special credit report as printed."""
+    none = _("None (无)")
+    breach_columns = (
+        _("Date"),
+        _("Record"),
+        _("Severity"),
+        _("Designated by"),
+        _("Rule set and legal basis"),
+        _("Status"),
+    )
+    measure_columns = (_("From"), _("Measure"), _("Legal basis"), _("Rule set"), _("Status"))
+    sections = [
+        Section(
+            _("1. Administrative penalties"),
+            breach_columns,
+            _breach_rows(content.penalties),
+            none,
+            BREACH_WIDTHS,
+        ),
+        Section(
+            _("2. Administrative coercive and joint disciplinary measures"),
+            measure_columns,
+            _measure_rows(content.coercive),
+            none,
+            MEASURE_WIDTHS,
+        ),
+        Section(
+            _("3. Lists of seriously dishonest subjects"),
+            (_("Listed on"), _("List"), _("Legal basis"), _("Rule set"), _("Status")),
+            _list_rows(content.lists),
+            none,
+            MEASURE_WIDTHS,
+        ),
+    ]
+    other = [
+        Section(
+            _("4. Other records: %(category)s") % {"category": rows[0].category.name},
+            breach_columns,
+            _breach_rows(rows),
+            none,
+            BREACH_WIDTHS,
+        )
+        for rows in content.other_breaches.values()
+    ]
+    if not other:
+        other = [Section(_("4. Other records by category"), (), (), none)]
+    sections += other
+    sections.append(
+        Section(
+            _("5. Other credit measures"),
+            measure_columns,
+            _measure_rows(content.other_measures),
+            none,
+            MEASURE_WIDTHS,
+        )
+    )
+    subject = content.subject
+    return IssuedDocument(
+        title=_("Special credit report"),
+        reference=reference,
+        particulars=(
+            (_("Reference"), reference),
+            (_("Subject"), subject.name),
+            (_("Unified code"), subject.code),
+            (
+                _("Period covered"),
+                _("%(start)s to %(end)s")
+                % {"start": _day(content.span_from), "end": _day(content.span_until)},
+            ),
+            (_("Issued"), city_time_text(issued_at, seconds=True)),
+            (_("Entries"), str(content.entry_count)),
+            (_("Verify online"), verify_url),
+        ),
+        sections=tuple(sections),
+        closing=(
+            _(
+                "This report lists the records the platform holds for the subject over the "
+                "period: items marked repaired were repaired under the rule set shown and are "
+                "no longer published or shared. It is issued free of charge and sealed by the "
+                "platform; anyone can check it with its reference at the address above, which "
+                "also says whether the record has changed since it was issued."
+            ),
+        ),
+    )
+
+
+def notice_document(notice: RepairNotice) -> IssuedDocument:
+    """The credit repair notice as printed (两书同达)."""
+    breach = notice.breach
+    if notice.is_repairable:
+        when = _("From %(day)s (the end of the minimum publicity period).") % {
+            "day": _day(notice.earliest_repair_on)
+        }
+    else:
+        when = _("Records of this category cannot be repaired.")
+    where = _("Online: %(path)s") % {"path": notice.apply_path}
+    if notice.department_name:
+        where += " · " + _("In person: %(department)s") % {"department": notice.department_name}
+    return IssuedDocument(
+        title=_("Credit repair notice"),
+        reference=notice.reference,
+        particulars=(
+            (_("Reference"), notice.reference),
+            (_("Subject"), breach.subject.name),
+            (_("Unified code"), breach.subject.code),
+            (_("Record"), f"{breach.category.name} ({_day(breach.record_date)})"),
+            (_("Rule set"), notice.rule_set.name),
+            (_("Repair may be applied for"), when),
+            (
+                _("Publication ends at the latest"),
+                _day(notice.publication_ends_on),
+            ),
+            (_("Where to apply"), where),
+            (_("Legal basis of repair"), notice.repair_basis),
+            (_("Issued"), city_time_text(notice.issued_at, seconds=True)),
+        ),
+        sections=(
+            Section(
+                _("Materials needed"),
+                (_("Material"),),
+                tuple((label,) for label in notice.material_labels()),
+                _("None: this record cannot be repaired."),
+            ),
+        ),
+        closing=(
+            _(
+                "This notice goes out together with the decision that recorded the breach. "
+                "Repair is free of charge. The designating department answers an application "
+                "within the time limits of the rule set; once repaired, publication and "
+                "sharing stop and the measures are lifted."
+            ),
+        ),
+    )

@@ -1,0 +1,240 @@
+"""Issuing a special credit report and checking one.
+
+``report_request`` refuses, with nothing written, a span longer than five years, a span that
+ends in the future or starts after it ends, and a subject the requester does not represent
+now (as legal representative or an authorised agent). Otherwise it lists the record over the
+span by category, renders the PDF, seals it (the platform seal at PAdES B-LTA, its stamp's QR
+code leading to the public check), stores it and writes the report's row and its line in the
+check log in one transaction. Sealing happens before the transaction: a timestamp service that
+does not answer leaves nothing behind.
+
+``report_check`` is the public check by reference (and optionally of a file): whether the
+stored report's seal validates, whether an uploaded file is that report unchanged, and whether
+the record the report listed has changed since it was issued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from credit.check.models import REPORT_PURPOSE, CallingSystem
+from credit.check.services import check_query_log
+from credit.errors import CreditError, CreditErrorCode
+from credit.record.models.notices import RepairNotice
+from credit.record.rules import add_months
+from credit.reports import selectors
+from credit.reports.document import notice_document, report_document
+from credit.reports.models import MAX_SPAN_YEARS, CreditReport
+from directory.identifiers import normalise
+from signing.errors import InvalidPdf, SigningError, TimestampUnavailable
+from signing.pades.outcome import VerificationCode, document_outcome, verification_reason
+from signing.pades.seal import seal_pdf
+from signing.pades.validate import validate_pdf
+from signing.render.report import render_issued_document
+from signing.storage import document_read, document_store
+
+REPORTS_SYSTEM_CODE = "credit-reports"
+# Unambiguous letters and digits: a reference is read aloud and typed from paper.
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def report_verify_url(reference: str) -> str:
+    """The absolute address of a report's public check (the seal's QR code)."""
+    return settings.SITE_URL.rstrip("/") + reverse("reports:verify-reference", args=[reference])
+
+
+def _new_reference(on: date) -> str:
+    tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"SR-{on:%Y}-{tail}"
+
+
+def report_span_check(*, span_from: date, span_until: date, today: date) -> None:
+    """Refuse a span that ends in the future, is reversed or covers more than five years."""
+    if span_until > today:
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _("The period cannot end after today (%(today)s).") % {"today": today.isoformat()},
+            field="span_until",
+        )
+    if span_from > span_until:
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _("The period must start on or before its end."),
+            field="span_from",
+        )
+    earliest = add_months(span_until, -12 * MAX_SPAN_YEARS)
+    if span_from < earliest:
+        raise CreditError(
+            CreditErrorCode.INVALID,
+            _(
+                "A report covers at most %(years)d years: for a period ending %(end)s, start "
+                "on %(earliest)s or later."
+            )
+            % {"years": MAX_SPAN_YEARS, "end": span_until.isoformat(), "earliest": earliest},
+            field="span_from",
+        )
+
+
+def _reports_system() -> CallingSystem:
+    """The platform's own entry in the check log's list of callers (made on first use)."""
+    system = CallingSystem.objects.filter(code=REPORTS_SYSTEM_CODE).first()
+    if system is not None:
+        return system
+    user_model = get_user_model()
+    user, _created = user_model.objects.get_or_create(
+        username=f"system-{REPORTS_SYSTEM_CODE}", defaults={"is_active": False}
+    )
+    system, _created = CallingSystem.objects.get_or_create(
+        code=REPORTS_SYSTEM_CODE,
+        defaults={
+            "name": "Chengnuo special credit reports",
+            "operator": "Chengnuo",
+            "user": user,
+        },
+    )
+    return system
+
+
+def report_request(
+    *,
+    user: AbstractBaseUser,
+    subject_code: str,
+    span_from: date,
+    span_until: date,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> CreditReport:
+    """Issue a sealed special credit report of a subject ``user`` represents (see module)."""
+    today = today or timezone.localdate()
+    report_span_check(span_from=span_from, span_until=span_until, today=today)
+    subject = selectors.report_subjects(user=user).filter(code=normalise(subject_code)).first()
+    if subject is None:
+        raise CreditError(
+            CreditErrorCode.NOT_FOUND,
+            _("You do not represent a subject with this code, so you cannot request its report."),
+            field="subject",
+        )
+    issued_at = now or timezone.now()
+    reference = _new_reference(today)
+    content = selectors.report_content(subject=subject, span_from=span_from, span_until=span_until)
+    document = report_document(
+        content=content,
+        reference=reference,
+        issued_at=issued_at,
+        verify_url=report_verify_url(reference),
+    )
+    try:
+        sealed = seal_pdf(
+            render_issued_document(document),
+            reference=reference,
+            verify_url=report_verify_url(reference),
+        )
+    except TimestampUnavailable as error:
+        raise CreditError(
+            CreditErrorCode.INVALID_STATE,
+            _("The time-stamping service did not answer: nothing was issued. Try again shortly."),
+        ) from error
+    except SigningError as error:
+        raise CreditError(CreditErrorCode.INVALID_STATE, str(error)) from error
+    with transaction.atomic():
+        stored = document_store(data=sealed.data)
+        report = CreditReport.objects.create(
+            reference=reference,
+            subject=subject,
+            requested_by=user,
+            span_from=span_from,
+            span_until=span_until,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            issued_at=issued_at,
+            entry_count=content.entry_count,
+            record_digest=content.digest(),
+            document=stored,
+        )
+        check_query_log(
+            calling_system=_reports_system(),
+            subject_id=subject.pk,
+            subject_code=subject.code,
+            matter_code="",
+            purpose=REPORT_PURPOSE,
+            reason=f"special credit report {reference} requested by {user.get_username()}",
+            answer={
+                "report": reference,
+                "span_from": span_from.isoformat(),
+                "span_until": span_until.isoformat(),
+                "entries": content.entry_count,
+                "sha256": stored.sha256,
+            },
+        )
+    return report
+
+
+def report_pdf(report: CreditReport) -> bytes:
+    """The sealed PDF exactly as issued (its stored bytes, checked against their SHA-256)."""
+    return document_read(report.document)
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """The public check of a report: is it genuine, and has the record changed since?"""
+
+    report: CreditReport
+    code: VerificationCode
+    is_genuine: bool
+    reason: str
+    record_changed: bool
+    file_checked: bool = False
+
+
+def report_check(*, reference: str, pdf: bytes | None = None) -> ReportCheck:
+    """Check the report issued under ``reference`` (refused ``not_found`` when none was) and,
+    when ``pdf`` is given, that this file is that report unchanged."""
+    report = selectors.report_get(reference=reference)
+    if report is None:
+        raise CreditError(
+            CreditErrorCode.NOT_FOUND,
+            _("No special credit report has this reference. Check it against the report."),
+            field="reference",
+        )
+    content = selectors.report_content(
+        subject=report.subject, span_from=report.span_from, span_until=report.span_until
+    )
+    changed = content.digest() != report.record_digest
+    data = report_pdf(report) if pdf is None else pdf
+    try:
+        code = document_outcome(validate_pdf(data))
+    except InvalidPdf:
+        code = VerificationCode.MALFORMED_PDF
+    reason = verification_reason(code)
+    genuine = code == VerificationCode.VALID
+    if pdf is not None and genuine and hashlib.sha256(pdf).hexdigest() != report.document.sha256:
+        genuine = False
+        reason = _(
+            "The file carries a valid platform seal but is not the report issued under this "
+            "reference."
+        )
+    elif genuine:
+        reason = _("Sealed by the platform and unchanged since: this report is genuine.")
+    return ReportCheck(
+        report=report,
+        code=code,
+        is_genuine=genuine,
+        reason=reason,
+        record_changed=changed,
+        file_checked=pdf is not None,
+    )
+
+
+def repair_notice_pdf(notice: RepairNotice) -> bytes:
+    """The repair notice as a PDF, rendered from its row (the same text wherever shown)."""
+    return render_issued_document(notice_document(notice))

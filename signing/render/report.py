@@ -1,0 +1,113 @@
+"""Sectioned documents the credit platform issues: the special credit report (专项信用报告)
+and the credit repair notice (信用修复告知书).
+
+Both are a title, a table of particulars and sections of rows (a section without rows
+prints its "none" line). Rendered with reportlab in the commitment's own font, the top of the
+first page left free for the platform seal's stamp (``signing.pades.fields.SEAL_BOX``), so a
+report can be sealed without covering a word. Labels come in the caller's language; the
+document's kind is printed in both languages.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from signing.render.fonts import drawing_lock, font_for_text
+from signing.render.glyphs import replace_undrawable
+
+SEAL_ROOM = 38 * mm  # the seal's box reaches 97 pt (34 mm) down from the top of page one
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading, its column headings and its rows; ``none`` is printed when there is no row."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    none: str
+    widths_mm: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """Everything printed, already as display strings in the reader's language."""
+
+    title: str
+    reference: str
+    particulars: tuple[tuple[str, str], ...]
+    sections: tuple[Section, ...] = field(default=())
+    closing: tuple[str, ...] = ()
+
+
+def _texts(document: IssuedDocument) -> str:
+    parts = [document.title, document.reference, *document.closing]
+    parts += [part for pair in document.particulars for part in pair]
+    for section in document.sections:
+        parts += [section.title, section.none, *section.columns]
+        parts += [cell for row in section.rows for cell in row]
+    return "".join(parts)
+
+
+def render_issued_document(document: IssuedDocument) -> bytes:
+    """Render ``document`` to PDF bytes (A4), every undrawable character written as its code."""
+    font = font_for_text(replace_undrawable(_texts(document)))
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, spaceAfter=6)
+    heading = ParagraphStyle("heading", parent=body, fontSize=11, leading=16, spaceBefore=8)
+
+    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(escape(replace_undrawable(text)), style)
+
+    def table(rows: list[list[str]], widths: list[float], header: bool) -> Table:
+        result = Table([[p(cell) for cell in row] for row in rows], colWidths=widths, repeatRows=1)
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        if header:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")))
+        result.setStyle(TableStyle(style))
+        return result
+
+    story = [
+        p(document.title, title),
+        table([list(pair) for pair in document.particulars], [50 * mm, 120 * mm], header=False),
+    ]
+    for section in document.sections:
+        story.append(p(section.title, heading))
+        if not section.rows:
+            story.append(p(section.none))
+            continue
+        count = len(section.columns)
+        widths = [w * mm for w in section.widths_mm] or [170 * mm / count] * count
+        story.append(
+            table([list(section.columns)] + [list(row) for row in section.rows], widths, True)
+        )
+    story.append(Spacer(1, 4 * mm))
+    story += [p(line) for line in document.closing]
+    buffer = io.BytesIO()
+    with drawing_lock:
+        SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=20 * mm,
+            rightMargin=20 * mm,
+            topMargin=SEAL_ROOM,
+            bottomMargin=20 * mm,
+            title=f"{document.title} {document.reference}",
+            author="Chengnuo",
+            creator="Chengnuo",
+            producer="Chengnuo",
+            subject=document.reference,
+            invariant=1,
+        ).build(story)
+    return buffer.getvalue()

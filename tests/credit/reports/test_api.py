@@ -1,0 +1,60 @@
+"""The report API: request, list, the public check; refusals in the error envelope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from credit.reports.models import CreditReport
+
+
+def test_request_list_and_check_over_the_api(world, api_as):
+    today = timezone.localdate()
+    client = api_as(world.applicant)
+    body = {
+        "subject": world.subject.code,
+        "span_from": (today - timedelta(days=365)).isoformat(),
+        "span_until": today.isoformat(),
+    }
+
+    created = client.post("/api/v1/credit/reports/", body, format="json")
+    assert created.status_code == 201, created.json()
+    reference = created.json()["reference"]
+    listed = client.get("/api/v1/credit/reports/").json()
+    assert [row["reference"] for row in listed["results"]] == [reference]
+
+    check = APIClient().get(f"/api/v1/credit/reports/{reference}/verify/")
+    assert check.status_code == 200
+    assert (check.json()["is_genuine"], check.json()["record_changed"]) == (True, False)
+
+
+def test_refusals_use_the_envelope_and_issue_nothing(world, api_as):
+    today = timezone.localdate()
+    client = api_as(world.applicant)
+    too_long = {
+        "subject": world.subject.code,
+        "span_from": (today - timedelta(days=6 * 365)).isoformat(),
+        "span_until": today.isoformat(),
+    }
+    future = too_long | {
+        "span_from": today.isoformat(),
+        "span_until": (today + timedelta(1)).isoformat(),
+    }
+
+    long_answer = client.post("/api/v1/credit/reports/", too_long, format="json")
+    future_answer = client.post("/api/v1/credit/reports/", future, format="json")
+    stranger = api_as(world.stranger).post(
+        "/api/v1/credit/reports/", too_long | {"span_from": today.isoformat()}, format="json"
+    )
+    unknown = APIClient().get("/api/v1/credit/reports/SR-2026-NOSUCHREF/verify/")
+
+    assert (long_answer.status_code, list(long_answer.json()["fields"])) == (400, ["span_from"])
+    assert (future_answer.status_code, list(future_answer.json()["fields"])) == (
+        400,
+        ["span_until"],
+    )
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    assert not CreditReport.objects.exists()

@@ -1,0 +1,162 @@
+"""Special credit reports: issue, refusals that change nothing, the public check."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from commitments.lifecycle.services.breaches import MISSED_OBLIGATION, commitment_breach_record
+from credit.check.models import REPORT_PURPOSE, CheckQuery
+from credit.errors import CreditError, CreditErrorCode
+from credit.record.models.breaches import Breach
+from credit.record.services.repair import breach_repair
+from credit.reports import services
+from credit.reports.models import CreditReport
+from signing.models import SignedDocument
+from signing.pades.outcome import VerificationCode
+from tests.factories import BreachFactory, RepresentativeFactory, UserFactory
+from tests.pdf_text import pdf_text
+
+
+def _state():
+    return (
+        CreditReport.objects.count(),
+        CheckQuery.objects.count(),
+        SignedDocument.objects.count(),
+    )
+
+
+def _request(world, **changes):
+    today = timezone.localdate()
+    arguments = {
+        "user": world.applicant,
+        "subject_code": world.subject.code,
+        "span_from": today - timedelta(days=365),
+        "span_until": today,
+    }
+    return services.report_request(**(arguments | changes))
+
+
+@pytest.fixture
+def breach(world, under_verification) -> Breach:
+    return commitment_breach_record(
+        commitment=under_verification,
+        by=world.regulator,
+        severity="general",
+        category_code=MISSED_OBLIGATION,
+        reason="逾期未提交材料",
+        obligation=under_verification.obligations.get(),
+    ).breach
+
+
+def test_a_representative_gets_a_sealed_report_listing_each_category(world, breach, tmp_path):
+    report = _request(world)
+
+    data = services.report_pdf(report)
+    text = "".join(pdf_text(data, tmp_path, layout=False).split())  # cells wrap lines
+    assert report.reference in text
+    assert world.subject.name in text
+    assert "逾期未提交材料" in text  # the breach, under "other records" by its category
+    assert "".join(breach.rule_set.name.split()) in text  # the rule set of each entry
+    assert "Administrativepenalties" in text and "None" in text  # an empty category says so
+    assert report.entry_count >= 1
+    check = services.report_check(reference=report.reference)
+    assert (check.is_genuine, check.code, check.record_changed) == (
+        True,
+        VerificationCode.VALID,
+        False,
+    )
+    logged = CheckQuery.objects.get(purpose=REPORT_PURPOSE)
+    assert (logged.subject_id, logged.answer["report"]) == (world.subject.pk, report.reference)
+
+
+def test_an_agent_the_representative_authorised_may_request_too(world, breach):
+    agent = UserFactory(username="agent")
+    RepresentativeFactory(subject=world.subject, user=agent, agent=True)
+
+    report = _request(world, user=agent)
+
+    assert report.subject == world.subject
+
+
+def test_a_repaired_item_is_marked_and_the_check_says_the_record_changed(world, breach, tmp_path):
+    report = _request(world)
+
+    breach_repair(breach_id=breach.pk, by=world.regulator, on=timezone.localdate(), case="t")
+    later = _request(world)
+
+    assert services.report_check(reference=report.reference).record_changed is True
+    assert "Repaired" in pdf_text(services.report_pdf(later), tmp_path, layout=False)
+    assert services.report_check(reference=later.reference).record_changed is False
+
+
+@pytest.mark.parametrize(
+    ("span", "field"),
+    [
+        (lambda today: (today - timedelta(days=5 * 366), today), "span_from"),
+        (lambda today: (today - timedelta(days=10), today + timedelta(days=1)), "span_until"),
+        (lambda today: (today, today - timedelta(days=1)), "span_from"),
+    ],
+    ids=["over-five-years", "in-the-future", "reversed"],
+)
+def test_a_bad_span_is_refused_and_nothing_is_written(world, span, field):
+    span_from, span_until = span(timezone.localdate())
+    before = _state()
+
+    with pytest.raises(CreditError) as raised:
+        _request(world, span_from=span_from, span_until=span_until)
+
+    assert (raised.value.code, raised.value.field) == (CreditErrorCode.INVALID, field)
+    assert _state() == before
+
+
+def test_exactly_five_years_ending_today_is_accepted(world):
+    today = date(2026, 12, 6)
+    report = _request(world, span_from=date(2021, 12, 6), span_until=today, today=today)
+    assert (report.span_from, report.span_until) == (date(2021, 12, 6), today)
+
+
+def test_a_subject_the_requester_does_not_represent_is_refused(world):
+    before = _state()
+
+    with pytest.raises(CreditError) as raised:
+        _request(world, user=world.stranger)
+
+    assert (raised.value.code, raised.value.field) == (CreditErrorCode.NOT_FOUND, "subject")
+    assert _state() == before
+
+
+def test_a_reference_that_does_not_exist_is_refused(world):
+    with pytest.raises(CreditError) as raised:
+        services.report_check(reference="SR-2026-NOSUCHREF")
+    assert (raised.value.code, raised.value.field) == (CreditErrorCode.NOT_FOUND, "reference")
+
+
+def test_a_tampered_pdf_is_not_genuine(world, breach):
+    report = _request(world)
+    data = bytearray(services.report_pdf(report))
+    position = data.index(b"/Producer")
+    data[position + 12 : position + 13] = b"X"  # one byte changed inside the sealed range
+
+    check = services.report_check(reference=report.reference, pdf=bytes(data))
+
+    assert check.is_genuine is False
+    assert check.code != VerificationCode.VALID
+    assert check.reason
+
+
+def test_a_genuine_pdf_of_another_report_does_not_pass_for_this_one(world, breach):
+    first, second = _request(world), _request(world)
+
+    check = services.report_check(reference=first.reference, pdf=services.report_pdf(second))
+
+    assert check.code == VerificationCode.VALID and check.is_genuine is False
+    assert "not the report issued under this reference" in check.reason
+
+
+def test_revoked_records_are_left_out(world):
+    BreachFactory(subject=world.subject, record_date=timezone.localdate(), status="revoked")
+    report = _request(world)
+    assert report.entry_count == 0
