@@ -38,6 +38,7 @@ class Obligation(StateModel):
         FULFILLED = "fulfilled", _("Fulfilled")
         BREACHED = "breached", _("Breached")
         CLOSED = "closed", _("Closed by the commitment's breach")
+        WITHDRAWN = "withdrawn", _("Withdrawn with the commitment")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="obligations")
     rule = models.ForeignKey(ObligationRule, on_delete=models.PROTECT, related_name="obligations")
@@ -81,6 +82,10 @@ class Obligation(StateModel):
     @transition(field=status, source=Status.PENDING, target=Status.CLOSED)
     def close(self) -> None:
         """The commitment itself was found breached: nothing is owed under it any more."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        """The commitment was withdrawn before the decision: nothing is owed under it."""
 
 
 class BreachSeverity(models.TextChoices):

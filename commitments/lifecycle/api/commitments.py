@@ -29,8 +29,8 @@ from commitments.lifecycle.selectors import commitment_list
 from commitments.lifecycle.services.commitments import (
     commitment_create,
     commitment_preview,
-    commitment_withdraw,
 )
+from commitments.lifecycle.services.withdrawal import commitment_withdraw
 from config.api_pagination import PAGE_PARAMETERS, QueryChoiceField, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses

@@ -21,8 +21,8 @@ from commitments.lifecycle.services.commitments import (
     commitment_create,
     commitment_preview,
     commitment_update_draft,
-    commitment_withdraw,
 )
+from commitments.lifecycle.services.withdrawal import commitment_withdraw
 from directory import selectors as directory_selectors
 from directory.errors import DomainError
 

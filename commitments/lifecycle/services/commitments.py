@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
-from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
+from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.breaches import subject_exclusion_check
 from commitments.lifecycle.services.register import registry_event_append
 from commitments.lifecycle.services.signatures import (
@@ -246,6 +246,7 @@ def commitment_document(
         obligations=tuple(
             (rule.title, f"{deadline.due_date.isoformat()} ({deadline.explain()})")
             for rule, deadline in obligation_deadlines(template=template, signed_on=on)
+            if template.rules.creates_obligations
         ),
         language=language,
         particulars=_particulars(commitment),
@@ -424,6 +425,10 @@ def commitment_sign(
                 },
                 by=by,
             )
+    rules = locked.template.rules
+    if rules.is_published and locked.template.publicity_days and not rules.has_own_process:
+        # Published for its term: from the day of signing, the term's last day included.
+        locked.published_until = signed_on + timedelta(days=locked.template.publicity_days - 1)
     locked.sign(at=now, by=by, document=stored)
     try:
         audited_save(locked, by=by, reason="signed")
@@ -434,7 +439,12 @@ def commitment_sign(
             field="status",
         ) from None
     obligations = []
-    for rule, deadline in obligation_deadlines(template=locked.template, signed_on=signed_on):
+    planned = (
+        obligation_deadlines(template=locked.template, signed_on=signed_on)
+        if rules.creates_obligations
+        else []
+    )
+    for rule, deadline in planned:
         obligation = Obligation(
             commitment=locked,
             rule=rule,
@@ -455,18 +465,3 @@ def commitment_sign(
         payload={"document_sha256": stored.sha256},
     )
     return SignatureOutcome(locked, obligations)
-
-
-def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason: str) -> Commitment:
-    if commitment.status == Commitment.Status.DRAFT:
-        _check_drafter(by, commitment.subject, commitment)
-    else:
-        _check_representative(by, commitment)
-    with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        if not can_proceed(locked.withdraw):
-            raise _already_signed_or_state(locked)
-        locked.withdraw()
-        reason = normalise_text(reason, multiline=True)
-        audited_save(locked, by=by, reason=reason or WITHDRAWN_BY_DEFAULT)
-    return locked
