@@ -249,6 +249,7 @@ def commitment_document(
             if template.rules.creates_obligations
         ),
         language=language,
+        consequence=(str(template.get_consequence_display()) if template.consequence else ""),
         particulars=_particulars(commitment),
         signature=signature,
         is_preview=preview and signature is None,
