@@ -59,7 +59,7 @@ def _not_representative() -> CommitmentError:
     )
 
 
-def _check_drafter(
+def check_drafter(
     user: AbstractBaseUser, subject: Subject, commitment: Commitment | None = None
 ) -> None:
     """Refuse anyone who may not prepare drafts for the subject.
@@ -79,7 +79,7 @@ def _check_drafter(
         raise _not_representative()
 
 
-def _check_representative(user: AbstractBaseUser, commitment: Commitment) -> None:
+def check_representative(user: AbstractBaseUser, commitment: Commitment) -> None:
     """Refuse anyone who may not sign for the subject on the commitment's matter.
 
     Unproven claimants, agents outside their scope or period get the directory's refusal,
@@ -130,7 +130,7 @@ def commitment_create(
     region: Region | None = None,
 ) -> Commitment:
     """Start a draft commitment for a subject the user represents or has claimed."""
-    _check_drafter(by, subject)
+    check_drafter(by, subject)
     if template.kind != CommitmentTemplate.Kind.CREDIT_REPAIR:  # repair restores eligibility
         subject_exclusion_check(subject=subject)
     if template.status != CommitmentTemplate.Status.ACTIVE:
@@ -171,17 +171,17 @@ def commitment_create(
 def commitment_update_draft(
     *, commitment: Commitment, by: AbstractBaseUser, field_values: dict
 ) -> Commitment:
-    _check_drafter(by, commitment.subject, commitment)
+    check_drafter(by, commitment.subject, commitment)
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if locked.status != Commitment.Status.DRAFT:
-            raise _already_signed_or_state(locked)
+            raise already_signed_or_state(locked)
         locked.field_values = _clean_field_values(locked.template, field_values)
         audited_save(locked, by=by, reason="draft edited")
     return locked
 
 
-def _already_signed_or_state(commitment: Commitment) -> CommitmentError:
+def already_signed_or_state(commitment: Commitment) -> CommitmentError:
     if commitment.is_signed:
         return CommitmentError(
             ErrorCode.ALREADY_SIGNED,
@@ -332,7 +332,7 @@ def commitment_preview(
     The form to sign elsewhere is today's exact render without a watermark: an upload is
     accepted only as that render plus a signature (``signatures.commitment_upload_check``).
     """
-    _check_drafter(by, commitment.subject, commitment)
+    check_drafter(by, commitment.subject, commitment)
     if for_signing_elsewhere:
         document = commitment_document(commitment=commitment)
     else:
@@ -368,11 +368,11 @@ def commitment_sign(
     """
     proves_claim = False
     try:
-        _check_representative(by, commitment)
+        check_representative(by, commitment)
     except DirectoryError as error:
         if uploaded_pdf is None or error.code != DirectoryErrorCode.REPRESENTATION_UNPROVEN:
             raise
-        _check_drafter(by, commitment.subject, commitment)
+        check_drafter(by, commitment.subject, commitment)
         proves_claim = True
     locked = (
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
@@ -381,7 +381,7 @@ def commitment_sign(
         .get(pk=commitment.pk)
     )
     if not can_proceed(locked.sign):
-        raise _already_signed_or_state(locked)
+        raise already_signed_or_state(locked)
     if locked.template.status != CommitmentTemplate.Status.ACTIVE:
         raise CommitmentError(
             ErrorCode.TEMPLATE_NOT_ACTIVE,

@@ -18,9 +18,9 @@ from django_fsm import can_proceed
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
 from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
 from commitments.lifecycle.services.commitments import (
-    _already_signed_or_state,
-    _check_drafter,
-    _check_representative,
+    already_signed_or_state,
+    check_drafter,
+    check_representative,
 )
 from commitments.obligations.models import Obligation, WarningSchedule
 from directory.audit import audited_save
@@ -57,9 +57,9 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
     representative of the subject, with a reason. After the decision it is refused.
     """
     if commitment.status == Commitment.Status.DRAFT:
-        _check_drafter(by, commitment.subject, commitment)
+        check_drafter(by, commitment.subject, commitment)
     else:
-        _check_representative(by, commitment)
+        check_representative(by, commitment)
     reason = normalise_text(reason or "", multiline=True)
     if len(reason) > REASON_MAX_LENGTH:
         raise invalid_input("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_LENGTH})
@@ -72,7 +72,7 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
         if locked.status in (Commitment.Status.FULFILLED, Commitment.Status.BREACHED):
             raise _decided_refusal(locked)
         if not can_proceed(locked.withdraw):
-            raise _already_signed_or_state(locked)
+            raise already_signed_or_state(locked)
         was_signed = locked.is_signed
         if was_signed and not locked.template.rules.may_withdraw_before_decision:
             raise CommitmentError(
