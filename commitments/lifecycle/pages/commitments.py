@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.lifecycle.forms import WithdrawForm
+from commitments.lifecycle.forms import WithdrawForm, WithdrawSignedForm
 from commitments.lifecycle.models import Commitment, SigningRequest, Verification
 from commitments.lifecycle.selectors import (
     applicant_home,
@@ -151,6 +151,16 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
             "timeline": timeline_sentences(commitment=commitment),
             "next_step": timeline_next_step(commitment=commitment),
             "withdraw_form": WithdrawForm(),
+            "withdraw_signed_form": WithdrawSignedForm(),
+            "may_withdraw_signed": (
+                commitment.status
+                in (Commitment.Status.SIGNED, Commitment.Status.UNDER_VERIFICATION)
+                and commitment.template.rules.may_withdraw_before_decision
+                and represents(self.request.user, commitment)
+            ),
+            "approval_consequences": list(
+                commitment.approval_consequences.select_related("obligation")
+            ),
             "reauth_minutes": settings.ACCESS_REAUTH_MINUTES,
         }
 
