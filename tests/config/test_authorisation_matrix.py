@@ -272,6 +272,7 @@ def _build_city() -> City:
         "/api/v1/credit/office/repairs/": {"id": repair.pk},
         "/api/v1/credit/office/objections/": {"id": objection.pk},
         "/api/v1/commitments/": draft_values,
+        "/api/v1/portal/commitments/": signed_values,
         "/api/v1/": {"code": subject.code, "kind": "red"},
     }
     if representations:
