@@ -73,7 +73,7 @@ def test_template_pages_show_the_kinds_and_the_missing_items(world):
     listing = client.get("/commitments/templates/?kind=supply_later").content.decode()
     assert "Accept now, supply later" in listing and "later" in listing
     assert "Voluntary public commitment" in listing
-    assert "Bidding pledge" not in listing  # signed on its own pages
+    assert "?kind=bidding_pledge" not in listing  # signed on its own pages
     notice = client.get(f"/commitments/templates/{template.pk}/notice/").content.decode()
     assert 'data-testid="missing-items"' in notice
     assert "The approval is revoked" in notice
