@@ -222,6 +222,27 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/commitments/commitment/add/": {
         "GET": "login login login login login login login login login 403",
     },
+    "admin/commitments/commitmentkind/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmentkind/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/commitments/commitmentkind/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
     "admin/commitments/commitmenttemplate/": {
         "GET": "login login login login login login login login login 200",
     },
@@ -1331,6 +1352,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
     },
+    "portal/commitments/<str:reference>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
     "portal/lists/<str:kind>/": {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
@@ -1489,6 +1514,7 @@ OPERATIONS: dict[str, str] = {
     "credit_repair_eligibility": "401 200 404 200 200 404 404 404 404 404",
     "credit_repairs_apply": "401 415 415 415 415 415 415 415 415 415",
     "credit_repairs_list": "401 200 200 200 200 200 200 200 200 200",
+    "kinds_list": "401 200 200 200 200 200 200 200 200 200",
     "obligations_department_list": "401 403 403 403 403 200 200 200 403 403",
     "obligations_detail": "401 200 404 200 200 200 404 200 404 200",
     "obligations_extend": "401 400 404 400 400 400 404 400 404 400",
@@ -1500,6 +1526,7 @@ OPERATIONS: dict[str, str] = {
     "pledges_outcome": "401 400 400 400 400 400 400 400 400 400",
     "pledges_payment": "401 404 404 404 404 404 409 404 404 404",
     "pledges_retrieve": "401 200 404 200 200 404 200 404 404 404",
+    "portal_commitments_detail": "200 200 200 200 200 200 200 200 200 200",
     "portal_commitments_list": "200 200 200 200 200 200 200 200 200 200",
     "portal_lists_entries": "200 200 200 200 200 200 200 200 200 200",
     "portal_subjects_profile": "200 200 200 200 200 200 200 200 200 200",
@@ -1527,4 +1554,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "449 pages (539 page requests) x 10 roles = 5390; 55 operations x 10 roles = 550"
+SIZE = "457 pages (548 page requests) x 10 roles = 5480; 57 operations x 10 roles = 570"
