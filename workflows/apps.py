@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +9,6 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        """Cancel a commitment's verification when the applicant withdraws before the
-        decision (the withdrawal lives in commitments, which knows no workflow)."""
-        from commitments.lifecycle.services.withdrawal import withdrawal_listener_register
-        from workflows.verification.services.withdrawal import verification_cancel_on_withdrawal
-
-        withdrawal_listener_register(verification_cancel_on_withdrawal)
+        """Have the verification cancelled when the applicant withdraws before the decision
+        (the withdrawal lives in commitments, which knows no workflow)."""
+        import_module("workflows.verification.services.withdrawal")

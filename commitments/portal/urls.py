@@ -8,7 +8,8 @@
 
 from django.urls import path
 
-from commitments.portal import api, commitment_pages, pages
+from commitments.portal import api, pages
+from commitments.portal.pages import commitments as commitment_pages
 
 urlpatterns = [
     path("", pages.PortalHomeView.as_view(), name="home"),

@@ -1,9 +1,10 @@
 """A commitment withdrawn before the decision: its verification process is cancelled with it.
 
-``commitments.lifecycle.services.withdrawal`` records the withdrawal and tells the listeners
-registered here (``workflows.apps``) inside its transaction, so the domain and the flow change
-together: every open task and armed timer of the process is cancelled (a timer left armed
-would escalate a case nobody has to decide any more) and the queue forgets the tasks. Who
+``commitments.lifecycle.services.withdrawal`` records the withdrawal and tells its listeners
+inside its transaction; this module registers one (``workflows.apps`` imports it), so the
+domain and the flow change together: every open task and armed timer of the process is
+cancelled (a timer left armed would escalate a case nobody has to decide any more) and the
+queue forgets the tasks. Who
 withdrew, when and why is recorded on the commitment (its history and withdrawal fields).
 """
 
@@ -14,6 +15,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.withdrawal import withdrawal_listener_register
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.services.queue import index_close
 
@@ -32,3 +34,6 @@ def verification_cancel_on_withdrawal(
     for task in open_tasks:
         index_close(task_id=task.pk)
     return len(open_tasks)
+
+
+withdrawal_listener_register(verification_cancel_on_withdrawal)
