@@ -9,5 +9,8 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        """Let a rectification order speak in the commitment's timeline, next step and home."""
+        """Let a rectification order speak in the commitment's timeline, next step and home;
+        have the verification cancelled when the applicant withdraws before the decision (the
+        withdrawal lives in commitments, which knows no workflow)."""
         import_module("workflows.verification.selectors.rectification")
+        import_module("workflows.verification.services.withdrawal")

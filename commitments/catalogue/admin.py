@@ -16,8 +16,10 @@ from django_fsm import can_proceed
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+from commitments.catalogue.models import CommitmentKind, CommitmentTemplate, ObligationRule
+from commitments.catalogue.services import template_activate
 from commitments.obligations.models import WarningPolicy, WarningStep
+from directory.errors import DomainError
 
 LANGUAGES = ("zh_hans", "en")  # the columns of a text in both languages (ADR 0015)
 
@@ -102,9 +104,22 @@ class CommitmentTemplateAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Open the selected templates for applicants"))
     def activate(self, request, queryset):
-        count = _transition_templates(
-            request, queryset, method="activate", reason="activated in the admin"
-        )
+        count = 0
+        for template in queryset.filter(status=CommitmentTemplate.Status.DRAFT):
+            try:
+                template_activate(
+                    template=template, by=request.user, reason="activated in the admin"
+                )
+            except DomainError as error:
+                details = "; ".join(
+                    f"{name}: {' '.join(str(m) for m in messages_)}"
+                    for name, messages_ in (error.fields or {}).items()
+                )
+                self.message_user(
+                    request, f"{template}: {error.message} {details}".strip(), messages.ERROR
+                )
+            else:
+                count += 1
         self.message_user(
             request,
             ngettext("%d template opened.", "%d templates opened.", count) % count,
@@ -121,3 +136,26 @@ class CommitmentTemplateAdmin(TranslationAdmin, SimpleHistoryAdmin):
             ngettext("%d template closed.", "%d templates closed.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(CommitmentKind)
+class CommitmentKindAdmin(TranslationAdmin, SimpleHistoryAdmin):
+    """The kinds of commitment and their lifecycle rules; the codes are fixed (templates and
+    other parts of the system key on them), names and rules are edited here."""
+
+    list_display = [
+        "name",
+        "code",
+        "is_verified",
+        "creates_obligations",
+        "items_supplied_later",
+        "is_published",
+        "has_own_process",
+    ]
+    readonly_fields = ["code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -48,6 +48,90 @@ class StateModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         super().clean_fields(exclude=set(exclude or ()) | state_fields)
 
 
+class CommitmentKind(models.Model):
+    """A kind of commitment a city runs (GB/T 46277-2025) and its lifecycle rules, as data.
+
+    ``code`` is one of ``CommitmentTemplate.Kind``'s values (stable: other parts of the
+    system key on them); names and descriptions are in Chinese and English (ADR 0015).
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_verified = models.BooleanField(
+        _("verified by the competent department after signing"), default=True
+    )
+    creates_obligations = models.BooleanField(
+        _("its obligation rules become obligations with deadlines"), default=True
+    )
+    items_supplied_later = models.BooleanField(
+        _("its obligations are missing items supplied after acceptance"), default=False
+    )
+    is_published = models.BooleanField(_("published on the public portal"), default=False)
+    has_own_process = models.BooleanField(
+        _("drafted and signed inside its own process"), default=False
+    )
+    may_withdraw_before_decision = models.BooleanField(
+        _("the applicant may withdraw before the decision"), default=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("kind of commitment")
+        verbose_name_plural = _("kinds of commitment")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def of(cls, code: str) -> CommitmentKind:
+        """The stored rules of a kind; the built-in defaults when the row is missing."""
+        found = cls.objects.filter(code=code).first()
+        if found is not None:
+            return found
+        defaults = dict(KIND_DEFAULTS.get(code, {}))
+        defaults.pop("names", None)
+        return cls(code=code, name=code, **defaults)
+
+
+# The built-in kinds (the data migration writes them; an administrator may edit the rows).
+KIND_DEFAULTS: dict[str, dict] = {
+    "inform_commit": {
+        "position": 1,
+        "names": (("告知承诺", "Inform-and-commit"),),
+    },
+    "supply_later": {
+        "position": 2,
+        "items_supplied_later": True,
+        "names": (("容缺受理", "Accept now, supply later"),),
+    },
+    "credit_repair": {
+        "position": 3,
+        "has_own_process": True,
+        "is_published": True,
+        "names": (("信用修复承诺", "Credit repair commitment"),),
+    },
+    "bidding_pledge": {
+        "position": 4,
+        "has_own_process": True,
+        "names": (("投标承诺", "Bidding pledge"),),
+    },
+    "self_discipline": {
+        "position": 5,
+        "names": (("行业自律承诺", "Industry self-discipline"),),
+    },
+    "voluntary_public": {
+        "position": 6,
+        "is_verified": False,
+        "creates_obligations": False,
+        "is_published": True,
+        "names": (("主动公示承诺", "Voluntary public commitment"),),
+    },
+}
+
+
 class CommitmentTemplate(StateModel):
     """A versioned commitment text. Once a commitment uses a version it never changes again:
     a new wording is a new version."""
@@ -57,7 +141,17 @@ class CommitmentTemplate(StateModel):
         CREDIT_REPAIR = "credit_repair", _("Credit repair")
         BIDDING_PLEDGE = "bidding_pledge", _("Bidding pledge in place of a bid deposit")
         SELF_DISCIPLINE = "self_discipline", _("Industry self-discipline")
+        SUPPLY_LATER = "supply_later", _("Accept now, supply later")
+        VOLUNTARY_PUBLIC = "voluntary_public", _("Voluntary public commitment")
 
+    class Consequence(models.TextChoices):
+        """What the approval suffers when a supply-later item is not supplied in time."""
+
+        NONE = "", _("None stated")
+        SUSPEND = "suspend", _("The approval is suspended")
+        REVOKE = "revoke", _("The approval is revoked")
+
+    # Kept for readers that filter in SQL; the rows of ``CommitmentKind`` are the rules.
     KINDS_WITH_OWN_PROCESS = frozenset({Kind.CREDIT_REPAIR, Kind.BIDDING_PLEDGE})
 
     class Status(models.TextChoices):
@@ -92,6 +186,14 @@ class CommitmentTemplate(StateModel):
         default=DeadlineUnit.WORKING_DAYS,
     )
     publicity_days = models.PositiveIntegerField(_("publicity period in days"), default=0)
+    # Accept now, supply later: what happens to the approval when an item is not supplied.
+    consequence = models.CharField(
+        _("consequence of an item not supplied"),
+        max_length=10,
+        choices=Consequence.choices,
+        default=Consequence.NONE,
+        blank=True,
+    )
     status = FSMField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True)
     history = HistoricalRecords()
 
@@ -123,7 +225,16 @@ class CommitmentTemplate(StateModel):
     def has_own_process(self) -> bool:
         """Repair and pledge commitments are drafted and signed inside their own process, which
         checks what the generic signing path does not (eligibility, the tender, the deadline)."""
-        return self.kind in self.KINDS_WITH_OWN_PROCESS
+        return self.rules.has_own_process
+
+    @property
+    def rules(self) -> CommitmentKind:
+        """The lifecycle rules of this template's kind (``CommitmentKind``, data)."""
+        cached = getattr(self, "_kind_rules", None)
+        if cached is None or cached.code != self.kind:
+            cached = CommitmentKind.of(self.kind)
+            self._kind_rules = cached
+        return cached
 
     # The texts people read, each in Chinese and English (ADR 0015; translation.py).
     TEXTS = (
@@ -148,12 +259,25 @@ class CommitmentTemplate(StateModel):
         "verification_window",
         "verification_window_unit",
         "publicity_days",
+        "consequence",
     )
 
     def clean(self) -> None:
         names = [f.get("name") for f in self.fields or []]
         if any(not n for n in names) or len(set(names)) != len(names):
             raise ValidationError({"fields": _("Every field needs a unique name.")})
+        if self.kind == self.Kind.SUPPLY_LATER and not self.consequence:
+            raise ValidationError(
+                {"consequence": _("Say what happens to the approval if an item is not supplied.")}
+            )
+        if self.kind != self.Kind.SUPPLY_LATER and self.consequence:
+            raise ValidationError(
+                {"consequence": _("Only an accept-now-supply-later template states a consequence.")}
+            )
+        if self.kind == self.Kind.VOLUNTARY_PUBLIC and not self.publicity_days:
+            raise ValidationError(
+                {"publicity_days": _("A voluntary public commitment is published for a term.")}
+            )
         if self.pk and self.is_used:
             stored = type(self).objects.filter(pk=self.pk).values(*self.wording_columns()).get()
             changed = [

@@ -10,7 +10,7 @@ from django.views.generic import ListView
 
 from commitments.catalogue.forms import NoticeAcknowledgeForm
 from commitments.catalogue.models import CommitmentTemplate
-from commitments.catalogue.selectors import template_list_active
+from commitments.catalogue.selectors import kind_list, template_list_active
 from commitments.lifecycle.services.breaches import subject_exclusion_refusal
 from directory.selectors import subject_list
 
@@ -32,8 +32,10 @@ class TemplateListView(LoginRequiredMixin, ListView):
     context_object_name = "templates"
 
     def get_queryset(self):
+        self.kinds = kind_list(applicant_may_pick=True)
+        codes = [kind.code for kind in self.kinds]
         kind = self.request.GET.get("kind", CommitmentTemplate.Kind.INFORM_AND_COMMIT)
-        if kind not in CommitmentTemplate.Kind.values:
+        if kind not in codes:
             kind = CommitmentTemplate.Kind.INFORM_AND_COMMIT
         self.kind = kind
         return template_list_active(kind=kind)
@@ -41,8 +43,9 @@ class TemplateListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "kinds": CommitmentTemplate.Kind.choices,
+            "kinds": self.kinds,
             "current_kind": self.kind,
+            "current_kind_rules": next((k for k in self.kinds if k.code == self.kind), None),
         }
 
 

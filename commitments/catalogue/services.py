@@ -7,12 +7,14 @@ Other templates are reference data an administrator publishes in the admin."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
-from directory.models import Matter
+from directory.audit import audited_save
+from directory.models import DeadlineUnit, Matter
 from directory.translation import both_languages
 
 PLEDGE_BASIS = "招标投标领域信用承诺替代投标保证金相关规定"
@@ -184,3 +186,54 @@ def active_template(kind: str) -> CommitmentTemplate:
             field="template",
         )
     return found
+
+
+def template_structure_problems(template: CommitmentTemplate) -> dict[str, list[str]]:
+    """What keeps a template from opening, by field: the model letter's parts (GB/T
+    46277-2025) and its kind's rules. Empty when it may open."""
+    problems: dict[str, list[str]] = {}
+    try:
+        template.clean()
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    for name in ("notice_legal_basis", "notice_conditions", "notice_liability", "commitment_text"):
+        if not (getattr(template, name) or "").strip():
+            problems.setdefault(name, []).append(_("The commitment letter needs this part."))
+    rules = template.rules
+    if rules.items_supplied_later:
+        items = list(template.obligation_rules.all())
+        if not items:
+            problems.setdefault("obligation_rules", []).append(
+                _("An accept-now-supply-later template lists the missing items.")
+            )
+        elif any(item.deadline_unit != DeadlineUnit.WORKING_DAYS for item in items):
+            problems.setdefault("obligation_rules", []).append(
+                _("Each missing item's deadline is counted in working days.")
+            )
+    return problems
+
+
+@transaction.atomic
+def template_activate(
+    *, template: CommitmentTemplate, by, reason: str = "activated"
+) -> CommitmentTemplate:
+    """Open a draft template for applicants, refused (nothing changed) while a part of the
+    letter or a rule of its kind is missing."""
+    locked = CommitmentTemplate.objects.select_for_update().get(pk=template.pk)
+    if locked.status != CommitmentTemplate.Status.DRAFT:
+        raise CommitmentError(
+            ErrorCode.INVALID_STATE,
+            _("Only a draft template can be opened."),
+            field="status",
+        )
+    problems = template_structure_problems(locked)
+    if problems:
+        raise CommitmentError(
+            ErrorCode.INVALID,
+            _("This template cannot be opened yet."),
+            fields=problems,
+            field=next(iter(problems)),
+        )
+    locked.activate()
+    audited_save(locked, by=by, reason=reason)
+    return locked

@@ -3,7 +3,7 @@ the commitment text, and the obligations it imposes."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+from commitments.catalogue.models import CommitmentKind, CommitmentTemplate, ObligationRule
 
 
 @register([CommitmentTemplate, CommitmentTemplate.history.model])
@@ -14,3 +14,8 @@ class CommitmentTemplateTranslationOptions(TranslationOptions):
 @register([ObligationRule, ObligationRule.history.model])
 class ObligationRuleTranslationOptions(TranslationOptions):
     fields = ("title", "description")
+
+
+@register([CommitmentKind, CommitmentKind.history.model])
+class CommitmentKindTranslationOptions(TranslationOptions):
+    fields = ("name", "description")

@@ -16,4 +16,5 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("templates/", api.TemplateListApi.as_view(), name="template-list"),
+    path("kinds/", api.KindListApi.as_view(), name="kind-list"),
 ]

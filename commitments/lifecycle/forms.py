@@ -120,6 +120,15 @@ class WithdrawForm(forms.Form):
     )
 
 
+class WithdrawSignedForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you withdraw?"),
+        max_length=1000,
+        required=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 # Uploads ----------------------------------------------------------------------------------
 
 

@@ -82,6 +82,14 @@ class Commitment(StateModel):
     verification_due_at = models.DateTimeField(_("verification due"), null=True, blank=True)
     verification_due_basis = models.JSONField(null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # A kind published on the portal (a voluntary public commitment) until the end of this day.
+    published_until = models.DateField(_("published until"), null=True, blank=True)
+    # A withdrawal (before the decision): who, when and why; the history keeps the states.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
     # The verification process (viewflow); the domain holds the legal status, the flow the work.
     process = models.OneToOneField(
         "viewflow.Process",
@@ -102,6 +110,7 @@ class Commitment(StateModel):
             models.Index(fields=["status", "verification_due_at"]),
             # Fulfilment figures: the commitments decided in a period, by status.
             models.Index(fields=["status", "decided_at"], name="commitment_status_decided"),
+            models.Index(fields=["published_until"], name="commitment_published_until"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -135,9 +144,18 @@ class Commitment(StateModel):
     def confirm_breached(self, *, at) -> None:
         self.decided_at = at
 
-    @transition(field=status, source=Status.DRAFT, target=Status.WITHDRAWN)
-    def withdraw(self) -> None:
-        """An applicant may drop a draft and fall back to the ordinary procedure."""
+    @transition(
+        field=status,
+        source=[Status.DRAFT, Status.SIGNED, Status.UNDER_VERIFICATION],
+        target=Status.WITHDRAWN,
+    )
+    def withdraw(self, *, at=None, by=None, reason: str = "") -> None:
+        """An applicant may drop a draft, or withdraw a signed commitment before the decision,
+        and fall back to the ordinary procedure (proof up front)."""
+        self.withdrawn_at = at
+        self.withdrawn_by = by
+        self.withdrawal_reason = reason
+        self.published_until = None
 
     @property
     def is_signed(self) -> bool:

@@ -66,6 +66,7 @@ class TimelineEvent(models.TextChoices):
     FULFILLED = "fulfilled", _("verified: fulfilled")
     BREACHED = "breached", _("verified: breached")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    APPROVAL_CONSEQUENCE = "approval_consequence", _("consequence for the approval")
     CHANGED = "changed", _("changed")
     # Said by the verification process's own timeline source (``TIMELINE_SOURCES``).
     RECTIFICATION_ORDERED = "rectification_ordered", _("rectification ordered")
@@ -108,13 +109,29 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
                 "event": timeline_event(from_status=previous_status, to_status=row.status),
                 "from_status": previous_status,
                 "to_status": row.status,
-                "reason": row.history_change_reason or "",
+                "reason": (
+                    row.withdrawal_reason
+                    if row.status == Commitment.Status.WITHDRAWN and row.withdrawal_reason
+                    else row.history_change_reason or ""
+                ),
                 "kind": "commitment",
             }
         )
         previous_status = row.status
     for source in TIMELINE_SOURCES:
         entries += source(commitment)
+    for consequence in commitment.approval_consequences.select_related("recorded_by", "obligation"):
+        entries.append(
+            {
+                "at": consequence.recorded_at,
+                "actor": consequence.recorded_by,
+                "event": TimelineEvent.APPROVAL_CONSEQUENCE,
+                "from_status": None,
+                "to_status": consequence.consequence,
+                "reason": consequence.obligation.title,
+                "kind": "approval_consequence",
+            }
+        )
     entries.sort(key=lambda e: e["at"])
     return entries
 
@@ -138,6 +155,18 @@ _SENTENCES = {
     TimelineEvent.BREACHED: _("%(who)s verified the commitment on %(when)s: it is not fulfilled."),
     TimelineEvent.WITHDRAWN: _("%(who)s withdrew the commitment on %(when)s."),
 }
+_CONSEQUENCE_SENTENCES = {
+    "suspend": _(
+        "On %(when)s the approval was suspended: the item “%(item)s” was not supplied in time."
+    ),
+    "revoke": _(
+        "On %(when)s the approval was revoked: the item “%(item)s” was not supplied in time."
+    ),
+}
+_WITHDRAWN_SIGNED = _(
+    "%(who)s withdrew the signed commitment on %(when)s, before the decision; the case "
+    "returns to the ordinary procedure (proof up front)."
+)
 
 
 def _when(at) -> str:
@@ -162,11 +191,23 @@ def timeline_sentences(*, commitment: Commitment, with_bookkeeping: bool = False
     sentences = []
     for entry in commitment_timeline(commitment=commitment):
         sentence = entry.get("sentence") or _SENTENCES.get(entry["event"])
+        if entry["event"] == TimelineEvent.APPROVAL_CONSEQUENCE:
+            sentence = _CONSEQUENCE_SENTENCES.get(entry["to_status"])
+        elif entry["event"] == TimelineEvent.WITHDRAWN and entry["from_status"] in (
+            Commitment.Status.SIGNED,
+            Commitment.Status.UNDER_VERIFICATION,
+        ):
+            sentence = _WITHDRAWN_SIGNED
         if sentence is None:
             if with_bookkeeping:
                 sentences.append({**entry, "text": str(entry["event"].label)})
             continue
-        values = {"who": _who(entry["actor"]), "when": _when(entry["at"]), "department": department}
+        values = {
+            "who": _who(entry["actor"]),
+            "when": _when(entry["at"]),
+            "department": department,
+            "item": entry.get("reason", ""),
+        }
         values.update(entry.get("values", {}))
         sentences.append({**entry, "text": sentence % values, "words": _own_words(entry)})
     return sentences
@@ -189,6 +230,13 @@ def timeline_next_step(*, commitment: Commitment) -> str:
     status = commitment.status
     if status == Commitment.Status.DRAFT:
         return str(_("Next: check the draft and sign it; nothing is submitted until you sign."))
+    if status == Commitment.Status.WITHDRAWN and commitment.is_signed:
+        return str(_("Next: apply through the ordinary procedure, with the full proof up front."))
+    if status == Commitment.Status.SIGNED and commitment.published_until:
+        return str(
+            _("The commitment is published on the portal until %(day)s; it is not verified.")
+            % {"day": commitment.published_until.isoformat()}
+        )
     if status in (Commitment.Status.SIGNED, Commitment.Status.UNDER_VERIFICATION):
         if commitment.department_id and commitment.verification_due_at:
             return str(

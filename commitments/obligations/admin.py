@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from commitments.obligations.models import (
+    ApprovalConsequence,
     DeadlineExtension,
     Obligation,
     PerformanceEvidence,
@@ -62,6 +63,15 @@ class PerformanceReportAdmin(ReadOnlyAdmin):
     list_select_related = ["obligation", "submitted_by", "decided_by"]
     list_filter = ["status"]
     inlines = [PerformanceEvidenceInline]
+
+
+@admin.register(ApprovalConsequence)
+class ApprovalConsequenceAdmin(ReadOnlyAdmin):
+    """What accept-now-supply-later approvals suffered for items not supplied (records)."""
+
+    list_display = ["commitment", "obligation", "consequence", "recorded_by", "recorded_at"]
+    list_select_related = ["commitment", "obligation", "recorded_by"]
+    list_filter = ["consequence"]
 
 
 @admin.register(DeadlineExtension)

@@ -38,6 +38,7 @@ class Obligation(StateModel):
         FULFILLED = "fulfilled", _("Fulfilled")
         BREACHED = "breached", _("Breached")
         CLOSED = "closed", _("Closed by the commitment's breach")
+        WITHDRAWN = "withdrawn", _("Withdrawn with the commitment")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="obligations")
     rule = models.ForeignKey(ObligationRule, on_delete=models.PROTECT, related_name="obligations")
@@ -81,6 +82,10 @@ class Obligation(StateModel):
     @transition(field=status, source=Status.PENDING, target=Status.CLOSED)
     def close(self) -> None:
         """The commitment itself was found breached: nothing is owed under it any more."""
+
+    @transition(field=status, source=Status.PENDING, target=Status.WITHDRAWN)
+    def withdraw(self) -> None:
+        """The commitment was withdrawn before the decision: nothing is owed under it."""
 
 
 class BreachSeverity(models.TextChoices):
@@ -336,3 +341,32 @@ class PerformanceEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ApprovalConsequence(models.Model):
+    """What an accept-now-supply-later approval suffered because an item was not supplied by
+    its deadline (the template's stated consequence): who recorded it, when and why."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="approval_consequences"
+    )
+    obligation = models.OneToOneField(
+        Obligation, on_delete=models.PROTECT, related_name="approval_consequence"
+    )
+    consequence = models.CharField(
+        _("consequence"), max_length=10, choices=CommitmentTemplate.Consequence.choices
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("consequence for the approval")
+        verbose_name_plural = _("consequences for approvals")
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.get_consequence_display()}"

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.selectors import public_commitments
 from commitments.portal import selectors
@@ -49,6 +50,8 @@ class PublicCommitmentSerializer(serializers.Serializer):
     department = serializers.CharField(source="department.name", allow_null=True)
     signed_at = serializers.DateTimeField()
     public_until = serializers.SerializerMethodField()
+    kind = serializers.CharField(source="template.kind")
+    kind_name = serializers.CharField(source="template.rules.name")
 
     class Meta:
         ref_name = "PublicCommitment"
@@ -114,23 +117,73 @@ class PublicProfileSerializer(serializers.Serializer):
         ref_name = "PublicProfile"
 
 
+class PublicCommitmentDetailSerializer(PublicCommitmentSerializer):
+    commitment_text = serializers.CharField(source="template.commitment_text")
+    particulars = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "PublicCommitmentDetail"
+
+    def get_particulars(self, commitment) -> list[dict[str, str]]:
+        """What the business chose to make public (published kinds only)."""
+        if not commitment.template.rules.is_published:
+            return []
+        return [{"label": label, "value": value} for label, value in commitment.field_rows()]
+
+
 class PortalCommitmentListApi(PublicApi):
-    """Signed commitments within their publicity period, newest first."""
+    """Signed commitments within their publicity period (a voluntary public commitment: its
+    term), newest first; ``kind`` narrows them to one kind of commitment."""
+
+    class FilterSerializer(serializers.Serializer):
+        kind = QueryChoiceField(choices=CommitmentTemplate.Kind.values, required=False)
 
     @extend_schema(
         operation_id="portal_commitments_list",
         tags=["portal"],
         auth=[],
-        parameters=[SEARCH, *PAGE_PARAMETERS],
-        responses={200: paginated(PublicCommitmentSerializer, "PaginatedPublicCommitmentList")},
+        parameters=[
+            SEARCH,
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=CommitmentTemplate.Kind.values),
+            *PAGE_PARAMETERS,
+        ],
+        responses={
+            200: paginated(PublicCommitmentSerializer, "PaginatedPublicCommitmentList"),
+            **error_responses(400),
+        },
     )
     def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         return paginated_response(
             request=request,
             view=self,
-            queryset=selectors.public_commitment_list(q=request.query_params.get("q", "")),
+            queryset=selectors.public_commitment_list(
+                q=request.query_params.get("q", ""),
+                kind=filters.validated_data.get("kind") or None,
+            ),
             serializer_class=PublicCommitmentSerializer,
         )
+
+
+class PortalCommitmentApi(PublicApi):
+    """One commitment being made public; not found once its publicity term has ended."""
+
+    @extend_schema(
+        operation_id="portal_commitments_detail",
+        tags=["portal"],
+        auth=[],
+        responses={200: PublicCommitmentDetailSerializer, **error_responses(404)},
+    )
+    def get(self, request, reference: str):
+        commitment = selectors.public_commitment_get(reference=reference)
+        if commitment is None:
+            raise CommitmentError(
+                ErrorCode.NOT_FOUND,
+                _("No commitment with this reference is being made public."),
+                field="reference",
+            )
+        return Response(PublicCommitmentDetailSerializer(commitment).data)
 
 
 class PortalListEntryListApi(PublicApi):

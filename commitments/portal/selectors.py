@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentKind, CommitmentTemplate
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import timeline_sentences
 from commitments.lifecycle.services.signatures import (
@@ -55,10 +55,12 @@ def public_commitment_list(
     department_id: int | None = None,
     signed_from: date | None = None,
     signed_to: date | None = None,
+    kind: str | None = None,
     now=None,
 ) -> QuerySet[Commitment]:
     """Signed commitments within their template's publicity period, newest first; narrowed
-    by matter, department and the days they were signed (China Standard Time)."""
+    by kind, matter, department and the days they were signed (China Standard Time). A
+    voluntary public commitment leaves the list by itself when its term ends."""
     now = now or timezone.now()
     periods = set(
         CommitmentTemplate.objects.filter(publicity_days__gt=0).values_list(
@@ -74,9 +76,20 @@ def public_commitment_list(
         .filter(subject__kind=Subject.Kind.COMPANY)
         .filter(_search(q, code="subject__code", name="subject__name"))
         .filter(_narrowed(matter_id, department_id, signed_from, signed_to))
+        .filter(Q(template__kind=kind) if kind else Q())
         .select_related("subject", "template", "template__matter", "department")
         .order_by("-signed_at", "-pk")
     )
+
+
+def public_commitment_get(*, reference: str, now=None) -> Commitment | None:
+    """One commitment being made public (as listed), or None once its term has ended."""
+    return public_commitment_list(now=now).filter(reference=reference).first()
+
+
+def public_commitment_kinds() -> list:
+    """The kinds a visitor may narrow the public commitments to (those that are published)."""
+    return list(CommitmentKind.objects.filter(is_published=True, has_own_process=False))
 
 
 def _narrowed(matter_id, department_id, signed_from, signed_to) -> Q:

@@ -9,10 +9,16 @@
 from django.urls import path
 
 from commitments.portal import api, pages
+from commitments.portal.pages import commitments as commitment_pages
 
 urlpatterns = [
     path("", pages.PortalHomeView.as_view(), name="home"),
-    path("commitments/", pages.PortalCommitmentsView.as_view(), name="commitments"),
+    path("commitments/", commitment_pages.PortalCommitmentsView.as_view(), name="commitments"),
+    path(
+        "commitments/<str:reference>/",
+        commitment_pages.PortalCommitmentView.as_view(),
+        name="commitment",
+    ),
     path("lists/<str:kind>/", pages.PortalListView.as_view(), name="list"),
     path("subjects/<str:code>/", pages.PortalSubjectView.as_view(), name="subject"),
 ]
@@ -37,6 +43,11 @@ api_urlpatterns = [
         "portal/commitments/",
         api.PortalCommitmentListApi.as_view(),
         name="portal-commitments",
+    ),
+    path(
+        "portal/commitments/<str:reference>/",
+        api.PortalCommitmentApi.as_view(),
+        name="portal-commitment",
     ),
     path(
         "portal/lists/<str:kind>/",

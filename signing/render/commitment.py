@@ -78,6 +78,12 @@ LABELS: dict[str, dict[str, str]] = {
         "watermark": "样稿",
         "page": "第 {number} 页",
         "none": "无",
+        "part_who": "一、承诺主体",
+        "part_matter": "二、承诺事项及依据",
+        "part_what": "三、承诺内容",
+        "part_consequences": "四、接受核查及失信后果",
+        "part_signature": "五、签署",
+        "consequence": "未按期补正的后果",
     },
     "en": {
         "reference": "Reference",
@@ -105,6 +111,12 @@ LABELS: dict[str, dict[str, str]] = {
         "watermark": "DRAFT",
         "page": "Page {number}",
         "none": "None",
+        "part_who": "1. Who commits",
+        "part_matter": "2. Matter and legal basis",
+        "part_what": "3. What is committed",
+        "part_consequences": "4. Verification and the consequences of a breach",
+        "part_signature": "5. Signature and date",
+        "consequence": "If an item is not supplied in time",
     },
 }
 
@@ -137,7 +149,11 @@ class CommitmentDocument:
     subject_name: str
     subject_code: str
     matter: str
-    notice: tuple[tuple[str, str], ...]  # (heading, text) sections of the statutory notice
+    # (heading, text) sections of the statutory notice, in this order: legal basis;
+    # conditions, proof no longer required; liability, verification, publicity (and more).
+    # The letter (GB/T 46277-2025) prints the first under the matter, the next two under what
+    # is committed, and the rest under verification and consequences.
+    notice: tuple[tuple[str, str], ...]
     commitment_text: str
     fields: tuple[tuple[str, str], ...]  # (label, value)
     obligations: tuple[tuple[str, str], ...]  # (title, due-date text)
@@ -146,6 +162,7 @@ class CommitmentDocument:
     signature: SignatureBlock | None = None
     is_preview: bool = False  # a draft shown for reading: 样稿 watermark
     created_at: datetime | None = None  # the PDF's CreationDate/ModDate (None: 2000-01-01)
+    consequence: str = ""  # accept now, supply later: what the approval suffers if not supplied
 
 
 @dataclass(frozen=True)
@@ -269,7 +286,25 @@ def _signature_rows(document: CommitmentDocument, labels: dict[str, str]) -> lis
 
 
 def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles) -> list[Flowable]:
-    """Lay out the commitment: title, reference, parties, notice, text, tables, signature."""
+    """Lay out the commitment as the standard's model letter (GB/T 46277-2025): who commits;
+    the matter and its legal basis; what is committed (conditions, materials true,
+    obligations and deadlines); acceptance of verification and the consequences of a breach
+    (liability, credit record, publicity and its period); signature and date."""
+    basis, committed, consequences = (
+        document.notice[:1],
+        document.notice[1:3],
+        document.notice[3:],
+    )
+    if document.consequence:
+        consequences = (*consequences, (labels["consequence"], document.consequence))
+
+    def sections(pairs) -> list[Flowable]:
+        flowables: list[Flowable] = []
+        for heading, text in pairs:
+            flowables.append(Paragraph(_markup(heading), styles.subheading))
+            flowables.append(Paragraph(_markup(text), styles.body))
+        return flowables
+
     story: list[Flowable] = [
         Spacer(1, SEAL_ROOM),
         Paragraph(_markup(document.title), styles.title),
@@ -279,37 +314,40 @@ def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles
             styles.meta,
         ),
         Spacer(1, 4 * mm),
+        Paragraph(_markup(labels["part_who"]), styles.heading),
         _table(
             (
                 (labels["subject_name"], document.subject_name),
                 (labels["subject_code"], document.subject_code),
-                (labels["matter"], document.matter),
-                *document.particulars,
             ),
             styles=styles,
             header=None,
         ),
-        Paragraph(_markup(labels["notice"]), styles.heading),
-    ]
-    for heading, text in document.notice:
-        story.append(Paragraph(_markup(heading), styles.subheading))
-        story.append(Paragraph(_markup(text), styles.body))
-    story += [
-        Paragraph(_markup(labels["commitment"]), styles.heading),
+        Paragraph(_markup(labels["part_matter"]), styles.heading),
+        _table(
+            ((labels["matter"], document.matter), *document.particulars), styles=styles, header=None
+        ),
+        *sections(basis),
+        Paragraph(_markup(labels["part_what"]), styles.heading),
+        *sections(committed),
+        Paragraph(_markup(labels["commitment"]), styles.subheading),
         Paragraph(_markup(document.commitment_text), styles.body),
-        Paragraph(_markup(labels["fields"]), styles.heading),
+        Paragraph(_markup(labels["fields"]), styles.subheading),
         _table(document.fields, styles=styles, header=None, empty=labels["none"]),
-        Paragraph(_markup(labels["obligations"]), styles.heading),
+        Paragraph(_markup(labels["obligations"]), styles.subheading),
         _table(
             document.obligations,
             styles=styles,
             header=(labels["obligation"], labels["due"]),
             empty=labels["none"],
         ),
+        Paragraph(_markup(labels["part_consequences"]), styles.heading),
+        *sections(consequences),
         Spacer(1, 8 * mm),
         KeepTogether(
             [
-                Paragraph(_markup(labels["signatory"]), styles.heading),
+                Paragraph(_markup(labels["part_signature"]), styles.heading),
+                Paragraph(_markup(labels["signatory"]), styles.subheading),
                 _table(
                     [row for row in _signature_rows(document, labels) if row[1]],
                     styles=styles,
@@ -365,6 +403,7 @@ def _document_text(document: CommitmentDocument, labels: dict[str, str]) -> str:
         document.subject_code,
         document.matter,
         document.commitment_text,
+        document.consequence,
         *labels.values(),
     ]
     if document.signature is not None:

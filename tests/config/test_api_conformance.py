@@ -113,6 +113,7 @@ def demo(wsgi_in_test_transaction, settings) -> Demo:
         path_values=path_values
         | {
             ("GET", "/api/v1/commitments/"): {"reference": signed.reference},
+            ("GET", "/api/v1/portal/commitments/"): {"reference": signed.reference},
             ("POST", "/api/v1/commitments/"): {"reference": draft.reference},
         },
         subject_code=subject.code,

@@ -64,6 +64,8 @@ OPERATIONS = {
     "credit_office_objections_decide",
     "credit_office_objections_forward",
     "portal_commitments_list",
+    "portal_commitments_detail",
+    "kinds_list",
     "portal_lists_entries",
     "portal_subjects_profile",
     "ping",

@@ -307,6 +307,7 @@ def _build_city() -> City:
         "/api/v1/commitments/{reference}/rectification/": {
             "reference": rectification_of_signed.commitment.reference
         },
+        "/api/v1/portal/commitments/": signed_values,
         "/api/v1/": {"code": subject.code, "kind": "red"},
         "/api/v1/credit/reports/": {"reference": credit_report.reference},
     }

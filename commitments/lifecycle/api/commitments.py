@@ -29,8 +29,8 @@ from commitments.lifecycle.selectors import commitment_list
 from commitments.lifecycle.services.commitments import (
     commitment_create,
     commitment_preview,
-    commitment_withdraw,
 )
+from commitments.lifecycle.services.withdrawal import commitment_withdraw
 from config.api_pagination import PAGE_PARAMETERS, QueryChoiceField, paginated, paginated_response
 from directory import selectors as directory_selectors
 from directory.errors import error_responses
@@ -252,10 +252,14 @@ class CommitmentDocumentApi(APIView):
 
 
 class CommitmentWithdrawApi(APIView):
-    """Drop a draft and fall back to the ordinary procedure."""
+    """Drop a draft, or withdraw a signed commitment before the verification decision (a
+    proven representative, with a reason): the verification task is cancelled and the case
+    returns to the ordinary procedure. Refused once the commitment is decided."""
 
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(
+            max_length=1000, required=False, allow_blank=True, default=""
+        )
 
         class Meta:
             ref_name = "CommitmentWithdrawInput"
@@ -264,7 +268,7 @@ class CommitmentWithdrawApi(APIView):
         operation_id="commitments_withdraw",
         tags=["commitments"],
         request=InputSerializer,
-        responses={200: CommitmentDetailSerializer, **error_responses(403, 404, 409)},
+        responses={200: CommitmentDetailSerializer, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request, reference: str):
         data = self.InputSerializer(data=request.data)

@@ -107,7 +107,30 @@ class CommitmentDetailSerializer(CommitmentSummarySerializer):
     obligations = ObligationSerializer(many=True, source="obligations.all")
     verification_due_explanation = serializers.CharField()
     verification = VerificationSerializer(allow_null=True)
+
+    class ApprovalConsequenceSerializer(serializers.Serializer):
+        obligation = serializers.IntegerField(source="obligation_id")
+        consequence = serializers.CharField(
+            help_text="suspend or revoke: what the approval suffered for an item not supplied."
+        )
+        consequence_display = serializers.CharField(source="get_consequence_display")
+        recorded_at = serializers.DateTimeField()
+        recorded_by = serializers.CharField(source="recorded_by.username")
+        reason = serializers.CharField()
+
+        class Meta:
+            ref_name = "ApprovalConsequence"
+
     signed_document_sha256 = serializers.CharField(source="signed_document.sha256", allow_null=True)
+    kind = serializers.CharField(source="template.kind")
+    kind_name = serializers.CharField(source="template.rules.name")
+    published_until = serializers.DateField(allow_null=True)
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_by = serializers.CharField(source="withdrawn_by.username", allow_null=True)
+    withdrawal_reason = serializers.CharField()
+    approval_consequences = ApprovalConsequenceSerializer(
+        many=True, source="approval_consequences.all"
+    )
     timeline = serializers.SerializerMethodField()
 
     class Meta:

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from access.ceremony import signing_proof_context, signing_purpose
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.lifecycle.forms import WithdrawForm
+from commitments.lifecycle.forms import WithdrawForm, WithdrawSignedForm
 from commitments.lifecycle.models import Commitment, SigningRequest, Verification
 from commitments.lifecycle.selectors import (
     commitment_breaches,
@@ -113,6 +113,16 @@ class CommitmentDetailView(LoginRequiredMixin, TemplateView):
             "withdraw_form": WithdrawForm(),
             **signing_proof_context(
                 self.request, purpose=signing_purpose("commitment", commitment.reference)
+            ),
+            "withdraw_signed_form": WithdrawSignedForm(),
+            "may_withdraw_signed": (
+                commitment.status
+                in (Commitment.Status.SIGNED, Commitment.Status.UNDER_VERIFICATION)
+                and commitment.template.rules.may_withdraw_before_decision
+                and represents(self.request.user, commitment)
+            ),
+            "approval_consequences": list(
+                commitment.approval_consequences.select_related("obligation")
             ),
         }
 

@@ -14,15 +14,20 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from commitments.catalogue.pages import active_template_or_404, notice_acknowledged
-from commitments.lifecycle.forms import CommitmentCreateForm, CommitmentFieldsForm, WithdrawForm
+from commitments.lifecycle.forms import (
+    CommitmentCreateForm,
+    CommitmentFieldsForm,
+    WithdrawForm,
+    WithdrawSignedForm,
+)
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.pages.commitments import HIDDEN_CODES, own_commitment_or_404
 from commitments.lifecycle.services.commitments import (
     commitment_create,
     commitment_preview,
     commitment_update_draft,
-    commitment_withdraw,
 )
+from commitments.lifecycle.services.withdrawal import commitment_withdraw
 from directory import selectors as directory_selectors
 from directory.errors import DomainError
 
@@ -134,20 +139,32 @@ class CommitmentEditView(LoginRequiredMixin, View):
 
 
 class CommitmentWithdrawView(LoginRequiredMixin, View):
-    """Drop a draft; the applicant falls back to the ordinary procedure."""
+    """Drop a draft, or withdraw a signed commitment before the decision (with a reason);
+    the applicant falls back to the ordinary procedure."""
 
     def post(self, request, reference):
         commitment = own_commitment_or_404(request, reference)
-        form = WithdrawForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        was_signed = commitment.is_signed
+        form = (WithdrawSignedForm if was_signed else WithdrawForm)(request.POST)
+        if not form.is_valid():
+            for problems in form.errors.values():
+                messages.error(request, " ".join(problems))
+            return redirect("commitments:detail", reference=reference)
         try:
-            commitment_withdraw(commitment=commitment, by=request.user, reason=reason)
+            commitment_withdraw(
+                commitment=commitment, by=request.user, reason=form.cleaned_data["reason"]
+            )
         except DomainError as error:
             if error.code in HIDDEN_CODES:
                 raise Http404 from None
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The draft was withdrawn."))
+            messages.success(
+                request,
+                _("The commitment was withdrawn and its verification cancelled.")
+                if was_signed
+                else _("The draft was withdrawn."),
+            )
         return redirect("commitments:detail", reference=reference)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
-from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
+from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.breaches import subject_exclusion_check
 from commitments.lifecycle.services.register import registry_event_append
 from commitments.lifecycle.services.signatures import (
@@ -59,7 +59,7 @@ def _not_representative() -> CommitmentError:
     )
 
 
-def _check_drafter(
+def check_drafter(
     user: AbstractBaseUser, subject: Subject, commitment: Commitment | None = None
 ) -> None:
     """Refuse anyone who may not prepare drafts for the subject.
@@ -79,7 +79,7 @@ def _check_drafter(
         raise _not_representative()
 
 
-def _check_representative(user: AbstractBaseUser, commitment: Commitment) -> None:
+def check_representative(user: AbstractBaseUser, commitment: Commitment) -> None:
     """Refuse anyone who may not sign for the subject on the commitment's matter.
 
     Unproven claimants, agents outside their scope or period get the directory's refusal,
@@ -130,7 +130,7 @@ def commitment_create(
     region: Region | None = None,
 ) -> Commitment:
     """Start a draft commitment for a subject the user represents or has claimed."""
-    _check_drafter(by, subject)
+    check_drafter(by, subject)
     return commitment_issue(
         by=by, subject=subject, template=template, field_values=field_values, region=region
     )
@@ -187,17 +187,17 @@ def commitment_issue(
 def commitment_update_draft(
     *, commitment: Commitment, by: AbstractBaseUser, field_values: dict
 ) -> Commitment:
-    _check_drafter(by, commitment.subject, commitment)
+    check_drafter(by, commitment.subject, commitment)
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if locked.status != Commitment.Status.DRAFT:
-            raise _already_signed_or_state(locked)
+            raise already_signed_or_state(locked)
         locked.field_values = _clean_field_values(locked.template, field_values)
         audited_save(locked, by=by, reason="draft edited")
     return locked
 
 
-def _already_signed_or_state(commitment: Commitment) -> CommitmentError:
+def already_signed_or_state(commitment: Commitment) -> CommitmentError:
     if commitment.is_signed:
         return CommitmentError(
             ErrorCode.ALREADY_SIGNED,
@@ -262,8 +262,10 @@ def commitment_document(
         obligations=tuple(
             (rule.title, f"{deadline.due_date.isoformat()} ({deadline.explain()})")
             for rule, deadline in obligation_deadlines(template=template, signed_on=on)
+            if template.rules.creates_obligations
         ),
         language=language,
+        consequence=(str(template.get_consequence_display()) if template.consequence else ""),
         particulars=_particulars(commitment),
         signature=signature,
         is_preview=preview and signature is None,
@@ -346,7 +348,7 @@ def commitment_preview(
     The form to sign elsewhere is today's exact render without a watermark: an upload is
     accepted only as that render plus a signature (``signatures.commitment_upload_check``).
     """
-    _check_drafter(by, commitment.subject, commitment)
+    check_drafter(by, commitment.subject, commitment)
     if for_signing_elsewhere:
         document = commitment_document(commitment=commitment)
     else:
@@ -382,11 +384,11 @@ def commitment_sign(
     """
     proves_claim = False
     try:
-        _check_representative(by, commitment)
+        check_representative(by, commitment)
     except DirectoryError as error:
         if uploaded_pdf is None or error.code != DirectoryErrorCode.REPRESENTATION_UNPROVEN:
             raise
-        _check_drafter(by, commitment.subject, commitment)
+        check_drafter(by, commitment.subject, commitment)
         proves_claim = True
     locked = (
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
@@ -395,7 +397,7 @@ def commitment_sign(
         .get(pk=commitment.pk)
     )
     if not can_proceed(locked.sign):
-        raise _already_signed_or_state(locked)
+        raise already_signed_or_state(locked)
     if locked.template.status != CommitmentTemplate.Status.ACTIVE:
         raise CommitmentError(
             ErrorCode.TEMPLATE_NOT_ACTIVE,
@@ -440,6 +442,10 @@ def commitment_sign(
                 },
                 by=by,
             )
+    rules = locked.template.rules
+    if rules.is_published and locked.template.publicity_days and not rules.has_own_process:
+        # Published for its term: from the day of signing, the term's last day included.
+        locked.published_until = signed_on + timedelta(days=locked.template.publicity_days - 1)
     locked.sign(at=now, by=by, document=stored)
     try:
         audited_save(locked, by=by, reason="signed")
@@ -450,7 +456,12 @@ def commitment_sign(
             field="status",
         ) from None
     obligations = []
-    for rule, deadline in obligation_deadlines(template=locked.template, signed_on=signed_on):
+    planned = (
+        obligation_deadlines(template=locked.template, signed_on=signed_on)
+        if rules.creates_obligations
+        else []
+    )
+    for rule, deadline in planned:
         obligation = Obligation(
             commitment=locked,
             rule=rule,
@@ -471,18 +482,3 @@ def commitment_sign(
         payload={"document_sha256": stored.sha256},
     )
     return SignatureOutcome(locked, obligations)
-
-
-def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason: str) -> Commitment:
-    if commitment.status == Commitment.Status.DRAFT:
-        _check_drafter(by, commitment.subject, commitment)
-    else:
-        _check_representative(by, commitment)
-    with transaction.atomic():
-        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        if not can_proceed(locked.withdraw):
-            raise _already_signed_or_state(locked)
-        locked.withdraw()
-        reason = normalise_text(reason, multiline=True)
-        audited_save(locked, by=by, reason=reason or WITHDRAWN_BY_DEFAULT)
-    return locked

@@ -80,6 +80,15 @@ def verification_record(
         raise invalid_input("method", _("Choose a verification method."))
     if finding not in Verification.Finding.values:
         raise invalid_input("finding", _("Choose a finding."))
+    if (
+        finding == Verification.Finding.FULFILLED
+        and locked.template.rules.items_supplied_later
+        and locked.obligations.filter(status="pending").exists()
+    ):
+        raise invalid_input(
+            "finding",
+            _("Items are still to be supplied: accept each item before finding it fulfilled."),
+        )
     now = timezone.now()
     verification = Verification(
         commitment=locked,

@@ -23,6 +23,7 @@ from commitments.obligations.models import (
     WarningSchedule,
 )
 from commitments.obligations.services.access import check_officer, check_representative
+from commitments.obligations.services.supply import is_supply_later, supply_check
 from directory.audit import audited_save
 from directory.inputs import file_name_problem
 
@@ -120,10 +121,12 @@ def obligation_report_performance(
             _("A report on this obligation is already awaiting review."),
             field="status",
         )
+    files = list(files or ())
+    if is_supply_later(locked):
+        supply_check(obligation=locked, files=files)
     text = (text or "").strip()
     if not text:
         raise invalid_input("text", _("Say what was done to perform the obligation."))
-    files = list(files or ())
     max_files = getattr(settings, "OBLIGATION_EVIDENCE_MAX_FILES", 10)
     if len(files) > max_files:
         raise invalid_input("files", _("At most %(n)d files.") % {"n": max_files})

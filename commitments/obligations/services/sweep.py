@@ -35,6 +35,7 @@ from commitments.obligations.models import (
     WarningStep,
 )
 from commitments.obligations.services.ladder import grace_end
+from commitments.obligations.services.supply import approval_consequence_record, is_supply_later
 from directory.audit import system_user
 from directory.models import DeadlineUnit, RegulatorMembership
 from notifications.services.outbox import OutboxItem, outbox_enqueue_many, recipient_languages
@@ -201,6 +202,8 @@ def _breach(row, obligation, policy, pending_report: bool, result: SweepResult) 
                 ),
                 obligation=obligation,
             )
+            if is_supply_later(obligation):
+                approval_consequence_record(obligation=obligation, by=system_user())
     except CommitmentError as error:
         row.status, row.outcome = WarningSchedule.Status.REFUSED, f"{error.code}: {error.message}"
         result.refused += 1

@@ -18,8 +18,8 @@ from commitments.lifecycle.services.commitments import (
     commitment_preview,
     commitment_sign,
     commitment_update_draft,
-    commitment_withdraw,
 )
+from commitments.lifecycle.services.withdrawal import commitment_withdraw
 from commitments.obligations.models import Obligation
 from signing.ca.authority import ca_clear_cache
 from signing.models import SignedDocument
@@ -242,7 +242,7 @@ def test_sign_after_the_template_closed_is_refused(world):
     assert SignedDocument.objects.count() == 0
 
 
-def test_signed_commitment_can_be_neither_edited_nor_withdrawn(world):
+def test_signed_commitment_cannot_be_edited_nor_withdrawn_without_a_reason(world):
     commitment = _draft(world)
     commitment_sign(commitment=commitment, by=world.applicant)
 
@@ -252,5 +252,6 @@ def test_signed_commitment_can_be_neither_edited_nor_withdrawn(world):
         commitment_withdraw(commitment=commitment, by=world.applicant, reason="")
 
     assert edit_refused.value.code == ErrorCode.ALREADY_SIGNED
-    assert withdraw_refused.value.code == ErrorCode.ALREADY_SIGNED
+    assert withdraw_refused.value.code == ErrorCode.INVALID
+    assert withdraw_refused.value.field == "reason"
     assert Commitment.objects.get(pk=commitment.pk).status == Commitment.Status.SIGNED

@@ -51,7 +51,11 @@ def test_render_writes_the_chinese_text_extractably(commitment, tmp_path):
         "食品经营许可告知承诺书",
         "CN-2025-000123",
         "food-permit v1",
-        "告知事项",
+        "一、承诺主体",
+        "二、承诺事项及依据",
+        "三、承诺内容",
+        "四、接受核查及失信后果",
+        "五、签署",
         "一、许可条件",
         "承诺内容",
         "填报信息",
@@ -104,9 +108,19 @@ def test_render_uses_english_headings_for_english(commitment, tmp_path):
     text = _text(render_commitment_pdf(english), tmp_path)
 
     # then
-    for heading in ("Notice", "Commitment", "Particulars", "Obligations", "Signatory"):
+    for heading in (
+        "1. Who commits",
+        "2. Matter and legal basis",
+        "3. What is committed",
+        "4. Verification and the consequences of a breach",
+        "5. Signature and date",
+        "Commitment",
+        "Particulars",
+        "Obligations",
+        "Signatory",
+    ):
         assert heading in text
-    assert "告知事项" not in text
+    assert "承诺主体" not in text
     assert "食品经营许可告知承诺书" in text
 
 

@@ -56,10 +56,12 @@ from workflows.management.demo_data import (
     MATTERS,
     REGIONS,
 )
+from workflows.management.demo_kinds import VOLUNTARY_CODE, load_kind_templates
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.services.assignment import least_loaded_member
 from workflows.verification.services.submission import commitment_submit
 
+PUBLIC_FIELDS = {"premises": "深圳市南山区科技园南区示例路1号", "scope": "热食类食品制售"}
 SUBJECT_CODE = "914403001922038216"
 SUBJECT_NAME = "深圳市示例餐饮有限公司"
 FOOD_TEMPLATE_CODE = "food-business-permit-commitment"
@@ -148,6 +150,7 @@ class Command(BaseCommand):
         if not (admin.is_staff and admin.is_superuser):
             admin.is_staff = admin.is_superuser = True
             admin.save(update_fields=["is_staff", "is_superuser"])
+        load_kind_templates(matter=matters["food-business-permit"], by=admin)
         for username, department, role in [
             ("regulator", "sz-amr", RegulatorMembership.Role.REGULATOR),
             ("regulator2", "sz-amr", RegulatorMembership.Role.REGULATOR),
@@ -278,6 +281,20 @@ class Command(BaseCommand):
             return
         draft.refresh_from_db()
         self.stdout.write(f"Demo commitment {draft.reference}: {draft.get_status_display()}")
+        self._load_demo_public_commitment(applicant=applicant, subject=subject)
+
+    def _load_demo_public_commitment(self, *, applicant, subject: Subject) -> None:
+        """One voluntary public commitment signed, so the portal shows one for its term."""
+        template = CommitmentTemplate.objects.get(code=VOLUNTARY_CODE, version=1)
+        if Commitment.objects.filter(subject=subject, template=template).exists():
+            return
+        try:
+            draft = commitment_create(
+                by=applicant, subject=subject, template=template, field_values=PUBLIC_FIELDS
+            )
+            commitment_submit(commitment=draft, by=applicant)
+        except DomainError as error:
+            self.stderr.write(f"The demo public commitment was not signed: {error.message}")
 
     def _load_calling_system(self) -> None:
         """``api-system``: a calling system, so its printed token may "check every case"."""

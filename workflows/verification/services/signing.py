@@ -80,6 +80,8 @@ def commitment_sign_and_start(
     except SigningPending as pending:
         request, is_new = signing_request_record(commitment=commitment, by=by, pending=pending)
         return SigningOutcome(Commitment.objects.get(pk=commitment.pk), request, is_new)
+    if not outcome.commitment.template.rules.is_verified:  # e.g. a voluntary public commitment
+        return SigningOutcome(Commitment.objects.get(pk=commitment.pk))
     try:
         InformCommitFlow.run_start(commitment=outcome.commitment, by=by)
     except FlowLockFailed:

@@ -17,7 +17,6 @@ and act for nobody (CSRF protects state-changing requests made with a victim's s
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import qrcode
@@ -328,7 +327,7 @@ def qr_svg(url: str) -> str:
     return svg.decode() if isinstance(svg, bytes) else svg
 
 
-class _PortalPage(TemplateView):
+class PortalPage(TemplateView):
     def page(self, queryset):
         return Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("page"))
 
@@ -339,7 +338,7 @@ class _PortalPage(TemplateView):
         return context
 
 
-class PortalHomeView(_PortalPage):
+class PortalHomeView(PortalPage):
     template_name = "commitments/portal/home.html"
 
     def get_context_data(self, **kwargs):
@@ -348,22 +347,22 @@ class PortalHomeView(_PortalPage):
         return context
 
 
-def _day_field(label) -> forms.DateField:
+def day_field(label) -> forms.DateField:
     return forms.DateField(
         label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-def _id_field(label) -> forms.TypedChoiceField:
+def id_field(label) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
 
 
-class _PublicFilterForm(forms.Form):
+class PublicFilterForm(forms.Form):
     """Filters of a public list: one catalogue choice (``first``), the department and a range
     of days; every field optional, a wrong value is ignored."""
 
     first: str = ""
-    department = _id_field(gettext_lazy("Department"))
+    department = id_field(gettext_lazy("Department"))
 
     def __init__(self, *args, choices: list[tuple[int, str]], departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -389,54 +388,15 @@ class _PublicFilterForm(forms.Form):
         return self.cleaned_data.get(name)
 
 
-class PublicCommitmentFilterForm(_PublicFilterForm):
-    first = "matter"
-    field_order = ["matter", "department", "signed_from", "signed_to"]
-    matter = _id_field(gettext_lazy("Matter"))
-    signed_from = _day_field(gettext_lazy("Signed from"))
-    signed_to = _day_field(gettext_lazy("Signed to"))
-
-
-class PublicListFilterForm(_PublicFilterForm):
+class PublicListFilterForm(PublicFilterForm):
     first = "credit_list"
     field_order = ["credit_list", "department", "entered_from", "entered_to"]
-    credit_list = _id_field(gettext_lazy("List"))
-    entered_from = _day_field(gettext_lazy("Entered from"))
-    entered_to = _day_field(gettext_lazy("Entered to"))
+    credit_list = id_field(gettext_lazy("List"))
+    entered_from = day_field(gettext_lazy("Entered from"))
+    entered_to = day_field(gettext_lazy("Entered to"))
 
 
-class PortalCommitmentsView(_PortalPage):
-    """Commitments being made public, by matter, department and signing days, with a count;
-    the pages keep the filters."""
-
-    template_name = "commitments/portal/commitments.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        choices = selectors.public_commitment_filter_choices()
-        form = PublicCommitmentFilterForm(
-            self.request.GET or None,
-            choices=[("", _("Any matter"))] + [(m.pk, m.name) for m in choices["matters"]],
-            departments=choices["departments"],
-        )
-        page = self.page(
-            selectors.public_commitment_list(
-                q=context["q"],
-                matter_id=form.value("matter"),
-                department_id=form.value("department"),
-                signed_from=form.value("signed_from"),
-                signed_to=form.value("signed_to"),
-            )
-        )
-        context.update(
-            **form.context(self.request),
-            page_obj=page,
-            rows=[(c, c.signed_at + timedelta(days=c.template.publicity_days)) for c in page],
-        )
-        return context
-
-
-class PortalListView(_PortalPage):
+class PortalListView(PortalPage):
     """A red or black list, current or ended, narrowed by list, department and entry days,
     with a count; the pages keep the filters."""
 
@@ -476,7 +436,7 @@ class PortalListView(_PortalPage):
         return context
 
 
-class PortalSubjectView(_PortalPage):
+class PortalSubjectView(PortalPage):
     template_name = "commitments/portal/subject.html"
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,109 @@
+"""Withdrawing a commitment: a draft dropped, or a signed commitment withdrawn before the
+verification decision, when the applicant falls back to the ordinary procedure (proof up
+front). The withdrawal is recorded with who, when and why; obligations still owed under the
+commitment lapse, their warnings stop, and whoever runs the verification (the workflow,
+registered with ``withdrawal_listener_register``) cancels its task in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
+from commitments.lifecycle.services.commitments import (
+    already_signed_or_state,
+    check_drafter,
+    check_representative,
+)
+from commitments.obligations.models import Obligation, WarningSchedule
+from directory.audit import audited_save
+from directory.inputs import normalise_text
+
+REASON_MAX_LENGTH = 1000
+
+# Called as listener(commitment=..., by=...) inside the withdrawal's transaction.
+_LISTENERS: list[Callable[..., None]] = []
+
+
+def withdrawal_listener_register(listener: Callable[..., None]) -> None:
+    """Have ``listener`` told of every signed commitment withdrawn (it cancels its work)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def _decided_refusal(commitment: Commitment) -> CommitmentError:
+    return CommitmentError(
+        ErrorCode.INVALID_STATE,
+        _(
+            "This commitment was decided (%(status)s) and can no longer be withdrawn: a "
+            "withdrawal is possible only before the verification decision."
+        )
+        % {"status": commitment.get_status_display()},
+        field="status",
+    )
+
+
+def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason: str) -> Commitment:
+    """Withdraw a draft, or a signed commitment before its verification decision.
+
+    A draft may be dropped by whoever may prepare it; a signed commitment only by a proven
+    representative of the subject, with a reason. After the decision it is refused.
+    """
+    if commitment.status == Commitment.Status.DRAFT:
+        check_drafter(by, commitment.subject, commitment)
+    else:
+        check_representative(by, commitment)
+    reason = normalise_text(reason or "", multiline=True)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise invalid_input("reason", _("At most %(n)d characters.") % {"n": REASON_MAX_LENGTH})
+    with transaction.atomic():
+        locked = (
+            Commitment.objects.select_for_update(of=("self",))
+            .select_related("template")
+            .get(pk=commitment.pk)
+        )
+        if locked.status in (Commitment.Status.FULFILLED, Commitment.Status.BREACHED):
+            raise _decided_refusal(locked)
+        if not can_proceed(locked.withdraw):
+            raise already_signed_or_state(locked)
+        was_signed = locked.is_signed
+        if was_signed and not locked.template.rules.may_withdraw_before_decision:
+            raise CommitmentError(
+                ErrorCode.INVALID_STATE,
+                _("A commitment of this kind cannot be withdrawn once signed."),
+                field="status",
+            )
+        if was_signed and not reason:
+            raise invalid_input(
+                "reason", _("Say why the commitment is withdrawn (it goes into the record).")
+            )
+        now = timezone.now()
+        locked.withdraw(at=now, by=by, reason=reason)
+        audited_save(locked, by=by, reason=(reason or WITHDRAWN_BY_DEFAULT)[:100])
+        if was_signed:
+            _lapse_obligations(locked, by=by, now=now)
+            for listener in _LISTENERS:
+                listener(commitment=locked, by=by)
+    return locked
+
+
+def _lapse_obligations(commitment: Commitment, *, by: AbstractBaseUser, now) -> None:
+    pending = list(
+        Obligation.objects.select_for_update().filter(
+            commitment=commitment, status=Obligation.Status.PENDING
+        )
+    )
+    for obligation in pending:
+        obligation.withdraw()
+        audited_save(obligation, by=by, reason="commitment withdrawn")
+    WarningSchedule.objects.filter(
+        obligation__in=pending,
+        status__in=(WarningSchedule.Status.PENDING, WarningSchedule.Status.HELD),
+    ).update(status=WarningSchedule.Status.SKIPPED, processed_at=now, outcome="withdrawn")
