@@ -1,6 +1,6 @@
 """The signing ceremony's proof: the signer proves who they are at the moment of signing.
 
-A signature binds a company, so a recent login is not enough (ADR 0021). Each signature (or
+A signature binds a company, so a recent login is not enough (ADR 0022). Each signature (or
 each batch of signatures) needs a proof made for it and used once:
 
 - **a password** sent with the signing request itself (the page's sign form, or the API's

@@ -4,7 +4,7 @@ Every login records in the session when it happened and how (``login_recorded``,
 to Django's ``user_logged_in``); ``is_recent`` reads it against ``ACCESS_REAUTH_MINUTES`` and
 ``/accounts/reauthenticate/`` renews it with the password (``password_confirm``, counted by
 the lockout like any login). A signature no longer relies on that window: it needs a proof
-made for it (``access.ceremony``, ADR 0021).
+made for it (``access.ceremony``, ADR 0022).
 
 For the identity provider's callback: logging in through Django's ``login()`` with a backend
 listed in ``ACCESS_IDENTITY_PROVIDER_BACKENDS`` records the provider as the method; a callback

@@ -1,4 +1,4 @@
-"""Read replicas: which database a request reads from (ADR 0021).
+"""Read replicas: which database a request reads from (ADR 0028).
 
 With a replica configured (``DATABASE_REPLICA_URL``, settings alias ``replica``), the safe
 (GET, HEAD) requests of the paths in ``DATABASE_REPLICA_PATHS`` (the public portal, public

@@ -124,7 +124,7 @@ def database_settings(config: dict) -> dict:
 def with_replica(databases: dict) -> dict:
     """Add the read replica named by ``DATABASE_REPLICA_URL`` (if any) as alias ``replica``.
 
-    A PostgreSQL streaming replica of the primary (``config.replicas``, ADR 0021): never
+    A PostgreSQL streaming replica of the primary (``config.replicas``, ADR 0028): never
     migrated, never written; the tests mirror it onto the primary. It gives up connecting
     after ``DATABASE_REPLICA_CONNECT_TIMEOUT`` seconds and reads go to the primary.
     """
@@ -317,7 +317,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Beat (the scheduler): Celery's own file-backed scheduler unless told otherwise; the
 # embedded default runs it inside its one worker (`worker -B`). Production runs RedBeat
-# (production.py, ADR 0022): the schedule and its last runs live in Redis, and a lock lets
+# (production.py, ADR 0029): the schedule and its last runs live in Redis, and a lock lets
 # one beat among several send, so any number may run on as many machines. A standby polls
 # the lock every CELERY_BEAT_MAX_LOOP_INTERVAL seconds and takes over when the active one
 # has not renewed it for REDBEAT_LOCK_TIMEOUT seconds (it crashed or lost its network).

@@ -24,7 +24,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_HTTPONLY = True
 
-# Several schedulers, one active (RedBeat's lock in Redis, ADR 0022): run `celery -A config
+# Several schedulers, one active (RedBeat's lock in Redis, ADR 0029): run `celery -A config
 # beat` on two or more machines; whichever holds the lock sends the timers.
 CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="redbeat.RedBeatScheduler")
 

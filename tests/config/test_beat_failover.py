@@ -1,4 +1,4 @@
-"""Several schedulers, one active (RedBeat, ADR 0022): a killed scheduler's standby takes over.
+"""Several schedulers, one active (RedBeat, ADR 0029): a killed scheduler's standby takes over.
 
 Two real ``celery beat`` processes with RedBeat on the real Redis share one schedule (the
 project's ``CELERY_BEAT_SCHEDULE``; the minute timers every 2 s here, the hourly and daily

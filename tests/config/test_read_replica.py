@@ -1,4 +1,4 @@
-"""Read replicas (``config.replicas``, ADR 0021) against a real streaming replica.
+"""Read replicas (``config.replicas``, ADR 0028) against a real streaming replica.
 
 The module builds a primary of its own (``initdb``), gives it the test run's migrated database
 (``pg_dump``), copies it with
