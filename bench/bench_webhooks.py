@@ -1,4 +1,4 @@
-"""P10 — webhook fan-out: signed record-change webhooks delivered per second to a local receiver.
+"""P12 — webhook fan-out: signed record-change webhooks delivered per second to a local receiver.
 
 One repaired record is fanned out to ``--systems`` calling systems subscribed to every change
 (one outbox row each, written in the repair's transaction), then the outbox delivery
@@ -191,7 +191,7 @@ def main() -> int:
     figures = run(systems=args.systems, rounds=args.rounds, keep_db=args.keep_db)
     rate, low, high = figures["deliveries_per_s"]
     fan, fan_low, fan_high = figures["fan_out_ms"]
-    print(f"P10 webhook fan-out to {figures['systems']} subscribers, {args.rounds} rounds")
+    print(f"P12 webhook fan-out to {figures['systems']} subscribers, {args.rounds} rounds")
     print(f"  fan-out write (outbox rows): {fan:,.0f} ms [{fan_low:,.0f}–{fan_high:,.0f}]")
     print(f"  delivery: {rate:,.1f} deliveries/s [{low:,.1f}–{high:,.1f}]")
     for number, result in enumerate(figures["rounds"]):

@@ -36,7 +36,9 @@ SEPARATE_BENCHMARKS = {
     "p6": ("transparency log at 1,000,000 entries", "bench_register.py"),
     "p7": ("worker memory after many signed commitments", "bench_memory.py"),
     "p9": ("soak: 50 clients doing the whole journey for 60 s", "bench_soak.py"),
-    "p10": ("webhook fan-out to 200 subscribers on loopback", "bench_webhooks.py"),
+    "p10": ("an association's bulk issue of 10,000 pledges from one CSV", "bench_bulk_issue.py"),
+    "p11": ("special credit report for a subject with 1 vs 500 records", "bench_reports.py"),
+    "p12": ("webhook fan-out to 200 subscribers on loopback", "bench_webhooks.py"),
 }
 
 
