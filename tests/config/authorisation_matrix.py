@@ -180,6 +180,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/axes/accesslog/add/": {
         "GET": "login login login login login login login login login 403",
     },
+    "admin/commitments/approvalconsequence/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/approvalconsequence/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/approvalconsequence/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/approvalconsequence/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/approvalconsequence/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/approvalconsequence/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
     "admin/commitments/association/": {
         "GET": "login login login login login login login login login 200",
     },
@@ -262,6 +280,27 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 200",
     },
     "admin/commitments/commitment/add/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitmentkind/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403",
+    },
+    "admin/commitments/commitmentkind/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200",
+    },
+    "admin/commitments/commitmentkind/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404",
+    },
+    "admin/commitments/commitmentkind/add/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/commitments/commitmenttemplate/": {
@@ -646,13 +685,13 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302",
     },
     "admin/credit/recordchangenotice/<path:object_id>/change/": {
-        "GET": "login login login login login login login login login 302",
+        "GET": "login login login login login login login login login 200",
     },
     "admin/credit/recordchangenotice/<path:object_id>/delete/": {
         "GET": "login login login login login login login login login 403",
     },
     "admin/credit/recordchangenotice/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 302",
+        "GET": "login login login login login login login login login 200",
     },
     "admin/credit/recordchangenotice/add/": {
         "GET": "login login login login login login login login login 403",
@@ -1489,6 +1528,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
     },
+    "portal/commitments/<str:reference>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200",
+        "POST": "405 405 405 405 405 405 405 405 405 405",
+    },
     "portal/figures/": {
         "GET": "200 200 200 200 200 200 200 200 200 200",
         "POST": "405 405 405 405 405 405 405 405 405 405",
@@ -1676,14 +1719,14 @@ PAGES: dict[str, dict[str, str]] = {
 }
 
 OPERATIONS: dict[str, str] = {
-    "commitments_batch_sign": "401 400 400 400 400 400 400 400 400 400",
-    "associations_list": "401 200 200 200 200 200 200 200 200 200",
     "associations_bulk_issues_create": "401 404 404 404 404 404 404 404 404 404",
     "associations_bulk_issues_list": "401 404 404 404 404 404 404 404 404 404",
     "associations_bulk_issues_retrieve": "401 404 404 404 404 404 404 404 404 404",
     "associations_bulk_issues_rows": "401 404 404 404 404 404 404 404 404 404",
+    "associations_list": "401 200 200 200 200 200 200 200 200 200",
     "associations_member_pledges": "401 404 404 404 404 404 404 404 404 404",
     "associations_member_remind": "401 404 404 404 404 404 404 404 404 404",
+    "commitments_batch_sign": "401 400 400 400 400 400 400 400 400 400",
     "commitments_create": "401 400 400 400 400 400 400 400 400 400",
     "commitments_document": "401 404 404 404 404 404 404 404 404 404",
     "commitments_list": "401 200 200 200 200 200 200 200 200 200",
@@ -1709,11 +1752,12 @@ OPERATIONS: dict[str, str] = {
     "credit_repair_eligibility": "401 200 404 200 200 404 404 404 404 404",
     "credit_repairs_apply": "401 415 415 415 415 415 415 415 415 415",
     "credit_repairs_list": "401 200 200 200 200 200 200 200 200 200",
-    "figures_read": "401 403 403 403 403 200 200 200 403 403",
     "credit_report_verify": "200 200 200 200 200 200 200 200 200 200",
     "credit_report_verify_file": "415 415 415 415 415 415 415 415 415 415",
     "credit_reports_list": "401 200 200 200 200 200 200 200 200 200",
     "credit_reports_request": "401 400 400 400 400 400 400 400 400 400",
+    "figures_read": "401 403 403 403 403 200 200 200 403 403",
+    "kinds_list": "401 200 200 200 200 200 200 200 200 200",
     "obligations_department_list": "401 403 403 403 403 200 200 200 403 403",
     "obligations_detail": "401 200 404 200 200 200 404 200 404 200",
     "obligations_extend": "401 400 404 400 400 400 404 400 404 400",
@@ -1725,6 +1769,7 @@ OPERATIONS: dict[str, str] = {
     "pledges_outcome": "401 400 400 400 400 400 400 400 400 400",
     "pledges_payment": "401 404 404 404 404 404 409 404 404 404",
     "pledges_retrieve": "401 200 404 200 200 404 200 404 404 404",
+    "portal_commitments_detail": "200 200 200 200 200 200 200 200 200 200",
     "portal_commitments_list": "200 200 200 200 200 200 200 200 200 200",
     "portal_lists_entries": "200 200 200 200 200 200 200 200 200 200",
     "portal_subjects_profile": "200 200 200 200 200 200 200 200 200 200",
@@ -1753,4 +1798,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "478 pages (577 page requests) x 10 roles = 5770; 62 operations x 10 roles = 620"
+SIZE = "524 pages (638 page requests) x 10 roles = 6380; 77 operations x 10 roles = 770"
