@@ -145,7 +145,8 @@ def city(django_db_setup, django_db_blocker):
 def _build_city() -> City:
     call_command("demo_load", verbosity=0)
     users = get_user_model().objects.in_bulk(
-        ["applicant", "regulator", "housing", "supervisor", "admin"], field_name="username"
+        ["applicant", "regulator", "housing", "supervisor", "admin", "association"],
+        field_name="username",
     )
     subject = Subject.objects.get(code=SUBJECT_CODE)
     other_subject = SubjectFactory(name="深圳市另一家公司")
@@ -163,6 +164,7 @@ def _build_city() -> City:
         "other_regulator": users["housing"],
         "supervisor": users["supervisor"],
         "admin": users["admin"],
+        "association": users["association"],
     }
     clients = {"anonymous": Client(raise_request_exception=False)}
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
