@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 import tests.config.test_authorisation_matrix as matrix_test
+from commitments.associations.models import Association, BulkIssue, BulkIssueRow
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import PerformanceEvidence, PerformanceReport
 from commitments.pledges.models import Tender
@@ -57,6 +58,10 @@ TYPED_TEXTS = (
     (Rectification, "gaps"),
     (Rectification, "finding_evidence"),
     (Rectification, "submission"),
+    # An association's members' file: its name as uploaded, each row's company as the file
+    # gave it (a non-member's too, which no Subject holds).
+    (BulkIssue, "original_name"),
+    (BulkIssueRow, "name"),
 )
 
 # English words a Chinese page may show, each for a reason:
@@ -67,6 +72,7 @@ ALLOWED_WORDS = frozenset(
         *("SHA", "PAdES", "CA", "ID", "USB", "Key"),  # "USB Key": the signing device's name
         # Product and licence names.
         *("Chengnuo", "Swagger", "ReDoc", "GNU", "Affero"),
+        *("Excel", "WPS"),  # the spreadsheet programs an association saves its members' file in
         # The platform seal certificate's subject name, shown as the signer's name.
         *("Platform", "Seal"),
     }
@@ -154,6 +160,7 @@ def _names_in_data() -> tuple[str, ...]:
     """Texts people typed or named (companies, tenders, filled-in fields, messages, reasons,
     file names): they stay in the language they were written in."""
     names = [*Subject.objects.values_list("name", flat=True)]
+    names += Association.objects.values_list("name", flat=True)
     for model, field in TYPED_TEXTS:
         names += model.objects.values_list(field, flat=True)
     names += Tender.objects.values_list("title", flat=True)
