@@ -378,6 +378,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api_errors.schema_error_responses",
     ],
+    # Fields named "status" carry different choice sets; each set has its own stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "PledgeStatusEnum": "commitments.pledges.models.BidPledge.Status",
+        "RectificationStatusEnum": "workflows.verification.models.Rectification.Status",
+    },
 }
 
 # Signing: production reads the platform CA from these files; the embedded default creates

@@ -21,13 +21,16 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.pytest.lazy import get_all_tests
 from viewflow.workflow.models import Task
 
+from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
 from credit.check.services import calling_system_register
+from credit.reports.services import report_request
 from directory.models import Department, Subject
 from tests.factories import (
     BidPledgeFactory,
@@ -39,6 +42,7 @@ from tests.factories import (
     api_token_secret,
 )
 from workflows.management.commands.demo_load import FOOD_TEMPLATE_CODE, SUBJECT_CODE
+from workflows.management.demo_association import ASSOCIATION_CODE
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
@@ -97,6 +101,14 @@ def demo(wsgi_in_test_transaction, settings) -> Demo:
     task = Task.objects.filter(process_id=signed.process_id).order_by("-pk").first()
     # An agent's request awaiting the representative: what refuse, review and revoke act on.
     request = RepresentativeFactory(subject=subject, requested=True)
+    # The demo association's bulk issue, and a credit report whose seal can be verified.
+    bulk_issue = BulkIssue.objects.get(association__code=ASSOCIATION_CODE)
+    credit_report = report_request(
+        user=users["applicant"],
+        subject_code=subject.code,
+        span_from=timezone.localdate() - timedelta(days=365),
+        span_until=timezone.localdate(),
+    )
     ids = {
         "/api/v1/pledges/": pledge.pk,
         "/api/v1/obligations/": obligation.pk,
@@ -105,6 +117,7 @@ def demo(wsgi_in_test_transaction, settings) -> Demo:
         "/api/v1/credit/office/objections/": objection.pk,
         "/api/v1/representations/": request.pk,
     }
+    association_values = {"association": ASSOCIATION_CODE, "pk": bulk_issue.pk, "id": bulk_issue.pk}
     path_values = {}
     for prefix, pk in ids.items():
         path_values[("GET", prefix)] = path_values[("POST", prefix)] = {"id": pk}
@@ -115,6 +128,10 @@ def demo(wsgi_in_test_transaction, settings) -> Demo:
             ("GET", "/api/v1/commitments/"): {"reference": signed.reference},
             ("GET", "/api/v1/portal/commitments/"): {"reference": signed.reference},
             ("POST", "/api/v1/commitments/"): {"reference": draft.reference},
+            ("GET", "/api/v1/credit/reports/"): {"reference": credit_report.reference},
+            ("POST", "/api/v1/credit/reports/"): {"reference": credit_report.reference},
+            ("GET", "/api/v1/associations/"): association_values,
+            ("POST", "/api/v1/associations/"): association_values,
         },
         subject_code=subject.code,
     )

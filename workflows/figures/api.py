@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,19 +51,30 @@ class FiguresSerializer(serializers.Serializer):
 class FiguresApi(APIView):
     """Fulfilment, late and rectification rates of the last ``months`` months (1–36)."""
 
+    class FilterSerializer(serializers.Serializer):
+        months = serializers.IntegerField(
+            required=False,
+            default=12,
+            min_value=1,
+            max_value=36,
+            help_text="12 if not given.",
+        )
+
+        class Meta:
+            ref_name = "FiguresFilter"
+
     @extend_schema(
         operation_id="figures_read",
         tags=["figures"],
-        parameters=[OpenApiParameter("months", OpenApiTypes.INT, required=False)],
-        responses={200: FiguresSerializer, **error_responses(401, 403)},
+        parameters=[FilterSerializer],
+        responses={200: FiguresSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request):
         if not is_regulator(request.user):
             raise PermissionDenied(_("Fulfilment figures are for department staff."))
-        try:
-            months = int(request.query_params.get("months", 12))
-        except ValueError:
-            months = 12
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        months = filters.validated_data["months"]
         figures = fulfilment_figures(until=timezone.localdate(), months=months)
         data = {
             "months": [m.strftime("%Y-%m") for m in figures.months],

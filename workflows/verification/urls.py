@@ -11,7 +11,9 @@
 from django.urls import path
 
 from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
-from workflows.verification import api
+from workflows.verification.api import rectification as rectification_api
+from workflows.verification.api import signing as signing_api
+from workflows.verification.api import tasks as task_api
 from workflows.verification.pages import (
     applicant,
     batch,
@@ -68,11 +70,13 @@ applicant_urlpatterns = [  # batch/ first: "batch" is never a reference (CN + da
 api_urlpatterns = [  # batch/ first: "batch" is never a reference
     path(
         "commitments/batch/sign/",
-        api.CommitmentBatchSignApi.as_view(),
+        signing_api.CommitmentBatchSignApi.as_view(),
         name="commitment-batch-sign",
     ),
     path(
-        "commitments/<str:reference>/sign/", api.CommitmentSignApi.as_view(), name="commitment-sign"
+        "commitments/<str:reference>/sign/",
+        signing_api.CommitmentSignApi.as_view(),
+        name="commitment-sign",
     ),
     path(  # the upload view is in commitments; signing with it starts the workflow (here)
         "commitments/<str:reference>/upload-signed/",
@@ -81,20 +85,22 @@ api_urlpatterns = [  # batch/ first: "batch" is never a reference
     ),
     path(
         "commitments/<str:reference>/rectification/",
-        api.CommitmentRectificationApi.as_view(),
+        rectification_api.CommitmentRectificationApi.as_view(),
         name="commitment-rectification",
     ),
-    path("tasks/<int:pk>/rectify/", api.TaskRectifyApi.as_view(), name="task-rectify"),
-    path("tasks/inbox/", api.TaskInboxApi.as_view(), name="task-inbox"),
-    path("tasks/queue/", api.TaskQueueApi.as_view(), name="task-queue"),
-    path("tasks/<int:pk>/claim/", api.TaskClaimApi.as_view(), name="task-claim"),
-    path("tasks/<int:pk>/release/", api.TaskReleaseApi.as_view(), name="task-release"),
-    path("tasks/<int:pk>/verify/", api.TaskVerifyApi.as_view(), name="task-verify"),
-    path("tasks/<int:pk>/reassign/", api.TaskReassignApi.as_view(), name="task-reassign"),
+    path(
+        "tasks/<int:pk>/rectify/", rectification_api.TaskRectifyApi.as_view(), name="task-rectify"
+    ),
+    path("tasks/inbox/", task_api.TaskInboxApi.as_view(), name="task-inbox"),
+    path("tasks/queue/", task_api.TaskQueueApi.as_view(), name="task-queue"),
+    path("tasks/<int:pk>/claim/", task_api.TaskClaimApi.as_view(), name="task-claim"),
+    path("tasks/<int:pk>/release/", task_api.TaskReleaseApi.as_view(), name="task-release"),
+    path("tasks/<int:pk>/verify/", task_api.TaskVerifyApi.as_view(), name="task-verify"),
+    path("tasks/<int:pk>/reassign/", task_api.TaskReassignApi.as_view(), name="task-reassign"),
     path(
         "tasks/<int:pk>/extend-deadline/",
-        api.TaskDeadlineExtendApi.as_view(),
+        task_api.TaskDeadlineExtendApi.as_view(),
         name="task-extend-deadline",
     ),
-    path("tasks/reassign/", api.TaskBulkReassignApi.as_view(), name="task-bulk-reassign"),
+    path("tasks/reassign/", task_api.TaskBulkReassignApi.as_view(), name="task-bulk-reassign"),
 ]

@@ -51,6 +51,8 @@ def test_published_commitments_need_no_token(world):
         "subject": world.subject.name,
         "subject_code": world.subject.code,
         "title": world.template.title,
+        "kind": world.template.kind,
+        "kind_name": world.template.rules.name,
         "matter": world.matter.name,
         "department": world.department.name,
         "signed_at": row["signed_at"],
