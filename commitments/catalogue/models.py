@@ -86,6 +86,17 @@ class CommitmentKind(models.Model):
         return self.name
 
     @classmethod
+    def attach(cls, templates) -> None:
+        """Give each template its kind's rules from one query (a list of commitments otherwise
+        reads its kinds row by row through ``CommitmentTemplate.rules``)."""
+        templates = list(templates)
+        stored = {
+            kind.code: kind for kind in cls.objects.filter(code__in={t.kind for t in templates})
+        }
+        for template in templates:
+            template._kind_rules = stored.get(template.kind) or cls.of(template.kind)
+
+    @classmethod
     def of(cls, code: str) -> CommitmentKind:
         """The stored rules of a kind; the built-in defaults when the row is missing."""
         found = cls.objects.filter(code=code).first()

@@ -19,7 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentKind, CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.selectors import public_commitments
 from commitments.portal import selectors
@@ -41,6 +41,15 @@ class PublicApi(APIView):
     permission_classes = [AllowAny]
 
 
+class _KindsInOneQuery(serializers.ListSerializer):
+    """A page of commitments reads its templates' kinds in one query, not one per row."""
+
+    def to_representation(self, data):
+        commitments = list(data)
+        CommitmentKind.attach(commitment.template for commitment in commitments)
+        return super().to_representation(commitments)
+
+
 class PublicCommitmentSerializer(serializers.Serializer):
     reference = serializers.CharField()
     subject = serializers.CharField(source="subject.name")
@@ -55,6 +64,7 @@ class PublicCommitmentSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "PublicCommitment"
+        list_serializer_class = _KindsInOneQuery
 
     def get_public_until(self, commitment) -> date:
         return (commitment.signed_at + timedelta(days=commitment.template.publicity_days)).date()

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commitments.catalogue.models import CommitmentKind
 from commitments.portal import selectors
 from commitments.portal.pages import PortalPage, PublicFilterForm, day_field, id_field
 
@@ -60,6 +61,7 @@ class PortalCommitmentsView(PortalPage):
                 signed_to=form.value("signed_to"),
             )
         )
+        CommitmentKind.attach(commitment.template for commitment in page)
         context.update(
             **form.context(self.request),
             page_obj=page,
