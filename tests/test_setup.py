@@ -91,10 +91,16 @@ def test_demo_load_twice_creates_everything_once():
     assert after_first["Department"] == 2
     assert after_first["Matter"] == 4  # with the repair and pledge matters
     assert after_first["Competence"] == 3  # sz-housing takes bidding pledges
-    assert after_first["CommitmentTemplate"] == 3
-    assert after_first["ObligationRule"] == 2
+    # one template of each kind: food, pledge and repair, the two kinds' (supply later,
+    # voluntary public) and the association's self-discipline template
+    assert after_first["CommitmentTemplate"] == 6
+    assert sorted(CommitmentTemplate.objects.values_list("kind", flat=True)) == sorted(
+        ["inform_commit", "bidding_pledge", "credit_repair", "supply_later"]
+        + ["voluntary_public", "self_discipline"]
+    )
+    assert after_first["ObligationRule"] == 4  # two for the food template, two for supply later
     assert after_first["RegulatorMembership"] == 4
-    assert after_first["Subject"] == 1
+    assert after_first["Subject"] == 3  # the applicant's company and two association members
     assert after_first["valid ApiToken"] == 1
     assert Tender.objects.get().department.code == "sz-housing"
 

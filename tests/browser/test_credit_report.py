@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,16 @@ from credit.reports.models import CreditReport
 from tests.workflows.conftest import submit_commitment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    """Transactional tests empty the tables after each test (the browser tests before this one
+    too): seed the credit rules and the breach categories again."""
+    from django.apps import apps
+
+    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
+
 
 PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"

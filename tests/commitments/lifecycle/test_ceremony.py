@@ -28,7 +28,9 @@ def test_the_sign_step_shows_the_commitment_text_and_warns_of_reauthentication(w
     # then
     assert "您将签署的承诺书" in page
     assert world.template.commitment_text in page
-    assert "签署前将请您再次验证身份" in page
+    assert "签署前确认身份" in page
+    assert "即使您刚刚登录，每次签署仍需再次输入密码。" in page
+    assert 'data-testid="signing-password"' in page
 
 
 def test_the_preview_is_a_draft_and_the_form_to_sign_elsewhere_is_not(world, tmp_path):

@@ -26,6 +26,8 @@ from signing.storage import document_key, document_read
 from workflows.verification.services.submission import commitment_submit
 
 BEFORE_NATIONAL_DAY = datetime.datetime(2026, 9, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# The factory password: each signature needs its own proof (access.ceremony, ADR 0022).
+PASSWORD = "pw-12345678"
 FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
 FORM = {"subject": None, "field_premises": FIELDS["premises"], "field_scope": FIELDS["scope"]}
 
@@ -123,7 +125,7 @@ def test_applicant_journey_from_notice_to_signed_commitment(world):
     assert world.template.notice_liability in _text(draft_page)
 
     sign_url = reverse("submission:sign", kwargs={"reference": commitment.reference})
-    signed = client.post(sign_url, {"confirm": "on"}, follow=True)
+    signed = client.post(sign_url, {"confirm": "on", "password": PASSWORD}, follow=True)
 
     commitment.refresh_from_db()
     assert commitment.status == Commitment.Status.UNDER_VERIFICATION
@@ -163,7 +165,9 @@ def test_second_sign_post_is_friendly_and_changes_nothing(world):
     client = _client(world.applicant)
 
     response = client.post(
-        reverse("submission:sign", args=[commitment.reference]), {"confirm": "on"}, follow=True
+        reverse("submission:sign", args=[commitment.reference]),
+        {"confirm": "on", "password": PASSWORD},
+        follow=True,
     )
 
     assert response.status_code == 200
@@ -214,7 +218,8 @@ def test_department_regulator_may_read_and_download_but_not_act(world):
     assert client.get(urls["preview"]).status_code == 404
     history_before = commitment.history.count()
     signed_again = client.post(
-        reverse("submission:sign", args=[commitment.reference]), {"confirm": "on"}
+        reverse("submission:sign", args=[commitment.reference]),
+        {"confirm": "on", "password": PASSWORD},
     )
     assert signed_again.status_code == 404
     assert commitment.history.count() == history_before
@@ -414,8 +419,8 @@ def test_list_runs_a_fixed_number_of_queries(world, django_assert_max_num_querie
 
     # The list's own queries, and the home's counts above it (test_home.py: the same number
     # whatever the number of commitments), and the filters' choices, the working-day calendar
-    # and the menu's letter-review permission (ADR 0021).
-    with django_assert_max_num_queries(19):
+    # the menu's letter-review permission (ADR 0021) and the open rectification orders (ADR 0024).
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("commitments:list"))
 
     assert len(response.context["commitments"]) == 15
@@ -497,7 +502,9 @@ def test_a_stored_draft_the_pdf_cannot_show_gets_a_page_message_on_preview_and_s
     # when
     preview = client.get(_urls(commitment.reference)["preview"], follow=True)
     signed = client.post(
-        reverse("submission:sign", args=[commitment.reference]), {"confirm": "on"}, follow=True
+        reverse("submission:sign", args=[commitment.reference]),
+        {"confirm": "on", "password": PASSWORD},
+        follow=True,
     )
 
     # then both pages say which character to correct, and nothing changed

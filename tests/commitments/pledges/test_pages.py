@@ -172,7 +172,7 @@ def test_a_pledge_for_someone_elses_subject_is_refused(client, world, tender):
     )
 
     assert response.status_code == 400
-    assert "You represent no subject with this code." in response.content.decode()
+    assert "Choose a company you represent." in response.content.decode()
     assert _snapshot() == before
 
 
