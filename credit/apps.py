@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,5 +9,5 @@ class CreditConfig(AppConfig):
     verbose_name = _("Credit records")
 
     def ready(self) -> None:
-        # Connects the outbox's "sent" signal: a delivered webhook marks its change notice.
-        from credit.changes import services  # noqa: F401
+        """Connect the outbox's "sent" signal: a delivered webhook marks its change notice."""
+        import_module("credit.changes.services")

@@ -18,8 +18,20 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from access.services import token_issue
-from commitments.associations.models import Association, AssociationMembership, AssociationOfficer
-from commitments.catalogue.models import CommitmentTemplate, ObligationRule, VerificationMethod
+from commitments.associations.models import (
+    Association,
+    AssociationMembership,
+    AssociationOfficer,
+    BulkIssue,
+    BulkIssueRow,
+    MemberReminder,
+)
+from commitments.catalogue.models import (
+    CommitmentKind,
+    CommitmentTemplate,
+    ObligationRule,
+    VerificationMethod,
+)
 from commitments.catalogue.services import active_template
 from commitments.lifecycle.models import (
     Commitment,
@@ -30,6 +42,7 @@ from commitments.lifecycle.models import (
     VerificationEvidence,
 )
 from commitments.obligations.models import (
+    ApprovalConsequence,
     DeadlineExtension,
     Obligation,
     PerformanceEvidence,
@@ -39,10 +52,11 @@ from commitments.obligations.models import (
     WarningStep,
 )
 from commitments.pledges.models import BidPledge, Tender
-from credit.changes.models import RecordChangeNotice
+from credit.changes.models import ChangeSubscription, RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
 from credit.record.models.base import Purpose, RuleDomain, Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
+from credit.record.models.notices import RepairNotice
 from credit.record.models.rules import (
     BreachCategory,
     ConsequenceRule,
@@ -54,6 +68,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from credit.record.rules import add_months
+from credit.reports.models import CreditReport
 from directory.calendar import add_working_days, deadline_after
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
@@ -75,7 +90,14 @@ from signing.models import SignedDocument
 from workflows.lists.models import SavedListFilter
 from workflows.management.demo_data import FOOD_TEMPLATE
 from workflows.repair.models import Objection, RepairApplication, RepairProof
-from workflows.verification.models import Delegation, RiskGrade, SamplingDraw, SamplingPolicy
+from workflows.verification.models import (
+    Delegation,
+    Rectification,
+    RectificationEvidence,
+    RiskGrade,
+    SamplingDraw,
+    SamplingPolicy,
+)
 
 _rng = random.Random(20261122)
 
@@ -1120,3 +1142,157 @@ class AssociationFactory(factory.django.DjangoModelFactory[Association]):
             AssociationMembership.objects.create(
                 association=self, subject=subject, joined_on=dt.date(2026, 1, 1)
             )
+
+
+class AssociationOfficerFactory(factory.django.DjangoModelFactory[AssociationOfficer]):
+    class Meta:
+        model = AssociationOfficer
+
+    user = factory.SubFactory(UserFactory)
+    association = factory.SubFactory(AssociationFactory)
+
+
+class AssociationMembershipFactory(factory.django.DjangoModelFactory[AssociationMembership]):
+    class Meta:
+        model = AssociationMembership
+
+    association = factory.SubFactory(AssociationFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    joined_on = dt.date(2026, 1, 1)
+
+
+CSV_BYTES = "统一社会信用代码,名称\n".encode()
+
+
+class BulkIssueFactory(factory.django.DjangoModelFactory[BulkIssue]):
+    """An uploaded members' file (a heading only): the rows are the processing's to write."""
+
+    class Meta:
+        model = BulkIssue
+
+    association = factory.SubFactory(AssociationFactory)
+    template = factory.SubFactory(TemplateFactory, kind=CommitmentTemplate.Kind.SELF_DISCIPLINE)
+    uploaded_by = factory.SubFactory(UserFactory)
+    file = factory.django.FileField(filename="members.csv", data=CSV_BYTES)
+    original_name = "会员名单.csv"
+    sha256 = hashlib.sha256(CSV_BYTES).hexdigest()
+    encoding = "utf-8"
+    columns = factory.LazyFunction(lambda: ["code", "name"])
+    total_rows = 0
+
+
+class BulkIssueRowFactory(factory.django.DjangoModelFactory[BulkIssueRow]):
+    class Meta:
+        model = BulkIssueRow
+
+    bulk_issue = factory.SubFactory(BulkIssueFactory)
+    line_number = factory.Sequence(lambda n: n + 2)
+    code = factory.LazyFunction(make_uscc)
+    name = "深圳市会员餐饮有限公司"
+    outcome = "rejected"
+
+
+class MemberReminderFactory(factory.django.DjangoModelFactory[MemberReminder]):
+    class Meta:
+        model = MemberReminder
+
+    association = factory.SubFactory(AssociationFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    day = dt.date(2026, 12, 7)
+    sent_by = factory.SubFactory(UserFactory)
+    sent_at = factory.LazyFunction(timezone.now)
+
+
+class CommitmentKindFactory(factory.django.DjangoModelFactory[CommitmentKind]):
+    class Meta:
+        model = CommitmentKind
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"kind-{n}")
+    name = factory.Sequence(lambda n: f"承诺种类{n}")
+
+
+class ApprovalConsequenceFactory(factory.django.DjangoModelFactory[ApprovalConsequence]):
+    """The approval suspended because a supply-later item was not supplied."""
+
+    class Meta:
+        model = ApprovalConsequence
+
+    obligation = factory.SubFactory(ObligationFactory)
+    commitment = factory.SelfAttribute("obligation.commitment")
+    consequence = "suspend"
+    reason = "补正材料逾期未提交"
+    recorded_by = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(timezone.now)
+
+
+class ChangeSubscriptionFactory(factory.django.DjangoModelFactory[ChangeSubscription]):
+    class Meta:
+        model = ChangeSubscription
+
+    calling_system = factory.SubFactory(CallingSystemFactory)
+    scope = "checked"
+
+
+class RepairNoticeFactory(factory.django.DjangoModelFactory[RepairNotice]):
+    class Meta:
+        model = RepairNotice
+
+    breach = factory.SubFactory(BreachFactory)
+    reference = factory.Sequence(lambda n: f"RN2026120600{n:04d}")
+    rule_set = factory.SelfAttribute("breach.rule_set")
+    is_repairable = True
+    earliest_repair_on = dt.date(2027, 3, 6)
+    publication_ends_on = dt.date(2029, 12, 6)
+    apply_path = "/subjects/repair/"
+    repair_basis = "《失信行为纠正后的信用信息修复管理办法》"
+    issued_by = factory.SubFactory(UserFactory)
+
+
+class CreditReportFactory(factory.django.DjangoModelFactory[CreditReport]):
+    """A report's row and its stored document's metadata (no bytes): for lists, not checks."""
+
+    class Meta:
+        model = CreditReport
+
+    reference = factory.Sequence(lambda n: f"CR2026120600{n:04d}")
+    subject = factory.SubFactory(SubjectFactory)
+    requested_by = factory.SubFactory(UserFactory)
+    span_from = dt.date(2025, 12, 6)
+    span_until = dt.date(2026, 12, 6)
+    language = "zh-hans"
+    issued_at = factory.LazyFunction(timezone.now)
+    entry_count = 0
+    record_digest = hashlib.sha256(b"[]").hexdigest()
+    document = factory.SubFactory(SignedDocumentFactory)
+
+
+class RectificationFactory(factory.django.DjangoModelFactory[Rectification]):
+    """An order to rectify a signed commitment, due in ten working days."""
+
+    class Meta:
+        model = Rectification
+
+    commitment = factory.SubFactory(CommitmentFactory, signed=True)
+    department = factory.SubFactory(DepartmentFactory)
+    method = VerificationMethod.ON_SITE
+    gaps = "消毒记录不全"
+    ordered_by = factory.SubFactory(UserFactory)
+    ordered_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+    due_basis = factory.LazyFunction(lambda: {"working_days": 10})
+
+
+class RectificationEvidenceFactory(factory.django.DjangoModelFactory[RectificationEvidence]):
+    class Meta:
+        model = RectificationEvidence
+
+    rectification = factory.SubFactory(RectificationFactory)
+    stage = "submission"
+    file = factory.django.FileField(filename="rectified.pdf", data=PDF_BYTES)
+    sha256 = hashlib.sha256(PDF_BYTES).hexdigest()
+    size = len(PDF_BYTES)
+    content_type = "application/pdf"
+    original_name = "rectified.pdf"
+    uploaded_by = factory.SubFactory(UserFactory)
+    uploaded_at = factory.LazyFunction(timezone.now)
