@@ -539,6 +539,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/credit/callingsystem/add/": {
         "GET": "login login login login login login login login login 200 login",
     },
+    "admin/credit/changesubscription/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/changesubscription/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/credit/changesubscription/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/changesubscription/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/credit/changesubscription/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/changesubscription/add/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
     "admin/credit/checkquery/": {
         "GET": "login login login login login login login login login 200 login",
     },
@@ -1800,4 +1818,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "524 pages (638 page requests) x 11 roles = 7018; 77 operations x 11 roles = 847"
+SIZE = "530 pages (644 page requests) x 11 roles = 7084; 77 operations x 11 roles = 847"
