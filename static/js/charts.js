@@ -2,7 +2,7 @@
  *
  * Each chart is a <div data-chart="ID"> whose numbers sit in <script type="application/json"
  * id="ID"> (Django's json_script), so the Content-Security-Policy needs no inline script. A
- * click on a bar opens the list behind it; narrow screens get smaller, wrapped labels.
+ * click in a bar's band opens the list behind it; narrow screens get smaller, wrapped labels.
  */
 (function () {
   "use strict";
@@ -73,6 +73,28 @@
     };
   }
 
+  // The category under a point of the canvas, or -1 outside the plot area.
+  function categoryAt(chart, spec, point) {
+    if (!chart.containPixel({ gridIndex: 0 }, point)) {
+      return -1;
+    }
+    var value = chart.convertFromPixel({ seriesIndex: 0 }, point);
+    var index = Math.round(value[spec.horizontal ? 1 : 0]);
+    return index >= 0 && index < spec.categories.length ? index : -1;
+  }
+
+  // A click anywhere in a bar's band of the plot opens the list behind it: a finger needs a
+  // bigger target than a thin bar, and the tooltip drawn on the canvas cannot swallow the click.
+  function follow(chart, spec) {
+    var surface = chart.getZr();
+    surface.on("click", function (event) {
+      var index = categoryAt(chart, spec, [event.offsetX, event.offsetY]);
+      if (index >= 0 && spec.links[index]) {
+        window.location.assign(spec.links[index]);
+      }
+    });
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
     if (!source || typeof echarts === "undefined") {
@@ -85,12 +107,9 @@
     element.style.height = height + "px";
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option(spec, width));
-    chart.on("click", function (params) {
-      var link = spec.links[params.dataIndex];
-      if (link) {
-        window.location.assign(link);
-      }
-    });
+    if (spec.links.length) {
+      follow(chart, spec);
+    }
     element.setAttribute("data-drawn", "true");
     if (typeof ResizeObserver !== "undefined") {
       new ResizeObserver(function () {
