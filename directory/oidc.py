@@ -46,6 +46,11 @@ from directory.representation.services import representation_prove
 # for brute-force protection of the callback.
 identity_login_failed = Signal()
 
+# The user object a provider login returns carries, under this attribute, when the person
+# authenticated at the provider (the ID token's ``auth_time``, None without one): the signing
+# ceremony compares it with the moment *Sign* was pressed.
+AUTH_TIME_ATTRIBUTE = "identity_provider_auth_time"
+
 
 def is_configured() -> bool:
     """Whether logging in through the identity provider is configured (off by default)."""
@@ -269,6 +274,7 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
                 identity=identity,
                 evidence=identity_evidence(identity, claims=claims, id_token=id_token, now=now),
             )
+        setattr(user, AUTH_TIME_ATTRIBUTE, _moment(payload.get("auth_time")))
         return user
 
 
