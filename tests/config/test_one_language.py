@@ -182,17 +182,11 @@ def _typed_words() -> frozenset[str]:
 
 
 def _pages_of_every_role() -> list[tuple[str, tuple[str, ...]]]:
-    """Each page with the roles that read it (GET answers 200 in the matrix).
-
-    The Django admin is left out: it is the officers' back office, where records are shown as
-    stored (the history's recorded reasons, JSON fields, third-party apps' models such as
-    django-axes' access logs) and much of its text comes from Django and those apps' own
-    catalogues. Its catalogue forms show each text in both languages side by side (ADR 0015).
-    """
+    """Each page with the roles that read it (GET answers 200 in the matrix), the Django
+    admin's included: Django translates its own words, and our models' and fields' names,
+    choices and catalogue data must be in the page's language there too."""
     cases = []
     for route in matrix_test.PAGE_ROUTES:
-        if route.startswith("admin/"):
-            continue
         row = matrix.PAGES.get(route, {}).get("GET", "").split()
         roles = tuple(
             role for role, outcome in zip(matrix.ROLES, row, strict=False) if outcome == "200"
