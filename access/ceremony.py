@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from access.errors import AccessError, AccessErrorCode
 from access.reauth import IDENTITY_PROVIDER, PASSWORD, password_confirm
-from directory.oidc import AUTH_TIME_ATTRIBUTE
+from directory.oidc import AUTH_TIME_ATTRIBUTE, identity_login_renewed
 
 logger = logging.getLogger("access.ceremony")
 
@@ -110,9 +110,11 @@ def provider_proof_begin(request: HttpRequest, *, purpose: str, next_url: str, f
 
 
 @receiver(user_logged_in, dispatch_uid="access.provider_proof_recorded")
+@receiver(identity_login_renewed, dispatch_uid="access.provider_proof_renewed")
 def provider_proof_recorded(sender, request, user, **kwargs) -> None:
-    """A login through the identity provider's backend makes the signatures waiting for it,
-    if the person authenticated at the provider after pressing *Sign* (the ID token's
+    """A login through the identity provider's backend (a new one, or the same person's again:
+    ``identity_login_renewed``) makes the signatures waiting for it, if the person
+    authenticated at the provider after pressing *Sign* (the ID token's
     ``auth_time``, which the backend leaves on the user)."""
     if request is None or not hasattr(request, "session"):
         return

@@ -261,8 +261,8 @@ def test_particulars_are_printed_with_the_parties(commitment, tmp_path):
 
 def _structure(pdf: bytes) -> tuple[dict, list[tuple[str, str]]]:
     """The catalogue's tagging entries and, in reading order, each structure element's role
-    and the text its marked content draws (read back from the page with pdfminer-free
-    means: the marked-content id's operators in the page's content stream)."""
+    and how many text-showing operators its marked content holds (read from the page's
+    content stream by marked-content id)."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         root = document.Root
         catalogue = {
@@ -273,7 +273,7 @@ def _structure(pdf: bytes) -> tuple[dict, list[tuple[str, str]]]:
         tree = root.StructTreeRoot
         assert tree.Type == pikepdf.Name.StructTreeRoot
         (top,) = list(tree.K)
-        assert top.S == pikepdf.Name.Document
+        assert str(top.S) == "/Document"
         texts: dict[tuple[int, int], int] = {}
         for index, page in enumerate(document.pages):
             assert int(page.obj.StructParents) == index
@@ -287,12 +287,12 @@ def _structure(pdf: bytes) -> tuple[dict, list[tuple[str, str]]]:
                 elif operator == "EMC" and mcid is not None:
                     texts[(index, mcid)] = shown
                     mcid = None
-            parents = dict(zip(tree.ParentTree.Nums[::2], tree.ParentTree.Nums[1::2]))
+            nums = list(tree.ParentTree.Nums)
+            parents = {int(key): value for key, value in zip(nums[::2], nums[1::2], strict=True)}
             assert len(parents[index]) == len([key for key in texts if key[0] == index])
         pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
         elements = [
-            (str(element.S), texts[(pages[element.Pg.objgen], int(element.K))])
-            for element in top.K
+            (str(element.S), texts[(pages[element.Pg.objgen], int(element.K))]) for element in top.K
         ]
     return catalogue, elements
 

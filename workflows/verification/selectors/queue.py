@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -154,7 +154,9 @@ def matter_title(language: str | None = None):
     Each is indexed per list shape (``wf_index_*_matter_zh`` / ``_en``), the English one on
     this very expression."""
     if (language or get_language() or "zh-hans").startswith("en"):
-        return Coalesce(F("template_title_en"), F("template_title_zh_hans"))
+        return Coalesce(
+            F("template_title_en"), F("template_title_zh_hans"), output_field=CharField()
+        )
     return F("template_title_zh_hans")
 
 
