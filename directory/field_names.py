@@ -5,13 +5,15 @@ Django names a field without ``verbose_name`` after its attribute ("created by",
 then show on Chinese pages. Rather than spell ``verbose_name=_(...)`` on every such field of
 every app (and a migration for each), the derived name goes through gettext at start-up, with
 its entry in the catalogue (ADR 0034). Only the runtime name changes: migrations read
-``_verbose_name``, which stays unset, so no migration follows.
+``_verbose_name``, which stays unset, so no migration follows. simple-history names its
+models "historical <name>" in English at import; those names are rebuilt the same way.
 """
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from modeltranslation.utils import build_localized_verbose_name
 
@@ -25,6 +27,14 @@ def derived_field_names_translate() -> None:
     for model in apps.get_models():
         if model.__module__.split(".")[0] not in OWN_APPS:
             continue
+        original = getattr(model, "instance_type", None)  # simple_history's "historical x"
+        if original is not None:
+            model._meta.verbose_name = format_lazy(
+                gettext_lazy("historical {}"), original._meta.verbose_name
+            )
+            model._meta.verbose_name_plural = format_lazy(
+                gettext_lazy("historical {}"), original._meta.verbose_name_plural
+            )
         for field in model._meta.get_fields(include_hidden=False):
             if not hasattr(field, "verbose_name") or field.auto_created and not field.concrete:
                 continue
