@@ -10,8 +10,7 @@ The causes, by kind:
   other language's text areas are read as page text;
 - viewflow's process and task pages (flow descriptions from docstrings, status codes);
 - Django's permission names (stored in English by its migrations), its password help texts and
-  django-axes' access log names, which their Chinese catalogues lack;
-- list columns named ``pk`` ("Pk").
+  django-axes' access log names, which their Chinese catalogues lack.
 """
 
 ADMIN_LANGUAGE_GAPS = frozenset(
@@ -30,11 +29,9 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/axes/accesslog/<path:object_id>/history/",
         "admin/commitments/association/<path:object_id>/history/",
         "admin/commitments/association/^([^/]+)/history/([^/]+)/$",
-        "admin/commitments/bidpledge/",
         "admin/commitments/bidpledge/<path:object_id>/change/",
         "admin/commitments/bidpledge/<path:object_id>/history/",
         "admin/commitments/bidpledge/^([^/]+)/history/([^/]+)/$",
-        "admin/commitments/bulkissue/",
         "admin/commitments/bulkissue/<path:object_id>/change/",
         "admin/commitments/bulkissue/<path:object_id>/delete/",
         "admin/commitments/bulkissue/<path:object_id>/history/",
@@ -52,7 +49,6 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/commitments/tender/^([^/]+)/history/([^/]+)/$",
         "admin/commitments/verification/<path:object_id>/history/",
         "admin/commitments/verification/^([^/]+)/history/([^/]+)/$",
-        "admin/credit/breach/",
         "admin/credit/breach/<path:object_id>/change/",
         "admin/credit/breach/<path:object_id>/history/",
         "admin/credit/breach/^([^/]+)/history/([^/]+)/$",
@@ -102,13 +98,11 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/viewflow/task/<path:object_id>/history/",
         "admin/workflows/delegation/<path:object_id>/history/",
         "admin/workflows/delegation/^([^/]+)/history/([^/]+)/$",
-        "admin/workflows/objection/",
         "admin/workflows/objection/<path:object_id>/change/",
         "admin/workflows/objection/<path:object_id>/history/",
         "admin/workflows/objection/^([^/]+)/history/([^/]+)/$",
         "admin/workflows/rectification/<path:object_id>/change/",
         "admin/workflows/rectification/<path:object_id>/history/",
-        "admin/workflows/repairapplication/",
         "admin/workflows/repairapplication/<path:object_id>/change/",
         "admin/workflows/repairapplication/<path:object_id>/history/",
         "admin/workflows/repairapplication/^([^/]+)/history/([^/]+)/$",
