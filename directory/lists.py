@@ -1,14 +1,18 @@
 """Page tools any list shares, whoever works it (officers, applicants): whitelisted sorting
-with accessible headers, urgency in working days, and CSV streamed for Excel. The officers'
-remembered filters live in ``workflows.lists``, which builds on these."""
+with accessible headers, urgency in working days, CSV streamed for Excel, and filters
+remembered per user (``RememberedFiltersMixin``). Where they are remembered is not known here:
+``workflows.lists`` keeps them in the database and registers its store at start-up
+(``filter_store_register``), so a list of any layer (commitments' included) remembers them
+the same way."""
 
 from __future__ import annotations
 
 import csv
 import datetime
 from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import urlencode
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -91,3 +95,41 @@ def csv_download(filename: str, header: list[str], rows: Iterable[list]) -> Stre
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# Where remembered filters are kept: (read(user, list_name) -> query, save(user, list_name,
+# query)); registered by ``workflows.lists`` (the database), None until then.
+_FILTER_STORE: tuple[Callable, Callable] | None = None
+
+
+def filter_store_register(*, read: Callable, save: Callable) -> None:
+    global _FILTER_STORE  # noqa: PLW0603 - one store per process, set once at start-up
+    _FILTER_STORE = (read, save)
+
+
+class RememberedFiltersMixin:
+    """Open a list with the user's last filters; ``?clear=1`` forgets them.
+
+    A visit without any filter key in the query string is sent to the saved filters; a visit
+    with filter keys saves them (only the filter keys and the sort, never the page)."""
+
+    list_name: str = ""
+    filter_keys: tuple[str, ...] = ()
+
+    def get(self, request, *args, **kwargs):
+        if _FILTER_STORE is None or request.GET.get("format") == "csv":
+            return super().get(request, *args, **kwargs)
+        read, save = _FILTER_STORE
+        user = request.user
+        if "clear" in request.GET:
+            save(user=user, list_name=self.list_name, query="")
+            return HttpResponseRedirect(request.path)
+        present = [key for key in request.GET if key in self.filter_keys]
+        if not present:
+            saved = read(user=user, list_name=self.list_name)
+            if saved:
+                return HttpResponseRedirect(f"{request.path}?{saved}")
+        else:
+            kept = [(key, value) for key, value in request.GET.items() if key in self.filter_keys]
+            save(user=user, list_name=self.list_name, query=urlencode(kept)[:1000])
+        return super().get(request, *args, **kwargs)

@@ -45,6 +45,14 @@ from directory.representation.services import representation_prove
 # missing claims, provider refusal): ``request`` and ``error`` (a DirectoryError). The hook
 # for brute-force protection of the callback.
 identity_login_failed = Signal()
+# Sent when the person already logged in logged in again at the provider (``request``,
+# ``user``): no new session, so Django's ``user_logged_in`` is not sent (ADR 0034).
+identity_login_renewed = Signal()
+
+# The user object a provider login returns carries, under this attribute, when the person
+# authenticated at the provider (the ID token's ``auth_time``, None without one): the signing
+# ceremony compares it with the moment *Sign* was pressed.
+AUTH_TIME_ATTRIBUTE = "identity_provider_auth_time"
 
 
 def is_configured() -> bool:
@@ -269,6 +277,7 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
                 identity=identity,
                 evidence=identity_evidence(identity, claims=claims, id_token=id_token, now=now),
             )
+        setattr(user, AUTH_TIME_ATTRIBUTE, _moment(payload.get("auth_time")))
         return user
 
 

@@ -109,7 +109,16 @@ class IdentityProviderCallbackView(OIDCAuthenticationCallbackView):
         )
 
     def login_success(self):
+        # mozilla-django-oidc logs in again only another user: the same person's new login at
+        # the provider (before a signature) is a session refresh to it, and Django's
+        # user_logged_in is not sent. Say it here, so the signing ceremony hears of it.
+        current = getattr(self.request, "user", None)
+        renewed = bool(current and current.is_authenticated and current == self.user)
         response = super().login_success()
+        if renewed:
+            oidc.identity_login_renewed.send(
+                sender=type(self), request=self.request, user=self.user
+            )
         messages.success(self.request, _("You are logged in through the identity platform."))
         return response
 

@@ -14,3 +14,5 @@ class WorkflowsConfig(AppConfig):
         withdrawal lives in commitments, which knows no workflow)."""
         import_module("workflows.verification.selectors.rectification")
         import_module("workflows.verification.services.withdrawal")
+        import_module("workflows.repair.signals")
+        import_module("workflows.lists.pages")  # the store of remembered list filters

@@ -46,7 +46,7 @@ class BulkIssueRowInline(admin.TabularInline):
 
 @admin.register(BulkIssue)
 class BulkIssueAdmin(SimpleHistoryAdmin):
-    list_display = ["pk", "association", "template", "original_name", "status", "rows_done"]
+    list_display = ["id", "association", "template", "original_name", "status", "rows_done"]
     list_filter = ["status"]
     readonly_fields = [field.name for field in BulkIssue._meta.fields]
     inlines = [BulkIssueRowInline]

@@ -27,6 +27,7 @@ from commitments.obligations.services.reports import (
     obligation_reject_performance,
     obligation_report_performance,
 )
+from directory.lists import RememberedFiltersMixin
 from directory.selectors import is_regulator
 from notifications.models import OutboxMessage
 from notifications.services.outbox import outbox_retry_now
@@ -192,12 +193,15 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
         )
 
 
-class DeliveryStatusView(LoginRequiredMixin, ListView):
-    """Officers: every warning about their departments' obligations and how delivery went."""
+class DeliveryStatusView(LoginRequiredMixin, RememberedFiltersMixin, ListView):
+    """Officers: every warning about their departments' obligations and how delivery went;
+    the status filter folded on a phone and remembered per officer."""
 
     template_name = "commitments/obligations/deliveries.html"
     context_object_name = "deliveries"
     paginate_by = 50
+    list_name = "deliveries"
+    filter_keys = ("status",)
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not is_regulator(request.user):
@@ -213,6 +217,7 @@ class DeliveryStatusView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["statuses"] = OutboxMessage.Status.choices
         context["current_status"] = self.request.GET.get("status", "")
+        context["active_filter_count"] = int(bool(context["current_status"]))
         return context
 
 

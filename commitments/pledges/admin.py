@@ -37,7 +37,7 @@ class TenderAdmin(PledgeReadOnlyAdmin):
 
 @admin.register(BidPledge)
 class BidPledgeAdmin(PledgeReadOnlyAdmin):
-    list_display = ["pk", "tender", "subject", "status", "pledged_at", "payment_due", "paid_on"]
+    list_display = ["id", "tender", "subject", "status", "pledged_at", "payment_due", "paid_on"]
     list_select_related = ["tender", "subject"]
     list_filter = ["status", "breach"]
     search_fields = ["tender__reference", "subject__name", "subject__code"]

@@ -482,6 +482,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # pikepdf announces its qpdf logger bridge at import (INFO): noise in every command
+    "loggers": {"pikepdf": {"level": "WARNING"}},
 }
 
 # "Check every case" runs one prepared statement per PostgreSQL connection; turn this off

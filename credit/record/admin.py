@@ -87,20 +87,20 @@ class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(Breach)
 class BreachAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "subject", "category", "severity", "record_date", "status"]
+    list_display = ["id", "subject", "category", "severity", "record_date", "status"]
     list_filter = ["status", "severity"]
     list_select_related = ["subject", "category"]
 
 
 @admin.register(Measure)
 class MeasureAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "subject", "measure_type", "points", "starts_on", "status"]
+    list_display = ["id", "subject", "measure_type", "points", "starts_on", "status"]
     list_select_related = ["subject", "measure_type"]
 
 
 @admin.register(ListEntry)
 class ListEntryAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "subject", "credit_list", "status", "enter_not_before", "entered_on"]
+    list_display = ["id", "subject", "credit_list", "status", "enter_not_before", "entered_on"]
     list_select_related = ["subject", "credit_list"]
 
 

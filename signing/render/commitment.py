@@ -15,6 +15,9 @@ for the platform's round seal (``signing.pades.fields.SEAL_BOX``), drawn when it
 Fonts come from ``signing.render.fonts``: the shipped subset, or a full system font
 when a character is outside it.
 
+The PDF is tagged (``signing.render.tagging``): headings and paragraphs in reading order
+in a structure tree, the footer and watermark as artifacts.
+
 Headings come from a small table keyed by language, not from Django's gettext, so the
 output never depends on the language of the request that happens to render it.
 """
@@ -36,7 +39,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -46,6 +48,8 @@ from reportlab.platypus import (
 from directory.city import city_now, city_time_text
 from signing.errors import InvalidDocument
 from signing.render.fonts import drawing_lock, font_for_text
+from signing.render.tagging import TaggedParagraph as Paragraph
+from signing.render.tagging import artifact_begin, artifact_end, tag_pdf
 
 PRODUCER = "Chengnuo"
 # Room above the title on the first page for the platform seal's stamp (SEAL_BOX).
@@ -211,6 +215,7 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
     def draw_footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         if document.created_at is not None:
             canvas.setDateFormatter(_pdf_date(document.created_at))
+        artifact_begin(canvas)  # page furniture: not in the structure tree
         if document.is_preview:
             _draw_watermark(canvas, font_name, labels["watermark"])
         canvas.saveState()
@@ -220,6 +225,7 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
         canvas.drawString(20 * mm, 12 * mm, document.reference)
         canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, page)
         canvas.restoreState()
+        artifact_end(canvas)
 
     with drawing_lock:
         template.build(
@@ -227,7 +233,8 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
             onFirstPage=draw_footer,
             onLaterPages=draw_footer,
         )
-    return buffer.getvalue()
+    # the structure tree reportlab cannot write: headings, paragraphs, reading order
+    return tag_pdf(buffer.getvalue())
 
 
 def _pdf_date(moment: datetime):  # type: ignore[no-untyped-def]

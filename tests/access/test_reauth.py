@@ -8,10 +8,12 @@ import pytest
 import time_machine
 from axes.models import AccessFailureLog
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from access.reauth import AUTHENTICATED_WITH, IDENTITY_PROVIDER
 from commitments.lifecycle.models import Commitment
+from directory.oidc import AUTH_TIME_ATTRIBUTE
 from tests.factories import api_token_secret
 
 START = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)
@@ -102,6 +104,8 @@ def _provider_client(world, settings) -> Client:
 def _provider_login(client, world, settings) -> None:
     """The provider's callback logs the person in again (its backend, a new login)."""
     settings.ACCESS_IDENTITY_PROVIDER_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    # the provider's ID token says the person authenticated now (its auth_time)
+    setattr(world.applicant, AUTH_TIME_ATTRIBUTE, timezone.now())
     client.force_login(world.applicant, backend="django.contrib.auth.backends.ModelBackend")
 
 

@@ -92,6 +92,22 @@ SCREENSHOTS = {
     "verify/": "verify",
     "verify/<str:reference>/": "verification",
     "admin/": "admin",
+    # pages added since the first walk: batch signing, rectification, associations, credit
+    # reports, deliveries of warnings and of record changes, the officers' breaches
+    "commitments/batch/sign/": "batch-sign",
+    "commitments/<str:reference>/rectification/": "rectification",
+    "regulator/tasks/<int:pk>/rectify/": "rectify",
+    "associations/": "associations",
+    "associations/<slug:association>/": "association",
+    "associations/<slug:association>/issues/<int:pk>/": "association-issue",
+    "associations/<slug:association>/issues/new/": "association-issue-new",
+    "associations/<slug:association>/members/": "association-members",
+    "reports/": "reports",
+    "reports/verify/": "report-verify",
+    "reports/verify/<str:reference>/": "report-verification",
+    "commitments/obligations/deliveries/": "warning-deliveries",
+    "regulator/credit/deliveries/": "record-deliveries",
+    "regulator/credit/breaches/": "breaches",
 }
 
 # What sticks out of the window: the outermost elements below <body> whose box or content

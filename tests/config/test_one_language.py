@@ -35,6 +35,7 @@ from directory.models import Subject
 from directory.representation.models import Representation
 from notifications.models import Notification, OutboxMessage
 from tests.config import authorisation_matrix as matrix
+from tests.config.admin_language_gaps import ADMIN_LANGUAGE_GAPS
 from tests.factories import BreachFactory, MeasureFactory
 from workflows.repair.models import Objection, RepairApplication
 from workflows.verification.models import Delegation, Rectification
@@ -75,6 +76,17 @@ ALLOWED_WORDS = frozenset(
         *("Excel", "WPS"),  # the spreadsheet programs an association saves its members' file in
         # The platform seal certificate's subject name, shown as the signer's name.
         *("Platform", "Seal"),
+    }
+)
+# What the Django admin shows in English whatever the language, each for a reason:
+ADMIN_ALLOWED_WORDS = frozenset(
+    {
+        *("True", "False"),  # Django's boolean icons carry Python's value as their alt text
+        "Search",  # Django's search icon: alt="Search" is written in its template
+        *("Django", "Axes"),  # product names; django-axes' app has no name to translate
+        "en",  # the language code modeltranslation appends to each language's field
+        # Key names inside Django's own Chinese help text of multiple selects
+        *("Control", "Command", "Mac"),
     }
 )
 # An identifier (a code, a reference, an e-mail address, a URL, a file name) has a digit or
@@ -181,24 +193,24 @@ def _typed_words() -> frozenset[str]:
     return frozenset(word for text in _names_in_data() for word in LATIN_WORD.findall(text))
 
 
-def _pages_of_every_role() -> list[tuple[str, tuple[str, ...]]]:
-    """Each page with the roles that read it (GET answers 200 in the matrix).
-
-    The Django admin is left out: it is the officers' back office, where records are shown as
-    stored (the history's recorded reasons, JSON fields, third-party apps' models such as
-    django-axes' access logs) and much of its text comes from Django and those apps' own
-    catalogues. Its catalogue forms show each text in both languages side by side (ADR 0015).
-    """
+def _pages_of_every_role() -> list:
+    """Each page with the roles that read it (GET answers 200 in the matrix), the Django
+    admin's included: Django translates its own words, and our models' and fields' names,
+    choices and catalogue data must be in the page's language there too. The admin pages
+    still known to fail (``admin_language_gaps``) are expected failures, listed with why."""
     cases = []
     for route in matrix_test.PAGE_ROUTES:
-        if route.startswith("admin/"):
-            continue
         row = matrix.PAGES.get(route, {}).get("GET", "").split()
         roles = tuple(
             role for role, outcome in zip(matrix.ROLES, row, strict=False) if outcome == "200"
         )
         if roles:
-            cases.append((route, roles))
+            marks = (
+                [pytest.mark.xfail(reason="known admin gap (admin_language_gaps)", strict=False)]
+                if route in ADMIN_LANGUAGE_GAPS
+                else []
+            )
+            cases.append(pytest.param(route, roles, marks=marks))
     return cases
 
 
@@ -212,6 +224,8 @@ def _get(client: Client, url: str, language: str):
 def test_every_page_speaks_one_language(city, db, route, roles, language):
     url = matrix_test.page_url(route, city)
     allowed = ALLOWED_WORDS | _usernames() | _typed_words()
+    if route.startswith("admin/"):
+        allowed |= ADMIN_ALLOWED_WORDS
     names = _names_in_data()
     wrong: dict[str, list[str]] = {}
     for role in roles:

@@ -47,6 +47,9 @@ class IdentityProvider:
                 "client_id": self.client_id,
                 "client_secret": self.client_secret,
                 "redirect_uris": [CALLBACK_URL],
+                # every ID token says when the person logged in, even without max_age: the
+                # signing ceremony compares it with the press of Sign
+                "require_auth_time": True,
             },
             {
                 "client_id": self.other_client_id,
@@ -120,10 +123,18 @@ class IdentityProvider:
             "ACCESS_IDENTITY_PROVIDER_REAUTH_URL": "/accounts/oidc/login/?reauthenticate=1",
         }
 
-    def authorize(self, authorization_url: str, *, login: str, password: str) -> str:
+    def authorize(
+        self,
+        authorization_url: str,
+        *,
+        login: str,
+        password: str,
+        browser: requests.Session | None = None,
+    ) -> str:
         """Be the person's browser at the provider: log in, consent, and return where the
-        provider sends the browser back (the callback URL with its code and state)."""
-        browser = requests.Session()
+        provider sends the browser back (the callback URL with its code and state). With
+        ``browser``, its cookies (the provider's own session) are kept between logins."""
+        browser = browser or requests.Session()
         url = authorization_url
         for _step in range(10):
             response = browser.get(url, allow_redirects=False, timeout=10)

@@ -58,7 +58,7 @@ class RepairProofInline(admin.TabularInline):
 @admin.register(RepairApplication)
 class RepairApplicationAdmin(ReadOnlyCaseAdmin):
     list_display = [
-        "pk",
+        "id",
         "subject",
         "breach",
         "department",
@@ -75,14 +75,14 @@ class RepairApplicationAdmin(ReadOnlyCaseAdmin):
 
 @admin.register(RepairProof)
 class RepairProofAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["pk", "application", "name", "content_type", "size"]
+    list_display = ["id", "application", "name", "content_type", "size"]
     list_select_related = ["application"]
 
 
 @admin.register(Objection)
 class ObjectionAdmin(ReadOnlyCaseAdmin):
     list_display = [
-        "pk",
+        "id",
         "subject",
         "breach",
         "kind",
@@ -101,7 +101,7 @@ class ObjectionAdmin(ReadOnlyCaseAdmin):
 class RepairProcessAdmin(ReadOnlyAdmin):
     """Credit repair processes (viewflow's rows): the work; the case holds the legal status."""
 
-    list_display = ["pk", "repair_application", "status", "created", "finished"]
+    list_display = ["id", "repair_application", "status", "created", "finished"]
     list_filter = ["status"]
 
     def get_queryset(self, request):
@@ -112,7 +112,7 @@ class RepairProcessAdmin(ReadOnlyAdmin):
 class ObjectionProcessAdmin(ReadOnlyAdmin):
     """Objection processes (viewflow's rows): the work; the case holds the legal status."""
 
-    list_display = ["pk", "objection", "status", "created", "finished"]
+    list_display = ["id", "objection", "status", "created", "finished"]
     list_filter = ["status"]
 
     def get_queryset(self, request):

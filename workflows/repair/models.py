@@ -50,6 +50,11 @@ class ObjectionProcess(Process):
         ]
 
 
+def _keep_subject_name(case) -> None:
+    if not case.subject_name and case.subject_id:
+        case.subject_name = case.subject.name[:200]
+
+
 class RepairApplication(CreditStateModel):
     """A subject's application to repair one breach, decided by the designating department."""
 
@@ -62,6 +67,9 @@ class RepairApplication(CreditStateModel):
     subject = models.ForeignKey(
         "directory.Subject", on_delete=models.PROTECT, related_name="credit_repairs"
     )
+    # The subject's name kept on the case, so the officers' list sorts by it on an index
+    # (``*_dept_subject``); set on save, renamed with the subject (``workflows.repair.signals``).
+    subject_name = models.CharField(_("subject's name"), max_length=200, blank=True, editable=False)
     department = models.ForeignKey(
         "directory.Department", on_delete=models.PROTECT, related_name="credit_repairs"
     )
@@ -111,6 +119,7 @@ class RepairApplication(CreditStateModel):
             # The officers' case list sorted by decision due or filing (ADR 0021).
             models.Index(fields=["department", "decision_due", "id"], name="repair_dept_due"),
             models.Index(fields=["department", "submitted_on", "id"], name="repair_dept_filed"),
+            models.Index(fields=["department", "subject_name", "id"], name="repair_dept_subject"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -122,6 +131,10 @@ class RepairApplication(CreditStateModel):
 
     def __str__(self) -> str:
         return f"repair of {self.breach_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        _keep_subject_name(self)
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -182,6 +195,9 @@ class Objection(CreditStateModel):
     subject = models.ForeignKey(
         "directory.Subject", on_delete=models.PROTECT, related_name="credit_objections"
     )
+    # The subject's name kept on the case, so the officers' list sorts by it on an index
+    # (``*_dept_subject``); set on save, renamed with the subject (``workflows.repair.signals``).
+    subject_name = models.CharField(_("subject's name"), max_length=200, blank=True, editable=False)
     department = models.ForeignKey(
         "directory.Department", on_delete=models.PROTECT, related_name="credit_objections"
     )
@@ -243,6 +259,9 @@ class Objection(CreditStateModel):
             # The officers' case list sorted by decision due or filing (ADR 0021).
             models.Index(fields=["department", "decision_due", "id"], name="objection_dept_due"),
             models.Index(fields=["department", "filed_on", "id"], name="objection_dept_filed"),
+            models.Index(
+                fields=["department", "subject_name", "id"], name="objection_dept_subject"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -254,6 +273,10 @@ class Objection(CreditStateModel):
 
     def __str__(self) -> str:
         return f"objection to {self.breach_id} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        _keep_subject_name(self)
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

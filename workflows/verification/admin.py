@@ -78,7 +78,7 @@ class TaskAuditEntryAdmin(admin.ModelAdmin):
 class VerificationProcessAdmin(ReadOnlyAdmin):
     """Verification processes (viewflow's rows for InformCommitFlow): the work, not the status."""
 
-    list_display = ["pk", "status", "created", "finished"]
+    list_display = ["id", "status", "created", "finished"]
     list_filter = ["status"]
 
     def get_queryset(self, request):

@@ -135,6 +135,8 @@ class QueueFilterForm(forms.Form):
             ("received", _("Oldest first")),
             ("subject", _("Subject A to Z")),
             ("-subject", _("Subject Z to A")),
+            ("matter", _("Commitment A to Z")),
+            ("-matter", _("Commitment Z to A")),
         ],
     )
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -50,6 +51,12 @@ class TaskPriority(models.IntegerChoices):
     HIGH = 1, _("High")
     NORMAL = 2, _("Normal")
     LOW = 3, _("Low")
+
+
+def _title_en() -> Coalesce:
+    """The English title as the lists show it: the Chinese one when it has none (ADR 0015);
+    ``selectors.queue.matter_title`` orders by this very expression."""
+    return Coalesce(F("template_title_en"), F("template_title_zh_hans"))
 
 
 class VerificationTaskIndex(models.Model):
@@ -149,6 +156,29 @@ class VerificationTaskIndex(models.Model):
             models.Index(
                 fields=["department", "subject_name", "task"], name="wf_index_dept_subject"
             ),
+            # The matter sort: the commitment's title in the reader's language, per list
+            # shape; the English title falls back to the Chinese (an index on the expression).
+            models.Index(
+                fields=["owner", "template_title_zh_hans", "task"], name="wf_index_owner_matter_zh"
+            ),
+            models.Index(
+                fields=["department", "template_title_zh_hans", "task"],
+                name="wf_index_queue_matter_zh",
+                condition=Q(owner__isnull=True),
+            ),
+            models.Index(
+                fields=["department", "template_title_zh_hans", "task"],
+                name="wf_index_dept_matter_zh",
+            ),
+            models.Index(F("owner"), _title_en(), F("task"), name="wf_index_owner_matter_en"),
+            models.Index(
+                F("department"),
+                _title_en(),
+                F("task"),
+                name="wf_index_queue_matter_en",
+                condition=Q(owner__isnull=True),
+            ),
+            models.Index(F("department"), _title_en(), F("task"), name="wf_index_dept_matter_en"),
             models.Index(
                 fields=["remind_at"],
                 name="wf_index_remind_due",

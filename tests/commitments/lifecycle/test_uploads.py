@@ -168,7 +168,7 @@ def _revoking_crl(ca: ForeignCa, serial: int, tmp_path: Path) -> str:
 
 def _tampered(world, commitment, ca, settings, tmp_path) -> bytes:
     data = _signed_by_subject(world, commitment, ca)
-    position = data.index(b"ReportLab Generated PDF document")
+    position = data.index(b"/MarkInfo") + 1
     return data[:position] + b"X" + data[position + 1 :]
 
 
@@ -194,9 +194,7 @@ def _wrong_subject(world, commitment, ca, settings, tmp_path) -> bytes:
 
 def _wrong_document(world, commitment, ca, settings, tmp_path) -> bytes:
     key, certificate = usb_key(ca, world.subject.code)
-    other = rendered(commitment).replace(
-        b"ReportLab Generated PDF document", b"ReportLab Generated PDF documenX"
-    )
+    other = rendered(commitment).replace(b"/MarkInfo", b"/XarkInfo")
     return sign_elsewhere(other, ca, key, certificate)
 
 

@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from commitments.obligations.models import DeadlineExtension, Obligation, PerformanceReport
@@ -15,6 +16,7 @@ from notifications.models import OutboxMessage
 from tests.commitments.obligations.conftest import DUE_DATE, at
 from tests.commitments.obligations.test_reports import PDF
 from tests.workflows.conftest import submit_commitment
+from workflows.lists.models import SavedListFilter
 
 # The obligations' warnings, not the e-mails that notifications of the submission wrote.
 WARNINGS = OutboxMessage.objects.filter(key__startswith="warning:")
@@ -157,6 +159,30 @@ def test_officers_see_their_departments_deliveries(
 
     client.force_login(world.foreign_regulator)
     assert len(client.get(reverse("commitments:deliveries")).context["deliveries"]) == 0
+
+
+def test_the_delivery_filter_is_folded_remembered_per_officer_and_reset(client, world, obligation):
+    with time_machine.travel(at(datetime.date(2026, 3, 31), 9, 1), tick=False):
+        obligation_warnings_sweep()
+    url = reverse("commitments:deliveries")
+    client.force_login(world.regulator)
+
+    filtered = client.get(url, {"status": "dead"}).content.decode()
+    again = client.get(url)
+    other = Client()
+    other.force_login(world.other_regulator)
+
+    assert '<details class="filter-fold" data-testid="filter-fold">' in filtered
+    assert 'data-testid="clear-filters"' in filtered
+    assert again.status_code == 302 and again["Location"] == f"{url}?status=dead"
+    assert SavedListFilter.objects.get(user=world.regulator, list_name="deliveries").query == (
+        "status=dead"
+    )
+    assert other.get(url).status_code == 200  # another officer's filters are their own
+    cleared = client.get(url, {"clear": "1"})
+    assert cleared["Location"] == url
+    assert client.get(url).status_code == 200
+    assert not SavedListFilter.objects.filter(user=world.regulator).exists()
 
 
 @pytest.mark.parametrize("who", ["applicant", "stranger"])

@@ -61,7 +61,7 @@ def _outcomes(pdf: bytes, **validate) -> tuple[VerificationCode, list[Verificati
 
 
 def _flip_inside_signed_range(pdf: bytes) -> bytes:
-    position = pdf.index(b"ReportLab Generated PDF document")
+    position = pdf.index(b"/MarkInfo") + 1  # the catalogue of the signed revision
     return pdf[:position] + b"X" + pdf[position + 1 :]
 
 

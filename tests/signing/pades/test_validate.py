@@ -38,8 +38,8 @@ def _pdfsig(pdf: bytes, tmp_path: Path) -> str:
 
 
 def _flip_inside_signed_range(pdf: bytes) -> bytes:
-    """Change one character of the header comment, which the signature covers."""
-    position = pdf.index(b"ReportLab Generated PDF document")
+    """Change one character of the catalogue (a key name), which the signature covers."""
+    position = pdf.index(b"/MarkInfo") + 1  # the catalogue of the signed revision
     return pdf[:position] + b"X" + pdf[position + 1 :]
 
 

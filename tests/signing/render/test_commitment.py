@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pikepdf
 import pytest
 from PIL import Image
 
@@ -255,3 +257,56 @@ def test_particulars_are_printed_with_the_parties(commitment, tmp_path):
     # then
     assert "ZB-2026-017 市政道路养护" in text
     assert "¥80,000.00" in text
+
+
+def _structure(pdf: bytes) -> tuple[dict, list[tuple[str, str]]]:
+    """The catalogue's tagging entries and, in reading order, each structure element's role
+    and how many text-showing operators its marked content holds (read from the page's
+    content stream by marked-content id)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root
+        catalogue = {
+            "marked": bool(root.MarkInfo.Marked),
+            "lang": str(root.Lang),
+            "display_title": bool(root.ViewerPreferences.DisplayDocTitle),
+        }
+        tree = root.StructTreeRoot
+        assert tree.Type == pikepdf.Name.StructTreeRoot
+        (top,) = list(tree.K)
+        assert str(top.S) == "/Document"
+        texts: dict[tuple[int, int], int] = {}
+        for index, page in enumerate(document.pages):
+            assert int(page.obj.StructParents) == index
+            mcid, shown = None, 0
+            for instruction in pikepdf.parse_content_stream(page):
+                operator = str(instruction.operator)
+                if operator == "BDC":
+                    mcid, shown = int(instruction.operands[1].MCID), 0
+                elif operator in ("Tj", "TJ") and mcid is not None:
+                    shown += 1
+                elif operator == "EMC" and mcid is not None:
+                    texts[(index, mcid)] = shown
+                    mcid = None
+            nums = list(tree.ParentTree.Nums)
+            parents = {int(key): value for key, value in zip(nums[::2], nums[1::2], strict=True)}
+            assert len(parents[index]) == len([key for key in texts if key[0] == index])
+        pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
+        elements = [
+            (str(element.S), texts[(pages[element.Pg.objgen], int(element.K))]) for element in top.K
+        ]
+    return catalogue, elements
+
+
+def test_the_pdf_is_tagged_headings_and_paragraphs_in_reading_order(commitment):
+    pdf = render_commitment_pdf(dataclasses.replace(commitment, is_preview=True))
+
+    catalogue, elements = _structure(pdf)
+
+    assert catalogue == {"marked": True, "lang": "zh-hans", "display_title": True}
+    roles = [role for role, _shown in elements]
+    assert roles[0] == "/H1"  # the title first
+    assert roles.count("/H2") == 5  # 一、… to 五、
+    assert "/H3" in roles and roles.count("/P") > 10
+    # every element draws text; the footer and the 样稿 watermark are artifacts, not elements
+    assert all(shown > 0 for _role, shown in elements)
+    assert render_commitment_pdf(dataclasses.replace(commitment, is_preview=True)) == pdf

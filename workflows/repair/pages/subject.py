@@ -81,15 +81,20 @@ class RepairApplyView(_SubjectPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         breach = self.breach()
+        proof = signing_proof_context(
+            self.request, purpose=signing_purpose("repair", str(breach.pk))
+        )
+        # back from the identity provider: the statement as typed (files cannot travel)
+        returned = proof["signing_proof"]["form"]
         context.update(
             subject=self.subject,
             breach=breach,
             eligibility=repair_eligibility(breach=breach),
             applications=list(breach_repair_list(breach=breach)),
-            form=kwargs.get("form") or RepairApplyForm(),
-            **signing_proof_context(
-                self.request, purpose=signing_purpose("repair", str(breach.pk))
-            ),
+            form=kwargs.get("form")
+            or RepairApplyForm(initial={"statement": returned.get("statement", "")}),
+            statement_returned=bool(returned.get("statement")),
+            **proof,
         )
         return context
 

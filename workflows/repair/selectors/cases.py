@@ -196,7 +196,7 @@ class CaseFilters:
 
 
 # Sort key of the case list → the columns of each kind (the primary key breaks ties).
-CASE_SORTS = {"due": "decision_due", "filed": "{filed}", "subject": "subject__name"}
+CASE_SORTS = {"due": "decision_due", "filed": "{filed}", "subject": "subject_name"}
 
 
 def _cases(queryset: QuerySet, *, filed: str, open_states, filters: CaseFilters) -> QuerySet:

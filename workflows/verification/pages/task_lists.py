@@ -33,9 +33,9 @@ def _due_date(row: VerificationTaskIndex) -> datetime.date:
 
 
 class _TaskListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
-    """A list of open tasks read from the queue index: filtered, sorted by due time, creation
-    or subject (either way, each on an index of its own), paged by keyset; ``?format=csv``
-    streams every matching row in the same order."""
+    """A list of open tasks read from the queue index: filtered, sorted by due time, creation,
+    subject or commitment (either way, each on an index of its own), paged by keyset;
+    ``?format=csv`` streams every matching row in the same order."""
 
     scope = queue_selectors.Scope.INBOX
     filter_keys = (*QueueFilterForm.base_fields, "sort")
@@ -144,7 +144,12 @@ class _TaskListView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):
             active_filter_count=len(active),
             sort_headers=sort_headers(
                 self.request,
-                {"due": _("Verification due"), "received": _("Created"), "subject": _("Subject")},
+                {
+                    "due": _("Verification due"),
+                    "received": _("Created"),
+                    "subject": _("Subject"),
+                    "matter": _("Commitment"),
+                },
                 sort,
             ),
             show_claim=self.scope == queue_selectors.Scope.QUEUE,

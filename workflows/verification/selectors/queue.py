@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 
 from commitments.catalogue.models import VerificationMethod
 from directory.calendar import add_working_days
@@ -134,6 +136,8 @@ SORTS: dict[str, tuple[str, ...]] = {
     "due": ORDER,
     "received": ("created_at", "task_id"),
     "subject": ("subject_name", "task_id"),
+    # the commitment's title as the row shows it, in the reader's language (annotated)
+    "matter": ("matter_title", "task_id"),
 }
 _DATETIME_FIELDS = {"due_at", "created_at"}
 _INT_FIELDS = {"priority", "task_id"}
@@ -144,9 +148,28 @@ def sort_fields(sort: str) -> tuple[str, ...]:
     return SORTS.get(sort.lstrip("-"), ORDER)
 
 
+def matter_title(language: str | None = None):
+    """The commitment's title a row shows in ``language`` (the active one): the Chinese
+    column, or the English one falling back to the Chinese as the catalogue does (ADR 0015).
+    Each is indexed per list shape (``wf_index_*_matter_zh`` / ``_en``), the English one on
+    this very expression."""
+    if (language or get_language() or "zh-hans").startswith("en"):
+        return Coalesce(
+            F("template_title_en"), F("template_title_zh_hans"), output_field=CharField()
+        )
+    return F("template_title_zh_hans")
+
+
+def _with_sort_columns(rows: QuerySet, sort: str) -> QuerySet:
+    if sort.lstrip("-") == "matter":
+        return rows.annotate(matter_title=matter_title())
+    return rows
+
+
 def ordered(rows: QuerySet[VerificationTaskIndex], sort: str) -> QuerySet[VerificationTaskIndex]:
     """The rows in the order of ``sort`` (a leading ``-``: descending, on the same index)."""
     fields = sort_fields(sort)
+    rows = _with_sort_columns(rows, sort)
     return rows.order_by(*(f"-{name}" for name in fields) if sort.startswith("-") else fields)
 
 
@@ -222,6 +245,7 @@ def keyset_page(
     ``sort`` names the column (``SORTS``); ``descending`` reads the same index backwards."""
     sort = sort.lstrip("-")
     fields = sort_fields(sort)
+    rows = _with_sort_columns(rows, sort)
     forward = [f"-{name}" for name in fields] if descending else list(fields)
     backward = list(fields) if descending else [f"-{name}" for name in fields]
     key = _decode_cursor(after, sort) if after else None

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from tests.workflows.verification.bulk import bulk_open_tasks
 from workflows.lists.models import SavedListFilter
@@ -108,6 +109,52 @@ def test_a_cursor_of_another_sort_or_tampered_starts_again(world, shuffled):
     assert _decode_cursor(encode_cursor(row, "received"), "received")[0] == row.created_at
 
 
+def test_the_lists_sort_by_the_commitment_in_the_readers_language(world, shuffled, client):
+    titles = ["食品经营许可", "药品零售许可", "餐饮服务许可", "公共场所卫生许可", "医疗器械经营"]
+    english = ["Food business", None, "Catering", "Public places", "Medical devices"]
+    for task_id, zh, en in zip(shuffled, titles, english, strict=True):
+        VerificationTaskIndex.objects.filter(task_id=task_id).update(
+            template_title_zh_hans=zh, template_title_en=en
+        )
+    client.force_login(world.other_regulator)
+    url = reverse("workflows:queue") + "?grade=D&sort="
+    by_zh = [
+        reference
+        for _title, reference in sorted(
+            VerificationTaskIndex.objects.filter(risk_grade="D").values_list(
+                "template_title_zh_hans", "reference"
+            )
+        )
+    ]
+    # in English, a row without an English title sorts (and shows) by its Chinese one
+    by_en = [
+        reference
+        for _title, reference in sorted(
+            (en or zh, reference)
+            for zh, en, reference in VerificationTaskIndex.objects.filter(
+                risk_grade="D"
+            ).values_list("template_title_zh_hans", "template_title_en", "reference")
+        )
+    ]
+
+    zh_up = client.get(url + "matter", headers={"accept-language": "zh-hans"}).content.decode()
+    en_down = client.get(url + "-matter", headers={"accept-language": "en"}).content.decode()
+
+    assert _references(zh_up) == by_zh
+    assert _references(en_down) == list(reversed(by_en))
+    assert '<th aria-sort="ascending" data-testid="sort-matter">' in zh_up
+    # keyset pages in the matter order, either way, without gaps
+    rows = task_rows(user=world.other_regulator, scope=Scope.QUEUE)
+    with translation.override("en"):
+        walked, after = [], ""
+        while True:
+            page = keyset_page(rows, after=after, size=2, descending=True, sort="-matter")
+            walked += [row.reference for row in page.rows]
+            if not (after := page.next_cursor):
+                break
+    assert [ref for ref in walked if ref in by_en] == list(reversed(by_en))
+
+
 def test_the_sort_is_remembered_with_the_filters(world, shuffled, client):
     client.force_login(world.other_regulator)
     url = reverse("workflows:queue")
@@ -144,6 +191,13 @@ def test_the_csv_follows_the_sort(world, shuffled, client):
         # one owner in one department: either index gives the page by a range scan
         (Scope.INBOX, "due", ("wf_index_owner_due", "wf_index_dept_owner_due")),
         (Scope.TEAM, "-due", "wf_index_dept_due"),
+        # the commitment (matter) sort, in each language the lists speak
+        (Scope.INBOX, "matter", "wf_index_owner_matter_zh"),
+        (Scope.QUEUE, "-matter", "wf_index_queue_matter_zh"),
+        (Scope.TEAM, "matter", "wf_index_dept_matter_zh"),
+        (Scope.INBOX, "-matter@en", "wf_index_owner_matter_en"),
+        (Scope.QUEUE, "matter@en", "wf_index_queue_matter_en"),
+        (Scope.TEAM, "-matter@en", "wf_index_dept_matter_en"),
     ],
 )
 def test_each_offered_sort_reads_its_index_without_sorting_the_table(
@@ -162,8 +216,10 @@ def test_each_offered_sort_reads_its_index_without_sorting_the_table(
     if scope == Scope.TEAM or scope == Scope.QUEUE:
         department = submitted_commitment.department_id
         rows = rows.filter(department_id=department)
-    rows = ordered(rows, sort)[:51]
-    sql, params = rows.query.sql_with_params()
+    sort, _at, language = sort.partition("@")
+    with translation.override(language or "zh-hans"):
+        rows = ordered(rows, sort)[:51]
+        sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_sort = off")
