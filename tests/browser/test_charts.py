@@ -45,7 +45,8 @@ def test_the_dashboard_charts_render_and_a_bar_opens_its_tasks(world, new_page, 
         """() => {
             const element = document.querySelector('[data-chart="chart-data-backlog"]');
             const box = element.querySelector('canvas').getBoundingClientRect();
-            const [x, y] = echarts.getInstanceByDom(element).convertToPixel({seriesIndex: 0}, [1, 0]);
+            const chart = echarts.getInstanceByDom(element);
+            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [1, 0]);
             return [box.left + x, box.top + y];
         }"""
     )
