@@ -33,6 +33,9 @@ def namespaces_unavailable() -> str:
     try:
         _ip("netns", "add", probe)
         _ip("link", "set", "lo", "up", namespace=probe)
+        # the parts a network is made of, tried inside the probe (they go with it)
+        _ip("link", "add", "probe0", "type", "veth", "peer", "name", "probe1", namespace=probe)
+        _ip("link", "add", "probebr", "type", "bridge", namespace=probe)
     except (OSError, subprocess.CalledProcessError) as error:
         detail = getattr(error, "stderr", "") or str(error)
         return f"ip netns is not permitted here: {detail.strip()}"
