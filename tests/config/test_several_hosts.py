@@ -11,7 +11,9 @@ holds a transaction open for one of those tasks its cable is pulled (no FIN, no 
 machine that loses its network or its power). Every commitment still completes, on worker 2
 and the scheduler's sweeps, and each side effect happens once, counted by the ids the system
 itself uses: one signed document, one register entry, one assignment, one notification, one
-outbox e-mail (delivered, and any repeat with the same Message-ID) per commitment.
+outbox e-mail (delivered, and any repeat with the same Message-ID) per commitment. The tasks
+the cut worker had taken run again on worker 2 once the broker's visibility timeout passes,
+and do nothing. The web host reads the public portal from the replica.
 
 Root only (``ip netns``): elsewhere the test says why it skips.
 """
@@ -77,6 +79,7 @@ class Province:
     token: str
     smtp: SmtpRecorder
     logs: Path
+    replica: Postgres | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def sql(self, statement: str, *parameters) -> list[tuple]:
@@ -228,7 +231,7 @@ def province(tmp_path, django_db_setup) -> Iterator[Province]:
         site = Province(
             network, primary, f"http://{hosts['web']}:{WEB_PORT}", token, recorder, logs
         )
-        site.processes = processes
+        site.processes, site.replica = processes, replica
         wait_for(
             lambda: (
                 site.call("GET", "/api/v1/templates/")[0] == 200
@@ -425,7 +428,15 @@ def test_a_worker_host_cut_off_mid_task_loses_nothing_and_repeats_nothing(provin
     keys = [key for one in counts.values() for key in one["keys"]]
     received = site.smtp.count_by_key()
     assert all(received[key] >= 1 for key in keys), received
-    # and no signature is left waiting, no message undelivered
+    # and every signature was finished by a worker host (a signing request each, completed),
+    # none is left waiting, no message undelivered
+    completed = site.sql(
+        f"SELECT count(*) FROM {_table(SigningRequest)} s "  # noqa: S608
+        f"JOIN {_table(Commitment)} c ON c.id = s.commitment_id "
+        "WHERE c.reference = ANY(%s) AND s.status = 'completed'",
+        references,
+    )
+    assert completed == [(COMMITMENTS,)]
     assert not site.sql(
         f"SELECT id FROM {_table(SigningRequest)} WHERE status = 'pending'"  # noqa: S608
     )
@@ -436,3 +447,15 @@ def test_a_worker_host_cut_off_mid_task_loses_nothing_and_repeats_nothing(provin
     # transaction is gone from the primary, and worker 2 ran tasks
     assert not _writing_a_commitment(site, worker1), caught
     assert "succeeded" in site.log("worker2")
+    # and the web host reads the public portal from the replica, across the bridge
+    portal = urllib.request.Request(  # noqa: S310 - the web host's own address
+        f"{site.web}/portal/", headers={"X-Forwarded-Proto": "https"}
+    )
+    with urllib.request.urlopen(portal, timeout=60) as response:  # noqa: S310
+        assert response.status == 200
+    web = site.network.hosts["web"]
+    readers = site.replica.sql(
+        f"SELECT count(*) FROM pg_stat_activity WHERE client_addr = '{web}'",  # noqa: S608
+        database="chengnuo",
+    )
+    assert readers[0] >= 1
