@@ -53,6 +53,7 @@ class Network:
     prefix: str = ""
     hosts: dict[str, str] = field(default_factory=dict)  # name → address
     _cables: dict[str, str] = field(default_factory=dict)  # name → bridge end of its veth
+    cut_off: set[str] = field(default_factory=set)  # the hosts whose cable was taken out
 
     def __post_init__(self) -> None:
         if not self.prefix:  # a /24 of 10.x.y.0 nobody else on this machine uses
@@ -104,6 +105,7 @@ class Network:
     def cut(self, name: str) -> None:
         """Take host ``name`` off the network: its cable's bridge end goes down."""
         _ip("link", "set", self._cables[name], "down")
+        self.cut_off.add(name)
 
     def remove(self) -> None:
         """Every namespace (their veths go with them) and the bridge; whatever exists."""

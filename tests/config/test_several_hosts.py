@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -245,7 +246,10 @@ def province(tmp_path, django_db_setup) -> Iterator[Province]:
         wait_for(lambda: "Acquired lock" in site.log("beat"), what="the scheduler locks")
         yield site
     finally:
-        for process in processes.values():
+        for name, process in processes.items():
+            if name in network.cut_off and process.poll() is None:  # it never comes back
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
             stop(process, timeout=10)
         if smtp is not None:
             smtp.stop()
