@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from django.db import connection
 
 from tests.processes import free_port
 
@@ -28,6 +29,7 @@ class Postgres:
     data: Path
     port: int
     log: Path
+    listen: str = "127.0.0.1"  # the addresses it listens on, comma-separated
 
     def run(self, *command: str) -> None:
         """A PostgreSQL program, as the ``postgres`` user when we are root."""
@@ -47,7 +49,7 @@ class Postgres:
         self.pg_ctl(
             "start",
             "-o",
-            f"-p {self.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            f"-p {self.port} -k {folder} -c listen_addresses='{self.listen}' -c fsync=off",
         )
 
     def stop(self) -> None:
@@ -71,21 +73,32 @@ def temporary_folder() -> Path:
     return folder
 
 
-def primary_create() -> Postgres:
+def primary_create(*, listen: str = "127.0.0.1", network: str = "") -> Postgres:
     """A new server, started, with an empty database ``chengnuo``; it streams its WAL to
-    replicas (initdb's defaults: ``wal_level=replica``, replication trusted on loopback)."""
+    replicas (initdb's defaults: ``wal_level=replica``, replication trusted on loopback).
+
+    It listens on ``listen`` (addresses, comma-separated) and trusts the clients of
+    ``network`` (an address range such as ``10.1.2.0/24``) besides loopback."""
     folder = temporary_folder()
-    server = Postgres(INITDB[-1].parent, folder / "data", free_port(), folder / "server.log")
+    server = Postgres(
+        INITDB[-1].parent, folder / "data", free_port(), folder / "server.log", listen=listen
+    )
     server.run("initdb", "-D", str(server.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+    if network:
+        with (server.data / "pg_hba.conf").open("a") as rules:
+            rules.write(f"host all all {network} trust\n")
     server.start()
     server.sql("CREATE DATABASE chengnuo")
     return server
 
 
 def replica_create(primary: Postgres) -> Postgres:
-    """A hot-standby streaming replica of ``primary``, from ``pg_basebackup``, started."""
+    """A hot-standby streaming replica of ``primary``, from ``pg_basebackup``, started; it
+    listens where the primary does and trusts the same clients (a copy of its pg_hba.conf)."""
     folder = temporary_folder()
-    replica = Postgres(primary.bin, folder / "data", free_port(), folder / "server.log")
+    replica = Postgres(
+        primary.bin, folder / "data", free_port(), folder / "server.log", listen=primary.listen
+    )
     replica.run(
         "pg_basebackup",
         *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
@@ -93,6 +106,30 @@ def replica_create(primary: Postgres) -> Postgres:
     )
     replica.start()
     return replica
+
+
+def database_copy(primary: Postgres, folder: Path) -> None:
+    """The test run's migrated database, copied into ``primary``'s ``chengnuo`` (``pg_dump``,
+    ``psql``): the same schema and data as ``migrate`` gives, in seconds instead of minutes."""
+    source = connection.settings_dict
+    dump = folder / "schema.sql"
+    commands = [
+        [
+            *("pg_dump", "--no-owner", "--no-privileges", "-f", str(dump)),
+            *("-h", source["HOST"] or "127.0.0.1", "-p", str(source["PORT"] or 5432)),
+            *("-U", source["USER"] or "postgres", "-d", source["NAME"]),
+        ],
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump), primary.url("chengnuo")],
+    ]
+    for command in commands:
+        done = subprocess.run(  # noqa: S603 - PostgreSQL's own client programs
+            command,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PGPASSWORD": source["PASSWORD"] or ""},
+        )
+        assert done.returncode == 0, (command, done.stderr[-3000:])
 
 
 def remove(server: Postgres) -> None:

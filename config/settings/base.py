@@ -118,7 +118,39 @@ def database_settings(config: dict) -> dict:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), **dead_peer_options(config)}
     return config
+
+
+def dead_peer_options(config: dict) -> dict:
+    """Connection options that end a connection whose other end fell off the network.
+
+    A worker that loses its network in the middle of a task sends no FIN: without these, its
+    server session stays "idle in transaction" for the kernel's two hours of keepalive and
+    keeps the rows it locked, and every worker that touches them waits as long (a test cut a
+    worker host's cable mid-signing: both processes of the other worker then waited on its
+    locks, and no background work ran). Both ends probe an idle connection and give up on
+    unacknowledged data after ``DATABASE_DEAD_PEER_SECONDS``: the server rolls the dead
+    client's transaction back and its locks go (ADR 0037). 0 leaves it to the server's and
+    the kernel's settings (e.g. behind PgBouncer, which refuses the ``options`` parameter).
+    """
+    seconds = env.int("DATABASE_DEAD_PEER_SECONDS", default=30)
+    if seconds <= 0:
+        return {}
+    idle, interval, count = max(1, seconds // 3), max(1, seconds // 6), 4
+    server = (
+        f"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={interval} "
+        f"-c tcp_keepalives_count={count} -c tcp_user_timeout={seconds * 1000}"
+    )
+    given = config.get("OPTIONS", {}).get("options", "")
+    return {
+        "keepalives": 1,
+        "keepalives_idle": idle,
+        "keepalives_interval": interval,
+        "keepalives_count": count,
+        "tcp_user_timeout": seconds * 1000,
+        "options": f"{given} {server}".strip(),
+    }
 
 
 def with_replica(databases: dict) -> dict:

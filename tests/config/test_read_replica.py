@@ -29,7 +29,14 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_uscc
-from tests.postgres_servers import INITDB, Postgres, primary_create, remove, replica_create
+from tests.postgres_servers import (
+    INITDB,
+    Postgres,
+    database_copy,
+    primary_create,
+    remove,
+    replica_create,
+)
 from tests.processes import ROOT, free_port, start, stop, wait_for
 
 # django_db: the run sets up its test database, which the primary starts from.
@@ -123,30 +130,6 @@ class Site:
         )
 
 
-def _copy_test_database(primary: Postgres, folder: Path) -> None:
-    """The test run's migrated database, copied into ``primary`` (``pg_dump``, ``psql``):
-    the same schema and data as ``migrate`` gives, in seconds instead of minutes."""
-    source = connection.settings_dict
-    dump = folder / "schema.sql"
-    commands = [
-        [
-            *("pg_dump", "--no-owner", "--no-privileges", "-f", str(dump)),
-            *("-h", source["HOST"] or "127.0.0.1", "-p", str(source["PORT"] or 5432)),
-            *("-U", source["USER"] or "postgres", "-d", source["NAME"]),
-        ],
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump), primary.url("chengnuo")],
-    ]
-    for command in commands:
-        done = subprocess.run(  # noqa: S603 - PostgreSQL's own client programs
-            command,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "PGPASSWORD": source["PASSWORD"] or ""},
-        )
-        assert done.returncode == 0, (command, done.stderr[-3000:])
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, django_db_setup) -> Iterator[Site]:
     if not INITDB:
@@ -169,7 +152,7 @@ def site(tmp_path_factory, django_db_setup) -> Iterator[Site]:
             "CHENGNUO_DATA_DIR": str(folder / "var"),
         }
         site = Site(primary, primary, "", env, folder / "gunicorn.log")
-        _copy_test_database(primary, folder)
+        database_copy(primary, folder)
         site.manage(
             "createsuperuser",
             "--noinput",
