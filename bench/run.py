@@ -54,6 +54,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="also print a cProfile of 50 lifecycles (P2)"
     )
+    parser.add_argument(
+        "--p10-args",
+        default="",
+        help="arguments for P10, e.g. '100000 --rounds 1 --worker' (a province-size file "
+        "through a real worker)",
+    )
     return parser.parse_args()
 
 
@@ -251,7 +257,8 @@ def main() -> int:
         if args.only not in (None, key):
             continue
         print(f"\n{key.upper()} {title} ({script}) …", flush=True)
-        code = subprocess.call([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT)
+        extra = args.p10_args.split() if key == "p10" else []
+        code = subprocess.call([sys.executable, str(ROOT / "bench" / script), *extra], cwd=ROOT)
         results[key] = {"script": script, "exit_code": code}
         if code:
             failures.append(f"{key.upper()}: {script} exited {code}")

@@ -187,6 +187,22 @@ def subject_is_excluded(*, subject_id: int, on: date | None = None) -> Measure |
     )
 
 
+def subjects_excluded(*, subject_ids: list[int], on: date | None = None) -> dict[int, Measure]:
+    """``subject_is_excluded`` for many subjects in one query: each excluded subject's
+    earliest measure (the same one ``subject_is_excluded`` names), by subject id."""
+    on = on or timezone.localdate()
+    measures = (
+        measures_in_force(Measure.objects.filter(subject_id__in=subject_ids), on)
+        .filter(measure_type__kind=MeasureType.Kind.NO_COMMITMENT)
+        .select_related("measure_type", "breach")
+        .order_by("subject_id", "starts_on", "pk")
+    )
+    excluded: dict[int, Measure] = {}
+    for measure in measures:
+        excluded.setdefault(measure.subject_id, measure)
+    return excluded
+
+
 GRADE_RULES_TTL = 60.0  # seconds
 _grade_rules_cache: dict[date, tuple[float, list[GradeRule]]] = {}
 

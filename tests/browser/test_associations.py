@@ -1,17 +1,24 @@
 """An association's bulk issue in Chromium: the officer uploads a GB18030 members' file, the
 page's progress bar follows the background work, each row's result shows, and the members'
-page tells who signed and who has not, and reminds them."""
+page tells who signed and who has not, and reminds them; a member signs its issued pledge in
+the real ceremony (password at the moment of signing) and the association sees it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from commitments.associations.models import BulkIssue, MemberReminder
-from commitments.associations.services.issue import bulk_issue_process
+from commitments.associations.services.issue import bulk_issue_process, bulk_issue_upload
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.lifecycle.models import Commitment
+from signing.pades.validate import validate_pdf
+from signing.storage import document_read
+from tests.browser.threads import in_a_thread
 from tests.factories import (
     AssociationFactory,
     SignedDocumentFactory,
@@ -104,3 +111,72 @@ def test_an_association_issues_its_pledge_from_a_file_and_follows_the_signatures
     # And on a wide screen too
     page.set_viewport_size({"width": 1366, "height": 900})
     assert _fits_the_screen(page)
+
+
+def test_a_member_signs_the_issued_pledge_in_the_ceremony_and_the_association_sees_it(
+    world, new_page
+):
+    # Given a pledge issued from a members' file to two members, one of them the applicant's
+    officer = UserFactory(username="association")
+    other = SubjectFactory(name="深圳市老字号酒家有限公司", region=world.region)
+    association = AssociationFactory(
+        code="sz-catering", region=world.region, officers=[officer], members=[world.subject, other]
+    )
+    template = TemplateFactory(
+        matter=world.matter,
+        code="catering-self-discipline",
+        kind=CommitmentTemplate.Kind.SELF_DISCIPLINE,
+        title="餐饮行业自律承诺书",
+        fields=[],
+        obligations=False,
+    )
+    rows = ["统一社会信用代码,名称", *(f"{s.code},{s.name}" for s in (world.subject, other))]
+    bulk = bulk_issue_upload(
+        by=officer,
+        association=association,
+        template=template,
+        upload=SimpleUploadedFile("会员.csv", "\r\n".join(rows).encode("gb18030")),
+        original_name="会员.csv",
+    )
+    bulk_issue_process(bulk_issue_id=bulk.pk)
+    draft = Commitment.objects.get(subject=world.subject, template=template)
+    assert draft.signed_document_id is None  # nothing rendered or signed at issue
+
+    # When the member's representative opens it from the list and signs with the password
+    applicant = new_page("applicant")
+    applicant.goto("/commitments/")
+    applicant.get_by_role("link", name=draft.reference).first.click()
+    expect(applicant.get_by_test_id("commitment-text")).to_be_visible()
+    applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("signing-password").fill("wrong-password")
+    applicant.get_by_test_id("sign").click()
+    expect(applicant.locator("main")).to_contain_text("密码不正确")
+    assert Commitment.objects.get(pk=draft.pk).status == Commitment.Status.DRAFT
+    applicant.get_by_test_id("confirm-liability").check()
+    applicant.get_by_test_id("signing-password").fill("pw-12345678")
+    applicant.get_by_test_id("sign").click()
+    expect(applicant.get_by_test_id("status")).to_have_attribute(
+        "class", re.compile("under_verification")
+    )
+
+    # Then the stored document is a PAdES PDF that pyHanko's validator accepts: the member's
+    # signature and the platform's seal
+    signed = Commitment.objects.get(pk=draft.pk)
+    assert (signed.signed_by, signed.created_by) == (world.applicant, officer)
+    data = document_read(signed.signed_document)
+    report = in_a_thread(lambda: validate_pdf(data))  # pyHanko runs its own event loop
+    assert report.is_valid
+    assert [s.field_name for s in report.signatures] == ["Applicant", "PlatformSeal"]
+    assert report.signatures[0].signer_code == world.subject.code
+    assert all(s.bottom_line for s in report.signatures)
+
+    # And the association's members' page shows that member as signed, the other not yet
+    page = new_page("association")
+    page.goto(reverse("associations:members", kwargs={"association": association.code}))
+    expect(page.get_by_test_id("count-signed")).to_have_text("1")
+    expect(page.get_by_test_id("count-unsigned")).to_have_text("1")
+    page.get_by_test_id("filter-signed").click()
+    expect(page.get_by_test_id("member-row")).to_have_count(1)
+    expect(page.get_by_test_id("member-row")).to_contain_text(world.subject.name)
+    expect(page.get_by_test_id("member-row")).to_have_attribute("data-signed", "1")
+    expect(page.get_by_test_id("member-row")).to_contain_text(draft.reference)

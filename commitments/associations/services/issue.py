@@ -32,7 +32,6 @@ from commitments.associations.models import (
 )
 from commitments.associations.rows import (
     FileProblem,
-    ParsedRow,
     column_map,
     data_rows,
     detect_encoding,
@@ -43,7 +42,7 @@ from commitments.associations.selectors import officer_check
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.services.commitments import commitment_issue
+from commitments.lifecycle.services.issue import IssueRequest, commitments_issue_many
 from directory.audit import audited_save
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -173,22 +172,11 @@ ERROR_REASONS = {
 }
 
 
-def _issue(bulk: BulkIssue, parsed: ParsedRow, member) -> tuple[Commitment | None, list[dict]]:
-    """Issue the draft to one member; the refusal as a row reason."""
-    try:
-        commitment = commitment_issue(
-            by=bulk.uploaded_by,
-            subject=member.subject,
-            template=bulk.template,
-            field_values=parsed.field_values,
-            region=member.subject.region or bulk.association.region,
-        )
-    except CommitmentError as error:
-        if error.field == "region":
-            return None, [{"code": "no_department", "field": "code"}]
-        reason = ERROR_REASONS.get(error.code, "refused")
-        return None, [{"code": reason, "field": error.field or ""}]
-    return commitment, []
+def _refusal_reasons(error: CommitmentError) -> list[dict]:
+    """A draft's refusal as the row's reason."""
+    if error.field == "region":
+        return [{"code": "no_department", "field": "code"}]
+    return [{"code": ERROR_REASONS.get(error.code, "refused"), "field": error.field or ""}]
 
 
 def _chunk_commit(bulk_id: int, first: int, chunk: list[tuple[int, list[str]]]) -> bool:
@@ -211,23 +199,54 @@ def _chunk_commit(bulk_id: int, first: int, chunk: list[tuple[int, list[str]]]) 
             ).select_related("subject__region")
         }
         in_file, earlier = _issued_codes(bulk, codes)
-        outcomes, issued = [], 0
+        # The rows that pass the file's and the association's checks, each member once ...
+        candidates, first_rows, repeats = [], {}, []
         for row in parsed:
-            member, commitment = members.get(row.code), None
-            if not row.reasons:
-                if member is None:
-                    row.refuse("not_member", "code")
-                elif member.subject.name != row.name:
-                    row.refuse("name_mismatch", "name")
-                elif row.code in in_file:
-                    row.refuse("duplicate", "code")
-                elif row.code in earlier:
-                    row.refuse("already_issued", "code")
-                else:
-                    commitment, row.reasons = _issue(bulk, row, member)
-            if commitment is not None:
-                in_file.add(row.code)
-                issued += 1
+            member = members.get(row.code)
+            if row.reasons:
+                continue
+            if member is None:
+                row.refuse("not_member", "code")
+            elif member.subject.name != row.name:
+                row.refuse("name_mismatch", "name")
+            elif row.code in first_rows:  # decided below: a duplicate if the first is issued
+                repeats.append(row)
+            elif row.code in in_file:
+                row.refuse("duplicate", "code")
+            elif row.code in earlier:
+                row.refuse("already_issued", "code")
+            else:
+                first_rows[row.code] = row
+                candidates.append(row)
+        # ... then the draft's own checks and inserts for all of them at once.
+        try:
+            drafts = commitments_issue_many(
+                by=bulk.uploaded_by,
+                template=bulk.template,
+                requests=[
+                    IssueRequest(
+                        subject=members[row.code].subject,
+                        field_values=row.field_values,
+                        region=members[row.code].subject.region or bulk.association.region,
+                    )
+                    for row in candidates
+                ],
+            )
+        except CommitmentError as error:  # the template closed since the upload: every row
+            drafts = [error] * len(candidates)
+        issued_to = {}
+        for row, draft in zip(candidates, drafts, strict=True):
+            if isinstance(draft, CommitmentError):
+                row.reasons = _refusal_reasons(draft)
+            else:
+                issued_to[row.line_number] = draft
+        for row in repeats:  # a member refused on its first row is refused for the same reason
+            row.reasons = list(first_rows[row.code].reasons) or [
+                {"code": "duplicate", "field": "code"}
+            ]
+        outcomes = []
+        for row in parsed:
+            member, commitment = members.get(row.code), issued_to.get(row.line_number)
             outcomes.append(
                 BulkIssueRow(
                     bulk_issue=bulk,
@@ -242,6 +261,7 @@ def _chunk_commit(bulk_id: int, first: int, chunk: list[tuple[int, list[str]]]) 
                 )
             )
         BulkIssueRow.objects.bulk_create(outcomes)
+        issued = len(issued_to)
         BulkIssue.objects.filter(pk=bulk.pk).update(
             rows_done=first + len(chunk),
             issued_count=bulk.issued_count + issued,

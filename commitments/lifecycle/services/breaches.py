@@ -12,7 +12,8 @@ Interfaces other parts rely on (keep them stable):
   period (``category_code=MISSED_OBLIGATION``); it is idempotent per obligation.
 - ``false_commitment_record(*, commitment, verification)`` — called by
   ``verification_record`` for every finding; records a breach for a BREACHED finding.
-- ``subject_exclusion_check(*, subject)`` — ``commitment_create`` calls it.
+- ``subjects_exclusion_refusals(*, subjects)`` — ``commitments_issue_many`` (every draft)
+  calls it; ``subject_exclusion_refusal(*, subject)`` — the start page tells it early.
 
 A refusal of the credit record (``CreditError``) reaches the caller as it is: pages and the
 API show any ``DomainError`` by its code.
@@ -145,19 +146,25 @@ def false_commitment_consequences() -> credit_selectors.BreachConsequences:
     return credit_selectors.breach_consequences(category_code=FALSE_COMMITMENT)
 
 
-def subject_exclusion_check(*, subject: Subject) -> None:
-    """Refuse commit-instead-of-prove to a subject under a measure that takes it away."""
-    refusal = subject_exclusion_refusal(subject=subject)
-    if refusal is not None:
-        raise refusal
-
-
 def subject_exclusion_refusal(*, subject: Subject) -> CommitmentError | None:
     """Why the subject may not use commit-instead-of-prove today, or None: told on the start
     page before anything is filled in, and given again as the refusal of a draft."""
     measure = credit_selectors.subject_is_excluded(subject_id=subject.pk)
-    if measure is None:
-        return None
+    return None if measure is None else exclusion_refusal(subject=subject, measure=measure)
+
+
+def subjects_exclusion_refusals(*, subjects: list[Subject]) -> dict[int, CommitmentError]:
+    """``subject_exclusion_refusal`` for many subjects in one query, by subject id (the
+    excluded ones only)."""
+    by_id = {subject.pk: subject for subject in subjects}
+    measures = credit_selectors.subjects_excluded(subject_ids=list(by_id))
+    return {
+        pk: exclusion_refusal(subject=by_id[pk], measure=measure)
+        for pk, measure in measures.items()
+    }
+
+
+def exclusion_refusal(*, subject: Subject, measure) -> CommitmentError:
     return CommitmentError(
         ErrorCode.SUBJECT_EXCLUDED,
         _(

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
 from commitments.catalogue.models import CommitmentTemplate
-from commitments.errors import CommitmentError, ErrorCode, invalid_input
+from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
-from commitments.lifecycle.services.breaches import subject_exclusion_check
+from commitments.lifecycle.services.issue import clean_field_values, commitment_issue
 from commitments.lifecycle.services.register import registry_event_append
 from commitments.lifecycle.services.signatures import (
     commitment_document_sign,
@@ -26,12 +25,10 @@ from commitments.lifecycle.services.signatures import (
 from commitments.lifecycle.services.signing_requests import signing_request_close
 from commitments.obligations.models import Obligation
 from commitments.obligations.services.ladder import warning_schedule_create
-from directory import selectors as directory_selectors
 from directory.audit import audited_save
 from directory.calendar import deadline_after
-from directory.city import CITY_TIME, city_date
+from directory.city import CITY_TIME
 from directory.errors import DirectoryError, DirectoryErrorCode
-from directory.inputs import normalise_text
 from directory.models import Region, Subject
 from directory.representation.models import Representation
 from directory.representation.selectors import (
@@ -43,14 +40,6 @@ from directory.representation.services import representation_prove
 from signing.pades.sign import PreparedSigner
 from signing.render.commitment import CommitmentDocument, SignatureBlock, render_commitment_pdf
 from signing.render.glyphs import undrawable_message
-
-REFERENCE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def _new_reference(now) -> str:
-    """Return ``CN`` + the city's date (China Standard Time, not UTC's) + 8 random characters."""
-    suffix = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-    return f"CN{city_date(now):%Y%m%d}{suffix}"
 
 
 def _not_representative() -> CommitmentError:
@@ -92,35 +81,6 @@ def check_representative(user: AbstractBaseUser, commitment: Commitment) -> None
     )
 
 
-def _clean_field_values(template: CommitmentTemplate, values: dict) -> dict:
-    """Keep the template's fields only, trimmed; report every missing or too long one."""
-    values = values or {}
-    cleaned, errors = {}, {}
-    for spec in template.fields:
-        name = spec["name"]
-        raw = values.get(name, "")
-        value = normalise_text(str(raw), multiline=True) if raw is not None else ""
-        max_length = int(spec.get("max_length", 500))
-        if spec.get("required", True) and not value:
-            errors[name] = [_("This field is required.")]
-        elif len(value) > max_length:
-            errors[name] = [_("At most %(n)d characters.") % {"n": max_length}]
-        elif (problem := undrawable_message(value)) is not None:
-            errors[name] = [problem]
-        cleaned[name] = value
-    unknown = sorted(set(values) - {spec["name"] for spec in template.fields})
-    for name in unknown:
-        errors[name] = [_("This template has no such field.")]
-    if errors:
-        raise CommitmentError(
-            ErrorCode.INVALID,
-            _("Some fields need correcting."),
-            fields=errors,
-            field=next(iter(errors)),
-        )
-    return cleaned
-
-
 def commitment_create(
     *,
     by: AbstractBaseUser,
@@ -136,54 +96,6 @@ def commitment_create(
     )
 
 
-def commitment_issue(
-    *,
-    by: AbstractBaseUser,
-    subject: Subject,
-    template: CommitmentTemplate,
-    field_values: dict,
-    region: Region | None = None,
-) -> Commitment:
-    """Start a draft for a subject to sign, prepared by ``by`` on its own authority (an
-    association issuing its self-discipline pledge to a member): the caller has checked that
-    authority; the subject's representatives sign it on the ordinary signing path."""
-    if template.kind != CommitmentTemplate.Kind.CREDIT_REPAIR:  # repair restores eligibility
-        subject_exclusion_check(subject=subject)
-    if template.status != CommitmentTemplate.Status.ACTIVE:
-        raise CommitmentError(
-            ErrorCode.TEMPLATE_NOT_ACTIVE,
-            _("This commitment template is not open for use."),
-            field="template",
-        )
-    region = region or subject.region
-    if region is None:
-        raise invalid_input("region", _("Choose the region where the matter is handled."))
-    if directory_selectors.competent_department(matter=template.matter, region=region) is None:
-        raise invalid_input(
-            "region",
-            _("No department handles %(matter)s in %(region)s on commitment yet.")
-            % {"matter": template.matter.name, "region": region.name},
-        )
-    cleaned = _clean_field_values(template, field_values)
-    now = timezone.now()
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                commitment = Commitment(
-                    reference=_new_reference(now),
-                    template=template,
-                    subject=subject,
-                    region=region,
-                    created_by=by,
-                    field_values=cleaned,
-                )
-                audited_save(commitment, by=by, reason="draft created")
-                return commitment
-        except IntegrityError:  # a reference collision: draw again
-            continue
-    raise CommitmentError(ErrorCode.CONCURRENT_CHANGE, _("Please try again."))
-
-
 def commitment_update_draft(
     *, commitment: Commitment, by: AbstractBaseUser, field_values: dict
 ) -> Commitment:
@@ -192,7 +104,7 @@ def commitment_update_draft(
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if locked.status != Commitment.Status.DRAFT:
             raise already_signed_or_state(locked)
-        locked.field_values = _clean_field_values(locked.template, field_values)
+        locked.field_values = clean_field_values(locked.template, field_values)
         audited_save(locked, by=by, reason="draft edited")
     return locked
 
