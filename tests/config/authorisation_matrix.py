@@ -357,7 +357,7 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302 login",
     },
     "admin/commitments/exemptionrule/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 302 login",
+        "GET": "login login login login login login login login login 404 login",
     },
     "admin/commitments/exemptionrule/^([^/]+)/history/([^/]+)/$": {
         "GET": "login login login login login login login login login 404 login",

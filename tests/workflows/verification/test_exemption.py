@@ -251,3 +251,27 @@ def test_withdrawing_an_exempt_commitment_cancels_its_wait_and_audits_it(world, 
     assert entry.from_status == STATUS.NEW
     assert "改走一般程序" in entry.reason
     assert SamplingDraw.objects.count() == 0
+
+
+def test_the_admin_refuses_a_rule_ending_before_it_starts_and_keeps_a_good_one(world, admin_client):
+    form = {
+        "matter": world.matter.pk,
+        "kind": "",
+        "spot_checks_drawn": "on",
+        "effective_from": "2026-01-01",
+        "effective_until": "2025-12-31",
+        "legal_basis_zh_hans": "市场监管领域信用承诺制实施办法 第十二条",
+        "legal_basis_en": "Credit commitment rules, art. 12",
+    }
+
+    refused = admin_client.post("/admin/commitments/exemptionrule/add/", form)
+
+    assert refused.status_code == 200
+    assert "A rule cannot end before it comes into force." in refused.content.decode()
+    assert ExemptionRule.objects.count() == 0
+    kept = admin_client.post(
+        "/admin/commitments/exemptionrule/add/", {**form, "effective_until": ""}
+    )
+    assert kept.status_code == 302
+    rule = ExemptionRule.objects.get()
+    assert rule.history.first().history_user.is_superuser
