@@ -29,6 +29,7 @@ from commitments.associations.models import (
 from commitments.catalogue.models import (
     CommitmentKind,
     CommitmentTemplate,
+    ExemptionRule,
     ObligationRule,
     VerificationMethod,
 )
@@ -40,6 +41,7 @@ from commitments.lifecycle.models import (
     Verification,
     VerificationDetail,
     VerificationEvidence,
+    VerificationExemption,
 )
 from commitments.obligations.models import (
     ApprovalConsequence,
@@ -1296,3 +1298,34 @@ class RectificationEvidenceFactory(factory.django.DjangoModelFactory[Rectificati
     original_name = "rectified.pdf"
     uploaded_by = factory.SubFactory(UserFactory)
     uploaded_at = factory.LazyFunction(timezone.now)
+
+
+class ExemptionRuleFactory(factory.django.DjangoModelFactory[ExemptionRule]):
+    """The food-business permit exempts grade A subjects (all its verified kinds), who may
+    still be drawn for an on-site spot check."""
+
+    class Meta:
+        model = ExemptionRule
+
+    matter = factory.SubFactory(MatterFactory)
+    kind = ""
+    spot_checks_drawn = True
+    effective_from = datetime.date(2020, 1, 1)
+    legal_basis = "市场监管领域信用承诺制实施办法 第十二条"
+    legal_basis_zh_hans = factory.SelfAttribute("legal_basis")
+    legal_basis_en = "Credit commitment rules for market supervision, art. 12"
+
+
+class VerificationExemptionFactory(factory.django.DjangoModelFactory[VerificationExemption]):
+    """A signed commitment of a grade A subject, exempt under its matter's rule."""
+
+    class Meta:
+        model = VerificationExemption
+
+    commitment = factory.SubFactory(CommitmentFactory, signed=True)
+    rule = factory.SubFactory(ExemptionRuleFactory)
+    grade = "A"
+    spot_checks_drawn = True
+    reason = "grade A subject; exemption rule"
+    exempted_by = factory.SubFactory(UserFactory)
+    exempted_at = factory.LazyFunction(timezone.now)

@@ -17,6 +17,7 @@ from tests.factories import (
     ChangeSubscriptionFactory,
     CommitmentKindFactory,
     CreditReportFactory,
+    ExemptionRuleFactory,
     MemberReminderFactory,
     ObligationRuleFactory,
     RectificationEvidenceFactory,
@@ -29,6 +30,7 @@ from tests.factories import (
     SigningRequestFactory,
     VerificationDetailFactory,
     VerificationEvidenceFactory,
+    VerificationExemptionFactory,
     WorkingDayOverrideFactory,
 )
 
@@ -60,6 +62,8 @@ from tests.factories import (
         (RectificationEvidenceFactory, {}),
         (RectificationFactory, {}),
         (RepairNoticeFactory, {}),
+        (ExemptionRuleFactory, {}),
+        (VerificationExemptionFactory, {}),
     ],
     ids=lambda value: getattr(value, "__name__", None) or ",".join(value) or "plain",
 )

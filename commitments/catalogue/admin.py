@@ -16,7 +16,12 @@ from django_fsm import can_proceed
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from commitments.catalogue.models import CommitmentKind, CommitmentTemplate, ObligationRule
+from commitments.catalogue.models import (
+    CommitmentKind,
+    CommitmentTemplate,
+    ExemptionRule,
+    ObligationRule,
+)
 from commitments.catalogue.services import template_activate
 from commitments.obligations.models import WarningPolicy, WarningStep
 from directory.errors import DomainError
@@ -159,3 +164,14 @@ class CommitmentKindAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ExemptionRule)
+class ExemptionRuleAdmin(TranslationAdmin, SimpleHistoryAdmin):
+    """Where a matter exempts grade A subjects from verification, and whether exempt
+    commitments still enter the on-site spot-check draws (ADR 0032). A change applies to
+    commitments signed after it; those already exempt keep the rule they were exempted under."""
+
+    list_display = ["matter", "kind", "spot_checks_drawn", "effective_from", "effective_until"]
+    list_filter = ["kind", "spot_checks_drawn"]
+    autocomplete_fields = ["matter"]

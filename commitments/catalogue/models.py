@@ -349,3 +349,68 @@ class ObligationRule(models.Model):
             raise ValidationError(
                 _("The template version is in use; publish a new version to change obligations.")
             )
+
+
+class ExemptionRule(models.Model):
+    """Where a matter allows it, grade A subjects are exempt from verification (data).
+
+    A rule names the matter and, optionally, one kind of commitment (blank: every verified
+    kind of the matter), the day it is in force from (and until, if it ends) and its legal
+    basis. Only grade A (the lowest risk) is ever exempt: the national rules allow no other.
+    ``spot_checks_drawn`` says whether an exempt commitment still enters the on-site spot-check
+    draws of its grade (the sampling policy) until its verification window closes.
+    """
+
+    EXEMPT_GRADE = "A"
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="exemption_rules")
+    kind = models.CharField(
+        _("kind of commitment"),
+        max_length=20,
+        choices=CommitmentTemplate.Kind.choices,
+        blank=True,
+        help_text=_("Leave blank for every verified kind of the matter."),
+    )
+    spot_checks_drawn = models.BooleanField(
+        _("exempt commitments may still be drawn for an on-site spot check"), default=True
+    )
+    effective_from = models.DateField(_("in force from"))
+    effective_until = models.DateField(_("in force until"), null=True, blank=True)
+    legal_basis = models.TextField(_("legal basis"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["matter", "kind", "-effective_from"]
+        verbose_name = _("exemption rule")
+        verbose_name_plural = _("exemption rules")
+        indexes = [
+            models.Index(fields=["matter", "effective_from"], name="exemption_rule_matter_from")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter}: {self.kind or '*'} ({self.effective_from})"
+
+    def clean(self) -> None:
+        if (
+            self.effective_until
+            and self.effective_from
+            and self.effective_until < self.effective_from
+        ):
+            raise ValidationError(
+                {"effective_until": _("A rule cannot end before it comes into force.")}
+            )
+        if self.kind and not CommitmentKind.of(self.kind).is_verified:
+            raise ValidationError(
+                {"kind": _("Commitments of this kind are never verified: nothing to exempt.")}
+            )
+
+    @classmethod
+    def in_force(cls, *, matter_id: int, kind: str, on) -> ExemptionRule | None:
+        """The rule exempting ``kind`` under the matter on ``on``: the kind's own rule before
+        the matter's general one, the latest in force first; None when the matter allows none."""
+        rules = cls.objects.filter(
+            models.Q(kind=kind) | models.Q(kind=""),
+            matter_id=matter_id,
+            effective_from__lte=on,
+        ).filter(models.Q(effective_until__isnull=True) | models.Q(effective_until__gte=on))
+        return rules.order_by("-kind", "-effective_from", "-pk").first()

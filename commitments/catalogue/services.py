@@ -210,6 +210,19 @@ def template_structure_problems(template: CommitmentTemplate) -> dict[str, list[
             problems.setdefault("obligation_rules", []).append(
                 _("Each missing item's deadline is counted in working days.")
             )
+        # The reverse accessor, not an import: the catalogue sits below obligations.
+        policy = getattr(template, "warning_policy", None)
+        if policy is None or not policy.records_breach:
+            problems.setdefault("warning_policy", []).append(
+                _(
+                    "State the grace period after each item's deadline and record the breach "
+                    "when it ends (the warning policy): the approval's consequence follows it."
+                )
+            )
+        elif policy.grace_period and policy.grace_unit != DeadlineUnit.WORKING_DAYS:
+            problems.setdefault("warning_policy", []).append(
+                _("The grace period after a missing item's deadline is counted in working days.")
+            )
     return problems
 
 

@@ -3,7 +3,12 @@ the commitment text, and the obligations it imposes."""
 
 from modeltranslation.translator import TranslationOptions, register
 
-from commitments.catalogue.models import CommitmentKind, CommitmentTemplate, ObligationRule
+from commitments.catalogue.models import (
+    CommitmentKind,
+    CommitmentTemplate,
+    ExemptionRule,
+    ObligationRule,
+)
 
 
 @register([CommitmentTemplate, CommitmentTemplate.history.model])
@@ -19,3 +24,8 @@ class ObligationRuleTranslationOptions(TranslationOptions):
 @register([CommitmentKind, CommitmentKind.history.model])
 class CommitmentKindTranslationOptions(TranslationOptions):
     fields = ("name", "description")
+
+
+@register([ExemptionRule, ExemptionRule.history.model])
+class ExemptionRuleTranslationOptions(TranslationOptions):
+    fields = ("legal_basis",)

@@ -14,6 +14,7 @@ from commitments.lifecycle.models import (
     Verification,
     VerificationDetail,
     VerificationEvidence,
+    VerificationExemption,
 )
 from commitments.obligations.models import Obligation
 from directory.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -104,4 +105,16 @@ class SigningRequestAdmin(ReadOnlyAdmin):
     list_display = ["commitment", "kind", "status", "attempts", "updated_at"]
     list_select_related = ["commitment"]
     list_filter = ["status", "kind"]
+    search_fields = ["commitment__reference"]
+
+
+@admin.register(VerificationExemption)
+class VerificationExemptionAdmin(ReadOnlyAdmin):
+    """Commitments exempt from verification under their matter's rule (ADR 0032): which rule,
+    which grade, when, and whether a spot-check draw picked them. Read-only: the verification
+    process records them."""
+
+    list_display = ["commitment", "rule", "grade", "status", "exempted_at", "draw_number"]
+    list_select_related = ["commitment", "rule"]
+    list_filter = ["status", "spot_checks_drawn"]
     search_fields = ["commitment__reference"]

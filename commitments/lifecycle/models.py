@@ -52,6 +52,7 @@ class Commitment(StateModel):
         FULFILLED = "fulfilled", _("Verified: fulfilled")
         BREACHED = "breached", _("Verified: breached")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXEMPT = "exempt", _("Exempt from verification")
 
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     template = models.ForeignKey(
@@ -144,6 +145,11 @@ class Commitment(StateModel):
     def confirm_breached(self, *, at) -> None:
         self.decided_at = at
 
+    @transition(field=status, source=Status.UNDER_VERIFICATION, target=Status.EXEMPT)
+    def close_exempt(self, *, at) -> None:
+        """The window closed on an exempt commitment nobody drew for a spot check."""
+        self.decided_at = at
+
     @transition(
         field=status,
         source=[Status.DRAFT, Status.SIGNED, Status.UNDER_VERIFICATION],
@@ -217,6 +223,56 @@ class Verification(models.Model):
     def clean(self) -> None:
         if self.finding == self.Finding.BREACHED and not (self.reason or "").strip():
             raise ValidationError({"reason": _("A breach needs its reason.")})
+
+
+class VerificationExemption(StateModel):
+    """A commitment exempt from verification under its matter's rule (grade A subjects).
+
+    Recorded when the verification opens: which rule, the grade the credit record gave, by
+    whom (the platform) and when. While ``OPEN`` it may still be drawn for an on-site spot
+    check if the rule says so; drawn, it is verified like any other (``DRAWN``); otherwise
+    the commitment is closed as exempt when its verification window ends (``CLOSED``).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Exempt: may still be drawn for a spot check")
+        DRAWN = "drawn", _("Drawn for an on-site spot check")
+        CLOSED = "closed", _("Closed as exempt")
+
+    commitment = models.OneToOneField(
+        Commitment, on_delete=models.PROTECT, related_name="exemption"
+    )
+    rule = models.ForeignKey(
+        "commitments.ExemptionRule", on_delete=models.PROTECT, related_name="exemptions"
+    )
+    grade = models.CharField(_("risk grade"), max_length=1)
+    spot_checks_drawn = models.BooleanField(_("may still be drawn for a spot check"))
+    status = FSMField(_("status"), choices=Status.choices, default=Status.OPEN, protected=True)
+    reason = models.TextField(_("reason"))
+    exempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    exempted_at = models.DateTimeField(_("exempted"))
+    drawn_at = models.DateTimeField(_("drawn"), null=True, blank=True)
+    draw_number = models.PositiveIntegerField(_("spot-check draw"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("exemption from verification")
+        verbose_name_plural = _("exemptions from verification")
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.get_status_display()}"
+
+    @transition(field=status, source=Status.OPEN, target=Status.DRAWN)
+    def draw(self, *, at, draw_number: int) -> None:
+        self.drawn_at = at
+        self.draw_number = draw_number
+
+    @transition(field=status, source=Status.OPEN, target=Status.CLOSED)
+    def close(self, *, at) -> None:
+        self.closed_at = at
 
 
 class VerificationDetail(models.Model):

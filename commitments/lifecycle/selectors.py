@@ -13,7 +13,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.lifecycle.models import WITHDRAWN_BY_DEFAULT, Commitment
+from commitments.lifecycle.models import (
+    WITHDRAWN_BY_DEFAULT,
+    Commitment,
+    VerificationExemption,
+)
 from commitments.obligations.models import Obligation
 from credit.record import selectors as credit_selectors
 from credit.record.models.breaches import BreachSourceKind
@@ -67,6 +71,9 @@ class TimelineEvent(models.TextChoices):
     BREACHED = "breached", _("verified: breached")
     WITHDRAWN = "withdrawn", _("withdrawn")
     APPROVAL_CONSEQUENCE = "approval_consequence", _("consequence for the approval")
+    EXEMPTED = "exempted", _("exempted from verification")
+    EXEMPTION_DRAWN = "exemption_drawn", _("exempt, drawn for an on-site spot check")
+    EXEMPT = "exempt", _("closed as exempt from verification")
     CHANGED = "changed", _("changed")
     # Said by the verification process's own timeline source (``TIMELINE_SOURCES``).
     RECTIFICATION_ORDERED = "rectification_ordered", _("rectification ordered")
@@ -80,6 +87,7 @@ _EVENT_OF_STATUS = {
     Commitment.Status.FULFILLED: TimelineEvent.FULFILLED,
     Commitment.Status.BREACHED: TimelineEvent.BREACHED,
     Commitment.Status.WITHDRAWN: TimelineEvent.WITHDRAWN,
+    Commitment.Status.EXEMPT: TimelineEvent.EXEMPT,
 }
 
 
@@ -132,7 +140,52 @@ def commitment_timeline(*, commitment: Commitment) -> list[dict]:
                 "kind": "approval_consequence",
             }
         )
+    entries += _exemption_entries(commitment)
     entries.sort(key=lambda e: e["at"])
+    return entries
+
+
+def _exemption_entries(commitment: Commitment) -> list[dict]:
+    """The exemption (which rule, which grade, by whom) and a draw that picked it (ADR 0032)."""
+    exemption = (
+        VerificationExemption.objects.filter(commitment=commitment)
+        .select_related("exempted_by", "rule")
+        .first()
+    )
+    if exemption is None:
+        return []
+    values = {
+        "grade": exemption.grade,
+        "basis": exemption.rule.legal_basis,
+        "rule": exemption.rule_id,
+    }
+    entries = [
+        {
+            "at": exemption.exempted_at,
+            "actor": exemption.exempted_by,
+            "event": TimelineEvent.EXEMPTED,
+            "from_status": None,
+            "to_status": exemption.status,
+            "reason": exemption.reason,
+            "kind": "exemption",
+            "sentence": _EXEMPTED_DRAWABLE if exemption.spot_checks_drawn else _EXEMPTED,
+            "values": values,
+        }
+    ]
+    if exemption.drawn_at is not None:
+        entries.append(
+            {
+                "at": exemption.drawn_at,
+                "actor": None,
+                "event": TimelineEvent.EXEMPTION_DRAWN,
+                "from_status": VerificationExemption.Status.OPEN,
+                "to_status": VerificationExemption.Status.DRAWN,
+                "reason": f"draw {exemption.draw_number}",
+                "kind": "exemption",
+                "sentence": _EXEMPTION_DRAWN,
+                "values": {"draw": exemption.draw_number},
+            }
+        )
     return entries
 
 
@@ -154,7 +207,24 @@ _SENTENCES = {
     TimelineEvent.FULFILLED: _("%(who)s verified the commitment on %(when)s: it is fulfilled."),
     TimelineEvent.BREACHED: _("%(who)s verified the commitment on %(when)s: it is not fulfilled."),
     TimelineEvent.WITHDRAWN: _("%(who)s withdrew the commitment on %(when)s."),
+    TimelineEvent.EXEMPT: _(
+        "On %(when)s the verification window closed: the commitment is exempt from "
+        "verification and was not verified."
+    ),
 }
+_EXEMPTED = _(
+    "On %(when)s the commitment was exempted from verification: the subject is grade "
+    "%(grade)s and the matter's rule allows it (%(basis)s)."
+)
+_EXEMPTED_DRAWABLE = _(
+    "On %(when)s the commitment was exempted from verification: the subject is grade "
+    "%(grade)s and the matter's rule allows it (%(basis)s). It may still be drawn for an "
+    "on-site spot check until its verification window closes."
+)
+_EXEMPTION_DRAWN = _(
+    "On %(when)s the exempt commitment was drawn for an on-site spot check (draw %(draw)s): "
+    "it is verified after all."
+)
 _CONSEQUENCE_SENTENCES = {
     "suspend": _(
         "On %(when)s the approval was suspended: the item “%(item)s” was not supplied in time."
@@ -236,6 +306,15 @@ def timeline_next_step(*, commitment: Commitment) -> str:
         return str(
             _("The commitment is published on the portal until %(day)s; it is not verified.")
             % {"day": commitment.published_until.isoformat()}
+        )
+    exemption = getattr(commitment, "exemption", None) if status == "under_verification" else None
+    if exemption is not None and exemption.status == VerificationExemption.Status.OPEN:
+        return str(
+            _(
+                "Exempt from verification: nothing to do unless it is drawn for an on-site "
+                "spot check before %(when)s."
+            )
+            % {"when": _when(commitment.verification_due_at)}
         )
     if status in (Commitment.Status.SIGNED, Commitment.Status.UNDER_VERIFICATION):
         if commitment.department_id and commitment.verification_due_at:

@@ -26,7 +26,11 @@ from commitments.obligations.services.extensions import (
     MAX_EXTENSION_WORKING_DAYS,
     obligation_extend_deadline,
 )
-from commitments.obligations.services.reports import obligation_report_performance
+from commitments.obligations.services.reports import (
+    obligation_accept_performance,
+    obligation_reject_performance,
+    obligation_report_performance,
+)
 from config.api_pagination import (
     PAGE_PARAMETERS,
     QueryChoiceField,
@@ -290,3 +294,63 @@ class ObligationExtendApi(APIView):
         data.is_valid(raise_exception=True)
         obligation_extend_deadline(obligation=obligation, by=request.user, **data.validated_data)
         return Response(_detail(request, pk))
+
+
+class _ReportDecisionApi(APIView):
+    """An officer of the supervising department decides a performance report (for an
+    accept-now-supply-later item: the supplied item). Only the competent department may:
+    anyone else who can see the report is refused (403), others do not find it (404)."""
+
+    accept = True
+
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(
+            max_length=2000,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="The officer's note; required to reject (the reason).",
+        )
+
+        class Meta:
+            ref_name = "PerformanceDecisionInput"
+
+    def post(self, request, pk: int):
+        report = selectors.report_get(pk=pk, visible_to=request.user)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data["note"]
+        if self.accept:
+            obligation_accept_performance(report=report, by=request.user, note=note)
+        else:
+            obligation_reject_performance(report=report, by=request.user, note=note)
+        return Response(_detail(request, report.obligation_id))
+
+
+class PerformanceAcceptApi(_ReportDecisionApi):
+    """Accept a report (a supplied item): the obligation is fulfilled and its warnings stop."""
+
+    @extend_schema(
+        operation_id="obligations_report_accept",
+        tags=["obligations"],
+        request=_ReportDecisionApi.InputSerializer,
+        responses={200: ObligationDetailSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)
+
+
+class PerformanceRejectApi(_ReportDecisionApi):
+    """Reject a report with the reason (``note``): the item is still owed by its deadline and
+    grace period; a breach held for the review falls due again."""
+
+    accept = False
+
+    @extend_schema(
+        operation_id="obligations_report_reject",
+        tags=["obligations"],
+        request=_ReportDecisionApi.InputSerializer,
+        responses={200: ObligationDetailSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        return super().post(request, pk)

@@ -36,4 +36,14 @@ api_urlpatterns = [
     path("<int:pk>/", api.ObligationDetailApi.as_view(), name="obligation-detail"),
     path("<int:pk>/report/", api.ObligationReportApi.as_view(), name="obligation-report"),
     path("<int:pk>/extend/", api.ObligationExtendApi.as_view(), name="obligation-extend"),
+    path(
+        "reports/<int:pk>/accept/",
+        api.PerformanceAcceptApi.as_view(),
+        name="obligation-report-accept",
+    ),
+    path(
+        "reports/<int:pk>/reject/",
+        api.PerformanceRejectApi.as_view(),
+        name="obligation-report-reject",
+    ),
 ]

@@ -190,6 +190,7 @@ PUBLIC_STATUS = {
     Commitment.Status.FULFILLED: gettext_lazy("Verified: fulfilled"),
     Commitment.Status.BREACHED: gettext_lazy("Verified: breached"),
     Commitment.Status.WITHDRAWN: gettext_lazy("Withdrawn"),
+    Commitment.Status.EXEMPT: gettext_lazy("Signed, exempt from verification"),
 }
 
 

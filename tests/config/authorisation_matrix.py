@@ -344,6 +344,27 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/commitments/deadlineextension/add/": {
         "GET": "login login login login login login login login login 403 login",
     },
+    "admin/commitments/exemptionrule/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/commitments/exemptionrule/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/commitments/exemptionrule/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/commitments/exemptionrule/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/commitments/exemptionrule/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 404 login",
+    },
+    "admin/commitments/exemptionrule/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404 login",
+    },
+    "admin/commitments/exemptionrule/add/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
     "admin/commitments/memberreminder/": {
         "GET": "login login login login login login login login login 200 login",
     },
@@ -456,6 +477,24 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/verification/add/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/commitments/verificationexemption/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/commitments/verificationexemption/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/commitments/verificationexemption/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/commitments/verificationexemption/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/commitments/verificationexemption/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/commitments/verificationexemption/add/": {
         "GET": "login login login login login login login login login 403 login",
     },
     "admin/commitments/warningschedule/": {
@@ -1782,6 +1821,8 @@ OPERATIONS: dict[str, str] = {
     "obligations_detail": "401 200 404 200 200 200 404 200 404 200 404",
     "obligations_extend": "401 400 404 400 400 400 404 400 404 400 404",
     "obligations_list": "401 200 200 200 200 200 200 200 200 200 200",
+    "obligations_report_accept": "401 403 404 403 403 200 404 200 404 403 404",
+    "obligations_report_reject": "401 403 404 403 403 400 404 400 404 403 404",
     "obligations_report": "401 415 404 415 415 415 404 415 404 415 404",
     "ping": "200 200 200 200 200 200 200 200 200 200 200",
     "pledges_create": "401 400 400 400 400 400 400 400 400 400 400",
@@ -1818,4 +1859,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "530 pages (644 page requests) x 11 roles = 7084; 77 operations x 11 roles = 847"
+SIZE = "543 pages (657 page requests) x 11 roles = 7227; 79 operations x 11 roles = 869"

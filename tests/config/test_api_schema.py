@@ -49,6 +49,8 @@ OPERATIONS = {
     "obligations_detail",
     "obligations_report",
     "obligations_extend",
+    "obligations_report_accept",
+    "obligations_report_reject",
     "credit_check",
     "credit_changes_feed",
     "credit_changes_subscription_read",

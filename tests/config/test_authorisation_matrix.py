@@ -302,6 +302,7 @@ def _build_city() -> City:
         "/api/v1/associations/": {**association_values, "id": bulk_issue.pk},
         "/api/v1/pledges/": {"id": pledge.pk},
         "/api/v1/obligations/": {"id": obligation.pk},
+        "/api/v1/obligations/reports/": {"id": report.pk},
         "/api/v1/tasks/": {"id": task.pk},
         "/api/v1/credit/office/repairs/": {"id": repair.pk},
         "/api/v1/credit/office/objections/": {"id": objection.pk},

@@ -20,6 +20,9 @@ class TallySerializer(serializers.Serializer):
     fulfilled = serializers.IntegerField()
     late = serializers.IntegerField()
     rectified = serializers.IntegerField()
+    exempt = serializers.IntegerField(
+        help_text="Closed without verification under the matter's exemption rule; not in decided."
+    )
     fulfilment_rate = serializers.FloatField(help_text="Percent of decided, one decimal.")
     late_rate = serializers.FloatField()
     rectification_rate = serializers.FloatField()

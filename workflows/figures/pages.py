@@ -95,6 +95,7 @@ class FiguresCsvView(RegulatorPageMixin, View):
                 "fulfilment_rate",
                 "late_rate",
                 "rectification_rate",
+                "exempt",
             ]
         )
         names = figures.names
@@ -112,6 +113,7 @@ class FiguresCsvView(RegulatorPageMixin, View):
                     tally.fulfilment_rate,
                     tally.late_rate,
                     tally.rectification_rate,
+                    tally.exempt,
                 ]
             )
         return response

@@ -7,7 +7,11 @@ those cells, so the work grows with the number of groups, never with the commitm
 - *fulfilment rate*: fulfilled / decided (fulfilled or breached);
 - *late rate*: decided after the deadline it was due by (the rectification's deadline for a
   rectified commitment, else the verification's) / decided;
-- *rectification rate*: decided after a rectification order / decided.
+- *rectification rate*: decided after a rectification order / decided;
+- *exempt*: closed without verification under the matter's exemption rule (ADR 0032). They
+  are counted apart, never in *decided*: nobody verified them, so they neither raise nor
+  lower the fulfilment rate. An exempt commitment drawn for a spot check is verified and
+  counted as decided like any other.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from credit.record.rules import add_months
 from directory.models import Department, Matter
 
 DECIDED = (Commitment.Status.FULFILLED, Commitment.Status.BREACHED)
+CLOSED = (*DECIDED, Commitment.Status.EXEMPT)
 MAX_MONTHS = 36
 DIMENSIONS = ("kind", "matter", "department", "month")
 
@@ -37,12 +42,14 @@ class Tally:
     fulfilled: int = 0
     late: int = 0
     rectified: int = 0
+    exempt: int = 0
 
     def add(self, other: Tally) -> None:
         self.decided += other.decided
         self.fulfilled += other.fulfilled
         self.late += other.late
         self.rectified += other.rectified
+        self.exempt += other.exempt
 
     def _rate(self, part: int) -> float:
         return round(100 * part / self.decided, 1) if self.decided else 0.0
@@ -65,6 +72,7 @@ class Tally:
             "fulfilled": self.fulfilled,
             "late": self.late,
             "rectified": self.rectified,
+            "exempt": self.exempt,
             "fulfilment_rate": self.fulfilment_rate,
             "late_rate": self.late_rate,
             "rectification_rate": self.rectification_rate,
@@ -106,24 +114,29 @@ def fulfilment_figures(*, until: date, months: int = 12) -> Figures:
     month_days = month_list(until=until, months=months)
     start = timezone.make_aware(datetime.combine(month_days[0], time.min))
     end = timezone.make_aware(datetime.combine(add_months(month_days[-1], 1), time.min))
-    late = Q(rectification__isnull=True, decided_at__gt=F("verification_due_at")) | Q(
-        rectification__isnull=False, decided_at__gt=F("rectification__due_at")
+    verified = Q(status__in=DECIDED)
+    late = verified & (
+        Q(rectification__isnull=True, decided_at__gt=F("verification_due_at"))
+        | Q(rectification__isnull=False, decided_at__gt=F("rectification__due_at"))
     )
     rows = (
-        Commitment.objects.filter(status__in=DECIDED, decided_at__gte=start, decided_at__lt=end)
+        Commitment.objects.filter(status__in=CLOSED, decided_at__gte=start, decided_at__lt=end)
         .annotate(month=TruncMonth("decided_at"))
         .values("template__kind", "template__matter_id", "department_id", "month")
         .annotate(
-            decided=Count("pk"),
+            decided=Count("pk", filter=verified),
             fulfilled=Count("pk", filter=Q(status=Commitment.Status.FULFILLED)),
             late=Count("pk", filter=late),
-            rectified=Count("pk", filter=Q(rectification__isnull=False)),
+            rectified=Count("pk", filter=verified & Q(rectification__isnull=False)),
+            exempt=Count("pk", filter=Q(status=Commitment.Status.EXEMPT)),
         )
         .order_by()
     )
     figures = Figures(months=month_days, by={name: defaultdict(Tally) for name in DIMENSIONS})
     for row in rows:
-        tally = Tally(row["decided"], row["fulfilled"], row["late"], row["rectified"])
+        tally = Tally(
+            row["decided"], row["fulfilled"], row["late"], row["rectified"], row["exempt"]
+        )
         key = (
             row["template__kind"],
             row["template__matter_id"],

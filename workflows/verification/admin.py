@@ -63,7 +63,7 @@ class SamplingDrawAdmin(admin.ModelAdmin):
 
 @admin.register(TaskAuditEntry)
 class TaskAuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "task", "kind", "actor", "from_user", "to_user"]
+    list_display = ["at", "task", "kind", "actor", "from_user", "from_status", "to_user"]
     list_select_related = ["actor", "from_user", "to_user"]
     list_filter = ["kind"]
 

@@ -17,7 +17,8 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow.nodes import TimerBoundary
 
-from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.models import Commitment, VerificationExemption
+from commitments.lifecycle.services.exemption import exemption_close, exemption_decide
 from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
 from workflows.errors import WorkflowError, WorkflowErrorCode
@@ -113,6 +114,14 @@ class InformCommitFlow(flow.Flow):
     6. ``check_finding``: fulfilled or breached, as the domain recorded it.
     7. ``end_fulfilled`` / ``end_breached``.
 
+    Exemption (ADR 0032): at ``start`` the matter's exemption rule and the subject's grade may
+    exempt the commitment (``check_exemption``). If the rule lets exempt cases be drawn
+    (``check_exempt_drawable``), it waits in ``exempted`` until its window closes
+    (``exemption_window_closed``, at the verification due instant) unless a spot-check draw
+    picks it first, which sends it to ``verify`` as an on-site spot check; otherwise, or when
+    the window closes, ``close_exemption`` decides it as exempt (``end_exempt``).
+    Rectification (ADR 0024) runs between ``verify``/``escalate`` and ``check_finding``.
+
     Human nodes are ``DepartmentTaskView``: only active members of the commitment's
     department see them, a member eligible under the routing rule may claim one, only its
     holder records the finding, and the holder or a supervisor may release it.
@@ -125,7 +134,34 @@ class InformCommitFlow(flow.Flow):
     start = (
         flow.StartHandle(this.start_verification)
         .Annotation(title=_("Commitment signed"))
+        .Next(this.check_exemption)
+    )
+    check_exemption = (
+        flow.If(this.is_exempt)
+        .Annotation(title=_("Exempt from verification under the matter's rule?"))
+        .Then(this.check_exempt_drawable)
+        .Else(this.verify)
+    )
+    check_exempt_drawable = (
+        flow.If(this.is_exempt_drawable)
+        .Annotation(title=_("May an exempt commitment still be drawn for a spot check?"))
+        .Then(this.exempted)
+        .Else(this.close_exemption)
+    )
+    exempted = (
+        flow.Handle(this.exemption_drawn)
+        .Annotation(title=_("Exempt: open to a spot-check draw until the window closes"))
         .Next(this.verify)
+    )
+    exemption_window_closed = (
+        TimerBoundary(this.exempted, delay=this.verification_due, interrupting=True)
+        .Annotation(title=_("Verification window closed on an exempt commitment"))
+        .Next(this.close_exemption)
+    )
+    close_exemption = (
+        flow.Function(this.mark_exempt)
+        .Annotation(title=_("Closed as exempt from verification"))
+        .Next(this.end_exempt)
     )
     verify = (
         DepartmentTaskView()
@@ -192,6 +228,7 @@ class InformCommitFlow(flow.Flow):
     )
     end_fulfilled = flow.End().Annotation(title=_("Verified: fulfilled"))
     end_breached = flow.End().Annotation(title=_("Verified: breached"))
+    end_exempt = flow.End().Annotation(title=_("Exempt from verification"))
 
     # Start ----------------------------------------------------------------------------------
 
@@ -215,6 +252,7 @@ class InformCommitFlow(flow.Flow):
         if route.rule is not None:
             process.data = {**(process.data or {}), "routing_rule": route.rule.pk}
             process.save(update_fields=["data"])
+        exemption_decide(commitment=commitment)
         return process
 
     @classmethod
@@ -283,6 +321,26 @@ class InformCommitFlow(flow.Flow):
         )
         return status == Commitment.Status.FULFILLED
 
+    # Exemption (ADR 0032) --------------------------------------------------------------------
+
+    def is_exempt(self, activation) -> bool:
+        """The matter's rule exempts this grade A subject (recorded when the process started)."""
+        return VerificationExemption.objects.filter(
+            commitment__process_id=activation.process.pk
+        ).exists()
+
+    def is_exempt_drawable(self, activation) -> bool:
+        return VerificationExemption.objects.filter(
+            commitment__process_id=activation.process.pk, spot_checks_drawn=True
+        ).exists()
+
+    def exemption_drawn(self, activation, **kwargs) -> None:
+        """The draw that picked this exempt case recorded it (``sampling_draw`` runs the node)."""
+
+    def mark_exempt(self, activation) -> None:
+        """Nobody drew it, or nobody may: the commitment is decided as exempt (the platform)."""
+        exemption_close(commitment=Commitment.objects.get(process_id=activation.process.pk))
+
     # Rectification ---------------------------------------------------------------------------
 
     def is_rectification_ordered(self, activation) -> bool:
@@ -315,12 +373,25 @@ class InformCommitFlow(flow.Flow):
         return self.assign_regulator(activation)
 
     def reverification_created(self, activation) -> None:
-        """Index the re-verification, due at the rectification deadline, and tell its holder."""
+        """Index the re-verification, due at the rectification deadline, and tell its holder.
+
+        A case drawn for an on-site spot check stays one, with its draw (the order kept both:
+        the verification task's row was closed when the rectification was ordered)."""
         task = activation.task
         commitment = self._open_commitment(activation)
         if commitment is None:
             return
-        index_open_task(task=task, commitment=commitment)
+        order = (
+            Rectification.objects.filter(commitment=commitment)
+            .values("is_spot_check", "spot_check_draw_id")
+            .first()
+        )
+        index_open_task(
+            task=task,
+            commitment=commitment,
+            is_spot_check=bool(order and order["is_spot_check"]),
+            spot_check_draw_id=order["spot_check_draw_id"] if order else None,
+        )
         rectification_index_due(task=task, commitment=commitment)
         if task.owner is not None:
             audit_assignment(task=task, kind=TaskAuditEntry.Kind.ASSIGNED)

@@ -101,6 +101,10 @@ class VerificationTaskIndex(models.Model):
     risk_grade = models.CharField(max_length=1, blank=True, choices=RiskGrade.choices)
     method = models.CharField(max_length=20, choices=VerificationMethod.choices)
     is_spot_check = models.BooleanField(default=False)
+    # The draw that picked it; kept on every later task of the case (re-verification included).
+    spot_check_draw = models.ForeignKey(
+        "SamplingDraw", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reference = models.CharField(max_length=32)
     subject_code = models.CharField(max_length=18)
     subject_name = models.CharField(max_length=200)
@@ -202,6 +206,7 @@ class TaskAuditEntry(models.Model):
         REASSIGNED = "reassigned", _("Reassigned")
         DELEGATED = "delegated", _("Passed to a delegate")
         ESCALATED = "escalated", _("Escalated")
+        CANCELLED = "cancelled", _("Cancelled")
 
     task = models.ForeignKey("viewflow.Task", on_delete=models.CASCADE, related_name="audit")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -221,6 +226,8 @@ class TaskAuditEntry(models.Model):
         related_name="+",
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The task's state before the change (kept for a cancellation: which state it left).
+    from_status = models.CharField(_("state before"), max_length=50, blank=True)
     at = models.DateTimeField(_("when"))
 
     class Meta:
@@ -378,6 +385,11 @@ class Rectification(StateModel):
     )
     status = FSMField(_("status"), choices=Status.choices, default=Status.ORDERED, protected=True)
     method = models.CharField(_("method"), max_length=20, choices=VerificationMethod.choices)
+    # A case drawn for an on-site spot check stays one through its re-verification.
+    is_spot_check = models.BooleanField(_("drawn for an on-site spot check"), default=False)
+    spot_check_draw = models.ForeignKey(
+        SamplingDraw, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     gaps = models.TextField(_("what must be rectified"))
     finding_evidence = models.TextField(_("what the verification found"), blank=True)
     due_at = models.DateTimeField(_("rectify by"))

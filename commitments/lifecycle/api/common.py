@@ -121,6 +121,26 @@ class CommitmentDetailSerializer(CommitmentSummarySerializer):
         class Meta:
             ref_name = "ApprovalConsequence"
 
+    class ExemptionSerializer(serializers.Serializer):
+        status = serializers.CharField(help_text="open, drawn or closed.")
+        status_display = serializers.CharField(source="get_status_display")
+        rule = serializers.IntegerField(source="rule_id", help_text="The exemption rule applied.")
+        legal_basis = serializers.CharField(source="rule.legal_basis")
+        grade = serializers.CharField(help_text="The risk grade the credit record gave.")
+        spot_checks_drawn = serializers.BooleanField()
+        exempted_at = serializers.DateTimeField()
+        exempted_by = serializers.CharField(source="exempted_by.username")
+        reason = serializers.CharField()
+        drawn_at = serializers.DateTimeField(allow_null=True)
+        draw = serializers.IntegerField(source="draw_number", allow_null=True)
+        closed_at = serializers.DateTimeField(allow_null=True)
+
+        class Meta:
+            ref_name = "VerificationExemption"
+
+    exemption = ExemptionSerializer(
+        allow_null=True, help_text="Set when the matter's rule exempted it from verification."
+    )
     signed_document_sha256 = serializers.CharField(source="signed_document.sha256", allow_null=True)
     kind = serializers.CharField(source="template.kind")
     kind_name = serializers.CharField(source="template.rules.name")

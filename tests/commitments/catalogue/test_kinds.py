@@ -9,6 +9,7 @@ from django.test import Client
 from commitments.catalogue.models import CommitmentKind, CommitmentTemplate
 from commitments.catalogue.services import template_activate
 from commitments.errors import CommitmentError, ErrorCode
+from commitments.obligations.models import WarningPolicy
 from directory.models import DeadlineUnit
 from signing.render.commitment import CommitmentDocument, render_commitment_pdf
 from tests.factories import ObligationRuleFactory, TemplateFactory, UserFactory
@@ -104,6 +105,22 @@ def test_a_supply_later_template_without_items_does_not_open(world):
     assert "obligation_rules" in calendar.value.fields
     rule.deadline_unit = DeadlineUnit.WORKING_DAYS
     rule.save()
+    # without a warning policy recording the breach when the grace period ends, it does not
+    # open either (the consequence would never follow); nor with a grace in calendar days
+    with pytest.raises(CommitmentError) as no_policy:
+        template_activate(template=template, by=UserFactory())
+    assert list(no_policy.value.fields) == ["warning_policy"]
+    policy = WarningPolicy.objects.create(
+        template=template, grace_period=3, grace_unit=DeadlineUnit.CALENDAR_DAYS
+    )
+    with pytest.raises(CommitmentError) as calendar_grace:
+        template_activate(template=template, by=UserFactory())
+    assert list(calendar_grace.value.fields) == ["warning_policy"]
+    template.refresh_from_db()
+    assert template.status == CommitmentTemplate.Status.DRAFT
+    policy.grace_unit = DeadlineUnit.WORKING_DAYS
+    policy.save()
+    template = CommitmentTemplate.objects.get(pk=template.pk)
     assert template_activate(template=template, by=UserFactory()).status == "active"
 
 

@@ -29,6 +29,7 @@ from commitments.obligations.services.sweep import obligation_warnings_sweep
 from directory.models import DeadlineUnit
 from directory.translation import both_languages
 from tests.factories import ObligationRuleFactory, TemplateFactory
+from workflows.verification.models import TaskAuditEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SIGNED_AT = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)  # a Monday
@@ -220,7 +221,10 @@ def test_withdraw_before_the_decision_cancels_the_verification(world, api_as):
     draft = _create(applicant, world, world.template)
     assert _sign(applicant, draft["reference"]).status_code == 200
     commitment = Commitment.objects.get(reference=draft["reference"])
-    assert Task.objects.filter(process_id=commitment.process_id, status__in=["NEW", "ASSIGNED"])
+    open_tasks = list(
+        Task.objects.filter(process_id=commitment.process_id, status__in=["NEW", "ASSIGNED"])
+    )
+    assert open_tasks
 
     # without a reason: refused, nothing changed
     blank = applicant.post(f"/api/v1/commitments/{draft['reference']}/withdraw/", {}, format="json")
@@ -256,6 +260,14 @@ def test_withdraw_before_the_decision_cancels_the_verification(world, api_as):
         assert api_as(user).get(INBOX).json()["count"] == 0
     assert api_as(world.regulator).get(QUEUE).json()["count"] == 0
     assert all(o["status"] == "withdrawn" for o in body["obligations"])
+    # each cancelled task is in the task audit: who, when, from which state, held by whom, why
+    for task in open_tasks:
+        [entry] = TaskAuditEntry.objects.filter(task=task, kind=TaskAuditEntry.Kind.CANCELLED)
+        assert entry.actor == world.applicant
+        assert entry.from_status == task.status
+        assert entry.from_user_id == task.owner_id
+        assert entry.reason.endswith("改走一般程序，提交全部证明材料")
+        assert entry.at is not None
 
     # a withdrawn commitment cannot be withdrawn again
     again = applicant.post(

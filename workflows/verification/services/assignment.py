@@ -111,6 +111,28 @@ def audit_task(
     )
 
 
+def audit_cancelled(
+    *, tasks: Iterable[Task], by: AbstractBaseUser | None, reason: str
+) -> list[TaskAuditEntry]:
+    """Record each task a cancellation closed: who cancelled (the platform when nobody did),
+    when, the state the task left, who held it, and why (e.g. the applicant's withdrawal)."""
+    actor, at = by or system_user(), timezone.now()
+    return TaskAuditEntry.objects.bulk_create(
+        [
+            TaskAuditEntry(
+                task=task,
+                kind=TaskAuditEntry.Kind.CANCELLED,
+                actor=actor,
+                from_user_id=task.owner_id,
+                from_status=task.status,
+                reason=reason,
+                at=at,
+            )
+            for task in tasks
+        ]
+    )
+
+
 def audit_assignment(*, task: Task, kind: str) -> TaskAuditEntry:
     """Record who the flow gave the task to when it created it (the system acted)."""
     return TaskAuditEntry.objects.create(

@@ -67,8 +67,13 @@ def index_open_task(
     commitment: Commitment | None = None,
     is_escalated: bool = False,
     is_spot_check: bool | None = None,
+    spot_check_draw_id: int | None = None,
 ) -> VerificationTaskIndex | None:
-    """Create or refresh the row of an open task (a flow callback calls this)."""
+    """Create or refresh the row of an open task (a flow callback calls this).
+
+    A case drawn for an on-site spot check stays one (with its draw) on every later task of
+    its process: the previous task's row says so, or the caller does (a re-verification,
+    whose previous row was closed when the rectification was ordered)."""
     commitment = commitment or (
         Commitment.objects.select_related("subject", "template", "region")
         .filter(process_id=task.process_id)
@@ -79,11 +84,13 @@ def index_open_task(
     previous = (
         VerificationTaskIndex.objects.filter(process_id=task.process_id)
         .exclude(task_id=task.pk)
-        .values("is_spot_check", "method")
+        .values("is_spot_check", "method", "spot_check_draw_id")
         .first()
     )
     if is_spot_check is None:
         is_spot_check = bool(previous and previous["is_spot_check"])
+    if spot_check_draw_id is None and is_spot_check and previous:
+        spot_check_draw_id = previous["spot_check_draw_id"]
     grade = subject_risk_grade(subject_id=commitment.subject_id)
     template = commitment.template
     due_at = commitment.verification_due_at
@@ -104,6 +111,7 @@ def index_open_task(
             "risk_grade": grade,
             "method": "on_site" if is_spot_check else template.verification_method,
             "is_spot_check": is_spot_check,
+            "spot_check_draw_id": spot_check_draw_id if is_spot_check else None,
             "reference": commitment.reference,
             "subject_code": commitment.subject.display_code,
             "subject_name": commitment.subject.name[:200],

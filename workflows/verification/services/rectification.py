@@ -140,8 +140,12 @@ def rectification_order(
         _refuse_second_round(task=current, commitment=commitment)
         if method not in VerificationMethod.values:
             raise _invalid("method", _("Choose a verification method."))
-        drawn = VerificationTaskIndex.objects.filter(task_id=current.pk, is_spot_check=True)
-        if method != VerificationMethod.ON_SITE and drawn.exists():
+        drawn = (
+            VerificationTaskIndex.objects.filter(task_id=current.pk, is_spot_check=True)
+            .values("spot_check_draw_id")
+            .first()
+        )
+        if method != VerificationMethod.ON_SITE and drawn is not None:
             raise _invalid(
                 "method",
                 _("This commitment was drawn for an on-site spot check: verify it on site."),
@@ -162,6 +166,8 @@ def rectification_order(
             commitment=commitment,
             department_id=commitment.department_id,
             method=method,
+            is_spot_check=drawn is not None,
+            spot_check_draw_id=drawn["spot_check_draw_id"] if drawn else None,
             gaps=gaps,
             finding_evidence=(finding_evidence or "").strip(),
             due_at=deadline.end_of_day(),

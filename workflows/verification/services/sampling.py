@@ -19,11 +19,18 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.fields import get_task_ref
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
+from commitments.lifecycle.models import Commitment, VerificationExemption
+from commitments.lifecycle.services.exemption import exemption_draw
 from directory.models import Department, Matter, RegulatorMembership
 from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import (
     RiskGrade,
     SamplingDraw,
@@ -93,10 +100,16 @@ def sampling_draw(
             by_grade[grade].append(task_id)
         else:
             ungraded += 1
+    # Exempt commitments whose rule lets them be drawn join their grade's population.
+    exempt = exempt_waiting(department=department, matter=matter)
+    for task_id, (grade, reference) in exempt.items():
+        references[task_id] = reference
+        by_grade.setdefault(grade, []).append(task_id)
     inputs: dict = {
         "department": department.code,
         "matter": matter.code if matter else None,
         "ungraded": ungraded,
+        "exempt": sorted(exempt),
         "grades": {},
     }
     selected: dict[str, list[int]] = {}
@@ -125,9 +138,6 @@ def sampling_draw(
         )
     chosen = [pk for picks in selected.values() for pk in picks]
     inputs["selected_references"] = {str(pk): references[pk] for pk in chosen}
-    VerificationTaskIndex.objects.filter(
-        department=department, task_id__in=chosen, is_escalated=False
-    ).update(is_spot_check=True, method="on_site", priority=TaskPriority.HIGH)
     draw = SamplingDraw.objects.create(
         department=department,
         seed=seed,
@@ -136,6 +146,13 @@ def sampling_draw(
         drawn_by=by,
         drawn_at=timezone.now(),
     )
+    drawn_exempt = [pk for pk in chosen if pk in exempt]
+    exempt_processes = exempt_draw(task_ids=drawn_exempt, by=by, draw=draw)
+    VerificationTaskIndex.objects.filter(
+        Q(task_id__in=chosen) | Q(process_id__in=exempt_processes),
+        department=department,
+        is_escalated=False,
+    ).update(is_spot_check=True, method="on_site", priority=TaskPriority.HIGH, spot_check_draw=draw)
     logger.info(
         "sampling draw %s in %s by %s: seed=%s selected=%s",
         draw.pk,
@@ -145,6 +162,38 @@ def sampling_draw(
         selected,
     )
     return draw
+
+
+def exempt_waiting(*, department: Department, matter: Matter | None) -> dict[int, tuple]:
+    """The waiting tasks of the department's exempt commitments that may still be drawn:
+    {task id: (grade recorded at the exemption, reference)}."""
+    tasks = Task.objects.filter(
+        flow_task=get_task_ref(InformCommitFlow.exempted),
+        status=STATUS.NEW,
+        process__commitment__department=department,
+        process__commitment__exemption__status=VerificationExemption.Status.OPEN,
+        process__commitment__exemption__spot_checks_drawn=True,
+    )
+    if matter is not None:
+        tasks = tasks.filter(process__commitment__template__matter=matter)
+    return {
+        task_id: (grade, reference)
+        for task_id, grade, reference in tasks.select_for_update(of=("self",)).values_list(
+            "pk", "process__commitment__exemption__grade", "process__commitment__reference"
+        )
+    }
+
+
+def exempt_draw(*, task_ids: list[int], by: AbstractBaseUser, draw: SamplingDraw) -> list[int]:
+    """Send each drawn exempt commitment to verification (its waiting node ends, a ``verify``
+    task follows) and record the draw on its exemption; the processes moved on."""
+    processes = []
+    for task in Task.objects.filter(pk__in=task_ids).order_by("pk"):
+        commitment = Commitment.objects.get(process_id=task.process_id)
+        exemption_draw(commitment=commitment, by=by, draw_number=draw.pk)
+        InformCommitFlow.exempted.run(task)
+        processes.append(task.process_id)
+    return processes
 
 
 def sampling_replay(*, draw: SamplingDraw) -> dict[str, list[int]]:

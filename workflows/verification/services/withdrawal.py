@@ -5,7 +5,8 @@ inside its transaction; this module registers one (``workflows.apps`` imports it
 domain and the flow change together: every open task and armed timer of the process is
 cancelled (a timer left armed would escalate a case nobody has to decide any more) and the
 queue forgets the tasks. Who
-withdrew, when and why is recorded on the commitment (its history and withdrawal fields).
+withdrew, when and why is recorded on the commitment (its history and withdrawal fields), and
+each cancelled task gets its task audit entry (who, when, from which state, why).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.withdrawal import withdrawal_listener_register
 from workflows.verification.flows import InformCommitFlow
+from workflows.verification.services.assignment import audit_cancelled
 from workflows.verification.services.queue import index_close
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED)
@@ -33,6 +35,8 @@ def verification_cancel_on_withdrawal(
     InformCommitFlow.instance.cancel(process)
     for task in open_tasks:
         index_close(task_id=task.pk)
+    reason = f"withdrawn before the decision: {commitment.withdrawal_reason}".strip(": ")
+    audit_cancelled(tasks=open_tasks, by=by, reason=reason)
     return len(open_tasks)
 
 

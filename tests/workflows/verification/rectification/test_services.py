@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.timers import fire_due_timers
@@ -20,12 +21,14 @@ from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import (
     Rectification,
     RectificationEvidence,
+    SamplingPolicy,
     VerificationTaskIndex,
 )
 from workflows.verification.services.rectification import (
     rectification_order,
     rectification_submit,
 )
+from workflows.verification.services.sampling import sampling_draw
 from workflows.verification.services.work import verification_complete
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
@@ -232,3 +235,58 @@ def test_a_spot_checked_commitment_is_ordered_on_site_only(world, submitted_comm
         _order(world, submitted_commitment, method="written")
     assert refused.value.field == "method"
     _nothing_changed(submitted_commitment)
+
+
+def test_a_spot_check_drawn_case_stays_one_with_its_draw_through_reverification(
+    world, submitted_commitment
+):
+    # given the case was drawn for an on-site spot check (every grade A case is drawn)
+    SamplingPolicy.objects.create(
+        grade="A", ratio_min=1, ratio_max=1, effective_from=timezone.localdate()
+    )
+    draw = sampling_draw(department=world.department, by=world.supervisor)
+    task = task_of(submitted_commitment)
+    assert draw.selected["A"] == [task.pk]
+    # when the regulator orders a rectification and the deadline passes unsubmitted
+    rectification = _order(world, submitted_commitment)
+    assert (rectification.is_spot_check, rectification.spot_check_draw_id) == (True, draw.pk)
+    with time_machine.travel(rectification.due_at + datetime.timedelta(seconds=1)):
+        assert fire_due_timers() == 1
+    # then the re-verification is still an on-site spot check of that draw
+    reverify = task_of(submitted_commitment, InformCommitFlow.reverify)
+    row = VerificationTaskIndex.objects.get(task_id=reverify.pk)
+    assert (row.is_spot_check, row.method, row.spot_check_draw_id) == (True, "on_site", draw.pk)
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(world.regulator)
+    page = client.get(f"/regulator/tasks/{reverify.pk}/").content.decode()
+    assert 'data-testid="spot-check"' in page and f"(draw {draw.pk})" in page
+    # and verifying it otherwise than on site is refused, nothing changed
+    with pytest.raises(WorkflowError) as refused:
+        verification_complete(
+            task=reverify, by=world.regulator, method="written", finding="fulfilled"
+        )
+    assert refused.value.field == "method"
+    assert Commitment.objects.get(pk=submitted_commitment.pk).status == "under_verification"
+    verification = verification_complete(
+        task=reverify,
+        by=world.regulator,
+        method="on_site",
+        finding="fulfilled",
+        inspected_on=timezone.localdate(),
+        inspection_location="深圳市南山区科技园1号",
+    )
+    assert verification.detail.is_spot_check is True
+
+
+def test_a_case_not_drawn_is_reverified_without_the_spot_check_flag(world, submitted_commitment):
+    rectification = _order(world, submitted_commitment, method="written")
+    assert (rectification.is_spot_check, rectification.spot_check_draw_id) == (False, None)
+    rectification_submit(
+        reference=submitted_commitment.reference,
+        by=world.applicant,
+        text="已整改",
+        files=[Upload("photo.png", PNG)],
+    )
+    reverify = task_of(submitted_commitment, InformCommitFlow.reverify)
+    row = VerificationTaskIndex.objects.get(task_id=reverify.pk)
+    assert (row.is_spot_check, row.spot_check_draw_id) == (False, None)
