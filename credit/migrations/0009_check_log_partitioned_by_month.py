@@ -1,5 +1,5 @@
 # PostgreSQL: the check log partitioned by month of asked_at, managed by pg_partman, with its
-# legal retention period as data (ADR 0035). Nothing changes on SQLite.
+# legal retention period as data (ADR 0035). On SQLite only the period's row is added.
 
 from django.db import migrations
 
@@ -17,17 +17,14 @@ RETENTION = {
 
 
 def partition(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table_partition(schema_editor, table=TABLE, column="asked_at")
+    """The period is data on every database (the admin shows it); only PostgreSQL partitions."""
     apps.get_model("directory", "RetentionPeriod").objects.update_or_create(
         table=TABLE, defaults=RETENTION
     )
+    table_partition(schema_editor, table=TABLE, column="asked_at")
 
 
 def unpartition(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     apps.get_model("directory", "RetentionPeriod").objects.filter(table=TABLE).delete()
     table_unpartition(schema_editor, table=TABLE)
 
