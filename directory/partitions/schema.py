@@ -67,10 +67,14 @@ def table_partition(
     *,
     table: str,
     column: str,
+    key: str = "id",
     interval: str = "1 month",
     premake: int = DEFAULT_PREMAKE,
 ) -> None:
     """Rebuild ``table`` as a table partitioned by range of ``column``, managed by pg_partman.
+
+    ``key`` is the table's identity column (``id``; ``history_id`` for a history table): the
+    primary key becomes ``(key, column)``.
 
     Keeps its columns, defaults, identity, checks, indexes (rebuilt as partitioned indexes)
     and foreign keys, creates the partitions from ``premake`` intervals back to ``premake``
@@ -81,6 +85,9 @@ def table_partition(
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        # Rows written earlier in this transaction must not leave deferred foreign key checks
+        # pending on the table: PostgreSQL refuses to alter a table that has them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema = partman_schema(cursor)
         if schema is None:
             raise PartitioningError("pg_partman is not installed (run the migrations in order).")
@@ -91,7 +98,7 @@ def table_partition(
                 f"{table} cannot be partitioned: foreign keys point at it ({pointing_here})."
             )
         old, foreign_keys = _rebuild_as(
-            cursor, table, quote, f"PARTITION BY RANGE ({quote(column)})", column
+            cursor, table, quote, f"PARTITION BY RANGE ({quote(column)})", [key, column]
         )
         cursor.execute(
             f"SELECT {schema}.create_parent(p_parent_table := %s, p_control := %s,"
@@ -105,20 +112,21 @@ def table_partition(
             [parent],
         )
         _copy_rows(cursor, quote, old, table)
-        cursor.execute(
-            f"SELECT {schema}.partition_data_time(%s, p_batch_count := 1000000)", [parent]
-        )
-        _finish(cursor, quote, old, table, foreign_keys)
+        default_empty(cursor, schema, parent)
+        _finish(cursor, quote, old, table, key, foreign_keys)
 
 
-def table_unpartition(schema_editor: BaseDatabaseSchemaEditor, *, table: str) -> None:
-    """Undo ``table_partition``: one plain table again with every row, its key back to ``id``,
+def table_unpartition(
+    schema_editor: BaseDatabaseSchemaEditor, *, table: str, key: str = "id"
+) -> None:
+    """Undo ``table_partition``: one plain table again with every row, its key back to ``key``,
     pg_partman's configuration and template for it removed."""
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
         return
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema = partman_schema(cursor)
         parent = parent_name(cursor, table)
         if schema is not None:
@@ -134,9 +142,26 @@ def table_unpartition(schema_editor: BaseDatabaseSchemaEditor, *, table: str) ->
             )
             if template and template[0]:
                 cursor.execute(f"DROP TABLE IF EXISTS {template[0]}")
-        old, foreign_keys = _rebuild_as(cursor, table, quote, "", None)
+        old, foreign_keys = _rebuild_as(cursor, table, quote, "", [key])
         _copy_rows(cursor, quote, old, table)
-        _finish(cursor, quote, old, table, foreign_keys)
+        _finish(cursor, quote, old, table, key, foreign_keys)
+
+
+def default_empty(cursor, schema: str, parent: str) -> int:
+    """Move every row of ``parent``'s default partition into partitions made for their months;
+    returns how many moved.
+
+    pg_partman stages the rows in a temporary table shaped like ``parent`` that lives until
+    the transaction ends; it is dropped here, or moving the rows of the next table in the same
+    transaction (a migration partitioning several) would fail on its columns.
+    """
+    cursor.execute(
+        f"SELECT {schema}.partition_data_time(%s, p_batch_count := 1000000, p_analyze := false)",
+        [parent],
+    )
+    moved = cursor.fetchone()[0] or 0
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.partman_temp_data_storage")
+    return moved
 
 
 def _foreign_keys_into(cursor, table: str) -> str:
@@ -150,7 +175,7 @@ def _foreign_keys_into(cursor, table: str) -> str:
 
 
 def _rebuild_as(
-    cursor, table: str, quote, partition_clause: str, column: str | None
+    cursor, table: str, quote, partition_clause: str, key: list[str]
 ) -> tuple[str, list[tuple[str, str]]]:
     """Rename ``table`` aside, free its index and constraint names, and create the new
     ``table`` with the same columns and checks (partitioned when a clause is given), its
@@ -164,7 +189,7 @@ def _rebuild_as(
     )
     indexes = cursor.fetchall()
     unique = [name for name, _, primary, is_unique in indexes if is_unique and not primary]
-    if unique and column is not None:
+    if unique and partition_clause:
         raise PartitioningError(f"{table} has unique indexes without its time column: {unique}")
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
@@ -183,7 +208,6 @@ def _rebuild_as(
         f"CREATE TABLE {quote(table)} (LIKE {quote(old)} INCLUDING DEFAULTS INCLUDING IDENTITY"
         f" INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS) {partition_clause}"
     )
-    key = ["id", column] if column else ["id"]
     primary_name = next((name for name, d in constraints if d.startswith("PRIMARY KEY")), None)
     primary_name = primary_name or f"{table[:58]}_pkey"
     cursor.execute(
@@ -200,17 +224,19 @@ def _copy_rows(cursor, quote, old: str, table: str) -> None:
     cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {quote(old)}")  # noqa: S608
 
 
-def _finish(cursor, quote, old: str, table: str, foreign_keys: list[tuple[str, str]]) -> None:
+def _finish(
+    cursor, quote, old: str, table: str, key: str, foreign_keys: list[tuple[str, str]]
+) -> None:
     """Carry the identity sequence on, drop the old table, add the foreign keys back."""
     cursor.execute(
-        "SELECT setval(pg_get_serial_sequence(%s, 'id'),"  # noqa: S608 (quoted table name)
-        f" COALESCE((SELECT MAX(id) FROM {quote(old)}), 0) + 1, false)",
-        [table],
+        "SELECT setval(pg_get_serial_sequence(%s, %s),"  # noqa: S608 (quoted names)
+        f" COALESCE((SELECT MAX({quote(key)}) FROM {quote(old)}), 0) + 1, false)",
+        [table, key],
     )
     cursor.execute(f"DROP TABLE {quote(old)}")
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, key])
     sequence = cursor.fetchone()[0]
-    wanted = f"{table[:56]}_id_seq"
+    wanted = f"{table[: 59 - len(key)]}_{key}_seq"
     if sequence and sequence.split(".")[-1].strip('"') != wanted:
         cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(wanted)}")
     for name, definition in foreign_keys:

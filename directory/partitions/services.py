@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from directory.partitions.models import PartitionEvent, RetentionPeriod
-from directory.partitions.schema import parent_name, partman_schema
+from directory.partitions.schema import default_empty, parent_name, partman_schema
 from directory.partitions.selectors import managed_tables, partitions_of
 
 logger = logging.getLogger(__name__)
@@ -77,12 +77,7 @@ def table_maintain(*, table: str, retention_months: int | None, premake: int) ->
             " infinite_time_partitions = true WHERE parent_table = %s",
             [premake, f"{retention_months} months" if retention_months else None, parent],
         )
-        cursor.execute(
-            f"SELECT {schema}.partition_data_time(%s, p_batch_count := 1000000,"
-            " p_analyze := false)",
-            [parent],
-        )
-        upkeep.moved = cursor.fetchone()[0] or 0
+        upkeep.moved = default_empty(cursor, schema, parent)
         # A partition made for moved rows may be past retention already: counted both ways.
         moved_into = {partition.name for partition in partitions_of(table)}
         cursor.execute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from credit.check.models import CheckQuery
 from directory.partitions.models import PartitionEvent, RetentionPeriod
 from directory.partitions.selectors import default_rows, managed_tables, partitions_of
 from directory.partitions.services import partitions_maintain
+from directory.partitions.tasks import partitions_maintain_task
 from tests.factories import CheckQueryFactory
 
 pytestmark = pytest.mark.skipif(
@@ -120,6 +122,9 @@ def test_retention_drops_partitions_older_than_the_legal_period_and_keeps_the_re
     old = CheckQueryFactory(asked_at=months_from(now, -36) + timedelta(days=3))
     recent = CheckQueryFactory(asked_at=months_from(now, -18) + timedelta(days=3))
     current = CheckQueryFactory()
+    RetentionPeriod.objects.update_or_create(
+        table=LOG, defaults={"months": 60, "legal_basis": "《征信业管理条例》第十六条"}
+    )
     partitions_maintain()
     assert {month_partition(old.asked_at), month_partition(recent.asked_at)} <= set(names())
 
@@ -151,3 +156,21 @@ def test_a_table_without_a_retention_period_keeps_every_partition(db):
     assert upkeep.retention_months is None
     assert upkeep.dropped == []
     assert partition_of(row) == month_partition(row.asked_at)
+
+
+def test_the_scheduled_task_and_the_command_report_what_they_did(db, capsys):
+    # given a row waiting in the default partition, and the log's five-year period
+    CheckQueryFactory(asked_at=months_from(timezone.now(), 40))
+    RetentionPeriod.objects.update_or_create(
+        table=LOG, defaults={"months": 60, "legal_basis": "《征信业管理条例》第十六条"}
+    )
+
+    # when the scheduler's task runs, then the command
+    done = partitions_maintain_task()
+    call_command("partitions_maintain")
+
+    # then the task moved the row, and the command found nothing left to do
+    assert done[LOG]["moved"] == 1
+    assert f"{LOG}: kept 60 months; 0 partitions created, 0 dropped, 0 rows moved" in (
+        capsys.readouterr().out
+    )
