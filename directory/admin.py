@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+import directory.partitions.admin  # noqa: F401  (registers the partitions' pages)
 from directory import services as directory_services
 from directory.errors import DomainError
 from directory.identifiers import IdentifierKind, IdentifierProblem, check_identifier

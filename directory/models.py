@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from directory.identifiers import IdentifierKind, mask_resident_id
+from directory.partitions.models import PartitionEvent, RetentionPeriod  # noqa: F401
 from directory.representation.models import Representation  # noqa: F401  (registers it)
 
 

@@ -86,6 +86,7 @@ from directory.models import (
     Subject,
     WorkingDayOverride,
 )
+from directory.partitions.models import PartitionEvent, RetentionPeriod
 from directory.representation.models import Representation
 from directory.translation import both_languages
 from signing.models import SignedDocument
@@ -990,6 +991,29 @@ class RoutingRuleFactory(factory.django.DjangoModelFactory[RoutingRule]):
 
     class Params:
         on_field = factory.Trait(field_name="scope", field_value="热食类食品制售")
+
+
+class RetentionPeriodFactory(factory.django.DjangoModelFactory[RetentionPeriod]):
+    """The legal period of a partitioned table (the migrations seed the real ones)."""
+
+    class Meta:
+        model = RetentionPeriod
+        django_get_or_create = ("table",)
+
+    table = factory.Sequence(lambda n: f"example_log_{n}")
+    months = 60
+    legal_basis = "《征信业管理条例》第十六条"
+
+
+class PartitionEventFactory(factory.django.DjangoModelFactory[PartitionEvent]):
+    """A partition the maintenance job made ahead."""
+
+    class Meta:
+        model = PartitionEvent
+
+    table = "credit_checkquery"
+    partition = "credit_checkquery_p2027_01"
+    action = PartitionEvent.Action.CREATED
 
 
 class WorkingDayOverrideFactory(factory.django.DjangoModelFactory[WorkingDayOverride]):

@@ -493,9 +493,18 @@ CELERY_BEAT_SCHEDULE["credit-list_entries_exit_due_task"] = {
     "task": "credit.record.tasks.list_entries_exit_due_task",
     "schedule": timedelta(hours=1),
 }
+# Time-partitioned append-only tables (PostgreSQL, pg_partman; ADR 0035): partitions made
+# PARTITION_PREMAKE intervals ahead, rows of a month without a partition moved out of the
+# default partition, partitions past their retention period (RetentionPeriod rows) dropped.
+PARTITION_PREMAKE = env.int("PARTITION_PREMAKE", default=4)
+CELERY_BEAT_SCHEDULE["partitions-maintain"] = {
+    "task": "directory.partitions.tasks.partitions_maintain_task",
+    "schedule": timedelta(seconds=env.int("PARTITION_MAINTENANCE_INTERVAL", default=3600)),
+}
 # Pledge defaulters (repair/objection limits are flow timers).
 # A package's tasks: Celery's autodiscovery finds <app>.tasks only.
 CELERY_IMPORTS = [
+    "directory.partitions.tasks",
     "commitments.obligations.tasks",
     "commitments.pledges.tasks",
     "commitments.associations.tasks",

@@ -938,6 +938,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/directory/region/add/": {
         "GET": "login login login login login login login login login 200 login",
     },
+    "admin/directory/partitionevent/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/directory/partitionevent/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/directory/partitionevent/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/directory/partitionevent/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/directory/partitionevent/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/directory/partitionevent/add/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
     "admin/directory/regulatormembership/": {
         "GET": "login login login login login login login login login 200 login",
     },
@@ -978,6 +996,27 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 200 login",
     },
     "admin/directory/representation/add/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/directory/retentionperiod/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/directory/retentionperiod/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/directory/retentionperiod/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/directory/retentionperiod/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/directory/retentionperiod/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/directory/retentionperiod/^([^/]+)/history/([^/]+)/$": {
+        "GET": "login login login login login login login login login 404 login",
+    },
+    "admin/directory/retentionperiod/add/": {
         "GET": "login login login login login login login login login 403 login",
     },
     "admin/directory/routingrule/": {

@@ -1,0 +1,243 @@
+"""PostgreSQL: turn an append-only table into one partitioned by time and managed by
+pg_partman, and back. Called by the migrations that partition a table; on any other database
+(the embedded SQLite default) every function here does nothing.
+
+A partitioned table's primary key must include its partition key, so the table's key in the
+database becomes ``(id, <time column>)``; Django keeps ``id`` as the model's primary key.
+``id`` still comes from one identity sequence, so it stays unique in practice, but no
+constraint says so any more: that is why only tables that no foreign key points at are
+partitioned (``table_partition`` refuses the others).
+"""
+
+from __future__ import annotations
+
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+# The schema the migrations install pg_partman into when it is not installed yet.
+PARTMAN_SCHEMA = "partman"
+# Every partitioned table keeps this many partitions ready ahead of today unless the
+# maintenance job is told otherwise (settings.PARTITION_PREMAKE).
+DEFAULT_PREMAKE = 4
+
+
+class PartitioningError(RuntimeError):
+    """The database cannot partition the table as asked (the migration stops, says why)."""
+
+
+def partman_schema(cursor) -> str | None:
+    """The schema pg_partman is installed in, or None when it is not installed."""
+    cursor.execute(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+        " WHERE e.extname = 'pg_partman'"
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def partman_install(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Create the pg_partman extension (in schema ``partman``) unless it is there already.
+
+    Creating it takes a superuser (or the database owner with the extension trusted); an
+    operator whose migrations run without one creates it beforehand (docs/deployment.md).
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        if partman_schema(cursor) is not None:
+            return
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_partman'")
+        if cursor.fetchone() is None:
+            raise PartitioningError(
+                "The PostgreSQL server has no pg_partman extension. Install it on the database"
+                " server (Debian: apt-get install postgresql-<major>-partman), then migrate"
+                " again (docs/deployment.md, 'Partitioned tables')."
+            )
+        cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {PARTMAN_SCHEMA}")
+        cursor.execute(f"CREATE EXTENSION pg_partman SCHEMA {PARTMAN_SCHEMA}")
+
+
+def parent_name(cursor, table: str) -> str:
+    """The table as pg_partman names it: schema-qualified."""
+    cursor.execute("SELECT current_schema()")
+    return f"{cursor.fetchone()[0]}.{table}"
+
+
+def table_partition(
+    schema_editor: BaseDatabaseSchemaEditor,
+    *,
+    table: str,
+    column: str,
+    key: str = "id",
+    interval: str = "1 month",
+    premake: int = DEFAULT_PREMAKE,
+) -> None:
+    """Rebuild ``table`` as a table partitioned by range of ``column``, managed by pg_partman.
+
+    ``key`` is the table's identity column (``id``; ``history_id`` for a history table): the
+    primary key becomes ``(key, column)``.
+
+    Keeps its columns, defaults, identity, checks, indexes (rebuilt as partitioned indexes)
+    and foreign keys, creates the partitions from ``premake`` intervals back to ``premake``
+    ahead and a default partition, and moves every existing row into its partition.
+    """
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # Rows written earlier in this transaction must not leave deferred foreign key checks
+        # pending on the table: PostgreSQL refuses to alter a table that has them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema = partman_schema(cursor)
+        if schema is None:
+            raise PartitioningError("pg_partman is not installed (run the migrations in order).")
+        parent = parent_name(cursor, table)
+        pointing_here = _foreign_keys_into(cursor, table)
+        if pointing_here:
+            raise PartitioningError(
+                f"{table} cannot be partitioned: foreign keys point at it ({pointing_here})."
+            )
+        old, foreign_keys = _rebuild_as(
+            cursor, table, quote, f"PARTITION BY RANGE ({quote(column)})", [key, column]
+        )
+        cursor.execute(
+            f"SELECT {schema}.create_parent(p_parent_table := %s, p_control := %s,"
+            " p_type := 'native', p_interval := %s, p_premake := %s)",
+            [parent, column, interval, premake],
+        )
+        cursor.execute(
+            f"UPDATE {schema}.part_config SET infinite_time_partitions = true,"  # noqa: S608
+            " retention_keep_table = false, retention_keep_index = false"
+            " WHERE parent_table = %s",
+            [parent],
+        )
+        _copy_rows(cursor, quote, old, table)
+        default_empty(cursor, schema, parent)
+        _finish(cursor, quote, old, table, key, foreign_keys)
+
+
+def table_unpartition(
+    schema_editor: BaseDatabaseSchemaEditor, *, table: str, key: str = "id"
+) -> None:
+    """Undo ``table_partition``: one plain table again with every row, its key back to ``key``,
+    pg_partman's configuration and template for it removed."""
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema = partman_schema(cursor)
+        parent = parent_name(cursor, table)
+        if schema is not None:
+            cursor.execute(
+                f"SELECT template_table FROM {schema}.part_config"  # noqa: S608 (extension's)
+                " WHERE parent_table = %s",
+                [parent],
+            )
+            template = cursor.fetchone()
+            cursor.execute(
+                f"DELETE FROM {schema}.part_config WHERE parent_table = %s",  # noqa: S608
+                [parent],
+            )
+            if template and template[0]:
+                cursor.execute(f"DROP TABLE IF EXISTS {template[0]}")
+        old, foreign_keys = _rebuild_as(cursor, table, quote, "", [key])
+        _copy_rows(cursor, quote, old, table)
+        _finish(cursor, quote, old, table, key, foreign_keys)
+
+
+def default_empty(cursor, schema: str, parent: str) -> int:
+    """Move every row of ``parent``'s default partition into partitions made for their months;
+    returns how many moved.
+
+    pg_partman stages the rows in a temporary table shaped like ``parent`` that lives until
+    the transaction ends; it is dropped here, or moving the rows of the next table in the same
+    transaction (a migration partitioning several) would fail on its columns.
+    """
+    cursor.execute(
+        f"SELECT {schema}.partition_data_time(%s, p_batch_count := 1000000, p_analyze := false)",
+        [parent],
+    )
+    moved = cursor.fetchone()[0] or 0
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.partman_temp_data_storage")
+    return moved
+
+
+def _foreign_keys_into(cursor, table: str) -> str:
+    cursor.execute(
+        "SELECT string_agg(conname || ' on ' || conrelid::regclass::text, ', ')"
+        " FROM pg_constraint WHERE contype = 'f' AND confrelid = %s::regclass"
+        " AND conrelid <> confrelid AND conparentid = 0",
+        [table],
+    )
+    return cursor.fetchone()[0] or ""
+
+
+def _rebuild_as(
+    cursor, table: str, quote, partition_clause: str, key: list[str]
+) -> tuple[str, list[tuple[str, str]]]:
+    """Rename ``table`` aside, free its index and constraint names, and create the new
+    ``table`` with the same columns and checks (partitioned when a clause is given), its
+    primary key and indexes. Returns the name the old table was renamed to and its foreign keys,
+    which ``_finish`` adds back once the rows are copied."""
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique"
+        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE i.indrelid = %s::regclass ORDER BY c.relname",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    unique = [name for name, _, primary, is_unique in indexes if is_unique and not primary]
+    if unique and partition_clause:
+        raise PartitioningError(f"{table} has unique indexes without its time column: {unique}")
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('p', 'f') ORDER BY contype DESC, conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    old = f"{table[:58]}_prev"
+    cursor.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(old)}")
+    for name, _definition in constraints:
+        cursor.execute(f"ALTER TABLE {quote(old)} DROP CONSTRAINT {quote(name)}")
+    for name, _definition, primary, _unique in indexes:
+        if not primary:
+            cursor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
+    cursor.execute(
+        f"CREATE TABLE {quote(table)} (LIKE {quote(old)} INCLUDING DEFAULTS INCLUDING IDENTITY"
+        f" INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS) {partition_clause}"
+    )
+    primary_name = next((name for name, d in constraints if d.startswith("PRIMARY KEY")), None)
+    primary_name = primary_name or f"{table[:58]}_pkey"
+    cursor.execute(
+        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(primary_name)}"
+        f" PRIMARY KEY ({', '.join(quote(c) for c in key)})"
+    )
+    for _name, definition, primary, _unique in indexes:
+        if not primary:
+            cursor.execute(definition)
+    return old, [(n, d) for n, d in constraints if d.startswith("FOREIGN KEY")]
+
+
+def _copy_rows(cursor, quote, old: str, table: str) -> None:
+    cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {quote(old)}")  # noqa: S608
+
+
+def _finish(
+    cursor, quote, old: str, table: str, key: str, foreign_keys: list[tuple[str, str]]
+) -> None:
+    """Carry the identity sequence on, drop the old table, add the foreign keys back."""
+    cursor.execute(
+        "SELECT setval(pg_get_serial_sequence(%s, %s),"  # noqa: S608 (quoted names)
+        f" COALESCE((SELECT MAX({quote(key)}) FROM {quote(old)}), 0) + 1, false)",
+        [table, key],
+    )
+    cursor.execute(f"DROP TABLE {quote(old)}")
+    cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, key])
+    sequence = cursor.fetchone()[0]
+    wanted = f"{table[: 59 - len(key)]}_{key}_seq"
+    if sequence and sequence.split(".")[-1].strip('"') != wanted:
+        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {quote(wanted)}")
+    for name, definition in foreign_keys:
+        cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
