@@ -1,8 +1,9 @@
 """Issuing a special credit report and checking one.
 
-``report_request`` refuses, with nothing written, a span longer than five years, a span that
-ends in the future or starts after it ends, and a subject the requester does not represent
-now (as legal representative or an authorised agent). Otherwise it lists the record over the
+``report_request`` refuses a span longer than five years, a span that ends in the future or
+starts after it ends, and a subject the requester does not represent now (as legal
+representative or an authorised agent); a refusal writes only its line in the check log (who,
+when, what was asked, why it was refused), like a check. Otherwise it lists the record over the
 span by category, renders the PDF, seals it (the platform seal at PAdES B-LTA, its stamp's QR
 code leading to the public check), stores it and writes the report's row and its line in the
 check log in one transaction. Sealing happens before the transaction: a timestamp service that
@@ -28,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from credit.check.models import REPORT_PURPOSE, CallingSystem
+from credit.check.models import REPORT_PURPOSE, CallingSystem, CheckQuery
 from credit.check.services import check_query_log
 from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.notices import RepairNotice
@@ -106,6 +107,45 @@ def _reports_system() -> CallingSystem:
     return system
 
 
+@transaction.atomic
+def report_refusal_log(
+    *,
+    user: AbstractBaseUser,
+    subject_code: str,
+    span_from: date,
+    span_until: date,
+    error: CreditError,
+) -> CheckQuery:
+    """Log a refused report request in the check log, like a check: who asked (the user), when,
+    about which code and span, and why it was refused (the refusal's code, field and message).
+
+    The row names no subject (``subject`` is empty, the code as typed is kept): a refused
+    requester received nothing, so the subject's later changes are not owed to the platform's
+    reports system on its account, and a stranger's attempt does not confirm that the code
+    exists. Nothing else is written.
+    """
+    return check_query_log(
+        calling_system=_reports_system(),
+        subject_id=None,
+        subject_code=normalise(subject_code),
+        matter_code="",
+        purpose=REPORT_PURPOSE,
+        reason=(
+            f"special credit report refused ({error.code}, {error.field or '-'}) "
+            f"to {user.get_username()}"
+        ),
+        answer={
+            "refused": True,
+            "code": str(error.code),
+            "field": error.field or "",
+            "message": str(error.message),
+            "requested_by": user.pk,
+            "span_from": span_from.isoformat(),
+            "span_until": span_until.isoformat(),
+        },
+    )
+
+
 def report_request(
     *,
     user: AbstractBaseUser,
@@ -117,14 +157,27 @@ def report_request(
 ) -> CreditReport:
     """Issue a sealed special credit report of a subject ``user`` represents (see module)."""
     today = today or timezone.localdate()
-    report_span_check(span_from=span_from, span_until=span_until, today=today)
-    subject = selectors.report_subjects(user=user).filter(code=normalise(subject_code)).first()
-    if subject is None:
-        raise CreditError(
-            CreditErrorCode.NOT_FOUND,
-            _("You do not represent a subject with this code, so you cannot request its report."),
-            field="subject",
+    try:
+        report_span_check(span_from=span_from, span_until=span_until, today=today)
+        subject = selectors.report_subjects(user=user).filter(code=normalise(subject_code)).first()
+        if subject is None:
+            raise CreditError(
+                CreditErrorCode.NOT_FOUND,
+                _(
+                    "You do not represent a subject with this code, so you cannot request its "
+                    "report."
+                ),
+                field="subject",
+            )
+    except CreditError as error:
+        report_refusal_log(
+            user=user,
+            subject_code=subject_code,
+            span_from=span_from,
+            span_until=span_until,
+            error=error,
         )
+        raise
     issued_at = now or timezone.now()
     reference = _new_reference(today)
     content = selectors.report_content(subject=subject, span_from=span_from, span_until=span_until)
