@@ -461,6 +461,12 @@ CELERY_BEAT_SCHEDULE["credit-list_entries_exit_due_task"] = {
     "task": "credit.record.tasks.list_entries_exit_due_task",
     "schedule": timedelta(hours=1),
 }
+# Repair notices get their sealed PDF after the decision commits (kicked then); this catches
+# the notices whose kick the broker missed or whose seal waited for the time-stamping service.
+CELERY_BEAT_SCHEDULE["credit-repair-notices-seal"] = {
+    "task": "credit.reports.tasks.repair_notices_seal_due_task",
+    "schedule": timedelta(minutes=5),
+}
 # Pledge defaulters (repair/objection limits are flow timers).
 # A package's tasks: Celery's autodiscovery finds <app>.tasks only.
 CELERY_IMPORTS = [
