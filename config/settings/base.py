@@ -280,6 +280,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # in production: a subscriber must not make the platform call into its own network).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Subscribers' webhook secrets are encrypted at rest (notifications.encryption) under the
+# Fernet keys in this file, one per line: the first encrypts, all decrypt (rotation). Only the
+# embedded default and the tests create it (under the data folder) when it is missing.
+WEBHOOK_SECRET_KEYS_PATH = env.str(
+    "WEBHOOK_SECRET_KEYS_PATH", default=str(DATA_DIR / "keys" / "webhook-secrets.keys")
+)
+WEBHOOK_SECRET_KEYS_AUTOCREATE = env.bool("WEBHOOK_SECRET_KEYS_AUTOCREATE", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # viewflow timers (verification windows, escalation) are rows; this fires the due ones.
