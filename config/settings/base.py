@@ -280,6 +280,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # in production: a subscriber must not make the platform call into its own network).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Webhooks are delivered in batches of up to WEBHOOK_BATCH_SIZE rows per transaction, posted
+# by WEBHOOK_CONCURRENCY threads per worker process over kept-alive connections (ADR 0031).
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=100)
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=16)
 # Subscribers' webhook secrets are encrypted at rest (notifications.encryption) under the
 # Fernet keys in this file, one per line: the first encrypts, all decrypt (rotation). Only the
 # embedded default and the tests create it (under the data folder) when it is missing.
