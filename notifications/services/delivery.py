@@ -204,9 +204,19 @@ def outbox_deliver_webhooks(*, now=None, limit: int | None = None) -> list[Outbo
                 )
             )
         DeliveryAttempt.objects.bulk_create(attempts)
-        OutboxMessage.objects.bulk_update(
-            messages, ["status", "next_attempt_at", "last_error", "sent_at"]
-        )
+        # One UPDATE per distinct outcome (all sent rows share theirs): Django's bulk_update
+        # would build a CASE per row and field, the costliest step of a batch.
+        outcomes_by_values: dict[tuple, list[int]] = {}
+        for message in messages:
+            values = (message.status, message.next_attempt_at, message.last_error, message.sent_at)
+            outcomes_by_values.setdefault(values, []).append(message.pk)
+        for (status, next_attempt_at, last_error, sent_at), pks in outcomes_by_values.items():
+            OutboxMessage.objects.filter(pk__in=pks).update(
+                status=status,
+                next_attempt_at=next_attempt_at,
+                last_error=last_error,
+                sent_at=sent_at,
+            )
         if sent:
             outbox_sent.send(sender=OutboxMessage, messages=sent)
     return messages
