@@ -6,7 +6,7 @@
 - ``credit.check.models``: calling systems and the log of every check.
 - ``credit.changes.models``: record change notices.
 - ``credit.record.models.notices``: the repair notice of each breach.
-- ``credit.reports.models``: special credit reports.
+- ``credit.reports.models``: special credit reports, and the sealed PDFs of repair notices.
 
 Import a model from the module that defines it, not from here.
 """
@@ -26,4 +26,4 @@ from credit.record.models.rules import (  # noqa: F401
     RepairRule,
     RuleSet,
 )
-from credit.reports.models import CreditReport  # noqa: F401
+from credit.reports.models import CreditReport, SealedRepairNotice  # noqa: F401

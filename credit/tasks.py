@@ -9,3 +9,4 @@ from credit.record.tasks import (  # noqa: F401
     list_entries_enter_due_task,
     list_entries_exit_due_task,
 )
+from credit.reports.tasks import repair_notices_seal_due_task  # noqa: F401

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import smtplib
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 
+import urllib3
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
@@ -130,17 +132,25 @@ def _resolves_private(host: str) -> bool:
     return any(not ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in infos)
 
 
-def deliver_webhook(message: OutboxMessage) -> None:
-    """POST the signed body to the endpoint; a fresh timestamp and signature per attempt, the
-    same ``Chengnuo-Webhook-Id`` (the outbox key) on all of them, so a receiver drops repeats.
+def _http_pool() -> urllib3.PoolManager:
+    """This process's pool of keep-alive connections to receivers (made after a fork)."""
+    pool = _pools.get(os.getpid())
+    if pool is None:
+        size = int(getattr(settings, "WEBHOOK_CONCURRENCY", 16))
+        pool = urllib3.PoolManager(num_pools=256, maxsize=size, block=False, retries=False)
+        _pools.clear()
+        _pools[os.getpid()] = pool
+    return pool
 
-    2xx is delivered; 408, 429 and 5xx, a timeout or a refused connection are retried with
-    back-off; any other answer (the receiver refused it) gives up at once for an officer to
-    look at. The timeout (``WEBHOOK_TIMEOUT``) bounds how long a worker waits for one peer.
-    """
+
+_pools: dict[int, urllib3.PoolManager] = {}
+
+
+def webhook_refusal(message: OutboxMessage) -> DeliveryError | None:
+    """Why ``message`` may not be posted (an inactive endpoint, a refused URL), or None."""
     endpoint = message.endpoint
     if endpoint is None or not endpoint.is_active:
-        raise DeliveryError("The webhook endpoint is gone or inactive.", retryable=False)
+        return DeliveryError("The webhook endpoint is gone or inactive.", retryable=False)
     allow_private = getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False)
     problem = webhook_url_problem(
         message.address, own_hosts=webhook_own_hosts(), allow_private=allow_private
@@ -149,23 +159,54 @@ def deliver_webhook(message: OutboxMessage) -> None:
     if problem is None and not allow_private and _resolves_private(host):
         problem = "private"
     if problem:
-        raise DeliveryError(f"The webhook URL is refused ({problem}).", retryable=False)
+        return DeliveryError(f"The webhook URL is refused ({problem}).", retryable=False)
+    return None
+
+
+def deliver_webhook(message: OutboxMessage) -> None:
+    """POST the signed body to the endpoint; a fresh timestamp and signature per attempt, the
+    same ``Chengnuo-Webhook-Id`` (the outbox key) on all of them, so a receiver drops repeats.
+
+    2xx is delivered; 408, 429 and 5xx, a timeout or a refused connection are retried with
+    back-off; any other answer (the receiver refused it, or redirected: redirects are not
+    followed, a receiver must not send the platform elsewhere) gives up at once for an officer
+    to look at. The timeout (``WEBHOOK_TIMEOUT``) bounds each wait for a peer. Connections
+    are kept alive and reused per receiver (``_http_pool``); safe to call from several threads
+    once the message's endpoint is loaded (no database access here).
+    """
+    refusal = webhook_refusal(message)
+    if refusal is not None:
+        raise refusal
     body = message.body.encode()
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        message.address,
-        data=body,
-        method="POST",
-        headers=webhook_headers(secret=endpoint.secret, delivery_id=message.key, body=body),
-    )
-    timeout = getattr(settings, "WEBHOOK_TIMEOUT", 5)
+    headers = webhook_headers(secret=message.endpoint.secret, delivery_id=message.key, body=body)
+    timeout = float(getattr(settings, "WEBHOOK_TIMEOUT", 5))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        response = _http_pool().request(
+            "POST",
+            message.address,
+            body=body,
+            headers=headers,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            retries=False,
+            redirect=False,
+            preload_content=False,
+        )
+        try:
             response.read(4096)
-    except urllib.error.HTTPError as error:
-        retryable = error.code >= 500 or error.code in (408, 429)
-        raise DeliveryError(f"The receiver answered {error.code}", retryable=retryable) from error
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        finally:
+            if response.length_remaining:
+                response.close()  # an unread long answer: drop the connection, not reuse it
+            else:
+                response.release_conn()
+    except urllib3.exceptions.HTTPError as error:
         raise DeliveryError(f"The receiver is unreachable: {error!r}", retryable=True) from error
+    except OSError as error:
+        raise DeliveryError(f"The receiver is unreachable: {error!r}", retryable=True) from error
+    status = response.status
+    if 200 <= status < 300:
+        return
+    retryable = status >= 500 or status in (408, 429)
+    raise DeliveryError(f"The receiver answered {status}", retryable=retryable)
 
 
 def deliver(message: OutboxMessage, *, connection: BaseEmailBackend | None = None) -> None:

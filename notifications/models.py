@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from notifications.encryption import EncryptedSecretField
+
 
 class Notification(models.Model):
     """One message to one user. ``key`` makes sending idempotent: the same event notifies once.
@@ -66,13 +68,14 @@ class Channel(models.TextChoices):
 class WebhookEndpoint(models.Model):
     """A URL that receives signed webhooks for one user (another system's API user), with the
     secret its deliveries are signed with (``notifications.webhooks``). The secret is kept to
-    sign with, so it is stored as given; it is shown once, when it is made."""
+    sign with, so it cannot be hashed: it is encrypted at rest under keys kept outside the
+    database (``notifications.encryption``); it is shown once, when it is made."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
     )
     url = models.CharField(_("URL"), max_length=254)
-    secret = models.CharField(_("secret"), max_length=100)
+    secret = EncryptedSecretField(_("secret"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

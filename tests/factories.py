@@ -70,7 +70,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from credit.record.rules import add_months
-from credit.reports.models import CreditReport
+from credit.reports.models import CreditReport, SealedRepairNotice
 from directory.calendar import add_working_days, deadline_after
 from directory.identifiers import USCC_ALPHABET, uscc_check_character
 from directory.models import (
@@ -1290,6 +1290,19 @@ class CreditReportFactory(factory.django.DjangoModelFactory[CreditReport]):
     issued_at = factory.LazyFunction(timezone.now)
     entry_count = 0
     record_digest = hashlib.sha256(b"[]").hexdigest()
+    document = factory.SubFactory(SignedDocumentFactory)
+
+
+class SealedRepairNoticeFactory(factory.django.DjangoModelFactory[SealedRepairNotice]):
+    """A notice's seal row and its stored document's metadata (no bytes): for lists only."""
+
+    class Meta:
+        model = SealedRepairNotice
+
+    notice = factory.SubFactory(RepairNoticeFactory)
+    check_code = factory.Sequence(lambda n: f"CHECK{n:07d}")
+    language = "zh-hans"
+    sealed_at = factory.LazyFunction(timezone.now)
     document = factory.SubFactory(SignedDocumentFactory)
 
 

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
         "SIGNING_DOCUMENT_ROOT",
         "SIGNING_CA_CERT_PATH",
         "SIGNING_CA_KEY_PATH",
+        "WEBHOOK_SECRET_KEYS_PATH",
     ],
 )
 def test_every_folder_a_test_writes_to_is_temporary(name):

@@ -312,6 +312,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # in production: a subscriber must not make the platform call into its own network).
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
 WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Webhooks are delivered in batches of up to WEBHOOK_BATCH_SIZE rows per transaction, posted
+# by WEBHOOK_CONCURRENCY threads per worker process over kept-alive connections (ADR 0031).
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=100)
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", default=16)
+# Subscribers' webhook secrets are encrypted at rest (notifications.encryption) under the
+# Fernet keys in this file, one per line: the first encrypts, all decrypt (rotation). Only the
+# embedded default and the tests create it (under the data folder) when it is missing.
+WEBHOOK_SECRET_KEYS_PATH = env.str(
+    "WEBHOOK_SECRET_KEYS_PATH", default=str(DATA_DIR / "keys" / "webhook-secrets.keys")
+)
+WEBHOOK_SECRET_KEYS_AUTOCREATE = env.bool("WEBHOOK_SECRET_KEYS_AUTOCREATE", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # viewflow timers (verification windows, escalation) are rows; this fires the due ones.
@@ -500,6 +511,12 @@ PARTITION_PREMAKE = env.int("PARTITION_PREMAKE", default=4)
 CELERY_BEAT_SCHEDULE["partitions-maintain"] = {
     "task": "directory.partitions.tasks.partitions_maintain_task",
     "schedule": timedelta(seconds=env.int("PARTITION_MAINTENANCE_INTERVAL", default=3600)),
+}
+# Repair notices get their sealed PDF after the decision commits (kicked then); this catches
+# the notices whose kick the broker missed or whose seal waited for the time-stamping service.
+CELERY_BEAT_SCHEDULE["credit-repair-notices-seal"] = {
+    "task": "credit.reports.tasks.repair_notices_seal_due_task",
+    "schedule": timedelta(minutes=5),
 }
 # Pledge defaulters (repair/objection limits are flow timers).
 # A package's tasks: Celery's autodiscovery finds <app>.tasks only.

@@ -10,6 +10,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-default-not-for-prod
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 SIGNING_CA_AUTOCREATE = True
+WEBHOOK_SECRET_KEYS_AUTOCREATE = env.bool("WEBHOOK_SECRET_KEYS_AUTOCREATE", default=True)
 
 # Without DEBUG, runserver serves no static files: WhiteNoise (already in the middleware)
 # serves them straight from the source folders, and picks up edits without a restart.

@@ -17,6 +17,11 @@ SIGNING_CA_AUTOCREATE = True
 SIGNING_CA_CERT_PATH = str(DATA_DIR / "ca" / "ca.crt")
 SIGNING_CA_KEY_PATH = str(DATA_DIR / "ca" / "ca.key")
 SIGNING_DOCUMENT_ROOT = str(DATA_DIR / "documents")
+# A worker a test starts reads the test's key file (named in its environment).
+WEBHOOK_SECRET_KEYS_PATH = env.str(
+    "WEBHOOK_SECRET_KEYS_PATH", default=str(DATA_DIR / "keys" / "webhook-secrets.keys")
+)
+WEBHOOK_SECRET_KEYS_AUTOCREATE = True
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir()  # WhiteNoise warns on every request about a missing folder
 MEDIA_ROOT = DATA_DIR / "media"

@@ -25,7 +25,7 @@ from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.breaches import Breach
 from notifications.channels import webhook_own_hosts
 from notifications.models import OutboxMessage, WebhookEndpoint
-from notifications.services.outbox import outbox_resend, webhook_enqueue
+from notifications.services.outbox import Webhook, outbox_resend, webhooks_enqueue
 from notifications.signals import outbox_sent
 from notifications.tasks import outbox_deliver_task, task_kick_on_commit
 from notifications.webhooks import webhook_secret_new, webhook_url_problem
@@ -64,55 +64,77 @@ def change_payload(notice: RecordChangeNotice) -> dict:
     }
 
 
-def _webhook(notice: RecordChangeNotice, endpoint: WebhookEndpoint) -> None:
-    payload = json.dumps(change_payload(notice), ensure_ascii=False, separators=(",", ":"))
-    message, _created = webhook_enqueue(
-        key=f"record-change:{notice.pk}",
-        endpoint=endpoint,
-        subject=f"record.{notice.change} {notice.breach_id}",
-        payload=payload,
-        topic=f"breach:{notice.breach_id}",
-        audience_group=(
-            f"department:{notice.breach.department_id}" if notice.breach.department_id else ""
-        ),
-    )
-    if notice.webhook_id is None:
-        notice.webhook = message
-        notice.save(update_fields=["webhook"])
-
-
 @transaction.atomic
 def record_change_queue(*, breach: Breach, change: str) -> list[RecordChangeNotice]:
     """One notice per calling system to tell, in system order; a notice already queued for the
     same system, record and change is not queued twice. A system with an active webhook
-    endpoint gets a signed webhook through the outbox, written in this transaction."""
-    notices = []
+    endpoint gets a signed webhook through the outbox, written in this transaction.
+
+    Written in bulk, in a fixed number of statements whatever the number of systems (the
+    systems, their endpoints, the notices inserted and read back, the webhooks inserted and
+    read back, the notices linked to them): a record checked by hundreds of systems fans out
+    in one short transaction.
+    """
+    systems = _systems_to_tell(breach)
+    if not systems:
+        return []
+    RecordChangeNotice.objects.bulk_create(
+        [
+            RecordChangeNotice(calling_system_id=system_id, breach=breach, change=change)
+            for system_id in systems
+        ],
+        ignore_conflicts=True,
+    )
+    notices = list(
+        RecordChangeNotice.objects.filter(
+            breach=breach, change=change, calling_system_id__in=systems
+        ).order_by("calling_system_id")
+    )
+    for notice in notices:
+        notice.breach = breach  # one breach for every payload: its subject and category once
     endpoints = {
         s.calling_system_id: s.endpoint
         for s in ChangeSubscription.objects.filter(
-            endpoint__isnull=False, endpoint__is_active=True
+            calling_system_id__in=systems, endpoint__isnull=False, endpoint__is_active=True
         ).select_related("endpoint")
     }
-    for system_id in _systems_to_tell(breach):
-        notice, _created = RecordChangeNotice.objects.get_or_create(
-            calling_system_id=system_id, breach=breach, change=change
-        )
-        if system_id in endpoints:
-            _webhook(notice, endpoints[system_id])
-        notices.append(notice)
+    unlinked = [n for n in notices if n.webhook_id is None and n.calling_system_id in endpoints]
+    audience = f"department:{breach.department_id}" if breach.department_id else ""
+    messages = webhooks_enqueue(
+        [
+            Webhook(
+                key=f"record-change:{notice.pk}",
+                endpoint=endpoints[notice.calling_system_id],
+                subject=f"record.{notice.change} {notice.breach_id}",
+                payload=json.dumps(
+                    change_payload(notice), ensure_ascii=False, separators=(",", ":")
+                ),
+                topic=f"breach:{notice.breach_id}",
+                audience_group=audience,
+            )
+            for notice in unlinked
+        ]
+    )
+    for notice in unlinked:
+        notice.webhook = messages[f"record-change:{notice.pk}"]
+    RecordChangeNotice.objects.bulk_update(unlinked, ["webhook"], batch_size=500)
     if any(notice.webhook_id for notice in notices):
         task_kick_on_commit(outbox_deliver_task)
     return notices
 
 
 @receiver(outbox_sent, dispatch_uid="credit-changes-delivered")
-def record_change_delivered(sender, message: OutboxMessage, **kwargs) -> None:
-    """The webhook of a notice was accepted: the notice is delivered (first delivery counts)."""
-    if message.channel != "webhook" or not message.key.startswith("record-change:"):
-        return
-    RecordChangeNotice.objects.filter(webhook=message, delivered_at__isnull=True).update(
-        delivered_at=message.sent_at, delivered_by=DELIVERED_BY_WEBHOOK
-    )
+def record_change_delivered(sender, messages: list[OutboxMessage], **kwargs) -> None:
+    """Webhooks of notices were accepted: those notices are delivered (the first delivery
+    counts), one UPDATE per time of sending (a batch shares one)."""
+    by_time: dict = {}
+    for message in messages:
+        if message.channel == "webhook" and message.key.startswith("record-change:"):
+            by_time.setdefault(message.sent_at, []).append(message.pk)
+    for sent_at, pks in by_time.items():
+        RecordChangeNotice.objects.filter(webhook_id__in=pks, delivered_at__isnull=True).update(
+            delivered_at=sent_at, delivered_by=DELIVERED_BY_WEBHOOK
+        )
 
 
 def change_feed_acknowledge(*, system: CallingSystem, cursor: int) -> int:

@@ -166,8 +166,8 @@ def report_document(
     )
 
 
-def notice_document(notice: RepairNotice) -> IssuedDocument:
-    """The credit repair notice as printed (两书同达)."""
+def notice_document(notice: RepairNotice, *, verify_url: str) -> IssuedDocument:
+    """The credit repair notice as printed (两书同达), with the address of its public check."""
     breach = notice.breach
     if notice.is_repairable:
         when = _("From %(day)s (the end of the minimum publicity period).") % {
@@ -195,6 +195,7 @@ def notice_document(notice: RepairNotice) -> IssuedDocument:
             (_("Where to apply"), where),
             (_("Legal basis of repair"), notice.repair_basis),
             (_("Issued"), city_time_text(notice.issued_at, seconds=True)),
+            (_("Verify online"), verify_url),
         ),
         sections=(
             Section(

@@ -45,3 +45,31 @@ class CreditReport(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class SealedRepairNotice(models.Model):
+    """The sealed PDF of a breach's repair notice (platform seal, PAdES B-LTA), made once.
+
+    The notice itself is written with the decision, in its transaction; sealing needs the
+    time-stamping service, so it follows on commit (a task, the beat's sweep, or the first
+    reader, whichever comes first) and never holds the decision back. ``check_code`` makes the
+    public check's address (the stamp's QR code) unguessable: notice references are numbered.
+    """
+
+    notice = models.OneToOneField(
+        "credit.RepairNotice", on_delete=models.PROTECT, related_name="sealed"
+    )
+    check_code = models.CharField(_("check code"), max_length=16, unique=True)
+    language = models.CharField(_("language"), max_length=10)
+    sealed_at = models.DateTimeField(_("sealed"))
+    document = models.ForeignKey(
+        "signing.SignedDocument", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sealed_at", "-pk"]
+        verbose_name = _("sealed repair notice")
+        verbose_name_plural = _("sealed repair notices")
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} ({self.sealed_at:%Y-%m-%d %H:%M})"

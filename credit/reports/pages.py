@@ -5,8 +5,12 @@
 - ``/reports/<reference>.pdf``: the sealed PDF, for the subject's representatives.
 - ``/reports/verify/`` and ``/reports/verify/<reference>/``: the public check (no login), by
   reference and optionally of a file; the seal's QR code opens the latter.
-- ``/reports/notices/<reference>.pdf``: a breach's repair notice, for the subject's
-  representatives and the designating department's members.
+- ``/reports/notices/<reference>.pdf``: a breach's sealed repair notice, for the subject's
+  representatives and the designating department's members (sealed on first reading if the
+  background sweep has not sealed it yet; 503 with Retry-After while the time-stamping service
+  does not answer).
+- ``/reports/notices/verify/<reference>/<code>/``: the public check of a sealed notice (no
+  login; its QR code opens it), optionally of a file.
 
 Someone else's report or notice is a 404, as if it did not exist.
 """
@@ -190,4 +194,43 @@ class RepairNoticePdfView(LoginRequiredMixin, View):
         )
         if not (represents or designates):
             raise Http404
-        return _pdf(services.repair_notice_pdf(notice), f"{notice.reference}.pdf")
+        try:
+            data = services.repair_notice_pdf(notice)
+        except CreditError as error:
+            response = render(
+                request,
+                "credit/reports/notice_pending.html",
+                {"error": error, "notice": notice},
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            return response
+        return _pdf(data, f"{notice.reference}.pdf")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RepairNoticeVerifyView(View):
+    """The public check of a sealed repair notice, at the address its QR code holds; POST a
+    ``file`` to check that file too."""
+
+    template_name = "credit/reports/notice_verify.html"
+
+    def get(self, request: HttpRequest, reference: str, code: str) -> HttpResponse:
+        return self._check(request, reference, code, None)
+
+    def post(self, request: HttpRequest, reference: str, code: str) -> HttpResponse:
+        try:
+            data = _read_file(request)
+        except CreditError as error:
+            return render(request, self.template_name, {"error": error}, status=400)
+        return self._check(request, reference, code, data)
+
+    def _check(
+        self, request: HttpRequest, reference: str, code: str, data: bytes | None
+    ) -> HttpResponse:
+        try:
+            result = services.repair_notice_check(reference=reference, check_code=code, pdf=data)
+        except CreditError as error:
+            status = 404 if error.code == CreditErrorCode.NOT_FOUND else 400
+            return render(request, self.template_name, {"error": error}, status=status)
+        return render(request, self.template_name, {"result": result})

@@ -1,8 +1,9 @@
 """Issuing a special credit report and checking one.
 
-``report_request`` refuses, with nothing written, a span longer than five years, a span that
-ends in the future or starts after it ends, and a subject the requester does not represent
-now (as legal representative or an authorised agent). Otherwise it lists the record over the
+``report_request`` refuses a span longer than five years, a span that ends in the future or
+starts after it ends, and a subject the requester does not represent now (as legal
+representative or an authorised agent); a refusal writes only its line in the check log (who,
+when, what was asked, why it was refused), like a check. Otherwise it lists the record over the
 span by category, renders the PDF, seals it (the platform seal at PAdES B-LTA, its stamp's QR
 code leading to the public check), stores it and writes the report's row and its line in the
 check log in one transaction. Sealing happens before the transaction: a timestamp service that
@@ -11,11 +12,17 @@ does not answer leaves nothing behind.
 ``report_check`` is the public check by reference (and optionally of a file): whether the
 stored report's seal validates, whether an uploaded file is that report unchanged, and whether
 the record the report listed has changed since it was issued.
+
+Repair notices (两书同达) are written with the decision by ``credit.record``; here each gets
+its sealed PDF once, after the decision's commit (``repair_notice_seal``: a task kicked on
+commit, the beat's sweep, or the first reader), stored content-addressed like every signed
+document, with a public check at an unguessable address (``repair_notice_check``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,21 +35,24 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from credit.check.models import REPORT_PURPOSE, CallingSystem
+from credit.check.models import REPORT_PURPOSE, CallingSystem, CheckQuery
 from credit.check.services import check_query_log
 from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.notices import RepairNotice
 from credit.record.rules import add_months
 from credit.reports import selectors
 from credit.reports.document import notice_document, report_document
-from credit.reports.models import MAX_SPAN_YEARS, CreditReport
+from credit.reports.models import MAX_SPAN_YEARS, CreditReport, SealedRepairNotice
 from directory.identifiers import normalise
 from signing.errors import InvalidPdf, SigningError, TimestampUnavailable
+from signing.models import ArchiveTimestamp
 from signing.pades.outcome import VerificationCode, document_outcome, verification_reason
 from signing.pades.seal import seal_pdf
 from signing.pades.validate import validate_pdf
 from signing.render.report import render_issued_document
 from signing.storage import document_read, document_store
+
+logger = logging.getLogger(__name__)
 
 REPORTS_SYSTEM_CODE = "credit-reports"
 # Unambiguous letters and digits: a reference is read aloud and typed from paper.
@@ -106,6 +116,45 @@ def _reports_system() -> CallingSystem:
     return system
 
 
+@transaction.atomic
+def report_refusal_log(
+    *,
+    user: AbstractBaseUser,
+    subject_code: str,
+    span_from: date,
+    span_until: date,
+    error: CreditError,
+) -> CheckQuery:
+    """Log a refused report request in the check log, like a check: who asked (the user), when,
+    about which code and span, and why it was refused (the refusal's code, field and message).
+
+    The row names no subject (``subject`` is empty, the code as typed is kept): a refused
+    requester received nothing, so the subject's later changes are not owed to the platform's
+    reports system on its account, and a stranger's attempt does not confirm that the code
+    exists. Nothing else is written.
+    """
+    return check_query_log(
+        calling_system=_reports_system(),
+        subject_id=None,
+        subject_code=normalise(subject_code),
+        matter_code="",
+        purpose=REPORT_PURPOSE,
+        reason=(
+            f"special credit report refused ({error.code}, {error.field or '-'}) "
+            f"to {user.get_username()}"
+        ),
+        answer={
+            "refused": True,
+            "code": str(error.code),
+            "field": error.field or "",
+            "message": str(error.message),
+            "requested_by": user.pk,
+            "span_from": span_from.isoformat(),
+            "span_until": span_until.isoformat(),
+        },
+    )
+
+
 def report_request(
     *,
     user: AbstractBaseUser,
@@ -117,14 +166,27 @@ def report_request(
 ) -> CreditReport:
     """Issue a sealed special credit report of a subject ``user`` represents (see module)."""
     today = today or timezone.localdate()
-    report_span_check(span_from=span_from, span_until=span_until, today=today)
-    subject = selectors.report_subjects(user=user).filter(code=normalise(subject_code)).first()
-    if subject is None:
-        raise CreditError(
-            CreditErrorCode.NOT_FOUND,
-            _("You do not represent a subject with this code, so you cannot request its report."),
-            field="subject",
+    try:
+        report_span_check(span_from=span_from, span_until=span_until, today=today)
+        subject = selectors.report_subjects(user=user).filter(code=normalise(subject_code)).first()
+        if subject is None:
+            raise CreditError(
+                CreditErrorCode.NOT_FOUND,
+                _(
+                    "You do not represent a subject with this code, so you cannot request its "
+                    "report."
+                ),
+                field="subject",
+            )
+    except CreditError as error:
+        report_refusal_log(
+            user=user,
+            subject_code=subject_code,
+            span_from=span_from,
+            span_until=span_until,
+            error=error,
         )
+        raise
     issued_at = now or timezone.now()
     reference = _new_reference(today)
     content = selectors.report_content(subject=subject, span_from=span_from, span_until=span_until)
@@ -149,6 +211,9 @@ def report_request(
         raise CreditError(CreditErrorCode.INVALID_STATE, str(error)) from error
     with transaction.atomic():
         stored = document_store(data=sealed.data)
+        ArchiveTimestamp.objects.get_or_create(
+            document=stored, defaults={"expires_at": sealed.timestamp_expires_at}
+        )
         report = CreditReport.objects.create(
             reference=reference,
             subject=subject,
@@ -235,6 +300,138 @@ def report_check(*, reference: str, pdf: bytes | None = None) -> ReportCheck:
     )
 
 
+# -- repair notices: sealed once, after the decision's commit ---------------------------------
+
+
+def repair_notice_verify_url(*, reference: str, check_code: str) -> str:
+    """The absolute address of a sealed notice's public check (its stamp's QR code)."""
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "reports:notice-verify", args=[reference, check_code]
+    )
+
+
+def repair_notice_seal(*, notice_id: int, wait: bool = True) -> SealedRepairNotice | None:
+    """Seal the notice's PDF (platform seal, B-LTA) and store it, once; return the seal.
+
+    Idempotent: a notice already sealed returns its seal. The notice's row is locked while
+    it is sealed, so two sealers never both call the time-stamping service for it: with
+    ``wait`` the caller waits for the other one's seal (a reader), without it (the sweep) it
+    gets None and moves on. Rendered in the platform's language (``LANGUAGE_CODE``): the
+    sealed notice is one document, the same for every reader. Raises ``TimestampUnavailable``
+    (nothing written) when the time-stamping service does not answer.
+    """
+    with transaction.atomic():
+        notice = (
+            RepairNotice.objects.select_for_update(of=("self",), skip_locked=not wait)
+            .select_related("breach__subject", "breach__category", "rule_set")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return None
+        existing = SealedRepairNotice.objects.filter(notice=notice).first()
+        if existing is not None:
+            return existing
+        check_code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+        verify_url = repair_notice_verify_url(reference=notice.reference, check_code=check_code)
+        sealed_at = timezone.now()
+        with translation.override(settings.LANGUAGE_CODE):
+            pdf = render_issued_document(notice_document(notice, verify_url=verify_url))
+        sealed = seal_pdf(pdf, reference=notice.reference, verify_url=verify_url)
+        stored = document_store(data=sealed.data)
+        ArchiveTimestamp.objects.get_or_create(
+            document=stored, defaults={"expires_at": sealed.timestamp_expires_at}
+        )
+        return SealedRepairNotice.objects.create(
+            notice=notice,
+            check_code=check_code,
+            language=settings.LANGUAGE_CODE,
+            sealed_at=sealed_at,
+            document=stored,
+        )
+
+
+def repair_notices_seal_due(*, limit: int = 200) -> int:
+    """Seal the notices that have no seal yet, oldest first; return how many were sealed.
+
+    Notices another sealer holds are skipped; a time-stamping service that does not answer
+    ends the run (the next one tries again).
+    """
+    due = list(
+        RepairNotice.objects.filter(sealed__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sealed = 0
+    for notice_id in due:
+        try:
+            if repair_notice_seal(notice_id=notice_id, wait=False) is not None:
+                sealed += 1
+        except TimestampUnavailable:
+            logger.warning("time-stamping service unavailable: %d notices left", len(due) - sealed)
+            break
+    return sealed
+
+
 def repair_notice_pdf(notice: RepairNotice) -> bytes:
-    """The repair notice as a PDF, rendered from its row (the same text wherever shown)."""
-    return render_issued_document(notice_document(notice))
+    """The notice's sealed PDF exactly as stored (sealed now if the sweep has not yet)."""
+    try:
+        sealed = repair_notice_seal(notice_id=notice.pk)
+    except TimestampUnavailable as error:
+        raise CreditError(
+            CreditErrorCode.INVALID_STATE,
+            _(
+                "The notice is being sealed: the time-stamping service did not answer. Try again "
+                "shortly."
+            ),
+        ) from error
+    return document_read(sealed.document)
+
+
+@dataclass(frozen=True)
+class NoticeCheck:
+    """The public check of a sealed repair notice: is it genuine, and where is the record now?"""
+
+    sealed: SealedRepairNotice
+    code: VerificationCode
+    is_genuine: bool
+    reason: str
+    file_checked: bool = False
+
+
+def repair_notice_check(
+    *, reference: str, check_code: str, pdf: bytes | None = None
+) -> NoticeCheck:
+    """Check the notice sealed under ``reference`` and ``check_code`` (both from its QR code),
+    and, when ``pdf`` is given, that this file is that notice unchanged."""
+    sealed = (
+        SealedRepairNotice.objects.filter(
+            notice__reference=reference, check_code=check_code.strip().upper()
+        )
+        .select_related("notice__breach__subject", "notice__breach__category", "document")
+        .first()
+    )
+    if sealed is None:
+        raise CreditError(
+            CreditErrorCode.NOT_FOUND,
+            _("No sealed repair notice has this reference and check code."),
+            field="reference",
+        )
+    data = document_read(sealed.document) if pdf is None else pdf
+    try:
+        code = document_outcome(validate_pdf(data))
+    except InvalidPdf:
+        code = VerificationCode.MALFORMED_PDF
+    reason = verification_reason(code)
+    genuine = code == VerificationCode.VALID
+    if pdf is not None and genuine and hashlib.sha256(pdf).hexdigest() != sealed.document.sha256:
+        genuine = False
+        reason = _(
+            "The file carries a valid platform seal but is not the notice issued under this "
+            "reference."
+        )
+    elif genuine:
+        reason = _("Sealed by the platform and unchanged since: this notice is genuine.")
+    return NoticeCheck(
+        sealed=sealed, code=code, is_genuine=genuine, reason=reason, file_checked=pdf is not None
+    )

@@ -12,6 +12,11 @@ urlpatterns = [
     path("verify/", pages.ReportVerifyView.as_view(), name="verify"),
     path("verify/<str:reference>/", pages.ReportVerifyView.as_view(), name="verify-reference"),
     path("notices/<str:reference>.pdf", pages.RepairNoticePdfView.as_view(), name="notice-pdf"),
+    path(
+        "notices/verify/<str:reference>/<str:code>/",
+        pages.RepairNoticeVerifyView.as_view(),
+        name="notice-verify",
+    ),
     path("<str:reference>.pdf", pages.ReportPdfView.as_view(), name="pdf"),
 ]
 

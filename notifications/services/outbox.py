@@ -170,26 +170,48 @@ def outbox_retry_now(*, message: OutboxMessage) -> bool:
     )
 
 
-def webhook_enqueue(
-    *, key: str, endpoint, subject: str, payload: str, topic: str = "", audience_group: str = ""
-) -> tuple[OutboxMessage, bool]:
-    """Write a signed webhook to deliver to ``endpoint``, once per ``key`` (the delivery's id
-    on every attempt); call it inside the causing transaction. ``payload`` is the JSON body."""
-    return OutboxMessage.objects.get_or_create(
-        key=key,
-        defaults={
-            "channel": Channel.WEBHOOK,
-            "recipient_id": endpoint.owner_id,
-            "endpoint": endpoint,
-            "address": endpoint.url,
-            "language": RecipientPreference.Language.ZH_HANS,
-            "subject": subject[:200],
-            "body": payload,
-            "topic": topic,
-            "audience_group": audience_group,
-            "next_attempt_at": timezone.now(),
-        },
+@dataclass(frozen=True)
+class Webhook:
+    """One signed webhook to write: its key (the delivery's id), endpoint and JSON body."""
+
+    key: str
+    endpoint: object  # a WebhookEndpoint
+    subject: str
+    payload: str
+    topic: str = ""
+    audience_group: str = ""
+
+
+def webhooks_enqueue(webhooks: list[Webhook]) -> dict[str, OutboxMessage]:
+    """Write many signed webhooks at once (a fan-out), each once per key; return every row by
+    key, new or already there. Two statements whatever their number: one ``INSERT ... ON
+    CONFLICT DO NOTHING`` and one read back. Call it inside the causing transaction."""
+    if not webhooks:
+        return {}
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                key=webhook.key,
+                channel=Channel.WEBHOOK,
+                recipient_id=webhook.endpoint.owner_id,
+                endpoint=webhook.endpoint,
+                address=webhook.endpoint.url,
+                language=RecipientPreference.Language.ZH_HANS,
+                subject=webhook.subject[:200],
+                body=webhook.payload,
+                topic=webhook.topic,
+                audience_group=webhook.audience_group,
+                next_attempt_at=now,
+            )
+            for webhook in webhooks
+        ],
+        ignore_conflicts=True,
     )
+    return {
+        message.key: message
+        for message in OutboxMessage.objects.filter(key__in=[w.key for w in webhooks])
+    }
 
 
 def outbox_resend(*, message: OutboxMessage) -> bool:

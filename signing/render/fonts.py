@@ -38,7 +38,7 @@ _registered: dict[str, TTFont] = {}
 
 def font_for_text(text: str) -> str:
     """Return the registered name of the first font (subset, then fallbacks) covering ``text``."""
-    needed = {ord(character) for character in text if not character.isspace()}
+    needed = {ord(character) for character in set(text) if not character.isspace()}
     subset = _register(SUBSET_FONT_NAME, str(SUBSET_FONT_PATH), 0)
     missing = needed - subset.face.charToGlyph.keys()
     if not missing:

@@ -32,8 +32,8 @@ def undrawable_characters(text: str) -> tuple[str, ...]:
     """The distinct characters of ``text`` a signed PDF cannot show, in order of first use."""
     drawable = available_codepoints()
     seen: dict[str, None] = {}
-    for character in text or "":
-        if character.isspace() or character in seen:
+    for character in dict.fromkeys(text or ""):  # each distinct character once, in order
+        if character.isspace():
             continue
         if unicodedata.category(character) in REFUSED_CATEGORIES or (
             ord(character) not in drawable

@@ -4,8 +4,9 @@ and the credit repair notice (信用修复告知书).
 Both are a title, a table of particulars and sections of rows (a section without rows
 prints its "none" line). Rendered with reportlab in the commitment's own font, the top of the
 first page left free for the platform seal's stamp (``signing.pades.fields.SEAL_BOX``), so a
-report can be sealed without covering a word. Labels come in the caller's language; the
-document's kind is printed in both languages.
+report can be sealed without covering a word. Tables are plain-text ``TextTable`` flowables
+(``signing.render.table``): a report's cost grows little with its number of entries. Labels
+come in the caller's language; the document's kind is printed in both languages.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from signing.render.fonts import drawing_lock, font_for_text
-from signing.render.glyphs import replace_undrawable
+from signing.render.glyphs import replace_undrawable, undrawable_characters
+from signing.render.table import TextTable
 
 SEAL_ROOM = 38 * mm  # the seal's box reaches 97 pt (34 mm) down from the top of page one
 
@@ -59,24 +61,27 @@ def _texts(document: IssuedDocument) -> str:
 
 def render_issued_document(document: IssuedDocument) -> bytes:
     """Render ``document`` to PDF bytes (A4), every undrawable character written as its code."""
-    font = font_for_text(replace_undrawable(_texts(document)))
+    texts = _texts(document)
+    # Undrawable characters are rare: when the document has none, no cell is checked again.
+    clean = replace_undrawable if undrawable_characters(texts) else str
+    font = font_for_text(clean(texts))
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=24, spaceAfter=6)
     heading = ParagraphStyle("heading", parent=body, fontSize=11, leading=16, spaceBefore=8)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(replace_undrawable(text)), style)
+        return Paragraph(escape(clean(text)), style)
 
-    def table(rows: list[list[str]], widths: list[float], header: bool) -> Table:
-        result = Table([[p(cell) for cell in row] for row in rows], colWidths=widths, repeatRows=1)
-        style = [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-        if header:
-            style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")))
-        result.setStyle(TableStyle(style))
-        return result
+    def table(rows: list[list[str]], widths: list[float], header: bool) -> TextTable:
+        return TextTable(
+            [[clean(cell) for cell in row] for row in rows],
+            widths,
+            font_name=font,
+            font_size=body.fontSize,
+            leading=body.leading,
+            header_rows=1 if header else 0,
+            header_background=colors.HexColor("#e6e6e6") if header else None,
+        )
 
     story = [
         p(document.title, title),

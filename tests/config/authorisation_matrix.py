@@ -815,6 +815,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/credit/ruleset/add/": {
         "GET": "login login login login login login login login login 200 login",
     },
+    "admin/credit/sealedrepairnotice/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/sealedrepairnotice/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/credit/sealedrepairnotice/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/sealedrepairnotice/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/credit/sealedrepairnotice/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/sealedrepairnotice/add/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
     "admin/directory/calendaryear/": {
         "GET": "login login login login login login login login login 200 login",
     },
@@ -1777,6 +1795,10 @@ PAGES: dict[str, dict[str, str]] = {
     "reports/notices/<str:reference>.pdf": {
         "GET": "login 200 404 200 200 404 404 404 login 404 404",
         "POST": "login 405 405 405 405 405 405 405 login 405 405",
+    },
+    "reports/notices/verify/<str:reference>/<str:code>/": {
+        "GET": "200 200 200 200 200 200 200 200 200 200 200",
+        "POST": "200 200 200 200 200 200 200 200 200 200 200",
     },
     "reports/verify/": {
         "GET": "200 200 200 200 200 200 200 200 200 200 200",

@@ -42,7 +42,7 @@ from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
 from commitments.pledges.models import Tender
 from credit.record.services.notices import repair_notice_issue
-from credit.reports.services import report_request
+from credit.reports.services import repair_notice_seal, report_request
 from directory.models import Department, Matter, Subject
 from notifications.models import Channel, Notification, OutboxMessage
 from tests.config import authorisation_matrix as matrix
@@ -238,12 +238,17 @@ def _build_city() -> City:
         span_until=timezone.localdate(),
     )
     repair_notice = repair_notice_issue(breach=breach, by=users["regulator"])
+    sealed_notice = repair_notice_seal(notice_id=repair_notice.pk)
     signed_values = {"reference": signed.reference}
     draft_values = {"reference": draft.reference}
     page_values: dict[str, dict[str, object]] = {
         "reports/verify/<str:reference>/": {"reference": credit_report.reference},
         "reports/<str:reference>.pdf": {"reference": credit_report.reference},
         "reports/notices/<str:reference>.pdf": {"reference": repair_notice.reference},
+        "reports/notices/verify/<str:reference>/<str:code>/": {
+            "reference": repair_notice.reference,
+            "code": sealed_notice.check_code,
+        },
         "commitments/templates/<int:pk>/notice/": {"pk": signed.template_id},
         "commitments/templates/<int:pk>/new/": {"pk": signed.template_id},
         "commitments/<str:reference>/": signed_values,

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.db import connection
 
 from config import celery_app
@@ -272,6 +273,8 @@ def worker_start(*, queue: str, broker_url: str, smtp_port: int, log: Path) -> s
         "EMAIL_PORT": str(smtp_port),
         "EMAIL_TIMEOUT": "10",
         "DATABASE_CONN_MAX_AGE": "0",
+        # the key that decrypts the subscribers' webhook secrets this test process wrote
+        "WEBHOOK_SECRET_KEYS_PATH": settings.WEBHOOK_SECRET_KEYS_PATH,
     }
     return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue]

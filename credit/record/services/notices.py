@@ -1,8 +1,10 @@
 """The credit repair notice that goes out with every breach decision (两书同达).
 
 ``repair_notice_issue`` runs inside ``breach_record``'s transaction, so a breach never exists
-without its notice; ``repair_notices_backfill`` gives the breaches recorded before notices
-existed theirs (the ``repair_notices_backfill`` management command calls it).
+without its notice (and tells ``repair_notice_issued``'s receivers: the notice's sealed PDF
+is made after the commit, by ``credit.reports``); ``repair_notices_backfill`` gives the
+breaches recorded before notices existed theirs (the ``repair_notices_backfill`` management
+command calls it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from credit.record.models.breaches import Breach
 from credit.record.models.notices import RepairMaterial, RepairNotice
 from credit.record.models.rules import RepairRule
+from credit.record.signals import repair_notice_issued
 
 
 def repair_notice_reference(breach: Breach) -> str:
@@ -63,6 +66,7 @@ def repair_notice_issue(*, breach: Breach, by: AbstractBaseUser) -> RepairNotice
     )
     notice.full_clean()
     notice.save()
+    repair_notice_issued.send(sender=RepairNotice, notice=notice)
     return notice
 
 

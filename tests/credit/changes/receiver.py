@@ -19,6 +19,7 @@ class Received:
     body: bytes
     verdict: str  # "ok" or the rejection's code
     answered: int
+    client_port: int = 0  # the sender's side of the connection: one per kept-alive connection
 
 
 @dataclass
@@ -28,8 +29,9 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     guard: ReplayGuard = field(default_factory=ReplayGuard)
     url: str = ""
+    keep_alive: bool = False  # answer HTTP/1.1 and keep connections open, as most servers do
 
-    def handle(self, headers: dict[str, str], body: bytes) -> int:
+    def handle(self, headers: dict[str, str], body: bytes, client_port: int = 0) -> int:
         try:
             webhook_verify(secret=self.secret, headers=headers, body=body, guard=None)
             verdict = "ok"
@@ -44,16 +46,18 @@ class Receiver:
                 webhook_verify(secret=self.secret, headers=headers, body=body, guard=self.guard)
             except WebhookRejected as rejected:
                 verdict, status = rejected.code, 200  # a repeat: acknowledged, not acted on
-        self.received.append(Received(headers, body, verdict, status))
+        self.received.append(Received(headers, body, verdict, status, client_port))
         return status
 
 
 @contextlib.contextmanager
 def running_receiver(receiver: Receiver) -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
         def do_POST(self):  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            status = receiver.handle(dict(self.headers.items()), body)
+            status = receiver.handle(dict(self.headers.items()), body, self.client_address[1])
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()

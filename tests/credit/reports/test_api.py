@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from credit.check.models import REPORT_PURPOSE, CheckQuery
 from credit.reports.models import CreditReport
 
 
@@ -30,7 +31,7 @@ def test_request_list_and_check_over_the_api(world, api_as):
     assert (check.json()["is_genuine"], check.json()["record_changed"]) == (True, False)
 
 
-def test_refusals_use_the_envelope_and_issue_nothing(world, api_as):
+def test_refusals_use_the_envelope_issue_nothing_and_are_logged(world, api_as):
     today = timezone.localdate()
     client = api_as(world.applicant)
     too_long = {
@@ -58,3 +59,9 @@ def test_refusals_use_the_envelope_and_issue_nothing(world, api_as):
     assert (stranger.status_code, stranger.json()["code"]) == (404, "not_found")
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
     assert not CreditReport.objects.exists()
+    refusals = CheckQuery.objects.filter(purpose=REPORT_PURPOSE).order_by("pk")
+    assert [(q.answer["field"], q.answer["requested_by"]) for q in refusals] == [
+        ("span_from", world.applicant.pk),
+        ("span_until", world.applicant.pk),
+        ("subject", world.stranger.pk),
+    ]

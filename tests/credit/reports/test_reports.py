@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from commitments.lifecycle.services.breaches import MISSED_OBLIGATION, commitment_breach_record
-from credit.check.models import REPORT_PURPOSE, CheckQuery
+from credit.changes.models import RecordChangeNotice
+from credit.check.models import REPORT_PURPOSE, CallingSystem, CheckQuery
 from credit.errors import CreditError, CreditErrorCode
 from credit.record.models.breaches import Breach
 from credit.record.services.repair import breach_repair
 from credit.reports import services
 from credit.reports.models import CreditReport
+from credit.reports.services import REPORTS_SYSTEM_CODE
+from notifications.models import OutboxMessage
 from signing.models import SignedDocument
 from signing.pades.outcome import VerificationCode
 from tests.factories import BreachFactory, RepresentativeFactory, UserFactory
@@ -21,11 +25,34 @@ from tests.pdf_text import pdf_text
 
 
 def _state():
+    """Everything a request could write besides its line in the check log."""
     return (
         CreditReport.objects.count(),
-        CheckQuery.objects.count(),
         SignedDocument.objects.count(),
+        RecordChangeNotice.objects.count(),
+        OutboxMessage.objects.count(),
+        CallingSystem.objects.exclude(code=REPORTS_SYSTEM_CODE).count(),
     )
+
+
+def _assert_refusal_logged(*, user, subject_code, span_from, span_until, code, field):
+    """The one new line of the check log says who asked, when, what and why it was refused."""
+    logged = CheckQuery.objects.get()
+    assert logged.calling_system.code == REPORTS_SYSTEM_CODE
+    assert logged.purpose == REPORT_PURPOSE
+    assert (logged.subject_id, logged.subject_code) == (None, subject_code)
+    assert logged.answer == {
+        "refused": True,
+        "code": code,
+        "field": field,
+        "message": logged.answer["message"],
+        "requested_by": user.pk,
+        "span_from": span_from.isoformat(),
+        "span_until": span_until.isoformat(),
+    }
+    assert logged.answer["message"]  # the sentence the requester was shown
+    assert user.get_username() in logged.reason and field in logged.reason
+    assert logged.asked_at == timezone.now()  # the clock is frozen by the test
 
 
 def _request(world, **changes):
@@ -101,14 +128,23 @@ def test_a_repaired_item_is_marked_and_the_check_says_the_record_changed(world, 
     ],
     ids=["over-five-years", "in-the-future", "reversed"],
 )
-def test_a_bad_span_is_refused_and_nothing_is_written(world, span, field):
+def test_a_bad_span_is_refused_logged_and_nothing_else_is_written(world, span, field):
     span_from, span_until = span(timezone.localdate())
     before = _state()
 
-    with pytest.raises(CreditError) as raised:
-        _request(world, span_from=span_from, span_until=span_until)
+    with time_machine.travel(timezone.now(), tick=False):
+        with pytest.raises(CreditError) as raised:
+            _request(world, span_from=span_from, span_until=span_until)
 
-    assert (raised.value.code, raised.value.field) == (CreditErrorCode.INVALID, field)
+        assert (raised.value.code, raised.value.field) == (CreditErrorCode.INVALID, field)
+        _assert_refusal_logged(
+            user=world.applicant,
+            subject_code=world.subject.code,
+            span_from=span_from,
+            span_until=span_until,
+            code="invalid",
+            field=field,
+        )
     assert _state() == before
 
 
@@ -118,14 +154,34 @@ def test_exactly_five_years_ending_today_is_accepted(world):
     assert (report.span_from, report.span_until) == (date(2021, 12, 6), today)
 
 
-def test_a_subject_the_requester_does_not_represent_is_refused(world):
+def test_a_subject_the_requester_does_not_represent_is_refused_and_logged(world):
     before = _state()
+    today = timezone.localdate()
 
-    with pytest.raises(CreditError) as raised:
+    with time_machine.travel(timezone.now(), tick=False):
+        with pytest.raises(CreditError) as raised:
+            _request(world, user=world.stranger, subject_code=" " + world.subject.code.lower())
+
+        assert (raised.value.code, raised.value.field) == (CreditErrorCode.NOT_FOUND, "subject")
+        _assert_refusal_logged(
+            user=world.stranger,
+            subject_code=world.subject.code,  # as typed, normalised; no link to the subject
+            span_from=today - timedelta(days=365),
+            span_until=today,
+            code="not_found",
+            field="subject",
+        )
+    assert _state() == before
+
+
+def test_a_refused_request_owes_the_subject_s_changes_to_no_one(world, breach):
+    """A refused requester received nothing, so a later repair is not queued on its account."""
+    with pytest.raises(CreditError):
         _request(world, user=world.stranger)
 
-    assert (raised.value.code, raised.value.field) == (CreditErrorCode.NOT_FOUND, "subject")
-    assert _state() == before
+    breach_repair(breach_id=breach.pk, by=world.regulator, on=timezone.localdate(), case="t")
+
+    assert not RecordChangeNotice.objects.filter(calling_system__code=REPORTS_SYSTEM_CODE).exists()
 
 
 def test_a_reference_that_does_not_exist_is_refused(world):

@@ -1,0 +1,215 @@
+"""A plain-text table flowable for long listings: the rows of a credit report.
+
+reportlab's ``Table`` of ``Paragraph`` cells lays out every cell with the CJK line breaker,
+which measures each character again through ``stringWidth`` for every wrap and again to draw
+(about 12 ms per row of six cells: a 500-entry report spent 86 % of its time there). The
+cells of a listing are plain text in one font and size, so this flowable breaks them itself,
+once, with each character's width looked up in a per-font table (``char_widths``), and draws
+each line with one ``drawString``. It splits between rows across pages, repeating the header
+row, like ``Table(repeatRows=1)``.
+
+Line breaking: between any two CJK characters, and at spaces between words of other scripts
+(a word wider than its column is broken between characters).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+# A token is a run of non-space characters that are not CJK (a Latin word, a number, a
+# date), with the spaces after it, or a single other character (CJK breaks anywhere).
+_TOKENS = re.compile(r"[\u0021-\u024f\u2010-\u2027\u2030-\u205e]+\s*|\s+|.", re.DOTALL)
+
+
+class _Widths(dict):
+    """Each character's advance width in one font at one size, measured on first use."""
+
+    def __init__(self, font_name: str, font_size: float) -> None:
+        super().__init__()
+        self.font_name = font_name
+        self.font_size = font_size
+        self.lines: dict[tuple[str, float], list[str]] = {}
+
+    def __missing__(self, character: str) -> float:
+        width = stringWidth(character, self.font_name, self.font_size)
+        self[character] = width
+        return width
+
+
+@lru_cache(maxsize=32)
+def char_widths(font_name: str, font_size: float) -> _Widths:
+    """The shared width table of a registered font at a size (kept per process)."""
+    return _Widths(font_name, font_size)
+
+
+def wrap_text(text: str, width: float, widths: _Widths) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` (see the module); newlines are kept.
+
+    The lines of a (text, width) are kept per width table: a listing repeats most of its cells
+    (dates, departments, rule sets, statuses).
+    """
+    key = (text, width)
+    lines = widths.lines.get(key)
+    if lines is None:
+        if len(widths.lines) > 20_000:
+            widths.lines.clear()
+        lines = widths.lines[key] = _wrap(text, width, widths)
+    return lines
+
+
+def _wrap(text: str, width: float, widths: _Widths) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0.0
+        for token in _TOKENS.findall(paragraph):
+            size = widths[token] if len(token) == 1 else sum(map(widths.__getitem__, token))
+            if used + size <= width or not line:
+                if size > width and not line:
+                    # a word wider than the column: break it between characters
+                    for character in token:
+                        advance = widths[character]
+                        if used + advance > width and line:
+                            lines.append(line.rstrip())
+                            line, used = "", 0.0
+                        line += character
+                        used += advance
+                    continue
+                line += token
+                used += size
+            else:
+                lines.append(line.rstrip())
+                stripped = token.lstrip()
+                line, used = stripped, sum(widths[character] for character in stripped)
+        lines.append(line.rstrip())
+    return lines
+
+
+class TextTable(Flowable):
+    """Rows of plain-text cells in a grid, the first ``header_rows`` repeated on each page."""
+
+    def __init__(
+        self,
+        rows: list[list[str]],
+        col_widths: list[float],
+        *,
+        font_name: str,
+        font_size: float,
+        leading: float,
+        header_rows: int = 1,
+        padding: float = 3.0,
+        header_background=None,
+        _laid_out: list[tuple[list[list[str]], float]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.rows = rows
+        self.col_widths = col_widths
+        self.font_name = font_name
+        self.font_size = font_size
+        self.leading = leading
+        self.header_rows = header_rows
+        self.padding = padding
+        self.header_background = header_background
+        self._laid_out = _laid_out
+
+    def _layout(self) -> list[tuple[list[list[str]], float]]:
+        """Each row's cells as lines, and the row's height (computed once)."""
+        if self._laid_out is None:
+            widths = char_widths(self.font_name, self.font_size)
+            laid_out = []
+            for row in self.rows:
+                cells = [
+                    wrap_text(text, column - 2 * self.padding, widths)
+                    for text, column in zip(row, self.col_widths, strict=True)
+                ]
+                lines = max((len(cell) for cell in cells), default=1)
+                laid_out.append((cells, lines * self.leading + 2 * self.padding))
+            self._laid_out = laid_out
+        return self._laid_out
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = sum(self.col_widths)
+        self.height = sum(height for _cells, height in self._layout())
+        return self.width, self.height
+
+    def _part(self, indexes: range) -> TextTable:
+        laid_out = self._layout()
+        keep = list(range(self.header_rows)) + list(indexes)
+        return TextTable(
+            [self.rows[index] for index in keep],
+            self.col_widths,
+            font_name=self.font_name,
+            font_size=self.font_size,
+            leading=self.leading,
+            header_rows=self.header_rows,
+            padding=self.padding,
+            header_background=self.header_background,
+            _laid_out=[laid_out[index] for index in keep],
+        )
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Split between rows: as many as fit here (after the header), the rest after it."""
+        laid_out = self._layout()
+        used = sum(height for _cells, height in laid_out[: self.header_rows])
+        fits = self.header_rows
+        for _cells, height in laid_out[self.header_rows :]:
+            if used + height > available_height:
+                break
+            used += height
+            fits += 1
+        if fits == self.header_rows or fits == len(laid_out):
+            return []  # not even one row here (the frame moves on), or no split needed
+        return [
+            self._part(range(self.header_rows, fits)),
+            self._part(range(fits, len(laid_out))),
+        ]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        laid_out = self._layout()
+        total = sum(height for _cells, height in laid_out)
+        y = total
+        canvas.saveState()
+        if self.header_background is not None and self.header_rows:
+            header = sum(height for _cells, height in laid_out[: self.header_rows])
+            canvas.setFillColor(self.header_background)
+            canvas.rect(0, total - header, self.width, header, stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        canvas.setStrokeColor(colors.grey)
+        canvas.setLineWidth(0.5)
+        text = canvas.beginText()
+        text.setFont(self.font_name, self.font_size, self.leading)
+        # the first baseline sits one font size below the cell's top padding, as reportlab's
+        # paragraphs place it
+        for cells, height in laid_out:
+            x = 0.0
+            for lines, column in zip(cells, self.col_widths, strict=True):
+                baseline = y - self.padding - self.font_size
+                for line in lines:
+                    if line:
+                        text.setTextOrigin(x + self.padding, baseline)
+                        text.textOut(line)
+                    baseline -= self.leading
+                x += column
+            y -= height
+        canvas.drawText(text)
+        # the grid: every row's top, the bottom, every column's sides
+        path = canvas.beginPath()
+        y = total
+        for _cells, height in laid_out:
+            path.moveTo(0, y)
+            path.lineTo(self.width, y)
+            y -= height
+        path.moveTo(0, 0)
+        path.lineTo(self.width, 0)
+        x = 0.0
+        for column in [0.0, *self.col_widths]:
+            x += column
+            path.moveTo(x, 0)
+            path.lineTo(x, total)
+        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.restoreState()
