@@ -23,8 +23,8 @@ from commitments.obligations.models import (
     WarningStep,
 )
 from directory.audit import audited_save, system_user
-from directory.calendar import Deadline, deadline_after, is_working_day
-from directory.models import DeadlineUnit, WorkingDayOverride
+from directory.calendar import Deadline, deadline_after, is_working_day, overrides_between
+from directory.models import DeadlineUnit
 
 WARNING_HOUR = datetime.time(9, 0)
 
@@ -39,11 +39,7 @@ def _local(day: datetime.date, at: datetime.time) -> datetime.datetime:
 def _days_before(day: datetime.date, count: int, unit: str) -> datetime.date:
     if unit != DeadlineUnit.WORKING_DAYS:
         return day - datetime.timedelta(days=count)
-    overrides = dict(
-        WorkingDayOverride.objects.filter(
-            date__range=(day - datetime.timedelta(days=count * 3 + 40), day)
-        ).values_list("date", "is_working_day")
-    )
+    overrides = overrides_between(day - datetime.timedelta(days=count * 3 + 40), day)
     counted = 0
     while counted < count:
         day -= datetime.timedelta(days=1)
