@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
+from simple_history.utils import bulk_create_with_history
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
@@ -27,7 +28,7 @@ from commitments.lifecycle.services.signing_requests import signing_request_clos
 from commitments.obligations.models import Obligation
 from commitments.obligations.services.ladder import warning_schedule_create
 from directory import selectors as directory_selectors
-from directory.audit import audited_save
+from directory.audit import audited_clean, audited_save
 from directory.calendar import deadline_after
 from directory.city import CITY_TIME, city_date
 from directory.errors import DirectoryError, DirectoryErrorCode
@@ -85,10 +86,14 @@ def check_representative(user: AbstractBaseUser, commitment: Commitment) -> None
     Unproven claimants, agents outside their scope or period get the directory's refusal,
     which says how to prove or renew; others are told they do not represent the subject.
     """
-    if representation_open_get(user=user, subject_id=commitment.subject_id) is None:
+    open_row = representation_open_get(user=user, subject_id=commitment.subject_id)
+    if open_row is None:
         raise _not_representative()
     representation_sign_check(
-        user=user, subject_id=commitment.subject_id, matter_id=commitment.template.matter_id
+        user=user,
+        subject_id=commitment.subject_id,
+        matter_id=commitment.template.matter_id,
+        open_row=open_row,
     )
 
 
@@ -177,7 +182,13 @@ def commitment_issue(
                     created_by=by,
                     field_values=cleaned,
                 )
-                audited_save(commitment, by=by, reason="draft created")
+                # A colliding random reference fails the insert and is drawn again.
+                audited_save(
+                    commitment,
+                    by=by,
+                    reason="draft created",
+                    unique_by_construction=["reference"],
+                )
                 return commitment
         except IntegrityError:  # a reference collision: draw again
             continue
@@ -393,7 +404,8 @@ def commitment_sign(
     locked = (
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
         Commitment.objects.select_for_update(of=("self",))
-        .select_related("template", "template__matter", "subject")
+        .select_related("template", "template__matter", "subject", "region")
+        .prefetch_related("template__obligation_rules")  # read for the PDF and the plan
         .get(pk=commitment.pk)
     )
     if not can_proceed(locked.sign):
@@ -471,8 +483,16 @@ def commitment_sign(
             due_date=deadline.due_date,
             due_basis=deadline.as_basis(),
         )
-        audited_save(obligation, by=by, reason="obligation due date set on signing")
+        audited_clean(obligation)
         obligations.append(obligation)
+    # One insert for the obligations and one for their history rows (same actor, same reason).
+    if obligations:
+        bulk_create_with_history(
+            obligations,
+            Obligation,
+            default_user=by,
+            default_change_reason="obligation due date set on signing",
+        )
     warning_schedule_create(obligations=obligations)
     signing_request_close(commitment=locked, by=by)
     registry_event_append(

@@ -67,8 +67,13 @@ def index_open_task(
     commitment: Commitment | None = None,
     is_escalated: bool = False,
     is_spot_check: bool | None = None,
+    is_first: bool = False,
 ) -> VerificationTaskIndex | None:
-    """Create or refresh the row of an open task (a flow callback calls this)."""
+    """Create or refresh the row of an open task (a flow callback calls this).
+
+    ``is_first``: the process's first task, created in this transaction, so there is no
+    earlier row to carry the spot check over from or to replace: the row is just inserted.
+    """
     commitment = commitment or (
         Commitment.objects.select_related("subject", "template", "region")
         .filter(process_id=task.process_id)
@@ -77,7 +82,9 @@ def index_open_task(
     if commitment is None or commitment.department_id is None:
         return None
     previous = (
-        VerificationTaskIndex.objects.filter(process_id=task.process_id)
+        None
+        if is_first
+        else VerificationTaskIndex.objects.filter(process_id=task.process_id)
         .exclude(task_id=task.pk)
         .values("is_spot_check", "method")
         .first()
@@ -88,33 +95,33 @@ def index_open_task(
     template = commitment.template
     due_at = commitment.verification_due_at
     rule_id = (task.process.data or {}).get("routing_rule") if task.process_id else None
-    row, _created = VerificationTaskIndex.objects.update_or_create(
-        task_id=task.pk,
-        defaults={
-            "process_id": task.process_id,
-            "commitment_id": commitment.pk,
-            "department_id": commitment.department_id,
-            "owner_id": task.owner_id,
-            "routing_rule_id": rule_id,
-            "is_escalated": is_escalated,
-            "due_at": due_at,
-            "priority": task_priority(grade=grade, is_escalated=is_escalated),
-            "matter_id": template.matter_id,
-            "region_id": commitment.region_id,
-            "risk_grade": grade,
-            "method": "on_site" if is_spot_check else template.verification_method,
-            "is_spot_check": is_spot_check,
-            "reference": commitment.reference,
-            "subject_code": commitment.subject.display_code,
-            "subject_name": commitment.subject.name[:200],
-            "template_title": template.title[:200],
-            "template_title_zh_hans": (template.title_zh_hans or "")[:200],
-            "template_title_en": (template.title_en or "")[:200] or None,
-            "title": str(task.flow_task.task_title or "")[:200] if task.flow_task else "",
-            "created_at": task.created,
-            "remind_at": None if is_escalated else reminder_instant(due_at),
-        },
-    )
+    values = {
+        "process_id": task.process_id,
+        "commitment_id": commitment.pk,
+        "department_id": commitment.department_id,
+        "owner_id": task.owner_id,
+        "routing_rule_id": rule_id,
+        "is_escalated": is_escalated,
+        "due_at": due_at,
+        "priority": task_priority(grade=grade, is_escalated=is_escalated),
+        "matter_id": template.matter_id,
+        "region_id": commitment.region_id,
+        "risk_grade": grade,
+        "method": "on_site" if is_spot_check else template.verification_method,
+        "is_spot_check": is_spot_check,
+        "reference": commitment.reference,
+        "subject_code": commitment.subject.display_code,
+        "subject_name": commitment.subject.name[:200],
+        "template_title": template.title[:200],
+        "template_title_zh_hans": (template.title_zh_hans or "")[:200],
+        "template_title_en": (template.title_en or "")[:200] or None,
+        "title": str(task.flow_task.task_title or "")[:200] if task.flow_task else "",
+        "created_at": task.created,
+        "remind_at": None if is_escalated else reminder_instant(due_at),
+    }
+    if is_first:
+        return VerificationTaskIndex.objects.create(task_id=task.pk, **values)
+    row, _created = VerificationTaskIndex.objects.update_or_create(task_id=task.pk, defaults=values)
     # A task replaced in the same process (escalation cancels the regulator's) leaves the list.
     VerificationTaskIndex.objects.filter(process_id=task.process_id).exclude(
         task_id=task.pk

@@ -25,10 +25,13 @@ from viewflow.workflow.status import STATUS
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Commitment, Verification, VerificationDetail
 from commitments.lifecycle.services.verification import verification_record
+from directory.audit import audited_clean
 from directory.inputs import date_problem
+from directory.memo import memo_scope
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.flows import InformCommitFlow
+from workflows.verification.flows import InformCommitFlow, commitment_keep_in_memory
 from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.selectors.seats import task_commitment
 from workflows.verification.services.assignment import audit_task
 from workflows.verification.services.evidence import evidence_check, evidence_store
 from workflows.verification.services.queue import index_close, index_set_owner
@@ -63,11 +66,27 @@ def visible_task(*, task: Task, by: AbstractBaseUser | None) -> Task:
 
 @contextmanager
 def task_activation(*, task: Task, by: AbstractBaseUser | None) -> Iterator:
-    """The task's activation under the process lock, or NOT_FOUND for an outsider."""
-    fresh = visible_task(task=task, by=by)
+    """The task's activation under the process lock, or NOT_FOUND for an outsider.
+
+    What ``Task.activation()`` does (lock the process, read the task afresh), with the task
+    and its process read in one query, and the checks the action repeats (the task's
+    department, the actor's seat in it) read once for the whole action.
+    """
+    flow_class = InformCommitFlow
     try:
-        with fresh.activation() as activation:
-            yield activation
+        with memo_scope(), flow_class.lock(task.process_id):
+            fresh = (
+                Task.objects.select_related("process")
+                .filter(
+                    pk=task.pk,
+                    process_id=task.process_id,
+                    flow_task__in=flow_class.human_task_refs(),
+                )
+                .first()
+            )
+            if fresh is None or (by is not None and not fresh.flow_task.can_view(by, fresh)):
+                raise task_not_found()
+            yield fresh.flow_task.activation_class(fresh)
     except FlowLockFailed:
         raise concurrent_change() from None
 
@@ -177,7 +196,10 @@ def verification_complete(
             activation.assign(by)
         if not activation.start.has_perm(by):
             raise WorkflowError(WorkflowErrorCode.FORBIDDEN, _("You cannot complete this task."))
-        commitment = Commitment.objects.get(process_id=current.process_id)
+        found = task_commitment(current.process_id)
+        if found is None:
+            raise task_not_found()
+        commitment = Commitment(pk=found[0])  # verification_record reads it under its lock
         is_spot_check = verification_spot_check_refusal(
             task=current,
             method=method,
@@ -197,7 +219,8 @@ def verification_complete(
             is_spot_check=is_spot_check,
         )
         evidence_store(verification=verification, files=checked_files, by=by)
-        rectification_close(commitment=commitment, verification=verification)
+        rectification_close(commitment=verification.commitment, verification=verification)
+        commitment_keep_in_memory(process=activation.process, commitment=verification.commitment)
         activation.start(None)
         activation.execute()
         index_close(task_id=current.pk)
@@ -268,7 +291,8 @@ def verification_detail_record(
     detail._history_user = by
     detail._change_reason = "verification detail recorded"
     try:
-        detail.full_clean()
+        # The finding was recorded in this transaction: it has no detail yet.
+        audited_clean(detail, unique_by_construction=["verification"])
     except ValidationError as error:
         raise WorkflowError(
             WorkflowErrorCode.INVALID,
