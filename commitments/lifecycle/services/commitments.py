@@ -404,7 +404,9 @@ def commitment_sign(
     locked = (
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
         Commitment.objects.select_for_update(of=("self",))
-        .select_related("template", "template__matter", "subject", "region")
+        .select_related(
+            "template", "template__matter", "template__warning_policy", "subject", "region"
+        )
         .prefetch_related("template__obligation_rules")  # read for the PDF and the plan
         .get(pk=commitment.pk)
     )

@@ -83,11 +83,18 @@ def verification_record(
     method: str,
     finding: str,
     reason: str = "",
+    is_locked: bool = False,
 ) -> Verification:
-    """Record a regulator's finding and move the commitment to fulfilled or breached."""
+    """Record a regulator's finding and move the commitment to fulfilled or breached.
+
+    ``is_locked``: the caller read ``commitment`` under its row lock in this transaction
+    (with its department, template and subject), so it is current and not read again.
+    """
     locked = (
+        commitment
+        if is_locked
         # of=self: the catalogue and directory rows read with it are not locked.
-        Commitment.objects.select_for_update(of=("self",))
+        else Commitment.objects.select_for_update(of=("self",))
         .select_related("department", "template", "subject")
         .get(pk=commitment.pk)
     )

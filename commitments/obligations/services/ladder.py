@@ -71,6 +71,15 @@ def _policy_of(template_id: int) -> WarningPolicy | None:
     return WarningPolicy.objects.filter(template_id=template_id).first()
 
 
+def _policy_of_template(template: CommitmentTemplate) -> WarningPolicy | None:
+    """The template's policy, from memory when the template was read with it (signing reads
+    it with the commitment: ``select_related("template__warning_policy")``)."""
+    relation = WarningPolicy.template.field.remote_field
+    if relation.is_cached(template):
+        return relation.get_cached_value(template)
+    return _policy_of(template.pk)
+
+
 def _plan(obligation: Obligation, steps, policy: WarningPolicy | None) -> list[WarningSchedule]:
     rows = [
         WarningSchedule(
@@ -170,9 +179,9 @@ def warning_schedule_create(*, obligations: list[Obligation]) -> list[WarningSch
     """
     if not obligations:
         return []
-    template_id = obligations[0].commitment.template_id
-    steps = _ladder_of(template_id)
-    policy = _policy_of(template_id)
+    template = obligations[0].commitment.template
+    steps = _ladder_of(template.pk)
+    policy = _policy_of_template(template)
     now = timezone.now()
     rows = []
     for obligation in obligations:

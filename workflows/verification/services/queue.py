@@ -12,6 +12,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -133,5 +134,17 @@ def index_set_owner(*, task_id: int, owner_id: int | None) -> None:
     VerificationTaskIndex.objects.filter(task_id=task_id).update(owner_id=owner_id)
 
 
-def index_close(*, task_id: int) -> None:
-    VerificationTaskIndex.objects.filter(task_id=task_id).delete()
+def index_close(*, task_id: int) -> bool:
+    """Take a task off the lists; return whether it had been drawn for an on-site spot check.
+
+    One statement (``DELETE … RETURNING``): the flag is read as the row leaves, so a caller
+    that refuses because of it undoes the removal with the rest of its transaction.
+    """
+    table = connection.ops.quote_name(VerificationTaskIndex._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE task_id = %s RETURNING is_spot_check",  # noqa: S608
+            [task_id],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])

@@ -27,11 +27,15 @@ from commitments.lifecycle.models import Commitment, Verification, VerificationD
 from commitments.lifecycle.services.verification import verification_record
 from directory.audit import audited_clean
 from directory.inputs import date_problem
-from directory.memo import memo_scope
+from directory.memo import memo_scope, scoped_memo_set
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.flows import InformCommitFlow, commitment_keep_in_memory
-from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
-from workflows.verification.selectors.seats import task_commitment
+from workflows.verification.flows import (
+    InformCommitFlow,
+    commitment_in_memory,
+    commitment_keep_in_memory,
+)
+from workflows.verification.models import TaskAuditEntry
+from workflows.verification.selectors.seats import TASK_COMMITMENT_MEMO
 from workflows.verification.services.assignment import audit_task
 from workflows.verification.services.evidence import evidence_check, evidence_store
 from workflows.verification.services.queue import index_close, index_set_owner
@@ -65,12 +69,16 @@ def visible_task(*, task: Task, by: AbstractBaseUser | None) -> Task:
 
 
 @contextmanager
-def task_activation(*, task: Task, by: AbstractBaseUser | None) -> Iterator:
+def task_activation(
+    *, task: Task, by: AbstractBaseUser | None, lock_commitment: bool = False
+) -> Iterator:
     """The task's activation under the process lock, or NOT_FOUND for an outsider.
 
     What ``Task.activation()`` does (lock the process, read the task afresh), with the task
     and its process read in one query, and the checks the action repeats (the task's
-    department, the actor's seat in it) read once for the whole action.
+    department, the actor's seat in it) read once for the whole action. With
+    ``lock_commitment`` the commitment is read under its row lock at once (the finding
+    changes it) and kept with the process (``commitment_in_memory``).
     """
     flow_class = InformCommitFlow
     try:
@@ -84,11 +92,31 @@ def task_activation(*, task: Task, by: AbstractBaseUser | None) -> Iterator:
                 )
                 .first()
             )
+            if fresh is not None and lock_commitment:
+                commitment_lock_for_task(process=fresh.process)
             if fresh is None or (by is not None and not fresh.flow_task.can_view(by, fresh)):
                 raise task_not_found()
             yield fresh.flow_task.activation_class(fresh)
     except FlowLockFailed:
         raise concurrent_change() from None
+
+
+def commitment_lock_for_task(*, process) -> Commitment | None:
+    """Read the process's commitment under its row lock, with what a finding reads, and keep
+    it (and its department for the seat checks) for the rest of the action."""
+    locked = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("department", "template", "subject")
+        .filter(process_id=process.pk)
+        .first()
+    )
+    if locked is not None:
+        commitment_keep_in_memory(process=process, commitment=locked)
+    scoped_memo_set(
+        (TASK_COMMITMENT_MEMO, process.pk),
+        (locked.pk, locked.department_id) if locked is not None else None,
+    )
+    return locked
 
 
 def refuse_closed(task: Task) -> None:
@@ -185,7 +213,7 @@ def verification_complete(
     the inspection date and location.
     """
     checked_files = evidence_check(files)
-    with task_activation(task=task, by=by) as activation:
+    with task_activation(task=task, by=by, lock_commitment=True) as activation:
         current = activation.task
         refuse_closed(current)
         refuse_owned_by_other(current, by)
@@ -196,18 +224,23 @@ def verification_complete(
             activation.assign(by)
         if not activation.start.has_perm(by):
             raise WorkflowError(WorkflowErrorCode.FORBIDDEN, _("You cannot complete this task."))
-        found = task_commitment(current.process_id)
-        if found is None:
+        commitment = commitment_in_memory(activation.process)  # locked by task_activation
+        if commitment is None:
             raise task_not_found()
-        commitment = Commitment(pk=found[0])  # verification_record reads it under its lock
+        # The task leaves the lists here (undone with everything if anything refuses).
         is_spot_check = verification_spot_check_refusal(
-            task=current,
+            is_spot_check=index_close(task_id=current.pk),
             method=method,
             inspected_on=inspected_on,
             inspection_location=inspection_location,
         )
         verification = verification_record(
-            commitment=commitment, regulator=by, method=method, finding=finding, reason=reason
+            commitment=commitment,
+            regulator=by,
+            method=method,
+            finding=finding,
+            reason=reason,
+            is_locked=True,
         )
         verification_detail_record(
             verification=verification,
@@ -223,17 +256,17 @@ def verification_complete(
         commitment_keep_in_memory(process=activation.process, commitment=verification.commitment)
         activation.start(None)
         activation.execute()
-        index_close(task_id=current.pk)
     return verification
 
 
 def verification_spot_check_refusal(
-    *, task: Task, method: str, inspected_on: datetime.date | None, inspection_location: str
+    *,
+    is_spot_check: bool,
+    method: str,
+    inspected_on: datetime.date | None,
+    inspection_location: str,
 ) -> bool:
     """Refuse a spot-checked commitment verified otherwise than on site; True if drawn."""
-    is_spot_check = VerificationTaskIndex.objects.filter(
-        task_id=task.pk, is_spot_check=True
-    ).exists()
     if not is_spot_check:
         return False
     if method != VerificationMethod.ON_SITE:
