@@ -252,9 +252,9 @@ class InformCommitFlow(flow.Flow):
         cls, *, commitment: Commitment, by: AbstractBaseUser, is_locked: bool = False
     ) -> VerificationProcess:
         """Start a process; viewflow calls our callback before its own transaction, so one
-        transaction here keeps the domain writes and the flow rows together (no savepoint:
-        a failure anywhere in the start undoes the caller's transaction too)."""
-        with transaction.atomic(savepoint=False):
+        transaction here keeps the domain writes and the flow rows together (``is_locked``:
+        the caller's transaction is the unit of work, no savepoint of its own)."""
+        with transaction.atomic(savepoint=not is_locked):
             return cls.start.run(commitment=commitment, by=by, is_locked=is_locked)
 
     # Assignment ---------------------------------------------------------------------------

@@ -29,7 +29,6 @@ def verification_deadline(*, commitment: Commitment) -> Deadline:
     )
 
 
-@transaction.atomic(savepoint=False)  # inside the flow's start: all of it or nothing
 def commitment_open_verification(
     *,
     commitment: Commitment,
@@ -42,8 +41,27 @@ def commitment_open_verification(
     linked to the verification ``process`` started for it in this transaction (if any).
 
     ``is_locked``: ``commitment`` was read under its row lock and saved in this transaction
-    (the signature just before), so it is current and is not read again.
+    (the signature just before), so it is current and is not read again; the caller's
+    transaction is the unit of work (no savepoint of its own).
     """
+    with transaction.atomic(savepoint=not is_locked):
+        return _open_verification(
+            commitment=commitment,
+            department=department,
+            by=by,
+            process=process,
+            is_locked=is_locked,
+        )
+
+
+def _open_verification(
+    *,
+    commitment: Commitment,
+    department: Department,
+    by: AbstractBaseUser | None,
+    process: Process | None,
+    is_locked: bool,
+) -> Commitment:
     locked = (
         commitment
         if is_locked
@@ -75,7 +93,6 @@ def _check_regulator(user: AbstractBaseUser, department: Department | None) -> N
         )
 
 
-@transaction.atomic(savepoint=False)  # in the task's transaction: a refusal undoes it all
 def verification_record(
     *,
     commitment: Commitment,
@@ -88,8 +105,30 @@ def verification_record(
     """Record a regulator's finding and move the commitment to fulfilled or breached.
 
     ``is_locked``: the caller read ``commitment`` under its row lock in this transaction
-    (with its department, template and subject), so it is current and not read again.
+    (with its department, template and subject), so it is current and not read again; the
+    caller's transaction is then the unit of work (no savepoint: a refusal undoes all of it).
+    Without it, a refusal undoes only this (a savepoint), and the caller may go on.
     """
+    with transaction.atomic(savepoint=not is_locked):
+        return _verification_record(
+            commitment=commitment,
+            regulator=regulator,
+            method=method,
+            finding=finding,
+            reason=reason,
+            is_locked=is_locked,
+        )
+
+
+def _verification_record(
+    *,
+    commitment: Commitment,
+    regulator: AbstractBaseUser,
+    method: str,
+    finding: str,
+    reason: str,
+    is_locked: bool,
+) -> Verification:
     locked = (
         commitment
         if is_locked

@@ -81,14 +81,19 @@ def task_activation(
     changes it) and kept with the process (``commitment_in_memory``).
     """
     flow_class = InformCommitFlow
+    # A task given by its key alone (``Task(pk=…)``: bulk actions, delegation) says which
+    # process to lock only once read.
+    process_id = task.process_id or (
+        Task.objects.filter(pk=task.pk).values_list("process_id", flat=True).first()
+    )
+    if process_id is None:
+        raise task_not_found()
     try:
-        with memo_scope(), flow_class.lock(task.process_id):
+        with memo_scope(), flow_class.lock(process_id):
             fresh = (
                 Task.objects.select_related("process")
                 .filter(
-                    pk=task.pk,
-                    process_id=task.process_id,
-                    flow_task__in=flow_class.human_task_refs(),
+                    pk=task.pk, process_id=process_id, flow_task__in=flow_class.human_task_refs()
                 )
                 .first()
             )
