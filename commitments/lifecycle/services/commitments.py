@@ -182,15 +182,11 @@ def commitment_issue(
                     created_by=by,
                     field_values=cleaned,
                 )
-                # A colliding random reference fails the insert and is drawn again.
                 audited_save(
-                    commitment,
-                    by=by,
-                    reason="draft created",
-                    unique_by_construction=["reference"],
+                    commitment, by=by, reason="draft created", unique_by_construction=("reference",)
                 )
                 return commitment
-        except IntegrityError:  # a reference collision: draw again
+        except IntegrityError:  # a reference collision (left to the database): draw again
             continue
     raise CommitmentError(ErrorCode.CONCURRENT_CHANGE, _("Please try again."))
 
@@ -487,13 +483,10 @@ def commitment_sign(
         )
         audited_clean(obligation)
         obligations.append(obligation)
-    # One insert for the obligations and one for their history rows (same actor, same reason).
-    if obligations:
+    if obligations:  # one insert for them and one for their history (same actor and reason)
+        reason = "obligation due date set on signing"
         bulk_create_with_history(
-            obligations,
-            Obligation,
-            default_user=by,
-            default_change_reason="obligation due date set on signing",
+            obligations, Obligation, default_user=by, default_change_reason=reason
         )
     warning_schedule_create(obligations=obligations)
     signing_request_close(commitment=locked, by=by)
