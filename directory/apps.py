@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,5 +11,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
-        """Every model is loaded by now: name the fields Django named in English."""
+        """Every model is loaded by now: name the fields Django named in English, and connect the
+        memos' receivers: a calendar row or a seat written in this process is seen by the rest of
+        its transaction or operation (ADR 0036)."""
         derived_field_names_translate()
+        import_module("directory.calendar")
+        import_module("directory.selectors")

@@ -28,11 +28,19 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from holidays.countries.china import ChinaStaticHolidays
 
 from directory.errors import DirectoryError, DirectoryErrorCode
+from directory.memo import memo_forget, transaction_memo
 from directory.models import CalendarYear, DeadlineUnit, WorkingDayOverride
+
+# Keys of the calendar's rows in the transaction memo (forgotten when a row is written).
+OVERRIDES_MEMO = "calendar.overrides"
+YEARS_MEMO = "calendar.years"
 
 # Ten years of days: far beyond any statutory limit, small enough to count in milliseconds.
 MAX_COUNT = 3660
@@ -142,9 +150,26 @@ def basis_announced_due_date(basis: dict | None) -> datetime.date | None:
 PACKAGE_YEARS = frozenset(ChinaStaticHolidays.special_public_holidays)
 
 
+@receiver([post_save, post_delete], sender=WorkingDayOverride)
+def _forget_overrides(**_kwargs) -> None:
+    memo_forget(OVERRIDES_MEMO)
+
+
+@receiver([post_save, post_delete], sender=CalendarYear)
+def _forget_years(**_kwargs) -> None:
+    memo_forget(YEARS_MEMO)
+
+
+def _entered_years() -> frozenset[int]:
+    """The years an administrator announced (a handful of rows; once per transaction)."""
+    return transaction_memo(
+        YEARS_MEMO, lambda: frozenset(CalendarYear.objects.values_list("year", flat=True))
+    )
+
+
 def announced_years() -> frozenset[int]:
     """Return the years whose official arrangement is known: the package's and entered ones."""
-    return PACKAGE_YEARS | frozenset(CalendarYear.objects.values_list("year", flat=True))
+    return PACKAGE_YEARS | _entered_years()
 
 
 def unannounced_years(years: Iterable[int]) -> list[int]:
@@ -152,8 +177,7 @@ def unannounced_years(years: Iterable[int]) -> list[int]:
     beyond = {year for year in years if year not in PACKAGE_YEARS}
     if not beyond:
         return []
-    entered = set(CalendarYear.objects.filter(year__in=beyond).values_list("year", flat=True))
-    return sorted(beyond - entered)
+    return sorted(beyond - _entered_years())
 
 
 @lru_cache(maxsize=16)
@@ -161,16 +185,32 @@ def _official_calendar(year: int) -> holidays.HolidayBase:
     return holidays.China(years=year)
 
 
-def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-    rows = WorkingDayOverride.objects.filter(date__range=(start, end)).values_list(
-        "date", "is_working_day"
-    )
-    return dict(rows)
+def overrides_between(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
+    """The administrator's working-day overrides from ``start`` to ``end`` (both included).
+
+    Inside a transaction the whole table (a few dozen rows a year) is read once and every
+    span is cut from it; in autocommit only the span is read.
+    """
+    if start > end:
+        return {}
+    table = transaction_memo(OVERRIDES_MEMO, _override_table_if_in_transaction)
+    if table is None:
+        rows = WorkingDayOverride.objects.filter(date__range=(start, end)).values_list(
+            "date", "is_working_day"
+        )
+        return dict(rows)
+    return {day: working for day, working in table.items() if start <= day <= end}
+
+
+def _override_table_if_in_transaction() -> dict[datetime.date, bool] | None:
+    if not connection.in_atomic_block:
+        return None
+    return dict(WorkingDayOverride.objects.values_list("date", "is_working_day"))
 
 
 def is_working_day(day: datetime.date, overrides: dict[datetime.date, bool] | None = None) -> bool:
     if overrides is None:
-        overrides = _overrides(day, day)
+        overrides = overrides_between(day, day)
     if day in overrides:
         return overrides[day]
     return _official_calendar(day.year).is_working_day(day)
@@ -181,7 +221,9 @@ def add_working_days(start: datetime.date, count: int) -> Deadline:
     _check_count(count)
     # Holidays never stretch a span by more than about three weeks a month; load once.
     days_left = (datetime.date.max - start).days
-    overrides = _overrides(start, start + datetime.timedelta(days=min(count * 3 + 40, days_left)))
+    overrides = overrides_between(
+        start, start + datetime.timedelta(days=min(count * 3 + 40, days_left))
+    )
     day, counted, skipped = start, 0, 0
     while counted < count:
         if day == datetime.date.max:
@@ -235,7 +277,7 @@ def working_days_from(
     if not days:
         return {}
     low, high = min(*days, today), max(*days, today)
-    overrides = _overrides(low, high)
+    overrides = overrides_between(low, high)
     running, total = {}, 0
     cursor = low
     while True:

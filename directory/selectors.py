@@ -7,8 +7,11 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
+from directory.memo import memo_forget, scoped_memo
 from directory.models import (
     Competence,
     Department,
@@ -53,6 +56,30 @@ def department_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> lis
     if role:
         qs = qs.filter(role=role)
     return list(qs.values_list("department_id", flat=True))
+
+
+# The key of a seat's check in an operation's memo (forgotten when a membership is written).
+SEAT_MEMO = "directory.seat"
+
+
+@receiver([post_save, post_delete], sender=RegulatorMembership)
+def _forget_seats(**_kwargs) -> None:
+    memo_forget(SEAT_MEMO)
+
+
+def is_active_member(*, user_id: int, department_id: int, role: str | None = None) -> bool:
+    """Whether the user holds an active seat in the department (in ``role`` when given);
+    read once per ``memo_scope`` (a regulator's action checks it at every step)."""
+
+    def load() -> bool:
+        memberships = RegulatorMembership.objects.filter(
+            user_id=user_id, department_id=department_id, is_active=True
+        )
+        if role is not None:
+            memberships = memberships.filter(role=role)
+        return memberships.exists()
+
+    return scoped_memo((SEAT_MEMO, user_id, department_id, role), load)
 
 
 def is_regulator(user: AbstractBaseUser) -> bool:

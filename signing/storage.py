@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
+from directory.rows import insert_unless_exists
 from signing.errors import DocumentMissing, DocumentTampered, StorageMisconfigured
 from signing.files import write_once
 from signing.models import SignedDocument
@@ -116,17 +116,15 @@ def document_store(*, data: bytes, signer_certificate_serial: str = "") -> Signe
     """
     sha256 = hashlib.sha256(data).hexdigest()
     storage_backend().put(document_key(sha256=sha256), data)
-    existing = SignedDocument.objects.filter(sha256=sha256).first()
-    if existing is not None:
-        return existing
     document = SignedDocument(
-        sha256=sha256, size=len(data), signer_certificate_serial=signer_certificate_serial
+        sha256=sha256,
+        size=len(data),
+        signer_certificate_serial=signer_certificate_serial,
     )
     document.full_clean(validate_unique=False)  # uniqueness is the database's job (races)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
+    # One statement for new bytes (the usual case): insert unless the row exists; only when
+    # it does is it read. Concurrent stores of the same bytes both end with the one row.
+    if not insert_unless_exists(document, conflict="sha256"):
         return SignedDocument.objects.get(sha256=sha256)
     return document
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from directory.audit import LoadedValues
 from directory.models import DeadlineUnit, Matter
 
 
@@ -33,7 +34,7 @@ def field_label(spec: dict) -> str:
     return english or spec.get("label") or spec["name"]
 
 
-class StateModel(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
+class StateModel(ConcurrentTransitionMixin, FSMModelMixin, LoadedValues):
     """Base of models with a protected lifecycle state.
 
     ``full_clean()`` re-assigns every field it cleans, which a protected FSM field refuses;

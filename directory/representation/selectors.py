@@ -139,15 +139,23 @@ def representation_draft_check(*, user: AbstractBaseUser, subject_id: int) -> Re
 
 
 def representation_sign_check(
-    *, user: AbstractBaseUser, subject_id: int, matter_id: int | None, at: datetime | None = None
+    *,
+    user: AbstractBaseUser,
+    subject_id: int,
+    matter_id: int | None,
+    at: datetime | None = None,
+    open_row: Representation | None = None,
 ) -> Representation:
     """The proven representation that lets the user sign for the subject on the matter.
 
     Raises a ``DirectoryError`` saying why not and what to do: a claim that is not proven yet,
     an agent outside the scope or the period of the authorisation, a revoked representation.
+    ``open_row``: the user's open representation of the subject, when the caller has just
+    read it (``representation_open_get``).
     """
     at = at or timezone.now()
-    open_row = representation_open_get(user=user, subject_id=subject_id)
+    if open_row is None:
+        open_row = representation_open_get(user=user, subject_id=subject_id)
     if open_row is None:
         raise DirectoryError(
             DirectoryErrorCode.FORBIDDEN, _("You do not represent this subject."), field="subject"

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from directory.rows import insert_unless_exists
 from notifications.models import Channel, Notification
 from notifications.services.outbox import outbox_enqueue, recipient_language
 from notifications.tasks import outbox_deliver_task, task_kick_on_commit
@@ -22,16 +23,17 @@ def notification_email_key(notification: Notification) -> str:
     return f"notification:{notification.pk}:email"
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the causing transaction, all or nothing
 def notification_send(
     *, recipient: AbstractBaseUser, key: str, subject: str, body: str, link: str = ""
 ) -> Notification:
     """Notify once per ``key``: a retried or repeated event does not notify twice."""
-    notification, created = Notification.objects.get_or_create(
-        key=key,
-        defaults={"recipient": recipient, "subject": subject[:200], "body": body, "link": link},
+    notification = Notification(
+        key=key, recipient=recipient, subject=subject[:200], body=body, link=link
     )
-    if created and recipient.email:
+    if not insert_unless_exists(notification, conflict="key"):
+        return Notification.objects.get(key=key)
+    if recipient.email:
         outbox_enqueue(
             key=notification_email_key(notification),
             channel=Channel.EMAIL,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
+from directory.rows import insert_unless_exists
 from notifications.models import Channel, OutboxMessage, RecipientPreference
 
 
@@ -82,7 +83,10 @@ def outbox_enqueue(
     }
     if missing:
         defaults.update(status=OutboxMessage.Status.DEAD, last_error=missing)
-    return OutboxMessage.objects.get_or_create(key=key, defaults=defaults)
+    message = OutboxMessage(key=key, **defaults)
+    if insert_unless_exists(message, conflict="key"):  # one statement for a new key
+        return message, True
+    return OutboxMessage.objects.get(key=key), False
 
 
 def recipient_languages(*, user_ids) -> dict[int, str]:

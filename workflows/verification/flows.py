@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.fields import get_task_ref
-from viewflow.workflow.flow.nodes import TimerBoundary
 
 from commitments.lifecycle.models import Commitment, VerificationExemption
 from commitments.lifecycle.services.exemption import exemption_close, exemption_decide
 from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
 from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.nodes import End, If, NewProcessStartHandle, TimerBoundary
 from workflows.verification.models import Rectification, TaskAuditEntry, VerificationProcess
 from workflows.verification.selectors.seats import is_department_member, task_department_id
 from workflows.verification.services.assignment import audit_assignment, least_loaded_member
@@ -29,6 +29,7 @@ from workflows.verification.services.notify import notify_assigned, notify_escal
 from workflows.verification.services.queue import index_open_task
 from workflows.verification.services.rectification_flow import (
     rectification_index_due,
+    rectification_is_ordered,
     rectification_lapse,
 )
 from workflows.verification.services.routing import may_verify, route_commitment, route_of_rule
@@ -87,6 +88,23 @@ class DepartmentTaskView(flow.View):
         return is_department_member(user, department_id, role=RegulatorMembership.Role.SUPERVISOR)
 
 
+def commitment_in_memory(process) -> Commitment | None:
+    """The commitment linked to ``process`` earlier in this transaction, if held in memory.
+
+    ``commitment_open_verification`` links them by assigning the process, which Django also
+    caches on the process's reverse accessor: the start's callbacks read it from there
+    instead of reading back the row this transaction has just written.
+    """
+    relation = Commitment.process.field.remote_field
+    return relation.get_cached_value(process) if relation.is_cached(process) else None
+
+
+def commitment_keep_in_memory(*, process, commitment: Commitment) -> None:
+    """Let the flow's next steps in this transaction read ``commitment`` from memory: it was
+    read under its row lock and saved just now (the finding)."""
+    Commitment.process.field.remote_field.set_cached_value(process, commitment)
+
+
 class InformCommitFlow(flow.Flow):
     """Verification of an inform-and-commit commitment
 
@@ -132,18 +150,18 @@ class InformCommitFlow(flow.Flow):
     process_title = _("Commitment verification")
 
     start = (
-        flow.StartHandle(this.start_verification)
+        NewProcessStartHandle(this.start_verification)
         .Annotation(title=_("Commitment signed"))
         .Next(this.check_exemption)
     )
     check_exemption = (
-        flow.If(this.is_exempt)
+        If(this.is_exempt)
         .Annotation(title=_("Exempt from verification under the matter's rule?"))
         .Then(this.check_exempt_drawable)
         .Else(this.verify)
     )
     check_exempt_drawable = (
-        flow.If(this.is_exempt_drawable)
+        If(this.is_exempt_drawable)
         .Annotation(title=_("May an exempt commitment still be drawn for a spot check?"))
         .Then(this.exempted)
         .Else(this.close_exemption)
@@ -178,7 +196,7 @@ class InformCommitFlow(flow.Flow):
         .Next(this.check_still_open)
     )
     check_still_open = (
-        flow.If(this.is_awaiting_verification)
+        If(this.is_awaiting_verification)
         .Annotation(title=_("Still awaiting verification?"))
         .Then(this.escalate)
         .Else(this.check_finding)
@@ -192,7 +210,7 @@ class InformCommitFlow(flow.Flow):
         .Next(this.check_rectification)
     )
     check_rectification = (
-        flow.If(this.is_rectification_ordered)
+        If(this.is_rectification_ordered)
         .Annotation(title=_("Rectification ordered?"))
         .Then(this.await_rectification)
         .Else(this.check_finding)
@@ -221,23 +239,29 @@ class InformCommitFlow(flow.Flow):
         .Next(this.check_finding)
     )
     check_finding = (
-        flow.If(this.is_fulfilled)
+        If(this.is_fulfilled)
         .Annotation(title=_("Commitment fulfilled?"))
         .Then(this.end_fulfilled)
         .Else(this.end_breached)
     )
-    end_fulfilled = flow.End().Annotation(title=_("Verified: fulfilled"))
-    end_breached = flow.End().Annotation(title=_("Verified: breached"))
-    end_exempt = flow.End().Annotation(title=_("Exempt from verification"))
+    end_fulfilled = End().Annotation(title=_("Verified: fulfilled"))
+    end_breached = End().Annotation(title=_("Verified: breached"))
+    end_exempt = End().Annotation(title=_("Exempt from verification"))
 
     # Start ----------------------------------------------------------------------------------
 
     def start_verification(
-        self, activation, *, commitment: Commitment, by: AbstractBaseUser
+        self,
+        activation,
+        *,
+        commitment: Commitment,
+        by: AbstractBaseUser,
+        is_locked: bool = False,
     ) -> VerificationProcess:
-        """Hand the signed commitment to the competent department and link the process."""
+        """Hand the signed commitment to the competent department and link the process
+        (``is_locked``: the caller read it under its row lock and saved it in this
+        transaction)."""
         process = activation.process
-        process.save()  # the commitment links to it, so it needs its key now
         route = route_commitment(commitment=commitment)
         if route is None:
             raise WorkflowError(
@@ -245,22 +269,31 @@ class InformCommitFlow(flow.Flow):
                 gettext("No department handles this matter in this region on commitment yet."),
                 field="region",
             )
-        commitment_open_verification(commitment=commitment, department=route.department, by=by)
-        # The link is bookkeeping (not part of the audited history): a plain update.
-        Commitment.objects.filter(pk=commitment.pk).update(process=process)
         # Which rule routed it decides who may verify; kept with the process (flow data).
         if route.rule is not None:
             process.data = {**(process.data or {}), "routing_rule": route.rule.pk}
-            process.save(update_fields=["data"])
+        process.save()  # the commitment links to it, so it needs its key now
+        # The link is bookkeeping (not in the audited history); it is written with the
+        # opening, and leaves the commitment in memory for the callbacks of this start.
+        commitment_open_verification(
+            commitment=commitment,
+            department=route.department,
+            by=by,
+            process=process,
+            is_locked=is_locked,
+        )
         exemption_decide(commitment=commitment)
         return process
 
     @classmethod
-    def run_start(cls, *, commitment: Commitment, by: AbstractBaseUser) -> VerificationProcess:
+    def run_start(
+        cls, *, commitment: Commitment, by: AbstractBaseUser, is_locked: bool = False
+    ) -> VerificationProcess:
         """Start a process; viewflow calls our callback before its own transaction, so one
-        transaction here keeps the domain writes and the flow rows together."""
-        with transaction.atomic():
-            return cls.start.run(commitment=commitment, by=by)
+        transaction here keeps the domain writes and the flow rows together (``is_locked``:
+        the caller's transaction is the unit of work, no savepoint of its own)."""
+        with transaction.atomic(savepoint=not is_locked):
+            return cls.start.run(commitment=commitment, by=by, is_locked=is_locked)
 
     # Assignment ---------------------------------------------------------------------------
 
@@ -270,7 +303,7 @@ class InformCommitFlow(flow.Flow):
 
     def _open_commitment(self, activation) -> Commitment | None:
         """The commitment when it still awaits a finding (escalation re-checks the domain)."""
-        commitment = (
+        commitment = commitment_in_memory(activation.process) or (
             Commitment.objects.select_related("department", "subject")
             .filter(process_id=activation.process.pk)
             .first()
@@ -308,6 +341,9 @@ class InformCommitFlow(flow.Flow):
 
     def verification_due(self, activation):
         """Arm the window at the deadline the domain computed on the official calendar."""
+        commitment = commitment_in_memory(activation.process)
+        if commitment is not None:
+            return commitment.verification_due_at
         return Commitment.objects.values_list("verification_due_at", flat=True).get(
             process_id=activation.process.pk
         )
@@ -316,8 +352,13 @@ class InformCommitFlow(flow.Flow):
         return self._open_commitment(activation) is not None
 
     def is_fulfilled(self, activation) -> bool:
-        status = Commitment.objects.values_list("status", flat=True).get(
-            process_id=activation.process.pk
+        commitment = commitment_in_memory(activation.process)
+        status = (
+            commitment.status
+            if commitment is not None
+            else Commitment.objects.values_list("status", flat=True).get(
+                process_id=activation.process.pk
+            )
         )
         return status == Commitment.Status.FULFILLED
 
@@ -344,9 +385,7 @@ class InformCommitFlow(flow.Flow):
     # Rectification ---------------------------------------------------------------------------
 
     def is_rectification_ordered(self, activation) -> bool:
-        return Rectification.objects.filter(
-            commitment__process_id=activation.process.pk, status=Rectification.Status.ORDERED
-        ).exists()
+        return rectification_is_ordered(process_id=activation.process.pk)
 
     def rectification_due(self, activation):
         """Arm the rectification deadline at the instant the order fixed on the calendar."""
@@ -402,10 +441,13 @@ class InformCommitFlow(flow.Flow):
     def task_created(self, activation) -> None:
         """Index the new task; audit and tell the assignee a verification is waiting for them."""
         task = activation.task
-        commitment = Commitment.objects.select_related("subject", "template").get(
-            process_id=activation.process.pk
+        commitment = commitment_in_memory(activation.process) or (
+            Commitment.objects.select_related("subject", "template").get(
+                process_id=activation.process.pk
+            )
         )
-        index_open_task(task=task, commitment=commitment)
+        # The first task of its process: no earlier row to carry over or replace.
+        index_open_task(task=task, commitment=commitment, is_first=True)
         if task.owner is not None:
             audit_assignment(task=task, kind=TaskAuditEntry.Kind.ASSIGNED)
             notify_assigned(task=task, commitment=commitment)

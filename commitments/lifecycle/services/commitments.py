@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
+from simple_history.utils import bulk_create_with_history
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
@@ -25,7 +26,7 @@ from commitments.lifecycle.services.signatures import (
 from commitments.lifecycle.services.signing_requests import signing_request_close
 from commitments.obligations.models import Obligation
 from commitments.obligations.services.ladder import warning_schedule_create
-from directory.audit import audited_save
+from directory.audit import audited_clean, audited_save
 from directory.calendar import deadline_after
 from directory.city import CITY_TIME
 from directory.errors import DirectoryError, DirectoryErrorCode
@@ -74,10 +75,14 @@ def check_representative(user: AbstractBaseUser, commitment: Commitment) -> None
     Unproven claimants, agents outside their scope or period get the directory's refusal,
     which says how to prove or renew; others are told they do not represent the subject.
     """
-    if representation_open_get(user=user, subject_id=commitment.subject_id) is None:
+    open_row = representation_open_get(user=user, subject_id=commitment.subject_id)
+    if open_row is None:
         raise _not_representative()
     representation_sign_check(
-        user=user, subject_id=commitment.subject_id, matter_id=commitment.template.matter_id
+        user=user,
+        subject_id=commitment.subject_id,
+        matter_id=commitment.template.matter_id,
+        open_row=open_row,
     )
 
 
@@ -305,7 +310,10 @@ def commitment_sign(
     locked = (
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
         Commitment.objects.select_for_update(of=("self",))
-        .select_related("template", "template__matter", "subject")
+        .select_related(
+            "template", "template__matter", "template__warning_policy", "subject", "region"
+        )
+        .prefetch_related("template__obligation_rules")  # read for the PDF and the plan
         .get(pk=commitment.pk)
     )
     if not can_proceed(locked.sign):
@@ -383,8 +391,13 @@ def commitment_sign(
             due_date=deadline.due_date,
             due_basis=deadline.as_basis(),
         )
-        audited_save(obligation, by=by, reason="obligation due date set on signing")
+        audited_clean(obligation)
         obligations.append(obligation)
+    if obligations:  # one insert for them and one for their history (same actor and reason)
+        reason = "obligation due date set on signing"
+        bulk_create_with_history(
+            obligations, Obligation, default_user=by, default_change_reason=reason
+        )
     warning_schedule_create(obligations=obligations)
     signing_request_close(commitment=locked, by=by)
     registry_event_append(

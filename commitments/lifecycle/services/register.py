@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment, RegistryEvent
+from directory.audit import audited_clean
 from directory.models import Subject
 from signing.register.merkle import leaf_hash, salted_digest
 from signing.register.models import Checkpoint
@@ -59,7 +60,8 @@ def registry_event_append(
         leaf_index=appended.first_index,
         created_at=now,
     )
-    record.full_clean()
+    # The log handed out the leaf index under its head's row lock: unique by construction.
+    audited_clean(record, unique_by_construction=["leaf_index"])
     record.save()
     return record
 

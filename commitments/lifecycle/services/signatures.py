@@ -122,8 +122,10 @@ def _seal_and_store(
         extra_crls_der=trust_crls_der() if uploaded else (),
     )
     stored = document_store(data=sealed.data, signer_certificate_serial=serial)
-    ArchiveTimestamp.objects.get_or_create(
-        document=stored, defaults={"expires_at": sealed.timestamp_expires_at}
+    # The row of bytes stored before keeps its own (one statement either way).
+    ArchiveTimestamp.objects.bulk_create(
+        [ArchiveTimestamp(document=stored, expires_at=sealed.timestamp_expires_at)],
+        ignore_conflicts=True,
     )
     return stored
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Process
 
 from commitments.catalogue.models import VerificationMethod
 from commitments.errors import CommitmentError, ErrorCode, invalid_input
@@ -15,7 +16,8 @@ from commitments.lifecycle.services.breaches import false_commitment_record
 from commitments.lifecycle.services.register import registry_event_append
 from directory.audit import audited_save, system_user
 from directory.calendar import Deadline, deadline_after
-from directory.models import Department, RegulatorMembership
+from directory.models import Department
+from directory.selectors import is_active_member
 
 
 def verification_deadline(*, commitment: Commitment) -> Deadline:
@@ -27,38 +29,70 @@ def verification_deadline(*, commitment: Commitment) -> Deadline:
     )
 
 
-@transaction.atomic
 def commitment_open_verification(
-    *, commitment: Commitment, department: Department, by: AbstractBaseUser | None = None
+    *,
+    commitment: Commitment,
+    department: Department,
+    by: AbstractBaseUser | None = None,
+    process: Process | None = None,
+    is_locked: bool = False,
 ) -> Commitment:
-    """Hand a signed commitment to the competent department with its verification deadline."""
+    """Hand a signed commitment to the competent department with its verification deadline,
+    linked to the verification ``process`` started for it in this transaction (if any).
+
+    ``is_locked``: ``commitment`` was read under its row lock and saved in this transaction
+    (the signature just before), so it is current and is not read again; the caller's
+    transaction is the unit of work (no savepoint of its own).
+    """
+    with transaction.atomic(savepoint=not is_locked):
+        return _open_verification(
+            commitment=commitment,
+            department=department,
+            by=by,
+            process=process,
+            is_locked=is_locked,
+        )
+
+
+def _open_verification(
+    *,
+    commitment: Commitment,
+    department: Department,
+    by: AbstractBaseUser | None,
+    process: Process | None,
+    is_locked: bool,
+) -> Commitment:
     locked = (
-        Commitment.objects.select_for_update(of=("self",))
-        .select_related("template")
+        commitment
+        if is_locked
+        else Commitment.objects.select_for_update(of=("self",))
+        .select_related("template", "subject")
         .get(pk=commitment.pk)
     )
     deadline = verification_deadline(commitment=locked)
     locked.open_verification(
         department=department, due_at=deadline.end_of_day(), due_basis=deadline.as_basis()
     )
-    audited_save(locked, by=by or system_user(), reason=f"verification opened at {department.code}")
+    if process is not None:
+        locked.process = process
+    audited_save(
+        locked,
+        by=by or system_user(),
+        reason=f"verification opened at {department.code}",
+        # A process inserted in this transaction is linked to nothing else yet.
+        unique_by_construction=["process"] if process is not None else [],
+    )
     return locked
 
 
 def _check_regulator(user: AbstractBaseUser, department: Department | None) -> None:
-    if (
-        department is None
-        or not RegulatorMembership.objects.filter(
-            user=user, department=department, is_active=True
-        ).exists()
-    ):
+    if department is None or not is_active_member(user_id=user.pk, department_id=department.pk):
         raise CommitmentError(
             ErrorCode.FORBIDDEN,
             _("Only the competent department can verify this commitment."),
         )
 
 
-@transaction.atomic
 def verification_record(
     *,
     commitment: Commitment,
@@ -66,9 +100,43 @@ def verification_record(
     method: str,
     finding: str,
     reason: str = "",
+    is_locked: bool = False,
 ) -> Verification:
-    """Record a regulator's finding and move the commitment to fulfilled or breached."""
-    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    """Record a regulator's finding and move the commitment to fulfilled or breached.
+
+    ``is_locked``: the caller read ``commitment`` under its row lock in this transaction
+    (with its department, template and subject), so it is current and not read again; the
+    caller's transaction is then the unit of work (no savepoint: a refusal undoes all of it).
+    Without it, a refusal undoes only this (a savepoint), and the caller may go on.
+    """
+    with transaction.atomic(savepoint=not is_locked):
+        return _verification_record(
+            commitment=commitment,
+            regulator=regulator,
+            method=method,
+            finding=finding,
+            reason=reason,
+            is_locked=is_locked,
+        )
+
+
+def _verification_record(
+    *,
+    commitment: Commitment,
+    regulator: AbstractBaseUser,
+    method: str,
+    finding: str,
+    reason: str,
+    is_locked: bool,
+) -> Verification:
+    locked = (
+        commitment
+        if is_locked
+        # of=self: the catalogue and directory rows read with it are not locked.
+        else Commitment.objects.select_for_update(of=("self",))
+        .select_related("department", "template", "subject")
+        .get(pk=commitment.pk)
+    )
     _check_regulator(regulator, locked.department)
     if locked.status != Commitment.Status.UNDER_VERIFICATION:
         raise CommitmentError(

@@ -23,8 +23,8 @@ from commitments.obligations.models import (
     WarningStep,
 )
 from directory.audit import audited_save, system_user
-from directory.calendar import Deadline, deadline_after, is_working_day
-from directory.models import DeadlineUnit, WorkingDayOverride
+from directory.calendar import Deadline, deadline_after, is_working_day, overrides_between
+from directory.models import DeadlineUnit
 
 WARNING_HOUR = datetime.time(9, 0)
 
@@ -39,11 +39,7 @@ def _local(day: datetime.date, at: datetime.time) -> datetime.datetime:
 def _days_before(day: datetime.date, count: int, unit: str) -> datetime.date:
     if unit != DeadlineUnit.WORKING_DAYS:
         return day - datetime.timedelta(days=count)
-    overrides = dict(
-        WorkingDayOverride.objects.filter(
-            date__range=(day - datetime.timedelta(days=count * 3 + 40), day)
-        ).values_list("date", "is_working_day")
-    )
+    overrides = overrides_between(day - datetime.timedelta(days=count * 3 + 40), day)
     counted = 0
     while counted < count:
         day -= datetime.timedelta(days=1)
@@ -73,6 +69,15 @@ def grace_end(*, policy: WarningPolicy, due_date: datetime.date) -> Deadline:
 
 def _policy_of(template_id: int) -> WarningPolicy | None:
     return WarningPolicy.objects.filter(template_id=template_id).first()
+
+
+def _policy_of_template(template: CommitmentTemplate) -> WarningPolicy | None:
+    """The template's policy, from memory when the template was read with it (signing reads
+    it with the commitment: ``select_related("template__warning_policy")``)."""
+    relation = WarningPolicy.template.field.remote_field
+    if relation.is_cached(template):
+        return relation.get_cached_value(template)
+    return _policy_of(template.pk)
 
 
 def _plan(obligation: Obligation, steps, policy: WarningPolicy | None) -> list[WarningSchedule]:
@@ -174,9 +179,9 @@ def warning_schedule_create(*, obligations: list[Obligation]) -> list[WarningSch
     """
     if not obligations:
         return []
-    template_id = obligations[0].commitment.template_id
-    steps = _ladder_of(template_id)
-    policy = _policy_of(template_id)
+    template = obligations[0].commitment.template
+    steps = _ladder_of(template.pk)
+    policy = _policy_of_template(template)
     now = timezone.now()
     rows = []
     for obligation in obligations:

@@ -21,13 +21,19 @@ def delegations_in_force(*, at: datetime.datetime | None = None) -> QuerySet[Del
     return Delegation.objects.filter(starts__lte=at, ends__gt=at, revoked_at__isnull=True)
 
 
-def absent_user_ids(*, department_id: int, at: datetime.datetime | None = None) -> set[int]:
-    """Users of the department who have handed their work to a delegate right now."""
-    return set(
+def absent_users(*, department_id: int, at: datetime.datetime | None = None) -> QuerySet:
+    """The ids of the department's users who have handed their work to a delegate right now,
+    as a query (to filter another query with, in the same statement)."""
+    return (
         delegations_in_force(at=at)
         .filter(department_id=department_id)
         .values_list("delegator_id", flat=True)
     )
+
+
+def absent_user_ids(*, department_id: int, at: datetime.datetime | None = None) -> set[int]:
+    """Users of the department who have handed their work to a delegate right now."""
+    return set(absent_users(department_id=department_id, at=at))
 
 
 def stand_in(*, user_id: int, department_id: int, at: datetime.datetime | None = None) -> int:

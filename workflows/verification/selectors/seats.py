@@ -10,10 +10,21 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from commitments.lifecycle.models import Commitment
+from directory.memo import memo_forget, scoped_memo
 from directory.models import Department, RegulatorMembership
-from directory.selectors import department_ids_of
+from directory.selectors import department_ids_of, is_active_member
+
+# The key of a process's commitment in an operation's memo (forgotten when one is saved).
+TASK_COMMITMENT_MEMO = "workflows.task_commitment"
+
+
+@receiver([post_save, post_delete], sender=Commitment)
+def _forget_task_commitments(**_kwargs) -> None:
+    memo_forget(TASK_COMMITMENT_MEMO)
 
 
 @dataclass(frozen=True)
@@ -48,21 +59,26 @@ def is_department_member(
     """Whether ``user`` is an active member of the department (in ``role`` when given)."""
     if user is None or not user.is_authenticated or not user.is_active or department_id is None:
         return False
-    memberships = RegulatorMembership.objects.filter(
-        user=user, department_id=department_id, is_active=True
-    )
-    if role is not None:
-        memberships = memberships.filter(role=role)
-    return memberships.exists()
+    return is_active_member(user_id=user.pk, department_id=department_id, role=role)
+
+
+def task_commitment(process_id: int | None) -> tuple[int, int | None] | None:
+    """(pk, department pk) of the commitment of a task's process, once per ``memo_scope``."""
+
+    def load() -> tuple[int, int | None] | None:
+        return (
+            Commitment.objects.filter(process_id=process_id)
+            .values_list("pk", "department_id")
+            .first()
+        )
+
+    return scoped_memo((TASK_COMMITMENT_MEMO, process_id), load)
 
 
 def task_department_id(task) -> int | None:
     """The department that owns a task's commitment (None if the process has none)."""
-    return (
-        Commitment.objects.filter(process_id=task.process_id)
-        .values_list("department_id", flat=True)
-        .first()
-    )
+    found = task_commitment(task.process_id)
+    return found[1] if found is not None else None
 
 
 def supervised_departments(*, user: AbstractBaseUser) -> QuerySet[Department]:

@@ -22,7 +22,7 @@ from directory.audit import system_user
 from directory.models import Department, RegulatorMembership
 from directory.selectors import active_members
 from workflows.verification.models import TaskAuditEntry
-from workflows.verification.selectors.delegation import absent_user_ids, stand_in
+from workflows.verification.selectors.delegation import absent_user_ids, absent_users, stand_in
 
 # The first key of the advisory lock: a constant naming "workflow assignment" (any int4 works
 # as long as no other code uses it); the second key is the department.
@@ -72,10 +72,12 @@ def least_loaded_member(
     )
     if eligible_user_ids is not None:
         members = members.filter(user_id__in=list(eligible_user_ids))
-    absent = absent_user_ids(department_id=department.pk)
-    membership: RegulatorMembership | None = members.exclude(user_id__in=absent).first()
+    # The absent are left out inside the same statement; they are listed only if nobody else.
+    absent_now = absent_users(department_id=department.pk)
+    membership: RegulatorMembership | None = members.exclude(user_id__in=absent_now).first()
     if membership is not None:
         return membership.user
+    absent = absent_user_ids(department_id=department.pk)
     absent_member = members.filter(user_id__in=absent).first()
     if absent_member is None:
         return None

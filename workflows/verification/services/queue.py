@@ -12,6 +12,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -68,12 +69,17 @@ def index_open_task(
     is_escalated: bool = False,
     is_spot_check: bool | None = None,
     spot_check_draw_id: int | None = None,
+    is_first: bool = False,
 ) -> VerificationTaskIndex | None:
     """Create or refresh the row of an open task (a flow callback calls this).
 
     A case drawn for an on-site spot check stays one (with its draw) on every later task of
     its process: the previous task's row says so, or the caller does (a re-verification,
-    whose previous row was closed when the rectification was ordered)."""
+    whose previous row was closed when the rectification was ordered).
+
+    ``is_first``: the process's first task, created in this transaction, so there is no
+    earlier row to carry the spot check over from or to replace: the row is just inserted.
+    """
     commitment = commitment or (
         Commitment.objects.select_related("subject", "template", "region")
         .filter(process_id=task.process_id)
@@ -82,7 +88,9 @@ def index_open_task(
     if commitment is None or commitment.department_id is None:
         return None
     previous = (
-        VerificationTaskIndex.objects.filter(process_id=task.process_id)
+        None
+        if is_first
+        else VerificationTaskIndex.objects.filter(process_id=task.process_id)
         .exclude(task_id=task.pk)
         .values("is_spot_check", "method", "spot_check_draw_id")
         .first()
@@ -95,34 +103,34 @@ def index_open_task(
     template = commitment.template
     due_at = commitment.verification_due_at
     rule_id = (task.process.data or {}).get("routing_rule") if task.process_id else None
-    row, _created = VerificationTaskIndex.objects.update_or_create(
-        task_id=task.pk,
-        defaults={
-            "process_id": task.process_id,
-            "commitment_id": commitment.pk,
-            "department_id": commitment.department_id,
-            "owner_id": task.owner_id,
-            "routing_rule_id": rule_id,
-            "is_escalated": is_escalated,
-            "due_at": due_at,
-            "priority": task_priority(grade=grade, is_escalated=is_escalated),
-            "matter_id": template.matter_id,
-            "region_id": commitment.region_id,
-            "risk_grade": grade,
-            "method": "on_site" if is_spot_check else template.verification_method,
-            "is_spot_check": is_spot_check,
-            "spot_check_draw_id": spot_check_draw_id if is_spot_check else None,
-            "reference": commitment.reference,
-            "subject_code": commitment.subject.display_code,
-            "subject_name": commitment.subject.name[:200],
-            "template_title": template.title[:200],
-            "template_title_zh_hans": (template.title_zh_hans or "")[:200],
-            "template_title_en": (template.title_en or "")[:200] or None,
-            "title": str(task.flow_task.task_title or "")[:200] if task.flow_task else "",
-            "created_at": task.created,
-            "remind_at": None if is_escalated else reminder_instant(due_at),
-        },
-    )
+    values = {
+        "process_id": task.process_id,
+        "commitment_id": commitment.pk,
+        "department_id": commitment.department_id,
+        "owner_id": task.owner_id,
+        "routing_rule_id": rule_id,
+        "is_escalated": is_escalated,
+        "due_at": due_at,
+        "priority": task_priority(grade=grade, is_escalated=is_escalated),
+        "matter_id": template.matter_id,
+        "region_id": commitment.region_id,
+        "risk_grade": grade,
+        "method": "on_site" if is_spot_check else template.verification_method,
+        "is_spot_check": is_spot_check,
+        "spot_check_draw_id": spot_check_draw_id if is_spot_check else None,
+        "reference": commitment.reference,
+        "subject_code": commitment.subject.display_code,
+        "subject_name": commitment.subject.name[:200],
+        "template_title": template.title[:200],
+        "template_title_zh_hans": (template.title_zh_hans or "")[:200],
+        "template_title_en": (template.title_en or "")[:200] or None,
+        "title": str(task.flow_task.task_title or "")[:200] if task.flow_task else "",
+        "created_at": task.created,
+        "remind_at": None if is_escalated else reminder_instant(due_at),
+    }
+    if is_first:
+        return VerificationTaskIndex.objects.create(task_id=task.pk, **values)
+    row, _created = VerificationTaskIndex.objects.update_or_create(task_id=task.pk, defaults=values)
     # A task replaced in the same process (escalation cancels the regulator's) leaves the list.
     VerificationTaskIndex.objects.filter(process_id=task.process_id).exclude(
         task_id=task.pk
@@ -134,5 +142,17 @@ def index_set_owner(*, task_id: int, owner_id: int | None) -> None:
     VerificationTaskIndex.objects.filter(task_id=task_id).update(owner_id=owner_id)
 
 
-def index_close(*, task_id: int) -> None:
-    VerificationTaskIndex.objects.filter(task_id=task_id).delete()
+def index_close(*, task_id: int) -> bool:
+    """Take a task off the lists; return whether it had been drawn for an on-site spot check.
+
+    One statement (``DELETE … RETURNING``): the flag is read as the row leaves, so a caller
+    that refuses because of it undoes the removal with the rest of its transaction.
+    """
+    table = connection.ops.quote_name(VerificationTaskIndex._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE task_id = %s RETURNING is_spot_check",  # noqa: S608
+            [task_id],
+        )
+        row = cursor.fetchone()
+    return bool(row and row[0])

@@ -5,6 +5,8 @@ Kept apart from ``rectification`` (which runs the flow's nodes) so the flow can 
 
 from __future__ import annotations
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, override
@@ -12,11 +14,30 @@ from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
 from directory.audit import audited_save, system_user
+from directory.memo import memo_forget, scoped_memo, scoped_memo_set
 from directory.selectors import subject_representative_users
 from notifications.services.inbox import notification_send
 from notifications.services.outbox import recipient_language
 from workflows.verification.models import Rectification, VerificationTaskIndex
 from workflows.verification.services.queue import reminder_instant
+
+# Whether a process's commitment has a rectification ordered, in an operation's memo.
+RECTIFICATION_ORDERED_MEMO = "workflows.rectification_ordered"
+
+
+@receiver([post_save, post_delete], sender=Rectification)
+def _forget_rectifications(**_kwargs) -> None:
+    memo_forget(RECTIFICATION_ORDERED_MEMO)
+
+
+def rectification_is_ordered(*, process_id: int) -> bool:
+    """Whether the process's commitment has a rectification ordered (once per operation)."""
+    return scoped_memo(
+        (RECTIFICATION_ORDERED_MEMO, process_id),
+        lambda: Rectification.objects.filter(
+            commitment__process_id=process_id, status=Rectification.Status.ORDERED
+        ).exists(),
+    )
 
 
 def rectification_index_due(*, task: Task, commitment: Commitment) -> None:
@@ -78,6 +99,11 @@ def rectification_close(*, commitment: Commitment, verification) -> Rectificatio
     """Close the commitment's open rectification with the re-verification's finding."""
     rectification = Rectification.objects.select_for_update().filter(commitment=commitment).first()
     if rectification is None or not rectification.is_open:
+        # Read under its lock: the flow's next gate asks the same (no need to read it again).
+        scoped_memo_set(
+            (RECTIFICATION_ORDERED_MEMO, commitment.process_id),
+            rectification is not None and rectification.status == Rectification.Status.ORDERED,
+        )
         return rectification
     if verification.finding == verification.Finding.FULFILLED:
         rectification.close_fulfilled(at=verification.verified_at)

@@ -34,7 +34,7 @@ from commitments.lifecycle.services.signing_requests import (
 from directory.errors import DomainError
 from signing.storage import document_read
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.flows import InformCommitFlow
+from workflows.verification.flows import InformCommitFlow, commitment_in_memory
 from workflows.verification.services.work import concurrent_change
 
 
@@ -83,10 +83,13 @@ def commitment_sign_and_start(
     if not outcome.commitment.template.rules.is_verified:  # e.g. a voluntary public commitment
         return SigningOutcome(Commitment.objects.get(pk=commitment.pk))
     try:
-        InformCommitFlow.run_start(commitment=outcome.commitment, by=by)
+        # commitment_sign read the commitment under its lock and saved it just now.
+        process = InformCommitFlow.run_start(commitment=outcome.commitment, by=by, is_locked=True)
     except FlowLockFailed:
         raise concurrent_change() from None
-    return SigningOutcome(Commitment.objects.get(pk=commitment.pk))
+    # The start left the commitment it opened in memory: no need to read it back.
+    opened = commitment_in_memory(process)
+    return SigningOutcome(opened or Commitment.objects.get(pk=commitment.pk))
 
 
 def commitment_signing_complete(*, request_id: int) -> str:

@@ -25,10 +25,17 @@ from viewflow.workflow.status import STATUS
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Commitment, Verification, VerificationDetail
 from commitments.lifecycle.services.verification import verification_record
+from directory.audit import audited_clean
 from directory.inputs import date_problem
+from directory.memo import memo_scope, scoped_memo_set
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.flows import InformCommitFlow
-from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.flows import (
+    InformCommitFlow,
+    commitment_in_memory,
+    commitment_keep_in_memory,
+)
+from workflows.verification.models import TaskAuditEntry
+from workflows.verification.selectors.seats import TASK_COMMITMENT_MEMO
 from workflows.verification.services.assignment import audit_task
 from workflows.verification.services.evidence import evidence_check, evidence_store
 from workflows.verification.services.queue import index_close, index_set_owner
@@ -62,14 +69,59 @@ def visible_task(*, task: Task, by: AbstractBaseUser | None) -> Task:
 
 
 @contextmanager
-def task_activation(*, task: Task, by: AbstractBaseUser | None) -> Iterator:
-    """The task's activation under the process lock, or NOT_FOUND for an outsider."""
-    fresh = visible_task(task=task, by=by)
+def task_activation(
+    *, task: Task, by: AbstractBaseUser | None, lock_commitment: bool = False
+) -> Iterator:
+    """The task's activation under the process lock, or NOT_FOUND for an outsider.
+
+    What ``Task.activation()`` does (lock the process, read the task afresh), with the task
+    and its process read in one query, and the checks the action repeats (the task's
+    department, the actor's seat in it) read once for the whole action. With
+    ``lock_commitment`` the commitment is read under its row lock at once (the finding
+    changes it) and kept with the process (``commitment_in_memory``).
+    """
+    flow_class = InformCommitFlow
+    # A task given by its key alone (``Task(pk=…)``: bulk actions, delegation) says which
+    # process to lock only once read.
+    process_id = task.process_id or (
+        Task.objects.filter(pk=task.pk).values_list("process_id", flat=True).first()
+    )
+    if process_id is None:
+        raise task_not_found()
     try:
-        with fresh.activation() as activation:
-            yield activation
+        with memo_scope(), flow_class.lock(process_id):
+            fresh = (
+                Task.objects.select_related("process")
+                .filter(
+                    pk=task.pk, process_id=process_id, flow_task__in=flow_class.human_task_refs()
+                )
+                .first()
+            )
+            if fresh is not None and lock_commitment:
+                commitment_lock_for_task(process=fresh.process)
+            if fresh is None or (by is not None and not fresh.flow_task.can_view(by, fresh)):
+                raise task_not_found()
+            yield fresh.flow_task.activation_class(fresh)
     except FlowLockFailed:
         raise concurrent_change() from None
+
+
+def commitment_lock_for_task(*, process) -> Commitment | None:
+    """Read the process's commitment under its row lock, with what a finding reads, and keep
+    it (and its department for the seat checks) for the rest of the action."""
+    locked = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("department", "template", "subject")
+        .filter(process_id=process.pk)
+        .first()
+    )
+    if locked is not None:
+        commitment_keep_in_memory(process=process, commitment=locked)
+    scoped_memo_set(
+        (TASK_COMMITMENT_MEMO, process.pk),
+        (locked.pk, locked.department_id) if locked is not None else None,
+    )
+    return locked
 
 
 def refuse_closed(task: Task) -> None:
@@ -166,7 +218,7 @@ def verification_complete(
     the inspection date and location.
     """
     checked_files = evidence_check(files)
-    with task_activation(task=task, by=by) as activation:
+    with task_activation(task=task, by=by, lock_commitment=True) as activation:
         current = activation.task
         refuse_closed(current)
         refuse_owned_by_other(current, by)
@@ -177,15 +229,23 @@ def verification_complete(
             activation.assign(by)
         if not activation.start.has_perm(by):
             raise WorkflowError(WorkflowErrorCode.FORBIDDEN, _("You cannot complete this task."))
-        commitment = Commitment.objects.get(process_id=current.process_id)
+        commitment = commitment_in_memory(activation.process)  # locked by task_activation
+        if commitment is None:
+            raise task_not_found()
+        # The task leaves the lists here (undone with everything if anything refuses).
         is_spot_check = verification_spot_check_refusal(
-            task=current,
+            is_spot_check=index_close(task_id=current.pk),
             method=method,
             inspected_on=inspected_on,
             inspection_location=inspection_location,
         )
         verification = verification_record(
-            commitment=commitment, regulator=by, method=method, finding=finding, reason=reason
+            commitment=commitment,
+            regulator=by,
+            method=method,
+            finding=finding,
+            reason=reason,
+            is_locked=True,
         )
         verification_detail_record(
             verification=verification,
@@ -197,20 +257,21 @@ def verification_complete(
             is_spot_check=is_spot_check,
         )
         evidence_store(verification=verification, files=checked_files, by=by)
-        rectification_close(commitment=commitment, verification=verification)
+        rectification_close(commitment=verification.commitment, verification=verification)
+        commitment_keep_in_memory(process=activation.process, commitment=verification.commitment)
         activation.start(None)
         activation.execute()
-        index_close(task_id=current.pk)
     return verification
 
 
 def verification_spot_check_refusal(
-    *, task: Task, method: str, inspected_on: datetime.date | None, inspection_location: str
+    *,
+    is_spot_check: bool,
+    method: str,
+    inspected_on: datetime.date | None,
+    inspection_location: str,
 ) -> bool:
     """Refuse a spot-checked commitment verified otherwise than on site; True if drawn."""
-    is_spot_check = VerificationTaskIndex.objects.filter(
-        task_id=task.pk, is_spot_check=True
-    ).exists()
     if not is_spot_check:
         return False
     if method != VerificationMethod.ON_SITE:
@@ -268,7 +329,8 @@ def verification_detail_record(
     detail._history_user = by
     detail._change_reason = "verification detail recorded"
     try:
-        detail.full_clean()
+        # The finding was recorded in this transaction: it has no detail yet.
+        audited_clean(detail, unique_by_construction=["verification"])
     except ValidationError as error:
         raise WorkflowError(
             WorkflowErrorCode.INVALID,

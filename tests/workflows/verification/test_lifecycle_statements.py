@@ -1,0 +1,63 @@
+"""How many SQL statements one commitment's whole lifecycle costs (ADR 0036).
+
+Counting statements is deterministic where timing is not: a change that reads a row again,
+checks what is already known or writes a row twice shows here as a higher count. The P2
+benchmark (``bench/bench_lifecycle.py``, ``python -m bench.statements``) counts the same
+lifecycle outside a test: 80 statements (230 before ADR 0036). Here each service's
+transaction is a savepoint of the test's own transaction (two statements more for each of the
+three: draft, submission, finding), and the test world's template and city are not the
+benchmark's, so the figures are this test's own: 82 here.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments.catalogue.models import VerificationMethod
+from commitments.lifecycle.models import Commitment, Verification
+from tests.workflows.conftest import draft_commitment, task_of
+from workflows.verification.services.submission import commitment_submit
+from workflows.verification.services.work import verification_complete
+
+# Statements per stage of the lifecycle, as measured when the lifecycle was made lean.
+DRAFT = 7  # representation, exclusion, competence, insert and history (+ the savepoint)
+SUBMISSION = 42  # sign, store, route, open, start the flow, assign, index, audit, notify
+FINDING = 33  # lock, task, seat, finding, register, detail, gates, end (+ the savepoint)
+WHOLE = DRAFT + SUBMISSION + FINDING
+
+
+def _lifecycle(world) -> dict[str, int]:
+    """One commitment from draft to verified; the statements each stage sent."""
+    counts = {}
+    with CaptureQueriesContext(connection) as draft_queries:
+        draft = draft_commitment(world)
+    counts["draft"] = len(draft_queries)
+    with CaptureQueriesContext(connection) as submission_queries:
+        commitment = commitment_submit(commitment=draft, by=world.applicant)
+    counts["submission"] = len(submission_queries)
+    task = task_of(commitment)
+    with CaptureQueriesContext(connection) as finding_queries:
+        verification_complete(
+            task=task,
+            by=task.owner,
+            method=VerificationMethod.ON_SITE,
+            finding=Verification.Finding.FULFILLED,
+            evidence_summary="On-site check: the premises match the commitment.",
+            inspected_on=datetime.date.today(),
+            inspection_location="Nanshan, Shenzhen",
+        )
+    counts["finding"] = len(finding_queries)
+    assert Commitment.objects.get(pk=commitment.pk).status == Commitment.Status.FULFILLED
+    return counts
+
+
+def test_a_whole_lifecycle_costs_at_most_the_lean_figure(world):
+    _lifecycle(world)  # the first one also creates what every later one reuses
+
+    counts = _lifecycle(world)
+
+    assert counts == {"draft": DRAFT, "submission": SUBMISSION, "finding": FINDING}
+    assert sum(counts.values()) <= WHOLE

@@ -1,0 +1,195 @@
+"""viewflow's nodes without the statements our flows do not need (ADR 0036).
+
+viewflow wraps each automatic step (a gateway's condition, the end, arming a timer) in a
+savepoint of its own, so that a failure can be recorded on the task (``ERROR``) while the rest
+of the transaction goes on. That happens only when the activation context does not propagate
+exceptions; when it does (the default, and how our services run every flow), the failure
+undoes the caller's whole transaction anyway and the savepoint is two statements for nothing.
+These subclasses skip it then and keep viewflow's own behaviour otherwise.
+
+- ``NewProcessStartHandle``: a start from code whose callback inserts the process (it needs
+  its key to link the domain row): viewflow would save it again and lock a row that no other
+  transaction can see yet.
+- ``If``, ``End``, ``TimerBoundary``: the task row of an automatic step is written once,
+  done (or scheduled), instead of inserted new and updated a moment later; a timer whose host
+  finishes is cancelled by one update instead of a read and an update per timer.
+
+viewflow is used as a library: nothing of it is patched, only subclassed (its licence's
+exception and viewflow-notes.md).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.timezone import now
+from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.context import context
+from viewflow.workflow.flow.nodes import TimerBoundary as ViewflowTimerBoundary
+from viewflow.workflow.nodes.boundary import TimerBoundaryActivation
+from viewflow.workflow.nodes.end import EndActivation
+from viewflow.workflow.nodes.if_gate import IfActivation
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
+from viewflow.workflow.status import STATUS
+
+
+@contextmanager
+def _created_in_this_transaction(flow_class, process_pk):
+    yield
+
+
+class NewProcessStartActivation(StartHandleActivation):
+    """viewflow's start, without saving again or locking the process its callback inserted."""
+
+    @Activation.status.transition(source=STATUS.NEW)
+    def execute(self) -> None:
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        with transaction.atomic(savepoint=False):
+            if self.process.pk is None:
+                self.process.save()
+            # Inserted in this transaction, the process is invisible to every other one: a
+            # row lock would guard nothing. The scope still runs viewflow's release hooks.
+            with lock.lock_scope(_created_in_this_transaction, self.flow_class, self.process.pk):
+                self.complete()
+                flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+                self.activate_next()
+
+
+class NewProcessStartHandle(flow.StartHandle):
+    """A start from code whose callback saves the new process."""
+
+    activation_class = NewProcessStartActivation
+
+
+class InsertedWhenDone:
+    """Write an automatic step's task row once, when it is done (or scheduled), instead of
+    inserting it new and updating it a moment later. Only while exceptions propagate: a
+    failure then undoes the transaction, so no half-done task row needs to be kept."""
+
+    previous_task = None
+
+    # The task has no key until it is written: an activation is itself, nothing else.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other) -> bool:
+        return self is other
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        if not context.propagate_exception:
+            return super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation.previous_task = prev_activation.task
+        return activation
+
+    def write_task(self) -> None:
+        """Save the task; the first time, also link it to the step it came from."""
+        is_new = self.task.pk is None
+        self.task.save()
+        if is_new and self.previous_task is not None:
+            self.task.previous.add(self.previous_task)
+
+
+class IfWithoutSavepoint(InsertedWhenDone, IfActivation):
+    @Activation.status.super()
+    def activate(self) -> None:
+        if not context.propagate_exception:
+            super().activate.original()
+            return
+        with self.exception_guard():
+            self._condition_result = self.flow_task._condition(self)
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        assert transaction.get_connection().in_atomic_block
+        self.task.finished = now()
+        self.write_task()
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class If(flow.If):
+    """``flow.If`` whose condition runs in the caller's transaction, written once."""
+
+    activation_class = IfWithoutSavepoint
+
+
+class EndWithoutSavepoint(InsertedWhenDone, EndActivation):
+    @Activation.status.super()
+    def activate(self) -> None:
+        if not context.propagate_exception:
+            super().activate.original()
+            return
+        with self.exception_guard():
+            self.task.started = now()
+            task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            unfinished = self.flow_class.task_class._default_manager.filter(
+                process=self.process, finished__isnull=True
+            )
+            if self.task.pk is not None:
+                unfinished = unfinished.exclude(pk=self.task.pk)
+            active_tasks_count = unfinished.count()
+            if active_tasks_count == 0:
+                self.process.status = STATUS.DONE
+                self.process.finished = now()
+                self.process.save()
+            task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+            if active_tasks_count == 0:
+                flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        assert transaction.get_connection().in_atomic_block
+        self.task.finished = now()
+        self.write_task()
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class End(flow.End):
+    """``flow.End`` finishing the process in the caller's transaction, written once."""
+
+    activation_class = EndWithoutSavepoint
+
+
+class TimerBoundaryWithoutSavepoint(InsertedWhenDone, TimerBoundaryActivation):
+    @Activation.status.transition(source=STATUS.NEW, target=STATUS.SCHEDULED)
+    def activate(self) -> None:
+        if not context.propagate_exception:
+            super().activate.original()
+            return
+        with self.exception_guard():
+            delay = self.flow_task._delay
+            if callable(delay):
+                delay = delay(self)
+            if isinstance(delay, timedelta):
+                delay = now() + delay
+            if not isinstance(delay, datetime):
+                raise ValueError(f"Timer delay must be a timedelta or datetime, got {delay!r}")
+            self.task.scheduled = delay
+            self.write_task()
+
+
+class TimerBoundary(ViewflowTimerBoundary):
+    """``TimerBoundary`` armed in one write and disarmed in one statement."""
+
+    activation_class = TimerBoundaryWithoutSavepoint
+
+    def _on_host_finished(self, **signal_kwargs) -> None:
+        host_task = signal_kwargs["task"]
+        if host_task.flow_task != self._attached_to:
+            return
+        # What ``cancel`` does to each armed timer (from new or scheduled), in one statement.
+        self.flow_class.task_class._default_manager.filter(
+            flow_task=self,
+            process=host_task.process,
+            previous=host_task,
+            status__in=[STATUS.NEW, STATUS.SCHEDULED],
+        ).update(status=STATUS.CANCELED, finished=now())
