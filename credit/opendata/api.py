@@ -18,6 +18,7 @@ import base64
 import csv
 import io
 import json
+import re
 from datetime import date
 
 from django.http import HttpResponse
@@ -45,6 +46,8 @@ FEED_MEDIA_TYPE = "application/feed+json"
 CSV_MEDIA_TYPE = "text/csv"
 PEM_MEDIA_TYPE = "application/x-pem-file"
 PAGE_DEFAULT = 100
+# YYYY-MM-DD only (``date.fromisoformat`` also takes week dates and other digits).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SIGNATURE_HEADER = "Chengnuo-Signature"
 KEY_HEADER = "Chengnuo-Signature-Key"
 CSV_COLUMNS = [
@@ -196,7 +199,7 @@ def _day(request, name: str) -> date | None:
     if raw is None or raw == "":
         return None
     try:
-        if len(raw) != 10:
+        if not ISO_DATE.fullmatch(raw):
             raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
@@ -288,7 +291,7 @@ class OpenDataFeedApi(APIView):
         ],
         responses={
             (200, FEED_MEDIA_TYPE): OpenApiResponse(FeedSerializer, description="A page."),
-            **error_responses(400),
+            **error_responses(400, 404),
         },
     )
     def get(self, request):
@@ -343,7 +346,7 @@ class OpenDataCsvApi(APIView):
                 + ", ".join(CSV_COLUMNS)
                 + ".",
             ),
-            **error_responses(400),
+            **error_responses(400, 404),
         },
     )
     def get(self, request):
@@ -388,7 +391,8 @@ class OpenDataCertificateApi(APIView):
         responses={
             (200, PEM_MEDIA_TYPE): OpenApiResponse(
                 OpenApiTypes.STR, description="PEM: the seal certificate, then the root."
-            )
+            ),
+            **error_responses(404),
         },
     )
     def get(self, request):

@@ -92,7 +92,9 @@ def test_the_feed_pages_every_event_once_oldest_first(history):
     assert {item["_chengnuo"]["event"]["kind"] for item in items} == set(OpenDataEvent.Kind.values)
     first = json.loads(_get(FEED).content)
     assert first["version"] == "https://jsonfeed.org/version/1.1"
-    assert first["items"][0]["title"] == (f"Publication started: {history.company.name}")
+    assert first["items"][0]["title"] == f"公示开始：{history.company.name}"
+    english = json.loads(Client(headers={"accept-language": "en"}).get(FEED).content)
+    assert english["items"][0]["title"] == f"Publication started: {history.company.name}"
     after = _get(FEED, cursor=indexes[-2])
     assert [i["_chengnuo"]["leaf_index"] for i in json.loads(after.content)["items"]] == [
         indexes[-1]
@@ -217,6 +219,8 @@ def test_an_item_is_proven_in_the_signed_checkpoint_of_the_log(history):
         (FEED, {"since": "2026-12-08", "until": "2026-12-07"}, "since"),
         (CSV, {"since": "20261207"}, "since"),
         (CSV, {"until": "2026-02-30"}, "until"),
+        (FEED, {"until": "2026-W49-1"}, "until"),
+        (CSV, {"since": "２０２６-１２-０７"}, "since"),
     ],
 )
 def test_bad_input_is_refused_with_the_envelope_naming_the_field(db, path, query, field):
