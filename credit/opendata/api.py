@@ -183,7 +183,7 @@ def _invalid(field: str, message: str) -> CreditError:
 
 def _whole(request, name: str, *, low: int, high: int) -> int | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or not low <= int(raw) <= high:
         raise _invalid(
@@ -196,7 +196,7 @@ def _whole(request, name: str, *, low: int, high: int) -> int | None:
 
 def _day(request, name: str) -> date | None:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
         if not ISO_DATE.fullmatch(raw):

@@ -220,6 +220,9 @@ def test_an_item_is_proven_in_the_signed_checkpoint_of_the_log(history):
         (CSV, {"since": "20261207"}, "since"),
         (CSV, {"until": "2026-02-30"}, "until"),
         (FEED, {"until": "2026-W49-1"}, "until"),
+        (FEED, {"until": ""}, "until"),
+        (FEED, {"cursor": ""}, "cursor"),
+        (CSV, {"since": ""}, "since"),
         (CSV, {"since": "２０２６-１２-０７"}, "since"),
     ],
 )
