@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include((workflows_urls.api_urlpatterns, "workflows_api"))),
     path("", include("credit.check.urls")),
     path("", include("credit.changes.urls")),
+    path("", include("credit.opendata.urls")),  # the open data feed, public
     path("", include((reports_urls.api_urlpatterns, "reports_api"))),
 ]

@@ -7,12 +7,14 @@
 - ``credit.changes.models``: record change notices.
 - ``credit.record.models.notices``: the repair notice of each breach.
 - ``credit.reports.models``: special credit reports, and the sealed PDFs of repair notices.
+- ``credit.opendata.models``: the events of the open data feed.
 
 Import a model from the module that defines it, not from here.
 """
 
 from credit.changes.models import RecordChangeNotice  # noqa: F401
 from credit.check.models import CallingSystem, CheckQuery  # noqa: F401
+from credit.opendata.models import OpenDataEvent  # noqa: F401
 from credit.record.models.base import CreditStateModel, Purpose, RuleDomain, Severity  # noqa: F401
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure  # noqa: F401
 from credit.record.models.notices import RepairNotice  # noqa: F401

@@ -107,3 +107,8 @@ def mask_resident_id(value: str) -> str:
     if len(value) != 18:
         return "*" * len(value)
     return f"{value[:6]}{'*' * 10}{value[-2:]}"
+
+
+def mask_person_name(value: str) -> str:
+    """Show a natural person's name as its first character and stars (e.g. ``张**``)."""
+    return value[:1] + "*" * max(len(value) - 1, 1)

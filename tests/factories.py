@@ -56,6 +56,7 @@ from commitments.obligations.models import (
 from commitments.pledges.models import BidPledge, Tender
 from credit.changes.models import ChangeSubscription, RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
+from credit.opendata.models import OpenDataEvent
 from credit.record.models.base import Purpose, RuleDomain, Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
 from credit.record.models.notices import RepairNotice
@@ -90,6 +91,7 @@ from directory.partitions.models import PartitionEvent, RetentionPeriod
 from directory.representation.models import Representation
 from directory.translation import both_languages
 from signing.models import SignedDocument
+from signing.register.services import checkpoint_create
 from workflows.lists.models import SavedListFilter
 from workflows.management.demo_data import FOOD_TEMPLATE
 from workflows.repair.models import Objection, RepairApplication, RepairProof
@@ -1090,6 +1092,23 @@ class RegistryEventFactory(factory.django.DjangoModelFactory[RegistryEvent]):
     event = factory.LazyAttribute(lambda o: {"reference": o.commitment.reference})
     salt = factory.Sequence(lambda n: f"{n:064x}")
     leaf_index = factory.Sequence(lambda n: n)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class OpenDataEventFactory(factory.django.DjangoModelFactory[OpenDataEvent]):
+    """An open-data event's row (the services append its leaf; this row only names one)."""
+
+    class Meta:
+        model = OpenDataEvent
+
+    kind = OpenDataEvent.Kind.PUBLICATION_STARTED
+    subject = factory.SubFactory(SubjectFactory)
+    record_id = factory.Sequence(lambda n: n + 1)
+    effective_on = factory.LazyFunction(timezone.localdate)
+    event = factory.LazyAttribute(lambda o: {"kind": o.kind, "record": o.record_id})
+    salt = factory.Sequence(lambda n: f"{n:064x}")
+    leaf_index = factory.Sequence(lambda n: 1_000_000 + n)
+    checkpoint = factory.LazyFunction(checkpoint_create)
     created_at = factory.LazyFunction(timezone.now)
 
 

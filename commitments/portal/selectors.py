@@ -26,7 +26,7 @@ from commitments.lifecycle.services.signatures import (
 )
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
-from directory.identifiers import normalise
+from directory.identifiers import mask_person_name, normalise
 from directory.models import Department, Matter, Subject
 from signing.errors import SignatureRefused, SigningError
 from signing.models import SignedDocument
@@ -177,7 +177,7 @@ def public_subject(*, code: str) -> Subject | None:
 def masked_name(subject: Subject) -> str:
     if subject.kind == Subject.Kind.COMPANY:
         return subject.name
-    return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
+    return mask_person_name(subject.name)
 
 
 # -- public verification -----------------------------------------------------------------------

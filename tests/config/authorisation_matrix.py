@@ -1885,6 +1885,10 @@ OPERATIONS: dict[str, str] = {
     "obligations_report_accept": "401 403 404 403 403 200 404 200 404 403 404",
     "obligations_report_reject": "401 403 404 403 403 400 404 400 404 403 404",
     "obligations_report": "401 415 404 415 415 415 404 415 404 415 404",
+    # The open data feed is public: anyone, logged in or not, token or not (ADR 0030).
+    "open_data_certificate": "200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_csv": "200 200 200 200 200 200 200 200 200 200 200",
+    "open_data_feed": "200 200 200 200 200 200 200 200 200 200 200",
     "ping": "200 200 200 200 200 200 200 200 200 200 200",
     "pledges_create": "401 400 400 400 400 400 400 400 400 400 400",
     "pledges_list": "401 200 200 200 200 200 200 200 200 200 200",

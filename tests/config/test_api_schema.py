@@ -90,6 +90,9 @@ OPERATIONS = {
     "portal_lists_entries",
     "portal_subjects_profile",
     "figures_read",
+    "open_data_feed",
+    "open_data_csv",
+    "open_data_certificate",
     "ping",
 }
 

@@ -8,6 +8,7 @@ registered with ``withdrawal_listener_register``) cancels its task in the same t
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -23,8 +24,11 @@ from commitments.lifecycle.services.commitments import (
     check_representative,
 )
 from commitments.obligations.models import Obligation, WarningSchedule
+from credit.opendata.models import OpenDataEvent
+from credit.opendata.services import open_data_event_record
 from directory.audit import audited_save
 from directory.inputs import normalise_text
+from directory.models import Subject
 
 REASON_MAX_LENGTH = 1000
 
@@ -85,13 +89,44 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
                 "reason", _("Say why the commitment is withdrawn (it goes into the record).")
             )
         now = timezone.now()
+        was_public = _is_public(locked, now=now)
         locked.withdraw(at=now, by=by, reason=reason)
         audited_save(locked, by=by, reason=(reason or WITHDRAWN_BY_DEFAULT)[:100])
         if was_signed:
             _lapse_obligations(locked, by=by, now=now)
             for listener in _LISTENERS:
                 listener(commitment=locked, by=by)
+        if was_public:
+            _announce_withdrawal(locked, by=by, now=now)
     return locked
+
+
+def _is_public(commitment: Commitment, *, now: datetime) -> bool:
+    """Whether the public portal shows the commitment now (signed within its template's
+    publicity period, by a company; natural persons' commitments are never shown)."""
+    days = commitment.template.publicity_days
+    return (
+        commitment.signed_at is not None
+        and days > 0
+        and commitment.signed_at > now - timedelta(days=days)
+        and commitment.subject.kind == Subject.Kind.COMPANY
+    )
+
+
+def _announce_withdrawal(commitment: Commitment, *, by: AbstractBaseUser, now: datetime) -> None:
+    """Tell the open data feed that a commitment the portal showed was withdrawn."""
+    open_data_event_record(
+        kind=OpenDataEvent.Kind.COMMITMENT_WITHDRAWN,
+        subject=commitment.subject,
+        effective_on=timezone.localdate(now),
+        reference=commitment.reference,
+        details={
+            "template": commitment.template.code,
+            "department": commitment.department.code if commitment.department_id else None,
+            "signed_on": timezone.localdate(commitment.signed_at).isoformat(),
+        },
+        by=by,
+    )
 
 
 def _lapse_obligations(commitment: Commitment, *, by: AbstractBaseUser, now) -> None:

@@ -18,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit.errors import CreditError, CreditErrorCode
+from credit.opendata.models import OpenDataEvent
 from credit.record import selectors
 from credit.record.models.base import Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
 from credit.record.models.rules import CreditList
 from credit.record.services.notices import repair_notice_issue
+from credit.record.services.opendata import breach_event, list_event
 from directory.audit import audited_save
 from directory.models import Subject
 
@@ -121,6 +123,12 @@ def breach_record(
     if window.is_publishable and window.starts <= timezone.localdate() < window.max_until:
         breach.publish()
         audited_save(breach, by=by, reason="publication started")
+        breach_event(
+            kind=OpenDataEvent.Kind.PUBLICATION_STARTED,
+            breach=breach,
+            on=timezone.localdate(),
+            by=by,
+        )
 
     # 两书同达: the repair notice is written with the decision, in its transaction.
     repair_notice_issue(breach=breach, by=by)
@@ -201,7 +209,12 @@ def _red_list_exits(*, breach: Breach, by: AbstractBaseUser) -> list[ListEntry]:
         status__in=ListEntry.OPEN,
         credit_list__kind=CreditList.Kind.RED,
     ):
+        was_listed = entry.status == ListEntry.Status.LISTED
         entry.leave(on=breach.record_date)
         audited_save(entry, by=by, reason=f"left the red list: breach {breach.pk}")
+        if was_listed:
+            list_event(
+                kind=OpenDataEvent.Kind.LIST_EXITED, entry=entry, on=breach.record_date, by=by
+            )
         exits.append(entry)
     return exits

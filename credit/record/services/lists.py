@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from credit.errors import CreditError, CreditErrorCode
+from credit.opendata.models import OpenDataEvent
 from credit.record.models.breaches import Breach, ListEntry
 from credit.record.models.rules import CreditList
 from credit.record.rules import add_months
+from credit.record.services.opendata import list_event
 from directory.audit import audited_save, system_user
 
 
@@ -46,7 +48,9 @@ def list_entry_enter(
         )
     months = entry.credit_list.min_listing_months
     entry.enter(on=on, exit_not_before=add_months(on, months) if months else None)
-    audited_save(entry, by=by or system_user(), reason="designated after prior notice")
+    actor = by or system_user()
+    audited_save(entry, by=actor, reason="designated after prior notice")
+    list_event(kind=OpenDataEvent.Kind.LIST_ENTERED, entry=entry, on=on, by=actor)
     return entry
 
 
@@ -93,4 +97,5 @@ def red_list_enter(
         status=ListEntry.Status.LISTED,
     )
     audited_save(entry, by=by, reason="red-listed")
+    list_event(kind=OpenDataEvent.Kind.LIST_ENTERED, entry=entry, on=on, by=by)
     return entry

@@ -13,9 +13,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from credit.opendata.models import OpenDataEvent
 from credit.record.models.breaches import ListEntry
 from credit.record.models.rules import CreditList
 from credit.record.rules import add_months
+from credit.record.services.opendata import list_event
 from directory.audit import audited_save
 
 PLEDGE_DEFAULTERS = "pledge-defaulters"  # the black list's code (seeded, period as data)
@@ -44,4 +46,5 @@ def pledge_defaulter_list(
         status=ListEntry.Status.LISTED,
     )
     audited_save(entry, by=by, reason="pledge defaulter listed")
+    list_event(kind=OpenDataEvent.Kind.LIST_ENTERED, entry=entry, on=on, by=by)
     return entry

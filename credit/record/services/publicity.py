@@ -13,7 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from credit.opendata.models import OpenDataEvent
 from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.services.opendata import breach_event, list_event
 from directory.audit import audited_save, system_user
 
 
@@ -33,6 +35,13 @@ def breach_publication_end_due(*, on: date | None = None) -> int:
             if can_proceed(breach.end_publication):
                 breach.end_publication()
                 audited_save(breach, by=actor, reason="maximum publicity period reached")
+                # Dated by the rule (the maximum period's end), however late the sweep ran.
+                breach_event(
+                    kind=OpenDataEvent.Kind.PUBLICATION_ENDED,
+                    breach=breach,
+                    on=breach.publicity_max_until,
+                    by=actor,
+                )
                 ended += 1
     for pk in list(
         Measure.objects.filter(status=Measure.Status.ACTIVE, ends_on__lte=on).values_list(
@@ -70,5 +79,6 @@ def list_entries_exit_due(*, on: date | None = None) -> int:
             if can_proceed(entry.leave):
                 entry.leave(on=on)
                 audited_save(entry, by=actor, reason="listing period over")
+                list_event(kind=OpenDataEvent.Kind.LIST_EXITED, entry=entry, on=on, by=actor)
                 ended += 1
     return ended

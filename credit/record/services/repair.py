@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from credit.errors import CreditError, CreditErrorCode
+from credit.opendata.models import OpenDataEvent
 from credit.record.models.breaches import Breach, ListEntry, Measure
+from credit.record.services.opendata import breach_event, list_event
 from directory.audit import audited_save
 
 
@@ -98,10 +100,20 @@ def breach_objection_close(
         if correction.max_until is not None:
             breach.publicity_max_until = correction.max_until
             breach.publicity_min_until = min(breach.publicity_min_until, correction.max_until)
-    if back_to == Breach.Status.PUBLISHED and on >= breach.publicity_max_until:
+    was_published = back_to == Breach.Status.PUBLISHED
+    if was_published and on >= breach.publicity_max_until:
         back_to = Breach.Status.PUBLICATION_ENDED
     breach.clear_objection(back_to=back_to)
     audited_save(breach, by=by, reason=reason)
+    if correction is not None:
+        breach_event(kind=OpenDataEvent.Kind.RECORD_CORRECTED, breach=breach, on=on, by=by)
+    if was_published and back_to == Breach.Status.PUBLICATION_ENDED:
+        breach_event(
+            kind=OpenDataEvent.Kind.PUBLICATION_ENDED,
+            breach=breach,
+            on=min(on, breach.publicity_max_until),
+            by=by,
+        )
     return breach
 
 
@@ -117,6 +129,7 @@ def breach_repair(*, breach_id: int, by: AbstractBaseUser, on: date, case: str) 
         )
     breach.repair()
     audited_save(breach, by=by, reason=f"repaired on {case}")
+    breach_event(kind=OpenDataEvent.Kind.RECORD_REPAIRED, breach=breach, on=on, by=by)
     return _record_clear(
         breach=breach,
         by=by,
@@ -130,6 +143,7 @@ def breach_revoke(*, breach_id: int, by: AbstractBaseUser, on: date, case: str) 
     breach = Breach.objects.select_for_update().get(pk=breach_id)
     breach.revoke()
     audited_save(breach, by=by, reason=f"revoked on {case}")
+    breach_event(kind=OpenDataEvent.Kind.RECORD_REVOKED, breach=breach, on=on, by=by)
     return _record_clear(
         breach=breach,
         by=by,
@@ -152,7 +166,10 @@ def _record_clear(*, breach: Breach, by: AbstractBaseUser, on: date, reason: str
     for entry in ListEntry.objects.select_for_update().filter(
         breach=breach, status__in=ListEntry.OPEN
     ):
+        was_listed = entry.status == ListEntry.Status.LISTED
         entry.leave(on=on)
         audited_save(entry, by=by, reason=reason)
+        if was_listed:
+            list_event(kind=OpenDataEvent.Kind.LIST_EXITED, entry=entry, on=on, by=by)
         exits.append(entry)
     return RecordCleared(breach=breach, measures_lifted=lifted, list_exits=exits)

@@ -1,0 +1,96 @@
+"""One open-data event: what the public was told, exactly as hashed into the transparency log.
+
+The event names the record it concerns by number (``record_id``: a breach, ``list_entry_id``:
+a list entry) rather than by foreign key: this package sits below the record that writes it,
+as the record sits below the commitments that feed it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OpenDataEvent(models.Model):
+    """An event of the open data feed, with its leaf in the log and the checkpoint signed over
+    it. Never changed after creation: ``event`` is what the leaf commits to."""
+
+    class Kind(models.TextChoices):
+        PUBLICATION_STARTED = "publication_started", _("Publication started")
+        PUBLICATION_ENDED = "publication_ended", _("Publication ended")
+        LIST_ENTERED = "list_entered", _("Entered a list")
+        LIST_EXITED = "list_exited", _("Left a list")
+        RECORD_REPAIRED = "record_repaired", _("Record repaired")
+        RECORD_REVOKED = "record_revoked", _("Record revoked")
+        RECORD_CORRECTED = "record_corrected", _("Record corrected")
+        COMMITMENT_WITHDRAWN = "commitment_withdrawn", _("Commitment withdrawn")
+
+    # Kinds that happen at most once to a record (a breach) or an entry (a list entry).
+    ONCE_PER_RECORD = (
+        Kind.PUBLICATION_STARTED,
+        Kind.PUBLICATION_ENDED,
+        Kind.RECORD_REPAIRED,
+        Kind.RECORD_REVOKED,
+    )
+    ONCE_PER_ENTRY = (Kind.LIST_ENTERED, Kind.LIST_EXITED)
+
+    kind = models.CharField(_("event"), max_length=24, choices=Kind.choices)
+    subject = models.ForeignKey(
+        "directory.Subject", on_delete=models.PROTECT, related_name="open_data_events"
+    )
+    record_id = models.PositiveBigIntegerField(_("record number"), null=True, blank=True)
+    list_entry_id = models.PositiveBigIntegerField(_("list entry number"), null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    effective_on = models.DateField(_("effective on"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Exactly what was hashed into the log (with ``salt``) and what the feed serves.
+    event = models.JSONField(_("event as published"), editable=False)
+    salt = models.CharField(max_length=64, editable=False)
+    leaf_index = models.BigIntegerField(_("log entry"), unique=True, editable=False)
+    checkpoint = models.ForeignKey(
+        "signing.Checkpoint", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("recorded"))
+
+    class Meta:
+        ordering = ["leaf_index"]
+        verbose_name = _("open data event")
+        verbose_name_plural = _("open data events")
+        indexes = [models.Index(fields=["effective_on", "leaf_index"])]
+        constraints = [
+            # Whatever retries or catches up (the hourly end of publicity, a repeated
+            # decision), a record starts, ends, is repaired or revoked once in the feed.
+            models.UniqueConstraint(
+                fields=["kind", "record_id"],
+                condition=Q(
+                    kind__in=[
+                        "publication_started",
+                        "publication_ended",
+                        "record_repaired",
+                        "record_revoked",
+                    ]
+                ),
+                name="open_data_once_per_record",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "list_entry_id"],
+                condition=Q(kind__in=["list_entered", "list_exited"]),
+                name="open_data_once_per_list_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "reference"],
+                condition=Q(kind="commitment_withdrawn"),
+                name="open_data_once_per_withdrawal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.leaf_index} {self.kind}"

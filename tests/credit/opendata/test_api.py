@@ -1,0 +1,247 @@
+"""The public open data feed and its CSV: every event once, masked for natural persons, signed
+as served — checked with OpenSSL and the ``cryptography`` library, not the code that signs —
+each item proven in the transparency log, and every bad input refused with the envelope."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.test import Client
+
+from credit.opendata.models import OpenDataEvent
+from tests.credit.opendata.conftest import PERSON_ID
+
+FEED = "/api/v1/open-data/feed.json"
+CSV = "/api/v1/open-data/events.csv"
+CERTIFICATES = "/api/v1/open-data/certificate.pem"
+
+
+def _get(path: str, **query):
+    return Client().get(path, query)  # nobody logged in, no token
+
+
+def _certificates() -> tuple[x509.Certificate, x509.Certificate]:
+    seal, root = x509.load_pem_x509_certificates(_get(CERTIFICATES).content)
+    return seal, root
+
+
+def _verify(body: bytes, signature_header: str, seal: x509.Certificate) -> None:
+    """Raise InvalidSignature unless the header's signature covers exactly ``body``."""
+    seal.public_key().verify(base64.b64decode(signature_header), body, ec.ECDSA(hashes.SHA256()))
+
+
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _leaf(salt_hex: str, event: dict) -> bytes:
+    inner = hashlib.sha256(bytes.fromhex(salt_hex) + _canonical(event)).digest()
+    return hashlib.sha256(b"\x00" + inner).digest()
+
+
+def _root_from_proof(index: int, size: int, leaf: bytes, proof: list[bytes]) -> bytes:
+    """RFC 9162 §2.1.3.2, written out here rather than imported from the register."""
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        assert sn > 0
+        if fn & 1 or fn == sn:
+            r = hashlib.sha256(b"\x01" + p + r).digest()
+            while fn & 1 == 0 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = hashlib.sha256(b"\x01" + r + p).digest()
+        fn >>= 1
+        sn >>= 1
+    assert sn == 0
+    return r
+
+
+def _all_items(limit: int = 4) -> list[dict]:
+    items, response = [], _get(FEED, limit=limit)
+    while True:
+        assert response.status_code == 200
+        feed = json.loads(response.content)
+        items.extend(feed["items"])
+        if not feed["_chengnuo"]["has_more"]:
+            assert "next_url" not in feed
+            return items
+        response = Client().get(feed["next_url"])
+
+
+def test_the_feed_pages_every_event_once_oldest_first(history):
+    items = _all_items(limit=4)
+
+    indexes = [item["_chengnuo"]["leaf_index"] for item in items]
+    assert indexes == sorted(set(indexes))
+    assert indexes == list(
+        OpenDataEvent.objects.order_by("leaf_index").values_list("leaf_index", flat=True)
+    )
+    assert {item["_chengnuo"]["event"]["kind"] for item in items} == set(OpenDataEvent.Kind.values)
+    first = json.loads(_get(FEED).content)
+    assert first["version"] == "https://jsonfeed.org/version/1.1"
+    assert first["items"][0]["title"] == f"公示开始：{history.company.name}"
+    english = json.loads(Client(headers={"accept-language": "en"}).get(FEED).content)
+    assert english["items"][0]["title"] == f"Publication started: {history.company.name}"
+    after = _get(FEED, cursor=indexes[-2])
+    assert [i["_chengnuo"]["leaf_index"] for i in json.loads(after.content)["items"]] == [
+        indexes[-1]
+    ]
+
+
+def test_a_natural_person_is_masked_in_the_feed_and_the_csv(history):
+    feed, dump = _get(FEED, limit=500).content, _get(CSV).content
+
+    for body in (feed.decode(), dump.decode("utf-8-sig")):
+        assert "张**" in body
+        assert PERSON_ID not in body
+        assert PERSON_ID[:6] not in body
+        assert "张三丰" not in body
+    assert history.company.code in feed.decode()
+
+
+def test_the_feed_signature_verifies_with_openssl_and_a_tampered_byte_fails(history, tmp_path):
+    response = _get(FEED, limit=500)
+    seal, root = _certificates()
+    body, signature = response.content, response["Chengnuo-Signature"]
+
+    seal.verify_directly_issued_by(root)
+    assert response["Chengnuo-Signature-Key"] == seal.fingerprint(hashes.SHA256()).hex()
+    _verify(body, signature, seal)
+    tampered = bytearray(body)
+    tampered[len(body) // 2] ^= 0x01
+    with pytest.raises(InvalidSignature):
+        _verify(bytes(tampered), signature, seal)
+
+    openssl = shutil.which("openssl")
+    assert openssl is not None
+    (tmp_path / "feed.json").write_bytes(body)
+    (tmp_path / "tampered.json").write_bytes(bytes(tampered))
+    (tmp_path / "feed.sig").write_bytes(base64.b64decode(signature))
+    (tmp_path / "seal.pub").write_bytes(
+        seal.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+    def openssl_verify(name: str) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603 - fixed arguments, files of this test
+            [openssl, "dgst", "-sha256", "-verify", "seal.pub", "-signature", "feed.sig", name],
+            cwd=Path(tmp_path),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    good, bad = openssl_verify("feed.json"), openssl_verify("tampered.json")
+    assert (good.returncode, good.stdout.strip()) == (0, "Verified OK")
+    assert (bad.returncode, bad.stdout.strip()) == (1, "Verification failure")
+
+
+def test_the_csv_is_utf8_with_a_bom_signed_as_served(history):
+    response = _get(CSV)
+    seal, _root = _certificates()
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    _verify(response.content, response["Chengnuo-Signature"], seal)
+    with pytest.raises(InvalidSignature):
+        _verify(
+            response.content.replace(b"record_repaired", b"record_revoked"),
+            response["Chengnuo-Signature"],
+            seal,
+        )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == OpenDataEvent.objects.count()
+    for row in rows:
+        assert _leaf(row["salt"], json.loads(row["event_json"])).hex() == row["leaf_hash"]
+    repaired = [row for row in rows if row["kind"] == "record_repaired"]
+    assert [(r["subject_kind"], r["subject_name"], r["subject_code"]) for r in repaired] == [
+        ("person", "张**", "")
+    ]
+
+
+def test_an_item_is_proven_in_the_signed_checkpoint_of_the_log(history):
+    seal, _root = _certificates()
+    items = json.loads(_get(FEED, limit=500).content)["items"]
+    [item] = [i for i in items if i["_chengnuo"]["event"]["kind"] == "record_repaired"]
+    extension = item["_chengnuo"]
+    checkpoint = extension["checkpoint"]
+
+    leaf = _leaf(extension["salt"], extension["event"])
+    assert leaf.hex() == extension["leaf_hash"]
+    root = bytes.fromhex(checkpoint["root_hash"])
+    signed_text = (
+        f"{checkpoint['origin']}\n{checkpoint['tree_size']}\n"
+        f"{base64.b64encode(root).decode()}\n{checkpoint['timestamp']}\n"
+    ).encode()
+    seal.public_key().verify(
+        base64.b64decode(checkpoint["signature"]), signed_text, ec.ECDSA(hashes.SHA256())
+    )
+    proof = _get(
+        "/register/proof", index=extension["leaf_index"], tree_size=checkpoint["tree_size"]
+    ).json()["proof"]
+    assert (
+        _root_from_proof(
+            extension["leaf_index"],
+            checkpoint["tree_size"],
+            leaf,
+            [bytes.fromhex(p) for p in proof],
+        )
+        == root
+    )
+    forged = dict(extension["event"], subject={"kind": "company", "name": "X", "code": None})
+    assert _leaf(extension["salt"], forged) != leaf
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        (FEED, {"cursor": "abc"}, "cursor"),
+        (FEED, {"cursor": "-1"}, "cursor"),
+        (FEED, {"cursor": "99999999"}, "cursor"),
+        (FEED, {"limit": "0"}, "limit"),
+        (FEED, {"limit": "501"}, "limit"),
+        (FEED, {"since": "2026-13-01"}, "since"),
+        (FEED, {"until": "7 December"}, "until"),
+        (FEED, {"since": "2026-12-08", "until": "2026-12-07"}, "since"),
+        (CSV, {"since": "20261207"}, "since"),
+        (CSV, {"until": "2026-02-30"}, "until"),
+        (FEED, {"until": "2026-W49-1"}, "until"),
+        (FEED, {"until": ""}, "until"),
+        (FEED, {"cursor": ""}, "cursor"),
+        (CSV, {"since": ""}, "since"),
+        (CSV, {"since": "２０２６-１２-０７"}, "since"),
+    ],
+)
+def test_bad_input_is_refused_with_the_envelope_naming_the_field(db, path, query, field):
+    response = _get(path, **query)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == [field]
+    assert body["fields"][field][0]
+    assert "Chengnuo-Signature" not in response
+
+
+def test_an_empty_feed_is_a_signed_empty_page(db):
+    response = _get(FEED)
+
+    assert response.status_code == 200
+    feed = json.loads(response.content)
+    assert (feed["items"], feed["_chengnuo"]["has_more"]) == ([], False)
+    seal, _root = _certificates()
+    _verify(response.content, response["Chengnuo-Signature"], seal)
