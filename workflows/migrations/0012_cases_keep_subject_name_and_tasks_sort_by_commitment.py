@@ -3,19 +3,19 @@
 import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
-
-
-FILL = """
-UPDATE {table} AS c SET subject_name = LEFT(s.name, 200)
-FROM directory_subject AS s WHERE s.id = c.subject_id AND c.subject_name = ''
-"""
+from django.db.models.functions import Substr
 
 
 def fill_subject_names(apps, schema_editor):
-    """The cases filed before: the subject's name as it is now."""
+    """The cases filed before: the subject's name as it is now (one UPDATE per table, in SQL
+    that PostgreSQL and SQLite both speak)."""
+    subjects = apps.get_model("directory", "Subject").objects.filter(
+        pk=models.OuterRef("subject_id")
+    )
     for name in ("RepairApplication", "Objection"):
-        table = apps.get_model("workflows", name)._meta.db_table
-        schema_editor.execute(FILL.format(table=table))
+        apps.get_model("workflows", name).objects.filter(subject_name="").update(
+            subject_name=Substr(models.Subquery(subjects.values("name")[:1]), 1, 200)
+        )
 
 
 class Migration(migrations.Migration):
