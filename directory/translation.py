@@ -9,6 +9,12 @@ from django.utils.translation import get_language
 from modeltranslation.translator import TranslationOptions, register
 
 from directory.models import Department, Matter, Region
+from directory.partitions.models import RetentionPeriod
+
+
+@register([RetentionPeriod, RetentionPeriod.history.model])
+class RetentionPeriodTranslationOptions(TranslationOptions):
+    fields = ("legal_basis",)
 
 
 @register(Region)

@@ -84,6 +84,7 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/directory/regulatormembership/<path:object_id>/history/",
         "admin/directory/regulatormembership/^([^/]+)/history/([^/]+)/$",
         "admin/directory/representation/<path:object_id>/change/",
+        "admin/directory/retentionperiod/<path:object_id>/change/",
         "admin/directory/representation/<path:object_id>/history/",
         "admin/directory/representation/^([^/]+)/history/([^/]+)/$",
         "admin/directory/subject/",
