@@ -282,7 +282,7 @@ class InformCommitFlow(flow.Flow):
             process=process,
             is_locked=is_locked,
         )
-        exemption_decide(commitment=commitment)
+        exemption_decide(commitment=commitment, is_locked=True)
         return process
 
     @classmethod
@@ -365,7 +365,11 @@ class InformCommitFlow(flow.Flow):
     # Exemption (ADR 0032) --------------------------------------------------------------------
 
     def is_exempt(self, activation) -> bool:
-        """The matter's rule exempts this grade A subject (recorded when the process started)."""
+        """The matter's rule exempts this grade A subject (recorded when the process started,
+        whose answer the commitment in memory still holds)."""
+        commitment = commitment_in_memory(activation.process)
+        if commitment is not None and hasattr(commitment, "decided_exemption"):
+            return commitment.decided_exemption is not None
         return VerificationExemption.objects.filter(
             commitment__process_id=activation.process.pk
         ).exists()

@@ -23,20 +23,34 @@ from directory.audit import audited_save, system_user
 from directory.city import city_date
 
 
-@transaction.atomic
-def exemption_decide(*, commitment: Commitment) -> VerificationExemption | None:
+def exemption_decide(
+    *, commitment: Commitment, is_locked: bool = False
+) -> VerificationExemption | None:
     """Record the exemption of a commitment under verification if its matter's rule allows it
-    for its subject's grade today; None (and nothing written) otherwise."""
-    locked = (
-        Commitment.objects.select_for_update(of=("self",))
-        .select_related("template")
-        .get(pk=commitment.pk)
-    )
-    if locked.status != Commitment.Status.UNDER_VERIFICATION:
-        return None
-    existing = VerificationExemption.objects.filter(commitment=locked).first()
-    if existing is not None:
-        return existing
+    for its subject's grade today; None (and nothing written) otherwise.
+
+    ``is_locked``: the caller opened the verification on this very row, under its lock, in
+    this transaction, so no exemption can exist yet and the row need not be read again. The
+    answer is kept on the commitment (``decided_exemption``) for the flow's next question.
+    """
+    if is_locked:
+        decided = _exemption_decide(commitment)
+    else:
+        with transaction.atomic():
+            locked = (
+                Commitment.objects.select_for_update(of=("self",))
+                .select_related("template")
+                .get(pk=commitment.pk)
+            )
+            if locked.status != Commitment.Status.UNDER_VERIFICATION:
+                return None
+            existing = VerificationExemption.objects.filter(commitment=locked).first()
+            decided = existing if existing is not None else _exemption_decide(locked)
+    commitment.decided_exemption = decided
+    return decided
+
+
+def _exemption_decide(locked: Commitment) -> VerificationExemption | None:
     now = timezone.now()
     today = city_date(now)
     rule = ExemptionRule.in_force(
