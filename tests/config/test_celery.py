@@ -39,6 +39,8 @@ from commitments.pledges.models import BidPledge
 from config import celery_app
 from credit.record.models.breaches import Breach, ListEntry
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
+from credit.reports.models import SealedRepairNotice
+from directory.partitions.selectors import managed_tables
 from notifications.models import Notification, OutboxMessage
 from notifications.services.inbox import notification_send
 from signing.models import ArchiveTimestamp, DocumentVersion
@@ -50,6 +52,7 @@ from tests.factories import (
     DelegationFactory,
     ListEntryFactory,
     ObligationFactory,
+    RepairNoticeFactory,
     SubjectFactory,
     TemplateFactory,
     UserFactory,
@@ -233,6 +236,28 @@ def _pledge_defaults(world) -> Prepared:
     return Prepared(check)
 
 
+def _notices_seal(world) -> Prepared:
+    """A repair notice whose seal the after-commit kick never made (beat's sweep)."""
+    notice = RepairNoticeFactory(breach__subject=world.subject)
+
+    def check(sealed):
+        assert sealed >= 1
+        assert SealedRepairNotice.objects.filter(notice=notice).count() == 1
+
+    return Prepared(check)
+
+
+def _partitions(world) -> Prepared:
+    """Every partitioned table maintained: partitions made ahead, the default emptied."""
+    tables = set(managed_tables())
+
+    def check(done):
+        assert tables and set(done) == tables
+        assert all(set(upkeep) == {"created", "dropped", "moved"} for upkeep in done.values())
+
+    return Prepared(check)
+
+
 def _deliver_outbox(world) -> Prepared:
     """A notification's e-mail, written to the outbox with it (beat's ``deliver-outbox``)."""
     notification = notification_send(
@@ -343,6 +368,8 @@ SCENARIOS: dict[str, Callable[..., Prepared]] = {
     "credit.record.tasks.list_entries_exit_due_task": _list_exit,
     "commitments.pledges.tasks.bid_pledge_defaults_sweep_task": _pledge_defaults,
     "notifications.tasks.outbox_deliver_task": _deliver_outbox,
+    "credit.reports.tasks.repair_notices_seal_due_task": _notices_seal,
+    "directory.partitions.tasks.partitions_maintain_task": _partitions,
     "workflows.verification.tasks.commitment_signing_complete_task": _signing_complete,
     "workflows.verification.tasks.signing_requests_resume_task": _signing_resume,
 }
