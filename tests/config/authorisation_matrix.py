@@ -762,13 +762,13 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302 login",
     },
     "admin/credit/opendataevent/<path:object_id>/change/": {
-        "GET": "login login login login login login login login login 200 login",
+        "GET": "login login login login login login login login login 302 login",
     },
     "admin/credit/opendataevent/<path:object_id>/delete/": {
         "GET": "login login login login login login login login login 403 login",
     },
     "admin/credit/opendataevent/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 200 login",
+        "GET": "login login login login login login login login login 302 login",
     },
     "admin/credit/opendataevent/add/": {
         "GET": "login login login login login login login login login 403 login",

@@ -55,7 +55,6 @@ from tests.factories import (
     DelegationFactory,
     ObjectionFactory,
     ObligationFactory,
-    OpenDataEventFactory,
     PerformanceEvidenceFactory,
     PerformanceReportFactory,
     RepairApplicationFactory,
@@ -190,7 +189,6 @@ def _build_city() -> City:
     if not default_storage.exists(evidence.file.name):
         default_storage.save(evidence.file.name, ContentFile(PDF_BYTES))
     breach = BreachFactory(subject=subject)
-    OpenDataEventFactory(subject=subject, record_id=breach.pk)  # the open data feed's admin
     repair = RepairApplicationFactory(
         breach__subject=subject, department=department, submitted_by=applicant
     )

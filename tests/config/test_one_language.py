@@ -91,7 +91,9 @@ ADMIN_ALLOWED_WORDS = frozenset(
 )
 # An identifier (a code, a reference, an e-mail address, a URL, a file name) has a digit or
 # joins parts with - _ . @ / : ; a single capital letter is a grade (A-D) or a list mark.
-IDENTIFIER = re.compile(r"[\w.@/:-]*[\d_.@/:-][\w.@/:-]*|[A-Z]")
+# A code is no word either: a token with a digit or a sign in it, one capital, or eight
+# capitals and more (a random check code may draw no digit: YMGSQCHALWZS).
+IDENTIFIER = re.compile(r"[\w.@/:-]*[\d_.@/:-][\w.@/:-]*|[A-Z]|[A-Z]{8,}")
 # A word starts where no identifier character precedes it: the letters of a code that
 # begins with digits (a unified social credit code, 91440300MA5…) are not a word of their own.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_.@/:-])[A-Za-z][A-Za-z0-9_.@/:-]*(?:-[A-Za-z0-9]+)*")

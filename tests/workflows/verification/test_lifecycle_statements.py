@@ -61,5 +61,7 @@ def test_a_whole_lifecycle_costs_at_most_the_lean_figure(world):
 
     counts = _lifecycle(world)
 
-    assert counts == {"draft": DRAFT, "submission": SUBMISSION, "finding": FINDING}
+    # at most: SQLite's transaction control costs one statement fewer than PostgreSQL's here
+    limits = {"draft": DRAFT, "submission": SUBMISSION, "finding": FINDING}
+    assert {stage: min(count, limits[stage]) for stage, count in counts.items()} == counts
     assert sum(counts.values()) <= WHOLE
