@@ -84,11 +84,13 @@
   }
 
   // A click anywhere in a bar's band of the plot opens the list behind it: a finger needs a
-  // bigger target than a thin bar, and the tooltip drawn on the canvas cannot swallow the click.
-  function follow(chart, spec) {
-    var surface = chart.getZr();
-    surface.on("click", function (event) {
-      var index = categoryAt(chart, spec, [event.offsetX, event.offsetY]);
+  // bigger target than a thin bar. The browser's own click on the chart is read, not
+  // ECharts' (zrender drops a click when the element under the pointer changed between
+  // press and release, as when the tooltip drawn on the canvas appears in between).
+  function follow(element, chart, spec) {
+    element.addEventListener("click", function (event) {
+      var box = (element.firstElementChild || element).getBoundingClientRect();
+      var index = categoryAt(chart, spec, [event.clientX - box.left, event.clientY - box.top]);
       if (index >= 0 && spec.links[index]) {
         window.location.assign(spec.links[index]);
       }
@@ -108,7 +110,7 @@
     var chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(option(spec, width));
     if (spec.links.length) {
-      follow(chart, spec);
+      follow(element, chart, spec);
     }
     element.setAttribute("data-drawn", "true");
     if (typeof ResizeObserver !== "undefined") {

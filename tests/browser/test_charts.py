@@ -39,7 +39,8 @@ def test_the_dashboard_charts_render_and_a_bar_opens_its_tasks(world, new_page, 
 
     # When they click the bar, the team list opens filtered to the tasks behind it. The point is
     # read from the chart as drawn now (its canvas box and the bar's pixel in one step), in the
-    # middle of the bar: value 1 of 2 on the first category.
+    # middle of the bar: value 1 of 2 on the first category. The hover before the click shows
+    # the tooltip on the canvas, sometimes between press and release; the click still counts.
     chart.locator("canvas").scroll_into_view_if_needed()  # the mouse clicks inside the viewport
     point = page.evaluate(
         """() => {
