@@ -27,6 +27,7 @@ Call ``run(count=..., rounds=..., processes=...)`` after ``django.setup()`` on P
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import multiprocessing
@@ -258,8 +259,13 @@ def _instrument() -> _Stopwatch:
     return watch
 
 
-def _lifecycle(watch: _Stopwatch, template, user, subject, number: int) -> int:
-    """One commitment from draft to closed; returns its process pk."""
+def lifecycle_steps(template, user, subject, number: int, step) -> int:
+    """One commitment from draft to closed; returns its process pk.
+
+    The three service calls run inside ``step(name)``, a context manager the caller gives
+    ("create", "submit", "complete"): the timing here, the statement count in ``statements``.
+    Finding the assigned task between them runs outside any step.
+    """
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
@@ -270,43 +276,55 @@ def _lifecycle(watch: _Stopwatch, template, user, subject, number: int) -> int:
     from workflows.verification.services.submission import commitment_submit
     from workflows.verification.services.work import verification_complete
 
-    clock = time.perf_counter
-    started = clock()
-    draft = commitment_create(
-        by=user,
-        subject=subject,
-        template=template,
-        field_values={
-            "premises": f"深圳市南山区基准路{number}号",
-            "scope": "热食类食品制售",
-            "person_in_charge": "张三",
-        },
-    )
-    watch.current["create"] += clock() - started
-
-    started = clock()
-    commitment: Commitment = commitment_submit(commitment=draft, by=user)
-    watch.current["_submit"] += clock() - started
-
+    with step("create"):
+        draft = commitment_create(
+            by=user,
+            subject=subject,
+            template=template,
+            field_values={
+                "premises": f"深圳市南山区基准路{number}号",
+                "scope": "热食类食品制售",
+                "person_in_charge": "张三",
+            },
+        )
+    with step("submit"):
+        commitment: Commitment = commitment_submit(commitment=draft, by=user)
     task = (
         Task.objects.select_related("owner")
         .filter(process_id=commitment.process_id, flow_task__in=InformCommitFlow.human_task_refs())
         .exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
         .get()
     )
-    started = clock()
-    verification_complete(
-        task=task,
-        by=task.owner,
-        method=VerificationMethod.ON_SITE,
-        finding=Verification.Finding.FULFILLED,
-        evidence_summary="现场核查，经营场所与承诺一致。",
-        inspected_on=datetime.date.today(),
-        inspection_location=f"深圳市南山区基准路{number}号",
-    )
-    watch.current["_complete"] += clock() - started
-    watch.commit_sample()
+    with step("complete"):
+        verification_complete(
+            task=task,
+            by=task.owner,
+            method=VerificationMethod.ON_SITE,
+            finding=Verification.Finding.FULFILLED,
+            evidence_summary="现场核查，经营场所与承诺一致。",
+            inspected_on=datetime.date.today(),
+            inspection_location=f"深圳市南山区基准路{number}号",
+        )
     return commitment.process_id
+
+
+_TIMED_AS = {"create": "create", "submit": "_submit", "complete": "_complete"}
+
+
+def _lifecycle(watch: _Stopwatch, template, user, subject, number: int) -> int:
+    """One commitment from draft to closed, each step's time added to ``watch``."""
+
+    @contextlib.contextmanager
+    def timed(name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            watch.current[_TIMED_AS[name]] += time.perf_counter() - started
+
+    process_id = lifecycle_steps(template, user, subject, number, timed)
+    watch.commit_sample()
+    return process_id
 
 
 class _QueryCounter:

@@ -12,6 +12,7 @@ Uses the database of ``bench/run.py`` (BENCH_DATABASE_URL), migrated unless ``--
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import re
@@ -82,51 +83,22 @@ def instrument() -> StageRecorder:
     return recorder
 
 
+_STAGE_OF_STEP = {"create": "create", "submit": "assign", "complete": "close"}
+
+
 def lifecycle(recorder: StageRecorder, template, user, subject, number: int) -> None:
-    """One commitment from draft to closed, each service call under its stage."""
-    import datetime
+    """One commitment from draft to closed (``bench_lifecycle``'s), each step under its stage."""
+    from bench.bench_lifecycle import lifecycle_steps
 
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
+    @contextlib.contextmanager
+    def staged(name: str):
+        recorder.stack.append(_STAGE_OF_STEP[name])
+        try:
+            yield
+        finally:
+            recorder.stack.pop()
 
-    from commitments.catalogue.models import VerificationMethod
-    from commitments.lifecycle.models import Verification
-    from commitments.lifecycle.services.commitments import commitment_create
-    from workflows.verification.flows import InformCommitFlow
-    from workflows.verification.services.submission import commitment_submit
-    from workflows.verification.services.work import verification_complete
-
-    recorder.stack.append("create")
-    draft = commitment_create(
-        by=user,
-        subject=subject,
-        template=template,
-        field_values={
-            "premises": f"深圳市南山区基准路{number}号",
-            "scope": "热食类食品制售",
-            "person_in_charge": "张三",
-        },
-    )
-    recorder.stack[-1] = "assign"
-    commitment = commitment_submit(commitment=draft, by=user)
-    recorder.stack[-1] = "other"
-    task = (
-        Task.objects.select_related("owner")
-        .filter(process_id=commitment.process_id, flow_task__in=InformCommitFlow.human_task_refs())
-        .exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
-        .get()
-    )
-    recorder.stack[-1] = "close"
-    verification_complete(
-        task=task,
-        by=task.owner,
-        method=VerificationMethod.ON_SITE,
-        finding=Verification.Finding.FULFILLED,
-        evidence_summary="现场核查，经营场所与承诺一致。",
-        inspected_on=datetime.date.today(),
-        inspection_location=f"深圳市南山区基准路{number}号",
-    )
-    recorder.stack.pop()
+    lifecycle_steps(template, user, subject, number, staged)
 
 
 def measure(*, lifecycles: int = 3, warm_up: int = 3) -> StageRecorder:
