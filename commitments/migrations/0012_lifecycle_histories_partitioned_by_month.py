@@ -6,7 +6,7 @@
 
 from django.db import migrations
 
-from directory.partitions.schema import table_partition, table_unpartition
+from directory.partitions.schema import partitioned_by_month
 
 TABLES = (
     "commitments_historicalcommitment",
@@ -24,27 +24,14 @@ RETENTION = {
 }
 
 
-def partition(apps, schema_editor):
-    """The periods are data on every database (the admin shows them); only PostgreSQL
-    partitions."""
-    for table in TABLES:
-        apps.get_model("directory", "RetentionPeriod").objects.update_or_create(
-            table=table, defaults=RETENTION
-        )
-        table_partition(schema_editor, table=table, column="history_date", key="history_id")
-
-
-def unpartition(apps, schema_editor):
-    for table in TABLES:
-        apps.get_model("directory", "RetentionPeriod").objects.filter(table=table).delete()
-        table_unpartition(schema_editor, table=table, key="history_id")
-
-
 class Migration(migrations.Migration):
-
     dependencies = [
         ("commitments", "0011_exemption_rules_and_exempt_status"),
         ("directory", "0007_retention_periods_and_pg_partman"),
     ]
 
-    operations = [migrations.RunPython(partition, unpartition, elidable=False)]
+    operations = [
+        partitioned_by_month(
+            tables=TABLES, column="history_date", retention=RETENTION, key="history_id"
+        )
+    ]

@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from directory.partitions.schema import table_partition, table_unpartition
+from directory.partitions.schema import partitioned_by_month
 
 TABLE = "credit_checkquery"
 RETENTION = {
@@ -16,24 +16,10 @@ RETENTION = {
 }
 
 
-def partition(apps, schema_editor):
-    """The period is data on every database (the admin shows it); only PostgreSQL partitions."""
-    apps.get_model("directory", "RetentionPeriod").objects.update_or_create(
-        table=TABLE, defaults=RETENTION
-    )
-    table_partition(schema_editor, table=TABLE, column="asked_at")
-
-
-def unpartition(apps, schema_editor):
-    apps.get_model("directory", "RetentionPeriod").objects.filter(table=TABLE).delete()
-    table_unpartition(schema_editor, table=TABLE)
-
-
 class Migration(migrations.Migration):
-
     dependencies = [
         ("credit", "0008_repair_notices_and_credit_reports"),
         ("directory", "0007_retention_periods_and_pg_partman"),
     ]
 
-    operations = [migrations.RunPython(partition, unpartition, elidable=False)]
+    operations = [partitioned_by_month(tables=(TABLE,), column="asked_at", retention=RETENTION)]

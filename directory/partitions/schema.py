@@ -11,6 +11,7 @@ partitioned (``table_partition`` refuses the others).
 
 from __future__ import annotations
 
+from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 # The schema the migrations install pg_partman into when it is not installed yet.
@@ -145,6 +146,28 @@ def table_unpartition(
         old, foreign_keys = _rebuild_as(cursor, table, quote, "", [key])
         _copy_rows(cursor, quote, old, table)
         _finish(cursor, quote, old, table, key, foreign_keys)
+
+
+def partitioned_by_month(
+    *, tables: tuple[str, ...], column: str, retention: dict, key: str = "id"
+) -> migrations.RunPython:
+    """The migration operation that records each table's retention period (on every database:
+    the admin shows it) and partitions the table by month of ``column`` (PostgreSQL only);
+    reversed, it removes the periods and makes the tables plain again."""
+
+    def partition(apps, schema_editor):
+        periods = apps.get_model("directory", "RetentionPeriod").objects
+        for table in tables:
+            periods.update_or_create(table=table, defaults=retention)
+            table_partition(schema_editor, table=table, column=column, key=key)
+
+    def unpartition(apps, schema_editor):
+        periods = apps.get_model("directory", "RetentionPeriod").objects
+        for table in tables:
+            periods.filter(table=table).delete()
+            table_unpartition(schema_editor, table=table, key=key)
+
+    return migrations.RunPython(partition, unpartition, elidable=False)
 
 
 def default_empty(cursor, schema: str, parent: str) -> int:
