@@ -273,10 +273,12 @@ def _subject(event: OpenDataEvent) -> dict | None:
 
 def _sentence(event: OpenDataEvent) -> tuple[str, str]:
     """The item's title and text in the reader's language, from the event's codes."""
-    if event.is_withheld:
-        name = _("record %(record)s, name withheld") % {
-            "record": event.record_id or event.list_entry_id or event.reference or "-"
-        }
+    if event.is_withheld and event.record_id:
+        name = _("record %(record)s, name withheld") % {"record": event.record_id}
+    elif event.is_withheld and event.list_entry_id:
+        name = _("list entry %(entry)s, name withheld") % {"entry": event.list_entry_id}
+    elif event.is_withheld:
+        name = _("%(reference)s, name withheld") % {"reference": event.reference}
     else:
         name = event.subject_name
     title = _("%(kind)s: %(name)s") % {"kind": event.get_kind_display(), "name": name}

@@ -30,6 +30,8 @@ from signing.register.receipts import platform_root_certificate
 from signing.register.services import checkpoint_create, log_append
 
 EVENT_VERSION = 2
+# The kinds that open a record's or a list entry's story in the feed.
+FIRST_KINDS = (OpenDataEvent.Kind.PUBLICATION_STARTED, OpenDataEvent.Kind.LIST_ENTERED)
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,10 @@ def open_data_event_record(
         "reference": reference or None,
         **details,
     }
-    is_withheld = is_withheld or open_data_is_withheld(
-        record_id=record_id, list_entry_id=list_entry_id
+    # A record's or an entry's first event cannot follow its withholding: no query for it.
+    is_withheld = is_withheld or (
+        kind not in FIRST_KINDS
+        and open_data_is_withheld(record_id=record_id, list_entry_id=list_entry_id)
     )
     salt = secrets.token_bytes(32)
     appended = log_append([(leaf_hash(salted_digest(salt=salt, event=event)), "open_data")])

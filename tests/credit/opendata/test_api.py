@@ -254,6 +254,15 @@ def test_a_record_no_longer_public_no_longer_names_its_subject_anywhere(history)
                 _opens(subject["name"], subject["code"], subject["salt"])
                 == (extension["event"]["subject"]["commitment"])
             )
+    titles = {
+        (i["_chengnuo"]["event"]["kind"], i["_chengnuo"]["event"]["list_entry"]): i["title"]
+        for i in items
+    }
+    red = history.red_entry.pk
+    assert titles[("list_entered", red)] == f"列入名单：名单记录 {red}，名称不再公开"
+    assert titles[("commitment_withdrawn", None)] == (
+        f"承诺撤回：{history.withdrawn_reference}，名称不再公开"
+    )
     kinds = [i["_chengnuo"]["event"]["kind"] for i in items if i["_chengnuo"]["subject"]]
     assert sorted(set(kinds)) == [
         "publication_resumed",
