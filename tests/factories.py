@@ -57,6 +57,7 @@ from commitments.pledges.models import BidPledge, Tender
 from credit.changes.models import ChangeSubscription, RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
 from credit.opendata.models import OpenDataEvent
+from credit.opendata.services import EVENT_VERSION
 from credit.record.models.base import Purpose, RuleDomain, Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
 from credit.record.models.notices import RepairNotice
@@ -73,7 +74,7 @@ from credit.record.models.rules import (
 from credit.record.rules import add_months
 from credit.reports.models import CreditReport, SealedRepairNotice
 from directory.calendar import add_working_days, deadline_after
-from directory.identifiers import USCC_ALPHABET, uscc_check_character
+from directory.identifiers import USCC_ALPHABET, mask_person_name, uscc_check_character
 from directory.models import (
     CalendarYear,
     Competence,
@@ -91,6 +92,7 @@ from directory.partitions.models import PartitionEvent, RetentionPeriod
 from directory.representation.models import Representation
 from directory.translation import both_languages
 from signing.models import SignedDocument
+from signing.register.merkle import salted_digest
 from signing.register.services import checkpoint_create
 from workflows.lists.models import SavedListFilter
 from workflows.management.demo_data import FOOD_TEMPLATE
@@ -1096,20 +1098,56 @@ class RegistryEventFactory(factory.django.DjangoModelFactory[RegistryEvent]):
 
 
 class OpenDataEventFactory(factory.django.DjangoModelFactory[OpenDataEvent]):
-    """An open-data event's row (the services append its leaf; this row only names one)."""
+    """An open-data event's row shaped as ``open_data_event_record`` writes it: the event
+    names its subject by the salted commitment that the row's disclosure opens (the services
+    append its leaf; this row only names one). ``withheld`` erases the disclosure."""
 
     class Meta:
         model = OpenDataEvent
+
+    class Params:
+        withheld = False
+        disclosure_salt = factory.Sequence(lambda n: f"{n + 1:064x}")
+        public_name = factory.LazyAttribute(
+            lambda o: (
+                o.subject.name
+                if o.subject.kind == Subject.Kind.COMPANY
+                else mask_person_name(o.subject.name)
+            )
+        )
+        public_code = factory.LazyAttribute(
+            lambda o: o.subject.code if o.subject.kind == Subject.Kind.COMPANY else ""
+        )
 
     kind = OpenDataEvent.Kind.PUBLICATION_STARTED
     subject = factory.SubFactory(SubjectFactory)
     record_id = factory.Sequence(lambda n: n + 1)
     effective_on = factory.LazyFunction(timezone.localdate)
-    event = factory.LazyAttribute(lambda o: {"kind": o.kind, "record": o.record_id})
+    subject_name = factory.LazyAttribute(lambda o: "" if o.withheld else o.public_name)
+    subject_code = factory.LazyAttribute(lambda o: "" if o.withheld else o.public_code)
+    subject_salt = factory.LazyAttribute(lambda o: "" if o.withheld else o.disclosure_salt)
+    created_at = factory.LazyFunction(timezone.now)
+    event = factory.LazyAttribute(
+        lambda o: {
+            "version": EVENT_VERSION,
+            "kind": str(o.kind),
+            "time": o.created_at.isoformat(),
+            "effective_on": o.effective_on.isoformat(),
+            "subject": {
+                "kind": "company" if o.subject.kind == Subject.Kind.COMPANY else "person",
+                "commitment": salted_digest(
+                    salt=bytes.fromhex(o.disclosure_salt),
+                    event={"name": o.public_name, "code": o.public_code or None},
+                ).hex(),
+            },
+            "record": o.record_id,
+            "list_entry": None,
+            "reference": None,
+        }
+    )
     salt = factory.Sequence(lambda n: f"{n:064x}")
     leaf_index = factory.Sequence(lambda n: 1_000_000 + n)
     checkpoint = factory.LazyFunction(checkpoint_create)
-    created_at = factory.LazyFunction(timezone.now)
 
 
 class SigningRequestFactory(factory.django.DjangoModelFactory[SigningRequest]):

@@ -58,9 +58,11 @@ CSV_COLUMNS = [
     "subject_kind",
     "subject_name",
     "subject_code",
+    "subject_salt",
     "record",
     "list_entry",
     "reference",
+    "withheld_by",
     "checkpoint_tree_size",
     "leaf_hash",
     "salt",
@@ -123,9 +125,29 @@ DATE_PARAMETERS = [
 ]
 
 
+class SubjectSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="A company's name; a natural person's masked.")
+    code = serializers.CharField(allow_null=True, help_text="A company's credit code; null.")
+    salt = serializers.CharField(
+        help_text="32 bytes (hex): SHA-256(salt || canonical JSON of {name, code}) is the "
+        "event's subject commitment."
+    )
+
+    class Meta:
+        ref_name = "OpenDataSubject"
+
+
 class ItemExtensionSerializer(serializers.Serializer):
     event = serializers.DictField(help_text="The event exactly as hashed into the log.")
     salt = serializers.CharField(help_text="32 random bytes (hex) hashed before the event.")
+    subject = SubjectSerializer(
+        allow_null=True,
+        help_text="Who the event is about, opening the event's subject commitment; null once "
+        "the record is no longer public (withheld).",
+    )
+    withheld_by = serializers.IntegerField(
+        allow_null=True, help_text="The leaf index of the event that withheld the subject."
+    )
     leaf_index = serializers.IntegerField()
     leaf_hash = serializers.CharField(
         help_text="SHA-256(0x00 || SHA-256(salt || canonical JSON of the event)), hex."
@@ -238,17 +260,39 @@ def _leaf_hash(event: OpenDataEvent) -> str:
     return leaf_hash(salted_digest(salt=bytes.fromhex(event.salt), event=event.event)).hex()
 
 
+def _subject(event: OpenDataEvent) -> dict | None:
+    """What opens the event's subject commitment, or None once withheld."""
+    if event.is_withheld:
+        return None
+    return {
+        "name": event.subject_name,
+        "code": event.subject_code or None,
+        "salt": event.subject_salt,
+    }
+
+
 def _sentence(event: OpenDataEvent) -> tuple[str, str]:
     """The item's title and text in the reader's language, from the event's codes."""
-    subject = event.event["subject"]
-    title = _("%(kind)s: %(name)s") % {"kind": event.get_kind_display(), "name": subject["name"]}
+    if event.is_withheld and event.record_id:
+        name = _("record %(record)s, name withheld") % {"record": event.record_id}
+    elif event.is_withheld and event.list_entry_id:
+        name = _("list entry %(entry)s, name withheld") % {"entry": event.list_entry_id}
+    elif event.is_withheld:
+        name = _("%(reference)s, name withheld") % {"reference": event.reference}
+    else:
+        name = event.subject_name
+    title = _("%(kind)s: %(name)s") % {"kind": event.get_kind_display(), "name": name}
     text = _("%(kind)s for %(name)s%(code)s, effective %(date)s.") % {
         "kind": event.get_kind_display(),
-        "name": subject["name"],
-        "code": f" ({subject['code']})" if subject.get("code") else "",
+        "name": name,
+        "code": f" ({event.subject_code})" if event.subject_code else "",
         "date": event.effective_on.isoformat(),
     }
     return title, text
+
+
+def _withheld_by(event: OpenDataEvent) -> int | None:
+    return event.withheld_by.leaf_index if event.withheld_by_id else None
 
 
 def _item(event: OpenDataEvent) -> dict:
@@ -261,6 +305,8 @@ def _item(event: OpenDataEvent) -> dict:
         "_chengnuo": {
             "event": event.event,
             "salt": event.salt,
+            "subject": _subject(event),
+            "withheld_by": _withheld_by(event),
             "leaf_index": event.leaf_index,
             "leaf_hash": _leaf_hash(event),
             "checkpoint": _checkpoint(event),
@@ -355,19 +401,20 @@ class OpenDataCsvApi(APIView):
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for event in selectors.open_data_events(since=since, until=until).iterator(2000):
-            subject = event.event["subject"]
             writer.writerow(
                 [
                     event.leaf_index,
                     event.kind,
                     event.event["time"],
                     event.effective_on.isoformat(),
-                    subject["kind"],
-                    subject["name"],
-                    subject.get("code") or "",
+                    event.event["subject"]["kind"],
+                    event.subject_name,
+                    event.subject_code,
+                    event.subject_salt,
                     event.record_id or "",
                     event.list_entry_id or "",
                     event.reference,
+                    _withheld_by(event) or "",
                     event.checkpoint.tree_size,
                     _leaf_hash(event),
                     event.salt,

@@ -15,7 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 class OpenDataEvent(models.Model):
     """An event of the open data feed, with its leaf in the log and the checkpoint signed over
-    it. Never changed after creation: ``event`` is what the leaf commits to."""
+    it. ``event`` is what the leaf commits to and never changes; it names the subject only by
+    a salted commitment. The disclosure (``subject_name``, ``subject_code``, ``subject_salt``)
+    opens that commitment while the record is public, and is erased for good when its
+    publication ends (``withheld_by`` is the event that announced it): the leaf still verifies.
+    """
 
     class Kind(models.TextChoices):
         PUBLICATION_STARTED = "publication_started", _("Publication started")
@@ -26,6 +30,9 @@ class OpenDataEvent(models.Model):
         RECORD_REVOKED = "record_revoked", _("Record revoked")
         RECORD_CORRECTED = "record_corrected", _("Record corrected")
         COMMITMENT_WITHDRAWN = "commitment_withdrawn", _("Commitment withdrawn")
+        PUBLICATION_SUSPENDED = "publication_suspended", _("Publication suspended")
+        PUBLICATION_RESUMED = "publication_resumed", _("Publication resumed")
+        SUBJECT_WITHHELD = "subject_withheld", _("Subject withheld")
 
     # Kinds that happen at most once to a record (a breach) or an entry (a list entry).
     ONCE_PER_RECORD = (
@@ -54,6 +61,19 @@ class OpenDataEvent(models.Model):
     # Exactly what was hashed into the log (with ``salt``) and what the feed serves.
     event = models.JSONField(_("event as published"), editable=False)
     salt = models.CharField(max_length=64, editable=False)
+    # What opens the event's subject commitment; blank once withheld (or never disclosed).
+    subject_name = models.CharField(_("subject name as published"), max_length=200, blank=True)
+    subject_code = models.CharField(_("subject code as published"), max_length=18, blank=True)
+    subject_salt = models.CharField(max_length=64, blank=True, editable=False)
+    withheld_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="withheld_events",
+        editable=False,
+        verbose_name=_("withheld by"),
+    )
     leaf_index = models.BigIntegerField(_("log entry"), unique=True, editable=False)
     checkpoint = models.ForeignKey(
         "signing.Checkpoint", on_delete=models.PROTECT, related_name="+", editable=False
@@ -94,3 +114,8 @@ class OpenDataEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leaf_index} {self.kind}"
+
+    @property
+    def is_withheld(self) -> bool:
+        """Whether the feed no longer (or never) names this event's subject."""
+        return not self.subject_salt

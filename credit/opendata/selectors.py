@@ -25,7 +25,9 @@ def open_data_events(
     until: date | None = None,
 ) -> QuerySet[OpenDataEvent]:
     """Events in log order, after the leaf index ``after``, effective within [since, until]."""
-    queryset = OpenDataEvent.objects.select_related("checkpoint").order_by("leaf_index")
+    queryset = OpenDataEvent.objects.select_related("checkpoint", "withheld_by").order_by(
+        "leaf_index"
+    )
     if after is not None:
         queryset = queryset.filter(leaf_index__gt=after)
     if since is not None:

@@ -13,12 +13,14 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_pagination import PAGE_PARAMETERS, paginated, paginated_response
+from credit.errors import CreditError, CreditErrorCode
 from credit.reports import selectors, services
 from directory.errors import error_responses
 
@@ -63,6 +65,12 @@ class ReportCheckSerializer(serializers.Serializer):
         ref_name = "CreditReportCheck"
 
 
+def _typed(data, name: str) -> str:
+    """A request field as typed, as text (whatever JSON type it came as)."""
+    value = data.get(name, "")
+    return value if isinstance(value, str) else str(value)
+
+
 class ReportListApi(APIView):
     """The caller's reports, or (POST) request a new one."""
 
@@ -96,7 +104,16 @@ class ReportListApi(APIView):
     )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            field, reasons = next(iter(data.errors.items()))
+            services.report_refusal_log(
+                user=request.user,
+                subject_code=_typed(request.data, "subject"),
+                span_from=_typed(request.data, "span_from"),
+                span_until=_typed(request.data, "span_until"),
+                error=CreditError(CreditErrorCode.INVALID, str(reasons[0]), field=field),
+            )
+            raise ValidationError(data.errors)
         values = data.validated_data
         report = services.report_request(
             user=request.user,

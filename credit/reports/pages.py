@@ -17,8 +17,6 @@ Someone else's report or notice is a 404, as if it did not exist.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -44,16 +42,6 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def parse_day(value: str, *, field: str) -> date:
-    """A day typed as YYYY-MM-DD, or a refusal naming the field."""
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        raise CreditError(
-            CreditErrorCode.INVALID, _("Enter a date as YYYY-MM-DD."), field=field
-        ) from None
 
 
 class ReportsView(LoginRequiredMixin, TemplateView):
@@ -90,8 +78,8 @@ class ReportsView(LoginRequiredMixin, TemplateView):
             report = services.report_request(
                 user=request.user,
                 subject_code=values["subject"],
-                span_from=parse_day(values["span_from"], field="span_from"),
-                span_until=parse_day(values["span_until"], field="span_until"),
+                span_from=values["span_from"],
+                span_until=values["span_until"],
             )
         except DomainError as error:
             context = self.get_context_data(error=error, values=values, **kwargs)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -116,17 +117,27 @@ def _reports_system() -> CallingSystem:
     return system
 
 
+# The check log keeps at most this much of a code or a day as typed.
+SUBJECT_CODE_LOGGED = 32
+DAY_LOGGED = 32
+
+
+def _day_logged(day: date | str) -> str:
+    return day[:DAY_LOGGED] if isinstance(day, str) else day.isoformat()
+
+
 @transaction.atomic
 def report_refusal_log(
     *,
     user: AbstractBaseUser,
     subject_code: str,
-    span_from: date,
-    span_until: date,
+    span_from: date | str,
+    span_until: date | str,
     error: CreditError,
 ) -> CheckQuery:
     """Log a refused report request in the check log, like a check: who asked (the user), when,
     about which code and span, and why it was refused (the refusal's code, field and message).
+    A span that was not even a date is logged as typed.
 
     The row names no subject (``subject`` is empty, the code as typed is kept): a refused
     requester received nothing, so the subject's later changes are not owed to the platform's
@@ -136,7 +147,7 @@ def report_refusal_log(
     return check_query_log(
         calling_system=_reports_system(),
         subject_id=None,
-        subject_code=normalise(subject_code),
+        subject_code=normalise(subject_code)[:SUBJECT_CODE_LOGGED],
         matter_code="",
         purpose=REPORT_PURPOSE,
         reason=(
@@ -149,24 +160,41 @@ def report_refusal_log(
             "field": error.field or "",
             "message": str(error.message),
             "requested_by": user.pk,
-            "span_from": span_from.isoformat(),
-            "span_until": span_until.isoformat(),
+            "span_from": _day_logged(span_from),
+            "span_until": _day_logged(span_until),
         },
     )
+
+
+def report_day(value: str, *, field: str) -> date:
+    """A day typed as YYYY-MM-DD, or a refusal naming the field."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise CreditError(
+            CreditErrorCode.INVALID, _("Enter a date as YYYY-MM-DD."), field=field
+        ) from None
 
 
 def report_request(
     *,
     user: AbstractBaseUser,
     subject_code: str,
-    span_from: date,
-    span_until: date,
+    span_from: date | str,
+    span_until: date | str,
     today: date | None = None,
     now: datetime | None = None,
 ) -> CreditReport:
-    """Issue a sealed special credit report of a subject ``user`` represents (see module)."""
+    """Issue a sealed special credit report of a subject ``user`` represents (see module).
+
+    The span may be given as typed (text): a day that is not a date is refused and logged
+    like any other refusal, with the text as typed."""
     today = today or timezone.localdate()
     try:
+        if isinstance(span_from, str):
+            span_from = report_day(span_from, field="span_from")
+        if isinstance(span_until, str):
+            span_until = report_day(span_until, field="span_until")
         report_span_check(span_from=span_from, span_until=span_until, today=today)
         subject = selectors.report_subjects(user=user).filter(code=normalise(subject_code)).first()
         if subject is None:
@@ -275,29 +303,57 @@ def report_check(*, reference: str, pdf: bytes | None = None) -> ReportCheck:
         subject=report.subject, span_from=report.span_from, span_until=report.span_until
     )
     changed = content.digest() != report.record_digest
-    data = report_pdf(report) if pdf is None else pdf
+    outcome = _sealed_document_check(
+        pdf=pdf,
+        stored=lambda: report_pdf(report),
+        stored_sha256=report.document.sha256,
+        another_file=_(
+            "The file carries a valid platform seal but is not the report issued under this "
+            "reference."
+        ),
+        genuine=_("Sealed by the platform and unchanged since: this report is genuine."),
+    )
+    return ReportCheck(
+        report=report,
+        code=outcome.code,
+        is_genuine=outcome.is_genuine,
+        reason=outcome.reason,
+        record_changed=changed,
+        file_checked=pdf is not None,
+    )
+
+
+@dataclass(frozen=True)
+class SealOutcome:
+    """What checking a sealed document (or a file claimed to be it) found."""
+
+    code: VerificationCode
+    is_genuine: bool
+    reason: str
+
+
+def _sealed_document_check(
+    *,
+    pdf: bytes | None,
+    stored: Callable[[], bytes],
+    stored_sha256: str,
+    another_file: str,
+    genuine: str,
+) -> SealOutcome:
+    """Validate the uploaded ``pdf`` (or the stored document when none) and, for an upload
+    whose seal is valid, compare it with the stored document's hash. ``another_file`` is the
+    reason for a validly sealed file that is not this document, ``genuine`` the reason when
+    it is."""
+    data = stored() if pdf is None else pdf
     try:
         code = document_outcome(validate_pdf(data))
     except InvalidPdf:
         code = VerificationCode.MALFORMED_PDF
-    reason = verification_reason(code)
-    genuine = code == VerificationCode.VALID
-    if pdf is not None and genuine and hashlib.sha256(pdf).hexdigest() != report.document.sha256:
-        genuine = False
-        reason = _(
-            "The file carries a valid platform seal but is not the report issued under this "
-            "reference."
-        )
-    elif genuine:
-        reason = _("Sealed by the platform and unchanged since: this report is genuine.")
-    return ReportCheck(
-        report=report,
-        code=code,
-        is_genuine=genuine,
-        reason=reason,
-        record_changed=changed,
-        file_checked=pdf is not None,
-    )
+    if code != VerificationCode.VALID:
+        return SealOutcome(code=code, is_genuine=False, reason=verification_reason(code))
+    if pdf is not None and hashlib.sha256(pdf).hexdigest() != stored_sha256:
+        return SealOutcome(code=code, is_genuine=False, reason=another_file)
+    return SealOutcome(code=code, is_genuine=True, reason=genuine)
 
 
 # -- repair notices: sealed once, after the decision's commit ---------------------------------
@@ -417,21 +473,20 @@ def repair_notice_check(
             _("No sealed repair notice has this reference and check code."),
             field="reference",
         )
-    data = document_read(sealed.document) if pdf is None else pdf
-    try:
-        code = document_outcome(validate_pdf(data))
-    except InvalidPdf:
-        code = VerificationCode.MALFORMED_PDF
-    reason = verification_reason(code)
-    genuine = code == VerificationCode.VALID
-    if pdf is not None and genuine and hashlib.sha256(pdf).hexdigest() != sealed.document.sha256:
-        genuine = False
-        reason = _(
+    outcome = _sealed_document_check(
+        pdf=pdf,
+        stored=lambda: document_read(sealed.document),
+        stored_sha256=sealed.document.sha256,
+        another_file=_(
             "The file carries a valid platform seal but is not the notice issued under this "
             "reference."
-        )
-    elif genuine:
-        reason = _("Sealed by the platform and unchanged since: this notice is genuine.")
+        ),
+        genuine=_("Sealed by the platform and unchanged since: this notice is genuine."),
+    )
     return NoticeCheck(
-        sealed=sealed, code=code, is_genuine=genuine, reason=reason, file_checked=pdf is not None
+        sealed=sealed,
+        code=outcome.code,
+        is_genuine=outcome.is_genuine,
+        reason=outcome.reason,
+        file_checked=pdf is not None,
     )

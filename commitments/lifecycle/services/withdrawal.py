@@ -114,7 +114,8 @@ def _is_public(commitment: Commitment, *, now: datetime) -> bool:
 
 
 def _announce_withdrawal(commitment: Commitment, *, by: AbstractBaseUser, now: datetime) -> None:
-    """Tell the open data feed that a commitment the portal showed was withdrawn."""
+    """Tell the open data feed that a commitment the portal showed was withdrawn. The portal
+    stops showing it, so the feed names it by reference only: its subject is withheld."""
     open_data_event_record(
         kind=OpenDataEvent.Kind.COMMITMENT_WITHDRAWN,
         subject=commitment.subject,
@@ -126,6 +127,7 @@ def _announce_withdrawal(commitment: Commitment, *, by: AbstractBaseUser, now: d
             "signed_on": timezone.localdate(commitment.signed_at).isoformat(),
         },
         by=by,
+        is_withheld=True,
     )
 
 

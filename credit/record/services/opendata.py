@@ -1,7 +1,9 @@
 """What the record tells the open data feed (``credit.opendata``) when it changes in public:
 the codes and dates of a breach or a list entry, never its free text.
 
-Called by the record's services inside the transaction of the change they report.
+Called by the record's services inside the transaction of the change they report. When a
+record or a designation stops being public, the feed withholds its subject in every item about
+it (``open_data_withhold``), in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from credit.opendata.models import OpenDataEvent
 from credit.opendata.selectors import open_data_was_published
-from credit.opendata.services import open_data_event_record
+from credit.opendata.services import open_data_event_record, open_data_withhold
 from credit.record.models.breaches import Breach, ListEntry
 
 
@@ -32,16 +34,26 @@ def breach_details(breach: Breach) -> dict:
     }
 
 
+# A record announced with one of these is no longer public: its subject is withheld.
+RECORD_ENDINGS = (
+    OpenDataEvent.Kind.PUBLICATION_ENDED,
+    OpenDataEvent.Kind.RECORD_REPAIRED,
+    OpenDataEvent.Kind.RECORD_REVOKED,
+)
+
+
 def breach_event(
     *, kind: str, breach: Breach, on: date, by: AbstractBaseUser | None
 ) -> OpenDataEvent | None:
     """Announce a change of a record. A record never published is never announced: its
-    repair, revocation or correction would publish it."""
+    repair, revocation or correction would publish it. An announced end of publicity (end,
+    repair, revocation) withholds the subject in the record's items and in those of its
+    designations already ended."""
     if kind != OpenDataEvent.Kind.PUBLICATION_STARTED and not open_data_was_published(
         record_id=breach.pk
     ):
         return None
-    return open_data_event_record(
+    event = open_data_event_record(
         kind=kind,
         subject=breach.subject,
         effective_on=on,
@@ -49,14 +61,24 @@ def breach_event(
         details=breach_details(breach),
         by=by,
     )
+    if kind in RECORD_ENDINGS:
+        ended_entries = ListEntry.objects.filter(breach=breach).exclude(status__in=ListEntry.OPEN)
+        open_data_withhold(
+            record_id=breach.pk,
+            list_entry_ids=tuple(ended_entries.values_list("pk", flat=True)),
+            on=on,
+            by=by,
+        )
+    return event
 
 
 def list_event(
     *, kind: str, entry: ListEntry, on: date, by: AbstractBaseUser | None
 ) -> OpenDataEvent:
-    """Announce a designation (a subject entered a red or black list) or its end."""
+    """Announce a designation (a subject entered a red or black list) or its end; its end
+    withholds the subject in the designation's items."""
     credit_list = entry.credit_list
-    return open_data_event_record(
+    event = open_data_event_record(
         kind=kind,
         subject=entry.subject,
         effective_on=on,
@@ -69,3 +91,6 @@ def list_event(
         },
         by=by,
     )
+    if kind == OpenDataEvent.Kind.LIST_EXITED:
+        open_data_withhold(list_entry_ids=(entry.pk,), on=on, by=by)
+    return event

@@ -1,9 +1,11 @@
 """Changes of the credit record that repair and objections decide.
 
-- ``breach_objection_mark``: the record goes "under objection" (not published meanwhile).
+- ``breach_objection_mark``: the record goes "under objection" (not published meanwhile; the
+  open data feed announces a published record's suspension).
 - ``breach_objection_close``: the mark comes off — the record goes back to where it was (past
   its maximum period: publication ended), with its text or end of publicity corrected when
-  the objection was upheld that way.
+  the objection was upheld that way; the feed announces the correction, and the publication
+  resumed or ended.
 - ``breach_repair`` / ``breach_revoke``: the record is cleared. Publication and sharing stop,
   its measures are lifted and the black-list entries it caused end. Who received the record
   and must hear of the change is ``credit.changes``' business, above this one.
@@ -47,8 +49,11 @@ class RecordCleared:
     list_exits: list[ListEntry] = field(default_factory=list)
 
 
-def breach_objection_mark(*, breach_id: int, by: AbstractBaseUser | None, case: str) -> Breach:
-    """Mark the record "under objection"; refused for a record no longer objectionable."""
+def breach_objection_mark(
+    *, breach_id: int, by: AbstractBaseUser | None, on: date, case: str
+) -> Breach:
+    """Mark the record "under objection"; refused for a record no longer objectionable. A
+    published record leaves publication meanwhile, and the feed says so (dated ``on``)."""
     breach = Breach.objects.select_for_update().get(pk=breach_id)
     if not can_proceed(breach.mark_under_objection):
         raise CreditError(
@@ -57,8 +62,11 @@ def breach_objection_mark(*, breach_id: int, by: AbstractBaseUser | None, case: 
             % {"status": breach.get_status_display()},
             field="breach",
         )
+    was_published = breach.status == Breach.Status.PUBLISHED
     breach.mark_under_objection()
     audited_save(breach, by=by, reason=f"under {case}")
+    if was_published:
+        breach_event(kind=OpenDataEvent.Kind.PUBLICATION_SUSPENDED, breach=breach, on=on, by=by)
     return breach
 
 
@@ -107,6 +115,8 @@ def breach_objection_close(
     audited_save(breach, by=by, reason=reason)
     if correction is not None:
         breach_event(kind=OpenDataEvent.Kind.RECORD_CORRECTED, breach=breach, on=on, by=by)
+    if was_published and back_to == Breach.Status.PUBLISHED:
+        breach_event(kind=OpenDataEvent.Kind.PUBLICATION_RESUMED, breach=breach, on=on, by=by)
     if was_published and back_to == Breach.Status.PUBLICATION_ENDED:
         breach_event(
             kind=OpenDataEvent.Kind.PUBLICATION_ENDED,

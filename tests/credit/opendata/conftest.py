@@ -48,6 +48,8 @@ class History:
     black_entry: ListEntry
     defaulter_entry: ListEntry
     withdrawn_reference: str
+    suspended_then_resumed: Breach  # a company's, still public after an objection rejected
+    person_public: Breach  # a natural person's, still public
     extra: dict = field(default_factory=dict)
 
 
@@ -95,7 +97,9 @@ def history(world, person) -> History:
             case="application 1",
         )
 
-        breach_objection_mark(breach_id=corrected.pk, by=world.applicant, case="objection 1")
+        breach_objection_mark(
+            breach_id=corrected.pk, by=world.applicant, on=TODAY, case="objection 1"
+        )
         breach_objection_close(
             breach_id=corrected.pk,
             back_to=Breach.Status.PUBLISHED,
@@ -104,7 +108,9 @@ def history(world, person) -> History:
             reason="objection upheld in part",
             correction=BreachCorrection(reason="更正后的事实"),
         )
-        breach_objection_mark(breach_id=corrected.pk, by=world.applicant, case="objection 2")
+        breach_objection_mark(
+            breach_id=corrected.pk, by=world.applicant, on=TODAY, case="objection 2"
+        )
         breach_revoke(breach_id=corrected.pk, by=world.regulator, on=TODAY, case="objection 2")
 
         defaulter = SubjectFactory(name="深圳市失信投标有限公司")
@@ -122,7 +128,21 @@ def history(world, person) -> History:
     breach_publication_end_due(on=ended.publicity_max_until)
     defaulter_entry.refresh_from_db()
     list_entries_exit_due(on=defaulter_entry.exit_not_before)
-    for row in (red_entry, black_entry, defaulter_entry, corrected, repaired):
+    # Records still public at the end: their items name (or mask) the subject.
+    with time_machine.travel(at(ended.publicity_max_until), tick=False):
+        resumed = general_breach(world.subject, world.regulator)
+        breach_objection_mark(
+            breach_id=resumed.pk, by=world.applicant, on=resumed.record_date, case="objection 3"
+        )
+        breach_objection_close(
+            breach_id=resumed.pk,
+            back_to=Breach.Status.PUBLISHED,
+            by=world.regulator,
+            on=resumed.record_date,
+            reason="objection rejected",
+        )
+        person_public = general_breach(person, world.regulator)
+    for row in (red_entry, black_entry, defaulter_entry, corrected, repaired, resumed):
         row.refresh_from_db()
     return History(
         company=world.subject,
@@ -134,5 +154,12 @@ def history(world, person) -> History:
         black_entry=black_entry,
         defaulter_entry=defaulter_entry,
         withdrawn_reference=commitment.reference,
-        extra={"red_company": red_company, "defaulter": defaulter},
+        suspended_then_resumed=resumed,
+        person_public=person_public,
+        extra={
+            "red_company": red_company,
+            "defaulter": defaulter,
+            "applicant": world.applicant,
+            "regulator": world.regulator,
+        },
     )

@@ -51,6 +51,12 @@ def _leaf(salt_hex: str, event: dict) -> bytes:
     return hashlib.sha256(b"\x00" + inner).digest()
 
 
+def _opens(name: str, code: str | None, salt_hex: str) -> str:
+    """The subject commitment that a disclosure opens (docs/open-data.md), hex."""
+    opened = _canonical({"name": name, "code": code})
+    return hashlib.sha256(bytes.fromhex(salt_hex) + opened).hexdigest()
+
+
 def _root_from_proof(index: int, size: int, leaf: bytes, proof: list[bytes]) -> bytes:
     """RFC 9162 §2.1.3.2, written out here rather than imported from the register."""
     fn, sn, r = index, size - 1, leaf
@@ -92,9 +98,14 @@ def test_the_feed_pages_every_event_once_oldest_first(history):
     assert {item["_chengnuo"]["event"]["kind"] for item in items} == set(OpenDataEvent.Kind.values)
     first = json.loads(_get(FEED).content)
     assert first["version"] == "https://jsonfeed.org/version/1.1"
-    assert first["items"][0]["title"] == f"公示开始：{history.company.name}"
+    public = history.suspended_then_resumed.pk
+    [named] = [i for i in items if i["_chengnuo"]["event"]["record"] == public][:1]
+    assert named["title"] == f"公示开始：{history.company.name}"
+    assert first["items"][0]["title"] == f"公示开始：记录 {history.ended.pk}，名称不再公开"
     english = json.loads(Client(headers={"accept-language": "en"}).get(FEED).content)
-    assert english["items"][0]["title"] == f"Publication started: {history.company.name}"
+    assert english["items"][0]["title"] == (
+        f"Publication started: record {history.ended.pk}, name withheld"
+    )
     after = _get(FEED, cursor=indexes[-2])
     assert [i["_chengnuo"]["leaf_index"] for i in json.loads(after.content)["items"]] == [
         indexes[-1]
@@ -167,10 +178,22 @@ def test_the_csv_is_utf8_with_a_bom_signed_as_served(history):
     assert len(rows) == OpenDataEvent.objects.count()
     for row in rows:
         assert _leaf(row["salt"], json.loads(row["event_json"])).hex() == row["leaf_hash"]
+        if row["subject_salt"]:
+            assert (
+                _opens(row["subject_name"], row["subject_code"] or None, row["subject_salt"])
+                == (json.loads(row["event_json"])["subject"]["commitment"])
+            )
     repaired = [row for row in rows if row["kind"] == "record_repaired"]
-    assert [(r["subject_kind"], r["subject_name"], r["subject_code"]) for r in repaired] == [
-        ("person", "张**", "")
-    ]
+    assert [
+        (r["subject_kind"], r["subject_name"], r["subject_code"], r["subject_salt"])
+        for r in repaired
+    ] == [("person", "", "", "")]
+    [public] = [r for r in rows if r["record"] == str(history.person_public.pk)]
+    assert (public["subject_kind"], public["subject_name"], public["subject_code"]) == (
+        "person",
+        "张**",
+        "",
+    )
 
 
 def test_an_item_is_proven_in_the_signed_checkpoint_of_the_log(history):
@@ -202,8 +225,50 @@ def test_an_item_is_proven_in_the_signed_checkpoint_of_the_log(history):
         )
         == root
     )
-    forged = dict(extension["event"], subject={"kind": "company", "name": "X", "code": None})
+    forged = dict(extension["event"], subject={"kind": "person", "commitment": "00" * 32})
     assert _leaf(extension["salt"], forged) != leaf
+
+
+def test_a_record_no_longer_public_no_longer_names_its_subject_anywhere(history):
+    feed, dump = _get(FEED, limit=500), _get(CSV)
+    items = json.loads(feed.content)["items"]
+    announcements = {
+        i["_chengnuo"]["leaf_index"]: i
+        for i in items
+        if i["_chengnuo"]["event"]["kind"] == "subject_withheld"
+    }
+
+    for name in (history.extra["red_company"].name, history.extra["defaulter"].name):
+        assert name not in feed.content.decode()
+        assert name not in dump.content.decode("utf-8-sig")
+    for item in items:
+        extension = item["_chengnuo"]
+        assert _leaf(extension["salt"], extension["event"]).hex() == extension["leaf_hash"]
+        if extension["withheld_by"] is not None:
+            assert extension["subject"] is None
+            announcement = announcements[extension["withheld_by"]]["_chengnuo"]["event"]
+            assert extension["leaf_index"] in announcement["withheld"]
+        elif extension["subject"] is not None:
+            subject = extension["subject"]
+            assert (
+                _opens(subject["name"], subject["code"], subject["salt"])
+                == (extension["event"]["subject"]["commitment"])
+            )
+    titles = {
+        (i["_chengnuo"]["event"]["kind"], i["_chengnuo"]["event"]["list_entry"]): i["title"]
+        for i in items
+    }
+    red = history.red_entry.pk
+    assert titles[("list_entered", red)] == f"列入名单：名单记录 {red}，名称不再公开"
+    assert titles[("commitment_withdrawn", None)] == (
+        f"承诺撤回：{history.withdrawn_reference}，名称不再公开"
+    )
+    kinds = [i["_chengnuo"]["event"]["kind"] for i in items if i["_chengnuo"]["subject"]]
+    assert sorted(set(kinds)) == [
+        "publication_resumed",
+        "publication_started",
+        "publication_suspended",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -65,3 +65,22 @@ def test_refusals_use_the_envelope_issue_nothing_and_are_logged(world, api_as):
         ("span_until", world.applicant.pk),
         ("subject", world.stranger.pk),
     ]
+
+
+def test_a_date_that_is_not_a_date_is_refused_in_the_envelope_and_logged(world, api_as):
+    request = {"subject": world.subject.code, "span_from": "2026-02-30", "span_until": 20261201}
+
+    answer = api_as(world.applicant).post("/api/v1/credit/reports/", request, format="json")
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+    assert sorted(answer.json()["fields"]) == ["span_from", "span_until"]
+    assert not CreditReport.objects.exists()
+    [logged] = CheckQuery.objects.filter(purpose=REPORT_PURPOSE)
+    assert logged.answer["refused"] is True
+    assert (logged.answer["field"], logged.answer["span_from"], logged.answer["span_until"]) == (
+        "span_from",
+        "2026-02-30",
+        "20261201",
+    )
+    assert (logged.subject_id, logged.subject_code) == (None, world.subject.code)

@@ -216,3 +216,46 @@ def test_revoked_records_are_left_out(world):
     BreachFactory(subject=world.subject, record_date=timezone.localdate(), status="revoked")
     report = _request(world)
     assert report.entry_count == 0
+
+
+@pytest.mark.parametrize(
+    ("span_from", "span_until", "field"),
+    [("2026-02-30", "2026-03-01", "span_from"), ("2026-01-01", "tomorrow", "span_until")],
+)
+def test_a_day_that_is_not_a_date_is_refused_and_logged_as_typed(
+    world, span_from, span_until, field
+):
+    before = _state()
+
+    with time_machine.travel(timezone.now(), tick=False):
+        with pytest.raises(CreditError) as raised:
+            services.report_request(
+                user=world.applicant,
+                subject_code=world.subject.code,
+                span_from=span_from,
+                span_until=span_until,
+            )
+
+        assert (raised.value.code, raised.value.field) == (CreditErrorCode.INVALID, field)
+        answer = CheckQuery.objects.get().answer
+        assert (answer["field"], answer["span_from"], answer["span_until"]) == (
+            field,
+            span_from,
+            span_until,
+        )
+        assert answer["requested_by"] == world.applicant.pk
+    assert _state() == before
+
+
+def test_a_typed_span_that_parses_is_requested_as_usual(world):
+    today = timezone.localdate()
+
+    report = services.report_request(
+        user=world.applicant,
+        subject_code=world.subject.code,
+        span_from=f" {(today - timedelta(days=30)).isoformat()} ",
+        span_until=today.isoformat(),
+    )
+
+    assert (report.span_from, report.span_until) == (today - timedelta(days=30), today)
+    assert not CheckQuery.objects.filter(answer__refused=True).exists()

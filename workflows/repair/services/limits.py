@@ -114,8 +114,11 @@ def objection_mark(*, objection_id: int) -> Objection:
     if objection.marked_on is not None or not objection.is_open:
         return objection
     by = system_user()
-    breach_objection_mark(breach_id=objection.breach_id, by=by, case=f"objection {objection.pk}")
-    objection.marked_on = timezone.localdate()
+    today = timezone.localdate()
+    breach_objection_mark(
+        breach_id=objection.breach_id, by=by, on=today, case=f"objection {objection.pk}"
+    )
+    objection.marked_on = today
     audited_save(objection, by=by, reason="record marked under objection")
     return objection
 
