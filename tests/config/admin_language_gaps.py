@@ -5,17 +5,20 @@ expected to fail until its cause is fixed; one that passes shows as XPASS: take 
 Fixed causes, no longer listed: each language's column of a catalogue form carries its ``lang``
 (and read-only pages show a translated field once, in the reader's language); history pages
 name the app in the reader's language and leave an empty reason empty, not "None"; ``__str__``
-texts show choices by their label, not their code.
+texts show choices by their label, not their code; permissions are listed by the reader's
+names of their app, model and action; many-to-many tables ("user-group relationship") and their
+history are named in the reader's language.
 
 The causes, by kind:
-- history rows and ``__str__`` texts recorded or built in English ("draft created",
-  "objection to 2 (open)", "x from y"), which gettext cannot reach once stored;
+- history reasons and event texts recorded in English ("draft created", "verification
+  opened", "token issued"), which gettext cannot reach once stored;
 - JSON fields shown as stored (template field definitions, due-date bases, evidence);
 - texts written once in one language by the platform (a task's title, a breach's legal basis,
   a check's reason) shown on read-only pages;
 - viewflow's process and task pages (flow descriptions from docstrings, status codes);
-- Django's permission names (stored in English by its migrations), its password help texts and
-  django-axes' access log names, which their Chinese catalogues lack.
+- Django's password help texts (built in the language of the import) and django-axes' access
+  log names, which their Chinese catalogues lack; a user's page shows the first letters of the
+  password hash's salt, at random a Latin "word".
 """
 
 ADMIN_LANGUAGE_GAPS = frozenset(
@@ -24,10 +27,8 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/access/apitoken/<path:object_id>/change/",
         "admin/access/apitoken/<path:object_id>/history/",
         "admin/access/apitoken/^([^/]+)/history/([^/]+)/$",
-        "admin/auth/group/add/",
         "admin/auth/user/<id>/password/",
         "admin/auth/user/<path:object_id>/change/",
-        "admin/auth/user/add/",
         "admin/axes/accesslog/",
         "admin/axes/accesslog/<path:object_id>/change/",
         "admin/axes/accesslog/<path:object_id>/delete/",
