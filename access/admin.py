@@ -1,16 +1,19 @@
 """The administrators' page of API tokens: issue (the secret is shown once), rotate, revoke.
 
-Axes' own admin (attempts, logins, failures) sits beside it, under "Axes".
+Axes' own admin (attempts, logins, failures) sits beside it, under "Axes". Django's users and
+groups are its own pages, with their permissions named in the reader's language.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from access.errors import AccessError
@@ -135,3 +138,55 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
                 % {"count": revoked},
                 messages.SUCCESS,
             )
+
+
+# Django's default permissions (and viewflow's on a process), named in English when made
+# ("Can add commitment").
+DEFAULT_PERMISSION_NAMES = {
+    "add": _("Can add %(name)s"),
+    "change": _("Can change %(name)s"),
+    "delete": _("Can delete %(name)s"),
+    "view": _("Can view %(name)s"),
+    "manage": _("Can manage %(name)s"),  # viewflow's, on each process proxy
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the reader reads it: its app and model by their verbose names, and
+    its name in the reader's language (a default one rebuilt from the model's name; another
+    through the catalogue, where models declare it with gettext)."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if model is None:
+        return f"{permission.content_type} | {gettext(permission.name)}"  # noqa: INT001
+    if permission.codename == f"{action}_{model._meta.model_name}" and (
+        action in DEFAULT_PERMISSION_NAMES
+    ):
+        name = DEFAULT_PERMISSION_NAMES[action] % {"name": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # noqa: INT001 - the models' own message ids
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {name}"
+
+
+class PermissionLabelsMixin:
+    """The permissions' select lists each permission by ``permission_label``."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+admin.site.unregister(get_user_model())
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, auth_admin.GroupAdmin):
+    pass
+
+
+@admin.register(get_user_model())
+class UserAdmin(PermissionLabelsMixin, auth_admin.UserAdmin):
+    pass

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-import directory.partitions.admin  # noqa: F401  (registers the partitions' pages)
 from directory import services as directory_services
 from directory.errors import DomainError
 from directory.identifiers import IdentifierKind, IdentifierProblem, check_identifier
@@ -32,15 +32,39 @@ from directory.models import (
 from directory.representation.models import Representation
 
 
+class LanguageOfPartsMixin:
+    """Each language's column of a translated field says its language (``lang="en"``): a
+    screen reader reads the English column in English on a Chinese page (WCAG 3.1.2), and the
+    page's own text stays in one language."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)  # only modeltranslation's columns
+        if field is not None and language:
+            widget = field.widget
+            while hasattr(widget, "widget"):  # the clearable and related-object wrappers
+                widget = widget.widget
+            widget.attrs["lang"] = language
+        return field
+
+
+class CatalogueAdmin(LanguageOfPartsMixin, TranslationAdmin):
+    """A catalogue edited in both languages side by side (ADR 0015)."""
+
+
+class CatalogueTabularInline(LanguageOfPartsMixin, TranslationTabularInline):
+    """Rows of a catalogue edited in both languages inside their parent's page."""
+
+
 @admin.register(Region)
-class RegionAdmin(TranslationAdmin):
+class RegionAdmin(CatalogueAdmin):
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class DepartmentAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "region"]
     list_select_related = ["region"]
     search_fields = ["code", "name"]
@@ -48,7 +72,7 @@ class DepartmentAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Matter)
-class MatterAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class MatterAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
@@ -160,12 +184,17 @@ class SubjectAddForm(forms.ModelForm):
 
 @admin.register(Subject)
 class SubjectAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "display_code", "region"]
+    list_display = ["name", "kind", "shown_code", "region"]
     list_select_related = ["region"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["region"]
     inlines = [RepresentationInline]
+
+    @admin.display(description=_("code"), ordering="code")
+    def shown_code(self, subject: Subject) -> str:
+        """The code as lists show it: a resident ID masked."""
+        return subject.display_code
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -242,8 +271,24 @@ class RoutingRuleAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+def is_language_column(model, name) -> bool:
+    """Whether ``name`` is one language's column of a translated field (``title_en``)."""
+    try:
+        field = model._meta.get_field(name)
+    except (FieldDoesNotExist, TypeError):  # a method or a callable shown as a field
+        return False
+    return getattr(field, "translated_field", None) is not None
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record that changes only through its services (or never): shown, never edited here."""
+    """A record that changes only through its services (or never): shown, never edited here.
+
+    A translated field is shown once, in the reader's language (with the catalogue's fallback),
+    not as one column per language: nothing is typed here, and the page speaks one language."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [name for name in fields if not is_language_column(self.model, name)]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -275,3 +320,7 @@ class ExternalIdentityAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_display = ["subject_identifier", "issuer", "user", "linked_at", "last_login_at"]
     list_select_related = ["user"]
     search_fields = ["subject_identifier", "user__username"]
+
+
+# The partitions' pages use the catalogue mixin above: registered once it is defined.
+import directory.partitions.admin  # noqa: E402, F401

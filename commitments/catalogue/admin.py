@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm import can_proceed
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.catalogue.models import (
@@ -24,12 +23,13 @@ from commitments.catalogue.models import (
 )
 from commitments.catalogue.services import template_activate
 from commitments.obligations.models import WarningPolicy, WarningStep
+from directory.admin import CatalogueAdmin, CatalogueTabularInline
 from directory.errors import DomainError
 
 LANGUAGES = ("zh_hans", "en")  # the columns of a text in both languages (ADR 0015)
 
 
-class ObligationRuleInline(TranslationTabularInline):
+class ObligationRuleInline(CatalogueTabularInline):
     """Obligations of a template version; frozen with the wording once a commitment uses it."""
 
     model = ObligationRule
@@ -87,7 +87,7 @@ def _transition_templates(request, queryset, *, method: str, reason: str) -> int
 
 
 @admin.register(CommitmentTemplate)
-class CommitmentTemplateAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class CommitmentTemplateAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["title", "code", "version", "kind", "matter", "status"]
     list_select_related = ["matter"]
     list_filter = ["status", "kind", "matter"]
@@ -144,7 +144,7 @@ class CommitmentTemplateAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CommitmentKind)
-class CommitmentKindAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class CommitmentKindAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     """The kinds of commitment and their lifecycle rules; the codes are fixed (templates and
     other parts of the system key on them), names and rules are edited here."""
 
@@ -167,7 +167,7 @@ class CommitmentKindAdmin(TranslationAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ExemptionRule)
-class ExemptionRuleAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class ExemptionRuleAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     """Where a matter exempts grade A subjects from verification, and whether exempt
     commitments still enter the on-site spot-check draws (ADR 0032). A change applies to
     commitments signed after it; those already exempt keep the rule they were exempted under."""

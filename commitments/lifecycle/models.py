@@ -372,7 +372,7 @@ class RegistryEvent(models.Model):
         indexes = [models.Index(fields=["commitment", "leaf_index"])]
 
     def __str__(self) -> str:
-        return f"{self.leaf_index} {self.event_type}"
+        return f"{self.leaf_index} {self.get_event_type_display()}"
 
 
 class SigningRequest(StateModel):

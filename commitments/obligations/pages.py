@@ -49,12 +49,15 @@ def _refusal(request, error: CommitmentError) -> None:
     messages.error(request, error.message)
 
 
-class ObligationListView(LoginRequiredMixin, ListView):
-    """Every deadline of every subject I represent, the nearest first."""
+class ObligationListView(LoginRequiredMixin, RememberedFiltersMixin, ListView):
+    """Every deadline of every subject I represent, the nearest first; the status filter
+    kept for the next visit until cleared."""
 
     template_name = "commitments/obligations/list.html"
     context_object_name = "obligations"
     paginate_by = 50
+    list_name = "my-obligations"
+    filter_keys = ("status",)
 
     def get_queryset(self):
         queryset = selectors.obligation_list_own(represented_by=self.request.user)
@@ -67,6 +70,7 @@ class ObligationListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["statuses"] = Obligation.Status.choices
         context["current_status"] = self.request.GET.get("status", "")
+        context["active_filter_count"] = int(context["current_status"] in Obligation.Status.values)
         return context
 
 

@@ -38,7 +38,7 @@ class ChangeSubscription(models.Model):
         verbose_name_plural = _("change subscriptions")
 
     def __str__(self) -> str:
-        return f"{self.calling_system_id}: {self.scope}"
+        return f"{self.calling_system_id}: {self.get_scope_display()}"
 
 
 class RecordChangeNotice(models.Model):

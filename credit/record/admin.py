@@ -5,7 +5,6 @@ services)."""
 from __future__ import annotations
 
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.record.models.breaches import Breach, ListEntry, Measure
@@ -21,22 +20,23 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from directory import admin as directory_admin
+from directory.admin import CatalogueAdmin, CatalogueTabularInline
 
 
-class PublicityRuleInline(TranslationTabularInline):
+class PublicityRuleInline(CatalogueTabularInline):
     model = PublicityRule
     extra = 0
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class RuleSetAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "domain", "effective_from", "effective_until"]
     list_filter = ["domain"]
     inlines = [PublicityRuleInline]
 
 
 @admin.register(BreachCategory)
-class BreachCategoryAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class BreachCategoryAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "domain", "default_severity", "publicity_group"]
 
 
@@ -46,14 +46,14 @@ class ConsequenceRuleInline(admin.TabularInline):
 
 
 @admin.register(MeasureType)
-class MeasureTypeAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class MeasureTypeAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "lasts_until_repaired", "is_active"]
     list_filter = ["kind", "is_active"]
     inlines = [ConsequenceRuleInline]
 
 
 @admin.register(CreditList)
-class CreditListAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class CreditListAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["code", "name", "kind", "entry_points_threshold", "notice_days"]
 
 
@@ -63,7 +63,7 @@ class GradeRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RepairRule)
-class RepairRuleAdmin(TranslationAdmin, SimpleHistoryAdmin):
+class RepairRuleAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     list_display = ["category", "is_repairable", "max_repairs", "period_months"]
     list_select_related = ["category"]
 

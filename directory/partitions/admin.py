@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from directory.admin import LanguageOfPartsMixin
 from directory.partitions.models import PartitionEvent, RetentionPeriod
 
 
 @admin.register(RetentionPeriod)
-class RetentionPeriodAdmin(SimpleHistoryAdmin):
+class RetentionPeriodAdmin(LanguageOfPartsMixin, SimpleHistoryAdmin):
     list_display = ["table", "months", "legal_basis"]
     readonly_fields = ["table"]
 

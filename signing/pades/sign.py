@@ -23,7 +23,7 @@ from pyhanko.sign.general import SigningError as HankoSigningError
 from signing.ca.issue import issue_signer_certificate
 from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
 from signing.identity import SignerIdentity
-from signing.pades.fields import APPLICANT_FIELD, seal_field_spec
+from signing.pades.fields import APPLICANT_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT
 from signing.pades.signers import KeySigner, root_asn1, to_asn1
 from signing.tsa import timestamper as configured_timestamper
@@ -120,6 +120,7 @@ def sign_pdf(
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=APPLICANT_FIELD))
         fields.append_signature_field(writer, seal_field_spec())
+        seal_field_describe(writer)
     except (*MALFORMED_INPUT, HankoSigningError) as error:
         raise InvalidPdf(f"Cannot prepare the PDF for signing: {error}") from error
     metadata = signers.PdfSignatureMetadata(

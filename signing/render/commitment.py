@@ -41,7 +41,6 @@ from reportlab.platypus import (
     KeepTogether,
     SimpleDocTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
 
@@ -49,7 +48,7 @@ from directory.city import city_now, city_time_text
 from signing.errors import InvalidDocument
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.tagging import TaggedParagraph as Paragraph
-from signing.render.tagging import artifact_begin, artifact_end, tag_pdf
+from signing.render.tagging import TaggedTable, artifact_begin, artifact_end, tag_pdf
 
 PRODUCER = "Chengnuo"
 # Room above the title on the first page for the platform seal's stamp (SEAL_BOX).
@@ -383,7 +382,7 @@ def _table(
         [Paragraph(_markup(left), styles.cell_label), Paragraph(_markup(right), styles.cell)]
         for left, right in rows
     ]
-    table = Table(data, colWidths=[55 * mm, None], repeatRows=1 if header else 0)
+    table = TaggedTable(data, colWidths=[55 * mm, None], repeatRows=1 if header else 0)
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

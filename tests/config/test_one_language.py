@@ -87,6 +87,7 @@ ADMIN_ALLOWED_WORDS = frozenset(
         "en",  # the language code modeltranslation appends to each language's field
         # Key names inside Django's own Chinese help text of multiple selects
         *("Control", "Command", "Mac"),
+        "LDAP",  # the directory protocol, named so in Django's own Chinese password help text
     }
 )
 # An identifier (a code, a reference, an e-mail address, a URL, a file name) has a digit or

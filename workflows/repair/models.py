@@ -130,7 +130,10 @@ class RepairApplication(CreditStateModel):
         ]
 
     def __str__(self) -> str:
-        return f"repair of {self.breach_id} ({self.status})"
+        return _("repair of %(breach)s (%(status)s)") % {
+            "breach": self.breach_id,
+            "status": self.get_status_display(),
+        }
 
     def save(self, *args, **kwargs):
         _keep_subject_name(self)
@@ -272,7 +275,10 @@ class Objection(CreditStateModel):
         ]
 
     def __str__(self) -> str:
-        return f"objection to {self.breach_id} ({self.status})"
+        return _("objection to %(breach)s (%(status)s)") % {
+            "breach": self.breach_id,
+            "status": self.get_status_display(),
+        }
 
     def save(self, *args, **kwargs):
         _keep_subject_name(self)

@@ -236,7 +236,7 @@ class TaskAuditEntry(models.Model):
         verbose_name_plural = _("task audit entries")
 
     def __str__(self) -> str:
-        return f"{self.task_id}: {self.kind}"
+        return f"{self.task_id}: {self.get_kind_display()}"
 
 
 class Delegation(models.Model):
@@ -416,7 +416,7 @@ class Rectification(StateModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.commitment_id}: {self.status}"
+        return f"{self.commitment_id}: {self.get_status_display()}"
 
     @property
     def is_open(self) -> bool:

@@ -1,7 +1,8 @@
 """The applicant's home list, "My commitments", worked like the officers' lists: filters by
 status, kind (the matter), the company represented and signing date, folded on a phone;
 sortable columns with accessible headers; the nearest obligation's urgency in working days
-(剩余 3 个工作日, 今天到期, 已逾期 2 个工作日); and the next step of each row.
+(剩余 3 个工作日, 今天到期, 已逾期 2 个工作日); the next step of each row; and the filters
+remembered for the next visit, the officers' way (``RememberedFiltersMixin``).
 
 Only the commitments of the subjects the person represents (and its own drafts) are read;
 a filter naming another company matches nothing of it. The list is one person's own work
@@ -22,7 +23,7 @@ from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import applicant_home, commitment_list
 from commitments.obligations.models import Obligation
 from directory import selectors as directory_selectors
-from directory.lists import sort_headers, sort_key, urgency_marks
+from directory.lists import RememberedFiltersMixin, sort_headers, sort_key, urgency_marks
 from directory.models import Matter
 
 COMMITMENT_SORTS = {
@@ -89,13 +90,16 @@ def next_step(commitment: Commitment) -> tuple[str, str]:
     return _("Nothing to do"), ""
 
 
-class CommitmentListView(LoginRequiredMixin, ListView):
+class CommitmentListView(LoginRequiredMixin, RememberedFiltersMixin, ListView):
     """My commitments across every subject I represent: filtered, sorted (newest first by
-    default), each row with its nearest obligation's urgency and its next step."""
+    default), each row with its nearest obligation's urgency and its next step; the filters
+    and sort kept for the next visit until cleared."""
 
     template_name = "commitments/lifecycle/list.html"
     context_object_name = "commitments"
     paginate_by = 20
+    list_name = "my-commitments"
+    filter_keys = (*CommitmentFilterForm.base_fields, "sort")
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

@@ -87,7 +87,7 @@ class PublicityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_set.code} {self.severity} {self.group}".strip()
+        return f"{self.rule_set.code} {self.get_severity_display()} {self.group}".strip()
 
 
 class BreachCategory(models.Model):
@@ -182,7 +182,7 @@ class ConsequenceRule(models.Model):
         indexes = [models.Index(fields=["severity"])]
 
     def __str__(self) -> str:
-        return f"{self.severity} → {self.measure_type}"
+        return f"{self.get_severity_display()} → {self.measure_type}"
 
 
 class CreditList(models.Model):
@@ -258,7 +258,7 @@ class GradeRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.grade} (from {self.effective_from})"
+        return _("%(grade)s (from %(day)s)") % {"grade": self.grade, "day": self.effective_from}
 
     def admits(self, *, points: int, breaches: int, serious: int, blacklisted: bool) -> bool:
         return (

@@ -14,6 +14,7 @@ from django.urls import reverse
 from commitments.lifecycle.models import Commitment
 from tests.factories import CommitmentFactory, ObligationFactory, SubjectFactory
 from tests.homes import signed_in
+from workflows.lists.models import SavedListFilter
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 FRIDAY = dt.datetime(2026, 12, 4, 10, tzinfo=SHANGHAI)
@@ -138,3 +139,24 @@ def test_the_filters_fold_on_a_phone_and_the_pages_keep_them(world, mine):
 
     assert '<details class="filter-fold" data-testid="filter-fold">' in html
     assert 'href="?status=draft&amp;page=2" data-testid="page-next"' in html
+
+
+def test_filters_and_sort_are_remembered_per_person_until_cleared(world, mine):
+    client = signed_in(world.applicant)
+    client.get(URL + f"?status=signed&subject={mine['second'].pk}&sort=-signed&page=1")
+
+    # the next visit opens with them, without the page
+    again = client.get(URL)
+    assert again.status_code == 302
+    assert again["Location"] == URL + f"?status=signed&subject={mine['second'].pk}&sort=-signed"
+    html = client.get(again["Location"]).content.decode()
+    assert _references(html) == ["CN-B-SIGNED"]
+    assert 'href="?clear=1" data-testid="clear-filters"' in html
+    assert SavedListFilter.objects.get(user=world.applicant, list_name="my-commitments")
+    # another person starts clean
+    assert signed_in(world.stranger).get(URL).status_code == 200
+
+    cleared = client.get(URL + "?clear=1")
+    assert cleared.status_code == 302 and cleared["Location"] == URL
+    assert len(_references(client.get(URL).content.decode())) == 4
+    assert not SavedListFilter.objects.filter(user=world.applicant).exists()

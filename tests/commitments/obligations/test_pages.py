@@ -29,7 +29,8 @@ def test_the_applicant_sees_every_deadline(
 ):
     client.force_login(world.applicant)
 
-    with django_assert_max_num_queries(8):
+    # eight, and one for the filters the applicant may have left on the list
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("commitments:obligations"))
 
     assert response.status_code == 200
@@ -46,7 +47,7 @@ def test_the_list_costs_the_same_queries_with_more_obligations(
         submit_commitment(world)
     client.force_login(world.applicant)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("commitments:obligations"))
 
     assert len(response.context["obligations"]) == 3
@@ -161,28 +162,49 @@ def test_officers_see_their_departments_deliveries(
     assert len(client.get(reverse("commitments:deliveries")).context["deliveries"]) == 0
 
 
-def test_the_delivery_filter_is_folded_remembered_per_officer_and_reset(client, world, obligation):
+@pytest.mark.parametrize(
+    ("route", "who", "other_person", "status", "list_name"),
+    [
+        ("commitments:deliveries", "regulator", "other_regulator", "dead", "deliveries"),
+        ("commitments:obligations", "applicant", "regulator", "fulfilled", "my-obligations"),
+    ],
+)
+def test_a_status_filter_is_remembered_per_person_until_cleared(
+    client, world, obligation, route, who, other_person, status, list_name
+):
     with time_machine.travel(at(datetime.date(2026, 3, 31), 9, 1), tick=False):
         obligation_warnings_sweep()
-    url = reverse("commitments:deliveries")
-    client.force_login(world.regulator)
+    url = reverse(route)
+    user = getattr(world, who)
+    client.force_login(user)
 
-    filtered = client.get(url, {"status": "dead"}).content.decode()
+    filtered = client.get(url, {"status": status}).content.decode()
     again = client.get(url)
     other = Client()
-    other.force_login(world.other_regulator)
+    other.force_login(getattr(world, other_person))
 
-    assert '<details class="filter-fold" data-testid="filter-fold">' in filtered
     assert 'data-testid="clear-filters"' in filtered
-    assert again.status_code == 302 and again["Location"] == f"{url}?status=dead"
-    assert SavedListFilter.objects.get(user=world.regulator, list_name="deliveries").query == (
-        "status=dead"
-    )
-    assert other.get(url).status_code == 200  # another officer's filters are their own
+    assert again.status_code == 302 and again["Location"] == f"{url}?status={status}"
+    assert SavedListFilter.objects.get(user=user, list_name=list_name).query == f"status={status}"
+    assert other.get(url).status_code == 200  # another person's filters are their own
     cleared = client.get(url, {"clear": "1"})
-    assert cleared["Location"] == url
+    assert cleared.status_code == 302 and cleared["Location"] == url
     assert client.get(url).status_code == 200
-    assert not SavedListFilter.objects.filter(user=world.regulator).exists()
+    assert not SavedListFilter.objects.filter(user=user).exists()
+
+
+def test_the_delivery_filter_is_folded_and_an_applicants_empty_match_says_so(
+    client, world, obligation
+):
+    client.force_login(world.regulator)
+    deliveries = client.get(reverse("commitments:deliveries"), {"status": "dead"})
+    client.force_login(world.applicant)
+    # the one obligation is still pending
+    obligations = client.get(reverse("commitments:obligations"), {"status": "fulfilled"})
+
+    assert '<details class="filter-fold" data-testid="filter-fold">' in deliveries.content.decode()
+    assert 'data-testid="no-match"' in obligations.content.decode()
+    assert obligation.status == "pending"
 
 
 @pytest.mark.parametrize("who", ["applicant", "stranger"])

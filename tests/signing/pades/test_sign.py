@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from signing.errors import InvalidPdf, SigningErrorCode
@@ -100,3 +102,28 @@ def test_signing_an_already_signed_pdf_again_is_refused(signed, company):
     # when / then: the fields exist already, a second applicant signature is not ours to add
     with pytest.raises(InvalidPdf):
         sign_pdf(signed.data, signer=company, reason="承诺")
+
+
+def test_the_seal_field_has_alternative_text_and_a_form_element_in_the_tree(signed):
+    # when: the signed PDF is read back
+    with pikepdf.open(io.BytesIO(signed.data)) as document:
+        (seal,) = [
+            field for field in document.Root.AcroForm.Fields if str(field.T) == "PlatformSeal"
+        ]
+        tree = document.Root.StructTreeRoot
+        (top,) = list(tree.K)
+        form = top.K[0]
+        nums = list(tree.ParentTree.Nums)
+        parents = {int(key): value for key, value in zip(nums[::2], nums[1::2], strict=True)}
+
+        # then: the seal says what it is, in the document's language
+        text = "平台电子印章：平台的圆形红色印章，以及可打开本文件验证页面的二维码"
+        assert str(seal.TU) == str(seal.Contents) == text
+        assert str(seal.Subtype) == "/Widget"
+        # and is read first, as a Form element pointing at its widget on the first page
+        assert str(form.S) == "/Form" and str(form.Alt) == text
+        assert str(form.K.Type) == "/OBJR" and form.K.Obj.objgen == seal.objgen
+        assert form.Pg.objgen == document.pages[0].obj.objgen
+        assert parents[int(seal.StructParent)].objgen == form.objgen
+        assert int(tree.ParentTreeNextKey) == int(seal.StructParent) + 1
+        assert str(top.K[1].S) == "/H1"  # the title follows

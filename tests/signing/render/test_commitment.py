@@ -292,9 +292,48 @@ def _structure(pdf: bytes) -> tuple[dict, list[tuple[str, str]]]:
             assert len(parents[index]) == len([key for key in texts if key[0] == index])
         pages = {page.obj.objgen: index for index, page in enumerate(document.pages)}
         elements = [
-            (str(element.S), texts[(pages[element.Pg.objgen], int(element.K))]) for element in top.K
+            (str(element.S), texts[(pages[element.Pg.objgen], int(element.K))])
+            for element in _content_elements(top)
         ]
     return catalogue, elements
+
+
+def _content_elements(element) -> list:
+    """The elements holding marked content below ``element``, in reading order (a table's
+    cells' paragraphs inside its rows and cells)."""
+    found = []
+    for kid in element.K:
+        found += [kid] if isinstance(kid.K, int) else _content_elements(kid)
+    return found
+
+
+def _tables(pdf: bytes) -> list[list[list[tuple[str, str, int]]]]:
+    """Each table of the structure tree: its rows, each row's cells as (role, scope, how
+    many paragraphs the cell holds)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        (top,) = list(document.Root.StructTreeRoot.K)
+
+        def tables_below(element) -> list:
+            if isinstance(element.K, int):
+                return []
+            if str(element.S) == "/Table":
+                return [element]
+            return [table for kid in element.K for table in tables_below(kid)]
+
+        found = []
+        for table in tables_below(top):
+            rows = []
+            for row in table.K:
+                assert str(row.S) == "/TR" and row.P.objgen == table.objgen
+                cells = []
+                for cell in row.K:
+                    scope = str(cell.A.Scope) if "/A" in cell else ""
+                    paragraphs = [kid for kid in cell.K if str(kid.S) == "/P"]
+                    assert len(paragraphs) == len(cell.K)
+                    cells.append((str(cell.S), scope, len(paragraphs)))
+                rows.append(cells)
+            found.append(rows)
+    return found
 
 
 def test_the_pdf_is_tagged_headings_and_paragraphs_in_reading_order(commitment):
@@ -310,3 +349,54 @@ def test_the_pdf_is_tagged_headings_and_paragraphs_in_reading_order(commitment):
     # every element draws text; the footer and the 样稿 watermark are artifacts, not elements
     assert all(shown > 0 for _role, shown in elements)
     assert render_commitment_pdf(dataclasses.replace(commitment, is_preview=True)) == pdf
+
+
+def test_tables_are_tagged_as_rows_of_header_and_data_cells(commitment):
+    pdf = render_commitment_pdf(dataclasses.replace(commitment, is_preview=True))
+
+    tables = _tables(pdf)
+
+    assert len(tables) >= 3
+    for rows in tables:
+        # two columns: the label a row header, the value a data cell, each holding its text
+        assert all(len(cells) == 2 for cells in rows)
+        for cells in rows[1:] if rows[0][1][0] == "/TH" else rows:
+            assert [(role, scope) for role, scope, _count in cells] == [
+                ("/TH", "/Row"),
+                ("/TD", ""),
+            ]
+            assert all(count >= 1 for _role, _scope, count in cells)
+    # a table with a header row heads its columns
+    headed = [rows for rows in tables if rows[0][1][0] == "/TH"]
+    assert headed and all(
+        [(role, scope) for role, scope, _count in rows[0]] == [("/TH", "/Column")] * 2
+        for rows in headed
+    )
+    # the tables' rules and backgrounds are artifacts; no table mark is left in the content
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        operators = [
+            (str(instruction.operator), [str(operand) for operand in instruction.operands])
+            for page in document.pages
+            for instruction in pikepdf.parse_content_stream(page)
+            if str(instruction.operator) in ("BMC", "BDC")
+        ]
+    assert {tag[0] for _operator, tag in operators} <= {"/Artifact", "/H1", "/H2", "/H3", "/P"}
+
+
+def test_a_table_split_over_two_pages_is_a_table_on_each(commitment):
+    many = tuple((f"第{n}项", f"深圳市南山区科技园{n}号") for n in range(80))
+    pdf = render_commitment_pdf(dataclasses.replace(commitment, fields=many, is_preview=True))
+
+    tables = _tables(pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        pages = len(document.pages)
+
+    assert pages >= 2
+    # the 80 particulars' rows, split between pages, every one a labelled data row
+    particulars = [rows for rows in tables if len(rows) > 10]
+    assert len(particulars) >= 2 and sum(len(rows) for rows in particulars) == 80
+    assert all(
+        [(role, scope) for role, scope, _count in cells] == [("/TH", "/Row"), ("/TD", "")]
+        for rows in particulars
+        for cells in rows
+    )
