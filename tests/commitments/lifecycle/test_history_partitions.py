@@ -1,7 +1,7 @@
-"""On PostgreSQL the histories that grow with every commitment are partitioned by month of
-``history_date`` (ADR 0035): a change's history row lands in the partition of its month, one
-dated where no partition exists does not fail, and a commitment's history is still read by
-index on every partition."""
+"""On PostgreSQL the histories that grow with every commitment, credit record and case are
+partitioned by month of ``history_date`` (ADR 0035): a change's history row lands in the
+partition of its month, one dated where no partition exists does not fail, and a
+commitment's history is still read by index on every partition."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ from django.db import connection
 from django.utils import timezone
 
 from commitments.lifecycle.models import Commitment
+from directory.partitions.models import RetentionPeriod
 from directory.partitions.selectors import managed_tables
-from tests.factories import CommitmentFactory, ObligationFactory
+from tests.factories import (
+    BreachFactory,
+    CommitmentFactory,
+    ObjectionFactory,
+    ObligationFactory,
+    PerformanceReportFactory,
+    RectificationFactory,
+)
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="partitions are PostgreSQL's (pg_partman)"
@@ -39,6 +47,48 @@ def test_the_lifecycle_histories_are_partitioned(db):
         "commitments_historicalverification",
         "commitments_historicalsigningrequest",
     } <= set(managed_tables())
+
+
+# The histories that grow with the records, beyond the lifecycle's four; the catalogue's stay
+# plain (they are small).
+RECORD_HISTORIES = {
+    "commitments_historicalverificationexemption",
+    "commitments_historicalverificationdetail",
+    "commitments_historicalverificationevidence",
+    "commitments_historicalperformancereport",
+    "commitments_historicalbidpledge",
+    "credit_historicalbreach",
+    "credit_historicalmeasure",
+    "credit_historicallistentry",
+    "workflows_historicalrepairapplication",
+    "workflows_historicalobjection",
+    "workflows_historicalrectification",
+    "workflows_historicalrectificationevidence",
+}
+
+
+def test_the_record_and_case_histories_are_partitioned_with_a_period_in_both_languages(db):
+    assert set(managed_tables()) >= RECORD_HISTORIES
+    assert "credit_historicalrepairrule" not in set(managed_tables())
+
+    periods = RetentionPeriod.objects.filter(table__in=RECORD_HISTORIES)
+    assert periods.count() == len(RECORD_HISTORIES)
+    for period in periods:
+        assert period.months == 360
+        assert "国家档案局令第8号" in period.legal_basis_zh_hans
+        assert "National Archives Administration Order No. 8" in period.legal_basis_en
+
+
+@pytest.mark.parametrize(
+    "factory", [BreachFactory, ObjectionFactory, PerformanceReportFactory, RectificationFactory]
+)
+def test_a_records_history_lands_in_the_partition_of_its_month(db, factory):
+    record = factory()
+
+    table = type(record).history.model._meta.db_table
+    ids = list(record.history.values_list("history_id", flat=True))
+    assert ids
+    assert _partitions(table, ids) == {f"{table}_p{timezone.now():%Y_%m}"}
 
 
 def test_a_commitments_history_lands_in_the_partition_of_its_month(db):
