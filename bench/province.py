@@ -300,16 +300,16 @@ class World:
 def _ensure_progress_table(cursor) -> None:
     cursor.execute(
         "CREATE TABLE IF NOT EXISTS bench_province_progress ("
-        " phase text PRIMARY KEY, chunks_done integer NOT NULL, base bigint NOT NULL,"
+        " phase text PRIMARY KEY, rows_done bigint NOT NULL, base bigint NOT NULL,"
         " extra jsonb NOT NULL DEFAULT '{}')"
     )
 
 
 def _phase_state(cursor, phase: str, bases: dict[str, str]) -> tuple[int, dict[str, int]]:
-    """Chunks already committed for ``phase`` and the first id of each of its tables
+    """Rows already committed for ``phase`` and the first id of each of its tables
     (fixed on the first run, so a resumed run writes the same ids)."""
     row = cursor.execute(
-        "SELECT chunks_done, extra FROM bench_province_progress WHERE phase = %s", [phase]
+        "SELECT rows_done, extra FROM bench_province_progress WHERE phase = %s", [phase]
     ).fetchone()
     if row:
         extra = json.loads(row[1]) if isinstance(row[1], str) else row[1]
@@ -320,8 +320,7 @@ def _phase_state(cursor, phase: str, bases: dict[str, str]) -> tuple[int, dict[s
             f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}"
         ).fetchone()[0]
     cursor.execute(
-        "INSERT INTO bench_province_progress (phase, chunks_done, base, extra)"
-        " VALUES (%s, 0, 0, %s)",
+        "INSERT INTO bench_province_progress (phase, rows_done, base, extra) VALUES (%s, 0, 0, %s)",
         [phase, json.dumps(firsts)],
     )
     return 0, firsts
@@ -391,7 +390,6 @@ def generate(
     flow_class = Process._meta.get_field("flow_class").get_prep_value(InformCommitFlow)
     flow_task = Task._meta.get_field("flow_task").get_prep_value(InformCommitFlow.verify)
     subjects = scale
-    chunks = (scale + CHUNK - 1) // CHUNK
     connection.ensure_connection()
     raw = connection.connection
     with raw.cursor() as cursor:
@@ -402,19 +400,23 @@ def generate(
         with transaction.atomic(), raw.cursor() as cursor:
             done, firsts = _phase_state(cursor, phase, bases)
         started = time.perf_counter()
-        for chunk in range(done, chunks):
+        lo = done
+        while lo < scale:
+            # A chunk ends on a multiple of CHUNK, so a run that stopped at a scale that is
+            # not one continues to the same boundaries as a run that never stopped.
+            hi = min((lo // CHUNK + 1) * CHUNK, scale)
             with transaction.atomic(), raw.cursor() as cursor:
                 if not check_foreign_keys:
                     cursor.execute("SET LOCAL session_replication_role = replica")
-                rng = random.Random(f"{seed}:{phase}:{chunk}")
-                lo, hi = chunk * CHUNK, min((chunk + 1) * CHUNK, scale)
+                rng = random.Random(f"{seed}:{phase}:{lo}")
                 write_chunk(cursor, rng, firsts, lo, hi)
                 cursor.execute(
-                    "UPDATE bench_province_progress SET chunks_done = %s WHERE phase = %s",
-                    [chunk + 1, phase],
+                    "UPDATE bench_province_progress SET rows_done = %s WHERE phase = %s",
+                    [hi, phase],
                 )
             if progress:
-                _progress(phase, min((chunk + 1) * CHUNK, scale), scale, started)
+                _progress(phase, hi, scale, started)
+            lo = hi
         timings[phase] = round(time.perf_counter() - started, 1)
 
     # Subjects ----------------------------------------------------------------------------

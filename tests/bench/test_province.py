@@ -97,9 +97,12 @@ def test_a_tiny_province_is_valid_consistent_and_readable(small_chunks, client):
 
     # A rerun adds nothing; a larger scale continues where this one ended.
     assert _generate(400)["counts"] == counts
-    larger = _generate(500)["counts"]
-    assert larger["directory_subject"] == larger["commitments_commitment"] == 500
-    assert larger["credit_checkquery"] == 500
+    larger = _generate(450)["counts"]  # ends inside a chunk …
+    assert larger["directory_subject"] == larger["commitments_commitment"] == 450
+    larger = _generate(520)["counts"]  # … and the next run goes on from there
+    assert larger["directory_subject"] == larger["commitments_commitment"] == 520
+    assert larger["credit_checkquery"] == 520
+    assert Subject.objects.values("code").distinct().count() == 520
 
 
 def test_identifiers_are_valid_and_unique():
