@@ -404,11 +404,15 @@ def run(
     client: str = "auto",
     worker_class: str = "gthread",
     threads: int = 8,
+    data: dict | None = None,
 ) -> dict:
-    """Load the data, serve it with gunicorn, load both views ``rounds`` times, run pgbench."""
+    """Load the data, serve it with gunicorn, load both views ``rounds`` times, run pgbench.
+
+    ``data`` (``clean_codes`` and ``record_codes``) checks subjects already loaded (the
+    province of ``bench/province.py``) instead of loading ``subjects``."""
     from django.conf import settings
 
-    data = load(subjects=subjects)
+    data = data or load(subjects=subjects)
     token = _caller_token()
     queries = _queries_per_check(token, data["record_codes"][0])
     query = urlencode({"purpose": "approval", "matter": BENCH_MATTER, "reason": "P5 bench"})

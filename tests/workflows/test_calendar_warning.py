@@ -8,7 +8,9 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.commitments.obligations.conftest import SHANGHAI
@@ -33,6 +35,27 @@ def _page(user, url: str) -> str:
         response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_each_kind_of_deadline_is_one_max_over_its_indexed_columns(world, signed_in_december):
+    """Shown on every workspace page: its cost must not grow with the open items. Each kind
+    is one MAX with the status and the deadline compared as stored, so PostgreSQL reads it
+    from the end of the (status, deadline) index (EXPLAIN ANALYZE at a million commitments
+    in docs/benchmarks.md: 0.3 ms, was 752 ms for the DISTINCT years of every item, the
+    deadline converted to a local date first so no index bounded it). A test's few rows get
+    whatever plan is cheapest for them, so the SQL is checked, not the plan."""
+    with (
+        time_machine.travel(SIGNED_AT, tick=False),
+        CaptureQueriesContext(connection) as captured,
+    ):
+        calendar_years_to_announce()
+    statements = [q["sql"] for q in captured.captured_queries]
+    reads = [sql for sql in statements if "MAX(" in sql]
+    assert len(reads) == 3
+    for sql in statements:
+        assert "DISTINCT" not in sql
+        assert "AT TIME ZONE" not in sql
+        assert "DATE_TRUNC" not in sql.upper()
 
 
 def test_no_open_deadline_no_year_to_announce(world):
