@@ -13,6 +13,8 @@ These subclasses skip it then and keep viewflow's own behaviour otherwise.
 - ``If``, ``End``, ``TimerBoundary``: the task row of an automatic step is written once,
   done (or scheduled), instead of inserted new and updated a moment later; a timer whose host
   finishes is cancelled by one update instead of a read and an update per timer.
+- ``TimerBoundary(..., cancelled=this.callback)``: an interrupting timer that fires tells the
+  flow which host tasks it cancelled and the state each left, so the flow can audit them.
 
 viewflow is used as a library: nothing of it is patched, only subclassed (its licence's
 exception and viewflow-notes.md).
@@ -20,11 +22,13 @@ exception and viewflow-notes.md).
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils.timezone import now
+from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
@@ -35,6 +39,11 @@ from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
+
+logger = logging.getLogger(__name__)
+
+# A host task in one of these states is over: an interrupting timer leaves it alone.
+HOST_ENDED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
 
 
 @contextmanager
@@ -176,11 +185,43 @@ class TimerBoundaryWithoutSavepoint(InsertedWhenDone, TimerBoundaryActivation):
             self.task.scheduled = delay
             self.write_task()
 
+    def cancel_host_tasks(self) -> None:
+        """Cancel the still-active host tasks (as viewflow does), then hand the node's
+        ``cancelled`` callback each task cancelled with the state it left."""
+        cancelled = []
+        for host_task in self.task.previous.exclude(status__in=HOST_ENDED):
+            from_status = host_task.status
+            activation = host_task.flow_task.activation_class(host_task)
+            if activation.cancel.can_proceed():
+                activation.cancel()
+                cancelled.append((host_task, from_status))
+            else:
+                logger.warning(
+                    "Boundary event %s could not cancel host task %s in state %s",
+                    self.flow_task.name,
+                    host_task.pk,
+                    host_task.status,
+                )
+        if cancelled and self.flow_task._cancelled is not None:
+            self.flow_task._cancelled(self, cancelled)
+
 
 class TimerBoundary(ViewflowTimerBoundary):
-    """``TimerBoundary`` armed in one write and disarmed in one statement."""
+    """``TimerBoundary`` armed in one write and disarmed in one statement.
+
+    ``cancelled``: called as ``cancelled(activation, [(task, state it left), ...])`` when the
+    interrupting timer fires and cancels its host's tasks (a ``this.`` reference works)."""
 
     activation_class = TimerBoundaryWithoutSavepoint
+
+    def __init__(self, *args, cancelled=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._cancelled = cancelled
+
+    def _resolve(self, instance) -> None:
+        super()._resolve(instance)
+        if self._cancelled is not None:
+            self._cancelled = this.resolve(instance, self._cancelled)
 
     def _on_host_finished(self, **signal_kwargs) -> None:
         host_task = signal_kwargs["task"]

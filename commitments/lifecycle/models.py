@@ -231,13 +231,16 @@ class VerificationExemption(StateModel):
     Recorded when the verification opens: which rule, the grade the credit record gave, by
     whom (the platform) and when. While ``OPEN`` it may still be drawn for an on-site spot
     check if the rule says so; drawn, it is verified like any other (``DRAWN``); otherwise
-    the commitment is closed as exempt when its verification window ends (``CLOSED``).
+    the commitment is closed as exempt when its verification window ends (``CLOSED``). The
+    applicant's withdrawal before the decision ends it too (``WITHDRAWN``): who, when, from
+    which state and why are kept on the row.
     """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Exempt: may still be drawn for a spot check")
         DRAWN = "drawn", _("Drawn for an on-site spot check")
         CLOSED = "closed", _("Closed as exempt")
+        WITHDRAWN = "withdrawn", _("Ended: the commitment was withdrawn")
 
     commitment = models.OneToOneField(
         Commitment, on_delete=models.PROTECT, related_name="exemption"
@@ -256,6 +259,19 @@ class VerificationExemption(StateModel):
     drawn_at = models.DateTimeField(_("drawn"), null=True, blank=True)
     draw_number = models.PositiveIntegerField(_("spot-check draw"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_from = models.CharField(
+        _("state before the withdrawal"), max_length=20, choices=Status.choices, blank=True
+    )
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -273,6 +289,14 @@ class VerificationExemption(StateModel):
     @transition(field=status, source=Status.OPEN, target=Status.CLOSED)
     def close(self, *, at) -> None:
         self.closed_at = at
+
+    @transition(field=status, source=[Status.OPEN, Status.DRAWN], target=Status.WITHDRAWN)
+    def withdraw(self, *, at, by, reason: str) -> None:
+        """The applicant withdrew the commitment before the decision."""
+        self.withdrawn_from = self.status
+        self.withdrawn_at = at
+        self.withdrawn_by = by
+        self.withdrawal_reason = reason
 
 
 class VerificationDetail(models.Model):

@@ -74,6 +74,7 @@ class TimelineEvent(models.TextChoices):
     EXEMPTED = "exempted", _("exempted from verification")
     EXEMPTION_DRAWN = "exemption_drawn", _("exempt, drawn for an on-site spot check")
     EXEMPT = "exempt", _("closed as exempt from verification")
+    EXEMPTION_WITHDRAWN = "exemption_withdrawn", _("exemption ended by the withdrawal")
     CHANGED = "changed", _("changed")
     # Said by the verification process's own timeline source (``TIMELINE_SOURCES``).
     RECTIFICATION_ORDERED = "rectification_ordered", _("rectification ordered")
@@ -149,7 +150,7 @@ def _exemption_entries(commitment: Commitment) -> list[dict]:
     """The exemption (which rule, which grade, by whom) and a draw that picked it (ADR 0032)."""
     exemption = (
         VerificationExemption.objects.filter(commitment=commitment)
-        .select_related("exempted_by", "rule")
+        .select_related("exempted_by", "rule", "withdrawn_by")
         .first()
     )
     if exemption is None:
@@ -184,6 +185,19 @@ def _exemption_entries(commitment: Commitment) -> list[dict]:
                 "kind": "exemption",
                 "sentence": _EXEMPTION_DRAWN,
                 "values": {"draw": exemption.draw_number},
+            }
+        )
+    if exemption.withdrawn_at is not None:
+        entries.append(
+            {
+                "at": exemption.withdrawn_at,
+                "actor": exemption.withdrawn_by,
+                "event": TimelineEvent.EXEMPTION_WITHDRAWN,
+                "from_status": exemption.withdrawn_from,
+                "to_status": VerificationExemption.Status.WITHDRAWN,
+                "reason": exemption.withdrawal_reason,
+                "kind": "exemption",
+                "sentence": _EXEMPTION_WITHDRAWN,
             }
         )
     return entries
@@ -224,6 +238,10 @@ _EXEMPTED_DRAWABLE = _(
 _EXEMPTION_DRAWN = _(
     "On %(when)s the exempt commitment was drawn for an on-site spot check (draw %(draw)s): "
     "it is verified after all."
+)
+_EXEMPTION_WITHDRAWN = _(
+    "On %(when)s the exemption from verification ended: %(who)s withdrew the commitment "
+    "before the decision."
 )
 _CONSEQUENCE_SENTENCES = {
     "suspend": _(

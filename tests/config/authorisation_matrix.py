@@ -1750,6 +1750,10 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login 403 403 403 403 200 404 200 login 403 403",
         "POST": "login 403 403 403 403 405 405 405 login 403 403",
     },
+    "regulator/exempt/": {
+        "GET": "login 403 403 403 403 403 403 200 login 403 403",
+        "POST": "login 403 403 403 403 403 403 405 login 403 403",
+    },
     "regulator/figures.csv": {
         "GET": "login 403 403 403 403 200 200 200 login 403 403",
         "POST": "login 403 403 403 403 405 405 405 login 403 403",
@@ -1924,6 +1928,7 @@ OPERATIONS: dict[str, str] = {
     "representations_refuse": "401 400 404 404 404 404 404 404 404 400 404",
     "representations_review": "401 403 403 403 403 403 403 403 403 400 403",
     "representations_revoke": "401 400 404 404 400 404 404 404 404 400 404",
+    "sampling_draw": "401 403 403 403 403 403 403 400 403 403 403",
     "subjects_agents_grant": "401 400 404 404 404 404 404 404 404 404 404",
     "subjects_agents_list": "401 200 404 404 404 404 404 404 404 404 404",
     "subjects_list": "401 200 200 200 200 200 200 200 200 200 200",
@@ -1942,4 +1947,4 @@ OPERATIONS: dict[str, str] = {
     "tenders_list": "401 200 200 200 200 200 200 200 200 200 200",
 }
 
-SIZE = "569 pages (684 page requests) x 11 roles = 7524; 82 operations x 11 roles = 902"
+SIZE = "570 pages (686 page requests) x 11 roles = 7546; 83 operations x 11 roles = 913"

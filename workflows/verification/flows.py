@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.timezone import now
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,11 @@ from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.nodes import End, If, NewProcessStartHandle, TimerBoundary
 from workflows.verification.models import Rectification, TaskAuditEntry, VerificationProcess
 from workflows.verification.selectors.seats import is_department_member, task_department_id
-from workflows.verification.services.assignment import audit_assignment, least_loaded_member
+from workflows.verification.services.assignment import (
+    audit_assignment,
+    audit_cancelled,
+    least_loaded_member,
+)
 from workflows.verification.services.notify import notify_assigned, notify_escalated
 from workflows.verification.services.queue import index_open_task
 from workflows.verification.services.rectification_flow import (
@@ -33,6 +38,20 @@ from workflows.verification.services.rectification_flow import (
     rectification_lapse,
 )
 from workflows.verification.services.routing import may_verify, route_commitment, route_of_rule
+
+# Why an interrupting timer cancelled its host's task (the task audit's reason, by timer node).
+TIMER_CANCEL_REASONS = {
+    "verification_overdue": (
+        "verification window passed at %(due)s: escalated to the department's supervisor"
+    ),
+    "exemption_window_closed": (
+        "verification window closed at %(due)s on an exempt commitment nobody drew: "
+        "closed as exempt"
+    ),
+    "rectification_overdue": (
+        "rectification deadline passed at %(due)s with nothing submitted: re-verification follows"
+    ),
+}
 
 
 class DepartmentTaskView(flow.View):
@@ -172,7 +191,12 @@ class InformCommitFlow(flow.Flow):
         .Next(this.verify)
     )
     exemption_window_closed = (
-        TimerBoundary(this.exempted, delay=this.verification_due, interrupting=True)
+        TimerBoundary(
+            this.exempted,
+            delay=this.verification_due,
+            interrupting=True,
+            cancelled=this.timer_cancelled,
+        )
         .Annotation(title=_("Verification window closed on an exempt commitment"))
         .Next(this.close_exemption)
     )
@@ -191,7 +215,12 @@ class InformCommitFlow(flow.Flow):
     )
     # A named boundary (not .OnTimeout) so scheduled rows keep their meaning if nodes move.
     verification_overdue = (
-        TimerBoundary(this.verify, delay=this.verification_due, interrupting=True)
+        TimerBoundary(
+            this.verify,
+            delay=this.verification_due,
+            interrupting=True,
+            cancelled=this.timer_cancelled,
+        )
         .Annotation(title=_("Verification window passed"))
         .Next(this.check_still_open)
     )
@@ -221,7 +250,12 @@ class InformCommitFlow(flow.Flow):
         .Next(this.reverify)
     )
     rectification_overdue = (
-        TimerBoundary(this.await_rectification, delay=this.rectification_due, interrupting=True)
+        TimerBoundary(
+            this.await_rectification,
+            delay=this.rectification_due,
+            interrupting=True,
+            cancelled=this.timer_cancelled,
+        )
         .Annotation(title=_("Rectification deadline passed"))
         .Next(this.rectification_lapsed)
     )
@@ -346,6 +380,18 @@ class InformCommitFlow(flow.Flow):
             return commitment.verification_due_at
         return Commitment.objects.values_list("verification_due_at", flat=True).get(
             process_id=activation.process.pk
+        )
+
+    def timer_cancelled(self, activation, cancelled: list) -> None:
+        """Audit each task an interrupting timer cancelled: the platform did it, from the state
+        the task left, because its window or deadline passed (and what follows)."""
+        due = timezone.localtime(activation.task.scheduled).isoformat(timespec="minutes")
+        reason = TIMER_CANCEL_REASONS[activation.flow_task.name] % {"due": due}
+        audit_cancelled(
+            tasks=[task for task, _from_status in cancelled],
+            by=None,
+            reason=reason,
+            from_statuses={task.pk: from_status for task, from_status in cancelled},
         )
 
     def is_awaiting_verification(self, activation) -> bool:

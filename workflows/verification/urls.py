@@ -12,6 +12,7 @@ from django.urls import path
 
 from commitments.lifecycle.api.uploads import CommitmentUploadSignedApi
 from workflows.verification.api import rectification as rectification_api
+from workflows.verification.api import sampling as sampling_api
 from workflows.verification.api import signing as signing_api
 from workflows.verification.api import tasks as task_api
 from workflows.verification.pages import (
@@ -49,6 +50,7 @@ urlpatterns = [
     ),
     path("dashboard/", supervision.SlaDashboardView.as_view(), name="dashboard"),
     path("sampling/", supervision.SamplingView.as_view(), name="sampling"),
+    path("exempt/", supervision.ExemptWaitingListView.as_view(), name="exempt"),
     path("evidence/<int:pk>/", supervision.EvidenceDownloadView.as_view(), name="evidence"),
 ]
 
@@ -103,4 +105,5 @@ api_urlpatterns = [  # batch/ first: "batch" is never a reference
         name="task-extend-deadline",
     ),
     path("tasks/reassign/", task_api.TaskBulkReassignApi.as_view(), name="task-bulk-reassign"),
+    path("sampling/draws/", sampling_api.SamplingDrawApi.as_view(), name="sampling-draw"),
 ]

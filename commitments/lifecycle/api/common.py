@@ -122,7 +122,7 @@ class CommitmentDetailSerializer(CommitmentSummarySerializer):
             ref_name = "ApprovalConsequence"
 
     class ExemptionSerializer(serializers.Serializer):
-        status = serializers.CharField(help_text="open, drawn or closed.")
+        status = serializers.CharField(help_text="open, drawn, closed or withdrawn.")
         status_display = serializers.CharField(source="get_status_display")
         rule = serializers.IntegerField(source="rule_id", help_text="The exemption rule applied.")
         legal_basis = serializers.CharField(source="rule.legal_basis")
@@ -134,6 +134,14 @@ class CommitmentDetailSerializer(CommitmentSummarySerializer):
         drawn_at = serializers.DateTimeField(allow_null=True)
         draw = serializers.IntegerField(source="draw_number", allow_null=True)
         closed_at = serializers.DateTimeField(allow_null=True)
+        withdrawn_at = serializers.DateTimeField(
+            allow_null=True, help_text="When the applicant's withdrawal ended the exemption."
+        )
+        withdrawn_by = serializers.CharField(source="withdrawn_by.username", allow_null=True)
+        withdrawn_from = serializers.CharField(
+            help_text="The exemption's state when it was withdrawn (open or drawn); empty if not."
+        )
+        withdrawal_reason = serializers.CharField()
 
         class Meta:
             ref_name = "VerificationExemption"

@@ -7,7 +7,9 @@ record, decide; the exemption is recorded (rule, grade, the platform as actor, w
 rule lets exempt commitments be drawn, the case waits until its window closes and may be
 drawn for an on-site spot check meanwhile (``exemption_draw``: then it is verified like any
 other); otherwise, or when the window closes undrawn, ``exemption_close`` decides the
-commitment as exempt. The commitment's history and the exemption's keep every step.
+commitment as exempt. The applicant's withdrawal before the decision ends an open or drawn
+exemption too (``exemption_withdraw``). The commitment's history and the exemption's keep
+every step.
 """
 
 from __future__ import annotations
@@ -110,3 +112,24 @@ def exemption_close(*, commitment: Commitment) -> Commitment:
     locked.close_exempt(at=now)
     audited_save(locked, by=by, reason=f"exempt from verification (rule {exemption.rule_id})")
     return locked
+
+
+def exemption_withdraw(
+    *, commitment: Commitment, by: AbstractBaseUser, reason: str, at
+) -> VerificationExemption | None:
+    """End the exemption of a commitment withdrawn before the decision (inside the withdrawal's
+    transaction, the commitment's row already locked): who, when, from which state, why.
+
+    An exemption already closed as exempt stays as it is (the commitment was decided, so it
+    cannot be withdrawn anyway); None when the commitment was never exempt."""
+    exemption = (
+        VerificationExemption.objects.select_for_update().filter(commitment=commitment).first()
+    )
+    if exemption is None or exemption.status not in (
+        VerificationExemption.Status.OPEN,
+        VerificationExemption.Status.DRAWN,
+    ):
+        return exemption
+    exemption.withdraw(at=at, by=by, reason=reason)
+    audited_save(exemption, by=by, reason=f"commitment withdrawn while {exemption.withdrawn_from}")
+    return exemption

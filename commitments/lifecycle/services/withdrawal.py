@@ -23,6 +23,7 @@ from commitments.lifecycle.services.commitments import (
     check_drafter,
     check_representative,
 )
+from commitments.lifecycle.services.exemption import exemption_withdraw
 from commitments.obligations.models import Obligation, WarningSchedule
 from credit.opendata.models import OpenDataEvent
 from credit.opendata.services import open_data_event_record
@@ -94,6 +95,7 @@ def commitment_withdraw(*, commitment: Commitment, by: AbstractBaseUser, reason:
         audited_save(locked, by=by, reason=(reason or WITHDRAWN_BY_DEFAULT)[:100])
         if was_signed:
             _lapse_obligations(locked, by=by, now=now)
+            exemption_withdraw(commitment=locked, by=by, reason=reason, at=now)
             for listener in _LISTENERS:
                 listener(commitment=locked, by=by)
         if was_public:

@@ -6,7 +6,6 @@ on-site spot check until its window closes if the rule says so."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -28,30 +27,28 @@ from workflows.figures.selectors import fulfilment_figures
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import (
     SamplingDraw,
-    SamplingPolicy,
     TaskAuditEntry,
     VerificationTaskIndex,
 )
-from workflows.verification.services.sampling import sampling_draw, sampling_replay
+from workflows.verification.services.sampling import (
+    exempt_waiting,
+    sampling_draw,
+    sampling_replay,
+)
 from workflows.verification.services.work import verification_complete
 
 QUEUE = "/api/v1/tasks/queue/"
 
 
-@pytest.fixture
-def every_grade_a_drawn(db):
-    """A sampling policy drawing every grade A case (the seeded one draws 0–5 %)."""
-    return SamplingPolicy.objects.create(
-        grade="A",
-        ratio_min=Decimal("1"),
-        ratio_max=Decimal("1"),
-        effective_from=timezone.localdate(),
-        note="test: every case",
-    )
-
-
 def _rule(world, **kwargs) -> ExemptionRule:
     return ExemptionRuleFactory(matter=world.matter, **kwargs)
+
+
+def _withdraw(client, commitment: Commitment, reason: str):
+    """The applicant withdraws the commitment over the API, saying why."""
+    return client.post(
+        f"/api/v1/commitments/{commitment.reference}/withdraw/", {"reason": reason}, format="json"
+    )
 
 
 def test_an_exempt_commitment_nobody_may_draw_is_closed_as_exempt_at_once(world, api_as):
@@ -127,6 +124,13 @@ def test_an_exempt_commitment_waits_for_a_draw_then_closes_when_its_window_ends(
     assert VerificationExemption.objects.get(commitment=commitment).status == "closed"
     assert Task.objects.get(pk=waiting.pk).status == STATUS.CANCELED
     assert commitment.history.first().history_user.username == SYSTEM_USERNAME
+    # the timer's cancel of the waiting task is audited: the platform, from new, why
+    entry = TaskAuditEntry.objects.get(task=waiting)
+    assert entry.kind == TaskAuditEntry.Kind.CANCELLED
+    assert entry.actor.username == SYSTEM_USERNAME
+    assert entry.from_status == STATUS.NEW
+    assert entry.reason.startswith("verification window closed at ")
+    assert "closed as exempt" in entry.reason
 
 
 def test_a_drawn_exempt_commitment_is_verified_on_site_and_counted(
@@ -237,11 +241,7 @@ def test_withdrawing_an_exempt_commitment_cancels_its_wait_and_audits_it(world, 
     commitment = submit_commitment(world)
     waiting = task_of(commitment, InformCommitFlow.exempted)
 
-    response = api_as(world.applicant).post(
-        f"/api/v1/commitments/{commitment.reference}/withdraw/",
-        {"reason": "改走一般程序"},
-        format="json",
-    )
+    response = _withdraw(api_as(world.applicant), commitment, "改走一般程序")
 
     assert response.status_code == 200, response.json()
     assert Task.objects.get(pk=waiting.pk).status == STATUS.CANCELED
@@ -251,6 +251,67 @@ def test_withdrawing_an_exempt_commitment_cancels_its_wait_and_audits_it(world, 
     assert entry.from_status == STATUS.NEW
     assert "改走一般程序" in entry.reason
     assert SamplingDraw.objects.count() == 0
+    # the exemption is no longer open: ended by the withdrawal, who, when, from which state, why
+    exemption = VerificationExemption.objects.get(commitment=commitment)
+    assert exemption.status == VerificationExemption.Status.WITHDRAWN
+    assert (exemption.withdrawn_by, exemption.withdrawn_from) == (world.applicant, "open")
+    assert exemption.withdrawal_reason == "改走一般程序"
+    assert exemption.withdrawn_at == Commitment.objects.get(pk=commitment.pk).withdrawn_at
+    last = exemption.history.first()
+    assert (last.history_user, last.status) == (world.applicant, "withdrawn")
+    assert exemption.history.all()[1].status == "open"
+    # a later draw finds nothing to draw
+    assert exempt_waiting(department=world.department, matter=None) == {}
+    # shown over the API (applicant and regulator) and on the commitment's page
+    for user in (world.applicant, world.regulator):
+        body = api_as(user).get(f"/api/v1/commitments/{commitment.reference}/").json()
+        assert body["exemption"]["status"] == "withdrawn"
+        assert body["exemption"]["withdrawn_by"] == world.applicant.username
+        assert body["exemption"]["withdrawn_from"] == "open"
+        assert body["exemption"]["withdrawal_reason"] == "改走一般程序"
+        assert body["exemption"]["withdrawn_at"]
+        assert "exemption_withdrawn" in [entry["event"] for entry in body["timeline"]]
+    for language, words in (
+        ("en", "the exemption from verification ended"),
+        ("zh-hans", "免于核查终止"),
+    ):
+        page = Client(headers={"accept-language": language})
+        page.force_login(world.applicant)
+        html = page.get(f"/commitments/{commitment.reference}/").content.decode()
+        assert words in html, language
+
+
+def test_withdrawing_a_drawn_exempt_commitment_ends_its_exemption_from_drawn(
+    world, api_as, every_grade_a_drawn
+):
+    _rule(world, spot_checks_drawn=True)
+    commitment = submit_commitment(world)
+    sampling_draw(department=world.department, by=world.supervisor)
+    verify_task = task_of(commitment)
+
+    response = _withdraw(api_as(world.applicant), commitment, "不再经营")
+
+    assert response.status_code == 200, response.json()
+    exemption = VerificationExemption.objects.get(commitment=commitment)
+    assert (exemption.status, exemption.withdrawn_from) == ("withdrawn", "drawn")
+    assert exemption.draw_number is not None  # the draw stays on record
+    entry = TaskAuditEntry.objects.get(task=verify_task, kind=TaskAuditEntry.Kind.CANCELLED)
+    assert entry.actor == world.applicant
+
+
+def test_a_closed_exemption_is_not_changed_by_a_refused_withdrawal(world, api_as):
+    _rule(world, spot_checks_drawn=False)
+    commitment = submit_commitment(world)
+
+    response = _withdraw(api_as(world.applicant), commitment, "改走一般程序")
+
+    assert response.status_code == 409, response.json()
+    exemption = VerificationExemption.objects.get(commitment=commitment)
+    assert (exemption.status, exemption.withdrawn_at, exemption.withdrawn_from) == (
+        "closed",
+        None,
+        "",
+    )
 
 
 def test_the_admin_refuses_a_rule_ending_before_it_starts_and_keeps_a_good_one(world, admin_client):

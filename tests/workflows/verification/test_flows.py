@@ -11,11 +11,13 @@ from viewflow.workflow.timers import fire_due_timers
 
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.verification import verification_record
+from directory.audit import SYSTEM_USERNAME
 from directory.models import RegulatorMembership
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of
 from workflows.verification.flows import InformCommitFlow
+from workflows.verification.models import TaskAuditEntry
 from workflows.verification.services.work import verification_complete
 
 
@@ -123,6 +125,12 @@ def test_past_the_window_the_task_is_escalated_to_the_supervisor(world, submitte
     assert (first, second) == (1, 0)
     verify_task.refresh_from_db()
     assert verify_task.status == STATUS.CANCELED
+    # and the cancel is audited: the platform's timer, the state and holder it left, why
+    entry = TaskAuditEntry.objects.get(task=verify_task, kind=TaskAuditEntry.Kind.CANCELLED)
+    assert entry.actor.username == SYSTEM_USERNAME
+    assert (entry.from_status, entry.from_user) == (STATUS.ASSIGNED, verify_task.owner)
+    assert entry.reason.startswith("verification window passed at ")
+    assert "escalated to the department's supervisor" in entry.reason
     # and the escalated task is assigned to the supervisor
     escalated = task_of(commitment, InformCommitFlow.escalate)
     assert (escalated.status, escalated.owner) == (STATUS.ASSIGNED, world.supervisor)

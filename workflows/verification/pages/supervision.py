@@ -32,8 +32,10 @@ from workflows.verification.models import Delegation, SamplingPolicy
 from workflows.verification.pages.supervision_lists import (
     DelegationFilterForm,
     DrawFilterForm,
+    ExemptFilterForm,
     delegation_list_context,
     draw_list_context,
+    exempt_list_context,
 )
 from workflows.verification.selectors.queue import Scope, filter_choices, task_rows
 from workflows.verification.selectors.seats import assignable_members, supervised_departments
@@ -351,6 +353,28 @@ class SamplingView(RememberedFiltersMixin, SupervisorPageMixin, TemplateView):
             % {"seed": draw.seed, "count": count},
         )
         return redirect("workflows:sampling")
+
+
+class ExemptWaitingListView(RememberedFiltersMixin, SupervisorPageMixin, TemplateView):
+    """The supervised departments' exempt cases that a spot-check draw may still pick before
+    their verification window closes (ADR 0032): filtered, counted, sorted, paged; the draw
+    itself is run on the spot-check page (or over the API)."""
+
+    template_name = "workflows/verification/exempt.html"
+    list_name = "exempt-waiting"
+    filter_keys = tuple(ExemptFilterForm.base_fields)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            exempt_list_context(
+                self.request,
+                departments=list(supervised_departments(user=self.request.user)),
+                department_ids=list(self.seats.supervised_ids),
+                matters=Matter.objects.order_by("name"),
+            )
+        )
+        return context
 
 
 class EvidenceDownloadView(RegulatorPageMixin, View):

@@ -1,4 +1,5 @@
-"""Reads for the supervisors' pages: the service-level dashboard and spot-check sampling.
+"""Reads for the supervisors' pages: the service-level dashboard, spot-check sampling and the
+exempt cases waiting for a draw.
 
 The dashboard's figures come from three grouped queries over the queue index and the
 recorded verifications, whatever the number of tasks.
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from commitments.lifecycle.models import Verification
+from commitments.lifecycle.models import Commitment, Verification, VerificationExemption
+from directory.calendar import add_working_days
 from directory.translation import in_active_language
 from workflows.verification.models import SamplingDraw, SamplingPolicy, VerificationTaskIndex
 
@@ -132,3 +134,65 @@ def sampling_draws(
         rows = rows.filter(drawn_at__date__lte=drawn_to)
     order = ("drawn_at", "pk") if sort == "drawn" else ("-drawn_at", "-pk")
     return rows.select_related("department", "drawn_by").order_by(*order)
+
+
+# Exempt cases waiting for a draw (ADR 0032) ----------------------------------------------------
+
+EXEMPT_SORTS = ("closes", "exempted", "subject")
+# The count of cases whose window closes soon: within this many working days.
+EXEMPT_CLOSING_SOON_DAYS = 5
+
+
+def exempt_waiting_rows(
+    *,
+    department_ids: list[int],
+    department: int | None = None,
+    matter: int | None = None,
+    search: str = "",
+    sort: str = "closes",
+) -> QuerySet[VerificationExemption]:
+    """The open exemptions of the given departments a spot-check draw may still pick (their
+    commitment under verification, their window not closed), filtered and sorted by the
+    moment the window closes (default), the exemption or the subject's name."""
+    rows = VerificationExemption.objects.filter(
+        status=VerificationExemption.Status.OPEN,
+        spot_checks_drawn=True,
+        commitment__status=Commitment.Status.UNDER_VERIFICATION,
+        commitment__department_id__in=department_ids,
+    )
+    if department:
+        rows = rows.filter(commitment__department_id=department)
+    if matter:
+        rows = rows.filter(commitment__template__matter_id=matter)
+    if search:
+        rows = rows.filter(
+            Q(commitment__reference__icontains=search)
+            | Q(commitment__subject__code__icontains=search)
+            | Q(commitment__subject__name__icontains=search)
+        )
+    field_of = {
+        "closes": "commitment__verification_due_at",
+        "exempted": "exempted_at",
+        "subject": "commitment__subject__name",
+    }
+    key = field_of.get(sort.lstrip("-"), field_of["closes"])
+    order = (f"-{key}", "-pk") if sort.startswith("-") else (key, "pk")
+    return rows.select_related(
+        "commitment__subject", "commitment__template__matter", "commitment__department", "rule"
+    ).order_by(*order)
+
+
+def exempt_waiting_counts(
+    *, rows: QuerySet[VerificationExemption], today: datetime.date | None = None
+) -> dict[str, int]:
+    """How many rows wait, and how many of them close within ``EXEMPT_CLOSING_SOON_DAYS``
+    working days (by the end of that day, Beijing time): one query."""
+    today = today or timezone.localdate()
+    last_day = add_working_days(today, EXEMPT_CLOSING_SOON_DAYS).due_date
+    until = timezone.make_aware(
+        datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return rows.order_by().aggregate(
+        waiting=Count("pk"),
+        closing_soon=Count("pk", filter=Q(commitment__verification_due_at__lt=until)),
+    )

@@ -8,7 +8,7 @@ SQLite serialises writers anyway, so there the lock is a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -114,10 +114,17 @@ def audit_task(
 
 
 def audit_cancelled(
-    *, tasks: Iterable[Task], by: AbstractBaseUser | None, reason: str
+    *,
+    tasks: Iterable[Task],
+    by: AbstractBaseUser | None,
+    reason: str,
+    from_statuses: Mapping[int, str] | None = None,
 ) -> list[TaskAuditEntry]:
     """Record each task a cancellation closed: who cancelled (the platform when nobody did),
-    when, the state the task left, who held it, and why (e.g. the applicant's withdrawal)."""
+    when, the state the task left, who held it, and why (the applicant's withdrawal, a timer).
+
+    ``from_statuses``: the state each task left, by task key, when the tasks given were
+    already cancelled (a timer's); otherwise each task's own state is the one it leaves."""
     actor, at = by or system_user(), timezone.now()
     return TaskAuditEntry.objects.bulk_create(
         [
@@ -126,7 +133,7 @@ def audit_cancelled(
                 kind=TaskAuditEntry.Kind.CANCELLED,
                 actor=actor,
                 from_user_id=task.owner_id,
-                from_status=task.status,
+                from_status=(from_statuses or {}).get(task.pk, task.status),
                 reason=reason,
                 at=at,
             )

@@ -14,6 +14,7 @@ from viewflow.workflow.timers import fire_due_timers
 
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import timeline_next_step, timeline_sentences
+from directory.audit import SYSTEM_USERNAME
 from notifications.models import Notification
 from tests.workflows.conftest import task_of
 from workflows.errors import WorkflowError
@@ -22,6 +23,7 @@ from workflows.verification.models import (
     Rectification,
     RectificationEvidence,
     SamplingPolicy,
+    TaskAuditEntry,
     VerificationTaskIndex,
 )
 from workflows.verification.services.rectification import (
@@ -113,6 +115,11 @@ def test_at_the_deadline_without_a_submission_reverification_is_due(world, submi
     assert refused.value.field == "status"
     rectification.refresh_from_db()
     assert rectification.status == Rectification.Status.DUE
+    # the applicant's wait, cancelled by the timer, is audited as the platform's
+    waiting = task_of(submitted_commitment, InformCommitFlow.await_rectification)
+    entry = TaskAuditEntry.objects.get(task=waiting, kind=TaskAuditEntry.Kind.CANCELLED)
+    assert (entry.actor.username, entry.from_status) == (SYSTEM_USERNAME, STATUS.NEW)
+    assert entry.reason.startswith("rectification deadline passed at ")
     reverify = task_of(submitted_commitment, InformCommitFlow.reverify)
     assert reverify.status == STATUS.ASSIGNED
     verification_complete(
