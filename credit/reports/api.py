@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -66,7 +68,10 @@ class ReportCheckSerializer(serializers.Serializer):
 
 
 def _typed(data, name: str) -> str:
-    """A request field as typed, as text (whatever JSON type it came as)."""
+    """A request field as typed, as text (whatever JSON type it came as); nothing when the
+    body is not an object at all (a list, a number)."""
+    if not isinstance(data, Mapping):
+        return ""
     value = data.get(name, "")
     return value if isinstance(value, str) else str(value)
 

@@ -84,3 +84,14 @@ def test_a_date_that_is_not_a_date_is_refused_in_the_envelope_and_logged(world, 
         "20261201",
     )
     assert (logged.subject_id, logged.subject_code) == (None, world.subject.code)
+
+
+def test_a_body_that_is_not_an_object_is_refused_in_the_envelope_and_logged(world, api_as):
+    answer = api_as(world.applicant).post("/api/v1/credit/reports/", [1, 2], format="json")
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+    assert not CreditReport.objects.exists()
+    [logged] = CheckQuery.objects.filter(purpose=REPORT_PURPOSE)
+    assert logged.answer["refused"] is True
+    assert (logged.subject_id, logged.subject_code) == (None, "")
