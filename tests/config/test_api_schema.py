@@ -44,6 +44,7 @@ OPERATIONS = {
     "tasks_bulk_reassign",
     "tasks_extend_deadline",
     "tasks_rectify",
+    "sampling_draw",
     "obligations_list",
     "obligations_department_list",
     "obligations_detail",
