@@ -122,8 +122,14 @@ SUBJECT_CODE_LOGGED = 32
 DAY_LOGGED = 32
 
 
+def _as_logged(text: str, limit: int) -> str:
+    """Text as typed, as the log can keep it: without NUL characters (PostgreSQL's text and
+    JSON refuse them) and at most ``limit`` characters."""
+    return text.replace("\x00", "")[:limit]
+
+
 def _day_logged(day: date | str) -> str:
-    return day[:DAY_LOGGED] if isinstance(day, str) else day.isoformat()
+    return _as_logged(day, DAY_LOGGED) if isinstance(day, str) else day.isoformat()
 
 
 @transaction.atomic
@@ -147,7 +153,7 @@ def report_refusal_log(
     return check_query_log(
         calling_system=_reports_system(),
         subject_id=None,
-        subject_code=normalise(subject_code)[:SUBJECT_CODE_LOGGED],
+        subject_code=_as_logged(normalise(subject_code), SUBJECT_CODE_LOGGED),
         matter_code="",
         purpose=REPORT_PURPOSE,
         reason=(

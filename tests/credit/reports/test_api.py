@@ -95,3 +95,15 @@ def test_a_body_that_is_not_an_object_is_refused_in_the_envelope_and_logged(worl
     [logged] = CheckQuery.objects.filter(purpose=REPORT_PURPOSE)
     assert logged.answer["refused"] is True
     assert (logged.subject_id, logged.subject_code) == (None, "")
+
+
+def test_nul_characters_typed_in_a_request_are_refused_and_logged_without_them(world, api_as):
+    request = {"subject": "91\x00440300", "span_from": "2026-01-01\x00", "span_until": "x"}
+
+    answer = api_as(world.applicant).post("/api/v1/credit/reports/", request, format="json")
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+    [logged] = CheckQuery.objects.filter(purpose=REPORT_PURPOSE)
+    assert logged.subject_code == "91440300"
+    assert logged.answer["span_from"] == "2026-01-01"
