@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from commitments.lifecycle.services.breaches import MISSED_OBLIGATION, commitment_breach_record
 from credit.reports.models import CreditReport
+from tests.credit_seeds import credit_rules_seed
 from tests.workflows.conftest import submit_commitment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,11 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
-    """Transactional tests empty the tables after each test (the browser tests before this one
-    too): seed the credit rules and the breach categories again."""
-    from django.apps import apps
-
-    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
+    """Transactional tests empty the tables after each test: seed the credit rules again."""
+    credit_rules_seed()
 
 
 PHONE = {"width": 390, "height": 844}

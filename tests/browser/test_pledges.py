@@ -4,7 +4,6 @@ authority records a breach, the non-refund notice appears on the bidder's side."
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pytest
 import time_machine
@@ -16,6 +15,7 @@ from commitments.catalogue.models import CommitmentTemplate
 from commitments.catalogue.services import active_template
 from commitments.pledges.models import BidPledge
 from commitments.pledges.services import tender_create
+from tests.credit_seeds import credit_rules_seed
 from tests.factories import CompetenceFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,13 +27,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
     """Transactional tests empty the tables after each test: seed the lists again."""
-    from django.apps import apps
-
-    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
-    seeds = importlib.import_module(
-        "credit.migrations.0003_seed_repair_rules_and_pledge_defaulters"
-    )
-    seeds.seed_pledge_defaulters(apps, None)
+    credit_rules_seed(pledge_defaulters=True)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from datetime import date
 
 import pytest
@@ -14,6 +13,7 @@ from commitments.catalogue.models import CommitmentTemplate
 from commitments.catalogue.services import active_template
 from credit.record.models.breaches import Breach
 from credit.record.services import breaches as credit_services
+from tests.credit_seeds import credit_rules_seed
 from tests.factories import CompetenceFactory
 from workflows.repair.models import Objection, RepairApplication
 
@@ -26,13 +26,7 @@ PDF = b"%PDF-1.4\n% paid in full\n"
 @pytest.fixture(autouse=True)
 def _seeded(transactional_db):
     """Transactional tests empty the tables after each test: seed the rules again."""
-    from django.apps import apps
-
-    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
-    seeds = importlib.import_module(
-        "credit.migrations.0003_seed_repair_rules_and_pledge_defaulters"
-    )
-    seeds.seed_repair_rules(apps, None)
+    credit_rules_seed(repair_rules=True)
 
 
 @pytest.fixture

@@ -4,18 +4,17 @@ missing certificate is reported clearly."""
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.test import Client
 
 from credit.record.services.publicity import breach_publication_end_due
 from tests.credit.opendata.conftest import TODAY, at, general_breach
+from tests.credit_seeds import credit_rules_seed
 from tests.factories import SubjectFactory
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "verify_open_data.py"
@@ -44,10 +43,7 @@ def _records(world) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_script_verifies_the_real_endpoints_over_http(live_server, world):
-    # A transactional test before this one may have emptied the tables the migrations seed
-    # (restoring them by serialized rollback collides with the content types Django makes
-    # again after each flush): seed the credit rules and breach categories again.
-    importlib.import_module("credit.migrations.0002_seed_rules_and_catalogue").seed(apps, None)
+    credit_rules_seed()  # a transactional test before this one may have emptied them
     _records(world)
 
     for path, counted in ((FEED, "4 items"), (CSV, "4 rows")):
