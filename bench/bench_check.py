@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.fixtures import progress  # noqa: E402
 from bench.serving import free_port, start_server, stop_server  # noqa: E402
 
 TARGET_RATIO = 0.5
@@ -64,14 +65,6 @@ def _code(index: int) -> str:
         digits.append(USCC_ALPHABET[digit])
     body = "91440300X" + "".join(reversed(digits))
     return body + uscc_check_character(body)
-
-
-def _progress(label: str, done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    print(f"\r   {label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}", end="")
-    if done >= total:
-        print()
 
 
 def load(*, subjects: int) -> dict:
@@ -98,7 +91,7 @@ def load(*, subjects: int) -> dict:
                 for i in range(start, stop)
             ]
         )
-        _progress("subjects", stop, subjects)
+        progress("subjects", stop, subjects)
     loaded_subjects = time.perf_counter() - started
 
     codes = list(
@@ -169,7 +162,7 @@ def load(*, subjects: int) -> dict:
                         )
                 Measure.objects.bulk_create(measures)
                 ListEntry.objects.bulk_create(entries)
-            _progress("breaches", start + len(chunk), len(missing))
+            progress("breaches", start + len(chunk), len(missing))
         print(f"   breaches loaded in {time.perf_counter() - started:.1f} s")
     from django.db import connection
 

@@ -35,6 +35,11 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.fixtures import progress, reference_template  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chengnuo_bench_queue"
 TARGET_RATIO = 1.5
 TARGET_MEDIAN_MS = 100.0
@@ -43,15 +48,6 @@ REGULATORS = 20
 
 
 # Loading -------------------------------------------------------------------------------------
-
-
-def _progress(label: str, done: int, total: int) -> None:
-    width = 30
-    filled = int(width * done / max(total, 1))
-    sys.stdout.write(f"\r   {label}: [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
-    if done >= total:
-        sys.stdout.write("\n")
-    sys.stdout.flush()
 
 
 def setup() -> dict:
@@ -82,22 +78,13 @@ def setup() -> dict:
         code="bench-district", name="南山区市场监管局", region=city
     )
     Competence.objects.get_or_create(matter=matter, region=city, defaults={"department": measured})
-    template = CommitmentTemplate(
+    template = reference_template(
         code="bench-food",
         kind=CommitmentTemplate.Kind.INFORM_AND_COMMIT,
         matter=matter,
         title="食品经营许可告知承诺书",
-        notice_legal_basis="-",
-        notice_conditions="-",
-        notice_waived_proof="-",
-        notice_liability="-",
-        notice_verification="-",
-        notice_publicity="-",
-        commitment_text="-",
-        verification_method=VerificationMethod.ON_SITE,
-        verification_window=30,
+        method=VerificationMethod.ON_SITE,
     )
-    template.save()
     password = make_password(None)
     users = user_model.objects.bulk_create(
         [user_model(username=f"bench-reg-{n}", password=password) for n in range(REGULATORS)]
@@ -153,7 +140,7 @@ def load_open_tasks(world: dict, count: int, *, department=None, label: str = "o
     now = timezone.now()
     template = world["template"]
     done = 0
-    _progress(label, 0, count)
+    progress(label, 0, count)
     while done < count:
         size = min(BATCH, count - done)
         offset = world["loaded"]
@@ -213,7 +200,7 @@ def load_open_tasks(world: dict, count: int, *, department=None, label: str = "o
             VerificationTaskIndex.objects.bulk_create(rows)
         done += size
         world["loaded"] += size
-        _progress(label, done, count)
+        progress(label, done, count)
 
 
 def _vacuum() -> None:

@@ -34,6 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fixtures import progress  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/chengnuo_bench_sweep"
 DUE = 1_000
 SMALL = 10_000
@@ -71,14 +73,6 @@ def _database(url: str, *, recreate: bool) -> None:
             db.execute(f'CREATE DATABASE "{name}"')
 
 
-def _progress(label: str, done: int, total: int, started: float) -> None:
-    rate = done / max(time.perf_counter() - started, 1e-9)
-    sys.stderr.write(f"\r   {label}: {done:>9,}/{total:,} rows ({rate:,.0f}/s)   ")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
-
-
 # Loading ------------------------------------------------------------------------------------
 
 
@@ -88,15 +82,10 @@ class World:
     def __init__(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from commitments.catalogue.models import (
-            CommitmentTemplate,
-            ObligationRule,
-            VerificationMethod,
-        )
-        from commitments.obligations.models import WarningPolicy, WarningStep
+        from bench.fixtures import reference_template, warning_ladder
+        from commitments.catalogue.models import VerificationMethod
         from directory.models import (
             Competence,
-            DeadlineUnit,
             Department,
             Matter,
             Region,
@@ -125,44 +114,14 @@ class World:
             code="914403001922038216",
             defaults={"kind": "company", "name": "深圳市示例餐饮有限公司", "region": region},
         )
-        template = CommitmentTemplate.objects.filter(code="bench-sweep").first()
-        if template is None:
-            template = CommitmentTemplate.objects.create(
-                code="bench-sweep",
-                kind="inform_commit",
-                matter=matter,
-                title="食品经营许可告知承诺书",
-                notice_legal_basis="-",
-                notice_conditions="-",
-                notice_waived_proof="-",
-                notice_liability="-",
-                notice_verification="-",
-                notice_publicity="-",
-                commitment_text="-",
-                verification_method=VerificationMethod.WRITTEN,
-                verification_window=30,
-                status="active",
-            )
-        rule, _ = ObligationRule.objects.get_or_create(
-            template=template,
-            position=1,
-            defaults={"title": "取得场所合法使用证明", "deadline": 20},
+        template = reference_template(
+            code="bench-sweep",
+            kind="inform_commit",
+            matter=matter,
+            title="食品经营许可告知承诺书",
+            method=VerificationMethod.WRITTEN,
         )
-        WarningPolicy.objects.get_or_create(template=template)
-        steps = {}
-        for name, relative, offset, audience in (
-            ("before7", "before", 7, "applicant"),
-            ("at", "at", 0, "applicant"),
-            ("after1", "after", 1, "regulator"),
-        ):
-            steps[name], _ = WarningStep.objects.get_or_create(
-                template=template,
-                relative=relative,
-                offset=offset,
-                unit=DeadlineUnit.WORKING_DAYS,
-                audience=audience,
-                defaults={"channels": ["email"]},
-            )
+        rule, steps = warning_ladder(template)
         document, _ = SignedDocument.objects.get_or_create(
             sha256="0" * 64,
             defaults={
@@ -320,8 +279,8 @@ def load(world: World, *, upto: int, due: int = 0) -> None:
                         written += 4
                     if index % 100_000 == 0:
                         total = count * (4 if table == tables[2][0] else 1)
-                        _progress(table, written, total, started)
-            _progress(table, written, written, started)
+                        progress(table, written, total, started)
+            progress(table, written, written, started)
         cursor.execute("SET session_replication_role = DEFAULT")
         for table in (
             Commitment._meta.db_table,

@@ -144,13 +144,12 @@ def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> No
 
 
 def _progress(label: str, done: int, total: int, started: float) -> None:
+    from bench.fixtures import progress
+
+    # Off a terminal, one line per ten chunks is enough for a log.
     if not sys.stderr.isatty() and done < total and done % (CHUNK * 10):
         return
-    rate = done / max(time.perf_counter() - started, 1e-9)
-    sys.stderr.write(f"\r   {label}: {done:>11,}/{total:,} ({rate:,.0f}/s)   ")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+    progress(label, done, total, started)
 
 
 # The world: reference rows, made through the ORM once ----------------------------------------
@@ -163,18 +162,13 @@ class World:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.hashers import make_password
 
-        from commitments.catalogue.models import (
-            CommitmentTemplate,
-            ObligationRule,
-            VerificationMethod,
-        )
-        from commitments.obligations.models import WarningPolicy, WarningStep
+        from bench.fixtures import reference_template, warning_ladder
+        from commitments.catalogue.models import VerificationMethod
         from credit.check.models import CallingSystem
         from credit.check.services import calling_system_register
         from credit.record.models.rules import BreachCategory, CreditList, MeasureType, RuleSet
         from directory.models import (
             Competence,
-            DeadlineUnit,
             Department,
             Matter,
             Region,
@@ -235,46 +229,15 @@ class World:
             Competence.objects.get_or_create(
                 matter=matter, region=self.region, defaults={"department": self.measured}
             )
-            code = f"{PREFIX}{kind}".replace("_", "-")
-            template = CommitmentTemplate.objects.filter(code=code).first()
-            if template is None:
-                template = CommitmentTemplate.objects.create(
-                    code=code,
-                    kind=kind,
-                    matter=matter,
-                    title=f"省级示例承诺书（{kind}）",
-                    notice_legal_basis="-",
-                    notice_conditions="-",
-                    notice_waived_proof="-",
-                    notice_liability="-",
-                    notice_verification="-",
-                    notice_publicity="-",
-                    commitment_text="-",
-                    verification_method=VerificationMethod.ON_SITE,
-                    verification_window=30,
-                    status="active",
-                )
+            template = reference_template(
+                code=f"{PREFIX}{kind}".replace("_", "-"),
+                kind=kind,
+                matter=matter,
+                title=f"省级示例承诺书（{kind}）",
+                method=VerificationMethod.ON_SITE,
+            )
             self.templates[kind] = template
-            self.rules[kind] = ObligationRule.objects.get_or_create(
-                template=template,
-                position=1,
-                defaults={"title": "取得场所合法使用证明", "deadline": 20},
-            )[0]
-            WarningPolicy.objects.get_or_create(template=template)
-            steps = {}
-            for name, relative, offset, audience in (
-                ("before7", "before", 7, "applicant"),
-                ("at", "at", 0, "applicant"),
-                ("after1", "after", 1, "regulator"),
-            ):
-                steps[name] = WarningStep.objects.get_or_create(
-                    template=template,
-                    relative=relative,
-                    offset=offset,
-                    unit=DeadlineUnit.WORKING_DAYS,
-                    audience=audience,
-                    defaults={"channels": ["email"]},
-                )[0]
+            self.rules[kind], steps = warning_ladder(template)
             self.steps[kind] = steps
         self.check_matter = Matter.objects.get_or_create(
             code="bench-food-permit",
