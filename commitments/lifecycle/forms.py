@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from commitments.catalogue.models import CommitmentTemplate, field_label
 from commitments.lifecycle.services.signatures import upload_refused
 from directory.errors import DomainError
+from directory.forms import DayField
 from directory.models import Matter, Region, Subject
 from directory.representation.models import Representation
 from signing.render.glyphs import validate_drawable
@@ -222,9 +223,8 @@ class AgentGrantForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one matter the agent may act on.")},
     )
-    valid_until = forms.DateField(
+    valid_until = DayField(
         label=_("Authorised until (inclusive)"),
-        widget=forms.DateInput({"type": "date"}),
         error_messages={
             "required": _("Enter the last day of the authorisation."),
             "invalid": _("Enter a date as YYYY-MM-DD."),

@@ -7,20 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from commitments.obligations.services.extensions import MAX_EXTENSION_WORKING_DAYS
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+from directory.forms import DayField, MultipleFileField
 
 
 class PerformanceReportForm(forms.Form):
@@ -30,17 +17,16 @@ class PerformanceReportForm(forms.Form):
     files = MultipleFileField(
         label=gettext_lazy("Evidence (PDF, PNG or JPEG)"),
         required=False,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+        attrs={"accept": ".pdf,.png,.jpg,.jpeg"},
     )
 
 
 class DeadlineExtendForm(forms.Form):
     """A new due date, or a number of working days added to the current one."""
 
-    new_due_date = forms.DateField(
+    new_due_date = DayField(
         label=gettext_lazy("New due date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     working_days = forms.IntegerField(
         label=gettext_lazy("or working days more"),

@@ -10,23 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field: a list of uploads (possibly empty when not required)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+from directory.forms import MultipleFileField
 
 
 class RepairApplyForm(forms.Form):
@@ -44,6 +28,7 @@ class RepairApplyForm(forms.Form):
     proofs = MultipleFileField(
         label=_("Proof of performance (PDF, JPEG or PNG, at most 10 MB each)"),
         required=False,
+        attrs={"accept": ".pdf,.jpg,.jpeg,.png"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Verification
+from directory.forms import DateEntry, DayField, MultipleFileField
 
 
 class VerificationForm(forms.Form):
@@ -27,23 +28,6 @@ class VerificationForm(forms.Form):
     )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the service checks their size and type."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"data-testid": "evidence"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
 class EvidenceForm(forms.Form):
     """How the finding was established (goes with ``VerificationForm``)."""
 
@@ -56,10 +40,10 @@ class EvidenceForm(forms.Form):
             "notice, or what was seen on site."
         ),
     )
-    inspected_on = forms.DateField(
+    inspected_on = DayField(
         label=_("Inspection date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "data-testid": "inspected-on"}),
+        widget=DateEntry(attrs={"data-testid": "inspected-on"}),
     )
     inspection_location = forms.CharField(
         label=_("Inspection location"),
@@ -76,6 +60,7 @@ class EvidenceForm(forms.Form):
     evidence_files = MultipleFileField(
         label=_("Evidence files"),
         required=False,
+        attrs={"data-testid": "evidence"},
         help_text=_("PDF, PNG or JPEG, at most 10 MB each and 10 files."),
     )
 
@@ -113,12 +98,8 @@ class QueueFilterForm(forms.Form):
     region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
-    due_from = forms.DateField(
-        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    due_to = forms.DateField(
-        label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_from = DayField(label=_("Due from"), required=False)
+    due_to = DayField(label=_("Due to"), required=False)
     grade = forms.ChoiceField(label=_("Risk grade"), required=False, choices=GRADE_CHOICES)
     method = forms.ChoiceField(
         label=_("Method"),
@@ -260,10 +241,10 @@ class RectificationOrderForm(forms.Form):
         widget=forms.NumberInput(attrs={"data-testid": "rectify-working-days"}),
         help_text=_("Counted from today on the official calendar."),
     )
-    due_date = forms.DateField(
+    due_date = DayField(
         label=_("or a deadline date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "data-testid": "rectify-due-date"}),
+        widget=DateEntry(attrs={"data-testid": "rectify-due-date"}),
     )
 
 
@@ -279,5 +260,6 @@ class RectificationSubmitForm(forms.Form):
     evidence_files = MultipleFileField(
         label=_("Evidence files"),
         required=False,
+        attrs={"data-testid": "evidence"},
         help_text=_("PDF, PNG or JPEG, at most 10 MB each and 10 files."),
     )

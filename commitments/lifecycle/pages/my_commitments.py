@@ -23,6 +23,7 @@ from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.selectors import applicant_home, commitment_list
 from commitments.obligations.models import Obligation
 from directory import selectors as directory_selectors
+from directory.forms import DayField
 from directory.lists import RememberedFiltersMixin, sort_headers, sort_key, urgency_marks
 from directory.models import Matter
 
@@ -51,12 +52,8 @@ class CommitmentFilterForm(forms.Form):
     subject = forms.TypedChoiceField(
         label=_lazy("Company represented"), required=False, coerce=int, empty_value=None
     )
-    signed_from = forms.DateField(
-        label=_lazy("Signed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    signed_to = forms.DateField(
-        label=_lazy("Signed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_from = DayField(label=_lazy("Signed from"), required=False)
+    signed_to = DayField(label=_lazy("Signed to"), required=False)
 
     def __init__(self, *args, subjects, matters, **kwargs):
         super().__init__(*args, **kwargs)

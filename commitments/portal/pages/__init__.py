@@ -45,6 +45,7 @@ from config.api_pagination import QueryIntegerField
 from credit.record import selectors as credit_selectors
 from credit.record.models.rules import CreditList
 from directory.errors import DomainError
+from directory.forms import DayField
 from signing.errors import ReceiptInvalid
 from signing.pades.outcome import VerificationCode, upload_outcome
 from signing.register.models import Checkpoint
@@ -347,12 +348,6 @@ class PortalHomeView(PortalPage):
         return context
 
 
-def day_field(label) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 def id_field(label) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=label, required=False, coerce=int, empty_value=None)
 
@@ -392,8 +387,8 @@ class PublicListFilterForm(PublicFilterForm):
     first = "credit_list"
     field_order = ["credit_list", "department", "entered_from", "entered_to"]
     credit_list = id_field(gettext_lazy("List"))
-    entered_from = day_field(gettext_lazy("Entered from"))
-    entered_to = day_field(gettext_lazy("Entered to"))
+    entered_from = DayField(label=gettext_lazy("Entered from"), required=False)
+    entered_to = DayField(label=gettext_lazy("Entered to"), required=False)
 
 
 class PortalListView(PortalPage):

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from commitments.catalogue.models import CommitmentKind
 from commitments.portal import selectors
-from commitments.portal.pages import PortalPage, PublicFilterForm, day_field, id_field
+from commitments.portal.pages import PortalPage, PublicFilterForm, id_field
+from directory.forms import DayField
 
 
 class PublicCommitmentFilterForm(PublicFilterForm):
@@ -21,8 +22,8 @@ class PublicCommitmentFilterForm(PublicFilterForm):
     field_order = ["kind", "matter", "department", "signed_from", "signed_to"]
     kind = forms.ChoiceField(label=gettext_lazy("Kind of commitment"), required=False)
     matter = id_field(gettext_lazy("Matter"))
-    signed_from = day_field(gettext_lazy("Signed from"))
-    signed_to = day_field(gettext_lazy("Signed to"))
+    signed_from = DayField(label=gettext_lazy("Signed from"), required=False)
+    signed_to = DayField(label=gettext_lazy("Signed to"), required=False)
 
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)

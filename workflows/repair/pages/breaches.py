@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from credit.record.models.breaches import Breach
 from credit.record.selectors import breach_readings
+from directory.forms import DayField
 from workflows.lists.pages import RememberedFiltersMixin, csv_download, sort_headers, sort_key
 from workflows.pages import RegulatorPageMixin
 from workflows.repair.selectors.breaches import (
@@ -45,14 +46,11 @@ class BreachFilterForm(forms.Form):
         label=_lazy("Category"), required=False, coerce=int, empty_value=None
     )
     status = forms.ChoiceField(label=_lazy("Status"), required=False)
-    recorded_from = forms.DateField(
+    recorded_from = DayField(
         label=_lazy("Recorded from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    recorded_to = forms.DateField(
-        label=_lazy("Recorded to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    recorded_to = DayField(label=_lazy("Recorded to"), required=False)
 
     def __init__(self, *args, departments, categories, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from directory.errors import DomainError
+from directory.forms import DayField
 from directory.models import Department
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.lists.pages import (
@@ -64,12 +65,8 @@ class CaseFilterForm(forms.Form):
             ("decided", _lazy("Already decided")),
         ],
     )
-    filed_from = forms.DateField(
-        label=_lazy("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    filed_to = forms.DateField(
-        label=_lazy("Filed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    filed_from = DayField(label=_lazy("Filed from"), required=False)
+    filed_to = DayField(label=_lazy("Filed to"), required=False)
 
 
 class CreditCasesView(RememberedFiltersMixin, RegulatorPageMixin, TemplateView):

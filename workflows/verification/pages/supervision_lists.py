@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from directory.forms import DayField
 from workflows.lists.pages import PAGING_KEYS, sort_headers, sort_key, urgency_marks
 from workflows.verification.selectors.delegation import (
     DELEGATION_SORTS,
@@ -28,12 +29,6 @@ from workflows.verification.selectors.supervision import (
 
 DRAW_LIMIT = 50
 EXEMPT_PAGE_ROWS = 50
-
-
-def _date_field(label) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
 
 class DelegationFilterForm(forms.Form):
@@ -62,8 +57,8 @@ class DrawFilterForm(forms.Form):
     department = forms.TypedChoiceField(
         label=_lazy("Department"), required=False, coerce=int, empty_value=None
     )
-    drawn_from = _date_field(_lazy("Drawn from"))
-    drawn_to = _date_field(_lazy("Drawn to"))
+    drawn_from = DayField(label=_lazy("Drawn from"), required=False)
+    drawn_to = DayField(label=_lazy("Drawn to"), required=False)
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, auto_id="filter-%s", **kwargs)
