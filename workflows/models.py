@@ -5,6 +5,7 @@ package's models for that. Import a model from its package
 (``from workflows.verification.models import Delegation``), not from here.
 """
 
+import workflows.audit.models  # noqa: F401
 import workflows.lists.models  # noqa: F401
 import workflows.repair.models  # noqa: F401
 import workflows.verification.models  # noqa: F401

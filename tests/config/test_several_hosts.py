@@ -53,13 +53,13 @@ from tests.postgres_servers import (
     replica_create,
 )
 from tests.processes import ROOT, free_port, start, stop, wait_for, worker_command
+from workflows.audit.models import TaskAuditEntry
 from workflows.management.commands.demo_load import (
     DEMO_FIELDS,
     FOOD_TEMPLATE,
     FOOD_TEMPLATE_CODE,
     SUBJECT_CODE,
 )
-from workflows.verification.models import TaskAuditEntry
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

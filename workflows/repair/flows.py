@@ -6,7 +6,10 @@ statutory time limit, as a step or as a timer armed at an instant computed on th
 calendar (``workflows.repair.services.limits``) and fired by the one beat entry
 (``workflows.tasks.workflow_timers_fire_task``). Nodes are declared in execution order; the
 human steps are department decisions (``CaseDecision``) with a permission, completed through
-the services by our own pages and API. Function nodes call services.
+the services by our own pages and API. Function nodes call services. Every cancel a timer
+makes is audited like the verification's (``workflows.audit``): the decision task an
+interrupting limit cancels, and a reminder its escalation disarms, with the platform as actor,
+the state the task left and why.
 
 Node and class names are stored in rows: rename them only with a data migration.
 """
@@ -26,11 +29,12 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.fields import get_task_ref
-from viewflow.workflow.flow.nodes import TimerBoundary
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from workflows.audit.services import audit_cancelled, audit_timer_cancelled
 from workflows.errors import WorkflowError, WorkflowErrorCode
+from workflows.nodes import TimerBoundary
 from workflows.repair.models import Objection, ObjectionProcess, RepairApplication, RepairProcess
 from workflows.repair.selectors.cases import case_is_with
 from workflows.repair.services import limits
@@ -95,14 +99,39 @@ def decision_taken(task: Task | None, *, by: AbstractBaseUser) -> AbstractContex
     return nullcontext() if task is None else task.flow_task.taken(task, by=by)
 
 
+# Why an interrupting timer cancelled its host's decision task (the task audit's reason, by
+# timer node; both case flows name their decision limit ``decide_lapsed``).
+TIMER_CANCEL_REASONS = {
+    "decide_lapsed": (
+        "decision time limit passed at %(due)s: escalated to the department's supervisor"
+    ),
+    "provider_lapsed": (
+        "the providing department's decision time limit passed at %(due)s: escalated to its "
+        "supervisor"
+    ),
+}
+DISARMED_REASON = (
+    "the decision time limit passed and the case was escalated: this reminder is no longer due"
+)
+
+
 def _disarm(activation, *nodes) -> None:
     """Cancel the still-armed timers of the given nodes (an interrupting boundary cancels its
-    host task without telling the host's other boundaries)."""
-    Task.objects.filter(
-        process_id=activation.process.pk,
-        flow_task__in=[get_task_ref(node) for node in nodes],
-        status=STATUS.SCHEDULED,
-    ).update(status=STATUS.CANCELED, finished=timezone.now())
+    host task without telling the host's other boundaries), each cancel audited: the platform
+    did it, from the scheduled state, because the case was escalated (the process is locked)."""
+    armed = list(
+        Task.objects.filter(
+            process_id=activation.process.pk,
+            flow_task__in=[get_task_ref(node) for node in nodes],
+            status=STATUS.SCHEDULED,
+        )
+    )
+    if not armed:
+        return
+    Task.objects.filter(pk__in=[task.pk for task in armed]).update(
+        status=STATUS.CANCELED, finished=timezone.now()
+    )
+    audit_cancelled(tasks=armed, by=None, reason=DISARMED_REASON)
 
 
 class CaseFlowMixin:
@@ -134,6 +163,15 @@ class CaseFlowMixin:
 
     def decision_limit_at(self, activation) -> datetime.datetime:
         return limits.limit_instant(self.case(activation).decision_due)
+
+    def timer_cancelled(self, activation, cancelled: list) -> None:
+        """Audit the decision task an interrupting timer cancelled: the platform did it, from
+        the state the task left, because the time limit passed (and what follows)."""
+        audit_timer_cancelled(
+            activation=activation,
+            cancelled=cancelled,
+            reason=TIMER_CANCEL_REASONS[activation.flow_task.name],
+        )
 
 
 class CreditRepairFlow(CaseFlowMixin, flow.Flow):
@@ -183,7 +221,12 @@ class CreditRepairFlow(CaseFlowMixin, flow.Flow):
     )
     end_warned = flow.End().Annotation(title=_("Department warned"))
     decide_lapsed = (
-        TimerBoundary(this.decide, delay=this.decision_limit_at, interrupting=True)
+        TimerBoundary(
+            this.decide,
+            delay=this.decision_limit_at,
+            interrupting=True,
+            cancelled=this.timer_cancelled,
+        )
         .Annotation(title=_("Repair time limit lapsed"))
         .Next(this.escalate)
     )
@@ -294,7 +337,12 @@ class ObjectionFlow(CaseFlowMixin, flow.Flow):
     )
     end_warned = flow.End().Annotation(title=_("Department warned"))
     decide_lapsed = (
-        TimerBoundary(this.decide, delay=this.decision_limit_at, interrupting=True)
+        TimerBoundary(
+            this.decide,
+            delay=this.decision_limit_at,
+            interrupting=True,
+            cancelled=this.timer_cancelled,
+        )
         .Annotation(title=_("Objection time limit lapsed"))
         .Next(this.escalate)
     )
@@ -333,7 +381,12 @@ class ObjectionFlow(CaseFlowMixin, flow.Flow):
     )
     end_provider_warned = flow.End().Annotation(title=_("Providing department warned"))
     provider_lapsed = (
-        TimerBoundary(this.provider_decide, delay=this.decision_limit_at, interrupting=True)
+        TimerBoundary(
+            this.provider_decide,
+            delay=this.decision_limit_at,
+            interrupting=True,
+            cancelled=this.timer_cancelled,
+        )
         .Annotation(title=_("Provider's time limit lapsed"))
         .Next(this.escalate_provider)
     )

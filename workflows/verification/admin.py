@@ -10,13 +10,13 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory.admin import ReadOnlyAdmin
+from workflows.audit.models import TaskAuditEntry
 from workflows.verification.models import (
     Delegation,
     Rectification,
     RectificationEvidence,
     SamplingDraw,
     SamplingPolicy,
-    TaskAuditEntry,
     VerificationProcess,
     VerificationTaskIndex,
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -20,14 +19,15 @@ from commitments.lifecycle.models import Commitment, VerificationExemption
 from commitments.lifecycle.services.exemption import exemption_close, exemption_decide
 from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
+from workflows.audit.models import TaskAuditEntry
+from workflows.audit.services import audit_timer_cancelled
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.nodes import End, If, NewProcessStartHandle, TimerBoundary
-from workflows.verification.models import Rectification, TaskAuditEntry, VerificationProcess
+from workflows.verification.models import Rectification, VerificationProcess
 from workflows.verification.nodes import DepartmentTaskView
 from workflows.verification.selectors.seats import is_department_member
 from workflows.verification.services.assignment import (
     audit_assignment,
-    audit_cancelled,
     least_loaded_member,
 )
 from workflows.verification.services.notify import notify_assigned, notify_escalated
@@ -332,13 +332,10 @@ class InformCommitFlow(flow.Flow):
     def timer_cancelled(self, activation, cancelled: list) -> None:
         """Audit each task an interrupting timer cancelled: the platform did it, from the state
         the task left, because its window or deadline passed (and what follows)."""
-        due = timezone.localtime(activation.task.scheduled).isoformat(timespec="minutes")
-        reason = TIMER_CANCEL_REASONS[activation.flow_task.name] % {"due": due}
-        audit_cancelled(
-            tasks=[task for task, _from_status in cancelled],
-            by=None,
-            reason=reason,
-            from_statuses={task.pk: from_status for task, from_status in cancelled},
+        audit_timer_cancelled(
+            activation=activation,
+            cancelled=cancelled,
+            reason=TIMER_CANCEL_REASONS[activation.flow_task.name],
         )
 
     def is_awaiting_verification(self, activation) -> bool:

@@ -4,7 +4,6 @@
 - ``VerificationTaskIndex``: one row per open verification task with everything the queue
   pages sort and filter on, kept by the services in the same transaction as the task, so the
   lists read one indexed table whatever the number of tasks.
-- ``TaskAuditEntry``: who claimed, released, reassigned or delegated a task, and why.
 - ``Delegation``: a regulator's absence; their tasks and new assignments go to the delegate.
 - ``SamplingPolicy`` / ``SamplingDraw``: on-site spot-check ratios per risk grade (data) and
   every random draw made with them (seed, inputs, result: reproducible).
@@ -194,49 +193,6 @@ class VerificationTaskIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
-
-
-class TaskAuditEntry(models.Model):
-    """One change of who holds a verification task: kept for the task's story and the audit."""
-
-    class Kind(models.TextChoices):
-        ASSIGNED = "assigned", _("Assigned automatically")
-        CLAIMED = "claimed", _("Claimed")
-        RELEASED = "released", _("Released to the queue")
-        REASSIGNED = "reassigned", _("Reassigned")
-        DELEGATED = "delegated", _("Passed to a delegate")
-        ESCALATED = "escalated", _("Escalated")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    task = models.ForeignKey("viewflow.Task", on_delete=models.CASCADE, related_name="audit")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    from_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    # The task's state before the change (kept for a cancellation: which state it left).
-    from_status = models.CharField(_("state before"), max_length=50, blank=True)
-    at = models.DateTimeField(_("when"))
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("task audit entry")
-        verbose_name_plural = _("task audit entries")
-
-    def __str__(self) -> str:
-        return f"{self.task_id}: {self.get_kind_display()}"
 
 
 class Delegation(models.Model):

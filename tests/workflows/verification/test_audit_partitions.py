@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from tests.workflows.conftest import task_of
-from workflows.verification.models import TaskAuditEntry
+from workflows.audit.models import TaskAuditEntry
 from workflows.verification.services.reassignment import verification_task_reassign
 
 pytestmark = pytest.mark.skipif(

@@ -4,6 +4,8 @@ language; the draw authorised per department, attributable, in the error envelop
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -12,8 +14,10 @@ from commitments.lifecycle.models import Commitment, VerificationExemption
 from tests.factories import ExemptionRuleFactory, MembershipFactory, SubjectFactory, UserFactory
 from tests.homes import signed_in
 from tests.workflows.conftest import submit_commitment, task_of
+from workflows.lists.models import SavedListFilter
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import SamplingDraw, VerificationTaskIndex
+from workflows.verification.pages import supervision_lists
 from workflows.verification.selectors.supervision import (
     exempt_waiting_counts,
     exempt_waiting_rows,
@@ -110,6 +114,59 @@ def test_the_page_is_for_supervisors_and_their_departments_only(world, waiting, 
     html = signed_in(foreign_supervisor).get(PAGE).content.decode()
     assert _references(html) == []
     assert "0 exempt cases waiting" in html
+
+
+def _csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel reads the Chinese
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_the_list_downloads_as_csv_every_matching_row_with_its_filters(world, waiting, monkeypatch):
+    monkeypatch.setattr(supervision_lists, "EXEMPT_PAGE_ROWS", 1)  # the page shows one
+    client = signed_in(world.supervisor, "zh-hans")
+    first, second = waiting
+    names = sorted([first.subject.name, second.subject.name], reverse=True)
+    by_name = {c.subject.name: c for c in waiting}
+
+    rows = _csv_rows(client.get(PAGE, {"sort": "-subject", "format": "csv"}))
+
+    assert rows[0] == [
+        "编号",
+        "主体",
+        "统一社会信用代码",
+        "事项",
+        "部门",
+        "风险等级",
+        "免核查时间",
+        "核查期限届满",
+        "剩余时间",
+    ]
+    # every matching row, not the page's one, in the list's order
+    assert [row[0] for row in rows[1:]] == [by_name[name].reference for name in names]
+    top = by_name[names[0]]
+    assert rows[1][1:6] == [
+        top.subject.name,
+        top.subject.code,
+        world.matter.name,
+        world.department.name,
+        "A",
+    ]
+    assert rows[1][8].startswith("剩余") and "工作日" in rows[1][8]
+    filtered = _csv_rows(client.get(PAGE, {"search": second.subject.name, "format": "csv"}))
+    assert [row[0] for row in filtered[1:]] == [second.reference]
+    assert not SavedListFilter.objects.exists()  # a download is not a visit
+    page = client.get(PAGE).content.decode()
+    assert 'data-testid="csv-export"' in page and len(_references(page)) == 1
+
+
+def test_the_csv_keeps_the_lists_permissions(world, waiting, foreign_supervisor):
+    query = {"format": "csv"}
+    assert signed_in(world.regulator).get(PAGE, query).status_code == 403
+    assert signed_in(world.applicant).get(PAGE, query).status_code == 403
+    assert _csv_rows(signed_in(foreign_supervisor).get(PAGE, query))[1:] == []
 
 
 def test_a_supervisor_draws_over_the_api_and_the_exempt_cases_are_drawn(

@@ -22,14 +22,11 @@ from credit.record.selectors import risk_grade
 from directory.audit import SYSTEM_USERNAME
 from tests.factories import ExemptionRuleFactory
 from tests.workflows.conftest import submit_commitment, task_of
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError
 from workflows.figures.selectors import fulfilment_figures
 from workflows.verification.flows import InformCommitFlow
-from workflows.verification.models import (
-    SamplingDraw,
-    TaskAuditEntry,
-    VerificationTaskIndex,
-)
+from workflows.verification.models import SamplingDraw, VerificationTaskIndex
 from workflows.verification.services.sampling import (
     exempt_waiting,
     sampling_draw,

@@ -16,8 +16,8 @@ from directory.models import RegulatorMembership
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of
+from workflows.audit.models import TaskAuditEntry
 from workflows.verification.flows import InformCommitFlow
-from workflows.verification.models import TaskAuditEntry
 from workflows.verification.services.work import verification_complete
 
 

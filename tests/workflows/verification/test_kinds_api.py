@@ -29,7 +29,7 @@ from commitments.obligations.services.sweep import obligation_warnings_sweep
 from directory.models import DeadlineUnit
 from directory.translation import both_languages
 from tests.factories import ObligationRuleFactory, TemplateFactory
-from workflows.verification.models import TaskAuditEntry
+from workflows.audit.models import TaskAuditEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SIGNED_AT = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)  # a Monday

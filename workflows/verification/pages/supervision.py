@@ -36,6 +36,7 @@ from workflows.verification.pages.supervision_lists import (
     delegation_list_context,
     draw_list_context,
     exempt_list_context,
+    exempt_list_csv,
 )
 from workflows.verification.selectors.queue import Scope, filter_choices, task_rows
 from workflows.verification.selectors.seats import assignable_members, supervised_departments
@@ -358,22 +359,28 @@ class SamplingView(RememberedFiltersMixin, SupervisorPageMixin, TemplateView):
 class ExemptWaitingListView(RememberedFiltersMixin, SupervisorPageMixin, TemplateView):
     """The supervised departments' exempt cases that a spot-check draw may still pick before
     their verification window closes (ADR 0032): filtered, counted, sorted, paged; the draw
-    itself is run on the spot-check page (or over the API)."""
+    itself is run on the spot-check page (or over the API). ``?format=csv`` streams every
+    matching row in the same order."""
 
     template_name = "workflows/verification/exempt.html"
     list_name = "exempt-waiting"
     filter_keys = tuple(ExemptFilterForm.base_fields)
 
+    def _list_arguments(self) -> dict:
+        return {
+            "departments": list(supervised_departments(user=self.request.user)),
+            "department_ids": list(self.seats.supervised_ids),
+            "matters": Matter.objects.order_by("name"),
+        }
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return exempt_list_csv(request, **self._list_arguments())
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            exempt_list_context(
-                self.request,
-                departments=list(supervised_departments(user=self.request.user)),
-                department_ids=list(self.seats.supervised_ids),
-                matters=Matter.objects.order_by("name"),
-            )
-        )
+        context.update(exempt_list_context(self.request, **self._list_arguments()))
         return context
 
 

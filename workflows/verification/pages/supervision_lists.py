@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from directory.forms import DayField
-from workflows.lists.pages import PAGING_KEYS, sort_headers, sort_key, urgency_marks
+from workflows.lists.pages import (
+    PAGING_KEYS,
+    csv_download,
+    sort_headers,
+    sort_key,
+    urgency_marks,
+)
 from workflows.verification.selectors.delegation import (
     DELEGATION_SORTS,
     delegation_counts,
@@ -29,6 +35,7 @@ from workflows.verification.selectors.supervision import (
 
 DRAW_LIMIT = 50
 EXEMPT_PAGE_ROWS = 50
+EXEMPT_CSV_CHUNK = 500
 
 
 class DelegationFilterForm(forms.Form):
@@ -166,9 +173,8 @@ def _close_date(exemption) -> datetime.date:
     return timezone.localtime(exemption.commitment.verification_due_at).date()
 
 
-def exempt_list_context(request, *, departments, department_ids, matters) -> dict:
-    """The exempt cases waiting for a draw: a page of rows with the working days left before
-    each window closes, the counts, the sort headers, the filter form, the pager."""
+def _exempt_rows(request, *, departments, department_ids, matters):
+    """The filter form, the sort and every matching exempt case, sorted."""
     form = _filter_form(request, ExemptFilterForm, departments=departments, matters=matters)
     cleaned = _cleaned(form)
     sort = sort_key(request, EXEMPT_SORTS, "closes")
@@ -179,6 +185,15 @@ def exempt_list_context(request, *, departments, department_ids, matters) -> dic
         search=(cleaned.get("search") or "").strip(),
         sort=sort,
     )
+    return form, sort, rows
+
+
+def exempt_list_context(request, *, departments, department_ids, matters) -> dict:
+    """The exempt cases waiting for a draw: a page of rows with the working days left before
+    each window closes, the counts, the sort headers, the filter form, the pager."""
+    form, sort, rows = _exempt_rows(
+        request, departments=departments, department_ids=department_ids, matters=matters
+    )
     page = Paginator(rows, EXEMPT_PAGE_ROWS).get_page(request.GET.get("page"))
     exemptions = list(page.object_list)
     urgency_marks(exemptions, due_of=_close_date, today=timezone.localdate())
@@ -188,6 +203,7 @@ def exempt_list_context(request, *, departments, department_ids, matters) -> dic
     return {
         **_filter_context(request, form),
         "filter_query": query.urlencode(),
+        "hide_list_tools": False,  # clear the filters, download them as CSV
         "exemptions": exemptions,
         "page_obj": page,
         "exempt_counts": exempt_waiting_counts(rows=rows),
@@ -202,3 +218,54 @@ def exempt_list_context(request, *, departments, department_ids, matters) -> dic
             sort,
         ),
     }
+
+
+def _exempt_csv_chunk(chunk: list) -> list[list[str]]:
+    urgency_marks(chunk, due_of=_close_date, today=timezone.localdate())
+    return [
+        [
+            exemption.commitment.reference,
+            exemption.commitment.subject.name,
+            exemption.commitment.subject.code,
+            exemption.commitment.template.matter.name,
+            exemption.commitment.department.name,
+            exemption.grade,
+            timezone.localtime(exemption.exempted_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(exemption.commitment.verification_due_at).strftime("%Y-%m-%d %H:%M"),
+            exemption.urgency,
+        ]
+        for exemption in chunk
+    ]
+
+
+def _exempt_csv_lines(rows):
+    """Every matching row, read in chunks: each chunk's working days in one calendar query."""
+    chunk = []
+    for exemption in rows.iterator(chunk_size=EXEMPT_CSV_CHUNK):
+        chunk.append(exemption)
+        if len(chunk) == EXEMPT_CSV_CHUNK:
+            yield from _exempt_csv_chunk(chunk)
+            chunk = []
+    yield from _exempt_csv_chunk(chunk)
+
+
+def exempt_list_csv(request, *, departments, department_ids, matters):
+    """Every exempt case the list's filters match, in its order, streamed as CSV."""
+    _form, _sort, rows = _exempt_rows(
+        request, departments=departments, department_ids=department_ids, matters=matters
+    )
+    return csv_download(
+        "chengnuo-exempt-cases.csv",
+        [
+            _("Reference"),
+            _("Subject"),
+            _("Unified social credit code"),
+            _("Matter"),
+            _("Department"),
+            _("Risk grade"),
+            _("Exempted"),
+            _("Window closes"),
+            _("Time left"),
+        ],
+        _exempt_csv_lines(rows),
+    )

@@ -30,6 +30,7 @@ from commitments.obligations.pages import DeadlineExtendForm
 from commitments.obligations.selectors import verification_extension_list
 from directory.errors import DomainError
 from directory.models import RegulatorMembership
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowErrorCode
 from workflows.pages import RegulatorPageMixin, http_error
 from workflows.verification.flows import InformCommitFlow
@@ -38,7 +39,7 @@ from workflows.verification.forms import (
     ReassignForm,
     VerificationForm,
 )
-from workflows.verification.models import Rectification, TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.models import Rectification, VerificationTaskIndex
 from workflows.verification.selectors.seats import assignable_members, is_department_member
 from workflows.verification.selectors.tasks import commitment_tasks, task_get
 from workflows.verification.services.deadlines import verification_task_deadline_extend

@@ -8,7 +8,7 @@ SQLite serialises writers anyway, so there the lock is a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from directory.audit import system_user
 from directory.models import Department, RegulatorMembership
 from directory.selectors import active_members
-from workflows.verification.models import TaskAuditEntry
+from workflows.audit.models import TaskAuditEntry
 from workflows.verification.selectors.delegation import absent_user_ids, absent_users, stand_in
 
 # The first key of the advisory lock: a constant naming "workflow assignment" (any int4 works
@@ -110,35 +110,6 @@ def audit_task(
         to_user=to_user,
         reason=reason,
         at=timezone.now(),
-    )
-
-
-def audit_cancelled(
-    *,
-    tasks: Iterable[Task],
-    by: AbstractBaseUser | None,
-    reason: str,
-    from_statuses: Mapping[int, str] | None = None,
-) -> list[TaskAuditEntry]:
-    """Record each task a cancellation closed: who cancelled (the platform when nobody did),
-    when, the state the task left, who held it, and why (the applicant's withdrawal, a timer).
-
-    ``from_statuses``: the state each task left, by task key, when the tasks given were
-    already cancelled (a timer's); otherwise each task's own state is the one it leaves."""
-    actor, at = by or system_user(), timezone.now()
-    return TaskAuditEntry.objects.bulk_create(
-        [
-            TaskAuditEntry(
-                task=task,
-                kind=TaskAuditEntry.Kind.CANCELLED,
-                actor=actor,
-                from_user_id=task.owner_id,
-                from_status=(from_statuses or {}).get(task.pk, task.status),
-                reason=reason,
-                at=at,
-            )
-            for task in tasks
-        ]
     )
 
 

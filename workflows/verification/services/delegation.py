@@ -20,8 +20,9 @@ from directory.audit import audited_save, system_user
 from directory.errors import DomainError
 from directory.inputs import date_problem
 from directory.models import Department, RegulatorMembership
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.models import Delegation, TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.models import Delegation, VerificationTaskIndex
 from workflows.verification.selectors.delegation import delegations_in_force, stand_in
 from workflows.verification.selectors.seats import is_department_member
 from workflows.verification.services.assignment import department_lock

@@ -20,8 +20,9 @@ from viewflow.workflow.status import STATUS
 
 from directory.errors import DomainError
 from directory.models import RegulatorMembership
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.models import VerificationTaskIndex
 from workflows.verification.selectors.seats import is_department_member, task_department_id
 from workflows.verification.services.assignment import audit_task
 from workflows.verification.services.notify import notify_reassigned

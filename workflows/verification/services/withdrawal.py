@@ -17,8 +17,8 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.withdrawal import withdrawal_listener_register
+from workflows.audit.services import audit_cancelled
 from workflows.verification.flows import InformCommitFlow
-from workflows.verification.services.assignment import audit_cancelled
 from workflows.verification.services.queue import index_close
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED)

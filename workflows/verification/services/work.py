@@ -28,13 +28,13 @@ from commitments.lifecycle.services.verification import verification_record
 from directory.audit import audited_clean
 from directory.inputs import date_problem
 from directory.memo import memo_scope, scoped_memo_set
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.flows import (
     InformCommitFlow,
     commitment_in_memory,
     commitment_keep_in_memory,
 )
-from workflows.verification.models import TaskAuditEntry
 from workflows.verification.selectors.seats import TASK_COMMITMENT_MEMO
 from workflows.verification.services.assignment import audit_task
 from workflows.verification.services.evidence import evidence_check, evidence_store

@@ -17,13 +17,13 @@ from commitments.lifecycle.selectors import timeline_next_step, timeline_sentenc
 from directory.audit import SYSTEM_USERNAME
 from notifications.models import Notification
 from tests.workflows.conftest import task_of
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError
 from workflows.verification.flows import InformCommitFlow
 from workflows.verification.models import (
     Rectification,
     RectificationEvidence,
     SamplingPolicy,
-    TaskAuditEntry,
     VerificationTaskIndex,
 )
 from workflows.verification.services.rectification import (

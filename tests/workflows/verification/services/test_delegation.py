@@ -16,8 +16,9 @@ from directory.models import RegulatorMembership, RoutingRule
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.models import Delegation, TaskAuditEntry
+from workflows.verification.models import Delegation
 from workflows.verification.services.delegation import (
     delegation_create,
     delegation_revoke,

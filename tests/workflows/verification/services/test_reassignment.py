@@ -12,8 +12,9 @@ from viewflow.workflow.status import STATUS
 from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.workflows.conftest import submit_commitment, task_of
+from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.verification.models import TaskAuditEntry, VerificationTaskIndex
+from workflows.verification.models import VerificationTaskIndex
 from workflows.verification.services.reassignment import (
     verification_task_reassign,
     verification_tasks_reassign_bulk,
