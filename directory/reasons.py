@@ -29,6 +29,7 @@ REASONS = (
     _("verification detail recorded"),
     _("evidence attached"),
     _("re-verified: %(finding)s"),
+    _("verified: %(finding)s"),
     _("exempt under rule %(rule)s"),
     _(
         "grade %(grade)s subject; exemption rule %(rule)s of matter %(matter)s"
@@ -97,6 +98,9 @@ REASONS = (
     _("forwarded to the providing department: %(reason)s"),
     _("delegation: %(reason)s"),
     _("delegation revoked"),
+    _("registered"),
+    _("registered with checksum override"),
+    _("special credit report %(reference)s requested by %(user)s"),
     _("calling system registered"),
     _("API token issued"),
     _("API token rotated (successor)"),

@@ -57,7 +57,6 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/directory/representation/<path:object_id>/history/",
         "admin/directory/representation/^([^/]+)/history/([^/]+)/$",
         "admin/directory/subject/<path:object_id>/change/",
-        "admin/directory/subject/<path:object_id>/history/",
         "admin/viewflow/process/",
         "admin/viewflow/process/<path:object_id>/change/",
         "admin/viewflow/task/",

@@ -356,7 +356,7 @@ def _exempt_case(*, template, subject: Subject, department: Department) -> None:
     )
     ExemptionRuleFactory(matter=template.matter, kind=template.kind)
     exemption = exemption_decide(commitment=commitment)
-    assert exemption is not None, "subject B is grade A: its commitment is exempt"
+    assert exemption is not None, "subject B is grade A by the grade rules the migrations seed"
 
 
 def _agents(*, subject: Subject, representative) -> tuple[dict[str, object], dict[str, object]]:
