@@ -9,9 +9,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -187,6 +190,26 @@ class GroupAdmin(PermissionLabelsMixin, auth_admin.GroupAdmin):
     pass
 
 
+class PasswordChangeForm(auth_forms.AdminPasswordChangeForm):
+    """Django's admin password form with its help texts in the reader's language.
+
+    Django builds them once, when its forms module is imported: the validators' rules in the
+    language of that moment and the warning under "Password-based authentication" as an
+    English string joined to a translated one. They are built again here for each request.
+    """
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["password1"].help_text = password_validators_help_text_html()
+        if "usable_password" in self.fields:
+            self.fields["usable_password"].help_text = format_html(
+                '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}'
+                "</li></ul>",
+                auth_forms.SetUnusablePasswordMixin.usable_password_help_text,
+                _("If disabled, the current password for this user will be lost."),
+            )
+
+
 @admin.register(get_user_model())
 class UserAdmin(PermissionLabelsMixin, auth_admin.UserAdmin):
-    pass
+    change_password_form = PasswordChangeForm

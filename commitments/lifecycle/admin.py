@@ -5,6 +5,7 @@ django-simple-history (``SimpleHistoryAdmin`` shows it)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.lifecycle.models import (
@@ -18,6 +19,7 @@ from commitments.lifecycle.models import (
 )
 from commitments.obligations.models import Obligation
 from directory.admin import ReadOnlyAdmin, ReadOnlyInline
+from directory.reasons import reason_text
 
 
 class ObligationInline(admin.TabularInline):
@@ -118,3 +120,13 @@ class VerificationExemptionAdmin(ReadOnlyAdmin):
     list_select_related = ["commitment", "rule"]
     list_filter = ["status", "spot_checks_drawn"]
     search_fields = ["commitment__reference"]
+    readonly_fields = ["reason_shown"]
+
+    def get_fields(self, request, obj=None):
+        """The stored reason is shown in the reader's language, where it was."""
+        fields = [name for name in super().get_fields(request, obj) if name != "reason_shown"]
+        return ["reason_shown" if name == "reason" else name for name in fields]
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, exemption: VerificationExemption) -> str:
+        return reason_text(exemption.reason)

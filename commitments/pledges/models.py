@@ -106,7 +106,7 @@ class BidPledge(StateModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject_id} → {self.tender_id} ({self.status})"
+        return f"{self.subject_id} → {self.tender_id} ({self.get_status_display()})"
 
     @transition(field=status, source=Status.PLEDGED, target=Status.RELEASED)
     def release(self, *, by, kept: str = "") -> None:

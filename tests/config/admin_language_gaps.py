@@ -7,7 +7,10 @@ Fixed causes, no longer listed: each language's column of a catalogue form carri
 name the app in the reader's language and leave an empty reason empty, not "None"; ``__str__``
 texts show choices by their label, not their code; permissions are listed by the reader's
 names of their app, model and action; many-to-many tables ("user-group relationship") and their
-history are named in the reader's language.
+history are named in the reader's language; history pages show a reason the platform recorded
+(``directory.reasons``) in the reader's language, each changed field by its name and its values
+by their labels; Django's admin password form builds its help texts per request; a bidding
+pledge's ``__str__`` shows its status by label; viewflow's field names the catalogue lacked.
 
 The causes, by kind:
 - history reasons and event texts recorded in English ("draft created", "verification
@@ -27,15 +30,11 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/access/apitoken/<path:object_id>/change/",
         "admin/access/apitoken/<path:object_id>/history/",
         "admin/access/apitoken/^([^/]+)/history/([^/]+)/$",
-        "admin/auth/user/<id>/password/",
         "admin/auth/user/<path:object_id>/change/",
         "admin/axes/accesslog/",
         "admin/axes/accesslog/<path:object_id>/change/",
         "admin/axes/accesslog/<path:object_id>/delete/",
         "admin/axes/accesslog/<path:object_id>/history/",
-        "admin/commitments/bidpledge/<path:object_id>/change/",
-        "admin/commitments/bidpledge/<path:object_id>/history/",
-        "admin/commitments/bidpledge/^([^/]+)/history/([^/]+)/$",
         "admin/commitments/bulkissue/<path:object_id>/change/",
         "admin/commitments/bulkissue/<path:object_id>/delete/",
         "admin/commitments/bulkissue/<path:object_id>/history/",
@@ -46,12 +45,10 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/<path:object_id>/history/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
-        "admin/commitments/tender/<path:object_id>/history/",
         "admin/credit/breach/<path:object_id>/change/",
         "admin/credit/breach/^([^/]+)/history/([^/]+)/$",
         "admin/credit/breachcategory/",
         "admin/credit/callingsystem/",
-        "admin/credit/callingsystem/<path:object_id>/history/",
         "admin/credit/checkquery/<path:object_id>/change/",
         "admin/credit/creditlist/",
         "admin/credit/repairnotice/<path:object_id>/change/",
@@ -60,7 +57,6 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/directory/representation/<path:object_id>/history/",
         "admin/directory/representation/^([^/]+)/history/([^/]+)/$",
         "admin/directory/subject/<path:object_id>/change/",
-        "admin/directory/subject/<path:object_id>/history/",
         "admin/viewflow/process/",
         "admin/viewflow/process/<path:object_id>/change/",
         "admin/viewflow/task/",
@@ -73,7 +69,6 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/workflows/repairapplication/<path:object_id>/change/",
         "admin/workflows/repairapplication/^([^/]+)/history/([^/]+)/$",
         "admin/workflows/samplingpolicy/",
-        "admin/workflows/verificationprocess/",
         "admin/workflows/verificationtaskindex/<path:object_id>/change/",
         "admin/workflows/verificationtaskindex/<path:object_id>/history/",
     }

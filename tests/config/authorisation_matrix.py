@@ -351,16 +351,16 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302 login",
     },
     "admin/commitments/exemptionrule/<path:object_id>/change/": {
-        "GET": "login login login login login login login login login 302 login",
+        "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/exemptionrule/<path:object_id>/delete/": {
-        "GET": "login login login login login login login login login 302 login",
+        "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/exemptionrule/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 404 login",
+        "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/exemptionrule/^([^/]+)/history/([^/]+)/$": {
-        "GET": "login login login login login login login login login 404 login",
+        "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/exemptionrule/add/": {
         "GET": "login login login login login login login login login 200 login",
@@ -486,13 +486,13 @@ PAGES: dict[str, dict[str, str]] = {
         "GET": "login login login login login login login login login 302 login",
     },
     "admin/commitments/verificationexemption/<path:object_id>/change/": {
-        "GET": "login login login login login login login login login 302 login",
+        "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/verificationexemption/<path:object_id>/delete/": {
         "GET": "login login login login login login login login login 403 login",
     },
     "admin/commitments/verificationexemption/<path:object_id>/history/": {
-        "GET": "login login login login login login login login login 302 login",
+        "GET": "login login login login login login login login login 200 login",
     },
     "admin/commitments/verificationexemption/add/": {
         "GET": "login login login login login login login login login 403 login",

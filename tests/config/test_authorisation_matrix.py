@@ -40,6 +40,7 @@ from drf_spectacular.generators import SchemaGenerator
 from access.services import token_issue
 from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.services.exemption import exemption_decide
 from commitments.pledges.models import Tender
 from credit.record.services.notices import repair_notice_issue
 from credit.reports.services import repair_notice_seal, report_request
@@ -53,6 +54,7 @@ from tests.factories import (
     CallingSystemFactory,
     CommitmentFactory,
     DelegationFactory,
+    ExemptionRuleFactory,
     ObjectionFactory,
     ObligationFactory,
     PerformanceEvidenceFactory,
@@ -206,6 +208,7 @@ def _build_city() -> City:
         ordered_by=users["regulator"],
         ordered_at=timezone.now(),
     )
+    _exempt_case(template=signed.template, subject=other_subject, department=department)
     delegation = DelegationFactory(
         department=department, delegator=users["regulator"], created_by=users["regulator"]
     )
@@ -337,6 +340,23 @@ def _build_city() -> City:
         api_values=api_values,
         admin_objects=admin_objects,
     )
+
+
+def _exempt_case(*, template, subject: Subject, department: Department) -> None:
+    """A commitment of grade A subject B under verification, exempt under its matter's rule
+    and waiting for a spot-check draw: the supervisor's exempt cases list shows a row (and the
+    admin its exemption and rule), recorded by the service the verification flow calls."""
+    commitment = CommitmentFactory(
+        signed=True,
+        status=Commitment.Status.UNDER_VERIFICATION,
+        subject=subject,
+        template=template,
+        department=department,
+        verification_due_at=timezone.now() + timedelta(days=14),
+    )
+    ExemptionRuleFactory(matter=template.matter, kind=template.kind)
+    exemption = exemption_decide(commitment=commitment)
+    assert exemption is not None, "subject B is grade A by the grade rules the migrations seed"
 
 
 def _agents(*, subject: Subject, representative) -> tuple[dict[str, object], dict[str, object]]:

@@ -275,6 +275,7 @@ class SlaDashboardView(SupervisorPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         lines = sla_lines(department_ids=_supervised(self.request.user))
         context["lines"] = lines
+        context["age_labels"] = [bucket for _days, bucket in AGE_BUCKETS]
         charts = sla_charts(lines)
         context["on_time_chart"] = charts["on_time"]
         context["backlog_chart"] = charts["backlog"]
