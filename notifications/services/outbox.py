@@ -189,7 +189,11 @@ class Webhook:
 def webhooks_enqueue(webhooks: list[Webhook]) -> dict[str, OutboxMessage]:
     """Write many signed webhooks at once (a fan-out), each once per key; return every row by
     key, new or already there. Two statements whatever their number: one ``INSERT ... ON
-    CONFLICT DO NOTHING`` and one read back. Call it inside the causing transaction."""
+    CONFLICT DO NOTHING`` and one read back. Call it inside the causing transaction.
+
+    On PostgreSQL the outbox is partitioned by month and ``ON CONFLICT`` sees only this month's
+    keys (ADR 0035): the caller passes keys it has not written before (the record change
+    notices not yet linked to a message), so a key of an earlier month does not come back."""
     if not webhooks:
         return {}
     now = timezone.now()
