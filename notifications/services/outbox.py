@@ -16,8 +16,15 @@ from notifications.models import Channel, OutboxMessage, RecipientPreference
 
 
 def recipient_language(*, user: AbstractBaseUser) -> str:
-    """The language the user reads messages in (Simplified Chinese unless they chose)."""
-    preference = RecipientPreference.objects.filter(user=user).only("language").first()
+    """The language the user reads messages in (Simplified Chinese unless they chose).
+
+    Not read again when the user was loaded with it
+    (``select_related("notification_preference")``).
+    """
+    if type(user).notification_preference.is_cached(user):
+        preference = getattr(user, "notification_preference", None)
+    else:
+        preference = RecipientPreference.objects.filter(user=user).only("language").first()
     return preference.language if preference else RecipientPreference.Language.ZH_HANS
 
 
