@@ -4,6 +4,11 @@
 document's bytes, a notification's key): one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
 instead of a read, a savepoint, the insert and the savepoint's release. PostgreSQL and
 SQLite (3.35 and later) both speak it.
+
+The statement asks whether the value exists (``NOT EXISTS``) as well as leaning on the unique
+index (``ON CONFLICT DO NOTHING``): on PostgreSQL a table partitioned by month keeps such a
+key unique only within each partition (``directory.partitions.schema``), and the question
+covers every partition, the unique index the concurrent writer of the same month.
 """
 
 from __future__ import annotations
@@ -28,14 +33,16 @@ def insert_unless_exists(obj: Model, *, conflict: str) -> bool:
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     # Only the model's own table and column names, quoted, go into the text; values are bound.
+    table, column = quote(meta.db_table), quote(meta.get_field(conflict).column)
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(meta.get_field(conflict).column)}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+        f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"SELECT {', '.join(['%s'] * len(fields))} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {column} = %s) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
+    key = values[fields.index(meta.get_field(conflict))]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, [*values, key])
         row = cursor.fetchone()
     if row is None:
         return False

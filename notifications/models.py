@@ -169,7 +169,16 @@ class DeliveryAttempt(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    # No constraint in the database: on PostgreSQL the outbox is partitioned by month and its
+    # key is (id, created_at), which a foreign key cannot point at (ADR 0035). Deleting a
+    # message through Django still deletes its attempts; dropping a month of the outbox leaves
+    # the attempts to their own retention (the same period, counted from the attempt).
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_constraint=False,
+    )
     number = models.PositiveSmallIntegerField(_("attempt"))
     at = models.DateTimeField(_("at"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)

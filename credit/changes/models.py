@@ -58,12 +58,16 @@ class RecordChangeNotice(models.Model):
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     # How it was delivered first: its webhook (the outbox row), or read from the pull feed.
     delivered_by = models.CharField(_("delivered by"), max_length=10, blank=True)
+    # No constraint in the database: the outbox is partitioned by month on PostgreSQL (ADR
+    # 0035). The notice keeps its own delivery record (delivered_at, delivered_by); once the
+    # outbox's month is dropped at the end of its retention the message is gone with it.
     webhook = models.OneToOneField(
         OutboxMessage,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="record_change_notice",
+        db_constraint=False,
     )
     resent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

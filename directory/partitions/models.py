@@ -16,11 +16,17 @@ class RetentionPeriod(models.Model):
     by the maintenance job (``directory.partitions.services.partitions_maintain``). One row per
     table, seeded by the migration that partitions the table; an administrator changes the
     period when the law or the city's archive rules change, and the next run applies it.
+    No period (``months`` empty) keeps every partition for good: the register's entries, the
+    transparency log, whose proofs need every leaf ever appended.
     """
 
     table = models.CharField(_("table"), max_length=63, unique=True)
     months = models.PositiveSmallIntegerField(
-        _("kept for (months)"), validators=[MinValueValidator(1)]
+        _("kept for (months)"),
+        validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        help_text=_("Empty: kept for good, never dropped."),
     )
     legal_basis = models.TextField(_("legal basis"))
     history = HistoricalRecords()
@@ -31,7 +37,7 @@ class RetentionPeriod(models.Model):
         verbose_name_plural = _("retention periods")
 
     def __str__(self) -> str:
-        return f"{self.table}: {self.months}"
+        return f"{self.table}: {self.months or '∞'}"
 
 
 class PartitionEvent(models.Model):

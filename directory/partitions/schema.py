@@ -7,6 +7,13 @@ database becomes ``(id, <time column>)``; Django keeps ``id`` as the model's pri
 ``id`` still comes from one identity sequence, so it stays unique in practice, but no
 constraint says so any more: that is why only tables that no foreign key points at are
 partitioned (``table_partition`` refuses the others).
+
+A unique key without the time column (an outbox message's or a notification's idempotency
+key) cannot be a partitioned table's constraint. Asked to (``per_partition_unique``), the
+rebuild keeps each such unique index in every partition instead: on pg_partman's template
+table, which gives it to each partition made later (the default partition included), and on
+the partitions made now. A key written again in a later month than its first write is not
+refused by the database then; the writers ask first (``directory.rows.insert_unless_exists``).
 """
 
 from __future__ import annotations
@@ -71,11 +78,13 @@ def table_partition(
     key: str = "id",
     interval: str = "1 month",
     premake: int = DEFAULT_PREMAKE,
+    per_partition_unique: bool = False,
 ) -> None:
     """Rebuild ``table`` as a table partitioned by range of ``column``, managed by pg_partman.
 
     ``key`` is the table's identity column (``id``; ``history_id`` for a history table): the
-    primary key becomes ``(key, column)``.
+    primary key becomes ``(key, column)``. A unique index without ``column`` is refused unless
+    ``per_partition_unique``: then it is kept in each partition (the module's docstring).
 
     Keeps its columns, defaults, identity, checks, indexes (rebuilt as partitioned indexes)
     and foreign keys, creates the partitions from ``premake`` intervals back to ``premake``
@@ -98,14 +107,20 @@ def table_partition(
             raise PartitioningError(
                 f"{table} cannot be partitioned: foreign keys point at it ({pointing_here})."
             )
-        old, foreign_keys = _rebuild_as(
-            cursor, table, quote, f"PARTITION BY RANGE ({quote(column)})", [key, column]
+        old, foreign_keys, uniques = _rebuild_as(
+            cursor,
+            table,
+            quote,
+            f"PARTITION BY RANGE ({quote(column)})",
+            [key, column],
+            per_partition_unique=per_partition_unique,
         )
         cursor.execute(
             f"SELECT {schema}.create_parent(p_parent_table := %s, p_control := %s,"
             " p_type := 'native', p_interval := %s, p_premake := %s)",
             [parent, column, interval, premake],
         )
+        _unique_in_each_partition(cursor, schema, parent, table, uniques)
         cursor.execute(
             f"UPDATE {schema}.part_config SET infinite_time_partitions = true,"  # noqa: S608
             " retention_keep_table = false, retention_keep_index = false"
@@ -137,19 +152,36 @@ def table_unpartition(
                 [parent],
             )
             template = cursor.fetchone()
+            uniques = _template_uniques(cursor, template[0]) if template and template[0] else []
             cursor.execute(
                 f"DELETE FROM {schema}.part_config WHERE parent_table = %s",  # noqa: S608
                 [parent],
             )
             if template and template[0]:
                 cursor.execute(f"DROP TABLE IF EXISTS {template[0]}")
-        old, foreign_keys = _rebuild_as(cursor, table, quote, "", [key])
+        else:
+            uniques = []
+        old, foreign_keys, _ = _rebuild_as(
+            cursor, table, quote, "", [key], per_partition_unique=True
+        )
         _copy_rows(cursor, quote, old, table)
         _finish(cursor, quote, old, table, key, foreign_keys)
+        for name, using, partial in uniques:  # unique across the table again, same names
+            cursor.execute(f"CREATE UNIQUE INDEX {quote(name)} ON {quote(table)} {using}")
+            if not partial:
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)}"
+                    f" UNIQUE USING INDEX {quote(name)}"
+                )
 
 
 def partitioned_by_month(
-    *, tables: tuple[str, ...], column: str, retention: dict, key: str = "id"
+    *,
+    tables: tuple[str, ...],
+    column: str,
+    retention: dict,
+    key: str = "id",
+    per_partition_unique: bool = False,
 ) -> migrations.RunPython:
     """The migration operation that records each table's retention period (on every database:
     the admin shows it) and partitions the table by month of ``column`` (PostgreSQL only);
@@ -159,7 +191,13 @@ def partitioned_by_month(
         periods = apps.get_model("directory", "RetentionPeriod").objects
         for table in tables:
             periods.update_or_create(table=table, defaults=retention)
-            table_partition(schema_editor, table=table, column=column, key=key)
+            table_partition(
+                schema_editor,
+                table=table,
+                column=column,
+                key=key,
+                per_partition_unique=per_partition_unique,
+            )
 
     def unpartition(apps, schema_editor):
         periods = apps.get_model("directory", "RetentionPeriod").objects
@@ -198,25 +236,39 @@ def _foreign_keys_into(cursor, table: str) -> str:
 
 
 def _rebuild_as(
-    cursor, table: str, quote, partition_clause: str, key: list[str]
-) -> tuple[str, list[tuple[str, str]]]:
+    cursor,
+    table: str,
+    quote,
+    partition_clause: str,
+    key: list[str],
+    *,
+    per_partition_unique: bool = False,
+) -> tuple[str, list[tuple[str, str]], list[tuple[str, str, bool]]]:
     """Rename ``table`` aside, free its index and constraint names, and create the new
     ``table`` with the same columns and checks (partitioned when a clause is given), its
-    primary key and indexes. Returns the name the old table was renamed to and its foreign keys,
-    which ``_finish`` adds back once the rows are copied."""
+    primary key and indexes. Returns the name the old table was renamed to, its foreign keys,
+    which ``_finish`` adds back once the rows are copied, and the unique indexes left for each
+    partition to hold (name, ``USING …`` clause, partial)."""
     cursor.execute(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid), i.indisprimary, i.indisunique"
         " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
         " WHERE i.indrelid = %s::regclass ORDER BY c.relname",
         [table],
     )
-    indexes = cursor.fetchall()
-    unique = [name for name, _, primary, is_unique in indexes if is_unique and not primary]
-    if unique and partition_clause:
+    found = cursor.fetchall()
+    unique = [name for name, _, primary, is_unique in found if is_unique and not primary]
+    if unique and partition_clause and not per_partition_unique:
         raise PartitioningError(f"{table} has unique indexes without its time column: {unique}")
+    indexes = [row for row in found if row[0] not in unique]
+    uniques = [
+        (name, _using(definition), " WHERE " in definition)
+        for name, definition, _primary, _unique in found
+        if name in unique
+    ]
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype IN ('p', 'f') ORDER BY contype DESC, conname",
+        " WHERE conrelid = %s::regclass AND contype IN ('p', 'f', 'u')"
+        " ORDER BY contype = 'u' DESC, contype DESC, conname",
         [table],
     )
     constraints = cursor.fetchall()
@@ -224,7 +276,7 @@ def _rebuild_as(
     cursor.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(old)}")
     for name, _definition in constraints:
         cursor.execute(f"ALTER TABLE {quote(old)} DROP CONSTRAINT {quote(name)}")
-    for name, _definition, primary, _unique in indexes:
+    for name, _definition, primary, _unique in found:
         if not primary:
             cursor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
     cursor.execute(
@@ -240,7 +292,49 @@ def _rebuild_as(
     for _name, definition, primary, _unique in indexes:
         if not primary:
             cursor.execute(definition)
-    return old, [(n, d) for n, d in constraints if d.startswith("FOREIGN KEY")]
+    return old, [(n, d) for n, d in constraints if d.startswith("FOREIGN KEY")], uniques
+
+
+def _using(definition: str) -> str:
+    """The ``USING …`` clause of an index definition (its columns and condition)."""
+    return definition[definition.index(" USING ") + 1 :]
+
+
+def _unique_in_each_partition(
+    cursor, schema: str, parent: str, table: str, uniques: list[tuple[str, str, bool]]
+) -> None:
+    """Give pg_partman's template table ``uniques`` under their own names (partitions made
+    later inherit them) and every partition made already one of each."""
+    if not uniques:
+        return
+    cursor.execute(
+        f"SELECT template_table FROM {schema}.part_config WHERE parent_table = %s",  # noqa: S608
+        [parent],
+    )
+    (template,) = cursor.fetchone()
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = %s::regclass ORDER BY c.relname",
+        [table],
+    )
+    partitions = [name for (name,) in cursor.fetchall()]
+    for name, using, _partial in uniques:
+        cursor.execute(f'CREATE UNIQUE INDEX "{name}" ON {template} {using}')
+        for partition in partitions:
+            cursor.execute(f'CREATE UNIQUE INDEX ON "{partition}" {using}')
+
+
+def _template_uniques(cursor, template: str) -> list[tuple[str, str, bool]]:
+    """The unique indexes kept per partition, as ``_unique_in_each_partition`` gave them to
+    the template (name, ``USING …`` clause, partial); its primary key is not one of them."""
+    cursor.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE i.indrelid = to_regclass(%s) AND i.indisunique AND NOT i.indisprimary"
+        " ORDER BY c.relname",
+        [template],
+    )
+    return [(name, _using(d), " WHERE " in d) for name, d in cursor.fetchall()]
 
 
 def _copy_rows(cursor, quote, old: str, table: str) -> None:

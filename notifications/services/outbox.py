@@ -16,8 +16,15 @@ from notifications.models import Channel, OutboxMessage, RecipientPreference
 
 
 def recipient_language(*, user: AbstractBaseUser) -> str:
-    """The language the user reads messages in (Simplified Chinese unless they chose)."""
-    preference = RecipientPreference.objects.filter(user=user).only("language").first()
+    """The language the user reads messages in (Simplified Chinese unless they chose).
+
+    Not read again when the user was loaded with it
+    (``select_related("notification_preference")``).
+    """
+    if type(user).notification_preference.is_cached(user):
+        preference = getattr(user, "notification_preference", None)
+    else:
+        preference = RecipientPreference.objects.filter(user=user).only("language").first()
     return preference.language if preference else RecipientPreference.Language.ZH_HANS
 
 
@@ -189,7 +196,11 @@ class Webhook:
 def webhooks_enqueue(webhooks: list[Webhook]) -> dict[str, OutboxMessage]:
     """Write many signed webhooks at once (a fan-out), each once per key; return every row by
     key, new or already there. Two statements whatever their number: one ``INSERT ... ON
-    CONFLICT DO NOTHING`` and one read back. Call it inside the causing transaction."""
+    CONFLICT DO NOTHING`` and one read back. Call it inside the causing transaction.
+
+    On PostgreSQL the outbox is partitioned by month and ``ON CONFLICT`` sees only this month's
+    keys (ADR 0035): the caller passes keys it has not written before (the record change
+    notices not yet linked to a message), so a key of an earlier month does not come back."""
     if not webhooks:
         return {}
     now = timezone.now()

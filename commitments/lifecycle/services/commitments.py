@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -38,6 +38,7 @@ from directory.representation.selectors import (
     representation_sign_check,
 )
 from directory.representation.services import representation_prove
+from signing.models import SignedDocument
 from signing.pades.sign import PreparedSigner
 from signing.render.commitment import CommitmentDocument, SignatureBlock, render_commitment_pdf
 from signing.render.glyphs import undrawable_message
@@ -282,7 +283,6 @@ class SignatureOutcome:
     obligations: list[Obligation]
 
 
-@transaction.atomic
 def commitment_sign(
     *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
 ) -> SignatureOutcome:
@@ -298,7 +298,16 @@ def commitment_sign(
     signs. An unproven claimant may sign only by uploading a PDF signed with a CA-issued
     enterprise certificate carrying the subject's code: the accepted upload proves the claim
     (``representation_prove``, method certificate, evidence its serial and issuer).
+
+    No savepoint of its own (ADR 0036): inside the caller's transaction a refusal raised before
+    anything is written (``SigningPending`` is one, and its caller records the wait and goes
+    on) leaves the transaction usable; a failure once the signing is being recorded marks the
+    transaction for rollback, as an atomic block without a savepoint does. Outside any
+    transaction it runs in one of its own.
     """
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return commitment_sign(commitment=commitment, by=by, uploaded_pdf=uploaded_pdf)
     proves_claim = False
     try:
         check_representative(by, commitment)
@@ -347,6 +356,9 @@ def commitment_sign(
 
         accepted = commitment_upload_accept(commitment=locked, data=uploaded_pdf, render=render)
         stored, signed_on = accepted.document, accepted.rendered_on
+    # Signed and stored (the document row is the first write, and the last statement that can
+    # raise SigningPending): from here on any failure dooms the caller's transaction.
+    try:
         if proves_claim:
             representation_prove(
                 user=by,
@@ -362,6 +374,22 @@ def commitment_sign(
                 },
                 by=by,
             )
+        return _signature_record(locked=locked, by=by, stored=stored, now=now, signed_on=signed_on)
+    except BaseException:
+        transaction.set_rollback(True)
+        raise
+
+
+def _signature_record(
+    *,
+    locked: Commitment,
+    by: AbstractBaseUser,
+    stored: SignedDocument,
+    now: datetime,
+    signed_on: date,
+) -> SignatureOutcome:
+    """Record the signing of ``locked`` (read under its lock): the commitment signed, its
+    obligations and warnings planned, a pending request closed, the register's entry."""
     rules = locked.template.rules
     if rules.is_published and locked.template.publicity_days and not rules.has_own_process:
         # Published for its term: from the day of signing, the term's last day included.

@@ -167,7 +167,15 @@ def _verification_record(
         verified_at=now,
     )
     try:
-        audited_save(verification, by=regulator, reason=f"verification recorded: {finding}")
+        # One verification per commitment by construction: it is made only while the locked
+        # commitment is under verification, a state it enters once and leaves in this
+        # transaction (the database's unique key stands behind it).
+        audited_save(
+            verification,
+            by=regulator,
+            reason=f"verification recorded: {finding}",
+            unique_by_construction=["commitment"],
+        )
     except ValidationError as error:
         raise CommitmentError(
             ErrorCode.INVALID,

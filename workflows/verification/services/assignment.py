@@ -67,6 +67,8 @@ def least_loaded_member(
     )
     members = (
         active_members(department=department, role=role)
+        # The chosen is told of the task in their language: read with them (ADR 0036).
+        .select_related("user__notification_preference")
         .annotate(load=Coalesce(Subquery(open_tasks, output_field=IntegerField()), Value(0)))
         .order_by("load", "user_id")
     )
