@@ -189,8 +189,12 @@ def test_each_day_csv_is_utf8_with_a_bom_signed_when_built(history):
                 response["Chengnuo-Signature"],
                 seal,
             )
-        rows += list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
-    assert [int(row["leaf_index"]) for row in rows] == list(
+        day_rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+        indexes = [int(row["leaf_index"]) for row in day_rows]
+        assert indexes == sorted(indexes)  # log order within the day
+        rows += day_rows
+    # every event once, in the file of the day the log recorded it
+    assert sorted(int(row["leaf_index"]) for row in rows) == list(
         OpenDataEvent.objects.order_by("leaf_index").values_list("leaf_index", flat=True)
     )
     for row in rows:
