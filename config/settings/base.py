@@ -518,6 +518,15 @@ CELERY_BEAT_SCHEDULE["credit-repair-notices-seal"] = {
     "task": "credit.reports.tasks.repair_notices_seal_due_task",
     "schedule": timedelta(minutes=5),
 }
+# The open data CSV: one file per day of the log, built and sealed once (ADR 0030). Hourly, so
+# a day is built soon after it ends plus the grace (a transaction open at midnight commits
+# first) and a beat that was down catches up; a finished day is never rewritten.
+OPEN_DATA_ROOT = env.str("OPEN_DATA_ROOT", default=str(DATA_DIR / "opendata"))
+OPEN_DATA_DAY_GRACE_MINUTES = env.int("OPEN_DATA_DAY_GRACE_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["credit-open-data-days-build"] = {
+    "task": "credit.opendata.tasks.open_data_days_build_task",
+    "schedule": timedelta(hours=1),
+}
 # Pledge defaulters (repair/objection limits are flow timers).
 # A package's tasks: Celery's autodiscovery finds <app>.tasks only.
 CELERY_IMPORTS = [

@@ -17,6 +17,7 @@ SIGNING_CA_AUTOCREATE = True
 SIGNING_CA_CERT_PATH = str(DATA_DIR / "ca" / "ca.crt")
 SIGNING_CA_KEY_PATH = str(DATA_DIR / "ca" / "ca.key")
 SIGNING_DOCUMENT_ROOT = str(DATA_DIR / "documents")
+OPEN_DATA_ROOT = str(DATA_DIR / "opendata")
 # A worker a test starts reads the test's key file (named in its environment).
 WEBHOOK_SECRET_KEYS_PATH = env.str(
     "WEBHOOK_SECRET_KEYS_PATH", default=str(DATA_DIR / "keys" / "webhook-secrets.keys")

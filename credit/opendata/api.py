@@ -2,10 +2,12 @@
 
 - ``GET /api/v1/open-data/feed.json``: a JSON Feed 1.1 (``application/feed+json``), oldest
   first, paged by ``cursor`` (the leaf index of the last item read);
-- ``GET /api/v1/open-data/events.csv``: the same events as CSV (UTF-8 with a byte order mark);
+- ``GET /api/v1/open-data/events.csv``: the events the log recorded on one day as CSV (UTF-8
+  with a byte order mark), the file an hourly job built and signed once, streamed;
 - ``GET /api/v1/open-data/certificate.pem``: the certificates that verify the signatures.
 
-Each body is signed as served: ``Chengnuo-Signature`` holds the base64 ECDSA P-256 / SHA-256
+Each body is signed (the feed as served, the CSV once when its day was built):
+``Chengnuo-Signature`` holds the base64 ECDSA P-256 / SHA-256
 signature over exactly the bytes of the body, ``Chengnuo-Signature-Key`` the SHA-256
 fingerprint of the seal certificate that verifies it. Each item carries its event as hashed
 into the transparency log, its salt, its leaf index and the checkpoint signed over it.
@@ -15,13 +17,11 @@ Bad input (cursor, limit, dates) is refused with the error envelope, naming the 
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import re
 from datetime import date
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -36,9 +36,16 @@ from rest_framework.views import APIView
 from credit.errors import CreditError, CreditErrorCode
 from credit.opendata import selectors
 from credit.opendata.models import OpenDataEvent
-from credit.opendata.services import SignedBody, open_data_certificates, open_data_sign
+from credit.opendata.services import (
+    CSV_COLUMNS,
+    KEY_HEADER,
+    SIGNATURE_HEADER,
+    SignedBody,
+    open_data_certificates,
+    open_data_leaf_hash,
+    open_data_sign,
+)
 from directory.errors import error_responses
-from signing.register.merkle import leaf_hash, salted_digest
 from signing.register.receipts import log_origin
 from signing.register.selectors import log_size
 
@@ -48,26 +55,6 @@ PEM_MEDIA_TYPE = "application/x-pem-file"
 PAGE_DEFAULT = 100
 # YYYY-MM-DD only (``date.fromisoformat`` also takes week dates and other digits).
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-SIGNATURE_HEADER = "Chengnuo-Signature"
-KEY_HEADER = "Chengnuo-Signature-Key"
-CSV_COLUMNS = [
-    "leaf_index",
-    "kind",
-    "time",
-    "effective_on",
-    "subject_kind",
-    "subject_name",
-    "subject_code",
-    "subject_salt",
-    "record",
-    "list_entry",
-    "reference",
-    "withheld_by",
-    "checkpoint_tree_size",
-    "leaf_hash",
-    "salt",
-    "event_json",
-]
 
 
 class BodyRenderer(BaseRenderer):
@@ -256,10 +243,6 @@ def _checkpoint(event: OpenDataEvent) -> dict:
     }
 
 
-def _leaf_hash(event: OpenDataEvent) -> str:
-    return leaf_hash(salted_digest(salt=bytes.fromhex(event.salt), event=event.event)).hex()
-
-
 def _subject(event: OpenDataEvent) -> dict | None:
     """What opens the event's subject commitment, or None once withheld."""
     if event.is_withheld:
@@ -308,7 +291,7 @@ def _item(event: OpenDataEvent) -> dict:
             "subject": _subject(event),
             "withheld_by": _withheld_by(event),
             "leaf_index": event.leaf_index,
-            "leaf_hash": _leaf_hash(event),
+            "leaf_hash": open_data_leaf_hash(event),
             "checkpoint": _checkpoint(event),
         },
     }
@@ -375,7 +358,8 @@ class OpenDataFeedApi(APIView):
 
 
 class OpenDataCsvApi(APIView):
-    """Every event (or those effective within ``since``/``until``) as CSV, signed as served."""
+    """The events the log recorded on a day, as CSV: the file built and signed once for that
+    day, streamed from storage with its signature."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -384,7 +368,16 @@ class OpenDataCsvApi(APIView):
     @extend_schema(
         operation_id="open_data_csv",
         tags=["open data"],
-        parameters=[*DATE_PARAMETERS, *SIGNATURE_PARAMETERS],
+        parameters=[
+            OpenApiParameter(
+                "day",
+                OpenApiTypes.DATE,
+                description="The day (YYYY-MM-DD, China Standard Time) the log recorded the "
+                "events; the latest day built unless given. A day is built once, soon after "
+                "it ends.",
+            ),
+            *SIGNATURE_PARAMETERS,
+        ],
         responses={
             (200, CSV_MEDIA_TYPE): OpenApiResponse(
                 OpenApiTypes.STR,
@@ -396,33 +389,25 @@ class OpenDataCsvApi(APIView):
         },
     )
     def get(self, request):
-        since, until = _span(request)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for event in selectors.open_data_events(since=since, until=until).iterator(2000):
-            writer.writerow(
-                [
-                    event.leaf_index,
-                    event.kind,
-                    event.event["time"],
-                    event.effective_on.isoformat(),
-                    event.event["subject"]["kind"],
-                    event.subject_name,
-                    event.subject_code,
-                    event.subject_salt,
-                    event.record_id or "",
-                    event.list_entry_id or "",
-                    event.reference,
-                    _withheld_by(event) or "",
-                    event.checkpoint.tree_size,
-                    _leaf_hash(event),
-                    event.salt,
-                    json.dumps(event.event, ensure_ascii=False, sort_keys=True),
-                ]
-            )
-        body = "\ufeff".encode() + out.getvalue().encode("utf-8")
-        return _signed(open_data_sign(body), f"{CSV_MEDIA_TYPE}; charset=utf-8", "events.csv")
+        day = _day(request, "day") or selectors.open_data_latest_day()
+        not_built = CreditError(
+            CreditErrorCode.NOT_FOUND, _("No CSV file has been built for this day."), field="day"
+        )
+        if day is None:
+            raise not_built
+        day_file = selectors.open_data_day_file_paths(day=day)
+        signature = selectors.open_data_day_signature(day_file)
+        try:
+            if signature is None:
+                raise FileNotFoundError(day_file.signature)
+            body = day_file.csv.open("rb")
+        except FileNotFoundError:
+            raise not_built from None
+        response = FileResponse(body, content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
+        for name in (SIGNATURE_HEADER, KEY_HEADER):
+            response[name] = signature.get(name, "")
+        response["Content-Disposition"] = f'inline; filename="{day_file.csv.name}"'
+        return response
 
 
 class OpenDataCertificateApi(APIView):

@@ -11,20 +11,31 @@ category, rule set, department and list; dates. No free text is published.
 from __future__ import annotations
 
 import base64
+import csv
+import hashlib
+import io
+import json
+import os
 import secrets
+import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
+from credit.opendata import selectors
 from credit.opendata.models import OpenDataEvent
 from directory.identifiers import mask_person_name
 from directory.models import Subject
 from signing.ca.keys import platform_key
+from signing.files import exclusive_lock, fsync_directory, write_once
 from signing.register.merkle import leaf_hash, salted_digest
 from signing.register.receipts import platform_root_certificate
 from signing.register.services import checkpoint_create, log_append
@@ -175,6 +186,10 @@ def open_data_withhold(
         row.subject_name = row.subject_code = row.subject_salt = ""
         row.withheld_by = announcement
         row.save(update_fields=["subject_name", "subject_code", "subject_salt", "withheld_by"])
+    # The daily CSV files of those items' days named the subject too: once the withholding
+    # commits they are discarded, and the hourly build writes them again without the name.
+    days = {timezone.localdate(row.created_at) for row in rows}
+    transaction.on_commit(lambda: open_data_days_discard(days=days))
     return announcement
 
 
@@ -189,11 +204,20 @@ class SignedBody:
 
 def open_data_sign(body: bytes) -> SignedBody:
     """Sign served bytes with the platform seal key (the key that signs register checkpoints)."""
+    signed = open_data_sign_digest(hashlib.sha256(body).digest())
+    return SignedBody(
+        body=body, signature=signed.signature, certificate_sha256=signed.certificate_sha256
+    )
+
+
+def open_data_sign_digest(digest: bytes) -> SignedBody:
+    """Sign bytes known by their SHA-256 alone (a file hashed as it was written): the same
+    ECDSA P-256 / SHA-256 signature ``open_data_sign`` makes over the bytes themselves."""
     key = platform_key("seal")
-    signature = key.private_key.sign(body, ec.ECDSA(hashes.SHA256()))
+    signature = key.private_key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))
     fingerprint = key.certificate.fingerprint(hashes.SHA256()).hex()
     return SignedBody(
-        body=body,
+        body=b"",
         signature=base64.b64encode(signature).decode("ascii"),
         certificate_sha256=fingerprint,
     )
@@ -204,3 +228,153 @@ def open_data_certificates() -> bytes:
     seal = platform_key("seal").certificate.public_bytes(serialization.Encoding.PEM)
     root = platform_root_certificate().public_bytes(serialization.Encoding.PEM)
     return seal + root
+
+
+SIGNATURE_HEADER = "Chengnuo-Signature"
+KEY_HEADER = "Chengnuo-Signature-Key"
+CSV_COLUMNS = [
+    "leaf_index",
+    "kind",
+    "time",
+    "effective_on",
+    "subject_kind",
+    "subject_name",
+    "subject_code",
+    "subject_salt",
+    "record",
+    "list_entry",
+    "reference",
+    "withheld_by",
+    "checkpoint_tree_size",
+    "leaf_hash",
+    "salt",
+    "event_json",
+]
+# Rows read from the database at a time, and written to the file between two flushes of the
+# text buffer: memory stays flat whatever the day's number of events.
+CSV_ROWS_PER_WRITE = 500
+
+
+def open_data_leaf_hash(event: OpenDataEvent) -> str:
+    """The event's leaf in the transparency log, hex, recomputed from what is served."""
+    return leaf_hash(salted_digest(salt=bytes.fromhex(event.salt), event=event.event)).hex()
+
+
+def open_data_csv_row(event: OpenDataEvent) -> list:
+    """One event as a row of the CSV (``CSV_COLUMNS``)."""
+    return [
+        event.leaf_index,
+        event.kind,
+        event.event["time"],
+        event.effective_on.isoformat(),
+        event.event["subject"]["kind"],
+        event.subject_name,
+        event.subject_code,
+        event.subject_salt,
+        event.record_id or "",
+        event.list_entry_id or "",
+        event.reference,
+        event.withheld_by.leaf_index if event.withheld_by_id else "",
+        event.checkpoint.tree_size,
+        open_data_leaf_hash(event),
+        event.salt,
+        json.dumps(event.event, ensure_ascii=False, sort_keys=True),
+    ]
+
+
+def open_data_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The first instant of ``day`` and of the next, in the platform's time zone."""
+    midnight = datetime.min.time()
+    start = timezone.make_aware(datetime.combine(day, midnight))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), midnight))
+
+
+def open_data_day_build(*, day: date) -> bool:
+    """Write the CSV of the events the log recorded on ``day`` and its detached signature,
+    once; return whether this call wrote them (False: the day was already built).
+
+    The rows stream from the database into a temporary file in ``CSV_ROWS_PER_WRITE`` batches
+    and are hashed as written, so memory does not grow with the day's events; the seal signs
+    the SHA-256 (the same signature as over the bytes). The file is fsynced and renamed into
+    place, then the signature file, written once, marks the day finished: a later run, or a
+    concurrent one (a lock serialises builds), leaves a finished day's bytes alone.
+    """
+    day_file = selectors.open_data_day_file_paths(day=day)
+    if day_file.signature.exists():
+        return False
+    day_file.csv.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+    with exclusive_lock(day_file.csv.parent / ".build.lock"):
+        if day_file.signature.exists():
+            return False
+        start, end = open_data_day_bounds(day)
+        events = selectors.open_data_events(recorded_from=start, recorded_before=end)
+        descriptor, temporary = tempfile.mkstemp(
+            dir=day_file.csv.parent, prefix=f".{day_file.csv.name}."
+        )
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                digest = _csv_stream(events, handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o440)
+            os.replace(temporary, day_file.csv)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        fsync_directory(day_file.csv.parent)
+        signed = open_data_sign_digest(digest)
+        headers = (
+            f"{SIGNATURE_HEADER}: {signed.signature}\r\n"
+            f"{KEY_HEADER}: {signed.certificate_sha256}\r\n"
+        )
+        return write_once(path=day_file.signature, data=headers.encode("ascii"), mode=0o440)
+
+
+def _csv_stream(events, handle) -> bytes:
+    """Write the CSV of ``events`` (a byte order mark, CRLF) to ``handle``; its SHA-256."""
+    digest = hashlib.sha256()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def drain() -> None:
+        data = buffer.getvalue().encode("utf-8")
+        handle.write(data)
+        digest.update(data)
+        buffer.seek(0)
+        buffer.truncate()
+
+    buffer.write("\ufeff")
+    writer.writerow(CSV_COLUMNS)
+    for count, event in enumerate(events.iterator(chunk_size=CSV_ROWS_PER_WRITE), start=1):
+        writer.writerow(open_data_csv_row(event))
+        if count % CSV_ROWS_PER_WRITE == 0:
+            drain()
+    drain()
+    return digest.digest()
+
+
+def open_data_days_build(*, now: datetime | None = None) -> int:
+    """Build every finished day's CSV not built yet, from the log's first event to the last
+    day over by ``OPEN_DATA_DAY_GRACE_MINUTES`` (a transaction open at midnight has
+    committed by then); return how many files were written. Safe to run any number of times:
+    it catches up after days without a run and never rewrites a finished day."""
+    now = now or timezone.now()
+    first = OpenDataEvent.objects.aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return 0
+    grace = timedelta(minutes=settings.OPEN_DATA_DAY_GRACE_MINUTES)
+    last = timezone.localdate(now - grace) - timedelta(days=1)
+    day, written = timezone.localdate(first), 0
+    while day <= last:
+        written += open_data_day_build(day=day)
+        day += timedelta(days=1)
+    return written
+
+
+def open_data_days_discard(*, days: set[date]) -> None:
+    """Remove the built files of ``days`` (the signature first: the day reads as not built),
+    so the next build writes them again from what may still be published."""
+    for day in sorted(days):
+        day_file = selectors.open_data_day_file_paths(day=day)
+        day_file.signature.unlink(missing_ok=True)
+        day_file.csv.unlink(missing_ok=True)

@@ -30,15 +30,33 @@ def _breach_status(breach: Breach) -> str:
     return str(breach.get_status_display())
 
 
+class _Labels(dict):
+    """The per-row labels of one report, each translated or formatted once: a listing repeats
+    a handful of severities, statuses, departments and rule sets over hundreds of rows."""
+
+    def once(self, key: tuple, make) -> str:
+        label = self.get(key)
+        if label is None:
+            label = self[key] = make()
+        return label
+
+
 def _breach_rows(breaches: list[Breach]) -> tuple[tuple[str, ...], ...]:
+    labels = _Labels()
     return tuple(
         (
             _day(breach.record_date),
             breach.reason,
-            str(breach.get_severity_display()),
-            breach.department.name if breach.department_id else "—",
-            f"{breach.rule_set.name} — {breach.legal_basis_display}",
-            _breach_status(breach),
+            labels.once(("severity", breach.severity), breach.get_severity_display),
+            labels.once(
+                ("department", breach.department_id),
+                lambda breach=breach: breach.department.name if breach.department_id else "—",
+            ),
+            labels.once(
+                ("basis", breach.rule_set_id, breach.category_id, breach.legal_basis),
+                lambda breach=breach: f"{breach.rule_set.name} — {breach.legal_basis_display}",
+            ),
+            labels.once(("status", breach.status), lambda breach=breach: _breach_status(breach)),
         )
         for breach in breaches
     )
@@ -51,13 +69,16 @@ def _measure_status(measure: Measure) -> str:
 
 
 def _measure_rows(measures: list[Measure]) -> tuple[tuple[str, ...], ...]:
+    labels = _Labels()
     return tuple(
         (
             _day(measure.starts_on),
             measure.measure_type.name,
             measure.measure_type.legal_basis,
             measure.breach.rule_set.name,
-            _measure_status(measure),
+            labels.once(
+                ("status", measure.status), lambda measure=measure: _measure_status(measure)
+            ),
         )
         for measure in measures
     )

@@ -9,7 +9,11 @@ each line with one ``drawString``. It splits between rows across pages, repeatin
 row, like ``Table(repeatRows=1)``.
 
 Line breaking: between any two CJK characters, and at spaces between words of other scripts
-(a word wider than its column is broken between characters).
+(a word wider than its column is broken between characters), under the Chinese line-start
+and line-end rules (禁则, GB/T 15834 and W3C clreq): no line starts with closing punctuation
+(``。，、；：？！）」』》`` and the like) and none ends with an opening bracket (``（「『《``):
+the characters before the break move down with it (push-out), so no line grows wider than
+its column. A line that would be emptied keeps its characters (the rule gives way to width).
 """
 
 from __future__ import annotations
@@ -18,9 +22,17 @@ import re
 from functools import lru_cache
 
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
+# Characters that may not begin a line: closing punctuation, stops, iteration marks, small
+# kana; and those that may not end one: opening brackets and quotes.
+NOT_AT_LINE_START = frozenset(
+    "。．，、；：？！‼⁇⁈⁉）］｝〕〉》」』】〙〗〟’”｠»…‥〜～・·ー々〻ヽヾゝゞ"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ,.;:?!)]}%"
+)
+NOT_AT_LINE_END = frozenset("（［｛〔〈《「『【〘〖〝‘“｟«([{")
 # A token is a run of non-space characters that are not CJK (a Latin word, a number, a
 # date), with the spaces after it, or a single other character (CJK breaks anywhere).
 _TOKENS = re.compile(r"[\u0021-\u024f\u2010-\u2027\u2030-\u205e]+\s*|\s+|.", re.DOTALL)
@@ -65,28 +77,97 @@ def wrap_text(text: str, width: float, widths: _Widths) -> list[str]:
 def _wrap(text: str, width: float, widths: _Widths) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line, used = "", 0.0
+        line: list[str] = []  # the tokens of the line being filled
+        used = 0.0
         for token in _TOKENS.findall(paragraph):
-            size = widths[token] if len(token) == 1 else sum(map(widths.__getitem__, token))
+            size = _width(token, widths)
             if used + size <= width or not line:
                 if size > width and not line:
                     # a word wider than the column: break it between characters
                     for character in token:
                         advance = widths[character]
                         if used + advance > width and line:
-                            lines.append(line.rstrip())
-                            line, used = "", 0.0
-                        line += character
+                            lines.append("".join(line).rstrip())
+                            line, used = [], 0.0
+                        line.append(character)
                         used += advance
                     continue
-                line += token
+                line.append(token)
                 used += size
-            else:
-                lines.append(line.rstrip())
-                stripped = token.lstrip()
-                line, used = stripped, sum(widths[character] for character in stripped)
-        lines.append(line.rstrip())
+                continue
+            carried = _carry(line, token, width - size, widths)
+            lines.append("".join(line).rstrip())
+            line = [*carried, token]
+            line[0] = line[0].lstrip()
+            used = sum(_width(part, widths) for part in line)
+        lines.append("".join(line).rstrip())
     return lines
+
+
+def _width(token: str, widths: _Widths) -> float:
+    return widths[token] if len(token) == 1 else sum(map(widths.__getitem__, token))
+
+
+def _carry(line: list[str], token: str, room: float, widths: _Widths) -> list[str]:
+    """Take from the end of ``line`` the tokens that must go down with ``token`` to the next
+    line (the line-start and line-end rules), as long as some stay and they fit in ``room``."""
+    carried: list[str] = []
+    while _breaks_a_rule(line, carried[0] if carried else token):
+        room -= _width(line[-1], widths)
+        if len(line) == 1 or room < 0 or not "".join(line[:-1]).strip():
+            line.extend(carried)  # the line would empty or the next overflow: width wins
+            return []
+        carried.insert(0, line.pop())
+    return carried
+
+
+def _breaks_a_rule(line: list[str], next_token: str) -> bool:
+    """Whether breaking between ``line`` and ``next_token`` starts or ends a line wrongly."""
+    first, last = next_token.lstrip()[:1], line[-1].rstrip()[-1:]
+    return first in NOT_AT_LINE_START or last in NOT_AT_LINE_END
+
+
+class _LineWriter:
+    """Writes a line's text operators into a text object, each distinct line of a document
+    encoded once: ``textOut`` maps every line to the font's subsets character by character
+    and measures it again (two thirds of a long listing's drawing), though a listing repeats
+    most of its lines and each line is placed by its own origin anyway.
+
+    The encoding (the subsets and their codes) belongs to the PDF document, so the cache
+    lives on the canvas; the font is switched whenever a line's subset differs from the
+    current one, exactly as ``textOut`` does.
+    """
+
+    def __init__(self, canvas, text) -> None:
+        self.canvas = canvas
+        self.text = text
+        self.font = getFont(text._fontname)
+        self.switch = f"{fp_str(text._fontsize)} Tf {fp_str(text._leading)} TL"
+        self.encoded: dict[str, list[tuple[int, str]]] = canvas.__dict__.setdefault(
+            "_chengnuo_encoded_lines", {}
+        )
+
+    @staticmethod
+    def serves(font_name: str) -> bool:
+        """Whether the font is an embedded TrueType subset font, the case written here."""
+        font = getFont(font_name)
+        return bool(getattr(font, "_dynamicFont", False)) and not getattr(font, "shapable", False)
+
+    def __call__(self, line: str) -> None:
+        pieces = self.encoded.get(line)
+        if pieces is None:
+            doc, escape_pdf = self.canvas._doc, self.canvas._escape
+            pieces = self.encoded[line] = [
+                (subset, f"({escape_pdf(part)}) Tj")
+                for subset, part in self.font.splitString(line, doc)
+            ]
+        text, code = self.text, self.text._code
+        for subset, operator in pieces:
+            if subset != text._curSubset:
+                name = self.font.getSubsetInternalName(subset, self.canvas._doc)
+                code.append(f"{name} {self.switch}")
+                text._curSubset = subset
+            code.append(operator)
 
 
 class TextTable(Flowable):
@@ -183,6 +264,7 @@ class TextTable(Flowable):
         canvas.setLineWidth(0.5)
         text = canvas.beginText()
         text.setFont(self.font_name, self.font_size, self.leading)
+        write = _LineWriter(canvas, text) if _LineWriter.serves(self.font_name) else None
         # the first baseline sits one font size below the cell's top padding, as reportlab's
         # paragraphs place it
         for cells, height in laid_out:
@@ -192,7 +274,10 @@ class TextTable(Flowable):
                 for line in lines:
                     if line:
                         text.setTextOrigin(x + self.padding, baseline)
-                        text.textOut(line)
+                        if write is None:
+                            text.textOut(line)
+                        else:
+                            write(line)
                     baseline -= self.leading
                 x += column
             y -= height

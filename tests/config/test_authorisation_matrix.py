@@ -32,7 +32,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -42,6 +42,7 @@ from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.exemption import exemption_decide
 from commitments.pledges.models import Tender
+from credit.opendata.services import open_data_day_build
 from credit.record.services.notices import repair_notice_issue
 from credit.reports.services import repair_notice_seal, report_request
 from directory.models import Department, Matter, Subject
@@ -132,14 +133,21 @@ class City:
 
 
 @pytest.fixture(scope="module")
-def city(django_db_setup, django_db_blocker):
+def city(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo city, one user per role and one object of each kind a URL names.
 
     Built once inside a transaction rolled back at the end of the module; each test runs in
-    a savepoint of it (pytest-django's ``db``).
+    a savepoint of it (pytest-django's ``db``). Yesterday's open data CSV is built in a folder
+    of the module's own.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+    open_data_root = str(tmp_path_factory.mktemp("opendata"))
+    with (
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+        override_settings(OPEN_DATA_ROOT=open_data_root),
+    ):
         built = _build_city()
+        open_data_day_build(day=timezone.localdate() - timedelta(days=1))
         yield built
         transaction.set_rollback(True)
 

@@ -37,6 +37,9 @@ from commitments.lifecycle.services.commitments import commitment_create
 from commitments.obligations.models import WarningSchedule, WarningStep
 from commitments.pledges.models import BidPledge
 from config import celery_app
+from credit.opendata.models import OpenDataEvent
+from credit.opendata.selectors import open_data_day_file_paths
+from credit.opendata.services import open_data_event_record
 from credit.record.models.breaches import Breach, ListEntry
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
 from credit.reports.models import SealedRepairNotice
@@ -247,6 +250,27 @@ def _notices_seal(world) -> Prepared:
     return Prepared(check)
 
 
+def _open_data_days(world) -> Prepared:
+    """An open data event recorded two days ago: its day's CSV is due (and yesterday's)."""
+    event = open_data_event_record(
+        kind=OpenDataEvent.Kind.PUBLICATION_SUSPENDED,
+        subject=world.subject,
+        effective_on=_ago(days=2).date(),
+        details={},
+    )
+    OpenDataEvent.objects.filter(pk=event.pk).update(created_at=_ago(days=2))
+    day = timezone.localdate(_ago(days=2))
+
+    def check(written):
+        assert written == 2
+        stored = open_data_day_file_paths(day=day)
+        assert stored.signature.exists()
+        rows = stored.csv.read_bytes().decode("utf-8-sig").split("\r\n")
+        assert [row.split(",")[0] for row in rows[1:-1]] == [str(event.leaf_index)]
+
+    return Prepared(check)
+
+
 def _partitions(world) -> Prepared:
     """Every partitioned table maintained: partitions made ahead, the default emptied."""
     tables = set(managed_tables())
@@ -370,6 +394,7 @@ SCENARIOS: dict[str, Callable[..., Prepared]] = {
     "notifications.tasks.outbox_deliver_task": _deliver_outbox,
     "credit.reports.tasks.repair_notices_seal_due_task": _notices_seal,
     "directory.partitions.tasks.partitions_maintain_task": _partitions,
+    "credit.opendata.tasks.open_data_days_build_task": _open_data_days,
     "workflows.verification.tasks.commitment_signing_complete_task": _signing_complete,
     "workflows.verification.tasks.signing_requests_resume_task": _signing_resume,
 }
@@ -430,6 +455,7 @@ def worker(shared_files, tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def files(settings, shared_files) -> Iterator[None]:
     """Point this process at the worker's CA and documents (created on first use)."""
     settings.MEDIA_ROOT = shared_files / "media"  # the members' files the worker reads
+    settings.OPEN_DATA_ROOT = str(shared_files / "opendata")  # the daily CSV files it writes
     with signing_files_in(settings, shared_files):
         yield
 

@@ -8,8 +8,13 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
 
 from commitments.lifecycle.services.withdrawal import commitment_withdraw
+from credit.opendata.models import OpenDataEvent
+from credit.opendata.services import open_data_days_build
 from credit.record.models.breaches import Breach, ListEntry
 from credit.record.services.breaches import breach_record
 from credit.record.services.lists import list_entries_enter_due, red_list_enter
@@ -163,3 +168,20 @@ def history(world, person) -> History:
             "regulator": world.regulator,
         },
     )
+
+
+@pytest.fixture(autouse=True)
+def open_data_root(settings, tmp_path):
+    """Each test builds its daily CSV files in a folder of its own."""
+    settings.OPEN_DATA_ROOT = str(tmp_path / "opendata")
+    return tmp_path / "opendata"
+
+
+def build_every_day() -> list[date]:
+    """Build the daily CSV of every day up to the last the log recorded events on (the clock
+    set to the end of its grace); the days that have events, in order."""
+    last = timezone.localdate(OpenDataEvent.objects.aggregate(last=Max("created_at"))["last"])
+    midnight = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+    open_data_days_build(now=midnight + dt.timedelta(minutes=settings.OPEN_DATA_DAY_GRACE_MINUTES))
+    created = OpenDataEvent.objects.values_list("created_at", flat=True)
+    return sorted({timezone.localdate(moment) for moment in created})

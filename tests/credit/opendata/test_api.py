@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
 
 from credit.opendata.models import OpenDataEvent
-from tests.credit.opendata.conftest import PERSON_ID
+from tests.credit.opendata.conftest import PERSON_ID, build_every_day
 
 FEED = "/api/v1/open-data/feed.json"
 CSV = "/api/v1/open-data/events.csv"
@@ -30,6 +30,17 @@ CERTIFICATES = "/api/v1/open-data/certificate.pem"
 
 def _get(path: str, **query):
     return Client().get(path, query)  # nobody logged in, no token
+
+
+def _csv(**query) -> tuple[object, bytes]:
+    """A day's CSV response and its streamed body."""
+    response = _get(CSV, **query)
+    return response, b"".join(response.streaming_content)
+
+
+def _dump() -> str:
+    """Every day's CSV, built by the daily job, as one text."""
+    return "".join(_csv(day=day.isoformat())[1].decode("utf-8-sig") for day in build_every_day())
 
 
 def _certificates() -> tuple[x509.Certificate, x509.Certificate]:
@@ -113,9 +124,9 @@ def test_the_feed_pages_every_event_once_oldest_first(history):
 
 
 def test_a_natural_person_is_masked_in_the_feed_and_the_csv(history):
-    feed, dump = _get(FEED, limit=500).content, _get(CSV).content
+    feed, dump = _get(FEED, limit=500).content, _dump()
 
-    for body in (feed.decode(), dump.decode("utf-8-sig")):
+    for body in (feed.decode(), dump):
         assert "张**" in body
         assert PERSON_ID not in body
         assert PERSON_ID[:6] not in body
@@ -161,21 +172,31 @@ def test_the_feed_signature_verifies_with_openssl_and_a_tampered_byte_fails(hist
     assert (bad.returncode, bad.stdout.strip()) == (1, "Verification failure")
 
 
-def test_the_csv_is_utf8_with_a_bom_signed_as_served(history):
-    response = _get(CSV)
+def test_each_day_csv_is_utf8_with_a_bom_signed_when_built(history):
     seal, _root = _certificates()
+    rows = []
 
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    _verify(response.content, response["Chengnuo-Signature"], seal)
-    with pytest.raises(InvalidSignature):
-        _verify(
-            response.content.replace(b"record_repaired", b"record_revoked"),
-            response["Chengnuo-Signature"],
-            seal,
-        )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert len(rows) == OpenDataEvent.objects.count()
+    for day in build_every_day():
+        response, body = _csv(day=day.isoformat())
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == f'inline; filename="events-{day}.csv"'
+        assert body.startswith(b"\xef\xbb\xbf")
+        _verify(body, response["Chengnuo-Signature"], seal)
+        with pytest.raises(InvalidSignature):
+            _verify(
+                body[:-3] + bytes([body[-3] ^ 0x01]) + body[-2:],
+                response["Chengnuo-Signature"],
+                seal,
+            )
+        day_rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+        indexes = [int(row["leaf_index"]) for row in day_rows]
+        assert indexes == sorted(indexes)  # log order within the day
+        rows += day_rows
+    # every event once, in the file of the day the log recorded it
+    assert sorted(int(row["leaf_index"]) for row in rows) == list(
+        OpenDataEvent.objects.order_by("leaf_index").values_list("leaf_index", flat=True)
+    )
     for row in rows:
         assert _leaf(row["salt"], json.loads(row["event_json"])).hex() == row["leaf_hash"]
         if row["subject_salt"]:
@@ -230,7 +251,7 @@ def test_an_item_is_proven_in_the_signed_checkpoint_of_the_log(history):
 
 
 def test_a_record_no_longer_public_no_longer_names_its_subject_anywhere(history):
-    feed, dump = _get(FEED, limit=500), _get(CSV)
+    feed, dump = _get(FEED, limit=500), _dump()
     items = json.loads(feed.content)["items"]
     announcements = {
         i["_chengnuo"]["leaf_index"]: i
@@ -240,7 +261,7 @@ def test_a_record_no_longer_public_no_longer_names_its_subject_anywhere(history)
 
     for name in (history.extra["red_company"].name, history.extra["defaulter"].name):
         assert name not in feed.content.decode()
-        assert name not in dump.content.decode("utf-8-sig")
+        assert name not in dump
     for item in items:
         extension = item["_chengnuo"]
         assert _leaf(extension["salt"], extension["event"]).hex() == extension["leaf_hash"]
@@ -282,13 +303,13 @@ def test_a_record_no_longer_public_no_longer_names_its_subject_anywhere(history)
         (FEED, {"since": "2026-13-01"}, "since"),
         (FEED, {"until": "7 December"}, "until"),
         (FEED, {"since": "2026-12-08", "until": "2026-12-07"}, "since"),
-        (CSV, {"since": "20261207"}, "since"),
-        (CSV, {"until": "2026-02-30"}, "until"),
+        (CSV, {"day": "20261207"}, "day"),
+        (CSV, {"day": "2026-02-30"}, "day"),
         (FEED, {"until": "2026-W49-1"}, "until"),
         (FEED, {"until": ""}, "until"),
         (FEED, {"cursor": ""}, "cursor"),
-        (CSV, {"since": ""}, "since"),
-        (CSV, {"since": "２０２６-１２-０７"}, "since"),
+        (CSV, {"day": ""}, "day"),
+        (CSV, {"day": "２０２６-１２-０７"}, "day"),
     ],
 )
 def test_bad_input_is_refused_with_the_envelope_naming_the_field(db, path, query, field):
@@ -310,3 +331,25 @@ def test_an_empty_feed_is_a_signed_empty_page(db):
     assert (feed["items"], feed["_chengnuo"]["has_more"]) == ([], False)
     seal, _root = _certificates()
     _verify(response.content, response["Chengnuo-Signature"], seal)
+
+
+def test_the_csv_is_the_latest_day_built_unless_a_day_is_given(history):
+    days = build_every_day()
+
+    response, body = _csv()
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'inline; filename="events-{days[-1]}.csv"'
+    assert body == _csv(day=days[-1].isoformat())[1]
+    assert body != _csv(day=days[0].isoformat())[1]
+
+
+@pytest.mark.parametrize("query", [{}, {"day": "2026-12-07"}])
+def test_a_day_not_built_is_a_404_in_the_envelope(db, query):
+    response = _get(CSV, **query)
+
+    assert response.status_code == 404
+    body = response.json()
+    assert body["code"] == "not_found"
+    assert list(body["fields"]) == ["day"]
+    assert "Chengnuo-Signature" not in response

@@ -4,6 +4,7 @@ missing certificate is reported clearly."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,14 +13,16 @@ import pytest
 import time_machine
 from django.test import Client
 
+from credit.opendata.selectors import open_data_day_file_paths
 from credit.record.services.publicity import breach_publication_end_due
-from tests.credit.opendata.conftest import TODAY, at, general_breach
+from tests.credit.opendata.conftest import TODAY, at, build_every_day, general_breach
 from tests.credit_seeds import credit_rules_seed
 from tests.factories import SubjectFactory
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "verify_open_data.py"
 FEED = "/api/v1/open-data/feed.json"
 CSV = "/api/v1/open-data/events.csv"
+ROWS = r"OK      ([0-9]+) rows: every leaf recomputed, ([0-9]+) with the subject withheld"
 
 
 def _run(*arguments: str) -> subprocess.CompletedProcess:
@@ -46,7 +49,11 @@ def test_the_script_verifies_the_real_endpoints_over_http(live_server, world):
     credit_rules_seed()  # a transactional test before this one may have emptied them
     _records(world)
 
-    for path, counted in ((FEED, "4 items"), (CSV, "4 rows")):
+    days = build_every_day()
+    paths = [FEED, *(f"{CSV}?day={day}" for day in days)]
+    counted = []
+
+    for path in paths:
         result = _run(f"{live_server.url}{path}")
 
         assert result.returncode == 0, result.stdout + result.stderr
@@ -54,8 +61,11 @@ def test_the_script_verifies_the_real_endpoints_over_http(live_server, world):
         assert lines[-1] == "open data verified"
         assert any(line.startswith("OK      Chengnuo-Signature verifies") for line in lines)
         assert any(line.startswith("OK      Chengnuo-Signature-Key is") for line in lines)
-        assert f"OK      {counted}: every leaf recomputed, 3 with the subject withheld" in lines
         assert not any(line.startswith("FAILED") for line in lines)
+        counted += [line for line in lines if "every leaf recomputed" in line]
+    assert counted[0] == "OK      4 items: every leaf recomputed, 3 with the subject withheld"
+    rows = [re.fullmatch(ROWS, line).groups() for line in counted[1:]]
+    assert [sum(int(row[0]) for row in rows), sum(int(row[1]) for row in rows)] == [4, 3]
 
 
 @pytest.fixture
@@ -126,3 +136,27 @@ def test_a_saved_page_without_a_certificate_is_an_input_error(saved):
 
     assert result.returncode == 2
     assert result.stderr.strip() == "ERROR   a saved body needs --certificate"
+
+
+def test_a_day_file_verifies_with_its_stored_signature_and_a_changed_byte_fails(saved):
+    [day, *_later] = build_every_day()
+    stored = open_data_day_file_paths(day=day)
+    body = stored.csv.read_bytes()
+    changed = bytearray(body)
+    changed[len(body) // 2] ^= 0x01
+    (saved / "changed.csv").write_bytes(bytes(changed))
+    arguments = ["--certificate", str(saved / "certificate.pem"), "--root", str(saved / "root.pem")]
+
+    good = _run("--body", str(stored.csv), "--headers", str(stored.signature), *arguments)
+    bad = _run("--body", str(saved / "changed.csv"), "--headers", str(stored.signature), *arguments)
+
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.splitlines()[-1] == "open data verified"
+    assert f"OK      Chengnuo-Signature verifies over the {len(body)} bytes of the body" in (
+        good.stdout.splitlines()
+    )
+    assert bad.returncode == 1
+    assert (
+        "FAILED  Chengnuo-Signature does not verify: the body is not the one the platform signed"
+        in bad.stdout.splitlines()
+    )

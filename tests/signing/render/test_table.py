@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from signing.render.fonts import SUBSET_FONT_NAME, font_for_text
 from signing.render.report import IssuedDocument, Section, render_issued_document
-from signing.render.table import char_widths, wrap_text
+from signing.render.table import NOT_AT_LINE_END, NOT_AT_LINE_START, char_widths, wrap_text
 from tests.pdf_text import pdf_info, pdf_text
 
 
@@ -24,6 +24,67 @@ def test_chinese_breaks_between_characters_within_the_width():
     assert "".join(lines) == text
     assert [len(line) for line in lines] == [6, 6, 6, 3]
     assert all(sum(widths[c] for c in line) <= width for line in lines)
+
+
+SIX = 9 * 6.5  # room for six characters of 9 pt
+
+
+def _fits(lines: list[str], width: float, widths) -> bool:
+    return all(sum(widths[c] for c in line) <= width for line in lines)
+
+
+def test_a_closing_mark_that_would_start_a_line_takes_the_character_before_it_down():
+    widths = _widths()
+    text = "企业未能履行。已经记录在案"  # 。 is the seventh character
+
+    lines = wrap_text(text, SIX, widths)
+
+    assert lines == ["企业未能履", "行。已经记录", "在案"]
+    assert _fits(lines, SIX, widths)
+
+
+def test_several_closing_marks_in_a_row_go_down_together_with_their_character():
+    widths = _widths()
+    text = "企业说已履行”。然后离开"  # ”。 fall on the seventh and eighth place
+
+    lines = wrap_text(text, SIX, widths)
+
+    assert lines == ["企业说已履", "行”。然后离", "开"]
+    assert _fits(lines, SIX, widths)
+
+
+def test_an_opening_bracket_never_ends_a_line():
+    widths = _widths()
+    text = "信用修复决（第十二号）已送达"  # （ is the sixth character
+
+    lines = wrap_text(text, SIX, widths)
+
+    assert lines == ["信用修复决", "（第十二号）", "已送达"]
+    assert _fits(lines, SIX, widths)
+
+
+def test_every_closing_and_opening_mark_obeys_the_rules_in_a_long_text():
+    widths = _widths()
+    marks = "。，、；：？！）」』》"
+    text = "".join(
+        f"第{index}项（甲「乙」『丙』《丁》）{marks[index % len(marks)]}" for index in range(60)
+    )
+
+    for width in (SIX, 9 * 7.5, 9 * 9.5, 9 * 11.5):
+        lines = wrap_text(text, width, widths)
+
+        assert "".join(lines) == text
+        assert _fits(lines, width, widths)
+        assert not any(line[0] in NOT_AT_LINE_START for line in lines[1:])
+        assert not any(line[-1] in NOT_AT_LINE_END for line in lines[:-1])
+
+
+def test_the_rule_gives_way_when_a_line_would_be_emptied():
+    widths = _widths()
+
+    lines = wrap_text("好。。。。。。。", 9 * 2.5, widths)  # nothing can carry all the marks
+
+    assert lines == ["好。", "。。", "。。", "。。"]
 
 
 def test_words_of_other_scripts_stay_whole_and_a_too_long_one_is_cut():
