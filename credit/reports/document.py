@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from credit.record.models.breaches import Breach, ListEntry, Measure
@@ -159,6 +160,7 @@ def report_document(
     )
     subject = content.subject
     return IssuedDocument(
+        language=get_language() or "zh-hans",
         title=_("Special credit report"),
         reference=reference,
         particulars=(
@@ -200,6 +202,7 @@ def notice_document(notice: RepairNotice, *, verify_url: str) -> IssuedDocument:
     if notice.department_name:
         where += " · " + _("In person: %(department)s") % {"department": notice.department_name}
     return IssuedDocument(
+        language=get_language() or "zh-hans",
         title=_("Credit repair notice"),
         reference=notice.reference,
         particulars=(

@@ -12,6 +12,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
+from signing.render.structure import document_language
+
 APPLICANT_FIELD = "Applicant"
 PLATFORM_SEAL_FIELD = "PlatformSeal"
 SIGNATURE_FIELDS = (APPLICANT_FIELD, PLATFORM_SEAL_FIELD)
@@ -31,7 +33,8 @@ def seal_field_describe(writer: IncrementalPdfFileWriter) -> None:
     in the structure tree that points at the widget (``/OBJR``), so a screen reader announces
     the seal where it stands. Done in the revision that creates the field, before the
     applicant signs it, so no signature sees it change."""
-    language = str(writer.root["/Lang"]) if "/Lang" in writer.root else "zh-hans"
+    lang = str(writer.root["/Lang"]) if "/Lang" in writer.root else "zh-CN"
+    language = document_language(lang)
     with translation.override(language):
         text = gettext(
             "Platform seal: the platform's round red seal, and a QR code that opens the "

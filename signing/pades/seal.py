@@ -37,7 +37,7 @@ from pyhanko.stamp import StaticStampStyle
 from signing.ca.authority import ca_get
 from signing.ca.revocation import crl_der
 from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
-from signing.pades.fields import PLATFORM_SEAL_FIELD, seal_field_spec
+from signing.pades.fields import PLATFORM_SEAL_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT
 from signing.pades.signers import root_asn1, seal_signer
 from signing.render.stamp import render_seal_stamp
@@ -118,7 +118,10 @@ def seal_pdf(
         if PLATFORM_SEAL_FIELD not in {
             name for name, *_rest in fields.enumerate_sig_fields(reader)
         }:
+            # a sealed document without an earlier signature (a report, a notice): the field
+            # and its alternative text are made in the seal's own revision
             fields.append_signature_field(writer, seal_field_spec())
+            seal_field_describe(writer)
     except (*MALFORMED_INPUT, HankoSigningError) as error:
         raise InvalidPdf(f"Cannot prepare the PDF for the seal: {error}") from error
     stamp = render_seal_stamp(reference=reference, sealed_at=sealed_at, verify_url=verify_url)

@@ -15,8 +15,10 @@ for the platform's round seal (``signing.pades.fields.SEAL_BOX``), drawn when it
 Fonts come from ``signing.render.fonts``: the shipped subset, or a full system font
 when a character is outside it.
 
-The PDF is tagged (``signing.render.tagging``): headings and paragraphs in reading order
-in a structure tree, the footer and watermark as artifacts.
+The PDF is tagged (``signing.render.tagging``, ``signing.render.structure``): headings,
+paragraphs and tables in reading order in a structure tree, the footer and watermark as
+artifacts, with the catalogue entries of PDF/UA-1 (language, title, tab order, XMP
+identification).
 
 Headings come from a small table keyed by language, not from Django's gettext, so the
 output never depends on the language of the request that happens to render it.
@@ -47,8 +49,9 @@ from reportlab.platypus import (
 from directory.city import city_now, city_time_text
 from signing.errors import InvalidDocument
 from signing.render.fonts import drawing_lock, font_for_text
+from signing.render.structure import tag_pdf
 from signing.render.tagging import TaggedParagraph as Paragraph
-from signing.render.tagging import TaggedTable, artifact_begin, artifact_end, tag_pdf
+from signing.render.tagging import TaggedTable, artifact_begin, artifact_end
 
 PRODUCER = "Chengnuo"
 # Room above the title on the first page for the platform seal's stamp (SEAL_BOX).
@@ -207,7 +210,6 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
         creator=PRODUCER,
         producer=PRODUCER,
         keywords=[],
-        lang=document.language,
         invariant=1,
     )
 
@@ -233,7 +235,7 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
             onLaterPages=draw_footer,
         )
     # the structure tree reportlab cannot write: headings, paragraphs, reading order
-    return tag_pdf(buffer.getvalue())
+    return tag_pdf(buffer.getvalue(), language=document.language)
 
 
 def _pdf_date(moment: datetime):  # type: ignore[no-untyped-def]

@@ -4,6 +4,11 @@ In the manner of an e-signature "certificate of completion": the document's SHA-
 signature (who, code, trusted time, verdict) and every recorded event with its time and
 actor. Rendered with reportlab in the commitment's own font (``signing.render.fonts``), so Chinese
 names print and the text stays extractable.
+
+Tagged like the commitment (``signing.render.tagging``, ``signing.render.structure``): the
+title ``H1``, the headings ``H2``, the tables as tables (the particulars' labels head their
+rows, the listings' column headings their columns), in Chinese (``zh-CN``), the language of
+most of what it prints besides its bilingual labels.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 
 from directory.city import city_time_text
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.glyphs import replace_undrawable
+from signing.render.structure import tag_pdf
+from signing.render.tagging import TaggedParagraph as Paragraph
+from signing.render.tagging import TaggedTable
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,10 @@ def render_evidence_certificate(certificate: EvidenceCertificate) -> bytes:
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
 
-    def table(rows: list[list[str]], widths: list[float]) -> Table:
+    def table(rows: list[list[str]], widths: list[float], *, header: bool = True) -> TaggedTable:
+        """A listing under its column headings, or (no ``header``) labelled rows."""
         data = [[p(cell) for cell in row] for row in rows]
-        result = Table(data, colWidths=widths, repeatRows=1)
+        result = TaggedTable(data, colWidths=widths, repeatRows=1 if header else 0)
         result.setStyle(
             TableStyle(
                 [
@@ -124,6 +133,7 @@ def render_evidence_certificate(certificate: EvidenceCertificate) -> bytes:
                 ["Generated 生成时间", _time(certificate.generated_at)],
             ],
             [50 * mm, 120 * mm],
+            header=False,
         ),
         p("Signatures 签名", heading),
         table(
@@ -159,4 +169,4 @@ def render_evidence_certificate(certificate: EvidenceCertificate) -> bytes:
             producer="Chengnuo",
             subject=certificate.reference,
         ).build(story)
-    return buffer.getvalue()
+    return tag_pdf(buffer.getvalue(), language="zh-hans")

@@ -7,6 +7,11 @@ first page left free for the platform seal's stamp (``signing.pades.fields.SEAL_
 report can be sealed without covering a word. Tables are plain-text ``TextTable`` flowables
 (``signing.render.table``): a report's cost grows little with its number of entries. Labels
 come in the caller's language; the document's kind is printed in both languages.
+
+Tagged (``signing.render.tagging``, ``signing.render.structure``): the title ``H1``, the
+sections' headings ``H2``, the other lines ``P``, the tables as tables (the particulars'
+labels head their rows, a section's column headings its columns), with the catalogue
+entries of PDF/UA-1 in the document's language.
 """
 
 from __future__ import annotations
@@ -19,11 +24,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.glyphs import replace_undrawable, undrawable_characters
+from signing.render.structure import tag_pdf
 from signing.render.table import TextTable
+from signing.render.tagging import TaggedParagraph as Paragraph
 
 SEAL_ROOM = 38 * mm  # the seal's box reaches 97 pt (34 mm) down from the top of page one
 
@@ -48,6 +55,7 @@ class IssuedDocument:
     particulars: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...] = field(default=())
     closing: tuple[str, ...] = ()
+    language: str = "zh-hans"  # the labels' language (a Django code): the PDF's /Lang
 
 
 def _texts(document: IssuedDocument) -> str:
@@ -73,6 +81,8 @@ def render_issued_document(document: IssuedDocument) -> bytes:
         return Paragraph(escape(clean(text)), style)
 
     def table(rows: list[list[str]], widths: list[float], header: bool) -> TextTable:
+        """A section's listing (``header``: its column headings first) or, without a header,
+        the particulars (labels heading their rows)."""
         return TextTable(
             [[clean(cell) for cell in row] for row in rows],
             widths,
@@ -81,6 +91,7 @@ def render_issued_document(document: IssuedDocument) -> bytes:
             leading=body.leading,
             header_rows=1 if header else 0,
             header_background=colors.HexColor("#e6e6e6") if header else None,
+            row_headers=not header,
         )
 
     story = [
@@ -115,4 +126,4 @@ def render_issued_document(document: IssuedDocument) -> bytes:
             subject=document.reference,
             invariant=1,
         ).build(story)
-    return buffer.getvalue()
+    return tag_pdf(buffer.getvalue(), language=document.language)

@@ -14,6 +14,11 @@ and line-end rules (禁则, GB/T 15834 and W3C clreq): no line starts with closi
 (``。，、；：？！）」』》`` and the like) and none ends with an opening bracket (``（「『《``):
 the characters before the break move down with it (push-out), so no line grows wider than
 its column. A line that would be emptied keeps its characters (the rule gives way to width).
+
+Tagged like ``signing.render.tagging.TaggedTable``: the table, each row and each cell marked
+(``Table``, ``TR``, ``TH``/``TD``; the header rows' cells head their columns, and with
+``row_headers`` the first column's cells head their rows), each cell's text a paragraph, the
+grid and the header's background artifacts.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from reportlab.lib import colors
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
+
+from signing.render.tagging import artifact_begin, artifact_end, cell_begin, role_begin, role_end
 
 # Characters that may not begin a line: closing punctuation, stops, iteration marks, small
 # kana; and those that may not end one: opening brackets and quotes.
@@ -184,6 +191,7 @@ class TextTable(Flowable):
         header_rows: int = 1,
         padding: float = 3.0,
         header_background=None,
+        row_headers: bool = False,
         _laid_out: list[tuple[list[list[str]], float]] | None = None,
     ) -> None:
         super().__init__()
@@ -195,6 +203,7 @@ class TextTable(Flowable):
         self.header_rows = header_rows
         self.padding = padding
         self.header_background = header_background
+        self.row_headers = row_headers
         self._laid_out = _laid_out
 
     def _layout(self) -> list[tuple[list[list[str]], float]]:
@@ -229,6 +238,7 @@ class TextTable(Flowable):
             header_rows=self.header_rows,
             padding=self.padding,
             header_background=self.header_background,
+            row_headers=self.row_headers,
             _laid_out=[laid_out[index] for index in keep],
         )
 
@@ -253,37 +263,60 @@ class TextTable(Flowable):
         canvas = self.canv
         laid_out = self._layout()
         total = sum(height for _cells, height in laid_out)
-        y = total
         canvas.saveState()
+        role_begin(canvas, "Table")
         if self.header_background is not None and self.header_rows:
             header = sum(height for _cells, height in laid_out[: self.header_rows])
+            artifact_begin(canvas)
             canvas.setFillColor(self.header_background)
             canvas.rect(0, total - header, self.width, header, stroke=0, fill=1)
+            artifact_end(canvas)
         canvas.setFillColor(colors.black)
         canvas.setStrokeColor(colors.grey)
         canvas.setLineWidth(0.5)
-        text = canvas.beginText()
-        text.setFont(self.font_name, self.font_size, self.leading)
-        write = _LineWriter(canvas, text) if _LineWriter.serves(self.font_name) else None
         # the first baseline sits one font size below the cell's top padding, as reportlab's
         # paragraphs place it
-        for cells, height in laid_out:
+        y = total
+        for row, (cells, height) in enumerate(laid_out):
+            role_begin(canvas, "TR")
             x = 0.0
-            for lines, column in zip(cells, self.col_widths, strict=True):
-                baseline = y - self.padding - self.font_size
-                for line in lines:
-                    if line:
-                        text.setTextOrigin(x + self.padding, baseline)
-                        if write is None:
-                            text.textOut(line)
-                        else:
-                            write(line)
-                    baseline -= self.leading
-                x += column
+            for column, (lines, width) in enumerate(zip(cells, self.col_widths, strict=True)):
+                cell_begin(
+                    canvas,
+                    is_column_header=row < self.header_rows,
+                    is_row_header=self.row_headers and column == 0,
+                )
+                if any(lines):
+                    self._draw_cell(lines, x=x, top=y)
+                role_end(canvas)
+                x += width
+            role_end(canvas)
             y -= height
+        artifact_begin(canvas)
+        self._draw_grid(laid_out, total)
+        artifact_end(canvas)
+        role_end(canvas)
+        canvas.restoreState()
+
+    def _draw_cell(self, lines: list[str], *, x: float, top: float) -> None:
+        """Draw one cell's lines as a paragraph (a text object of its own)."""
+        canvas = self.canv
+        role_begin(canvas, "P")
+        text = canvas.beginText()
+        text.setFont(self.font_name, self.font_size, self.leading)
+        write = _LineWriter(canvas, text) if _LineWriter.serves(self.font_name) else text.textOut
+        baseline = top - self.padding - self.font_size
+        for line in lines:
+            if line:
+                text.setTextOrigin(x + self.padding, baseline)
+                write(line)
+            baseline -= self.leading
         canvas.drawText(text)
-        # the grid: every row's top, the bottom, every column's sides
-        path = canvas.beginPath()
+        role_end(canvas)
+
+    def _draw_grid(self, laid_out: list[tuple[list[list[str]], float]], total: float) -> None:
+        """Draw the rules: every row's top, the bottom, every column's sides."""
+        path = self.canv.beginPath()
         y = total
         for _cells, height in laid_out:
             path.moveTo(0, y)
@@ -296,5 +329,4 @@ class TextTable(Flowable):
             x += column
             path.moveTo(x, 0)
             path.lineTo(x, total)
-        canvas.drawPath(path, stroke=1, fill=0)
-        canvas.restoreState()
+        self.canv.drawPath(path, stroke=1, fill=0)

@@ -35,6 +35,7 @@ from signing.ca.authority import ca_get
 from signing.models import ArchiveTimestamp, SignedDocument
 from signing.pades.fields import PLATFORM_SEAL_FIELD
 from signing.storage import document_read
+from tests.pdf_structure import catalogue, pdfua_findings, structure_roles, untagged_content
 from tests.pdf_text import pdf_text
 from tests.signing.tsa_server import closed_port_url
 
@@ -121,6 +122,19 @@ def test_the_sweep_seals_each_notice_once(world, notice):
     assert _pyhanko_verdicts(document_read(sealed.document)) == [
         (PLATFORM_SEAL_FIELD, AdESPassed.OK)
     ]
+
+
+def test_the_sealed_notice_is_a_tagged_pdf_with_the_seal_described(world, notice, tmp_path):
+    sealed = services.repair_notice_seal(notice_id=notice.pk)
+    data = document_read(sealed.document)
+
+    # the notice in the platform's language, tagged before the seal's revision
+    entries = catalogue(data)
+    assert (entries["lang"], entries["tabs"], entries["pdfuaid_part"]) == ("zh-CN", {"/S"}, "1")
+    # the seal, made in the same revision as its field, is read first with its description
+    assert structure_roles(data)[:3] == ["/Document", "/Form", "/H1"]
+    assert untagged_content(data) == []
+    assert pdfua_findings(data, tmp_path) == []
 
 
 def test_the_qr_address_printed_on_the_notice_opens_a_check_that_says_genuine(

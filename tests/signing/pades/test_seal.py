@@ -22,6 +22,7 @@ from signing.pades.seal import seal_pdf
 from signing.pades.sign import sign_pdf
 from signing.pades.validate import validate_pdf, validate_pdf_offline
 from signing.render.commitment import render_commitment_pdf
+from tests.pdf_structure import catalogue, pdfua_findings, untagged_content
 from tests.signing.tsa_server import running_tsa
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="no poppler pdfsig")
@@ -54,6 +55,18 @@ def test_the_sealed_pdf_keeps_the_applicant_signature_valid_and_adds_the_seal(se
     assert seal.timestamp_trusted is True
     assert len(report.document_timestamps) == 1
     assert report.document_timestamps[0].trusted is True
+
+
+def test_the_sealed_pdf_is_still_tagged_for_pdf_ua_after_both_signatures(sealed, tmp_path):
+    # when: the signed and sealed PDF (three more revisions) is read back
+    entries = catalogue(sealed.data)
+
+    # then: the tagging made before signing is what every revision still shows, and the
+    # independent checker finds nothing (the seal's widget has its description)
+    assert entries["lang"] == "zh-CN" and entries["pdfuaid_part"] == "1"
+    assert entries["tabs"] == {"/S"} and entries["marked"] is True
+    assert untagged_content(sealed.data) == []
+    assert pdfua_findings(sealed.data, tmp_path) == []
 
 
 def test_pyhanko_ades_lta_validates_both_signatures_offline_with_only_the_root(sealed):

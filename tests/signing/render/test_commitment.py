@@ -13,9 +13,17 @@ from pathlib import Path
 import pikepdf
 import pytest
 from PIL import Image
+from reportlab.pdfgen.canvas import Canvas
 
 from signing.errors import InvalidDocument, SigningErrorCode
 from signing.render.commitment import SignatureBlock, render_commitment_pdf
+from tests.pdf_structure import (
+    catalogue,
+    pdfua_findings,
+    structure_roles,
+    tagged_catalogue,
+    untagged_content,
+)
 from tests.pdf_text import pdf_info
 
 needs_poppler = pytest.mark.skipif(
@@ -341,7 +349,7 @@ def test_the_pdf_is_tagged_headings_and_paragraphs_in_reading_order(commitment):
 
     catalogue, elements = _structure(pdf)
 
-    assert catalogue == {"marked": True, "lang": "zh-hans", "display_title": True}
+    assert catalogue == {"marked": True, "lang": "zh-CN", "display_title": True}
     roles = [role for role, _shown in elements]
     assert roles[0] == "/H1"  # the title first
     assert roles.count("/H2") == 5  # 一、… to 五、
@@ -400,3 +408,42 @@ def test_a_table_split_over_two_pages_is_a_table_on_each(commitment):
         for rows in particulars
         for cells in rows
     )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_pdf_carries_the_catalogue_entries_of_pdf_ua(commitment, language):
+    pdf = render_commitment_pdf(dataclasses.replace(commitment, language=language))
+
+    assert catalogue(pdf) == tagged_catalogue(
+        lang={"zh-hans": "zh-CN", "en": "en"}[language],
+        title="食品经营许可告知承诺书 CN-2025-000123",
+    )
+
+
+def test_every_content_item_is_in_the_structure_or_an_artifact(commitment):
+    # given: two pages, a split table, the watermark and footers
+    many = tuple((f"第{n}项", f"深圳市南山区科技园{n}号") for n in range(80))
+    pdf = render_commitment_pdf(dataclasses.replace(commitment, fields=many, is_preview=True))
+
+    # when / then: no text, path or image is drawn outside a marked-content id or an artifact
+    assert untagged_content(pdf) == []
+    assert structure_roles(pdf)[:2] == ["/Document", "/H1"]
+
+
+def test_the_content_check_finds_content_drawn_outside_the_structure():
+    # given: a page reportlab draws without marks (text and a rule)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.drawString(72, 720, "untagged")
+    canvas.line(72, 700, 300, 700)
+    canvas.save()
+
+    # when / then
+    assert untagged_content(buffer.getvalue()) == [(0, "Tj"), (0, "S")]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_independent_pdf_ua_checker_finds_nothing(commitment, language, tmp_path):
+    pdf = render_commitment_pdf(dataclasses.replace(commitment, language=language, is_preview=True))
+
+    assert pdfua_findings(pdf, tmp_path) == []

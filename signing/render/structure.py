@@ -1,0 +1,145 @@
+"""Tagged PDF from reportlab's output, the structure half: the marks ``signing.render.tagging``
+drew become a structure tree, and the catalogue gets what PDF/UA-1 (ISO 14289-1) asks of a
+tagged document.
+
+``tag_pdf`` gives each content mark a marked-content id (``/P <</MCID n>> BDC``), a
+``StructElem`` of that role on that page, a ``ParentTree`` entry; a table's marks become the
+grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
+around the cells' paragraphs, and leave the content stream. The catalogue gets
+``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``, ``ViewerPreferences
+/DisplayDocTitle true`` and an XMP metadata packet with the document information and the
+PDF/UA identification (``pdfuaid:part 1``); every page gets ``/Tabs /S`` (tab order follows
+the structure). All of it before anything is signed, so no signature sees it change.
+
+Deterministic like the rendering: the same input gives the same bytes (qpdf's deterministic
+file identifier, XMP dates taken from the document information), so a signed PDF can still be
+checked by rendering it again (ADR 0034).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+
+import pikepdf
+
+# Roles that group other elements and hold no content of their own.
+GROUPS = (b"Table", b"TR", b"TH", b"TD")
+# Every mark the renderer writes, each on a line of its own: a role opening (a header cell
+# with its scope), or the end of the innermost open one.
+_MARK = re.compile(
+    rb"^(?:/(H1|H2|H3|P|Artifact|Table|TR|TD) BMC|/(TH) <</Scope /(Row|Column)>> BDC|EMC)$",
+    re.MULTILINE,
+)
+
+
+def pdf_language(language: str) -> str:
+    """The ``/Lang`` (BCP 47) of a document in ``language``, a Django code: ``zh-hans`` (the
+    simplified Chinese of the mainland) is ``zh-CN``, ``en`` is ``en``."""
+    return "en" if language.lower().startswith("en") else "zh-CN"
+
+
+def document_language(pdf_lang: str) -> str:
+    """The Django language of a PDF's ``/Lang`` (the inverse of ``pdf_language``)."""
+    return "en" if pdf_lang.lower().startswith("en") else "zh-hans"
+
+
+def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes:
+    """Give ``pdf`` (reportlab's, with role marks) its structure tree and the catalogue
+    entries of PDF/UA, in ``language`` (a Django code); identical bytes in, identical bytes
+    out."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.make_indirect(
+            pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array())
+        )
+        top = document.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array()
+            )
+        )
+        root.K.append(top)
+        numbers = pikepdf.Array()
+        for index, page in enumerate(document.pages):
+            elements = _tag_page(document, page, parent=top)
+            page.obj.StructParents = index
+            page.obj.Tabs = pikepdf.Name.S  # tab order follows the structure
+            numbers.extend([index, pikepdf.Array(elements)])
+        root.ParentTree = document.make_indirect(pikepdf.Dictionary(Nums=numbers))
+        root.ParentTreeNextKey = len(document.pages)
+        document.Root.StructTreeRoot = root
+        document.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
+        document.Root.Lang = pikepdf.String(pdf_language(language))
+        if title_displayed:
+            document.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        _identify(document)
+        out = io.BytesIO()
+        # other streams (the embedded fonts) are copied as they are, not decoded and re-encoded
+        document.save(
+            out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none
+        )
+    return out.getvalue()
+
+
+def _identify(document: pikepdf.Pdf) -> None:
+    """Write the XMP metadata: the document information (title, author, dates from the
+    injected clock, never the time of tagging) and the PDF/UA-1 identification."""
+    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as metadata:
+        # /Trapped (reportlab's "False") has no XMP equivalent
+        information = {key: value for key, value in document.docinfo.items() if key != "/Trapped"}
+        metadata.load_from_docinfo(information)
+        metadata["pdfuaid:part"] = "1"
+
+
+def _tag_page(document: pikepdf.Pdf, page: pikepdf.Page, *, parent) -> list:
+    """Number the page's content marks and make one structure element per mark, in order,
+    inside the table elements its table marks open.
+
+    The marks are lines of their own that only this module writes (reportlab puts each
+    literal on its own line; text is drawn as strings, never as such a line), so they are
+    found in the page's content bytes without parsing every operator."""
+    elements = []  # the elements holding marked content, by marked-content id
+    parents = [parent]  # the innermost open grouping element last
+    opened: list[bool] = []  # per open mark: whether it opened a grouping element
+
+    def numbered(match: re.Match) -> bytes:
+        role = match.group(1) or match.group(2)
+        if role is None:  # EMC: a grouping element's end leaves the content with its start
+            if opened.pop():
+                parents.pop()
+                return b""
+            return b"EMC"
+        if role == b"Artifact":
+            opened.append(False)
+            return match.group(0)
+        element = pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem,
+            S=pikepdf.Name("/" + role.decode()),
+            P=parents[-1],
+            Pg=page.obj,
+        )
+        if role in GROUPS:
+            element.K = pikepdf.Array()
+            if match.group(3):
+                element.A = pikepdf.Dictionary(
+                    O=pikepdf.Name.Table, Scope=pikepdf.Name("/" + match.group(3).decode())
+                )
+            element = document.make_indirect(element)
+            parents[-1].K.append(element)
+            parents.append(element)
+            opened.append(True)
+            return b""
+        mcid = len(elements)
+        element.K = mcid
+        element = document.make_indirect(element)
+        parents[-1].K.append(element)
+        elements.append(element)
+        opened.append(False)
+        return b"/%s <</MCID %d>> BDC" % (role, mcid)
+
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    for stream in streams:
+        marked = _MARK.sub(numbered, stream.read_bytes())
+        stream.write(zlib.compress(marked), filter=pikepdf.Name.FlateDecode)
+    return elements

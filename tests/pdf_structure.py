@@ -1,0 +1,103 @@
+"""Reading a tagged PDF back for the tests: the catalogue's PDF/UA entries, content outside
+the structure, the structure tree's elements, and the independent PDF/UA checker's findings."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+# Operators that put something on the page: text, paths painted, images, shadings, XObjects.
+PAINTING = frozenset(
+    ["Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do"]
+    + ["INLINE IMAGE"]
+)
+
+
+def catalogue(pdf: bytes) -> dict:
+    """The catalogue's and pages' entries PDF/UA-1 asks of a tagged document."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        root = document.Root
+        with document.open_metadata() as metadata:
+            part = metadata.get("pdfuaid:part")
+            title = metadata.get("dc:title")
+        return {
+            "marked": bool(root.MarkInfo.Marked),
+            "lang": str(root.Lang),
+            "display_title": bool(root.ViewerPreferences.DisplayDocTitle),
+            "tabs": {str(page.obj.get("/Tabs")) for page in document.pages},
+            "pdfuaid_part": part,
+            "xmp_title": title,
+            "structure_tree": str(root.StructTreeRoot.Type),
+        }
+
+
+def tagged_catalogue(*, lang: str, title: str) -> dict:
+    """What ``catalogue`` reads from a document tagged for PDF/UA in ``lang`` under ``title``."""
+    return {
+        "marked": True,
+        "lang": lang,
+        "display_title": True,
+        "tabs": {"/S"},  # every page: tab order follows the structure
+        "pdfuaid_part": "1",
+        "xmp_title": title,
+        "structure_tree": "/StructTreeRoot",
+    }
+
+
+def untagged_content(pdf: bytes) -> list[tuple[int, str]]:
+    """Every painting operator (page index, operator) that is neither inside marked content
+    with a marked-content id (so in the structure tree) nor inside an artifact; and every
+    marked content without either (a mark the structure does not know)."""
+    found = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for index, page in enumerate(document.pages):
+            open_marks: list[bool] = []  # per open sequence: tagged content or artifact
+            for instruction in pikepdf.parse_content_stream(page):
+                operator = str(instruction.operator)
+                if operator in ("BMC", "BDC"):
+                    tag = str(instruction.operands[0])
+                    has_id = (
+                        operator == "BDC"
+                        and isinstance(instruction.operands[1], pikepdf.Dictionary)
+                        and "/MCID" in instruction.operands[1]
+                    )
+                    is_known = tag == "/Artifact" or has_id
+                    if not is_known:
+                        found.append((index, f"{operator} {tag}"))
+                    open_marks.append(is_known)
+                elif operator == "EMC":
+                    open_marks.pop()
+                elif operator in PAINTING and not any(open_marks):
+                    found.append((index, operator))
+            assert open_marks == [], f"page {index}: unbalanced marked content"
+    return found
+
+
+def structure_roles(pdf: bytes) -> list[str]:
+    """The structure elements' roles, depth first in reading order (``/Document`` first)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+
+        def walk(element) -> list[str]:
+            roles = [str(element.S)]
+            if isinstance(element.K, pikepdf.Array):
+                for kid in element.K:
+                    if kid.get("/Type") == pikepdf.Name.StructElem:
+                        roles += walk(kid)
+            return roles
+
+        return [role for top in document.Root.StructTreeRoot.K for role in walk(top)]
+
+
+def pdfua_findings(pdf: bytes, tmp_path: Path) -> list[str]:
+    """What the independent PDF/UA-1 checker (``pdfua`` from PyPI, installed by
+    scripts/test with the dev dependencies) finds, as "rule: message" lines."""
+    checker = pytest.importorskip(
+        "pdfua", reason="the PDF/UA checker (pip install pdfua, a dev dependency) is missing"
+    )
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(pdf)
+    report = checker.validate(str(path))
+    return [f"{finding.rule_id}: {finding.message}" for finding in report.findings]

@@ -1,0 +1,120 @@
+"""The issued documents (credit report, repair notice) are tagged PDFs: headings, paragraphs
+and tables in the structure tree, nothing drawn outside it, the catalogue entries of PDF/UA."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pikepdf
+import pytest
+
+from signing.render.report import IssuedDocument, Section, render_issued_document
+from tests.pdf_structure import (
+    catalogue,
+    pdfua_findings,
+    structure_roles,
+    tagged_catalogue,
+    untagged_content,
+)
+
+
+@pytest.fixture
+def report() -> IssuedDocument:
+    """A report with particulars, one listing long enough for three pages and an empty one."""
+    rows = tuple(
+        (f"2026-01-{index % 28 + 1:02d}", f"第{index + 1}项记录", "一般", "")
+        for index in range(120)
+    )
+    return IssuedDocument(
+        title="专项信用报告",
+        reference="SR-2026-TAGGED",
+        particulars=(("编号", "SR-2026-TAGGED"), ("主体", "深圳市示例餐饮有限公司")),
+        sections=(
+            Section("一、失信记录", ("日期", "记录", "严重程度", "状态"), rows, "无"),
+            Section("二、其他信用措施", ("日期", "措施"), (), "无"),
+        ),
+        closing=("本报告由平台出具。",),
+    )
+
+
+def _tables(pdf: bytes) -> list[list[list[tuple[str, str]]]]:
+    """Each table element: its rows, each row's cells as (role, scope)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+
+        def tables_below(element) -> list:
+            if not isinstance(element.K, pikepdf.Array):
+                return []
+            if str(element.S) == "/Table":
+                return [element]
+            return [found for kid in element.K for found in tables_below(kid)]
+
+        return [
+            [
+                [(str(cell.S), str(cell.A.Scope) if "/A" in cell else "") for cell in row.K]
+                for row in table.K
+            ]
+            for top in document.Root.StructTreeRoot.K
+            for table in tables_below(top)
+        ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_report_carries_the_catalogue_entries_of_pdf_ua(report, language):
+    pdf = render_issued_document(dataclasses.replace(report, language=language))
+
+    assert catalogue(pdf) == tagged_catalogue(
+        lang={"zh-hans": "zh-CN", "en": "en"}[language], title="专项信用报告 SR-2026-TAGGED"
+    )
+
+
+def test_the_report_is_headings_paragraphs_and_tables_in_reading_order(report):
+    pdf = render_issued_document(report)
+
+    roles = structure_roles(pdf)
+
+    # the title, the particulars' table, each section's heading then its listing or "none"
+    assert roles[:3] == ["/Document", "/H1", "/Table"]
+    headings = [index for index, role in enumerate(roles) if role == "/H2"]
+    assert len(headings) == 2
+    assert roles[headings[1] :] == ["/H2", "/P", "/P"]  # 无, then the closing line
+    assert untagged_content(pdf) == []
+
+
+def test_the_report_tables_head_their_rows_and_columns(report):
+    pdf = render_issued_document(report)
+
+    particulars, *listing = _tables(pdf)
+
+    # the particulars: the label heads its row
+    assert particulars == [[("/TH", "/Row"), ("/TD", "")]] * 2
+    # the listing, split over pages: each part under its column headings, then data rows
+    assert len(listing) >= 3
+    for rows in listing:
+        assert rows[0] == [("/TH", "/Column")] * 4
+        assert all(cells == [("/TD", "")] * 4 for cells in rows[1:])
+    assert sum(len(rows) - 1 for rows in listing) == 120
+
+
+def test_an_empty_cell_is_a_cell_without_content(report):
+    pdf = render_issued_document(report)
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        (top,) = list(document.Root.StructTreeRoot.K)
+        listing = [kid for kid in top.K if str(kid.S) == "/Table"][1]
+        first_row = listing.K[1]
+        kids = [len(cell.K) for cell in first_row.K]
+
+    # the status column is empty: a data cell holding nothing, the others a paragraph each
+    assert kids == [1, 1, 1, 0]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_independent_pdf_ua_checker_finds_nothing_in_a_report(report, language, tmp_path):
+    pdf = render_issued_document(dataclasses.replace(report, language=language))
+
+    assert pdfua_findings(pdf, tmp_path) == []
+
+
+def test_the_report_renders_the_same_bytes_again(report):
+    assert render_issued_document(report) == render_issued_document(dataclasses.replace(report))
