@@ -11,12 +11,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import CommitmentTemplate, StateModel
 from commitments.lifecycle.models import Commitment
 from directory.models import Region, Subject
+from directory.states import StateField
 
 
 class Association(models.Model):
@@ -116,7 +117,7 @@ class BulkIssue(StateModel):
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     issued_count = models.PositiveIntegerField(_("pledges issued"), default=0)
     rejected_count = models.PositiveIntegerField(_("rows rejected"), default=0)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.QUEUED, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.QUEUED, protected=True)
     failure = models.TextField(_("failure"), blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)

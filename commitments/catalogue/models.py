@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from directory.audit import LoadedValues
 from directory.models import DeadlineUnit, Matter
+from directory.states import StateField
 
 
 class VerificationMethod(models.TextChoices):
@@ -206,7 +207,7 @@ class CommitmentTemplate(StateModel):
         default=Consequence.NONE,
         blank=True,
     )
-    status = FSMField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True)
     history = HistoricalRecords()
 
     class Meta:

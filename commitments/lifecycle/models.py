@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import (
@@ -37,6 +37,7 @@ from commitments.catalogue.models import (
 )
 from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
 from directory.models import Department, Region, Subject
+from directory.states import StateField
 
 # The reason recorded for a withdrawal when the applicant gives none (not the applicant's words).
 WITHDRAWN_BY_DEFAULT = "withdrawn by the applicant"
@@ -64,7 +65,7 @@ class Commitment(StateModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     field_values = models.JSONField(_("filled-in fields"), default=dict, blank=True)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.DRAFT, protected=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
     signed_by = models.ForeignKey(
@@ -250,7 +251,7 @@ class VerificationExemption(StateModel):
     )
     grade = models.CharField(_("risk grade"), max_length=1)
     spot_checks_drawn = models.BooleanField(_("may still be drawn for a spot check"))
-    status = FSMField(_("status"), choices=Status.choices, default=Status.OPEN, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.OPEN, protected=True)
     reason = models.TextField(_("reason"))
     exempted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -426,7 +427,7 @@ class SigningRequest(StateModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    status = FSMField(_("status"), choices=Status.choices, default=Status.PENDING, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.PENDING, protected=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

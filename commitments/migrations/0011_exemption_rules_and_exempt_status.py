@@ -19,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='commitment',
             name='status',
-            field=django_fsm.FSMField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('under_verification', 'Under verification'), ('fulfilled', 'Verified: fulfilled'), ('breached', 'Verified: breached'), ('withdrawn', 'Withdrawn'), ('exempt', 'Exempt from verification')], default='draft', max_length=50, protected=True, verbose_name='status'),
+            field=models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('under_verification', 'Under verification'), ('fulfilled', 'Verified: fulfilled'), ('breached', 'Verified: breached'), ('withdrawn', 'Withdrawn'), ('exempt', 'Exempt from verification')], default='draft', max_length=50, verbose_name='status'),
         ),
         migrations.AlterField(
             model_name='historicalcommitment',
             name='status',
-            field=django_fsm.FSMField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('under_verification', 'Under verification'), ('fulfilled', 'Verified: fulfilled'), ('breached', 'Verified: breached'), ('withdrawn', 'Withdrawn'), ('exempt', 'Exempt from verification')], default='draft', max_length=50, protected=True, verbose_name='status'),
+            field=models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('under_verification', 'Under verification'), ('fulfilled', 'Verified: fulfilled'), ('breached', 'Verified: breached'), ('withdrawn', 'Withdrawn'), ('exempt', 'Exempt from verification')], default='draft', max_length=50, verbose_name='status'),
         ),
         migrations.CreateModel(
             name='ExemptionRule',
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('grade', models.CharField(max_length=1, verbose_name='risk grade')),
                 ('spot_checks_drawn', models.BooleanField(verbose_name='may still be drawn for a spot check')),
-                ('status', django_fsm.FSMField(choices=[('open', 'Exempt: may still be drawn for a spot check'), ('drawn', 'Drawn for an on-site spot check'), ('closed', 'Closed as exempt')], default='open', max_length=50, protected=True, verbose_name='status')),
+                ('status', models.CharField(choices=[('open', 'Exempt: may still be drawn for a spot check'), ('drawn', 'Drawn for an on-site spot check'), ('closed', 'Closed as exempt')], default='open', max_length=50, verbose_name='status')),
                 ('reason', models.TextField(verbose_name='reason')),
                 ('exempted_at', models.DateTimeField(verbose_name='exempted')),
                 ('drawn_at', models.DateTimeField(blank=True, null=True, verbose_name='drawn')),
@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('grade', models.CharField(max_length=1, verbose_name='risk grade')),
                 ('spot_checks_drawn', models.BooleanField(verbose_name='may still be drawn for a spot check')),
-                ('status', django_fsm.FSMField(choices=[('open', 'Exempt: may still be drawn for a spot check'), ('drawn', 'Drawn for an on-site spot check'), ('closed', 'Closed as exempt')], default='open', max_length=50, protected=True, verbose_name='status')),
+                ('status', models.CharField(choices=[('open', 'Exempt: may still be drawn for a spot check'), ('drawn', 'Drawn for an on-site spot check'), ('closed', 'Closed as exempt')], default='open', max_length=50, verbose_name='status')),
                 ('reason', models.TextField(verbose_name='reason')),
                 ('exempted_at', models.DateTimeField(verbose_name='exempted')),
                 ('drawn_at', models.DateTimeField(blank=True, null=True, verbose_name='drawn')),

@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, StateModel
 from commitments.lifecycle.models import Commitment
 from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
 from directory.models import DeadlineUnit
+from directory.states import StateField
 
 WARNING_CHANNELS = ("email", "sms", "inapp")
 
@@ -45,7 +46,7 @@ class Obligation(StateModel):
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
     due_basis = models.JSONField(_("how the due date was computed"), editable=False)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.PENDING, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.PENDING, protected=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -292,7 +293,9 @@ class PerformanceReport(StateModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"))
-    status = FSMField(_("status"), choices=Status.choices, default=Status.SUBMITTED, protected=True)
+    status = StateField(
+        _("status"), choices=Status.choices, default=Status.SUBMITTED, protected=True
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import StateModel
 from credit.record.models.breaches import ListEntry
+from directory.states import StateField
 
 
 class Tender(models.Model):
@@ -93,7 +94,7 @@ class BidPledge(StateModel):
     outcome_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status = FSMField(_("status"), choices=Status.choices, default=Status.PLEDGED, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.PLEDGED, protected=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -16,7 +16,6 @@ representatives would re-open the takeover.
 
 import django.db.models.deletion
 import django.utils.timezone
-import django_fsm
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -73,7 +72,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('role', models.CharField(choices=[('legal_representative', 'Legal representative'), ('agent', 'Agent')], max_length=30, verbose_name='role')),
-                ('status', django_fsm.FSMField(choices=[('claimed', 'Claimed, not proven'), ('pending_review', "Letter awaiting an officer's review"), ('requested', "Awaiting a representative's authorisation"), ('proven', 'Proven'), ('refused', 'Refused'), ('revoked', 'Revoked')], default='claimed', max_length=50, protected=True, verbose_name='status')),
+                ('status', models.CharField(choices=[('claimed', 'Claimed, not proven'), ('pending_review', "Letter awaiting an officer's review"), ('requested', "Awaiting a representative's authorisation"), ('proven', 'Proven'), ('refused', 'Refused'), ('revoked', 'Revoked')], default='claimed', max_length=50, verbose_name='status')),
                 ('method', models.CharField(choices=[('declared', 'Declared by the user (not proof)'), ('identity_provider', 'Identity provider'), ('certificate', 'Enterprise certificate'), ('letter', 'Authorisation letter approved by an officer'), ('grant', 'Authorised by a representative')], default='declared', max_length=30, verbose_name='proven by')),
                 ('evidence', models.JSONField(blank=True, default=dict, verbose_name='evidence')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='granted or reviewed at')),
@@ -107,7 +106,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('legal_representative', 'Legal representative'), ('agent', 'Agent')], max_length=30, verbose_name='role')),
-                ('status', django_fsm.FSMField(choices=[('claimed', 'Claimed, not proven'), ('pending_review', "Letter awaiting an officer's review"), ('requested', "Awaiting a representative's authorisation"), ('proven', 'Proven'), ('refused', 'Refused'), ('revoked', 'Revoked')], default='claimed', max_length=50, protected=True, verbose_name='status')),
+                ('status', models.CharField(choices=[('claimed', 'Claimed, not proven'), ('pending_review', "Letter awaiting an officer's review"), ('requested', "Awaiting a representative's authorisation"), ('proven', 'Proven'), ('refused', 'Refused'), ('revoked', 'Revoked')], default='claimed', max_length=50, verbose_name='status')),
                 ('method', models.CharField(choices=[('declared', 'Declared by the user (not proof)'), ('identity_provider', 'Identity provider'), ('certificate', 'Enterprise certificate'), ('letter', 'Authorisation letter approved by an officer'), ('grant', 'Authorised by a representative')], default='declared', max_length=30, verbose_name='proven by')),
                 ('evidence', models.JSONField(blank=True, default=dict, verbose_name='evidence')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='granted or reviewed at')),

@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
+
+from directory.states import StateField
 
 
 class Representation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -56,7 +58,7 @@ class Representation(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="representations"
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.CLAIMED, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.CLAIMED, protected=True)
     method = models.CharField(
         _("proven by"), max_length=30, choices=Method.choices, default=Method.DECLARED
     )

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
             name='HistoricalRectification',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', django_fsm.FSMField(choices=[('ordered', 'Rectification ordered'), ('submitted', 'Rectification submitted'), ('due', 'Deadline passed without a submission'), ('fulfilled', 'Re-verified: fulfilled'), ('breached', 'Re-verified: breached')], default='ordered', max_length=50, protected=True, verbose_name='status')),
+                ('status', models.CharField(choices=[('ordered', 'Rectification ordered'), ('submitted', 'Rectification submitted'), ('due', 'Deadline passed without a submission'), ('fulfilled', 'Re-verified: fulfilled'), ('breached', 'Re-verified: breached')], default='ordered', max_length=50, verbose_name='status')),
                 ('method', models.CharField(choices=[('written', 'Written review'), ('online', 'Online check against shared data'), ('on_site', 'On-site inspection'), ('publicity', 'Verification by publicity')], max_length=20, verbose_name='method')),
                 ('gaps', models.TextField(verbose_name='what must be rectified')),
                 ('finding_evidence', models.TextField(blank=True, verbose_name='what the verification found')),
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             name='Rectification',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', django_fsm.FSMField(choices=[('ordered', 'Rectification ordered'), ('submitted', 'Rectification submitted'), ('due', 'Deadline passed without a submission'), ('fulfilled', 'Re-verified: fulfilled'), ('breached', 'Re-verified: breached')], default='ordered', max_length=50, protected=True, verbose_name='status')),
+                ('status', models.CharField(choices=[('ordered', 'Rectification ordered'), ('submitted', 'Rectification submitted'), ('due', 'Deadline passed without a submission'), ('fulfilled', 'Re-verified: fulfilled'), ('breached', 'Re-verified: breached')], default='ordered', max_length=50, verbose_name='status')),
                 ('method', models.CharField(choices=[('written', 'Written review'), ('online', 'Online check against shared data'), ('on_site', 'On-site inspection'), ('publicity', 'Verification by publicity')], max_length=20, verbose_name='method')),
                 ('gaps', models.TextField(verbose_name='what must be rectified')),
                 ('finding_evidence', models.TextField(blank=True, verbose_name='what the verification found')),

@@ -18,12 +18,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 from credit.record.models.base import CreditStateModel
 from credit.record.models.breaches import Breach
+from directory.states import StateField
 
 
 class RepairProcess(Process):
@@ -97,7 +98,9 @@ class RepairApplication(CreditStateModel):
     decided_on = models.DateField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
     warned_on = models.DateField(_("deadline warning sent"), null=True, blank=True)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.SUBMITTED, protected=True)
+    status = StateField(
+        _("status"), choices=Status.choices, default=Status.SUBMITTED, protected=True
+    )
     # The process (viewflow) that carries the time limits; the case holds the legal status.
     process = models.OneToOneField(
         RepairProcess,
@@ -241,7 +244,7 @@ class Objection(CreditStateModel):
     )
     decided_on = models.DateField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.OPEN, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.OPEN, protected=True)
     # The process (viewflow) that carries the time limits; the case holds the legal status.
     process = models.OneToOneField(
         ObjectionProcess,

@@ -17,11 +17,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 from commitments.catalogue.models import StateModel, VerificationMethod
+from directory.states import StateField
 
 
 class VerificationProcess(Process):
@@ -339,7 +340,7 @@ class Rectification(StateModel):
     department = models.ForeignKey(
         "directory.Department", on_delete=models.PROTECT, related_name="rectifications"
     )
-    status = FSMField(_("status"), choices=Status.choices, default=Status.ORDERED, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.ORDERED, protected=True)
     method = models.CharField(_("method"), max_length=20, choices=VerificationMethod.choices)
     # A case drawn for an on-site spot check stays one through its re-verification.
     is_spot_check = models.BooleanField(_("drawn for an on-site spot check"), default=False)

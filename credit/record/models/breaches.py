@@ -14,11 +14,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, FSMField, transition
+from django_fsm import RETURN_VALUE, transition
 from simple_history.models import HistoricalRecords
 
 from credit.record.models.base import CreditStateModel, Severity
 from credit.record.models.rules import BreachCategory, CreditList, MeasureType, RuleSet
+from directory.states import StateField
 
 
 class BreachSourceKind(models.TextChoices):
@@ -81,7 +82,9 @@ class Breach(CreditStateModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.RECORDED, protected=True)
+    status = StateField(
+        _("status"), choices=Status.choices, default=Status.RECORDED, protected=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -190,7 +193,7 @@ class Measure(CreditStateModel):
     starts_on = models.DateField(_("in force from"))
     ends_on = models.DateField(_("in force until"), null=True, blank=True)
     ended_on = models.DateField(_("ended"), null=True, blank=True)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.ACTIVE, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.ACTIVE, protected=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -247,7 +250,7 @@ class ListEntry(CreditStateModel):
     entered_on = models.DateField(_("entered"), null=True, blank=True)
     exit_not_before = models.DateField(_("exit not before"), null=True, blank=True)
     exited_on = models.DateField(_("exited"), null=True, blank=True)
-    status = FSMField(_("status"), choices=Status.choices, default=Status.NOTICED, protected=True)
+    status = StateField(_("status"), choices=Status.choices, default=Status.NOTICED, protected=True)
     history = HistoricalRecords()
 
     class Meta:
