@@ -35,6 +35,11 @@ class QueryIntegerField(serializers.IntegerField):
     def __init__(self, *, max_value: int, **kwargs) -> None:
         super().__init__(max_value=max_value, **kwargs)
 
+    def get_value(self, dictionary):
+        # DRF reads an empty "?offset=" of an optional field as absent (the default); a client
+        # that sends the parameter means a number by it, so "" is refused like "x".
+        return dictionary.get(self.field_name, empty)
+
     def to_internal_value(self, data):
         text = str(data) if isinstance(data, int) and not isinstance(data, bool) else data
         if not isinstance(text, str) or not (text.isascii() and text.isdigit()):

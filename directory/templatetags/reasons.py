@@ -8,8 +8,11 @@ value as nothing rather than "None".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 
 from directory.reasons import reason_text as translated_reason
 
@@ -21,23 +24,35 @@ def reason_text(stored: str | None) -> str:
     return translated_reason(stored)
 
 
+def _field(record, name):
+    """The record's field called ``name``, or whose capitalised verbose name is ``name`` (the
+    admin's history helper hands the change over with the field already named)."""
+    try:
+        return record._meta.get_field(name)
+    except FieldDoesNotExist:
+        for field in record._meta.fields:
+            if str(capfirst(field.verbose_name)) == str(name):
+                return field
+    return None
+
+
 @register.simple_tag
 def history_change(record, change) -> dict[str, object]:
-    """``change`` (simple-history's ``ModelChange``) of ``record`` with the field's name and
-    its old and new values as the admin shows them."""
-    try:
-        field = record._meta.get_field(change.field)
-    except FieldDoesNotExist:
-        return {"field": change.field, "old": change.old, "new": change.new}
-    labels = dict(field.flatchoices) if field.choices else {}
+    """``change`` of ``record`` with the field's name and its old and new values as the admin
+    shows them: simple-history's ``ModelChange``, or the mapping its admin helper makes of one
+    (field by verbose name, values as text)."""
+    if isinstance(change, Mapping):
+        name, old, new = change["field"], change["old"], change["new"]
+    else:
+        name, old, new = change.field, change.old, change.new
+    field = _field(record, name)
+    if field is None:
+        return {"field": name, "old": old, "new": new}
+    labels = {str(value): label for value, label in field.flatchoices} if field.choices else {}
 
     def shown(value: object) -> object:
-        if value is None:
+        if value is None or value == "None":
             return ""
-        return labels.get(value, value)
+        return labels.get(str(value), value)
 
-    return {
-        "field": field.verbose_name,
-        "old": shown(change.old),
-        "new": shown(change.new),
-    }
+    return {"field": field.verbose_name, "old": shown(old), "new": shown(new)}

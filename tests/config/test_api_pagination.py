@@ -24,6 +24,8 @@ from config.api_pagination import LIMIT_MAX, OFFSET_MAX
         ({"limit": str(LIMIT_MAX + 1)}, "limit"),
         ({"offset": str(OFFSET_MAX + 1)}, "offset"),
         ({"offset": " 1"}, "offset"),
+        ({"offset": ""}, "offset"),  # sent empty: not the default, a number that is missing
+        ({"limit": ""}, "limit"),
     ],
 )
 def test_a_bad_page_parameter_is_a_400_naming_it(world, api_as, query, field):

@@ -71,6 +71,7 @@ ALLOWED_WORDS = frozenset(
         # File formats, units, devices and standards people know by these names.
         *("PDF", "pdf", "CSV", "JPEG", "PNG", "MB", "KB", "QR", "API", "JSON", "OpenAPI"),
         *("SHA", "PAdES", "CA", "ID", "USB", "Key"),  # "USB Key": the signing device's name
+        "RFC",  # a standard's series, as in "RFC 9162" (the register's Merkle tree)
         # Product and licence names.
         *("Chengnuo", "Swagger", "ReDoc", "GNU", "Affero"),
         *("Excel", "WPS"),  # the spreadsheet programs an association saves its members' file in

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.utils import translation
+from django.utils.text import capfirst
+from simple_history.models import ModelChange
 
+from commitments.lifecycle.models import Commitment
 from directory.reasons import REASONS, reason_text
+from directory.templatetags.reasons import history_change
 
 
 def test_a_stored_reason_reads_in_chinese_with_its_values_kept():
@@ -35,3 +40,30 @@ def test_every_reason_has_its_chinese():
     with translation.override("zh-hans"):
         untranslated = [reason for reason in REASONS if translation.gettext(reason) == reason]
     assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: ModelChange("status", "draft", "signed"),
+        # the admin's history helper hands each change over as a mapping, the field already
+        # named in the reader's language
+        lambda: {
+            "field": capfirst(Commitment._meta.get_field("status").verbose_name),
+            "old": "draft",
+            "new": "signed",
+        },
+    ],
+)
+def test_a_history_change_names_the_field_and_shows_choices_by_label(change):
+    with translation.override("zh-hans"):
+        shown = history_change(Commitment(), change())
+        assert str(shown["field"]) == str(Commitment._meta.get_field("status").verbose_name)
+        assert shown["old"] == Commitment.Status.DRAFT.label
+        assert shown["new"] == Commitment.Status.SIGNED.label
+        assert str(shown["old"]) != "draft"
+
+
+def test_a_history_change_of_an_unknown_field_shows_the_values_as_they_are():
+    shown = history_change(Commitment(), {"field": "Gone", "old": "a", "new": "b"})
+    assert shown == {"field": "Gone", "old": "a", "new": "b"}
