@@ -8,6 +8,7 @@ import datetime as dt
 import tracemalloc
 from datetime import date
 
+import pytest
 import time_machine
 from django.conf import settings
 
@@ -128,3 +129,22 @@ def test_withholding_a_subject_discards_its_built_days_for_a_rebuild_without_the
     assert not open_data_day_file_paths(day=TODAY).signature.exists()
     open_data_days_build(now=at(NEXT_DAY))
     assert subject.name not in path.read_bytes().decode("utf-8-sig")
+
+
+def test_a_days_events_are_read_from_the_recording_time_index(db):
+    """A day's file costs the day's events, not the whole log: the read is a range of the
+    ``open_data_recorded`` index (whole scans priced out, as the planner would on a long log)."""
+    from django.db import connection
+
+    from credit.opendata.selectors import open_data_events
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    start = dt.datetime(2026, 12, 1, tzinfo=SHANGHAI)
+    query = open_data_events(recorded_from=start, recorded_before=start + dt.timedelta(days=1))
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "open_data_recorded" in plan, plan
