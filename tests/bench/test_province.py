@@ -38,9 +38,28 @@ def _generate(scale: int) -> dict:
     )
 
 
+def _indexes() -> set[tuple[str, str]]:
+    """(table, definition without the index's name) of every index of the loaded tables and
+    of their partitions (a partition's index names itself after its table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, regexp_replace(indexdef, 'INDEX \\S+ ON', 'INDEX ON')"
+            " FROM pg_indexes WHERE schemaname = 'public'"
+            " AND (tablename = ANY(%s) OR tablename LIKE ANY(%s))",
+            [list(province.LOADED_TABLES), [f"{t}_p%" for t in province.PARTITIONED]],
+        )
+        return set(cursor.fetchall())
+
+
 @pytest.mark.django_db
 def test_a_tiny_province_is_valid_consistent_and_readable(small_chunks, client):
+    indexes = _indexes()
     result = _generate(400)
+
+    # The indexes set aside for the load are all built again, partitions' included.
+    assert result["indexes_set_aside"] == result["indexes_built"] > 50
+    tables = {table for table, _definition in indexes}
+    assert {i for i in _indexes() if i[0] in tables} == indexes
 
     counts = result["counts"]
     assert counts["directory_subject"] == counts["commitments_commitment"] == 400
