@@ -1,5 +1,6 @@
-"""What several benchmarks build the same way: the progress line of a long load, and a reference
-template with its obligation rule and warning ladder.
+"""What several benchmarks build the same way: the progress line of a long load, the monthly
+partitions a load spread over years needs, and a reference template with its obligation rule
+and warning ladder.
 
 Both are idempotent where they make rows (``get_or_create`` by code), so a load that resumes
 after an interruption finds the rows the first run made instead of failing on them.
@@ -7,6 +8,7 @@ after an interruption finds the rows the first run made instead of failing on th
 
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 
@@ -16,6 +18,34 @@ LADDER = (
     ("at", "at", 0, "applicant"),
     ("after1", "after", 1, "regulator"),
 )
+
+
+def monthly_partitions(cursor, tables, start: datetime.date, until: datetime.date) -> int:
+    """Make the monthly partitions from ``start``'s month to ``until``'s of each of ``tables``
+    that pg_partman manages, so rows spread over those years land in their months and not in
+    the default partition. Returns the number of tables; 0 without pg_partman (SQLite)."""
+    from directory.partitions.schema import partman_schema
+
+    schema = partman_schema(cursor)
+    if schema is None:
+        return 0
+    months = []
+    month = start.replace(day=1)
+    while month <= until:
+        months.append(datetime.datetime(month.year, month.month, 1, tzinfo=datetime.UTC))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    made = 0
+    for table in tables:
+        configured = cursor.execute(
+            f"SELECT 1 FROM {schema}.part_config WHERE parent_table = %s", [f"public.{table}"]
+        ).fetchone()
+        if configured:
+            cursor.execute(
+                f"SELECT {schema}.create_partition_time(%s, %s::timestamptz[], false)",
+                [f"public.{table}", months],
+            )
+            made += 1
+    return made
 
 
 def progress(label: str, done: int, total: int, started: float | None = None) -> None:

@@ -289,32 +289,6 @@ def _phase_state(cursor, phase: str, bases: dict[str, str]) -> tuple[int, dict[s
     return 0, firsts
 
 
-def _partitions_make(cursor, start: datetime.date, today: datetime.date) -> int:
-    """Monthly partitions from ``start`` to this month for the partitioned tables here."""
-    from directory.partitions.schema import partman_schema
-
-    schema = partman_schema(cursor)
-    if schema is None:
-        return 0
-    months = []
-    month = start.replace(day=1)
-    while month <= today:
-        months.append(datetime.datetime(month.year, month.month, 1, tzinfo=datetime.UTC))
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    made = 0
-    for table in PARTITIONED:
-        configured = cursor.execute(
-            f"SELECT 1 FROM {schema}.part_config WHERE parent_table = %s", [f"public.{table}"]
-        ).fetchone()
-        if configured:
-            cursor.execute(
-                f"SELECT {schema}.create_partition_time(%s, %s::timestamptz[], false)",
-                [f"public.{table}", months],
-            )
-            made += 1
-    return made
-
-
 # The tables the generator fills. Their plain secondary indexes (neither unique nor backing a
 # constraint) are set aside while the rows go in and built again at the end, as pg_restore
 # does: one sort per index instead of a random descent per row, which at ten million rows
@@ -412,6 +386,7 @@ def generate(
     from django.db import connection, transaction
     from viewflow.workflow.models import Process, Task
 
+    from bench.fixtures import monthly_partitions
     from workflows.verification.flows import InformCommitFlow
 
     today = today or datetime.date.today()
@@ -426,7 +401,7 @@ def generate(
     raw = connection.connection
     with raw.cursor() as cursor:
         _ensure_progress_table(cursor)
-        made = _partitions_make(cursor, start.date(), today)
+        made = monthly_partitions(cursor, PARTITIONED, start.date(), today)
     started = time.perf_counter()
     with transaction.atomic(), raw.cursor() as cursor:
         set_aside = _indexes_set_aside(cursor)
