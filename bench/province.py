@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import io
 import json
 import os
 import random
@@ -116,31 +115,18 @@ def subject_row(k: int) -> tuple[str, str, str]:
 # Writing -------------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return text
-
-
 def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """COPY ``rows`` into ``table``: psycopg formats each row (in C); a dict goes in as JSON
+    (a JSON column may also be given its text, as the commitments' rows do)."""
+    from psycopg.types.json import JsonbDumper
+
     if not rows:
         return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_text(v) for v in row))
-        buffer.write("\n")
+    cursor.adapters.register_dumper(dict, JsonbDumper)
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        copy.write(buffer.getvalue())
+        write = copy.write_row
+        for row in rows:
+            write(row)
 
 
 def _progress(label: str, done: int, total: int, started: float) -> None:
@@ -505,6 +491,15 @@ def generate(
         "withdrawn_by_id",
     )
 
+    # Read once: a translated field's descriptor costs more than the row it goes into.
+    titles = {kind: (t.title, t.pk, t.matter_id) for kind, t in world.templates.items()}
+    rule_titles = {kind: (r.title, r.pk) for kind, r in world.rules.items()}
+    # A history row is the commitment's row as it stood, with its own columns: positions.
+    at = {column: n for n, column in enumerate(history_columns)}
+    unsigned = (at["signed_at"], at["signed_by_id"], at["signed_document_id"])
+    own = (at["status"], at["history_id"], at["history_date"], at["history_type"])
+    own_user = at["history_user_id"]
+
     def commitments_chunk(cursor, rng, firsts, lo, hi):
         commitments, processes, tasks, index_rows = [], [], [], []
         obligations, ladders, history, obligation_history = [], [], [], []
@@ -512,7 +507,9 @@ def generate(
             cid = firsts["commitment"] + i
             status = _pick(rng, STATES)
             kind = _pick(rng, KINDS)
-            template, rule, steps = world.templates[kind], world.rules[kind], world.steps[kind]
+            steps = world.steps[kind]
+            template_title, template_id, matter_id = titles[kind]
+            rule_title, rule_id = rule_titles[kind]
             k = (i * 7_919 + rng.randrange(7)) % subjects
             subject_id = subject_first + k
             if status in OPEN_STATES:
@@ -527,13 +524,15 @@ def generate(
                 else world.departments[rng.randrange(1, DEPARTMENTS)]
             )
             due_date = (signed + datetime.timedelta(days=28)).date()
-            basis = {
-                "start": signed.date().isoformat(),
-                "count": 20,
-                "unit": "working_days",
-                "skipped": 8,
-                "due_date": due_date.isoformat(),
-            }
+            basis = json.dumps(
+                {
+                    "start": signed.date().isoformat(),
+                    "count": 20,
+                    "unit": "working_days",
+                    "skipped": 8,
+                    "due_date": due_date.isoformat(),
+                }
+            )
             verification_due = signed + datetime.timedelta(days=30) if is_signed else None
             decided = (
                 signed + datetime.timedelta(days=rng.randrange(1, 40))
@@ -549,11 +548,11 @@ def generate(
             row = {
                 "id": cid,
                 "reference": f"PV{i:014d}",
-                "template_id": template.pk,
+                "template_id": template_id,
                 "subject_id": subject_id,
                 "region_id": world.region.pk,
                 "created_by_id": world.applicant.pk,
-                "field_values": {},
+                "field_values": "{}",
                 "status": status,
                 "created_at": created,
                 "signed_at": signed if is_signed else None,
@@ -579,27 +578,24 @@ def generate(
                 path.append(("~", status, decided, world.regulators[i % REGULATORS].pk))
             if withdrawn:
                 path.append(("~", "withdrawn", withdrawn, world.applicant.pk))
+            stood = [row.get(c) for c in history_columns]  # the history's own columns: None
             for n, (change, state, when, user) in enumerate(path):
-                past = {**row, "status": state}
+                past = stood.copy()
+                for position, value in zip(
+                    own, (state, firsts["history"] + i * 5 + n, when, change), strict=True
+                ):
+                    past[position] = value
+                past[own_user] = user
                 if state == "draft":
-                    past.update(signed_at=None, signed_by_id=None, signed_document_id=None)
-                history.append(
-                    tuple(
-                        {
-                            **past,
-                            "history_id": firsts["history"] + i * 5 + n,
-                            "history_date": when,
-                            "history_change_reason": None,
-                            "history_type": change,
-                            "history_user_id": user,
-                        }[c]
-                        for c in history_columns
-                    )
-                )
+                    for position in unsigned:
+                        past[position] = None
+                history.append(past)
             if status == "under_verification":
                 task_id = firsts["task"] + i
-                processes.append((process_id, flow_class, "NEW", signed, {}))
-                tasks.append((task_id, process_id, flow_task, "HUMAN", "NEW", signed, "start", {}))
+                processes.append((process_id, flow_class, "NEW", signed, "{}"))
+                tasks.append(
+                    (task_id, process_id, flow_task, "HUMAN", "NEW", signed, "start", "{}")
+                )
                 subject_kind, subject_code, subject_name = subject_row(k)
                 due = now + datetime.timedelta(minutes=rng.randrange(-5 * 1440, 60 * 1440))
                 index_rows.append(
@@ -608,7 +604,7 @@ def generate(
                         process_id,
                         cid,
                         department.pk,
-                        template.matter_id,
+                        matter_id,
                         world.region.pk,
                         due,
                         rng.choice((1, 2, 3)),
@@ -617,7 +613,7 @@ def generate(
                         f"PV{i:014d}",
                         subject_code,
                         subject_name,
-                        template.title,
+                        template_title,
                         "Verify the commitment",
                         signed,
                         due - datetime.timedelta(days=3),
@@ -633,11 +629,11 @@ def generate(
                 "breached": "breached",
                 "withdrawn": "withdrawn",
             }[status]
-            obligations.append((obligation_id, cid, rule.pk, rule.title, due_date, basis, settled))
+            obligations.append((obligation_id, cid, rule_id, rule_title, due_date, basis, settled))
             obligation_history.append(
                 (
                     obligation_id,
-                    rule.title,
+                    rule_title,
                     due_date,
                     basis,
                     "pending",
@@ -646,14 +642,14 @@ def generate(
                     "+",
                     cid,
                     None,
-                    rule.pk,
+                    rule_id,
                 )
             )
             if settled != "pending":
                 obligation_history.append(
                     (
                         obligation_id,
-                        rule.title,
+                        rule_title,
                         due_date,
                         basis,
                         settled,
@@ -662,7 +658,7 @@ def generate(
                         "~",
                         cid,
                         world.regulators[i % REGULATORS].pk,
-                        rule.pk,
+                        rule_id,
                     )
                 )
             week_before = datetime.datetime.combine(
