@@ -302,6 +302,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="chengnuo@localhost")
 # Celery: any Redis or RabbitMQ broker in production; tasks are idempotent and sent on commit.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
+# The broker's high availability (docs/deployment.md), the same in every deployment and in
+# the tests that prove it (tests/notifications/test_broker_failover.py): Redis behind Sentinel
+# (CELERY_BROKER_URL=sentinel://h1:26379;sentinel://h2:26379;sentinel://h3:26379 and
+# CELERY_BROKER_TRANSPORT_OPTIONS={"master_name": "chengnuo"}), or RabbitMQ with quorum
+# queues (CELERY_TASK_DEFAULT_QUEUE_TYPE=quorum: replicated by Raft, the messages of a lost
+# node are not lost; Celery then leaves out global QoS and countdowns through the broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
+CELERY_TASK_DEFAULT_QUEUE_TYPE = env.str("CELERY_TASK_DEFAULT_QUEUE_TYPE", default="classic")
+if CELERY_TASK_DEFAULT_QUEUE_TYPE not in ("classic", "quorum"):
+    raise ImproperlyConfigured("CELERY_TASK_DEFAULT_QUEUE_TYPE is 'classic' or 'quorum'.")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,7 +1,5 @@
 """Production: PostgreSQL, Redis or RabbitMQ, a configured CA; everything from the environment."""
 
-from django.core.exceptions import ImproperlyConfigured
-
 from config.settings.base import *  # noqa: F403
 from config.settings.base import database_settings, env, with_replica
 
@@ -28,12 +26,4 @@ SESSION_COOKIE_HTTPONLY = True
 # beat` on two or more machines; whichever holds the lock sends the timers.
 CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="redbeat.RedBeatScheduler")
 
-# The broker's high availability (docs/deployment.md): Redis behind Sentinel
-# (CELERY_BROKER_URL=sentinel://h1:26379;sentinel://h2:26379;sentinel://h3:26379 and
-# CELERY_BROKER_TRANSPORT_OPTIONS={"master_name": "chengnuo"}), or RabbitMQ with quorum
-# queues (CELERY_TASK_DEFAULT_QUEUE_TYPE=quorum: replicated by Raft, the messages of a lost
-# node are not lost; Celery then leaves out global QoS and countdowns through the broker).
-CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
-CELERY_TASK_DEFAULT_QUEUE_TYPE = env.str("CELERY_TASK_DEFAULT_QUEUE_TYPE", default="classic")
-if CELERY_TASK_DEFAULT_QUEUE_TYPE not in ("classic", "quorum"):
-    raise ImproperlyConfigured("CELERY_TASK_DEFAULT_QUEUE_TYPE is 'classic' or 'quorum'.")
+# The broker's high availability (Sentinel or quorum queues): config/settings/base.py.

@@ -186,21 +186,32 @@ class RedisServer:
     ``url`` finds the broker back where it was (empty: nothing survives the stop).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *arguments: str) -> None:
         self.port = free_port()
+        self.arguments = list(arguments)  # e.g. "--replicaof", "127.0.0.1", "6380"
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def command(self, executable: str) -> list[str]:
+        return [executable, "--port", str(self.port), "--bind", "127.0.0.1"] + [
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            *self.arguments,
+        ]
+
     def start(self, *, timeout: float = 10.0) -> RedisServer:
         executable = shutil.which("redis-server")
         if executable is None:
             raise RuntimeError("redis-server is not installed")
         self.process = subprocess.Popen(  # noqa: S603 - a fixed local executable
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
+            self.command(executable),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -223,6 +234,41 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+    def kill(self) -> None:
+        """SIGKILL: a host lost, with no chance to hand anything over."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+class RedisSentinel(RedisServer):
+    """A ``redis-server --sentinel`` of the test's own watching the primary ``master_name`` at
+    ``primary_port``: it declares the primary down after ``down_after_ms`` without an answer
+    and, with ``quorum`` sentinels agreeing, promotes a replica. Its configuration file (which
+    a sentinel rewrites as it learns) lives in ``directory``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        master_name: str,
+        primary_port: int,
+        quorum: int,
+        down_after_ms: int = 1000,
+    ) -> None:
+        super().__init__()
+        self.config = directory / f"sentinel-{self.port}.conf"
+        self.config.write_text(
+            f"port {self.port}\nbind 127.0.0.1\n"
+            f"sentinel monitor {master_name} 127.0.0.1 {primary_port} {quorum}\n"
+            f"sentinel down-after-milliseconds {master_name} {down_after_ms}\n"
+            f"sentinel failover-timeout {master_name} 10000\n"
+        )
+
+    def command(self, executable: str) -> list[str]:
+        return [executable, str(self.config), "--sentinel"]
 
 
 def _drop_broker_pools() -> None:
@@ -256,7 +302,9 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60.0, what: str 
         time.sleep(0.05)
 
 
-def worker_start(*, queue: str, broker_url: str, smtp_port: int, log: Path) -> subprocess.Popen:
+def worker_start(
+    *, queue: str, broker_url: str, smtp_port: int, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """A real ``celery worker`` on this test's PostgreSQL database, consuming ``queue`` only,
     sending mail over SMTP to the local peer at ``smtp_port``."""
     database = connection.settings_dict
@@ -275,6 +323,7 @@ def worker_start(*, queue: str, broker_url: str, smtp_port: int, log: Path) -> s
         "DATABASE_CONN_MAX_AGE": "0",
         # the key that decrypts the subscribers' webhook secrets this test process wrote
         "WEBHOOK_SECRET_KEYS_PATH": settings.WEBHOOK_SECRET_KEYS_PATH,
+        **(env or {}),
     }
     return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue]

@@ -8,7 +8,6 @@ rolling back the dead worker's open transaction.
 
 from __future__ import annotations
 
-import datetime
 import threading
 import uuid
 from collections import Counter
@@ -16,15 +15,13 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
-from commitments.obligations.models import Obligation, WarningSchedule, WarningStep
+from commitments.obligations.models import WarningSchedule
 from commitments.obligations.tasks import obligation_warnings_sweep_task
 from config import celery_app
 from notifications.models import DeliveryAttempt, OutboxMessage
-from notifications.services.delivery import outbox_deliver_due
 from tests.notifications.peers import SmtpServer, wait_for, worker_kill, worker_start
-from tests.workflows.conftest import submit_commitment
+from tests.notifications.warnings_due import warnings_due, warnings_ready
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -44,45 +41,9 @@ def _nothing_locked() -> bool:
 
 
 def _due_warnings(world) -> list[str]:
-    """``WARNINGS`` obligations whose on-the-day e-mail warning is due now.
-
-    The submission's own e-mails (the regulators' assignment) are delivered here first, so
-    the outbox holds only the warnings.
-    """
-    commitment = submit_commitment(world)
-    assert outbox_deliver_due().dead == 0
-    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
-    OutboxMessage.objects.all().delete()
-    step, _created = WarningStep.objects.update_or_create(  # the default ladder's rung, e-mail only
-        template=world.template,
-        relative="at",
-        offset=0,
-        audience="applicant",
-        defaults={"channels": ["email"]},
-    )
-    rule = world.template.obligation_rules.get()
-    today = timezone.localdate()
-    past = timezone.now() - datetime.timedelta(minutes=1)
-    keys = []
-    for index in range(WARNINGS):
-        obligation = Obligation.objects.create(
-            commitment=commitment,
-            rule=rule,
-            title=f"义务 {index}",
-            due_date=today,
-            due_basis={
-                "start": today.isoformat(),
-                "count": 0,
-                "unit": "calendar_days",
-                "skipped": 0,
-                "due_date": today.isoformat(),
-            },
-        )
-        WarningSchedule.objects.create(
-            obligation=obligation, step=step, kind="warning", due_at=past
-        )
-        keys.append(f"warning:o{obligation.pk}:s{step.pk}:email:u{world.applicant.pk}")
-    return keys
+    """``WARNINGS`` obligations whose on-the-day e-mail warning is due now, alone in the outbox."""
+    commitment, step = warnings_ready(world)
+    return warnings_due(world, commitment, step, WARNINGS)
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_repeats_only_what_was_in_flight(

@@ -1,0 +1,154 @@
+"""The broker's high availability as docs/deployment.md configures it, with real processes.
+
+Redis behind Sentinel: a primary, a replica and three sentinels of the test's own; a real
+worker and the sending process find the primary through the sentinels
+(``CELERY_BROKER_URL=sentinel://…``, ``CELERY_BROKER_TRANSPORT_OPTIONS={"master_name": …}``,
+the settings production reads). The primary is killed (SIGKILL: a host lost); the sentinels
+promote the replica; the worker, without a restart, takes the next sweep from the new
+primary. Every warning reaches the SMTP server, with the Message-ID of its key, and the
+outbox says sent: a message the old primary held and the replica had not yet copied would
+be lost from the broker, and the outbox rows (ADR 0007), not the broker, are what a later
+sweep delivers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+import redis
+from django.db import connection
+
+from notifications.models import OutboxMessage
+from tests.notifications.peers import (
+    ROOT,
+    RedisSentinel,
+    RedisServer,
+    SmtpServer,
+    wait_for,
+    worker_kill,
+    worker_start,
+)
+from tests.notifications.warnings_due import warnings_due, warnings_ready
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+MASTER = "chengnuo"
+WARNINGS = 8  # per sweep
+
+
+def _send_sweep(env: dict[str, str]) -> None:
+    """Send the beat's deadline sweep from a process of its own, configured like the web
+    server and the scheduler (the environment's broker settings), as the scheduler does."""
+    code = (
+        "import django; django.setup(); "
+        "from commitments.obligations.tasks import obligation_warnings_sweep_task as t; "
+        "t.apply_async()"
+    )
+    subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+
+
+def _primary_port(sentinel: RedisSentinel) -> int:
+    client = redis.Redis(host="127.0.0.1", port=sentinel.port, socket_timeout=2)
+    try:
+        _host, port = client.sentinel_get_master_addr_by_name(MASTER)
+    except redis.RedisError:
+        return 0
+    finally:
+        client.close()
+    return int(port)
+
+
+def _replicas_seen(sentinel: RedisSentinel) -> int:
+    client = redis.Redis(host="127.0.0.1", port=sentinel.port, socket_timeout=2)
+    try:
+        return len(client.sentinel_slaves(MASTER))
+    except redis.RedisError:
+        return 0
+    finally:
+        client.close()
+
+
+def _sent(keys: list[str]) -> bool:
+    return OutboxMessage.objects.filter(key__in=keys, status="sent").count() == len(keys)
+
+
+def test_a_lost_broker_primary_behind_sentinel_loses_no_warning(world, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (a real worker process shares the test's database)")
+    commitment, step = warnings_ready(world)
+
+    # (a replica writes what it receives to its directory: the test's, not the repository)
+    primary = RedisServer("--dir", str(tmp_path)).start()
+    replica = RedisServer("--dir", str(tmp_path), "--replicaof", "127.0.0.1", str(primary.port))
+    replica.start()
+    sentinels = [
+        RedisSentinel(tmp_path, master_name=MASTER, primary_port=primary.port, quorum=2).start()
+        for _n in range(3)
+    ]
+    smtp = SmtpServer().start()
+    queue = f"chengnuo-sentinel-{uuid.uuid4().hex[:12]}"
+    env = {
+        "CELERY_BROKER_URL": ";".join(f"sentinel://127.0.0.1:{s.port}" for s in sentinels),
+        "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps({"master_name": MASTER}),
+        "CHENGNUO_TEST_QUEUE": queue,
+        "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+    }
+    worker = None
+    try:
+        wait_for(
+            lambda: all(_replicas_seen(s) == 1 for s in sentinels),
+            what="the sentinels see the replica",
+            timeout=30,
+        )
+        worker = worker_start(
+            queue=queue,
+            broker_url=env["CELERY_BROKER_URL"],
+            smtp_port=smtp.port,
+            log=tmp_path / "worker.log",
+            env=env,
+        )
+        # Before the loss: a sweep through the sentinels' primary, delivered.
+        before = warnings_due(world, commitment, step, WARNINGS)
+        _send_sweep(env)
+        wait_for(lambda: _sent(before), what="the first sweep's warnings sent", timeout=120)
+        assert _primary_port(sentinels[0]) == primary.port
+
+        # The primary's host is lost; the sentinels agree and promote the replica.
+        primary.kill()
+        wait_for(
+            lambda: all(_primary_port(s) == replica.port for s in sentinels),
+            what="the replica promoted",
+            timeout=60,
+        )
+
+        # The same worker, not restarted, takes the next sweep from the new primary.
+        after = warnings_due(world, commitment, step, WARNINGS)
+        _send_sweep(env)
+        wait_for(lambda: _sent(after), what="the second sweep's warnings sent", timeout=120)
+        assert worker.poll() is None, "the worker survived the failover"
+    finally:
+        if worker is not None:
+            worker_kill(worker)
+        smtp.stop()
+        for server in (*sentinels, replica, primary):
+            server.stop()
+
+    keys = before + after
+    received = smtp.recorder.count_by_key()
+    assert set(received) == set(keys)  # every warning, before and after the loss
+    assert all(count == 1 for count in received.values())  # none twice: nothing was in flight
+    for message in smtp.messages:
+        assert message["message_id"] == f"<{message['key'].replace(':', '.')}@chengnuo.invalid>"
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
