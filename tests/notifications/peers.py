@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -269,6 +270,117 @@ class RedisSentinel(RedisServer):
 
     def command(self, executable: str) -> list[str]:
         return [executable, str(self.config), "--sentinel"]
+
+
+class RabbitNode:
+    """A RabbitMQ node of the test's own: ``rabbitmq-server`` (which runs the node as the
+    ``rabbitmq`` user, so the test must run as root) on free ports, apart from the machine's
+    own node. Its data, logs and configuration live in a folder of its own that the
+    ``rabbitmq`` user can reach (a test's ``tmp_path`` is private to root), removed by
+    ``stop``."""
+
+    def __init__(self, name: str) -> None:
+        self.port = free_port()
+        self.dist_port = free_port()
+        self.name = f"{name}@localhost"
+        self.home = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+        (self.home / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
+        (self.home / "plugins").write_text("[].\n")
+        for path in (self.home, *self.home.iterdir()):
+            shutil.chown(path, "rabbitmq", "rabbitmq")
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def launch(self) -> RabbitNode:
+        """Start the node; ``ready`` waits for it (several nodes start side by side)."""
+        home = str(self.home)
+        env = {
+            **os.environ,
+            "RABBITMQ_NODENAME": self.name,
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_CONFIG_FILE": f"{home}/rabbitmq.conf",
+            "RABBITMQ_ENABLED_PLUGINS_FILE": f"{home}/plugins",
+            "RABBITMQ_MNESIA_BASE": f"{home}/mnesia",
+            "RABBITMQ_MNESIA_DIR": f"{home}/mnesia/{self.name}",
+            "RABBITMQ_FEATURE_FLAGS_FILE": f"{home}/feature_flags",
+            "RABBITMQ_LOG_BASE": f"{home}/log",
+            "RABBITMQ_PID_FILE": f"{home}/pid",
+        }
+        self.process = subprocess.Popen(  # noqa: S603 - the package's own start script
+            [shutil.which("rabbitmq-server") or "rabbitmq-server"],
+            cwd=self.home,
+            env=env,
+            stdout=(self.home / "out.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a kill takes the Erlang VM
+        )
+        return self
+
+    def ctl(self, *arguments: str, timeout: float = 120.0) -> str:
+        done = subprocess.run(  # noqa: S603 - the package's own tool, fixed arguments
+            [shutil.which("rabbitmqctl") or "rabbitmqctl", "-n", self.name, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"rabbitmqctl {' '.join(arguments)}: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def ready(self, *, timeout: float = 120.0) -> RabbitNode:
+        """Wait until the node answers (its Erlang VM is up), then until it has booted."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                log = (self.home / "out.log").read_text(errors="replace")
+                raise RuntimeError(f"RabbitMQ node {self.name} exited: {log[-2000:]}")
+            try:
+                self.ctl("ping", timeout=30)
+                break
+            except (RuntimeError, subprocess.TimeoutExpired):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        self.ctl("await_startup", "--timeout", str(int(timeout)), timeout=timeout + 30)
+        return self
+
+    def join(self, other: RabbitNode) -> None:
+        """Make this (fresh) node a member of ``other``'s cluster."""
+        self.ctl("stop_app")
+        self.ctl("join_cluster", other.name)
+        self.ctl("start_app")
+
+    def queue(self, name: str) -> tuple[str, int] | None:
+        """(type, ready messages) of queue ``name`` as this node sees it, or None."""
+        for line in self.ctl("list_queues", "-q", "name", "type", "messages_ready").splitlines():
+            fields = line.split("\t")
+            if fields[0] == name and fields[2].isdigit():
+                return fields[1], int(fields[2])
+        return None
+
+    def kill(self) -> None:
+        """SIGKILL the node's Erlang VM (a host lost). The start script hands the VM to the
+        ``rabbitmq`` user in a session of its own, so the VM is found by its pid file."""
+        pid_file = self.home / "pid"
+        if pid_file.exists() and (pid := pid_file.read_text().strip()).isdigit():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+            wait_for(lambda: not Path(f"/proc/{pid}").exists(), what=f"{self.name} gone")
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                self.ctl("stop", timeout=60)
+        self.kill()  # whatever the stop left, the VM included
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def _drop_broker_pools() -> None:

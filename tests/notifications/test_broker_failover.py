@@ -1,5 +1,12 @@
 """The broker's high availability as docs/deployment.md configures it, with real processes.
 
+RabbitMQ with quorum queues: three nodes of the test's own in one cluster; the tasks'
+queue is a quorum queue (``CELERY_TASK_DEFAULT_QUEUE_TYPE=quorum``) replicated on all three.
+A sweep is sent while no worker runs, then the node the sender used (the queue's first
+leader) is SIGKILLed; the two others elect a leader and keep the message, a worker started
+with the same list of broker URLs takes it from them, and a second sweep sent with that
+node still dead is delivered too.
+
 Redis behind Sentinel: a primary, a replica and three sentinels of the test's own; a real
 worker and the sending process find the primary through the sentinels
 (``CELERY_BROKER_URL=sentinel://…``, ``CELERY_BROKER_TRANSPORT_OPTIONS={"master_name": …}``,
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -26,6 +34,7 @@ from django.db import connection
 from notifications.models import OutboxMessage
 from tests.notifications.peers import (
     ROOT,
+    RabbitNode,
     RedisSentinel,
     RedisServer,
     SmtpServer,
@@ -152,3 +161,90 @@ def test_a_lost_broker_primary_behind_sentinel_loses_no_warning(world, tmp_path)
     for message in smtp.messages:
         assert message["message_id"] == f"<{message['key'].replace(':', '.')}@chengnuo.invalid>"
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def _rabbit_skip_reason() -> str:
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL (a real worker process shares the test's database)"
+    if shutil.which("rabbitmq-server") is None:
+        return "RabbitMQ is not installed"
+    if os.geteuid() != 0:
+        return "rabbitmq-server runs its nodes as the rabbitmq user: needs root"
+    return ""
+
+
+def test_a_lost_rabbitmq_node_keeps_the_quorum_queues_messages(world, tmp_path):
+    if reason := _rabbit_skip_reason():
+        pytest.skip(reason)
+    commitment, step = warnings_ready(world)
+    tag = uuid.uuid4().hex[:8]
+    nodes = [RabbitNode(f"chengnuo-{tag}-{n}").launch() for n in range(3)]
+    smtp = SmtpServer().start()
+    queue = f"chengnuo-quorum-{tag}"
+    worker = None
+    try:
+        for node in nodes:
+            node.ready()
+        for node in nodes[1:]:
+            node.join(nodes[0])
+        env = {
+            # Celery's failover list: a client tries the next node when one is lost.
+            "CELERY_BROKER_URL": ";".join(node.url for node in nodes),
+            "CELERY_TASK_DEFAULT_QUEUE_TYPE": "quorum",
+            "CHENGNUO_TEST_QUEUE": queue,
+            "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+        }
+        # A sweep waits in the queue, no worker running: a quorum queue, on every node.
+        before = warnings_due(world, commitment, step, WARNINGS)
+        _send_sweep(env)
+        # (a node reports a queue's counts every few seconds, not at once)
+        for node in (nodes[0], nodes[2]):
+            wait_for(
+                lambda node=node: _quietly(node.queue, queue) == ("quorum", 1),
+                what=f"the sweep waiting in the quorum queue, seen from {node.name}",
+                timeout=60,
+            )
+
+        # The node that took it (the queue's first leader) is lost; the others keep it.
+        nodes[0].kill()
+        with pytest.raises(RuntimeError):
+            nodes[0].ctl("ping", timeout=30)
+        wait_for(
+            lambda: _quietly(nodes[1].queue, queue) == ("quorum", 1),
+            what="the queue led by a surviving node, its message kept",
+            timeout=60,
+        )
+
+        worker = worker_start(
+            queue=queue,
+            broker_url=env["CELERY_BROKER_URL"],
+            smtp_port=smtp.port,
+            log=tmp_path / "worker.log",
+            env=env,
+        )
+        wait_for(lambda: _sent(before), what="the kept sweep's warnings sent", timeout=120)
+        # A sweep sent with that node still dead goes to a surviving one.
+        after = warnings_due(world, commitment, step, WARNINGS)
+        _send_sweep(env)
+        wait_for(lambda: _sent(after), what="the next sweep's warnings sent", timeout=120)
+    finally:
+        if worker is not None:
+            worker_kill(worker)
+        smtp.stop()
+        for node in nodes:
+            node.stop()
+
+    received = smtp.recorder.count_by_key()
+    assert set(received) == set(before + after)
+    assert all(count == 1 for count in received.values())
+    for message in smtp.messages:
+        assert message["message_id"] == f"<{message['key'].replace(':', '.')}@chengnuo.invalid>"
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def _quietly(read, *arguments):
+    """``read(*arguments)``, or None while the cluster cannot answer yet."""
+    try:
+        return read(*arguments)
+    except (RuntimeError, subprocess.TimeoutExpired):
+        return None
