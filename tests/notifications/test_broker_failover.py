@@ -89,6 +89,17 @@ def _replicas_seen(sentinel: RedisSentinel) -> int:
         client.close()
 
 
+def _worker(queue: str, env: dict[str, str], smtp: SmtpServer, tmp_path):
+    """A real worker on ``queue`` with the broker settings of ``env``."""
+    return worker_start(
+        queue=queue,
+        broker_url=env["CELERY_BROKER_URL"],
+        smtp_port=smtp.port,
+        log=tmp_path / "worker.log",
+        env=env,
+    )
+
+
 def _sent(keys: list[str]) -> bool:
     return OutboxMessage.objects.filter(key__in=keys, status="sent").count() == len(keys)
 
@@ -121,13 +132,7 @@ def test_a_lost_broker_primary_behind_sentinel_loses_no_warning(world, tmp_path)
             what="the sentinels see the replica",
             timeout=30,
         )
-        worker = worker_start(
-            queue=queue,
-            broker_url=env["CELERY_BROKER_URL"],
-            smtp_port=smtp.port,
-            log=tmp_path / "worker.log",
-            env=env,
-        )
+        worker = _worker(queue, env, smtp, tmp_path)
         # Before the loss: a sweep through the sentinels' primary, delivered.
         before = warnings_due(world, commitment, step, WARNINGS)
         _send_sweep(env)
@@ -215,13 +220,7 @@ def test_a_lost_rabbitmq_node_keeps_the_quorum_queues_messages(world, tmp_path):
             timeout=60,
         )
 
-        worker = worker_start(
-            queue=queue,
-            broker_url=env["CELERY_BROKER_URL"],
-            smtp_port=smtp.port,
-            log=tmp_path / "worker.log",
-            env=env,
-        )
+        worker = _worker(queue, env, smtp, tmp_path)
         wait_for(lambda: _sent(before), what="the kept sweep's warnings sent", timeout=120)
         # A sweep sent with that node still dead goes to a surviving one.
         after = warnings_due(world, commitment, step, WARNINGS)
