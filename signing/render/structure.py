@@ -7,9 +7,10 @@ tagged document.
 grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
 around the cells' paragraphs, and leave the content stream; a cell marked with ``/Content
 true`` (``signing.render.table.TextTable``'s) holds its text's marked-content id itself.
-The PDF is saved with object streams: a long listing's thousands of small structure
-elements are compressed together instead of written one by one (a 500-entry report: 122 KB
-instead of 842 KB). The catalogue gets
+Each page's entry in the ``ParentTree`` (its elements by marked-content id) is an indirect
+array of its own, so the tree itself is one short list: the seal's revision reads and writes
+it again (``signing.pades.fields``) in pyHanko, whose parser is Python, and should not parse
+a long listing's thousands of references to add one entry. The catalogue gets
 ``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``, ``ViewerPreferences
 /DisplayDocTitle true`` and an XMP metadata packet with the document information and the
 PDF/UA identification (``pdfuaid:part 1``); every page gets ``/Tabs /S`` (tab order follows
@@ -74,7 +75,7 @@ def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes
             elements = _tag_page(document, page, parent=top, kids=kids)
             page.obj.StructParents = index
             page.obj.Tabs = pikepdf.Name.S  # tab order follows the structure
-            numbers += [index, pikepdf.Array(elements)]
+            numbers += [index, document.make_indirect(pikepdf.Array(elements))]
         top.K = pikepdf.Array(kids)
         root.ParentTree = document.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(numbers)))
         root.ParentTreeNextKey = len(document.pages)
@@ -90,7 +91,6 @@ def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes
             out,
             deterministic_id=True,
             stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
     return out.getvalue()
 
