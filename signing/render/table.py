@@ -196,6 +196,7 @@ class TextTable(Flowable):
         header_background=None,
         row_headers: bool = False,
         _laid_out: list[tuple[list[list[str]], float]] | None = None,
+        _height: float | None = None,
     ) -> None:
         super().__init__()
         self.rows = rows
@@ -208,6 +209,7 @@ class TextTable(Flowable):
         self.header_background = header_background
         self.row_headers = row_headers
         self._laid_out = _laid_out
+        self._height = _height
 
     def _layout(self) -> list[tuple[list[list[str]], float]]:
         """Each row's cells as lines, and the row's height (computed once)."""
@@ -226,29 +228,36 @@ class TextTable(Flowable):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = sum(self.col_widths)
-        self.height = sum(height for _cells, height in self._layout())
+        if self._height is None:
+            self._height = sum(height for _cells, height in self._layout())
+        self.height = self._height
         return self.width, self.height
 
-    def _part(self, indexes: range) -> TextTable:
+    def _part(self, start: int, stop: int, *, height: float) -> TextTable:
+        """The header rows and rows ``start``..``stop``, ``height`` high (known by the split:
+        the remainder's rows are not summed again on every page, which made a 100-page
+        listing's layout quadratic)."""
         laid_out = self._layout()
-        keep = list(range(self.header_rows)) + list(indexes)
+        header = self.header_rows
         return TextTable(
-            [self.rows[index] for index in keep],
+            self.rows[:header] + self.rows[start:stop],
             self.col_widths,
             font_name=self.font_name,
             font_size=self.font_size,
             leading=self.leading,
-            header_rows=self.header_rows,
+            header_rows=header,
             padding=self.padding,
             header_background=self.header_background,
             row_headers=self.row_headers,
-            _laid_out=[laid_out[index] for index in keep],
+            _laid_out=laid_out[:header] + laid_out[start:stop],
+            _height=height,
         )
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
         """Split between rows: as many as fit here (after the header), the rest after it."""
         laid_out = self._layout()
-        used = sum(height for _cells, height in laid_out[: self.header_rows])
+        header = sum(height for _cells, height in laid_out[: self.header_rows])
+        used = header
         fits = self.header_rows
         for _cells, height in laid_out[self.header_rows :]:
             if used + height > available_height:
@@ -257,9 +266,10 @@ class TextTable(Flowable):
             fits += 1
         if fits == self.header_rows or fits == len(laid_out):
             return []  # not even one row here (the frame moves on), or no split needed
+        self.wrap(available_width, available_height)
         return [
-            self._part(range(self.header_rows, fits)),
-            self._part(range(fits, len(laid_out))),
+            self._part(self.header_rows, fits, height=used),
+            self._part(fits, len(laid_out), height=self.height - used + header),
         ]
 
     def draw(self) -> None:
