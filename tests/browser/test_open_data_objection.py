@@ -5,32 +5,24 @@ resumes publication)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import date
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
-from credit.record.models.breaches import Breach
-from credit.record.services import breaches as credit_services
-from tests.credit_seeds import credit_rules_seed
+from tests.browser.objections import (  # noqa: F401 - the first two are fixtures
+    credit_rules_seeded,
+    objection_decide,
+    objection_submit,
+    on_a_working_day,
+    record_published,
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    """Transactional tests empty the tables after each test: seed the rules again."""
-    credit_rules_seed(repair_rules=True)
-
-
-@pytest.fixture
-def on_a_working_day():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=True):
-        yield
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("credit_rules_seeded", "on_a_working_day"),
+]
 
 
 @pytest.fixture
@@ -67,45 +59,11 @@ def _feed_items(public, record: int) -> list[dict]:
     ]
 
 
-def _published_record(world) -> Breach:
-    return credit_services.breach_record(
-        subject_id=world.subject.pk,
-        category_code="missed_obligation",
-        severity="serious",
-        reason="未按期提交整改报告",
-        by=world.regulator,
-        record_date=date(2026, 4, 1),
-    ).breach
-
-
-def _object(world, new_page, breach: Breach):
-    """The subject's representative objects to the record's content on its page."""
-    applicant = new_page("applicant", locale="en-US")
-    applicant.goto(f"/credit/{world.subject.code}/objection/{breach.pk}/")
-    applicant.select_option("#kind", "content")
-    applicant.fill("#grounds", "整改报告已按期提交，有回执为证")
-    applicant.get_by_test_id("objection-submit").click()
-    expect(applicant.get_by_test_id("breach-status")).to_have_text("Under objection")
-    return applicant
-
-
-def _decide(new_page, *, outcome: str, reason: str, status: str) -> None:
-    """The regulator takes the objection from the credit queue and records ``outcome``."""
-    regulator = new_page("regulator", locale="en-US")
-    regulator.goto("/regulator/credit/")
-    regulator.get_by_test_id("objection-row").get_by_role("link").click()
-    regulator.select_option("#outcome", outcome)
-    regulator.fill("#reason", reason)
-    regulator.get_by_test_id("objection-decide-submit").click()
-    regulator.get_by_test_id("confirm-decision").click()
-    expect(regulator.get_by_test_id("objection-status")).to_have_text(status)
-
-
 def test_an_upheld_objection_withdraws_the_record_from_the_feed_and_its_name_from_its_items(
-    world, new_page, public, on_a_working_day
+    world, new_page, public
 ):
     # Given a published record: the public reads its start, naming the company
-    breach = _published_record(world)
+    breach = record_published(world, date(2026, 4, 1))
     name = world.subject.name
     before = _feed_items(public, breach.pk)
     assert [(item["kind"], item["name"], item["withheld_by"]) for item in before] == [
@@ -115,7 +73,7 @@ def test_an_upheld_objection_withdraws_the_record_from_the_feed_and_its_name_fro
 
     # When the company objects: the public is told to stop showing it, still by name (the
     # objection may be rejected)
-    _object(world, new_page, breach)
+    objection_submit(world, new_page, breach)
     suspended = _feed_items(public, breach.pk)
     assert [(item["kind"], item["name"]) for item in suspended] == [
         ("publication_started", name),
@@ -123,7 +81,13 @@ def test_an_upheld_objection_withdraws_the_record_from_the_feed_and_its_name_fro
     ]
 
     # When the officer upholds it and revokes the record
-    _decide(new_page, outcome="revoked", reason="回执属实", status="Upheld: record revoked")
+    objection_decide(
+        new_page,
+        outcome="revoked",
+        reason="回执属实",
+        check="Uphold: revoke the record",
+        status="Upheld: record revoked",
+    )
 
     # Then the public reads the revocation and the withholding, and none of the record's
     # items names the company any more: each says which item withheld it
@@ -145,15 +109,19 @@ def test_an_upheld_objection_withdraws_the_record_from_the_feed_and_its_name_fro
     expect(public.get_by_test_id("breach")).to_have_count(0)
 
 
-def test_a_rejected_objection_resumes_the_record_in_the_feed_still_by_name(
-    world, new_page, public, on_a_working_day
-):
+def test_a_rejected_objection_resumes_the_record_in_the_feed_still_by_name(world, new_page, public):
     # Given a published record the company objects to
-    breach = _published_record(world)
-    _object(world, new_page, breach)
+    breach = record_published(world, date(2026, 4, 1))
+    objection_submit(world, new_page, breach)
 
     # When the officer rejects the objection
-    _decide(new_page, outcome="rejected", reason="回执日期晚于期限", status="Rejected")
+    objection_decide(
+        new_page,
+        outcome="rejected",
+        reason="回执日期晚于期限",
+        check="Reject: the record stands",
+        status="Rejected",
+    )
 
     # Then the public reads that publication resumes, every item still naming the company
     name = world.subject.name
