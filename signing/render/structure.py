@@ -7,10 +7,13 @@ tagged document.
 grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
 around the cells' paragraphs, and leave the content stream; a cell marked with ``/Content
 true`` (``signing.render.table.TextTable``'s) holds its text's marked-content id itself.
-Each page's entry in the ``ParentTree`` (its elements by marked-content id) is an indirect
-array of its own, so the tree itself is one short list: the seal's revision reads and writes
-it again (``signing.pades.fields``) in pyHanko, whose parser is Python, and should not parse
-a long listing's thousands of references to add one entry. The catalogue gets
+With ``page_entries_indirect`` (the credit report and notice), each page's entry in the
+``ParentTree`` (its elements by marked-content id) is an indirect array of its own, so the
+tree itself is one short list: the seal's revision reads and writes it again
+(``signing.pades.fields``) in pyHanko, whose parser is Python, and should not parse a long
+listing's thousands of references to add one entry. A commitment keeps its entries inline:
+its bytes stay those of earlier renders (a form signed elsewhere is checked by rendering it
+again). The catalogue gets
 ``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``, ``ViewerPreferences
 /DisplayDocTitle true`` and an XMP metadata packet with the document information and the
 PDF/UA identification (``pdfuaid:part 1``); every page gets ``/Tabs /S`` (tab order follows
@@ -57,10 +60,13 @@ def document_language(pdf_lang: str) -> str:
     return "en" if pdf_lang.lower().startswith("en") else "zh-hans"
 
 
-def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes:
+def tag_pdf(
+    pdf: bytes, *, language: str, title_displayed: bool = True, page_entries_indirect: bool = False
+) -> bytes:
     """Give ``pdf`` (reportlab's, with role marks) its structure tree and the catalogue
     entries of PDF/UA, in ``language`` (a Django code); identical bytes in, identical bytes
-    out."""
+    out. ``page_entries_indirect``: each page's parent tree entry an indirect array (see the
+    module)."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         root = document.make_indirect(
             pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array())
@@ -75,7 +81,8 @@ def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes
             elements = _tag_page(document, page, parent=top, kids=kids)
             page.obj.StructParents = index
             page.obj.Tabs = pikepdf.Name.S  # tab order follows the structure
-            numbers += [index, document.make_indirect(pikepdf.Array(elements))]
+            entry = pikepdf.Array(elements)
+            numbers += [index, document.make_indirect(entry) if page_entries_indirect else entry]
         top.K = pikepdf.Array(kids)
         root.ParentTree = document.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(numbers)))
         root.ParentTreeNextKey = len(document.pages)

@@ -161,3 +161,17 @@ def test_the_independent_pdf_ua_checker_finds_nothing_in_a_report(report, langua
 
 def test_the_report_renders_the_same_bytes_again(report):
     assert render_issued_document(report) == render_issued_document(dataclasses.replace(report))
+
+
+def test_each_page_s_parent_tree_entry_is_an_object_of_its_own(report):
+    # a long report's seal rewrites the parent tree (pyHanko, in Python): it should not parse
+    # every page's elements again to add the seal's entry
+    pdf = render_issued_document(report)
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        numbers = list(document.Root.StructTreeRoot.ParentTree.Nums)
+        entries = numbers[1::2]
+        pages = len(document.pages)
+
+    assert [int(key) for key in numbers[::2]] == list(range(pages))
+    assert all(entry.is_indirect and isinstance(entry, pikepdf.Array) for entry in entries)
