@@ -27,6 +27,7 @@ checked by rendering it again (ADR 0034).
 from __future__ import annotations
 
 import io
+import json
 import re
 import zlib
 
@@ -42,10 +43,8 @@ _MARK = re.compile(
     rb"|/(TH|TD) <<(?:/Scope /(Row|Column))? ?(/Content true)?>> BDC|EMC)$",
     re.MULTILINE,
 )
-_STRUCT_ELEM = pikepdf.Name.StructElem
 _ROLES = {
-    role: pikepdf.Name("/" + role.decode())
-    for role in (b"H1", b"H2", b"H3", b"P", b"Table", b"TR", b"TH", b"TD")
+    role: "/" + role.decode() for role in (b"H1", b"H2", b"H3", b"P", b"Table", b"TR", b"TH", b"TD")
 }
 
 
@@ -68,25 +67,27 @@ def tag_pdf(
     out. ``page_entries_indirect``: each page's parent tree entry an indirect array (see the
     module)."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        root = document.make_indirect(
-            pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array())
-        )
-        top = document.make_indirect(
-            pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root)
-        )
-        root.K.append(top)
-        numbers = []
-        kids: list = []
+        objects = _NewObjects(document)
+        root, top = objects.allocate(), objects.allocate()
+        numbers: list = []
+        kids: list[str] = []
         for index, page in enumerate(document.pages):
-            elements = _tag_page(document, page, parent=top, kids=kids)
+            elements = _tag_page(objects, page, parent=top, kids=kids)
             page.obj.StructParents = index
             page.obj.Tabs = pikepdf.Name.S  # tab order follows the structure
-            entry = pikepdf.Array(elements)
-            numbers += [index, document.make_indirect(entry) if page_entries_indirect else entry]
-        top.K = pikepdf.Array(kids)
-        root.ParentTree = document.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array(numbers)))
-        root.ParentTreeNextKey = len(document.pages)
-        document.Root.StructTreeRoot = root
+            numbers += [index, objects.add(elements) if page_entries_indirect else elements]
+        objects.add({"/Type": "/StructElem", "/S": "/Document", "/P": root, "/K": kids}, top)
+        objects.add(
+            {
+                "/Type": "/StructTreeRoot",
+                "/K": [top],
+                "/ParentTree": objects.add({"/Nums": numbers}),
+                "/ParentTreeNextKey": len(document.pages),
+            },
+            root,
+        )
+        objects.write()
+        document.Root.StructTreeRoot = objects.get(root)
         document.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
         document.Root.Lang = pikepdf.String(pdf_language(language))
         if title_displayed:
@@ -102,6 +103,44 @@ def tag_pdf(
     return out.getvalue()
 
 
+class _NewObjects:
+    """The structure tree's objects, written into the document at once as qpdf JSON (qpdf
+    parses them in C++): a pikepdf object made from Python costs 20-40 µs, and a long
+    listing has thousands of elements. Values are in qpdf's JSON form: names ``"/Name"``,
+    references ``"n 0 R"``, integers, lists and dictionaries; qpdf numbers the objects again
+    when it saves, so the bytes are those of the same tree made with pikepdf objects."""
+
+    def __init__(self, document: pikepdf.Pdf) -> None:
+        self.document = document
+        self.next = max(item.objgen[0] for item in document.objects) + 1
+        self.values: dict[str, dict] = {}
+
+    def allocate(self) -> str:
+        """A reference for an object given its value later (``add`` with ``reference``)."""
+        reference = f"{self.next} 0 R"
+        self.next += 1
+        return reference
+
+    def add(self, value, reference: str | None = None) -> str:
+        """Add an indirect object of ``value``; return its reference."""
+        reference = reference or self.allocate()
+        self.values[f"obj:{reference}"] = {"value": value}
+        return reference
+
+    def write(self) -> None:
+        header = {
+            "jsonversion": 2,
+            "pushedinheritedpageresources": False,
+            "calledgetallpages": False,
+            "maxobjectid": self.next - 1,
+        }
+        data = json.dumps({"qpdf": [header, self.values]}, separators=(",", ":"))
+        self.document.update_from_qpdf_json(io.BytesIO(data.encode("ascii")))
+
+    def get(self, reference: str) -> pikepdf.Object:
+        return self.document.get_object(int(reference.split()[0]), 0)
+
+
 def _identify(document: pikepdf.Pdf) -> None:
     """Write the XMP metadata: the document information (title, author, dates from the
     injected clock, never the time of tagging) and the PDF/UA-1 identification."""
@@ -112,51 +151,51 @@ def _identify(document: pikepdf.Pdf) -> None:
         metadata["pdfuaid:part"] = "1"
 
 
-def _tag_page(document: pikepdf.Pdf, page: pikepdf.Page, *, parent, kids: list) -> list:
+def _tag_page(objects: _NewObjects, page: pikepdf.Page, *, parent: str, kids: list) -> list:
     """Number the page's content marks and make one structure element per mark, in order,
     inside the table elements its table marks open; ``kids`` (the children of ``parent``)
-    gets this page's top elements.
+    gets this page's top elements. Return the references of the elements holding marked
+    content, by marked-content id.
 
     The marks are lines of their own that only this module writes (reportlab puts each
     literal on its own line; text is drawn as strings, never as such a line), so they are
     found in the page's content bytes without parsing every operator. A table cell whose
     text is marked directly under it (``/Content true``) is one element holding its
     marked-content id, not a cell around a paragraph: a long listing's cost is its number of
-    elements (each a pikepdf object, about 25 µs). Each group's children are collected in a
-    list and written once, when the group ends."""
-    elements = []  # the elements holding marked content, by marked-content id
-    groups = [(parent, kids)]  # the innermost open grouping element (and its children) last
+    elements. Each group's children are collected in a list and written when it ends."""
+    elements: list[str] = []  # the elements holding marked content, by marked-content id
+    groups: list[tuple[str, dict]] = [(parent, {"/K": kids})]  # the innermost open last
     opened: list[bool] = []  # per open mark: whether it opened a grouping element
     page_object = page.obj
+    page_reference = "{} {} R".format(*page_object.objgen)
 
     def numbered(match: re.Match) -> bytes:
         role = match.group(1) or match.group(2)
         if role is None:  # EMC: a grouping element's end leaves the content with its start
             if opened.pop():
-                element, children = groups.pop()
-                element.K = pikepdf.Array(children)
+                groups.pop()
                 return b""
             return b"EMC"
         if role == b"Artifact":
             opened.append(False)
             return match.group(0)
-        entries = {"/Type": _STRUCT_ELEM, "/S": _ROLES[role], "/P": groups[-1][0]}
-        entries["/Pg"] = page_object
+        value = {"/Type": "/StructElem", "/S": _ROLES[role], "/P": groups[-1][0]}
+        value["/Pg"] = page_reference
         if match.group(3):
-            entries["/A"] = pikepdf.Dictionary(
-                O=pikepdf.Name.Table, Scope=pikepdf.Name("/" + match.group(3).decode())
-            )
+            value["/A"] = {"/O": "/Table", "/Scope": "/" + match.group(3).decode()}
+        siblings = groups[-1][1]["/K"]
         if role in GROUPS and not match.group(4):
-            element = document.make_indirect(pikepdf.Dictionary(entries))
-            groups[-1][1].append(element)
-            groups.append((element, []))
+            value["/K"] = []
+            reference = objects.add(value)
+            siblings.append(reference)
+            groups.append((reference, value))
             opened.append(True)
             return b""
         mcid = len(elements)
-        entries["/K"] = mcid
-        element = document.make_indirect(pikepdf.Dictionary(entries))
-        groups[-1][1].append(element)
-        elements.append(element)
+        value["/K"] = mcid
+        reference = objects.add(value)
+        siblings.append(reference)
+        elements.append(reference)
         opened.append(False)
         return b"/%s <</MCID %d>> BDC" % (role, mcid)
 
