@@ -81,8 +81,9 @@ def structure_roles(pdf: bytes) -> list[str]:
 
         def walk(element) -> list[str]:
             roles = [str(element.S)]
-            if isinstance(element.K, pikepdf.Array):
-                for kid in element.K:
+            kids = element.get("/K")  # an element may have none (the seal's figures)
+            if isinstance(kids, pikepdf.Array):
+                for kid in kids:
                     if kid.get("/Type") == pikepdf.Name.StructElem:
                         roles += walk(kid)
             return roles

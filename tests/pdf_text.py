@@ -25,3 +25,13 @@ def pdf_info(pdf: bytes, folder: Path) -> dict[str, str]:
         key.strip(): value.strip()
         for key, _colon, value in (line.partition(":") for line in listing.splitlines())
     }
+
+
+def pdf_structure_text(pdf: bytes, folder: Path) -> str:
+    """Return the structure tree with each element's text as poppler reads it for assistive
+    technology (``pdfinfo -struct-text``): roles indented by depth, texts quoted."""
+    path = folder / "structure.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdfinfo", "-struct-text", str(path)], capture_output=True, check=True, text=True
+    ).stdout

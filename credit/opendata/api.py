@@ -396,16 +396,12 @@ class OpenDataCsvApi(APIView):
         if day is None:
             raise not_built
         day_file = selectors.open_data_day_file_paths(day=day)
-        signature = selectors.open_data_day_signature(day_file)
-        try:
-            if signature is None:
-                raise FileNotFoundError(day_file.signature)
-            body = day_file.csv.open("rb")
-        except FileNotFoundError:
-            raise not_built from None
-        response = FileResponse(body, content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
+        opened = selectors.open_data_day_open(day_file)
+        if opened is None:
+            raise not_built
+        response = FileResponse(opened.body, content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
         for name in (SIGNATURE_HEADER, KEY_HEADER):
-            response[name] = signature.get(name, "")
+            response[name] = opened.signature.get(name, "")
         response["Content-Disposition"] = f'inline; filename="{day_file.csv.name}"'
         return response
 

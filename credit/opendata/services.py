@@ -306,6 +306,9 @@ def open_data_day_build(*, day: date) -> bool:
     with exclusive_lock(day_file.csv.parent / ".build.lock"):
         if day_file.signature.exists():
             return False
+        # read before the rows: a withholding committed later has a larger leaf index (the
+        # log's head is locked until commit), so the reconciliation sees it came after
+        through = selectors.open_data_last_leaf()
         start, end = open_data_day_bounds(day)
         events = selectors.open_data_events(recorded_from=start, recorded_before=end)
         descriptor, temporary = tempfile.mkstemp(
@@ -326,6 +329,7 @@ def open_data_day_build(*, day: date) -> bool:
         headers = (
             f"{SIGNATURE_HEADER}: {signed.signature}\r\n"
             f"{KEY_HEADER}: {signed.certificate_sha256}\r\n"
+            f"{selectors.BUILT_THROUGH_HEADER}: {through}\r\n"
         )
         return write_once(path=day_file.signature, data=headers.encode("ascii"), mode=0o440)
 
@@ -357,8 +361,10 @@ def open_data_days_build(*, now: datetime | None = None) -> int:
     """Build every finished day's CSV not built yet, from the log's first event to the last
     day over by ``OPEN_DATA_DAY_GRACE_MINUTES`` (a transaction open at midnight has
     committed by then); return how many files were written. Safe to run any number of times:
-    it catches up after days without a run and never rewrites a finished day."""
+    it catches up after days without a run and never rewrites a finished day, except one a
+    withholding made stale (``open_data_days_reconcile``, first)."""
     now = now or timezone.now()
+    open_data_days_reconcile()
     first = OpenDataEvent.objects.aggregate(first=Min("created_at"))["first"]
     if first is None:
         return 0
@@ -369,6 +375,28 @@ def open_data_days_build(*, now: datetime | None = None) -> int:
         written += open_data_day_build(day=day)
         day += timedelta(days=1)
     return written
+
+
+def open_data_days_reconcile() -> set[date]:
+    """Discard every built day whose file may still name a subject withheld since: a day
+    with a withheld event whose withholding's leaf index is above the log position the file
+    was read through (or a file that does not say it). Return those days.
+
+    The withholding discards its days itself once it commits, but a process that dies
+    between the commit and the discard, or a build that read the day just before the
+    withholding committed, leaves a file naming the subject; the hourly job calls this
+    first, so the build writes such a day again. Idempotent: a rebuilt day reads through
+    the withholding and is left alone."""
+    stale = set()
+    for day, last_withholding in selectors.open_data_day_withholdings().items():
+        signature = selectors.open_data_day_signature(selectors.open_data_day_file_paths(day=day))
+        if signature is None:
+            continue  # not built: the build reads the withholding anyway
+        through = signature.get(selectors.BUILT_THROUGH_HEADER, "")
+        if not through.lstrip("-").isdigit() or int(through) < last_withholding:
+            stale.add(day)
+    open_data_days_discard(days=stale)
+    return stale
 
 
 def open_data_days_discard(*, days: set[date]) -> None:

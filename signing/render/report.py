@@ -125,5 +125,6 @@ def render_issued_document(document: IssuedDocument) -> bytes:
             producer="Chengnuo",
             subject=document.reference,
             invariant=1,
+            pageCompression=0,  # tag_pdf rewrites and compresses every page's content once
         ).build(story)
-    return tag_pdf(buffer.getvalue(), language=document.language)
+    return tag_pdf(buffer.getvalue(), language=document.language, page_entries_indirect=True)

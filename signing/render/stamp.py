@@ -35,6 +35,26 @@ QR_X = 1 * mm
 QR_Y = STAMP_HEIGHT - 1 * mm - QR_SIDE
 
 
+def stamp_figures() -> tuple[tuple[str, tuple[float, float, float, float]], ...]:
+    """The stamp's two images and their boxes in the stamp's own coordinates (points, x1, y1,
+    x2, y2, origin bottom left): the round seal (``seal``), then the QR code (``qr``) with
+    its "scan to verify" caption, in reading order. The structure tree describes each as a
+    ``Figure`` (``signing.pades.fields``)."""
+    centre_x, centre_y = SEAL_CENTRE
+    return (
+        (
+            "seal",
+            (
+                centre_x - SEAL_RADIUS,
+                centre_y - SEAL_RADIUS,
+                centre_x + SEAL_RADIUS,
+                centre_y + SEAL_RADIUS,
+            ),
+        ),
+        ("qr", (QR_X, QR_Y, QR_X + QR_SIDE, QR_Y + QR_SIDE)),
+    )
+
+
 def render_seal_stamp(*, reference: str, sealed_at: datetime, verify_url: str) -> bytes:
     """Draw the stamp (80 x 32 mm): QR code and sealing time on the left, round seal right."""
     buffer = io.BytesIO()

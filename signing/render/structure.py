@@ -5,7 +5,15 @@ tagged document.
 ``tag_pdf`` gives each content mark a marked-content id (``/P <</MCID n>> BDC``), a
 ``StructElem`` of that role on that page, a ``ParentTree`` entry; a table's marks become the
 grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
-around the cells' paragraphs, and leave the content stream. The catalogue gets
+around the cells' paragraphs, and leave the content stream; a cell marked with ``/Content
+true`` (``signing.render.table.TextTable``'s) holds its text's marked-content id itself.
+With ``page_entries_indirect`` (the credit report and notice), each page's entry in the
+``ParentTree`` (its elements by marked-content id) is an indirect array of its own, so the
+tree itself is one short list: the seal's revision reads and writes it again
+(``signing.pades.fields``) in pyHanko, whose parser is Python, and should not parse a long
+listing's thousands of references to add one entry. A commitment keeps its entries inline:
+its bytes stay those of earlier renders (a form signed elsewhere is checked by rendering it
+again). The catalogue gets
 ``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``, ``ViewerPreferences
 /DisplayDocTitle true`` and an XMP metadata packet with the document information and the
 PDF/UA identification (``pdfuaid:part 1``); every page gets ``/Tabs /S`` (tab order follows
@@ -19,6 +27,7 @@ checked by rendering it again (ADR 0034).
 from __future__ import annotations
 
 import io
+import json
 import re
 import zlib
 
@@ -27,11 +36,16 @@ import pikepdf
 # Roles that group other elements and hold no content of their own.
 GROUPS = (b"Table", b"TR", b"TH", b"TD")
 # Every mark the renderer writes, each on a line of its own: a role opening (a header cell
-# with its scope), or the end of the innermost open one.
+# with its scope; a cell whose text is marked directly under it, with ``/Content true``), or
+# the end of the innermost open one.
 _MARK = re.compile(
-    rb"^(?:/(H1|H2|H3|P|Artifact|Table|TR|TD) BMC|/(TH) <</Scope /(Row|Column)>> BDC|EMC)$",
+    rb"^(?:/(H1|H2|H3|P|Artifact|Table|TR|TD) BMC"
+    rb"|/(TH|TD) <<(?:/Scope /(Row|Column))? ?(/Content true)?>> BDC|EMC)$",
     re.MULTILINE,
 )
+_ROLES = {
+    role: "/" + role.decode() for role in (b"H1", b"H2", b"H3", b"P", b"Table", b"TR", b"TH", b"TD")
+}
 
 
 def pdf_language(language: str) -> str:
@@ -45,29 +59,35 @@ def document_language(pdf_lang: str) -> str:
     return "en" if pdf_lang.lower().startswith("en") else "zh-hans"
 
 
-def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes:
+def tag_pdf(
+    pdf: bytes, *, language: str, title_displayed: bool = True, page_entries_indirect: bool = False
+) -> bytes:
     """Give ``pdf`` (reportlab's, with role marks) its structure tree and the catalogue
     entries of PDF/UA, in ``language`` (a Django code); identical bytes in, identical bytes
-    out."""
+    out. ``page_entries_indirect``: each page's parent tree entry an indirect array (see the
+    module)."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        root = document.make_indirect(
-            pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array())
-        )
-        top = document.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root, K=pikepdf.Array()
-            )
-        )
-        root.K.append(top)
-        numbers = pikepdf.Array()
+        objects = _NewObjects(document)
+        root, top = objects.allocate(), objects.allocate()
+        numbers: list = []
+        kids: list[str] = []
         for index, page in enumerate(document.pages):
-            elements = _tag_page(document, page, parent=top)
+            elements = _tag_page(objects, page, parent=top, kids=kids)
             page.obj.StructParents = index
             page.obj.Tabs = pikepdf.Name.S  # tab order follows the structure
-            numbers.extend([index, pikepdf.Array(elements)])
-        root.ParentTree = document.make_indirect(pikepdf.Dictionary(Nums=numbers))
-        root.ParentTreeNextKey = len(document.pages)
-        document.Root.StructTreeRoot = root
+            numbers += [index, objects.add(elements) if page_entries_indirect else elements]
+        objects.add({"/Type": "/StructElem", "/S": "/Document", "/P": root, "/K": kids}, top)
+        objects.add(
+            {
+                "/Type": "/StructTreeRoot",
+                "/K": [top],
+                "/ParentTree": objects.add({"/Nums": numbers}),
+                "/ParentTreeNextKey": len(document.pages),
+            },
+            root,
+        )
+        objects.write()
+        document.Root.StructTreeRoot = objects.get(root)
         document.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
         document.Root.Lang = pikepdf.String(pdf_language(language))
         if title_displayed:
@@ -76,9 +96,49 @@ def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes
         out = io.BytesIO()
         # other streams (the embedded fonts) are copied as they are, not decoded and re-encoded
         document.save(
-            out, deterministic_id=True, stream_decode_level=pikepdf.StreamDecodeLevel.none
+            out,
+            deterministic_id=True,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
         )
     return out.getvalue()
+
+
+class _NewObjects:
+    """The structure tree's objects, written into the document at once as qpdf JSON (qpdf
+    parses them in C++): a pikepdf object made from Python costs 20-40 µs, and a long
+    listing has thousands of elements. Values are in qpdf's JSON form: names ``"/Name"``,
+    references ``"n 0 R"``, integers, lists and dictionaries; qpdf numbers the objects again
+    when it saves, so the bytes are those of the same tree made with pikepdf objects."""
+
+    def __init__(self, document: pikepdf.Pdf) -> None:
+        self.document = document
+        self.next = max(item.objgen[0] for item in document.objects) + 1
+        self.values: dict[str, dict] = {}
+
+    def allocate(self) -> str:
+        """A reference for an object given its value later (``add`` with ``reference``)."""
+        reference = f"{self.next} 0 R"
+        self.next += 1
+        return reference
+
+    def add(self, value, reference: str | None = None) -> str:
+        """Add an indirect object of ``value``; return its reference."""
+        reference = reference or self.allocate()
+        self.values[f"obj:{reference}"] = {"value": value}
+        return reference
+
+    def write(self) -> None:
+        header = {
+            "jsonversion": 2,
+            "pushedinheritedpageresources": False,
+            "calledgetallpages": False,
+            "maxobjectid": self.next - 1,
+        }
+        data = json.dumps({"qpdf": [header, self.values]}, separators=(",", ":"))
+        self.document.update_from_qpdf_json(io.BytesIO(data.encode("ascii")))
+
+    def get(self, reference: str) -> pikepdf.Object:
+        return self.document.get_object(int(reference.split()[0]), 0)
 
 
 def _identify(document: pikepdf.Pdf) -> None:
@@ -91,53 +151,55 @@ def _identify(document: pikepdf.Pdf) -> None:
         metadata["pdfuaid:part"] = "1"
 
 
-def _tag_page(document: pikepdf.Pdf, page: pikepdf.Page, *, parent) -> list:
+def _tag_page(objects: _NewObjects, page: pikepdf.Page, *, parent: str, kids: list) -> list:
     """Number the page's content marks and make one structure element per mark, in order,
-    inside the table elements its table marks open.
+    inside the table elements its table marks open; ``kids`` (the children of ``parent``)
+    gets this page's top elements. Return the references of the elements holding marked
+    content, by marked-content id.
 
     The marks are lines of their own that only this module writes (reportlab puts each
     literal on its own line; text is drawn as strings, never as such a line), so they are
-    found in the page's content bytes without parsing every operator."""
-    elements = []  # the elements holding marked content, by marked-content id
-    parents = [parent]  # the innermost open grouping element last
+    found in the page's content bytes without parsing every operator. A table cell whose
+    text is marked directly under it (``/Content true``) is one element holding its
+    marked-content id, not a cell around a paragraph: a long listing's cost is its number of
+    elements. Each group's children are collected in a list and written when it ends."""
+    elements: list[str] = []  # the elements holding marked content, by marked-content id
+    groups: list[tuple[str, dict]] = [(parent, {"/K": kids})]  # the innermost open last
     opened: list[bool] = []  # per open mark: whether it opened a grouping element
+    page_object = page.obj
+    page_reference = "{} {} R".format(*page_object.objgen)
 
     def numbered(match: re.Match) -> bytes:
         role = match.group(1) or match.group(2)
         if role is None:  # EMC: a grouping element's end leaves the content with its start
             if opened.pop():
-                parents.pop()
+                groups.pop()
                 return b""
             return b"EMC"
         if role == b"Artifact":
             opened.append(False)
             return match.group(0)
-        element = pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem,
-            S=pikepdf.Name("/" + role.decode()),
-            P=parents[-1],
-            Pg=page.obj,
-        )
-        if role in GROUPS:
-            element.K = pikepdf.Array()
-            if match.group(3):
-                element.A = pikepdf.Dictionary(
-                    O=pikepdf.Name.Table, Scope=pikepdf.Name("/" + match.group(3).decode())
-                )
-            element = document.make_indirect(element)
-            parents[-1].K.append(element)
-            parents.append(element)
+        value = {"/Type": "/StructElem", "/S": _ROLES[role], "/P": groups[-1][0]}
+        value["/Pg"] = page_reference
+        if match.group(3):
+            value["/A"] = {"/O": "/Table", "/Scope": "/" + match.group(3).decode()}
+        siblings = groups[-1][1]["/K"]
+        if role in GROUPS and not match.group(4):
+            value["/K"] = []
+            reference = objects.add(value)
+            siblings.append(reference)
+            groups.append((reference, value))
             opened.append(True)
             return b""
         mcid = len(elements)
-        element.K = mcid
-        element = document.make_indirect(element)
-        parents[-1].K.append(element)
-        elements.append(element)
+        value["/K"] = mcid
+        reference = objects.add(value)
+        siblings.append(reference)
+        elements.append(reference)
         opened.append(False)
         return b"/%s <</MCID %d>> BDC" % (role, mcid)
 
-    contents = page.obj.Contents
+    contents = page_object.Contents
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
     for stream in streams:
         marked = _MARK.sub(numbered, stream.read_bytes())

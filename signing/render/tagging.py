@@ -71,13 +71,19 @@ def role_end(canvas) -> None:
 
 def cell_begin(canvas, *, is_column_header: bool, is_row_header: bool) -> None:
     """Start a table cell: a header row's cell heads its column, a label heads its row, any
-    other cell is data; ``role_end`` ends it."""
+    other cell is data; its content is marked inside (a paragraph); ``role_end`` ends it."""
+    canvas.addLiteral(cell_mark(is_column_header=is_column_header, is_row_header=is_row_header))
+
+
+def cell_mark(*, is_column_header: bool, is_row_header: bool, is_content: bool = False) -> str:
+    """The mark that starts a table cell (see ``cell_begin``). ``is_content``: the cell's text
+    itself is its marked content (no paragraph inside), as ``TextTable`` draws a cell."""
+    content = " /Content true" if is_content else ""
     if is_column_header:
-        canvas.addLiteral("/TH <</Scope /Column>> BDC")
-    elif is_row_header:
-        canvas.addLiteral("/TH <</Scope /Row>> BDC")
-    else:
-        canvas.addLiteral("/TD BMC")
+        return f"/TH <</Scope /Column{content}>> BDC"
+    if is_row_header:
+        return f"/TH <</Scope /Row{content}>> BDC"
+    return f"/TD <<{content.strip()}>> BDC" if is_content else "/TD BMC"
 
 
 def artifact_begin(canvas) -> None:

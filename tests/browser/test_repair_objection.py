@@ -2,61 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import date
 
 import pytest
-import time_machine
 from playwright.sync_api import expect
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.catalogue.services import active_template
 from credit.record.models.breaches import Breach
-from credit.record.services import breaches as credit_services
-from tests.credit_seeds import credit_rules_seed
+from tests.browser.objections import (  # noqa: F401 - the first two are fixtures
+    credit_rules_seeded,
+    objection_decide,
+    objection_submit,
+    on_a_working_day,
+    record_published,
+)
 from tests.factories import CompetenceFactory
 from workflows.repair.models import Objection, RepairApplication
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("credit_rules_seeded", "on_a_working_day"),
+]
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 PDF = b"%PDF-1.4\n% paid in full\n"
 
 
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db):
-    """Transactional tests empty the tables after each test: seed the rules again."""
-    credit_rules_seed(repair_rules=True)
-
-
-@pytest.fixture
-def on_a_working_day():
-    with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI), tick=True):
-        yield
-
-
-def _record(world, on: date) -> Breach:
-    return credit_services.breach_record(
-        subject_id=world.subject.pk,
-        category_code="missed_obligation",
-        severity="serious",
-        reason="未按期提交整改报告",
-        by=world.regulator,
-        record_date=on,
-    ).breach
-
-
-def test_a_repair_from_the_subjects_side_and_the_officers(
-    world, new_page, on_a_working_day, tmp_path
-):
+def test_a_repair_from_the_subjects_side_and_the_officers(world, new_page, tmp_path):
     # Given a serious record of 2026-03-31 (Order 58: repairable after 3 months)
     CompetenceFactory(
         matter=active_template(CommitmentTemplate.Kind.CREDIT_REPAIR).matter,
         region=world.region,
         department=world.department,
     )
-    breach = _record(world, date(2026, 3, 31))
-    later = _record(world, date(2026, 4, 1))  # Order 36: not before 2027-04-01
+    breach = record_published(world, date(2026, 3, 31))
+    later = record_published(world, date(2026, 4, 1))  # Order 36: not before 2027-04-01
     receipt = tmp_path / "receipt.pdf"
     receipt.write_bytes(PDF)
 
@@ -99,31 +80,24 @@ def test_a_repair_from_the_subjects_side_and_the_officers(
     assert Breach.objects.get(pk=breach.pk).status == "repaired"
 
 
-def test_an_objection_from_the_subjects_side_and_the_officers(world, new_page, on_a_working_day):
+def test_an_objection_from_the_subjects_side_and_the_officers(world, new_page):
     # Given a published record
-    breach = _record(world, date(2026, 4, 1))
+    breach = record_published(world, date(2026, 4, 1))
 
     # When the applicant objects to its content
-    applicant = new_page("applicant", locale="en-US")
-    applicant.goto(f"/credit/{world.subject.code}/objection/{breach.pk}/")
-    applicant.select_option("#kind", "content")
-    applicant.fill("#grounds", "整改报告已按期提交，有回执为证")
-    applicant.get_by_test_id("objection-submit").click()
+    applicant = objection_submit(world, new_page, breach)
 
     # Then the record is under objection at once and a second objection is not offered
-    expect(applicant.get_by_test_id("breach-status")).to_have_text("Under objection")
     expect(applicant.get_by_test_id("objection-open")).to_be_visible()
 
     # When the regulator revokes the record
-    regulator = new_page("regulator", locale="en-US")
-    regulator.goto("/regulator/credit/")
-    regulator.get_by_test_id("objection-row").get_by_role("link").click()
-    regulator.select_option("#outcome", "revoked")
-    regulator.fill("#reason", "回执属实")
-    regulator.get_by_test_id("objection-decide-submit").click()
-    expect(regulator.get_by_test_id("check-decision")).to_have_text("Uphold: revoke the record")
-    regulator.get_by_test_id("confirm-decision").click()
-    expect(regulator.get_by_test_id("objection-status")).to_have_text("Upheld: record revoked")
+    objection_decide(
+        new_page,
+        outcome="revoked",
+        reason="回执属实",
+        check="Uphold: revoke the record",
+        status="Upheld: record revoked",
+    )
 
     # Then the subject sees the decision and the record has left publication
     applicant.reload()

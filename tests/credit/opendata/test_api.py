@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -14,14 +15,26 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import time_machine
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
 
+from credit.opendata import selectors
 from credit.opendata.models import OpenDataEvent
-from tests.credit.opendata.conftest import PERSON_ID, build_every_day
+from credit.opendata.services import open_data_days_build
+from credit.record.services.publicity import breach_publication_end_due
+from tests.credit.opendata.conftest import (
+    PERSON_ID,
+    TODAY,
+    at,
+    build_every_day,
+    general_breach,
+)
+
+NEXT_DAY = TODAY + dt.timedelta(days=1)
 
 FEED = "/api/v1/open-data/feed.json"
 CSV = "/api/v1/open-data/events.csv"
@@ -353,3 +366,43 @@ def test_a_day_not_built_is_a_404_in_the_envelope(db, query):
     assert body["code"] == "not_found"
     assert list(body["fields"]) == ["day"]
     assert "Chengnuo-Signature" not in response
+
+
+@pytest.mark.parametrize("moment", ["before the signature is read", "after it is read"])
+def test_a_reader_gets_the_signature_of_exactly_the_csv_bytes_served_across_a_rebuild(
+    world, monkeypatch, django_capture_on_commit_callbacks, moment
+):
+    # Given a built day naming a subject
+    with time_machine.travel(at(TODAY), tick=False):
+        ended = general_breach(world.subject, world.regulator)
+    open_data_days_build(now=at(NEXT_DAY))
+    seal, _root = _certificates()
+    read_signature = selectors.open_data_day_signature
+    rebuilds = []
+
+    def withheld_and_rebuilt() -> None:
+        rebuilds.append(TODAY)  # first: the rebuild reads signatures too
+        with django_capture_on_commit_callbacks(execute=True):
+            breach_publication_end_due(on=ended.publicity_max_until)
+        assert open_data_days_build(now=at(NEXT_DAY)) == 1
+
+    def signature_while_rebuilt(day_file):
+        if rebuilds:
+            return read_signature(day_file)
+        if moment == "after it is read":
+            signature = read_signature(day_file)
+            withheld_and_rebuilt()
+            return signature
+        withheld_and_rebuilt()
+        return read_signature(day_file)
+
+    monkeypatch.setattr(selectors, "open_data_day_signature", signature_while_rebuilt)
+
+    # When a reader asks for the day while it is withheld, discarded and rebuilt
+    response, body = _csv(day=TODAY.isoformat())
+
+    # Then it gets the rebuilt bytes with their own signature, never an old one
+    assert rebuilds == [TODAY]
+    assert response.status_code == 200
+    _verify(body, response["Chengnuo-Signature"], seal)
+    assert world.subject.name not in body.decode("utf-8-sig")

@@ -132,7 +132,7 @@ def test_the_sealed_notice_is_a_tagged_pdf_with_the_seal_described(world, notice
     entries = catalogue(data)
     assert (entries["lang"], entries["tabs"], entries["pdfuaid_part"]) == ("zh-CN", {"/S"}, "1")
     # the seal, made in the same revision as its field, is read first with its description
-    assert structure_roles(data)[:3] == ["/Document", "/Form", "/H1"]
+    assert structure_roles(data)[:5] == ["/Document", "/Form", "/Figure", "/Figure", "/H1"]
     assert untagged_content(data) == []
     assert pdfua_findings(data, tmp_path) == []
 

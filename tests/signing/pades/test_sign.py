@@ -12,6 +12,7 @@ import pikepdf
 import pytest
 
 from signing.errors import InvalidPdf, SigningErrorCode
+from signing.pades.fields import SEAL_BOX
 from signing.pades.sign import sign_pdf
 from signing.pades.validate import validate_pdf
 from signing.render.commitment import render_commitment_pdf
@@ -126,4 +127,40 @@ def test_the_seal_field_has_alternative_text_and_a_form_element_in_the_tree(sign
         assert form.Pg.objgen == document.pages[0].obj.objgen
         assert parents[int(seal.StructParent)].objgen == form.objgen
         assert int(tree.ParentTreeNextKey) == int(seal.StructParent) + 1
-        assert str(top.K[1].S) == "/H1"  # the title follows
+        assert [str(kid.S) for kid in list(top.K)[1:4]] == ["/Figure", "/Figure", "/H1"]
+
+
+def test_the_seal_s_round_seal_and_qr_code_are_figures_with_alt_text_and_a_box(signed):
+    # when: the signed PDF's structure is read back
+    with pikepdf.open(io.BytesIO(signed.data)) as document:
+        (top,) = list(document.Root.StructTreeRoot.K)
+        seal, qr = list(top.K)[1:3]
+        first_page = document.pages[0].obj.objgen
+        figures = [
+            (
+                str(figure.S),
+                str(figure.Alt),
+                str(figure.A.O),
+                [float(value) for value in figure.A.BBox],
+                figure.Pg.objgen == first_page,
+                figure.P.objgen == top.objgen,
+            )
+            for figure in (seal, qr)
+        ]
+
+    # then: each image of the stamp is a Figure on the first page, described in the
+    # document's language, its layout box inside the seal's field (which pyHanko fills with
+    # the stamp centred inside a 5-point margin); the round seal on the right, the QR code on
+    # the left, both square
+    (seal_role, seal_alt, seal_owner, seal_box, *seal_places) = figures[0]
+    (qr_role, qr_alt, qr_owner, qr_box, *qr_places) = figures[1]
+    assert (seal_role, seal_owner, seal_places) == ("/Figure", "/Layout", [True, True])
+    assert (qr_role, qr_owner, qr_places) == ("/Figure", "/Layout", [True, True])
+    assert seal_alt == "平台的圆形红色印章：信用承诺平台电子签章，附本文件编号"
+    assert qr_alt == "二维码：扫码打开本文件的公开核验页面"
+    left, bottom, right, top_edge = SEAL_BOX
+    for x1, y1, x2, y2 in (seal_box, qr_box):
+        assert left + 5 <= x1 < x2 <= right - 5 and bottom + 5 <= y1 < y2 <= top_edge - 5
+        assert abs((x2 - x1) - (y2 - y1)) < 0.05
+    assert qr_box[2] < seal_box[0]
+    assert round(seal_box[2] - seal_box[0]) == 76 and round(qr_box[2] - qr_box[0]) == 53

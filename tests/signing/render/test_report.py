@@ -17,6 +17,7 @@ from tests.pdf_structure import (
     tagged_catalogue,
     untagged_content,
 )
+from tests.pdf_text import pdf_structure_text
 
 
 @pytest.fixture
@@ -96,17 +97,59 @@ def test_the_report_tables_head_their_rows_and_columns(report):
     assert sum(len(rows) - 1 for rows in listing) == 120
 
 
-def test_an_empty_cell_is_a_cell_without_content(report):
+def test_a_cell_holds_its_text_directly_and_an_empty_cell_holds_nothing(report):
     pdf = render_issued_document(report)
 
     with pikepdf.open(io.BytesIO(pdf)) as document:
         (top,) = list(document.Root.StructTreeRoot.K)
         listing = [kid for kid in top.K if str(kid.S) == "/Table"][1]
         first_row = listing.K[1]
-        kids = [len(cell.K) for cell in first_row.K]
+        kids = [cell.K for cell in first_row.K]
+        page_ids = {cell.Pg.objgen for cell in first_row.K}
 
-    # the status column is empty: a data cell holding nothing, the others a paragraph each
-    assert kids == [1, 1, 1, 0]
+    # a cell's text is its own marked content (an id on its page, no paragraph inside); the
+    # status column is empty: a data cell holding nothing
+    assert [isinstance(kid, int) for kid in kids] == [True, True, True, False]
+    assert kids[0] + 1 == kids[1] and kids[1] + 1 == kids[2]
+    assert isinstance(kids[3], pikepdf.Array) and len(kids[3]) == 0
+    assert len(page_ids) == 1
+
+
+def test_a_reader_gets_each_cell_s_text_under_its_cell(report, tmp_path):
+    pdf = render_issued_document(dataclasses.replace(report, sections=report.sections[:1]))
+
+    read = pdf_structure_text(pdf, tmp_path)
+
+    # poppler's reading of the structure (what a screen reader is handed): the particulars'
+    # label heading its row, the listing's column headings, then each record's cells in order
+    lines = [line.strip() for line in read.splitlines()]
+    assert lines[:12] == [
+        "Document",
+        "H1 (block)",
+        '"专项信用报告"',
+        "Table (block)",
+        "TR",
+        "TH:",
+        "/Scope /Row",
+        '"编号"',
+        "TD",
+        '"SR-2026-TAGGED"',
+        "TR",
+        "TH:",
+    ]
+    first_record = lines.index('"2026-01-01"')
+    assert lines[first_record - 2 : first_record + 7] == [
+        "TR",
+        "TD",
+        '"2026-01-01"',
+        "TD",
+        '"第1项记录"',
+        "TD",
+        '"一般"',
+        "TD",  # the empty status
+        "TR",
+    ]
+    assert sum(line.startswith('"第') and line.endswith('项记录"') for line in lines) == 120
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -118,3 +161,17 @@ def test_the_independent_pdf_ua_checker_finds_nothing_in_a_report(report, langua
 
 def test_the_report_renders_the_same_bytes_again(report):
     assert render_issued_document(report) == render_issued_document(dataclasses.replace(report))
+
+
+def test_each_page_s_parent_tree_entry_is_an_object_of_its_own(report):
+    # a long report's seal rewrites the parent tree (pyHanko, in Python): it should not parse
+    # every page's elements again to add the seal's entry
+    pdf = render_issued_document(report)
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        numbers = list(document.Root.StructTreeRoot.ParentTree.Nums)
+        entries = numbers[1::2]
+        pages = len(document.pages)
+
+    assert [int(key) for key in numbers[::2]] == list(range(pages))
+    assert all(entry.is_indirect and isinstance(entry, pikepdf.Array) for entry in entries)
