@@ -45,7 +45,7 @@ class ApiTokenIssueForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(SimpleHistoryAdmin):
     list_display = [
-        "name",
+        "shown_name",
         "user",
         "prefix",
         "created_at",
@@ -58,7 +58,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "prefix", "user__username"]
     actions = ["rotate_tokens", "revoke_tokens"]
     readonly_fields = [
-        "name",
+        "shown_name",
         "user",
         "prefix",
         "created_at",
@@ -69,6 +69,10 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         "last_used_at",
         "replaced_by",
     ]
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, token: ApiToken) -> str:
+        return token.shown_name
 
     @admin.display(boolean=True, description=_("valid"))
     def is_valid_now(self, token: ApiToken) -> bool:

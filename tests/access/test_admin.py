@@ -7,6 +7,7 @@ import re
 import pytest
 from axes.models import AccessFailureLog
 from django.test import Client
+from django.utils import translation
 
 from access.models import ApiToken
 from access.selectors import token_hash
@@ -82,3 +83,21 @@ def test_failed_logins_are_visible_in_the_admin(admin_client_en):
     assert AccessFailureLog.objects.get().ip_address == "10.0.0.3"
     assert "10.0.0.3" in page.content.decode()
     assert admin_client_en.get("/admin/axes/accessattempt/").status_code == 200
+
+
+def test_a_name_the_platform_gave_a_token_reads_in_the_readers_language(admin_client_en):
+    system = UserFactory(username="approvals-system")
+    token = token_issue(user=system, name="calling system approvals", by=None).token
+    typed = token_issue(user=system, name="nightly export", by=None).token
+
+    english = admin_client_en.get(CHANGELIST).content.decode()
+    chinese = admin_client_en.get(CHANGELIST, headers={"accept-language": "zh-hans"})
+
+    assert "calling system approvals" in english
+    assert "调用系统 approvals" in chinese.content.decode()
+    assert "calling system" not in chinese.content.decode()
+    assert "nightly export" in chinese.content.decode()  # typed: kept as typed
+    with translation.override("zh-hans"):
+        assert str(token) == f"调用系统 approvals ({token.prefix}…)"
+        assert typed.shown_name == "nightly export"
+    assert ApiToken.objects.get(pk=token.pk).name == "calling system approvals"  # as stored

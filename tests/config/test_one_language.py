@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 import tests.config.test_authorisation_matrix as matrix_test
+from access.models import PLATFORM_TOKEN_NAMES, ApiToken
 from commitments.associations.models import Association, BulkIssue, BulkIssueRow
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import PerformanceEvidence, PerformanceReport
@@ -180,6 +181,13 @@ def _names_in_data() -> tuple[str, ...]:
     for model, field in TYPED_TEXTS:
         names += model.objects.values_list(field, flat=True)
     names += Tender.objects.values_list("title", flat=True)
+    # A token's name as the person who issued it typed it ("what the token is for"); the
+    # names the platform gives its own tokens are read in the page's language instead.
+    names += [
+        name
+        for name in ApiToken.objects.values_list("name", flat=True)
+        if not PLATFORM_TOKEN_NAMES.is_recorded(name)
+    ]
     for evidence in Representation.objects.values_list("evidence", flat=True):
         names += [value for value in (evidence or {}).values() if isinstance(value, str)]
     for values in Commitment.objects.values_list("field_values", flat=True):
