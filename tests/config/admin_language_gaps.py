@@ -26,10 +26,6 @@ The causes, by kind:
 
 ADMIN_LANGUAGE_GAPS = frozenset(
     {
-        "admin/access/apitoken/",
-        "admin/access/apitoken/<path:object_id>/change/",
-        "admin/access/apitoken/<path:object_id>/history/",
-        "admin/access/apitoken/^([^/]+)/history/([^/]+)/$",
         "admin/auth/user/<path:object_id>/change/",
         "admin/axes/accesslog/",
         "admin/axes/accesslog/<path:object_id>/change/",
@@ -57,12 +53,7 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/directory/representation/<path:object_id>/history/",
         "admin/directory/representation/^([^/]+)/history/([^/]+)/$",
         "admin/directory/subject/<path:object_id>/change/",
-        "admin/viewflow/process/",
-        "admin/viewflow/process/<path:object_id>/change/",
-        "admin/viewflow/task/",
-        "admin/viewflow/task/<path:object_id>/change/",
         "admin/viewflow/task/<path:object_id>/delete/",
-        "admin/viewflow/task/<path:object_id>/history/",
         "admin/workflows/objection/<path:object_id>/change/",
         "admin/workflows/objection/^([^/]+)/history/([^/]+)/$",
         "admin/workflows/rectification/<path:object_id>/change/",
