@@ -5,6 +5,7 @@ services)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.record.models.breaches import Breach, ListEntry, Measure
@@ -90,6 +91,18 @@ class BreachAdmin(ReadOnlyAdmin):
     list_display = ["id", "subject", "category", "severity", "record_date", "status"]
     list_filter = ["status", "severity"]
     list_select_related = ["subject", "category"]
+
+    def get_fields(self, request, obj=None):
+        """The legal basis as the reader reads it: the category's in the reader's language."""
+        fields = super().get_fields(request, obj)
+        return ["shown_legal_basis" if name == "legal_basis" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "shown_legal_basis"]
+
+    @admin.display(description=_("legal basis"))
+    def shown_legal_basis(self, breach: Breach) -> str:
+        return breach.legal_basis_display
 
 
 @admin.register(Measure)

@@ -41,8 +41,6 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/<path:object_id>/history/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
-        "admin/credit/breach/<path:object_id>/change/",
-        "admin/credit/breach/^([^/]+)/history/([^/]+)/$",
         "admin/credit/breachcategory/",
         "admin/credit/callingsystem/",
         "admin/credit/checkquery/<path:object_id>/change/",

@@ -53,3 +53,15 @@ def test_a_breach_is_read_only(admin_client_):
     assert page.status_code == 200
     assert 'name="reason"' not in page.content.decode()
     assert add.status_code == 403
+
+
+def test_a_breach_shows_its_categorys_legal_basis_in_the_readers_language(admin_client_):
+    breach = BreachFactory()  # recorded with the category's basis, as stored in Chinese
+    url = reverse("admin:credit_breach_change", args=[breach.pk])
+
+    english = admin_client_.get(url).content.decode()
+    chinese = admin_client_.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+
+    assert "Article 69 of the Administrative Licensing Law" in english
+    assert "行政许可法" not in english
+    assert "《中华人民共和国行政许可法》第六十九条" in chinese
