@@ -214,6 +214,35 @@ class PasswordChangeForm(auth_forms.AdminPasswordChangeForm):
             )
 
 
+class PasswordHashWidget(auth_forms.ReadOnlyPasswordHashWidget):
+    """The stored password's summary, its values marked as having no language.
+
+    The algorithm, the salt's and the digest's first characters are codes, not words of the
+    page's language: ``lang="zxx"`` (no linguistic content) tells a screen reader not to read
+    a salt that happens to start with Latin letters ("IH****") as a Chinese or English word.
+    """
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for entry in context["summary"]:
+            if entry.get("value"):
+                entry["value"] = format_html(
+                    '<span lang="zxx" translate="no">{}</span>', entry["value"]
+                )
+        return context
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    """Django's user form, its password summary marked as codes (``PasswordHashWidget``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password:
+            password.widget = PasswordHashWidget(attrs=password.widget.attrs)
+
+
 @admin.register(get_user_model())
 class UserAdmin(PermissionLabelsMixin, auth_admin.UserAdmin):
+    form = UserChangeForm
     change_password_form = PasswordChangeForm

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from axes.models import AccessFailureLog
+from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
 from django.utils import translation
 
@@ -101,3 +102,16 @@ def test_a_name_the_platform_gave_a_token_reads_in_the_readers_language(admin_cl
         assert str(token) == f"调用系统 approvals ({token.prefix}…)"
         assert typed.shown_name == "nightly export"
     assert ApiToken.objects.get(pk=token.pk).name == "calling system approvals"  # as stored
+
+
+def test_a_users_password_summary_is_marked_as_codes_not_words(admin_client_en):
+    user = UserFactory(username="officer")
+    user.set_password("a long enough password")
+    user.save()
+
+    page = admin_client_en.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+
+    summary = identify_hasher(user.password).safe_summary(user.password)
+    assert summary  # the algorithm, the masked salt and digest
+    for value in summary.values():
+        assert f'<span lang="zxx" translate="no">{value}</span>' in page

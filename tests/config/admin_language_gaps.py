@@ -26,7 +26,6 @@ The causes, by kind:
 
 ADMIN_LANGUAGE_GAPS = frozenset(
     {
-        "admin/auth/user/<path:object_id>/change/",
         "admin/axes/accesslog/",
         "admin/axes/accesslog/<path:object_id>/change/",
         "admin/axes/accesslog/<path:object_id>/delete/",
