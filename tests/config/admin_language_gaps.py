@@ -53,11 +53,8 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/viewflow/task/<path:object_id>/delete/",
         "admin/workflows/objection/<path:object_id>/change/",
         "admin/workflows/objection/^([^/]+)/history/([^/]+)/$",
-        "admin/workflows/rectification/<path:object_id>/change/",
         "admin/workflows/repairapplication/<path:object_id>/change/",
         "admin/workflows/repairapplication/^([^/]+)/history/([^/]+)/$",
         "admin/workflows/samplingpolicy/",
-        "admin/workflows/verificationtaskindex/<path:object_id>/change/",
-        "admin/workflows/verificationtaskindex/<path:object_id>/history/",
     }
 )

@@ -90,7 +90,7 @@ class VerificationTaskIndexAdmin(ReadOnlyAdmin):
     """The queue index: derived from the open tasks (``manage.py queue_index_rebuild``)."""
 
     list_display = ["task", "commitment", "department", "owner", "due_at", "priority"]
-    list_select_related = ["commitment", "department", "owner"]
+    list_select_related = ["task__process", "commitment", "department", "owner"]
     list_filter = ["department", "is_escalated", "risk_grade"]
 
 
