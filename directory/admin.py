@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -46,6 +48,57 @@ class LanguageOfPartsMixin:
                 widget = widget.widget
             widget.attrs["lang"] = language
         return field
+
+
+class ShownFieldsMixin:
+    """Fields shown otherwise than stored, on read-only pages and history versions.
+
+    ``shown_fields`` maps a field's name to the display method that stands in its place (a
+    JSON field as a table of labelled values, a text as the reader reads it). The stored
+    field stays read-only (out of the form); only its place on the page changes.
+    """
+
+    shown_fields: dict[str, str] = {}
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [
+            *readonly,
+            *(self.shown_fields[name] for name in readonly if name in self.shown_fields),
+        ]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        shown = set(self.shown_fields.values())
+        return list(
+            dict.fromkeys(self.shown_fields.get(name, name) for name in fields if name not in shown)
+        )
+
+
+def labelled_table(rows) -> str:
+    """(label, value) rows as a small table; a mapping as a value is a table of its own."""
+    cells = format_html_join(
+        "",
+        '<tr><th scope="row">{}</th><td>{}</td></tr>',
+        (
+            (capfirst(label), labelled_table(value.items()) if isinstance(value, dict) else value)
+            for label, value in rows
+        ),
+    )
+    return format_html('<table class="labelled-values"><tbody>{}</tbody></table>', cells)
+
+
+def labelled_values(data: dict, labels: dict, values: dict | None = None) -> list[tuple]:
+    """``data``'s keys by their labels (``labels``; an unknown key as stored, a code), and its
+    coded values by theirs (``values``: a key's code to its label); a list as its items."""
+    values = values or {}
+    rows = []
+    for key, value in (data or {}).items():
+        shown = values.get(key, {}).get(value, value) if isinstance(value, str) else value
+        if isinstance(value, list):
+            shown = ", ".join(str(item) for item in value)
+        rows.append((labels.get(key, key), shown))
+    return rows
 
 
 class CatalogueAdmin(LanguageOfPartsMixin, TranslationAdmin):
@@ -112,7 +165,40 @@ REPRESENTATION_FIELDS = [
 ]
 
 
-class RepresentationInline(admin.TabularInline):
+# The keys of a representation's evidence (``directory.representation.services`` and the
+# letter upload of ``commitments.lifecycle.services.representation``), by their labels.
+EVIDENCE_LABELS = {
+    "role": _("role"),
+    "filename": _("file name"),
+    "size": _("size in bytes"),
+    "sha256": "SHA-256",
+    "storage": _("kept in"),
+    "uploaded_at": _("uploaded at"),
+    "granted_by": _("granted by"),
+    "matters": _("matters"),
+    "valid_from": _("valid from"),
+    "valid_until": _("valid until"),
+    "request": _("request"),
+    "declared": _("declared"),
+}
+EVIDENCE_VALUES = {
+    "role": dict(Representation.Role.choices),
+    "declared": {"code typed at registration": _("code typed at registration")},
+    "storage": {"signed_document": _("the platform's store of signed documents")},
+}
+
+
+class EvidenceShownMixin(ShownFieldsMixin):
+    shown_fields = {"evidence": "shown_evidence"}
+
+    @admin.display(description=_("evidence"))
+    def shown_evidence(self, representation: Representation) -> str:
+        return labelled_table(
+            labelled_values(representation.evidence, EVIDENCE_LABELS, EVIDENCE_VALUES)
+        )
+
+
+class RepresentationInline(EvidenceShownMixin, admin.TabularInline):
     """Read-only: representations change only through proof, review, grant and revocation
     (``directory.representation.services``), each recorded with who and why."""
 
@@ -128,7 +214,7 @@ class RepresentationInline(admin.TabularInline):
 
 
 @admin.register(Representation)
-class RepresentationAdmin(SimpleHistoryAdmin):
+class RepresentationAdmin(EvidenceShownMixin, SimpleHistoryAdmin):
     """Read-only, with history: who proved, granted, reviewed or revoked what, and why."""
 
     list_display = ["subject", "user", "role", "status", "method", "valid_until"]
