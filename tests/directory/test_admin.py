@@ -49,7 +49,7 @@ def test_officer_registers_an_early_code_with_a_recorded_reason(admin_client_, w
     assert subject.checksum_overridden_by.username == "admin"
 
 
-def test_a_representations_evidence_reads_as_labelled_values_with_its_history(admin_client_):
+def test_a_representations_evidence_reads_as_labelled_values_with_its_history(admin_page_in):
     representation = RepresentativeFactory(claim=True)  # evidence: a code typed at registration
     representation.evidence = {
         "role": "legal_representative",
@@ -60,11 +60,10 @@ def test_a_representations_evidence_reads_as_labelled_values_with_its_history(ad
     representation.save()
     change = reverse("admin:directory_representation_change", args=[representation.pk])
     history = reverse("admin:directory_representation_history", args=[representation.pk])
-    chinese = {"headers": {"accept-language": "zh-hans"}}
 
-    page = admin_client_.get(change, **chinese).content.decode()
-    changes = admin_client_.get(history, **chinese).content.decode()
-    english = admin_client_.get(change).content.decode()
+    page = admin_page_in(change, "zh-hans")
+    changes = admin_page_in(history, "zh-hans")
+    english = admin_page_in(change, "en")
 
     assert '<th scope="row">角色</th><td>法定代表人</td>' in page
     assert '<th scope="row">存放于</th><td>平台签章文件库</td>' in page
