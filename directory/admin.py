@@ -95,7 +95,9 @@ def labelled_values(data: dict, labels: dict, values: dict | None = None) -> lis
     rows = []
     for key, value in (data or {}).items():
         shown = values.get(key, {}).get(value, value) if isinstance(value, str) else value
-        if isinstance(value, list):
+        if isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        elif isinstance(value, list):
             shown = ", ".join(str(item) for item in value)
         rows.append((labels.get(key, key), shown))
     return rows

@@ -149,6 +149,12 @@ def admin_page_in(admin_client_):
 
 
 @pytest.fixture
+def admin_pages(admin_page_in):
+    """Return a function giving an admin page's HTML in English and in Chinese."""
+    return lambda url: (admin_page_in(url, "en"), admin_page_in(url, "zh-hans"))
+
+
+@pytest.fixture
 def api_as():
     """Return a function giving an ``APIClient`` that sends ``Authorization: Token <key>``."""
 

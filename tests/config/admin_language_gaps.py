@@ -36,15 +36,8 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/commitments/bulkissue/^([^/]+)/history/([^/]+)/$",
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
-        "admin/credit/breachcategory/",
-        "admin/credit/callingsystem/",
-        "admin/credit/checkquery/<path:object_id>/change/",
         "admin/credit/creditlist/",
-        "admin/credit/repairnotice/<path:object_id>/change/",
-        "admin/credit/ruleset/<path:object_id>/delete/",
         "admin/viewflow/task/<path:object_id>/delete/",
-        "admin/workflows/objection/<path:object_id>/change/",
-        "admin/workflows/objection/^([^/]+)/history/([^/]+)/$",
         "admin/workflows/samplingpolicy/",
     }
 )

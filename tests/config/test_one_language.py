@@ -53,9 +53,11 @@ TYPED_TEXTS = (
     (Delegation, "reason"),
     (RepairApplication, "statement"),
     (Objection, "grounds"),
-    # Another system's name as it registered, and a delivery's error as the log recorded it
-    # (the peer's own words: an HTTP status, a socket error).
+    # Another system's name and its operator's (an organisation's name) as it registered,
+    # and a delivery's error as the log recorded it (the peer's own words: an HTTP status, a
+    # socket error).
     (CallingSystem, "name"),
+    (CallingSystem, "operator"),
     (OutboxMessage, "last_error"),
     (Rectification, "gaps"),
     (Rectification, "finding_evidence"),

@@ -30,14 +30,13 @@ def test_commitments_cannot_be_added_in_the_admin(admin_client_):
     assert response.status_code == 403
 
 
-def test_a_commitments_fields_and_due_date_read_as_labelled_words(admin_page_in):
+def test_a_commitments_fields_and_due_date_read_as_labelled_words(admin_pages):
     commitment = CommitmentFactory(signed=True)
     commitment.verification_due_basis = add_working_days(date(2026, 12, 7), 30).as_basis()
     commitment.save()
     url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
 
-    english = admin_page_in(url, "en")
-    chinese = admin_page_in(url, "zh-hans")
+    english, chinese = admin_pages(url)
 
     assert '<th scope="row">Premises</th><td>深圳市南山区科技园1号</td>' in english
     assert '<th scope="row">经营场所</th><td>深圳市南山区科技园1号</td>' in chinese
