@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -73,6 +79,81 @@ class ShownFieldsMixin:
         return list(
             dict.fromkeys(self.shown_fields.get(name, name) for name in fields if name not in shown)
         )
+
+
+class NamedObjectsMixin:
+    """Objects named by ``object_text`` (in the reader's language) wherever the admin would
+    use ``str()``: a third-party model's ``__str__`` that the project does not change (a
+    viewflow task, a django-axes log row) names it in English with its codes.
+
+    The change, history and delete pages take the name (``admin/named/*.html`` and their
+    titles), as do the list's checkboxes and the list of what a deletion removes.
+    """
+
+    change_form_template = "admin/named/change_form.html"
+    object_history_template = "admin/named/object_history.html"
+    delete_confirmation_template = "admin/named/delete_confirmation.html"
+
+    def object_text(self, obj) -> str:
+        """The object's name in the active language (each admin that uses the mixin says)."""
+        raise NotImplementedError(f"{type(self).__name__} names its objects in object_text")
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        attrs = {
+            "class": "action-select",
+            "aria-label": format_html(
+                gettext("Select this object for an action - {}"), self.object_text(obj)
+            ),
+        }
+        checkbox = forms.CheckboxInput(attrs, lambda value: False)
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    def named(self, request, object_id) -> dict[str, str]:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:  # Django answers the page itself (not found)
+            return {}
+        return {"object_text": self.object_text(obj), "subtitle": self.object_text(obj)}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        named = self.named(request, object_id)
+        return super().change_view(request, object_id, form_url, {**named, **(extra_context or {})})
+
+    def history_view(self, request, object_id, extra_context=None):
+        named = self.named(request, object_id)
+        if named:
+            named["title"] = gettext("Change history: %s") % named["object_text"]
+        return super().history_view(request, object_id, {**named, **(extra_context or {})})
+
+    def delete_view(self, request, object_id, extra_context=None):
+        named = self.named(request, object_id)
+        return super().delete_view(request, object_id, {**named, **(extra_context or {})})
+
+    def get_deleted_objects(self, objs, request):
+        """What a deletion removes, each object by its name (``related_lines`` for the rows
+        deleted with it)."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        objects = iter(objs)
+        lines: list = []
+        obj = None
+        for item in deleted:
+            if isinstance(item, list):
+                lines.append(self.related_lines(obj, item))
+                continue
+            obj = next(objects)
+            lines.append(
+                format_html(
+                    '{}: <a href="{}">{}</a>',
+                    capfirst(self.opts.verbose_name),
+                    reverse(admin_urlname(self.opts, "change"), args=[quote(obj.pk)]),
+                    self.object_text(obj),
+                )
+            )
+        return lines, model_count, perms_needed, protected
+
+    def related_lines(self, obj, lines: list) -> list:
+        """The rows deleted with ``obj``, as Django lists them (an admin may name them)."""
+        return lines
 
 
 def labelled_table(rows) -> str:

@@ -10,6 +10,9 @@ language. Each capability package registers its own models (``<package>.admin``)
 from __future__ import annotations
 
 from django.contrib import admin, auth
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.admin import FlowClassListFilter
@@ -19,6 +22,7 @@ from viewflow.workflow.models import Process, Task
 import workflows.lists.admin  # noqa: F401
 import workflows.repair.admin  # noqa: F401
 import workflows.verification.admin  # noqa: F401
+from directory.admin import NamedObjectsMixin
 
 # viewflow's node types (``Node.task_type``), as the task table stores them.
 TASK_TYPES = {
@@ -149,7 +153,7 @@ class ProcessAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(TaskDisplayMixin, admin.ModelAdmin):
+class TaskAdmin(NamedObjectsMixin, TaskDisplayMixin, admin.ModelAdmin):
     """Every task, by its process, its step's title and its status's label."""
 
     actions = None
@@ -188,22 +192,25 @@ class TaskAdmin(TaskDisplayMixin, admin.ModelAdmin):
     def number(self, task: Task) -> int:
         return task.pk
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        return super().change_view(
-            request, object_id, form_url, {**self.named(object_id), **(extra_context or {})}
+    def object_text(self, task: Task) -> str:
+        return task_text(task)
+
+    def related_lines(self, task: Task, lines: list) -> list:
+        """The links between steps deleted with the task, each by the steps it joins
+        (Django names them "Task_previous object (4)")."""
+        through = Task.previous.through
+        prefix = f"{capfirst(through._meta.verbose_name)}: "
+        links = through.objects.filter(Q(from_task=task) | Q(to_task=task)).select_related(
+            "from_task__process", "to_task__process"
         )
-
-    def history_view(self, request, object_id, extra_context=None):
-        named = self.named(object_id)
-        if named:
-            named["title"] = gettext("Change history: %s") % named["object_text"]
-        return super().history_view(request, object_id, {**named, **(extra_context or {})})
-
-    def named(self, object_id) -> dict[str, str]:
-        """The task's name for the page's title and breadcrumbs (``task_text``)."""
-        if not str(object_id).isdigit():  # Django answers the page itself (not found)
-            return {}
-        task = Task.objects.select_related("process").filter(pk=object_id).first()
-        if task is None:
-            return {}
-        return {"object_text": task_text(task), "subtitle": task_text(task)}
+        named = [
+            format_html(
+                "{}{}",
+                prefix,
+                gettext("from %(earlier)s to %(later)s")
+                % {"earlier": task_text(link.to_task), "later": task_text(link.from_task)},
+            )
+            for link in links
+        ]
+        others = [line for line in lines if not (isinstance(line, str) and line.startswith(prefix))]
+        return [*named, *others]

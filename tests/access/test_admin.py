@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from axes.models import AccessFailureLog
+from axes.models import AccessFailureLog, AccessLog
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
 from django.utils import translation
@@ -115,3 +115,21 @@ def test_a_users_password_summary_is_marked_as_codes_not_words(admin_client_en):
     assert summary  # the algorithm, the masked salt and digest
     for value in summary.values():
         assert f'<span lang="zxx" translate="no">{value}</span>' in page
+
+
+def test_axes_login_log_is_named_in_the_readers_language(admin_client_en):
+    log = AccessLog.objects.create(
+        username="officer", ip_address="127.0.0.1", user_agent="<unknown>", path_info="/login/"
+    )
+    url = f"/admin/axes/accesslog/{log.pk}/change/"
+
+    chinese = admin_client_en.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    english = admin_client_en.get(url).content.decode()
+    listed = admin_client_en.get(
+        "/admin/axes/accesslog/", headers={"accept-language": "zh-hans"}
+    ).content.decode()
+
+    assert "officer 于 " in chinese and "的登录" in chinese
+    assert "Access Log for" not in chinese and "&lt;unknown&gt;" not in chinese
+    assert "未知" in chinese and "Login of officer at" in english
+    assert "选择此对象执行操作 - officer 于 " in listed and "Access Log for" not in listed

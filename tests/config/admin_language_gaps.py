@@ -26,14 +26,9 @@ The causes, by kind:
 
 ADMIN_LANGUAGE_GAPS = frozenset(
     {
-        "admin/axes/accesslog/",
-        "admin/axes/accesslog/<path:object_id>/change/",
-        "admin/axes/accesslog/<path:object_id>/delete/",
-        "admin/axes/accesslog/<path:object_id>/history/",
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
         "admin/credit/creditlist/",
-        "admin/viewflow/task/<path:object_id>/delete/",
         "admin/workflows/samplingpolicy/",
     }
 )

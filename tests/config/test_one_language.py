@@ -92,6 +92,7 @@ ADMIN_ALLOWED_WORDS = frozenset(
         # Key names inside Django's own Chinese help text of multiple selects
         *("Control", "Command", "Mac"),
         "LDAP",  # the directory protocol, named so in Django's own Chinese password help text
+        "IP",  # the Internet protocol, named so in Django's own Chinese catalogue ("IP 地址")
     }
 )
 # An identifier (a code, a reference, an e-mail address, a URL, a file name) has a digit or

@@ -58,3 +58,20 @@ def test_a_task_is_named_by_its_process_step_and_status(admin_client, started_ta
     assert f"<title>{name} |" in change
     assert name in history and ">DONE<" not in history
     assert "承诺书已签署" in listed and ">DONE<" not in listed
+
+
+def test_deleting_a_task_names_it_and_its_links_to_other_steps(admin_client, started_task):
+    later = Task.objects.create(
+        process=started_task.process,
+        flow_task=InformCommitFlow.check_exemption,
+        flow_task_type="CONDITION",
+        status=STATUS.DONE,
+    )
+    later.previous.add(started_task)
+
+    page = _page(admin_client, f"/admin/viewflow/task/{started_task.pk}/delete/", "zh-hans")
+
+    process = f"承诺核查 #{started_task.process_id}"
+    assert f"{process}：承诺书已签署（已办结）" in page
+    assert f"从{process}：承诺书已签署（已办结）到{process}：" in page
+    assert "object (" not in page and ">DONE<" not in page
