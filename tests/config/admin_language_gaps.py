@@ -29,6 +29,5 @@ ADMIN_LANGUAGE_GAPS = frozenset(
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
         "admin/credit/creditlist/",
-        "admin/workflows/samplingpolicy/",
     }
 )

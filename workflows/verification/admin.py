@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import ReadOnlyAdmin
+from directory.admin import CatalogueAdmin, ReadOnlyAdmin
 from workflows.audit.models import TaskAuditEntry
 from workflows.verification.models import (
     Delegation,
@@ -38,7 +38,9 @@ class DelegationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SamplingPolicy)
-class SamplingPolicyAdmin(SimpleHistoryAdmin):
+class SamplingPolicyAdmin(CatalogueAdmin, SimpleHistoryAdmin):
+    """Spot-check ratios per risk grade, their note (legal basis) in both languages."""
+
     list_display = ["grade", "ratio_min", "ratio_max", "effective_from", "note"]
     list_filter = ["grade"]
 
