@@ -7,12 +7,15 @@ is registered through the same service as an applicant's.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import FieldDoesNotExist
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -43,7 +46,26 @@ from directory.representation.models import Representation
 class LanguageOfPartsMixin:
     """Each language's column of a translated field says its language (``lang="en"``): a
     screen reader reads the English column in English on a Chinese page (WCAG 3.1.2), and the
-    page's own text stays in one language."""
+    page's own text stays in one language. A column shown read-only (a used template's
+    wording) says it too (``language_part``)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, *self.language_parts(readonly)]
+
+    def language_parts(self, names) -> list:
+        """The displays of the language columns among ``names`` (``language_part``)."""
+        parts = [language_part(self.model, name) for name in names]
+        return [part for part in parts if part is not None]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        readonly = set(self.get_readonly_fields(request, obj))
+        shown = [
+            (language_part(self.model, name) or name) if name in readonly else name
+            for name in fields
+        ]
+        return list(dict.fromkeys(shown))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -74,10 +96,20 @@ class ShownFieldsMixin:
         ]
 
     def get_fields(self, request, obj=None):
+        """Each stored field in place of its display where it is read-only (an editable one
+        stays a form field)."""
         fields = super().get_fields(request, obj)
+        readonly = set(self.get_readonly_fields(request, obj))
+        read_only_page = obj is not None and not self.has_change_permission(request, obj)
         shown = set(self.shown_fields.values())
         return list(
-            dict.fromkeys(self.shown_fields.get(name, name) for name in fields if name not in shown)
+            dict.fromkeys(
+                self.shown_fields[name]
+                if name in self.shown_fields and (name in readonly or read_only_page)
+                else name
+                for name in fields
+                if name not in shown
+            )
         )
 
 
@@ -182,6 +214,23 @@ def labelled_values(data: dict, labels: dict, values: dict | None = None) -> lis
             shown = ", ".join(str(item) for item in value)
         rows.append((labels.get(key, key), shown))
     return rows
+
+
+@cache
+def language_part(model, name):
+    """A read-only display of one language's column of a translated field, in an element that
+    says its language; None for any other field."""
+    if not isinstance(name, str) or not is_language_column(model, name):
+        return None
+    field = model._meta.get_field(name)
+
+    def shown(obj) -> str:
+        value = getattr(obj, field.attname)
+        return format_html('<div lang="{}">{}</div>', field.language, linebreaksbr(value or ""))
+
+    shown.__name__ = name
+    shown.short_description = field.verbose_name
+    return shown
 
 
 class CatalogueAdmin(LanguageOfPartsMixin, TranslationAdmin):

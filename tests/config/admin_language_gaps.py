@@ -24,19 +24,20 @@ choices got choices (publicity groups, an objection's prior record status); a sa
 policy's note is kept in both languages. viewflow's process and task pages and django-axes'
 login log are the project's own admins that name each row in the reader's language
 (``directory.admin.NamedObjectsMixin``), with flow titles, step titles and status labels. A
-user's password summary marks its algorithm, salt and digest as codes (``lang="zxx"``).
+user's password summary marks its algorithm, salt and digest as codes (``lang="zxx"``). A used
+template's read-only wording says each column's language and lists its fields to fill in by
+their labels.
 
-The causes that remain, by kind:
-- a template's wording once the template is used: read-only, it shows both languages' columns
-  without their ``lang`` and its field definitions as stored JSON (the change page and its
-  history versions);
-- a credit list's code ("trustworthy") that reads as an English word: a code other systems
-  receive in check answers, so it is not renamed here.
+The causes that remain:
+- a used template's history version (simple-history's version page) still shows its field
+  definitions as stored JSON (its labels in both languages): the change page's display of them
+  is not used there;
+- a credit list's code ("trustworthy") reads as an English word on the Chinese list of credit
+  lists; it is a code other systems receive in check answers, so it is not renamed here.
 """
 
 ADMIN_LANGUAGE_GAPS = frozenset(
     {
-        "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
         "admin/credit/creditlist/",
     }
