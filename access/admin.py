@@ -1,11 +1,14 @@
 """The administrators' page of API tokens: issue (the secret is shown once), rotate, revoke.
 
-Axes' own admin (attempts, logins, failures) sits beside it, under "Axes". Django's users and
-groups are its own pages, with their permissions named in the reader's language.
+Axes' own admin (attempts, logins, failures) sits beside it, under "Axes", its log of logins
+named in the reader's language. Django's users and groups are its own pages, with their
+permissions named in the reader's language.
 """
 
 from __future__ import annotations
 
+from axes import admin as axes_admin
+from axes.models import AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
@@ -14,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from access.errors import AccessError
 from access.models import ApiToken
 from access.services import token_issue, token_revoke, token_rotate
+from directory.admin import NamedObjectsMixin
 
 
 class ApiTokenIssueForm(forms.ModelForm):
@@ -45,7 +50,7 @@ class ApiTokenIssueForm(forms.ModelForm):
 @admin.register(ApiToken)
 class ApiTokenAdmin(SimpleHistoryAdmin):
     list_display = [
-        "name",
+        "shown_name",
         "user",
         "prefix",
         "created_at",
@@ -58,7 +63,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "prefix", "user__username"]
     actions = ["rotate_tokens", "revoke_tokens"]
     readonly_fields = [
-        "name",
+        "shown_name",
         "user",
         "prefix",
         "created_at",
@@ -69,6 +74,10 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         "last_used_at",
         "replaced_by",
     ]
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, token: ApiToken) -> str:
+        return token.shown_name
 
     @admin.display(boolean=True, description=_("valid"))
     def is_valid_now(self, token: ApiToken) -> bool:
@@ -183,6 +192,74 @@ class PermissionLabelsMixin:
 
 admin.site.unregister(Group)
 admin.site.unregister(get_user_model())
+admin.site.unregister(AccessLog)
+
+# What django-axes stores for a request that did not say (no user agent, no path).
+AXES_UNKNOWN = "<unknown>"
+
+
+def axes_value(value: str) -> str:
+    """A value axes logged, ``<unknown>`` as the reader's "unknown"."""
+    return gettext("unknown") if value == AXES_UNKNOWN else value
+
+
+class AccessLogPathFilter(admin.SimpleListFilter):
+    """The paths of the log, an unknown one by the reader's word for it."""
+
+    title = _("Path")
+    parameter_name = "path_info"
+
+    def lookups(self, request, model_admin):
+        paths = AccessLog.objects.order_by("path_info").values_list("path_info", flat=True)
+        return [(path, axes_value(path)) for path in paths.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(path_info=self.value()) if self.value() else queryset
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(NamedObjectsMixin, axes_admin.AccessLogAdmin):
+    """django-axes' log of logins and logouts, each row named in the reader's language (its
+    ``__str__`` is "Access Log for <user> @ <time>"), a value the request did not give as
+    "unknown" rather than axes' ``<unknown>``."""
+
+    list_display = [
+        "attempt_time",
+        "logout_time",
+        "ip_address",
+        "username",
+        "shown_user_agent",
+        "shown_path_info",
+    ]
+    list_filter = ["attempt_time", "logout_time", AccessLogPathFilter]
+    fieldsets = (
+        (None, {"fields": ("username", "shown_path_info")}),
+        (_("Meta Data"), {"fields": ("shown_user_agent", "ip_address", "shown_http_accept")}),
+    )
+    readonly_fields = [
+        *axes_admin.AccessLogAdmin.readonly_fields,
+        "shown_user_agent",
+        "shown_path_info",
+        "shown_http_accept",
+    ]
+
+    def object_text(self, log: AccessLog) -> str:
+        return gettext("Login of %(username)s at %(time)s") % {
+            "username": log.username or gettext("unknown"),
+            "time": date_format(timezone.localtime(log.attempt_time), "DATETIME_FORMAT"),
+        }
+
+    @admin.display(description=_("User Agent"), ordering="user_agent")
+    def shown_user_agent(self, log: AccessLog) -> str:
+        return axes_value(log.user_agent)
+
+    @admin.display(description=_("Path"), ordering="path_info")
+    def shown_path_info(self, log: AccessLog) -> str:
+        return axes_value(log.path_info)
+
+    @admin.display(description=_("HTTP Accept"))
+    def shown_http_accept(self, log: AccessLog) -> str:
+        return axes_value(log.http_accept)
 
 
 @admin.register(Group)
@@ -210,6 +287,35 @@ class PasswordChangeForm(auth_forms.AdminPasswordChangeForm):
             )
 
 
+class PasswordHashWidget(auth_forms.ReadOnlyPasswordHashWidget):
+    """The stored password's summary, its values marked as having no language.
+
+    The algorithm, the salt's and the digest's first characters are codes, not words of the
+    page's language: ``lang="zxx"`` (no linguistic content) tells a screen reader not to read
+    a salt that happens to start with Latin letters ("IH****") as a Chinese or English word.
+    """
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for entry in context["summary"]:
+            if entry.get("value"):
+                entry["value"] = format_html(
+                    '<span lang="zxx" translate="no">{}</span>', entry["value"]
+                )
+        return context
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    """Django's user form, its password summary marked as codes (``PasswordHashWidget``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        password = self.fields.get("password")
+        if password:
+            password.widget = PasswordHashWidget(attrs=password.widget.attrs)
+
+
 @admin.register(get_user_model())
 class UserAdmin(PermissionLabelsMixin, auth_admin.UserAdmin):
+    form = UserChangeForm
     change_password_form = PasswordChangeForm

@@ -13,7 +13,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
+
+from directory.reasons import RecordedTexts
+
+# The names the platform gives the tokens it issues itself, as it stores them (in English, once);
+# read in the reader's language (``ApiToken.shown_name``). A name a person typed stays as typed.
+CALLING_SYSTEM_TOKEN_NAME = gettext_noop("calling system %(code)s")
+COMMAND_LINE_TOKEN_NAME = gettext_noop("%(username)s (command line)")
+PLATFORM_TOKEN_NAMES = RecordedTexts((CALLING_SYSTEM_TOKEN_NAME, COMMAND_LINE_TOKEN_NAME))
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -80,7 +89,12 @@ class ApiToken(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
+        return f"{self.shown_name} ({self.prefix}…)"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language when the platform gave it, else as typed."""
+        return PLATFORM_TOKEN_NAMES.text(self.name)
 
     def is_valid(self, *, at: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > at

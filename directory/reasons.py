@@ -12,7 +12,7 @@ someone typed, a row older than its pattern) is shown as stored.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cached_property
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
@@ -70,6 +70,9 @@ REASONS = (
     _("unpaid at the deadline: listed"),
     _("pledge defaulter listed"),
     _("members' file uploaded"),
+    _("members' file processing started"),
+    _("members' file processed"),
+    _("members' file unreadable"),
     _("breach recorded under %(rule_set)s"),
     _("breached: %(reason)s"),
     _("applied from the catalogue: %(measure)s"),
@@ -122,34 +125,57 @@ REASONS = (
 _FIELD = re.compile(r"%\((\w+)\)s")
 
 
-@cache
-def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each reason with a value as a regular expression, the value in a named group."""
-    patterns = []
-    for reason in REASONS:
-        if "%(" not in reason:
-            continue
-        parts = _FIELD.split(reason)  # literal, name, literal, name, …, literal
-        expression = "".join(
-            re.escape(part) if position % 2 == 0 else f"(?P<{part}>.+?)"
-            for position, part in enumerate(parts)
+class RecordedTexts:
+    """Texts the platform records once, in English, read in the reader's language.
+
+    ``texts`` are the message ids as the platform writes them (``%(name)s`` for a value
+    filled in). A stored text that is one of them is shown through gettext; one that matches
+    a pattern is shown as the translated pattern with the same values (each value itself
+    read the same way: a reason may quote another). Anything else is shown as stored.
+    """
+
+    def __init__(self, texts: tuple[str, ...]) -> None:
+        self.texts = texts
+        self.plain = frozenset(text for text in texts if "%(" not in text)
+
+    @cached_property
+    def patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        """Each text with a value as a regular expression, the value in a named group."""
+        patterns = []
+        for text in self.texts:
+            if "%(" not in text:
+                continue
+            parts = _FIELD.split(text)  # literal, name, literal, name, …, literal
+            expression = "".join(
+                re.escape(part) if position % 2 == 0 else f"(?P<{part}>.+?)"
+                for position, part in enumerate(parts)
+            )
+            patterns.append((re.compile(expression + r"\Z", re.S), text))
+        return tuple(patterns)
+
+    def is_recorded(self, stored: str | None) -> bool:
+        """Whether ``stored`` is one of the texts (rather than something a person typed)."""
+        return bool(stored) and (
+            stored in self.plain or any(pattern.match(stored) for pattern, _ in self.patterns)
         )
-        patterns.append((re.compile(expression + r"\Z", re.S), reason))
-    return tuple(patterns)
+
+    def text(self, stored: str | None) -> str:
+        """``stored`` in the active language (as stored when it is none of the texts)."""
+        if not stored:
+            return ""
+        if stored in self.plain:
+            return gettext(stored)  # noqa: INT001 - the message ids are the recorded texts
+        for expression, text in self.patterns:
+            match = expression.match(stored)
+            if match:
+                values = {name: self.text(value) for name, value in match.groupdict().items()}
+                return gettext(text) % values  # noqa: INT001 - the message ids are the texts
+        return stored
 
 
-_PLAIN = frozenset(reason for reason in REASONS if "%(" not in reason)
+RECORDED_REASONS = RecordedTexts(REASONS)
 
 
 def reason_text(stored: str | None) -> str:
     """The stored reason in the active language (as stored when it is not one of ``REASONS``)."""
-    if not stored:
-        return ""
-    if stored in _PLAIN:
-        return gettext(stored)  # noqa: INT001 - the message ids are REASONS
-    for expression, reason in _patterns():
-        match = expression.match(stored)
-        if match:
-            values = {name: reason_text(value) for name, value in match.groupdict().items()}
-            return gettext(reason) % values  # noqa: INT001 - the message ids are REASONS
-    return stored
+    return RECORDED_REASONS.text(stored)

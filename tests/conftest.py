@@ -137,6 +137,24 @@ def admin_client_(world) -> Client:
 
 
 @pytest.fixture
+def admin_page_in(admin_client_):
+    """Return a function giving an admin page's HTML in a language (``en``, ``zh-hans``)."""
+
+    def read(url: str, language: str) -> str:
+        response = admin_client_.get(url, headers={"accept-language": language})
+        assert response.status_code == 200, (url, response.status_code)
+        return response.content.decode()
+
+    return read
+
+
+@pytest.fixture
+def admin_pages(admin_page_in):
+    """Return a function giving an admin page's HTML in English and in Chinese."""
+    return lambda url: (admin_page_in(url, "en"), admin_page_in(url, "zh-hans"))
+
+
+@pytest.fixture
 def api_as():
     """Return a function giving an ``APIClient`` that sends ``Authorization: Token <key>``."""
 

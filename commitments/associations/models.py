@@ -202,7 +202,7 @@ class BulkIssueRow(models.Model):
         indexes = [models.Index(fields=["bulk_issue", "outcome", "line_number"])]
 
     def __str__(self) -> str:
-        return f"{self.bulk_issue_id}:{self.line_number} {self.outcome}"
+        return f"{self.bulk_issue_id}:{self.line_number} {self.get_outcome_display()}"
 
 
 class MemberReminder(models.Model):

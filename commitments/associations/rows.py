@@ -41,6 +41,17 @@ COLUMN_HEADINGS: dict[str, tuple[str, ...]] = {
 CONTACT_COLUMNS = ("contact", "phone", "email")
 
 
+def column_labels() -> dict[str, str]:
+    """Each column a file may have, by its stable key, named in the reader's language."""
+    return {
+        "code": _("unified social credit code"),
+        "name": _("name"),
+        "contact": _("contact person"),
+        "phone": _("phone"),
+        "email": _("e-mail"),
+    }
+
+
 def reason_messages() -> dict[str, str]:
     """Each row outcome's reason, by its stable code, in the reader's language."""
     return {

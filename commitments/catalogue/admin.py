@@ -20,10 +20,12 @@ from commitments.catalogue.models import (
     CommitmentTemplate,
     ExemptionRule,
     ObligationRule,
+    field_label,
+    field_rule,
 )
 from commitments.catalogue.services import template_activate
 from commitments.obligations.models import WarningPolicy, WarningStep
-from directory.admin import CatalogueAdmin, CatalogueTabularInline
+from directory.admin import CatalogueAdmin, CatalogueTabularInline, ShownFieldsMixin, labelled_table
 from directory.errors import DomainError
 
 LANGUAGES = ("zh_hans", "en")  # the columns of a text in both languages (ADR 0015)
@@ -86,8 +88,26 @@ def _transition_templates(request, queryset, *, method: str, reason: str) -> int
     return changed
 
 
+class UsedWordingReadOnlyMixin:
+    """A used template's wording is read-only (the services refuse to change it), each
+    language's column shown in an element that says its language (``language_parts``)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status"]
+        if obj is not None and obj.pk is not None and obj.is_used:
+            readonly += [*CommitmentTemplate.WORDING_FIELDS, *CommitmentTemplate.wording_columns()]
+        declared = super().get_readonly_fields(request, obj)
+        return [*declared, *readonly, *self.language_parts(readonly)]
+
+
 @admin.register(CommitmentTemplate)
-class CommitmentTemplateAdmin(CatalogueAdmin, SimpleHistoryAdmin):
+class CommitmentTemplateAdmin(
+    ShownFieldsMixin, UsedWordingReadOnlyMixin, CatalogueAdmin, SimpleHistoryAdmin
+):
+    """Templates, edited in both languages; a used template's wording is read-only, its
+    fields to fill in listed by their labels in the reader's language."""
+
+    shown_fields = {"fields": "fields_to_fill_in"}
     list_display = ["title", "code", "version", "kind", "matter", "status"]
     list_select_related = ["matter"]
     list_filter = ["status", "kind", "matter"]
@@ -96,11 +116,12 @@ class CommitmentTemplateAdmin(CatalogueAdmin, SimpleHistoryAdmin):
     inlines = [ObligationRuleInline, WarningPolicyInline, WarningStepInline]
     actions = ["activate", "retire"]
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ["status"]
-        if obj is not None and obj.pk is not None and obj.is_used:
-            readonly += [*CommitmentTemplate.WORDING_FIELDS, *CommitmentTemplate.wording_columns()]
-        return readonly
+    @admin.display(description=_("fields to fill in"))
+    def fields_to_fill_in(self, template: CommitmentTemplate) -> str:
+        """Each field by its label, with its name, whether it is required and its length."""
+        return labelled_table(
+            (field_label(spec), field_rule(spec)) for spec in template.fields or []
+        )
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_used:

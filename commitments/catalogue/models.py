@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -33,6 +33,19 @@ def field_label(spec: dict) -> str:
     ``label_en`` English (ADR 0015); the name when a template gives no label."""
     english = get_language() == "en" and spec.get("label_en")
     return english or spec.get("label") or spec["name"]
+
+
+def field_rule(spec: dict) -> str:
+    """What a template's field asks, in the active language: its name (the key of the
+    filled-in values), whether it is required and its longest length."""
+    values = {"name": spec["name"], "count": spec.get("max_length") or 0}
+    if spec.get("max_length"):
+        if spec.get("required"):
+            return gettext("name %(name)s, required, at most %(count)d characters") % values
+        return gettext("name %(name)s, optional, at most %(count)d characters") % values
+    if spec.get("required"):
+        return gettext("name %(name)s, required") % values
+    return gettext("name %(name)s, optional") % values
 
 
 class StateModel(ConcurrentTransitionMixin, FSMModelMixin, LoadedValues):

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from commitments.catalogue.models import field_label
 from commitments.lifecycle.models import (
     Commitment,
     RegistryEvent,
@@ -18,7 +19,14 @@ from commitments.lifecycle.models import (
     VerificationExemption,
 )
 from commitments.obligations.models import Obligation
-from directory.admin import ReadOnlyAdmin, ReadOnlyInline
+from directory.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ShownFieldsMixin,
+    labelled_table,
+    labelled_values,
+)
+from directory.calendar import Deadline
 from directory.reasons import reason_text
 
 
@@ -34,8 +42,16 @@ class ObligationInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
-    """Read-only: commitments change only through the applicant's and regulators' services."""
+class CommitmentAdmin(ShownFieldsMixin, SimpleHistoryAdmin):
+    """Read-only: commitments change only through the applicant's and regulators' services.
+
+    The filled-in fields are listed by the template's labels, in the reader's language, and
+    the verification's due date by how it was computed, in words (not as stored JSON)."""
+
+    shown_fields = {
+        "field_values": "filled_in_fields",
+        "verification_due_basis": "verification_due_explained",
+    }
 
     list_display = [
         "reference",
@@ -53,10 +69,23 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     inlines = [ObligationInline]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Commitment._meta.fields]
+        return [
+            *(field.name for field in Commitment._meta.fields),
+            *self.shown_fields.values(),
+        ]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("filled-in fields"))
+    def filled_in_fields(self, commitment: Commitment) -> str:
+        labels = {spec["name"]: field_label(spec) for spec in commitment.template.fields or []}
+        return labelled_table(labelled_values(commitment.field_values, labels))
+
+    @admin.display(description=_("how the verification due date was computed"))
+    def verification_due_explained(self, commitment: Commitment) -> str:
+        basis = commitment.verification_due_basis
+        return Deadline.from_basis(basis).explain() if basis else ""
 
     def has_delete_permission(self, request, obj=None):
         return False

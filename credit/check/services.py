@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.models import CALLING_SYSTEM_TOKEN_NAME
 from access.services import token_issue
 from credit.check.models import CallingSystem, CheckQuery
 from credit.check.postgres.statement import check_and_log_statement
@@ -35,7 +36,7 @@ def calling_system_register(
     user.save()
     system = CallingSystem(code=code, name=name, operator=operator, user=user)
     audited_save(system, by=by, reason="calling system registered")
-    issued = token_issue(user=user, name=f"calling system {code}", by=by)
+    issued = token_issue(user=user, name=CALLING_SYSTEM_TOKEN_NAME % {"code": code}, by=by)
     return system, issued.secret
 
 

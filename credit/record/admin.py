@@ -5,6 +5,8 @@ services)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from credit.record.models.breaches import Breach, ListEntry, Measure
@@ -91,6 +93,18 @@ class BreachAdmin(ReadOnlyAdmin):
     list_filter = ["status", "severity"]
     list_select_related = ["subject", "category"]
 
+    def get_fields(self, request, obj=None):
+        """The legal basis as the reader reads it: the category's in the reader's language."""
+        fields = super().get_fields(request, obj)
+        return ["shown_legal_basis" if name == "legal_basis" else name for name in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "shown_legal_basis"]
+
+    @admin.display(description=_("legal basis"))
+    def shown_legal_basis(self, breach: Breach) -> str:
+        return breach.legal_basis_display
+
 
 @admin.register(Measure)
 class MeasureAdmin(ReadOnlyAdmin):
@@ -105,9 +119,21 @@ class ListEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RepairNotice)
-class RepairNoticeAdmin(directory_admin.ReadOnlyAdmin):  # no history: written once
-    """Repair notices: written with each breach decision, never edited."""
+class RepairNoticeAdmin(directory_admin.ShownFieldsMixin, directory_admin.ReadOnlyAdmin):
+    """Repair notices: written with each breach decision, never edited (no history).
+
+    The materials read by their labels and the legal basis as the reader reads it."""
+
+    shown_fields = {"materials": "shown_materials", "repair_basis": "shown_repair_basis"}
 
     list_display = ["reference", "breach", "rule_set", "earliest_repair_on", "issued_at"]
     list_select_related = ["breach", "rule_set"]
     search_fields = ["reference"]
+
+    @admin.display(description=_("materials needed"))
+    def shown_materials(self, notice: RepairNotice) -> str:
+        return format_html_join("", "<p>{}</p>", ((label,) for label in notice.material_labels()))
+
+    @admin.display(description=_("legal basis of repair"))
+    def shown_repair_basis(self, notice: RepairNotice) -> str:
+        return notice.repair_basis_display

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import template
+from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 
@@ -36,6 +37,17 @@ def _field(record, name):
     return None
 
 
+def _shown_by(record, field):
+    """The admin's display method that shows ``field`` of ``record``'s model, if any
+    (``directory.admin.ShownFieldsMixin``)."""
+    try:
+        model_admin = admin.site.get_model_admin(record.instance_type)
+    except (admin.sites.NotRegistered, AttributeError):
+        return None
+    method = getattr(model_admin, "shown_fields", {}).get(field.name)
+    return getattr(model_admin, method) if method else None
+
+
 @register.simple_tag
 def history_change(record, change) -> dict[str, object]:
     """``change`` of ``record`` with the field's name and its old and new values as the admin
@@ -48,6 +60,15 @@ def history_change(record, change) -> dict[str, object]:
     field = _field(record, name)
     if field is None:
         return {"field": name, "old": old, "new": new}
+    if field.many_to_one or field.one_to_one:  # an empty link, not a "deleted" object
+        older = record.prev_record
+        old = "" if older is not None and getattr(older, field.attname) is None else old
+        new = "" if getattr(record, field.attname) is None else new
+    shown_by = _shown_by(record, field)
+    if shown_by is not None:  # a JSON field shown as the admin's change page shows it
+        older = record.prev_record
+        old = shown_by(older.instance) if older is not None else ""
+        new = shown_by(record.instance)
     labels = {str(value): label for value, label in field.flatchoices} if field.choices else {}
 
     def shown(value: object) -> object:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from axes.models import AccessFailureLog
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
+from django.utils import translation
 
 from access.models import ApiToken
 from access.selectors import token_hash
@@ -82,3 +84,52 @@ def test_failed_logins_are_visible_in_the_admin(admin_client_en):
     assert AccessFailureLog.objects.get().ip_address == "10.0.0.3"
     assert "10.0.0.3" in page.content.decode()
     assert admin_client_en.get("/admin/axes/accessattempt/").status_code == 200
+
+
+def test_a_name_the_platform_gave_a_token_reads_in_the_readers_language(admin_client_en):
+    system = UserFactory(username="approvals-system")
+    token = token_issue(user=system, name="calling system approvals", by=None).token
+    typed = token_issue(user=system, name="nightly export", by=None).token
+
+    english = admin_client_en.get(CHANGELIST).content.decode()
+    chinese = admin_client_en.get(CHANGELIST, headers={"accept-language": "zh-hans"})
+
+    assert "calling system approvals" in english
+    assert "调用系统 approvals" in chinese.content.decode()
+    assert "calling system" not in chinese.content.decode()
+    assert "nightly export" in chinese.content.decode()  # typed: kept as typed
+    with translation.override("zh-hans"):
+        assert str(token) == f"调用系统 approvals ({token.prefix}…)"
+        assert typed.shown_name == "nightly export"
+    assert ApiToken.objects.get(pk=token.pk).name == "calling system approvals"  # as stored
+
+
+def test_a_users_password_summary_is_marked_as_codes_not_words(admin_client_en):
+    user = UserFactory(username="officer")
+    user.set_password("a long enough password")
+    user.save()
+
+    page = admin_client_en.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+
+    summary = identify_hasher(user.password).safe_summary(user.password)
+    assert summary  # the algorithm, the masked salt and digest
+    for value in summary.values():
+        assert f'<span lang="zxx" translate="no">{value}</span>' in page
+
+
+def test_axes_login_log_is_named_in_the_readers_language(admin_client_en):
+    log = AccessLog.objects.create(
+        username="officer", ip_address="127.0.0.1", user_agent="<unknown>", path_info="/login/"
+    )
+    url = f"/admin/axes/accesslog/{log.pk}/change/"
+
+    chinese = admin_client_en.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    english = admin_client_en.get(url).content.decode()
+    listed = admin_client_en.get(
+        "/admin/axes/accesslog/", headers={"accept-language": "zh-hans"}
+    ).content.decode()
+
+    assert "officer 于 " in chinese and "的登录" in chinese
+    assert "Access Log for" not in chinese and "&lt;unknown&gt;" not in chinese
+    assert "未知" in chinese and "Login of officer at" in english
+    assert "选择此对象执行操作 - officer 于 " in listed and "Access Log for" not in listed

@@ -11,65 +11,37 @@ history are named in the reader's language; history pages show a reason the plat
 (``directory.reasons``) in the reader's language, each changed field by its name and its values
 by their labels; Django's admin password form builds its help texts per request; a bidding
 pledge's ``__str__`` shows its status by label; viewflow's field names the catalogue lacked.
+Texts the platform records once in English are read through gettext by their message id
+(``directory.reasons.RecordedTexts``): the names it gives its own API tokens, a members' file's
+processing reasons, a special report's log reason; a queue row reads its step's title from the
+flow instead of keeping a copy. JSON fields are shown as labelled values in the reader's
+language (``directory.admin.ShownFieldsMixin``): filled-in fields by the template's labels,
+due-date bases in words, a representation's evidence, a check's answer, a members' file's
+columns and row reasons, on change pages and in history lists (where an empty link is empty,
+not "Deleted … (pk=None)"). Stored copies of catalogue texts (a breach's legal basis, a repair
+notice's) are shown as the catalogue's in the reader's language; codes kept in fields without
+choices got choices (publicity groups, an objection's prior record status); a sampling
+policy's note is kept in both languages. viewflow's process and task pages and django-axes'
+login log are the project's own admins that name each row in the reader's language
+(``directory.admin.NamedObjectsMixin``), with flow titles, step titles and status labels. A
+user's password summary marks its algorithm, salt and digest as codes (``lang="zxx"``).
 
-The causes, by kind:
-- history reasons and event texts recorded in English ("draft created", "verification
-  opened", "token issued"), which gettext cannot reach once stored;
-- JSON fields shown as stored (template field definitions, due-date bases, evidence);
-- texts written once in one language by the platform (a task's title, a breach's legal basis,
-  a check's reason) shown on read-only pages;
-- viewflow's process and task pages (flow descriptions from docstrings, status codes);
-- Django's password help texts (built in the language of the import) and django-axes' access
-  log names, which their Chinese catalogues lack; a user's page shows the first letters of the
-  password hash's salt, at random a Latin "word".
+The causes that remain:
+- a template's page and its history versions: the demo city's used template still shows its
+  read-only English columns (the notice's, its obligation rules' in the inline) without their
+  ``lang`` and, on a history version, its field definitions as stored JSON. The display that
+  marks a read-only column's language and lists the fields by label
+  (``LanguageOfPartsMixin.language_part``, ``fields_to_fill_in``) works for a used template
+  in the tests but is not applied on this page yet (inlines and the history version form
+  build their fields otherwise);
+- a credit list's code ("trustworthy") reads as an English word on the Chinese list of credit
+  lists; it is a code other systems receive in check answers, so it is not renamed here.
 """
 
 ADMIN_LANGUAGE_GAPS = frozenset(
     {
-        "admin/access/apitoken/",
-        "admin/access/apitoken/<path:object_id>/change/",
-        "admin/access/apitoken/<path:object_id>/history/",
-        "admin/access/apitoken/^([^/]+)/history/([^/]+)/$",
-        "admin/auth/user/<path:object_id>/change/",
-        "admin/axes/accesslog/",
-        "admin/axes/accesslog/<path:object_id>/change/",
-        "admin/axes/accesslog/<path:object_id>/delete/",
-        "admin/axes/accesslog/<path:object_id>/history/",
-        "admin/commitments/bulkissue/<path:object_id>/change/",
-        "admin/commitments/bulkissue/<path:object_id>/delete/",
-        "admin/commitments/bulkissue/<path:object_id>/history/",
-        "admin/commitments/bulkissue/^([^/]+)/history/([^/]+)/$",
-        "admin/commitments/commitment/<path:object_id>/change/",
-        "admin/commitments/commitment/<path:object_id>/history/",
-        "admin/commitments/commitment/^([^/]+)/history/([^/]+)/$",
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
-        "admin/commitments/commitmenttemplate/<path:object_id>/history/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
-        "admin/credit/breach/<path:object_id>/change/",
-        "admin/credit/breach/^([^/]+)/history/([^/]+)/$",
-        "admin/credit/breachcategory/",
-        "admin/credit/callingsystem/",
-        "admin/credit/checkquery/<path:object_id>/change/",
         "admin/credit/creditlist/",
-        "admin/credit/repairnotice/<path:object_id>/change/",
-        "admin/credit/ruleset/<path:object_id>/delete/",
-        "admin/directory/representation/<path:object_id>/change/",
-        "admin/directory/representation/<path:object_id>/history/",
-        "admin/directory/representation/^([^/]+)/history/([^/]+)/$",
-        "admin/directory/subject/<path:object_id>/change/",
-        "admin/viewflow/process/",
-        "admin/viewflow/process/<path:object_id>/change/",
-        "admin/viewflow/task/",
-        "admin/viewflow/task/<path:object_id>/change/",
-        "admin/viewflow/task/<path:object_id>/delete/",
-        "admin/viewflow/task/<path:object_id>/history/",
-        "admin/workflows/objection/<path:object_id>/change/",
-        "admin/workflows/objection/^([^/]+)/history/([^/]+)/$",
-        "admin/workflows/rectification/<path:object_id>/change/",
-        "admin/workflows/repairapplication/<path:object_id>/change/",
-        "admin/workflows/repairapplication/^([^/]+)/history/([^/]+)/$",
-        "admin/workflows/samplingpolicy/",
-        "admin/workflows/verificationtaskindex/<path:object_id>/change/",
-        "admin/workflows/verificationtaskindex/<path:object_id>/history/",
     }
 )

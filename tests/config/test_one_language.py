@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 import tests.config.test_authorisation_matrix as matrix_test
+from access.models import PLATFORM_TOKEN_NAMES, ApiToken
 from commitments.associations.models import Association, BulkIssue, BulkIssueRow
 from commitments.lifecycle.models import Commitment
 from commitments.obligations.models import PerformanceEvidence, PerformanceReport
@@ -52,9 +53,11 @@ TYPED_TEXTS = (
     (Delegation, "reason"),
     (RepairApplication, "statement"),
     (Objection, "grounds"),
-    # Another system's name as it registered, and a delivery's error as the log recorded it
-    # (the peer's own words: an HTTP status, a socket error).
+    # Another system's name and its operator's (an organisation's name) as it registered,
+    # and a delivery's error as the log recorded it (the peer's own words: an HTTP status, a
+    # socket error).
     (CallingSystem, "name"),
+    (CallingSystem, "operator"),
     (OutboxMessage, "last_error"),
     (Rectification, "gaps"),
     (Rectification, "finding_evidence"),
@@ -89,6 +92,7 @@ ADMIN_ALLOWED_WORDS = frozenset(
         # Key names inside Django's own Chinese help text of multiple selects
         *("Control", "Command", "Mac"),
         "LDAP",  # the directory protocol, named so in Django's own Chinese password help text
+        "IP",  # the Internet protocol, named so in Django's own Chinese catalogue ("IP 地址")
     }
 )
 # An identifier (a code, a reference, an e-mail address, a URL, a file name) has a digit or
@@ -180,6 +184,13 @@ def _names_in_data() -> tuple[str, ...]:
     for model, field in TYPED_TEXTS:
         names += model.objects.values_list(field, flat=True)
     names += Tender.objects.values_list("title", flat=True)
+    # A token's name as the person who issued it typed it ("what the token is for"); the
+    # names the platform gives its own tokens are read in the page's language instead.
+    names += [
+        name
+        for name in ApiToken.objects.values_list("name", flat=True)
+        if not PLATFORM_TOKEN_NAMES.is_recorded(name)
+    ]
     for evidence in Representation.objects.values_list("evidence", flat=True):
         names += [value for value in (evidence or {}).values() if isinstance(value, str)]
     for values in Commitment.objects.values_list("field_values", flat=True):

@@ -8,7 +8,7 @@ from django.utils.text import capfirst
 from simple_history.models import ModelChange
 
 from commitments.lifecycle.models import Commitment
-from directory.reasons import REASONS, reason_text
+from directory.reasons import REASONS, RecordedTexts, reason_text
 from directory.templatetags.reasons import history_change
 
 
@@ -67,3 +67,15 @@ def test_a_history_change_names_the_field_and_shows_choices_by_label(change):
 def test_a_history_change_of_an_unknown_field_shows_the_values_as_they_are():
     shown = history_change(Commitment(), {"field": "Gone", "old": "a", "new": "b"})
     assert shown == {"field": "Gone", "old": "a", "new": "b"}
+
+
+def test_recorded_texts_tell_the_platforms_texts_from_typed_ones():
+    texts = RecordedTexts(("calling system %(code)s", "registered"))
+
+    assert texts.is_recorded("calling system sz-approvals")
+    assert texts.is_recorded("registered")
+    assert not texts.is_recorded("nightly export")
+    assert not texts.is_recorded("")
+    with translation.override("zh-hans"):
+        assert texts.text("calling system sz-approvals") == "调用系统 sz-approvals"
+        assert texts.text("nightly export") == "nightly export"

@@ -9,9 +9,11 @@ add, change and delete nothing.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import ReadOnlyAdmin
+from directory.admin import ReadOnlyAdmin, ShownFieldsMixin, labelled_table
+from directory.calendar import Deadline
 from workflows.repair.models import (
     Objection,
     ObjectionProcess,
@@ -55,8 +57,13 @@ class RepairProofInline(admin.TabularInline):
         return False
 
 
+# The due dates of a repair application (``workflows.repair.services.limits``), by their labels.
+DUE_DATE_LABELS = {"feedback": _("feedback"), "decision": _("decision")}
+
+
 @admin.register(RepairApplication)
-class RepairApplicationAdmin(ReadOnlyCaseAdmin):
+class RepairApplicationAdmin(ShownFieldsMixin, ReadOnlyCaseAdmin):
+    shown_fields = {"due_basis": "due_dates_explained"}
     list_display = [
         "id",
         "subject",
@@ -71,6 +78,14 @@ class RepairApplicationAdmin(ReadOnlyCaseAdmin):
     search_fields = ["subject__code", "subject__name"]
     date_hierarchy = "submitted_on"
     inlines = [RepairProofInline]
+
+    @admin.display(description=_("how the due dates were computed"))
+    def due_dates_explained(self, application: RepairApplication) -> str:
+        """Each due date by its label and, in words, how it was counted."""
+        return labelled_table(
+            (DUE_DATE_LABELS.get(name, name), Deadline.from_basis(basis).explain())
+            for name, basis in (application.due_basis or {}).items()
+        )
 
 
 @admin.register(RepairProof)

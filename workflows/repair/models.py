@@ -213,7 +213,9 @@ class Objection(CreditStateModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     filed_on = models.DateField(_("filed"))
-    breach_status_before = models.CharField(_("record status before"), max_length=20)
+    breach_status_before = models.CharField(
+        _("record status before"), max_length=20, choices=Breach.Status.choices
+    )
     marked_on = models.DateField(_("record marked under objection"), null=True, blank=True)
     decision_due = models.DateField(_("decision due"))
     forward_due = models.DateField(_("forwarding due"))

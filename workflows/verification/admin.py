@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import ReadOnlyAdmin
+from directory.admin import CatalogueAdmin, ReadOnlyAdmin
 from workflows.audit.models import TaskAuditEntry
 from workflows.verification.models import (
     Delegation,
@@ -38,7 +38,9 @@ class DelegationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SamplingPolicy)
-class SamplingPolicyAdmin(SimpleHistoryAdmin):
+class SamplingPolicyAdmin(CatalogueAdmin, SimpleHistoryAdmin):
+    """Spot-check ratios per risk grade, their note (legal basis) in both languages."""
+
     list_display = ["grade", "ratio_min", "ratio_max", "effective_from", "note"]
     list_filter = ["grade"]
 
@@ -90,7 +92,7 @@ class VerificationTaskIndexAdmin(ReadOnlyAdmin):
     """The queue index: derived from the open tasks (``manage.py queue_index_rebuild``)."""
 
     list_display = ["task", "commitment", "department", "owner", "due_at", "priority"]
-    list_select_related = ["commitment", "department", "owner"]
+    list_select_related = ["task__process", "commitment", "department", "owner"]
     list_filter = ["department", "is_escalated", "risk_grade"]
 
 

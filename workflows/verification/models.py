@@ -109,7 +109,6 @@ class VerificationTaskIndex(models.Model):
     subject_code = models.CharField(max_length=18)
     subject_name = models.CharField(max_length=200)
     template_title = models.CharField(max_length=200)
-    title = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -193,7 +192,14 @@ class VerificationTaskIndex(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.title}"
+        return f"{self.reference}: {self.step_title}"
+
+    @property
+    def step_title(self) -> str:
+        """The task's step as its flow names it, in the reader's language (no copy is kept:
+        a copy would stay in the language of the moment it was written)."""
+        flow_task = self.task.flow_task
+        return str(flow_task.task_title or flow_task) if flow_task is not None else ""
 
 
 class Delegation(models.Model):

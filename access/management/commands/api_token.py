@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from access.errors import AccessError
-from access.models import ApiToken
+from access.models import COMMAND_LINE_TOKEN_NAME, ApiToken
 from access.selectors import token_list
 from access.services import token_issue, token_revoke, token_rotate
 from directory.audit import system_user
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError("--days must be at least 1.")
         issued = token_issue(
             user=user,
-            name=name or f"{username} (command line)",
+            name=name or COMMAND_LINE_TOKEN_NAME % {"username": username},
             by=system_user(),
             expires_at=now + timedelta(days=days) if days else None,
             at=now,

@@ -291,7 +291,9 @@ def bulk_issue_process(
     ``after_chunk`` is called with the rows done after each committed chunk (tests use it to
     stop a run the way a killed worker stops).
     """
-    bulk = _transition(bulk_issue_id, "start", "processing", heartbeat_at=timezone.now())
+    bulk = _transition(
+        bulk_issue_id, "start", "members' file processing started", heartbeat_at=timezone.now()
+    )
     if bulk.is_finished:
         return bulk
     size, done, chunk, first = chunk_rows(), bulk.rows_done, [], bulk.rows_done
@@ -312,8 +314,8 @@ def bulk_issue_process(
             if chunk and not _chunk_commit(bulk.pk, first, chunk):
                 return BulkIssue.objects.get(pk=bulk.pk)
     except (OSError, UnicodeDecodeError) as error:
-        return _transition(bulk.pk, "fail", "file unreadable", failure=str(error)[:500])
-    return _transition(bulk.pk, "finish", "processed", finished_at=timezone.now())
+        return _transition(bulk.pk, "fail", "members' file unreadable", failure=str(error)[:500])
+    return _transition(bulk.pk, "finish", "members' file processed", finished_at=timezone.now())
 
 
 def bulk_issues_stalled() -> list[int]:

@@ -24,6 +24,14 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", _("Serious")
 
 
+class PublicityGroup(models.TextChoices):
+    """Breach categories whose publicity follows rules of their own (a ``PublicityRule`` with
+    the group takes precedence over the rule without one)."""
+
+    SAFETY = "safety", _("Safety sectors")
+    WARNING = "warning", _("Administrative warnings")
+
+
 class RuleDomain(models.TextChoices):
     """Which body of rules governs a record: the general credit rules or a sector's own."""
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from credit.record.models.breaches import Breach
-from credit.record.models.rules import RuleSet
+from credit.record.models.rules import RepairRule, RuleSet
 
 
 class RepairMaterial(models.TextChoices):
@@ -52,6 +53,22 @@ class RepairNotice(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def repair_basis_display(self) -> str:
+        """The legal basis of repair in the reader's language when it is the catalogue's (the
+        category's repair rule, the general one, or the rule set's: ADR 0015), as written
+        otherwise. The notice copies it in the language of the moment it was issued."""
+        sources = [
+            *RepairRule.objects.filter(
+                Q(category_id=self.breach.category_id) | Q(category__isnull=True)
+            ),
+            self.rule_set,
+        ]
+        for source in sources:
+            if self.repair_basis in {source.legal_basis_zh_hans, source.legal_basis_en}:
+                return source.legal_basis
+        return self.repair_basis
 
     def material_labels(self) -> list[str]:
         """The materials in the reader's language."""

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from credit.record.models.base import Purpose, RuleDomain, Severity
+from credit.record.models.base import PublicityGroup, Purpose, RuleDomain, Severity
 
 
 class RuleSet(models.Model):
@@ -65,7 +65,9 @@ class PublicityRule(models.Model):
 
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="publicity_rules")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    group = models.SlugField(_("publicity group"), max_length=50, blank=True)
+    group = models.SlugField(
+        _("publicity group"), max_length=50, blank=True, choices=PublicityGroup.choices
+    )
     is_published = models.BooleanField(_("published"), default=True)
     min_months = models.PositiveSmallIntegerField(_("minimum publicity in months"))
     max_months = models.PositiveSmallIntegerField(_("maximum publicity in months"))
@@ -87,7 +89,9 @@ class PublicityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule_set.code} {self.get_severity_display()} {self.group}".strip()
+        return (
+            f"{self.rule_set.code} {self.get_severity_display()} {self.get_group_display()}".strip()
+        )
 
 
 class BreachCategory(models.Model):
@@ -102,7 +106,9 @@ class BreachCategory(models.Model):
     default_severity = models.CharField(
         _("default severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL
     )
-    publicity_group = models.SlugField(_("publicity group"), max_length=50, blank=True)
+    publicity_group = models.SlugField(
+        _("publicity group"), max_length=50, blank=True, choices=PublicityGroup.choices
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.lifecycle.services.commitments import commitment_create
+from tests.factories import CommitmentFactory
 
 FIELDS = {"premises": "深圳市南山区科技园1号", "scope": "热食类食品制售"}
 
@@ -90,3 +91,19 @@ def test_the_warning_ladder_is_edited_on_the_template_even_once_used(admin_clien
     page = response.content.decode()
     assert 'name="warning_steps-__prefix__-offset"' in page
     assert 'name="warning_policy-__prefix__-grace_period"' in page
+
+
+def test_a_used_templates_wording_says_its_language_and_lists_its_fields(admin_pages):
+    commitment = CommitmentFactory()  # the template is used: its wording is read-only
+    url = reverse("admin:commitments_commitmenttemplate_change", args=[commitment.template_id])
+
+    english, chinese = admin_pages(url)
+
+    title_en = commitment.template.title_en
+    assert f'<div lang="en">{title_en}</div>' in chinese
+    assert '<th scope="row">经营场所</th><td>字段名 premises，必填，最多 200 个字符</td>' in chinese
+    assert (
+        '<th scope="row">Premises</th><td>name premises, required, at most 200 characters</td>'
+        in english
+    )
+    assert '"label_en"' not in chinese

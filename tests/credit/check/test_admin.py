@@ -45,3 +45,19 @@ def test_a_logged_checks_history_page_opens(admin_client_):
     # then the page answers, listing no change (it answered 500)
     assert response.status_code == 200
     assert "This object doesn’t have a change history" in response.content.decode()
+
+
+def test_a_reports_log_row_reads_its_reason_and_answer_in_the_readers_language(admin_pages):
+    query = CheckQueryFactory(
+        reason="special credit report SR-2026-0001 requested by applicant",
+        answer={"report": "SR-2026-0001", "entries": 4, "red_listed": False},
+    )
+    url = reverse("admin:credit_checkquery_change", args=[query.pk])
+
+    english, chinese = admin_pages(url)
+
+    assert "requested by" not in chinese and "SR-2026-0001" in chinese
+    assert '<th scope="row">条目数</th><td>4</td>' in chinese
+    assert '<th scope="row">列入红名单</th><td>否</td>' in chinese
+    assert "special credit report SR-2026-0001 requested by applicant" in english
+    assert '<th scope="row">Entries</th><td>4</td>' in english

@@ -3,10 +3,13 @@ changes none of them: the cases are legal records that change only through the s
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from directory.calendar import add_working_days
 from tests.factories import ObjectionFactory, RepairApplicationFactory, UserFactory
 from workflows.repair.models import Objection, RepairApplication, RepairProof
 
@@ -64,3 +67,31 @@ def test_a_case_is_shown_read_only_with_its_proofs_and_history(admin_client_, ca
     )
     assert delete.status_code == 403
     assert RepairApplication.objects.filter(pk=application.pk).exists()
+
+
+def test_a_repair_applications_due_dates_read_as_words(admin_pages, cases):
+    application, _objection = cases
+    on = date(2026, 12, 1)
+    application.due_basis = {
+        "feedback": add_working_days(on, 10).as_basis(),
+        "decision": add_working_days(on, 3).as_basis(),
+    }
+    application.save()
+    url = reverse("admin:workflows_repairapplication_change", args=[application.pk])
+
+    english, chinese = admin_pages(url)
+
+    assert '<th scope="row">Feedback</th><td>10 working days after 2026-12-01' in english
+    assert '<th scope="row">决定</th><td>自2026-12-01起按法定工作日计算3个工作日' in chinese
+    assert "working_days" not in chinese and "skipped" not in chinese
+
+
+def test_an_objection_shows_the_records_prior_status_by_its_label(admin_pages, cases):
+    _application, objection = cases
+    url = reverse("admin:workflows_objection_change", args=[objection.pk])
+
+    english, chinese = admin_pages(url)
+
+    assert "公示中" in chinese
+    assert "Published" in english
+    assert objection.breach_status_before == "published"  # stored as the code

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from tests.factories import DelegationFactory, SamplingDrawFactory, SamplingPolicyFactory
-from workflows.verification.models import Delegation, SamplingDraw
+from workflows.verification.models import Delegation, SamplingDraw, SamplingPolicy
 
 
 def test_delegations_are_listed_but_never_written_in_the_admin(world, admin_client):
@@ -60,3 +60,16 @@ def test_sampling_draws_are_read_only_in_the_admin(admin_client):
     assert shown.status_code == 200 and draw.seed in shown.content.decode()
     assert (changed.status_code, added.status_code) == (403, 403)
     assert SamplingDraw.objects.get().seed == draw.seed
+
+
+def test_the_seeded_sampling_policies_note_reads_in_the_readers_language(admin_pages):
+    english, chinese = admin_pages(reverse("admin:workflows_samplingpolicy_changelist"))
+
+    assert "差异化监管：按风险等级确定抽查比例" in chinese
+    assert "differential supervision" not in chinese
+    assert "differential supervision: spot-check ratio by risk grade" in english
+    policy = SamplingPolicy.objects.filter(grade="A").earliest("effective_from")
+    assert (policy.note_zh_hans, policy.note_en) == (
+        "差异化监管：按风险等级确定抽查比例",
+        "differential supervision: spot-check ratio by risk grade",
+    )

@@ -124,7 +124,6 @@ def index_open_task(
         "template_title": template.title[:200],
         "template_title_zh_hans": (template.title_zh_hans or "")[:200],
         "template_title_en": (template.title_en or "")[:200] or None,
-        "title": str(task.flow_task.task_title or "")[:200] if task.flow_task else "",
         "created_at": task.created,
         "remind_at": None if is_escalated else reminder_instant(due_at),
     }

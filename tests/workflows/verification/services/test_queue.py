@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from tests.workflows.conftest import task_of
 from workflows.verification.models import VerificationTaskIndex
 from workflows.verification.services.work import (
@@ -35,3 +37,15 @@ def test_the_index_follows_the_task_through_its_life(world, submitted_commitment
 
     # then the finished task has left the index
     assert not VerificationTaskIndex.objects.filter(task=task).exists()
+
+
+def test_the_index_names_its_step_in_the_readers_language(world, submitted_commitment):
+    row = VerificationTaskIndex.objects.get(task=task_of(submitted_commitment))
+
+    with translation.override("zh-hans"):
+        chinese = str(row)
+    with translation.override("en"):
+        english = str(row)
+
+    assert chinese == f"{submitted_commitment.reference}: 核查承诺书"
+    assert english == f"{submitted_commitment.reference}: Verify the commitment"
