@@ -192,7 +192,6 @@ def load_open_tasks(world: dict, count: int, *, department=None, label: str = "o
                         subject_code=subject.code,
                         subject_name=subject.name,
                         template_title=template.title,
-                        title="Verify the commitment",
                         created_at=now - datetime.timedelta(minutes=rng.randrange(0, 40 * 1440)),
                         remind_at=due - datetime.timedelta(days=3),
                     )

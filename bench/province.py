@@ -614,7 +614,6 @@ def generate(
                         subject_code,
                         subject_name,
                         template_title,
-                        "Verify the commitment",
                         signed,
                         due - datetime.timedelta(days=3),
                     )
@@ -764,7 +763,6 @@ def generate(
                 "subject_code",
                 "subject_name",
                 "template_title",
-                "title",
                 "created_at",
                 "remind_at",
                 "is_escalated",

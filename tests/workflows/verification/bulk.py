@@ -49,7 +49,6 @@ def bulk_open_tasks(commitment, count: int, *, owner=None, start=None, **overrid
             "subject_code": commitment.subject.code,
             "subject_name": f"批量公司{position}",
             "template_title": template.title,
-            "title": "Verify the commitment",
             "created_at": timezone.now(),
         }
         values.update(overrides)
