@@ -233,6 +233,14 @@ def language_part(model, name):
     return shown
 
 
+@admin.display(description=_("code"), ordering="code")
+def code_column(obj) -> str:
+    """A catalogue row's code in a list, marked as having no language (``lang="zxx"``): a
+    code other systems receive ("trustworthy") is an identifier, not a word of the page's
+    language, and a screen reader should not read it as one."""
+    return format_html('<span lang="zxx" translate="no">{}</span>', obj.code)
+
+
 class CatalogueAdmin(LanguageOfPartsMixin, TranslationAdmin):
     """A catalogue edited in both languages side by side (ADR 0015)."""
 

@@ -22,7 +22,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from directory import admin as directory_admin
-from directory.admin import CatalogueAdmin, CatalogueTabularInline
+from directory.admin import CatalogueAdmin, CatalogueTabularInline, code_column
 
 
 class PublicityRuleInline(CatalogueTabularInline):
@@ -56,7 +56,7 @@ class MeasureTypeAdmin(CatalogueAdmin, SimpleHistoryAdmin):
 
 @admin.register(CreditList)
 class CreditListAdmin(CatalogueAdmin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "kind", "entry_points_threshold", "notice_days"]
+    list_display = [code_column, "name", "kind", "entry_points_threshold", "notice_days"]
 
 
 @admin.register(GradeRule)

@@ -24,7 +24,9 @@ choices got choices (publicity groups, an objection's prior record status); a sa
 policy's note is kept in both languages. viewflow's process and task pages and django-axes'
 login log are the project's own admins that name each row in the reader's language
 (``directory.admin.NamedObjectsMixin``), with flow titles, step titles and status labels. A
-user's password summary marks its algorithm, salt and digest as codes (``lang="zxx"``).
+user's password summary marks its algorithm, salt and digest as codes (``lang="zxx"``), as the
+list of credit lists marks their codes ("trustworthy", which other systems receive in check
+answers: ``directory.admin.code_column``).
 
 The causes that remain:
 - a template's page and its history versions: the demo city's used template still shows its
@@ -33,15 +35,12 @@ The causes that remain:
   marks a read-only column's language and lists the fields by label
   (``LanguageOfPartsMixin.language_part``, ``fields_to_fill_in``) works for a used template
   in the tests but is not applied on this page yet (inlines and the history version form
-  build their fields otherwise);
-- a credit list's code ("trustworthy") reads as an English word on the Chinese list of credit
-  lists; it is a code other systems receive in check answers, so it is not renamed here.
+  build their fields otherwise).
 """
 
 ADMIN_LANGUAGE_GAPS = frozenset(
     {
         "admin/commitments/commitmenttemplate/<path:object_id>/change/",
         "admin/commitments/commitmenttemplate/^([^/]+)/history/([^/]+)/$",
-        "admin/credit/creditlist/",
     }
 )
