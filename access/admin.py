@@ -26,7 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from access.errors import AccessError
 from access.models import ApiToken
 from access.services import token_issue, token_revoke, token_rotate
-from directory.admin import NamedObjectsMixin
+from directory.admin.parts import NamedObjectsMixin
 
 
 class ApiTokenIssueForm(forms.ModelForm):

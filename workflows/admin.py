@@ -22,7 +22,7 @@ from viewflow.workflow.models import Process, Task
 import workflows.lists.admin  # noqa: F401
 import workflows.repair.admin  # noqa: F401
 import workflows.verification.admin  # noqa: F401
-from directory.admin import NamedObjectsMixin
+from directory.admin.parts import NamedObjectsMixin
 
 # viewflow's node types (``Node.task_type``), as the task table stores them.
 TASK_TYPES = {

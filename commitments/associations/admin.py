@@ -14,7 +14,7 @@ from commitments.associations.models import (
     MemberReminder,
 )
 from commitments.associations.rows import column_labels, reason_messages
-from directory.admin import ShownFieldsMixin
+from directory.admin.parts import ShownFieldsMixin
 
 
 class OfficerInline(admin.TabularInline):

@@ -8,8 +8,10 @@ editable because it is an operational setting, not wording.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_fsm import can_proceed
@@ -24,9 +26,15 @@ from commitments.catalogue.models import (
     field_rule,
 )
 from commitments.catalogue.services import template_activate
-from commitments.obligations.models import WarningPolicy, WarningStep
-from directory.admin import CatalogueAdmin, CatalogueTabularInline, ShownFieldsMixin, labelled_table
+from commitments.obligations.models import WARNING_CHANNELS, WarningPolicy, WarningStep
+from directory.admin.parts import (
+    CatalogueAdmin,
+    CatalogueTabularInline,
+    ShownFieldsMixin,
+    labelled_table,
+)
 from directory.errors import DomainError
+from notifications.models import Channel
 
 LANGUAGES = ("zh_hans", "en")  # the columns of a text in both languages (ADR 0015)
 
@@ -47,7 +55,7 @@ class ObligationRuleInline(CatalogueTabularInline):
         texts = [
             f"{name}_{language}" for name in ("title", "description") for language in LANGUAGES
         ]
-        return [*self.fields, *texts]
+        return [*self.fields, *texts, *self.language_parts(texts)]
 
     def has_add_permission(self, request, obj=None):
         return not self._is_frozen(obj) and super().has_add_permission(request, obj)
@@ -65,10 +73,26 @@ class WarningPolicyInline(admin.StackedInline):
     max_num = 1
 
 
+class WarningStepForm(forms.ModelForm):
+    """A rung of the ladder, its channels chosen by their names in the reader's language (the
+    stored list of codes, ``["email", "inapp"]``, is no text to edit)."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("channels"),
+        choices=[(code, Channel(code).label) for code in WARNING_CHANNELS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WarningStep
+        fields = ["relative", "offset", "unit", "audience", "channels"]
+
+
 class WarningStepInline(admin.TabularInline):
     """The warning ladder: e.g. 7 and 1 working days before, at the due time, after grace."""
 
     model = WarningStep
+    form = WarningStepForm
     extra = 0
 
 
@@ -95,9 +119,20 @@ class UsedWordingReadOnlyMixin:
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status"]
         if obj is not None and obj.pk is not None and obj.is_used:
-            readonly += [*CommitmentTemplate.WORDING_FIELDS, *CommitmentTemplate.wording_columns()]
+            # A column by its field's name ("matter", not its column "matter_id"), as the
+            # page labels it.
+            names = {f.attname: f.name for f in CommitmentTemplate._meta.concrete_fields}
+            columns = [names.get(c, c) for c in CommitmentTemplate.wording_columns()]
+            readonly += dict.fromkeys([*CommitmentTemplate.WORDING_FIELDS, *columns])
         declared = super().get_readonly_fields(request, obj)
         return [*declared, *readonly, *self.language_parts(readonly)]
+
+
+def _rule_with_code(spec: dict) -> str:
+    """``field_rule`` with the field's name marked as a code (``lang="zxx"``): "premises" is
+    the key of the filled-in values, not an English word on a Chinese page."""
+    before, _mark, after = field_rule({**spec, "name": "\x00"}).partition("\x00")
+    return format_html('{}<span lang="zxx" translate="no">{}</span>{}', before, spec["name"], after)
 
 
 @admin.register(CommitmentTemplate)
@@ -120,7 +155,7 @@ class CommitmentTemplateAdmin(
     def fields_to_fill_in(self, template: CommitmentTemplate) -> str:
         """Each field by its label, with its name, whether it is required and its length."""
         return labelled_table(
-            (field_label(spec), field_rule(spec)) for spec in template.fields or []
+            (field_label(spec), _rule_with_code(spec)) for spec in template.fields or []
         )
 
     def has_delete_permission(self, request, obj=None):

@@ -19,7 +19,7 @@ from commitments.lifecycle.models import (
     VerificationExemption,
 )
 from commitments.obligations.models import Obligation
-from directory.admin import (
+from directory.admin.parts import (
     ReadOnlyAdmin,
     ReadOnlyInline,
     ShownFieldsMixin,

@@ -19,7 +19,7 @@ from commitments.obligations.models import (
     WarningSchedule,
     WarningStep,
 )
-from directory.admin import ReadOnlyAdmin, ReadOnlyInline
+from directory.admin.parts import ReadOnlyAdmin, ReadOnlyInline
 
 
 class WarningPolicyInline(admin.StackedInline):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from credit.changes.models import ChangeSubscription, RecordChangeNotice
-from directory.admin import ReadOnlyAdmin
+from directory.admin.parts import ReadOnlyAdmin
 
 
 @admin.register(RecordChangeNotice)

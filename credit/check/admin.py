@@ -9,7 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from credit.check.models import CallingSystem, CheckQuery
 from credit.record.admin import ReadOnlyMixin
-from directory.admin import ShownFieldsMixin, labelled_table, labelled_values
+from directory.admin.parts import ShownFieldsMixin, labelled_table, labelled_values
 from directory.reasons import reason_text
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from credit.opendata.models import OpenDataEvent
-from directory.admin import ReadOnlyAdmin
+from directory.admin.parts import ReadOnlyAdmin
 
 
 @admin.register(OpenDataEvent)

@@ -21,8 +21,8 @@ from credit.record.models.rules import (
     RepairRule,
     RuleSet,
 )
-from directory import admin as directory_admin
-from directory.admin import CatalogueAdmin, CatalogueTabularInline, code_column
+from directory.admin import parts as directory_admin
+from directory.admin.parts import CatalogueAdmin, CatalogueTabularInline, code_column
 
 
 class PublicityRuleInline(CatalogueTabularInline):

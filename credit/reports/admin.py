@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from credit.reports.models import CreditReport, SealedRepairNotice
-from directory.admin import ReadOnlyAdmin
+from directory.admin.parts import ReadOnlyAdmin
 
 
 @admin.register(CreditReport)

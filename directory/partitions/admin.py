@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import LanguageOfPartsMixin
+from directory.admin.parts import LanguageOfPartsMixin
 from directory.partitions.models import PartitionEvent, RetentionPeriod
 
 

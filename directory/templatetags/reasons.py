@@ -39,7 +39,7 @@ def _field(record, name):
 
 def _shown_by(record, field):
     """The admin's display method that shows ``field`` of ``record``'s model, if any
-    (``directory.admin.ShownFieldsMixin``)."""
+    (``directory.admin.parts.ShownFieldsMixin``)."""
     try:
         model_admin = admin.site.get_model_admin(record.instance_type)
     except (admin.sites.NotRegistered, AttributeError):

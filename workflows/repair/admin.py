@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import ReadOnlyAdmin, ShownFieldsMixin, labelled_table
+from directory.admin.parts import ReadOnlyAdmin, ShownFieldsMixin, labelled_table
 from directory.calendar import Deadline
 from workflows.repair.models import (
     Objection,

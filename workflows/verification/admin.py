@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.admin import CatalogueAdmin, ReadOnlyAdmin
+from directory.admin.parts import CatalogueAdmin, ReadOnlyAdmin
 from workflows.audit.models import TaskAuditEntry
 from workflows.verification.models import (
     Delegation,

@@ -101,9 +101,44 @@ def test_a_used_templates_wording_says_its_language_and_lists_its_fields(admin_p
 
     title_en = commitment.template.title_en
     assert f'<div lang="en">{title_en}</div>' in chinese
-    assert '<th scope="row">经营场所</th><td>字段名 premises，必填，最多 200 个字符</td>' in chinese
     assert (
-        '<th scope="row">Premises</th><td>name premises, required, at most 200 characters</td>'
-        in english
-    )
+        '<th scope="row">经营场所</th><td>字段名 <span lang="zxx" translate="no">premises</span>'
+        "，必填，最多 200 个字符</td>"
+    ) in chinese
+    assert (
+        '<th scope="row">Premises</th><td>name <span lang="zxx" translate="no">premises</span>'
+        ", required, at most 200 characters</td>"
+    ) in english
     assert '"label_en"' not in chinese
+    # The frozen obligation rules say their columns' languages too, and the matter is shown
+    # once, by its name (not again as its column, "Matter id").
+    rule = commitment.template.obligation_rules.first()
+    assert f'<div lang="en">{rule.title_en}</div>' in chinese
+    assert f'<div lang="zh-hans">{rule.title_zh_hans}</div>' in english
+    assert "Matter id" not in english
+    assert "Matter id" not in chinese
+
+
+def test_a_warning_steps_channels_are_chosen_by_their_names(admin_pages):
+    from commitments.catalogue.admin import WarningStepForm
+    from commitments.obligations.models import WarningStep
+
+    commitment = CommitmentFactory()
+    WarningStep.objects.create(
+        template=commitment.template, relative="at", audience="applicant", channels=["email"]
+    )
+    url = reverse("admin:commitments_commitmenttemplate_change", args=[commitment.template_id])
+
+    english, chinese = admin_pages(url)
+
+    # Boxes named in the reader's language, the stored codes only as their values.
+    assert 'type="checkbox" name="warning_steps-0-channels" value="email"' in english
+    assert "E-mail" in english and "电子邮件" in chinese
+    assert "[&quot;email&quot;]" not in english + chinese
+    step = {"relative": "at", "offset": 0, "unit": "working_days", "audience": "regulator"}
+    form = WarningStepForm(data={**step, "channels": ["email", "inapp"]})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["channels"] == ["email", "inapp"]
+    refused = WarningStepForm(data={**step, "channels": ["webhook"]})
+    assert not refused.is_valid()
+    assert "channels" in refused.errors

@@ -1,19 +1,17 @@
-"""The administrators' back office for who and where: regions, departments, matters,
-competences, regulators' seats, subjects and the working-day calendar.
-
-Every change is kept by django-simple-history (``SimpleHistoryAdmin`` shows it). A new subject
-is registered through the same service as an applicant's.
-"""
+"""The back office's building blocks, shared by every app's admin: catalogues edited in both
+languages side by side (each column saying its language), fields shown otherwise than stored
+(JSON as labelled values, codes as codes), objects named in the reader's language, and records
+shown read-only."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import flatten_fieldsets, quote, unquote
 from django.core.exceptions import FieldDoesNotExist
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -23,24 +21,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
-from simple_history.admin import SimpleHistoryAdmin
-
-from directory import services as directory_services
-from directory.errors import DomainError
-from directory.identifiers import IdentifierKind, IdentifierProblem, check_identifier
-from directory.models import (
-    CalendarYear,
-    Competence,
-    Department,
-    ExternalIdentity,
-    Matter,
-    Region,
-    RegulatorMembership,
-    RoutingRule,
-    Subject,
-    WorkingDayOverride,
-)
-from directory.representation.models import Representation
 
 
 class LanguageOfPartsMixin:
@@ -66,6 +46,39 @@ class LanguageOfPartsMixin:
             for name in fields
         ]
         return list(dict.fromkeys(shown))
+
+    def get_fieldsets(self, request, obj=None):
+        """The fieldsets with each read-only language column in its display's place:
+        modeltranslation makes them from the form and the read-only names, not from
+        ``get_fields``, so a used template's columns came out without their language."""
+        readonly = set(self.get_readonly_fields(request, obj))
+
+        def place(name):
+            if isinstance(name, list | tuple):
+                return type(name)(place(inner) for inner in name)
+            part = language_part(self.model, name) if name in readonly else None
+            return part if part in readonly else name
+
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = list(dict.fromkeys(place(name) for name in options.get("fields", ())))
+            fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, **self._form_fields(request, obj, kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):  # an inline's
+        return super().get_formset(request, obj, **self._form_fields(request, obj, kwargs))
+
+    def _form_fields(self, request, obj, kwargs) -> dict:
+        """The form's fields: the names among the fieldsets' entries (a column's display,
+        a function, is shown beside the form, not in it)."""
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = [name for name in kwargs["fields"] if isinstance(name, str)]
+        return kwargs
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -98,19 +111,29 @@ class ShownFieldsMixin:
     def get_fields(self, request, obj=None):
         """Each stored field in place of its display where it is read-only (an editable one
         stays a form field)."""
-        fields = super().get_fields(request, obj)
+        return self._shown_in_place(request, obj, super().get_fields(request, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        """The same in each fieldset (modeltranslation makes them without ``get_fields``)."""
+        return [
+            (title, {**options, "fields": self._shown_in_place(request, obj, options["fields"])})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+
+    def _shown_in_place(self, request, obj, fields) -> list:
+        """``fields`` with each stored field read-only here replaced by its display, once, in
+        the stored field's place (a display already placed stays where it is)."""
         readonly = set(self.get_readonly_fields(request, obj))
         read_only_page = obj is not None and not self.has_change_permission(request, obj)
-        shown = set(self.shown_fields.values())
-        return list(
-            dict.fromkeys(
-                self.shown_fields[name]
-                if name in self.shown_fields and (name in readonly or read_only_page)
-                else name
-                for name in fields
-                if name not in shown
-            )
-        )
+        placed = [
+            self.shown_fields[name]
+            if isinstance(name, str)
+            and name in self.shown_fields
+            and (name in readonly or read_only_page)
+            else name
+            for name in fields
+        ]
+        return list(dict.fromkeys(placed))
 
 
 class NamedObjectsMixin:
@@ -249,254 +272,6 @@ class CatalogueTabularInline(LanguageOfPartsMixin, TranslationTabularInline):
     """Rows of a catalogue edited in both languages inside their parent's page."""
 
 
-@admin.register(Region)
-class RegionAdmin(CatalogueAdmin):
-    list_display = ["code", "name", "parent"]
-    search_fields = ["code", "name"]
-    autocomplete_fields = ["parent"]
-
-
-@admin.register(Department)
-class DepartmentAdmin(CatalogueAdmin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "region"]
-    list_select_related = ["region"]
-    search_fields = ["code", "name"]
-    autocomplete_fields = ["region"]
-
-
-@admin.register(Matter)
-class MatterAdmin(CatalogueAdmin, SimpleHistoryAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Competence)
-class CompetenceAdmin(SimpleHistoryAdmin):
-    list_display = ["matter", "region", "department"]
-    list_select_related = ["matter", "region", "department"]
-    list_filter = ["matter", "department"]
-    autocomplete_fields = ["matter", "region", "department"]
-
-
-@admin.register(RegulatorMembership)
-class RegulatorMembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "department", "role", "is_active"]
-    list_select_related = ["user", "department"]
-    list_filter = ["role", "is_active", "department"]
-    search_fields = ["user__username", "department__name"]
-    autocomplete_fields = ["user", "department"]
-
-
-REPRESENTATION_FIELDS = [
-    "user",
-    "role",
-    "status",
-    "method",
-    "evidence",
-    "covers_all_matters",
-    "valid_from",
-    "valid_until",
-    "reviewed_by",
-    "reviewed_at",
-    "review_reason",
-    "revoked_by",
-    "revoked_at",
-    "revoke_reason",
-]
-
-
-# The keys of a representation's evidence (``directory.representation.services`` and the
-# letter upload of ``commitments.lifecycle.services.representation``), by their labels.
-EVIDENCE_LABELS = {
-    "role": _("role"),
-    "filename": _("file name"),
-    "size": _("size in bytes"),
-    "sha256": "SHA-256",
-    "storage": _("kept in"),
-    "uploaded_at": _("uploaded at"),
-    "granted_by": _("granted by"),
-    "matters": _("matters"),
-    "valid_from": _("valid from"),
-    "valid_until": _("valid until"),
-    "request": _("request"),
-    "declared": _("declared"),
-}
-EVIDENCE_VALUES = {
-    "role": dict(Representation.Role.choices),
-    "declared": {"code typed at registration": _("code typed at registration")},
-    "storage": {"signed_document": _("the platform's store of signed documents")},
-}
-
-
-class EvidenceShownMixin(ShownFieldsMixin):
-    shown_fields = {"evidence": "shown_evidence"}
-
-    @admin.display(description=_("evidence"))
-    def shown_evidence(self, representation: Representation) -> str:
-        return labelled_table(
-            labelled_values(representation.evidence, EVIDENCE_LABELS, EVIDENCE_VALUES)
-        )
-
-
-class RepresentationInline(EvidenceShownMixin, admin.TabularInline):
-    """Read-only: representations change only through proof, review, grant and revocation
-    (``directory.representation.services``), each recorded with who and why."""
-
-    model = Representation
-    fk_name = "subject"
-    extra = 0
-    fields = REPRESENTATION_FIELDS
-    readonly_fields = REPRESENTATION_FIELDS
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Representation)
-class RepresentationAdmin(EvidenceShownMixin, SimpleHistoryAdmin):
-    """Read-only, with history: who proved, granted, reviewed or revoked what, and why."""
-
-    list_display = ["subject", "user", "role", "status", "method", "valid_until"]
-    list_select_related = ["subject", "user"]
-    list_filter = ["status", "role", "method"]
-    search_fields = ["subject__name", "subject__code", "user__username"]
-    readonly_fields = ["subject", "granted_by", "matters", *REPRESENTATION_FIELDS]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class SubjectAddForm(forms.ModelForm):
-    """Registration by an officer, who may accept a legal early code with a recorded reason."""
-
-    class Meta:
-        model = Subject
-        fields = ["kind", "code", "name", "region", "checksum_override_reason"]
-
-    def clean(self):
-        cleaned = super().clean()
-        kind, code = cleaned.get("kind"), cleaned.get("code")
-        if kind and code:
-            identifier_kind = (
-                IdentifierKind.USCC if kind == Subject.Kind.COMPANY else IdentifierKind.RESIDENT_ID
-            )
-            check = check_identifier(identifier_kind, code)
-            cleaned["code"] = check.value
-            if check.problem is IdentifierProblem.FORMAT:
-                self.add_error("code", _("This identifier is not well-formed."))
-            elif check.problem is IdentifierProblem.BIRTH_DATE:
-                self.add_error(
-                    "code",
-                    _("The birth date inside this resident identity number is not a real date."),
-                )
-            elif (
-                check.problem is IdentifierProblem.CHECKSUM
-                and not (cleaned.get("checksum_override_reason") or "").strip()
-            ):
-                self.add_error(
-                    "checksum_override_reason",
-                    _(
-                        "The check character is wrong (expected %(expected)s). "
-                        "To accept this code, record why."
-                    )
-                    % {"expected": check.expected_check_character},
-                )
-        return cleaned
-
-
-@admin.register(Subject)
-class SubjectAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "kind", "shown_code", "region"]
-    list_select_related = ["region"]
-    list_filter = ["kind"]
-    search_fields = ["name", "code"]
-    autocomplete_fields = ["region"]
-    inlines = [RepresentationInline]
-
-    @admin.display(description=_("code"), ordering="code")
-    def shown_code(self, subject: Subject) -> str:
-        """The code as lists show it: a resident ID masked."""
-        return subject.display_code
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = SubjectAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return ["kind", "code", "checksum_override_reason", "checksum_overridden_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        """A new subject goes through the registration service, like an applicant's."""
-        if change:
-            obj._history_user = request.user
-            obj._change_reason = "changed in the admin"
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            registered = directory_services.subject_register(
-                kind=obj.kind,
-                code=obj.code,
-                name=obj.name,
-                region=obj.region,
-                checksum_override_reason=obj.checksum_override_reason,
-                officer=request.user,
-            )
-        except DomainError as error:  # a race with another registration of the code
-            self.message_user(request, error.message, messages.ERROR)
-            raise
-        obj.pk = registered.pk
-        obj.code = registered.code
-        obj._state.adding = False
-        obj._state.db = registered._state.db
-
-
-@admin.register(WorkingDayOverride)
-class WorkingDayOverrideAdmin(SimpleHistoryAdmin):
-    list_display = ["date", "is_working_day", "note"]
-    list_filter = ["is_working_day"]
-    date_hierarchy = "date"
-    search_fields = ["note"]
-
-
-@admin.register(CalendarYear)
-class CalendarYearAdmin(SimpleHistoryAdmin):
-    """Where an administrator records that a year's official arrangement is announced."""
-
-    list_display = ["year", "announcement", "announced_on"]
-    search_fields = ["announcement"]
-
-
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(SimpleHistoryAdmin):
-    list_display = [
-        "name",
-        "matter",
-        "region",
-        "field_name",
-        "field_value",
-        "department",
-        "priority",
-        "is_active",
-    ]
-    list_select_related = ["matter", "region", "department"]
-    list_filter = ["is_active", "matter", "department"]
-    search_fields = ["name", "field_value"]
-    autocomplete_fields = ["matter", "region", "department"]
-    filter_horizontal = ["eligible_regulators"]
-
-    def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        obj._change_reason = "changed in the admin" if change else "created in the admin"
-        super().save_model(request, obj, form, change)
-
-
 def is_language_column(model, name) -> bool:
     """Whether ``name`` is one language's column of a translated field (``title_en``)."""
     try:
@@ -537,16 +312,3 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    """Made by logins through the identity provider; shown with its history, never edited."""
-
-    list_display = ["subject_identifier", "issuer", "user", "linked_at", "last_login_at"]
-    list_select_related = ["user"]
-    search_fields = ["subject_identifier", "user__username"]
-
-
-# The partitions' pages use the catalogue mixin above: registered once it is defined.
-import directory.partitions.admin  # noqa: E402, F401
