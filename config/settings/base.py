@@ -379,7 +379,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="celery.beat:PersistentScheduler")
 CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=5)
 # RedBeat's Redis (a Sentinel set too: redis-sentinel:// with REDBEAT_REDIS_OPTIONS as JSON,
-# {"sentinels": [["host", 26379], ...], "service_name": "mymaster"}); the broker if Redis.
+# {"sentinels": [["host", 26379], ...], "service_name": "mymaster", "socket_timeout": 1,
+# "socket_connect_timeout": 1}; never "retry_period", see config/beat.py); the broker if Redis.
 CELERY_REDBEAT_REDIS_URL = env.str("REDBEAT_REDIS_URL", default=CELERY_BROKER_URL)
 CELERY_REDBEAT_REDIS_OPTIONS = env.json("REDBEAT_REDIS_OPTIONS", default={})
 CELERY_REDBEAT_KEY_PREFIX = env.str("REDBEAT_KEY_PREFIX", default="chengnuo:redbeat")

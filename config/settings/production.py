@@ -23,7 +23,8 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_HTTPONLY = True
 
 # Several schedulers, one active (RedBeat's lock in Redis, ADR 0029): run `celery -A config
-# beat` on two or more machines; whichever holds the lock sends the timers.
-CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="redbeat.RedBeatScheduler")
+# beat` on two or more machines; whichever holds the lock sends the timers. config.beat's
+# scheduler is RedBeat's, waiting out a failover of its Redis instead of exiting.
+CELERY_BEAT_SCHEDULER = env.str("CELERY_BEAT_SCHEDULER", default="config.beat.Scheduler")
 
 # The broker's high availability (Sentinel or quorum queues): config/settings/base.py.

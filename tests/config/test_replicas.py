@@ -74,6 +74,6 @@ def test_the_embedded_default_keeps_one_file_scheduler_and_production_runs_redbe
         DATABASE_REPLICA_URL="postgres://chengnuo@replica.internal/chengnuo",
         CHENGNUO_DATA_DIR=str(tmp_path),
     )
-    assert production["beat"] == "redbeat.RedBeatScheduler"
+    assert production["beat"] == "config.beat.Scheduler"
     assert production["databases"] == ["default", "replica"]
     assert production["replica"]["MIRROR"] == "default"

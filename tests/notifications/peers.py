@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import redis
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
@@ -260,6 +261,7 @@ class RedisSentinel(RedisServer):
         down_after_ms: int = 1000,
     ) -> None:
         super().__init__()
+        self.master_name = master_name
         self.config = directory / f"sentinel-{self.port}.conf"
         self.config.write_text(
             f"port {self.port}\nbind 127.0.0.1\n"
@@ -270,6 +272,39 @@ class RedisSentinel(RedisServer):
 
     def command(self, executable: str) -> list[str]:
         return [executable, str(self.config), "--sentinel"]
+
+    def _ask(self, question: Callable[[redis.Redis], object], default):
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+        try:
+            return question(client)
+        except redis.RedisError:
+            return default
+        finally:
+            client.close()
+
+    def primary_port(self) -> int:
+        """The port of the primary this sentinel names now (0 if it cannot say)."""
+        return int(
+            self._ask(lambda c: c.sentinel_get_master_addr_by_name(self.master_name), (0, 0))[1]
+        )
+
+    def replicas_seen(self) -> int:
+        return self._ask(lambda c: len(c.sentinel_slaves(self.master_name)), 0)
+
+
+def redis_behind_sentinels(
+    directory: Path, master_name: str
+) -> tuple[RedisServer, RedisServer, list[RedisSentinel]]:
+    """A primary, its replica and three sentinels (quorum 2) watching it, all started; a
+    replica writes what it receives to ``directory`` (the test's, not the repository)."""
+    primary = RedisServer("--dir", str(directory)).start()
+    replica = RedisServer("--dir", str(directory), "--replicaof", "127.0.0.1", str(primary.port))
+    replica.start()
+    sentinels = [
+        RedisSentinel(directory, master_name=master_name, primary_port=primary.port, quorum=2)
+        for _n in range(3)
+    ]
+    return primary, replica, [sentinel.start() for sentinel in sentinels]
 
 
 class RabbitNode:

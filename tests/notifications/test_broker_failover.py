@@ -28,16 +28,14 @@ import sys
 import uuid
 
 import pytest
-import redis
 from django.db import connection
 
 from notifications.models import OutboxMessage
 from tests.notifications.peers import (
     ROOT,
     RabbitNode,
-    RedisSentinel,
-    RedisServer,
     SmtpServer,
+    redis_behind_sentinels,
     wait_for,
     worker_kill,
     worker_start,
@@ -68,27 +66,6 @@ def _send_sweep(env: dict[str, str]) -> None:
     )
 
 
-def _primary_port(sentinel: RedisSentinel) -> int:
-    client = redis.Redis(host="127.0.0.1", port=sentinel.port, socket_timeout=2)
-    try:
-        _host, port = client.sentinel_get_master_addr_by_name(MASTER)
-    except redis.RedisError:
-        return 0
-    finally:
-        client.close()
-    return int(port)
-
-
-def _replicas_seen(sentinel: RedisSentinel) -> int:
-    client = redis.Redis(host="127.0.0.1", port=sentinel.port, socket_timeout=2)
-    try:
-        return len(client.sentinel_slaves(MASTER))
-    except redis.RedisError:
-        return 0
-    finally:
-        client.close()
-
-
 def _worker(queue: str, env: dict[str, str], smtp: SmtpServer, tmp_path):
     """A real worker on ``queue`` with the broker settings of ``env``."""
     return worker_start(
@@ -109,14 +86,7 @@ def test_a_lost_broker_primary_behind_sentinel_loses_no_warning(world, tmp_path)
         pytest.skip("needs PostgreSQL (a real worker process shares the test's database)")
     commitment, step = warnings_ready(world)
 
-    # (a replica writes what it receives to its directory: the test's, not the repository)
-    primary = RedisServer("--dir", str(tmp_path)).start()
-    replica = RedisServer("--dir", str(tmp_path), "--replicaof", "127.0.0.1", str(primary.port))
-    replica.start()
-    sentinels = [
-        RedisSentinel(tmp_path, master_name=MASTER, primary_port=primary.port, quorum=2).start()
-        for _n in range(3)
-    ]
+    primary, replica, sentinels = redis_behind_sentinels(tmp_path, MASTER)
     smtp = SmtpServer().start()
     queue = f"chengnuo-sentinel-{uuid.uuid4().hex[:12]}"
     env = {
@@ -128,7 +98,7 @@ def test_a_lost_broker_primary_behind_sentinel_loses_no_warning(world, tmp_path)
     worker = None
     try:
         wait_for(
-            lambda: all(_replicas_seen(s) == 1 for s in sentinels),
+            lambda: all(s.replicas_seen() == 1 for s in sentinels),
             what="the sentinels see the replica",
             timeout=30,
         )
@@ -137,12 +107,12 @@ def test_a_lost_broker_primary_behind_sentinel_loses_no_warning(world, tmp_path)
         before = warnings_due(world, commitment, step, WARNINGS)
         _send_sweep(env)
         wait_for(lambda: _sent(before), what="the first sweep's warnings sent", timeout=120)
-        assert _primary_port(sentinels[0]) == primary.port
+        assert sentinels[0].primary_port() == primary.port
 
         # The primary's host is lost; the sentinels agree and promote the replica.
         primary.kill()
         wait_for(
-            lambda: all(_primary_port(s) == replica.port for s in sentinels),
+            lambda: all(s.primary_port() == replica.port for s in sentinels),
             what="the replica promoted",
             timeout=60,
         )
