@@ -130,7 +130,7 @@ def report_document(
     *, content: ReportContent, reference: str, issued_at: datetime, verify_url: str
 ) -> IssuedDocument:
     """The special credit report as printed."""
-    none = _("None (无)")
+    none = _("None")
     basis = _("Rule set and legal basis")  # a row's column: the number of its note
     breach_columns = (_("Date"), _("Record"), _("Severity"), _("Designated by"), basis, _("Status"))
     measure_columns = (_("From"), _("Measure"), basis, _("Status"))

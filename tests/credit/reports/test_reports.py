@@ -94,6 +94,7 @@ def test_a_representative_gets_a_sealed_report_listing_each_category(world, brea
     assert "逾期未提交材料" in text  # the breach, under "other records" by its category
     assert "".join(breach.rule_set.name.split()) in text  # the rule set of each entry
     assert "Administrativepenalties" in text and "None" in text  # an empty category says so
+    assert "None(无)" not in text  # in English only
     assert report.entry_count >= 1
     check = services.report_check(reference=report.reference)
     assert (check.is_genuine, check.code, check.record_changed) == (
