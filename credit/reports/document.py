@@ -17,8 +17,11 @@ from credit.reports.selectors import ReportContent
 from directory.city import city_time_text
 from signing.render.report import IssuedDocument, Section
 
-BREACH_WIDTHS = (22, 40, 18, 30, 40, 20)
-MEASURE_WIDTHS = (22, 48, 40, 40, 20)
+# A row refers to its rule set and legal basis by number (a narrow column); the record or
+# measure gets the room the basis took.
+BREACH_WIDTHS = (22, 55, 18, 30, 25, 20)
+MEASURE_WIDTHS = (22, 93, 25, 30)
+BASES_WIDTHS = (16, 54, 100)
 
 
 def _day(value) -> str:
@@ -42,7 +45,23 @@ class _Labels(dict):
         return label
 
 
-def _breach_rows(breaches: list[Breach]) -> tuple[tuple[str, ...], ...]:
+class _Bases(dict):
+    """The distinct (rule set, legal basis) pairs a report's rows fall under, numbered in the
+    order they first appear: a row prints the number, the closing section each pair once (an
+    official report's notes) instead of every row its basis in full."""
+
+    def reference(self, rule_set: str, basis: str) -> str:
+        key = (rule_set, basis)
+        number = self.get(key)
+        if number is None:
+            number = self[key] = f"[{len(self) + 1}]"
+        return number
+
+    def rows(self) -> tuple[tuple[str, ...], ...]:
+        return tuple((number, rule_set, basis) for (rule_set, basis), number in self.items())
+
+
+def _breach_rows(breaches: list[Breach], bases: _Bases) -> tuple[tuple[str, ...], ...]:
     labels = _Labels()
     return tuple(
         (
@@ -55,7 +74,9 @@ def _breach_rows(breaches: list[Breach]) -> tuple[tuple[str, ...], ...]:
             ),
             labels.once(
                 ("basis", breach.rule_set_id, breach.category_id, breach.legal_basis),
-                lambda breach=breach: f"{breach.rule_set.name} — {breach.legal_basis_display}",
+                lambda breach=breach: bases.reference(
+                    breach.rule_set.name, breach.legal_basis_display
+                ),
             ),
             labels.once(("status", breach.status), lambda breach=breach: _breach_status(breach)),
         )
@@ -69,14 +90,18 @@ def _measure_status(measure: Measure) -> str:
     return str(measure.get_status_display())
 
 
-def _measure_rows(measures: list[Measure]) -> tuple[tuple[str, ...], ...]:
+def _measure_rows(measures: list[Measure], bases: _Bases) -> tuple[tuple[str, ...], ...]:
     labels = _Labels()
     return tuple(
         (
             _day(measure.starts_on),
             measure.measure_type.name,
-            measure.measure_type.legal_basis,
-            measure.breach.rule_set.name,
+            labels.once(
+                ("basis", measure.breach.rule_set_id, measure.measure_type_id),
+                lambda measure=measure: bases.reference(
+                    measure.breach.rule_set.name, measure.measure_type.legal_basis
+                ),
+            ),
             labels.once(
                 ("status", measure.status), lambda measure=measure: _measure_status(measure)
             ),
@@ -85,13 +110,15 @@ def _measure_rows(measures: list[Measure]) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def _list_rows(entries: list[ListEntry]) -> tuple[tuple[str, ...], ...]:
+def _list_rows(entries: list[ListEntry], bases: _Bases) -> tuple[tuple[str, ...], ...]:
     return tuple(
         (
             _day(entry.entered_on),
             entry.credit_list.name,
-            entry.credit_list.legal_basis,
-            entry.breach.rule_set.name if entry.breach_id else "—",
+            bases.reference(
+                entry.breach.rule_set.name if entry.breach_id else "—",
+                entry.credit_list.legal_basis,
+            ),
             str(entry.get_status_display())
             + (f" ({_('exited')} {_day(entry.exited_on)})" if entry.exited_on else ""),
         )
@@ -103,35 +130,30 @@ def report_document(
     *, content: ReportContent, reference: str, issued_at: datetime, verify_url: str
 ) -> IssuedDocument:
     """The special credit report as printed."""
-    none = _("None (无)")
-    breach_columns = (
-        _("Date"),
-        _("Record"),
-        _("Severity"),
-        _("Designated by"),
-        _("Rule set and legal basis"),
-        _("Status"),
-    )
-    measure_columns = (_("From"), _("Measure"), _("Legal basis"), _("Rule set"), _("Status"))
+    none = _("None")
+    basis = _("Rule set and legal basis")  # a row's column: the number of its note
+    breach_columns = (_("Date"), _("Record"), _("Severity"), _("Designated by"), basis, _("Status"))
+    measure_columns = (_("From"), _("Measure"), basis, _("Status"))
+    bases = _Bases()
     sections = [
         Section(
             _("1. Administrative penalties"),
             breach_columns,
-            _breach_rows(content.penalties),
+            _breach_rows(content.penalties, bases),
             none,
             BREACH_WIDTHS,
         ),
         Section(
             _("2. Administrative coercive and joint disciplinary measures"),
             measure_columns,
-            _measure_rows(content.coercive),
+            _measure_rows(content.coercive, bases),
             none,
             MEASURE_WIDTHS,
         ),
         Section(
             _("3. Lists of seriously dishonest subjects"),
-            (_("Listed on"), _("List"), _("Legal basis"), _("Rule set"), _("Status")),
-            _list_rows(content.lists),
+            (_("Listed on"), _("List"), basis, _("Status")),
+            _list_rows(content.lists, bases),
             none,
             MEASURE_WIDTHS,
         ),
@@ -140,7 +162,7 @@ def report_document(
         Section(
             _("4. Other records: %(category)s") % {"category": rows[0].category.name},
             breach_columns,
-            _breach_rows(rows),
+            _breach_rows(rows, bases),
             none,
             BREACH_WIDTHS,
         )
@@ -153,11 +175,21 @@ def report_document(
         Section(
             _("5. Other credit measures"),
             measure_columns,
-            _measure_rows(content.other_measures),
+            _measure_rows(content.other_measures, bases),
             none,
             MEASURE_WIDTHS,
         )
     )
+    if bases:
+        sections.append(
+            Section(
+                _("Rule sets and legal bases referred to above"),
+                (_("No."), _("Rule set"), _("Legal basis")),
+                bases.rows(),
+                none,
+                BASES_WIDTHS,
+            )
+        )
     subject = content.subject
     return IssuedDocument(
         language=get_language() or "zh-hans",

@@ -28,7 +28,7 @@ from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.glyphs import replace_undrawable, undrawable_characters
-from signing.render.structure import tag_pdf
+from signing.render.structure import tagged_canvas
 from signing.render.table import TextTable
 from signing.render.tagging import TaggedParagraph as Paragraph
 
@@ -125,6 +125,6 @@ def render_issued_document(document: IssuedDocument) -> bytes:
             producer="Chengnuo",
             subject=document.reference,
             invariant=1,
-            pageCompression=0,  # tag_pdf rewrites and compresses every page's content once
-        ).build(story)
-    return tag_pdf(buffer.getvalue(), language=document.language, page_entries_indirect=True)
+            pageCompression=1,  # fonts; the tagging canvas compresses each page's content
+        ).build(story, canvasmaker=tagged_canvas(document.language))
+    return buffer.getvalue()

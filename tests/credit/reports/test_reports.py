@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commitments.lifecycle.services.breaches import MISSED_OBLIGATION, commitment_breach_record
 from credit.changes.models import RecordChangeNotice
@@ -20,7 +20,13 @@ from credit.reports.services import REPORTS_SYSTEM_CODE
 from notifications.models import OutboxMessage
 from signing.models import SignedDocument
 from signing.pades.outcome import VerificationCode
-from tests.factories import BreachFactory, RepresentativeFactory, UserFactory
+from tests.factories import (
+    BreachCategoryFactory,
+    BreachFactory,
+    RepresentativeFactory,
+    RuleSetFactory,
+    UserFactory,
+)
 from tests.pdf_text import pdf_text
 
 
@@ -88,6 +94,7 @@ def test_a_representative_gets_a_sealed_report_listing_each_category(world, brea
     assert "逾期未提交材料" in text  # the breach, under "other records" by its category
     assert "".join(breach.rule_set.name.split()) in text  # the rule set of each entry
     assert "Administrativepenalties" in text and "None" in text  # an empty category says so
+    assert "None(无)" not in text  # in English only
     assert report.entry_count >= 1
     check = services.report_check(reference=report.reference)
     assert (check.is_genuine, check.code, check.record_changed) == (
@@ -97,6 +104,55 @@ def test_a_representative_gets_a_sealed_report_listing_each_category(world, brea
     )
     logged = CheckQuery.objects.get(purpose=REPORT_PURPOSE)
     assert (logged.subject_id, logged.answer["report"]) == (world.subject.pk, report.reference)
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "notes", "other_language"),
+    [
+        (
+            "zh-hans",
+            ("多条记录适用规则", "《行政许可法》第六十九条"),
+            "上列记录适用的规则及法律依据",
+            "Rule",
+        ),
+        (
+            "en",
+            ("Rules for many records", "Article 69 of the Licensing Law"),
+            "Rule sets and legal bases referred to above",
+            "适用",
+        ),
+    ],
+)
+def test_each_rule_set_s_legal_basis_is_printed_once_and_each_row_refers_to_it(
+    world, tmp_path, language, words, notes, other_language
+):
+    rule_set = RuleSetFactory(name="多条记录适用规则", name_en="Rules for many records")
+    category = BreachCategoryFactory(
+        legal_basis="《行政许可法》第六十九条", legal_basis_en="Article 69 of the Licensing Law"
+    )
+    today = timezone.localdate()
+    for day in range(1, 13):
+        BreachFactory(
+            subject=world.subject,
+            rule_set=rule_set,
+            category=category,
+            record_date=today - timedelta(days=day),
+            reason=f"逾期未提交材料{day}",
+        )
+    # the same category's record under another rule set: a second basis
+    BreachFactory(subject=world.subject, category=category, record_date=today)
+
+    with translation.override(language):
+        report = _request(world)
+    text = "".join(pdf_text(services.report_pdf(report), tmp_path, layout=False).split())
+
+    rule_set_name, basis = ("".join(word.split()) for word in words)
+    assert text.count(rule_set_name) == 1 and notes.replace(" ", "") in text
+    assert text.count(basis) == 2  # once under each rule set, in the notes
+    # the twelve rows and their note, then the other rule set's row and its note
+    assert (text.count("[1]"), text.count("[2]"), text.count("[3]")) == (13, 2, 0)
+    assert other_language not in text  # the headings speak the report's language only
+    assert services.report_check(reference=report.reference).is_genuine
 
 
 def test_an_agent_the_representative_authorised_may_request_too(world, breach):
