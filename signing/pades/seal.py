@@ -33,6 +33,7 @@ from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import ValidationInfoReadingError
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+from pyhanko.sign.validation.pdf_embedded import extract_contents
 from pyhanko.stamp import StaticStampStyle
 
 from signing.ca.authority import ca_get
@@ -212,7 +213,11 @@ def seal_pdf(
         seal_token = stamper.tokens[-1]["content"]
         seal_certificates = seal_chain + material.signed_data_chains(seal_token, require_crl=True)
         final = IncrementalPdfFileWriter(output, strict=False)
-        seal_contents = final.prev.embedded_regular_signatures[-1].pkcs7_content.hex()
+        # the seal's /Contents as written, without parsing every signature of the file again
+        ((_name, seal_value, _ref),) = fields.enumerate_sig_fields(
+            final.prev, with_name=PLATFORM_SEAL_FIELD
+        )
+        seal_contents = extract_contents(seal_value.get_object()).hex()
         _write_dss(
             final,
             entries=[*earlier, (seal_contents.encode("ascii"), seal_certificates)],
