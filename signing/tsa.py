@@ -33,6 +33,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError, get_nonc
 from signing.ca.authority import ca_get
 from signing.ca.keys import platform_key
 from signing.errors import InvalidTimestampRequest, TimestampUnavailable
+from signing.pades.signers import der_element
 
 # A placeholder arc under which a city would register its own TSA policy; configurable.
 DEFAULT_POLICY_OID = "1.3.6.1.4.1.59075.1.1"
@@ -76,66 +77,88 @@ class PlatformTimeStamper(timestamps.DummyTimeStamper):
                 )
             }
         ).dump()
-
-    def _build_tst_info(self, message_imprint, dt, req):  # type: ignore[no-untyped-def]
-        info_args = {
-            "version": "v1",
-            "policy": tsp.ObjectIdentifier(self._policy),
-            "message_imprint": message_imprint,
-            "serial_number": get_nonce(),
-            "gen_time": dt,
-            "tsa": asn1_x509.GeneralName.load(self._tsa_name_der),
-        }
-        if req["nonce"].native is not None:
-            info_args["nonce"] = req["nonce"]
-        return tsp.TSTInfo(info_args)
+        self._policy_der = core.ObjectIdentifier(self._policy).dump()
+        self._certificates_der = (
+            b"\xa0" + cms.CertificateSet([self.tsa_cert, *self.certs_to_embed]).dump()[1:]
+        )
+        self._content_type_attribute_der = simple_cms_attribute("content_type", "tst_info").dump()
+        self._signing_time_oid = cms.CMSAttributeType("signing_time").dump()
+        self._message_digest_oid = cms.CMSAttributeType("message_digest").dump()
+        self._tst_info_oid = cms.ContentType("tst_info").dump()
+        self._signed_data_oid = cms.ContentType("signed_data").dump()
+        self._granted_der = tsp.PKIStatusInfo({"status": "granted"}).dump()
+        self._algorithm_ders: dict[str, tuple[bytes, bytes]] = {}
 
     def request_tsa_response(self, req):  # type: ignore[no-untyped-def]
-        """Answer with a parsed-from-DER response, so that embedding it costs no re-encoding."""
-        response = super().request_tsa_response(req)
-        return tsp.TimeStampResp.load(response.dump())
-
-    def _sign_tst_info(self, tst_info_data, md_algorithm, dt):  # type: ignore[no-untyped-def]
-        hash_class = _HASHES[md_algorithm.lower()]
+        """Answer ``req`` with a token written as DER: the parts that depend only on the
+        unit (its name, certificates, signer identifier, signing-certificate attribute, the
+        algorithm identifiers) are kept as DER, the rest is joined around them. asn1crypto
+        builds pyHanko's token field by field and re-encodes the copied names (~1.3 ms a
+        token, three per sealed commitment); the DER is the same structure (RFC 3161: a
+        TSTInfo under our policy, signed with signed attributes content type, signing time,
+        signing certificate v2 and message digest)."""
+        imprint = req["message_imprint"]
+        md_algorithm = imprint["hash_algorithm"]["algorithm"].native.lower()
+        hash_class = _HASHES[md_algorithm]
+        moment = self.fixed_dt or datetime.now(UTC)
+        nonce = req["nonce"]
+        tst_info = der_element(
+            0x30,
+            b"\x02\x01\x01"  # version v1
+            + self._policy_der
+            + imprint.dump()
+            + core.Integer(get_nonce()).dump()
+            + core.GeneralizedTime(moment).dump()
+            + (nonce.dump() if nonce.native is not None else b"")
+            + der_element(0xA0, self._tsa_name_der),
+        )
         digest = hashes.Hash(hash_class())
-        digest.update(tst_info_data)
-        signed_attrs = cms.CMSAttributes(
-            [
-                simple_cms_attribute("content_type", "tst_info"),
-                simple_cms_attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
-                cms.CMSAttribute.load(self._ess_attribute_der),
-                simple_cms_attribute("message_digest", digest.finalize()),
-            ]
+        digest.update(tst_info)
+        attributes = (
+            self._content_type_attribute_der
+            + der_element(
+                0x30, self._signing_time_oid + der_element(0x31, core.UTCTime(moment).dump())
+            )
+            + self._ess_attribute_der
+            + der_element(
+                0x30,
+                self._message_digest_oid + der_element(0x31, der_element(0x04, digest.finalize())),
+            )
         )
-        signature = self._key.sign(signed_attrs.dump(), ec.ECDSA(hash_class()))
-        return signature, signed_attrs
+        signature = self._key.sign(der_element(0x31, attributes), ec.ECDSA(hash_class()))
+        digest_algorithm, signature_algorithm = self._algorithms(md_algorithm)
+        signer_info = der_element(
+            0x30,
+            b"\x02\x01\x01"  # version v1: issuer and serial number
+            + self._sid_der
+            + digest_algorithm
+            + der_element(0xA0, attributes)
+            + signature_algorithm
+            + der_element(0x04, signature),
+        )
+        signed_data = der_element(
+            0x30,
+            b"\x02\x01\x03"  # version v3
+            + der_element(0x31, digest_algorithm)
+            + der_element(
+                0x30,
+                self._tst_info_oid + der_element(0xA0, der_element(0x04, tst_info)),
+            )
+            + self._certificates_der
+            + der_element(0x31, signer_info),
+        )
+        token = der_element(0x30, self._signed_data_oid + der_element(0xA0, signed_data))
+        return tsp.TimeStampResp.load(der_element(0x30, self._granted_der + token))
 
-    def _build_signed_data(self, tst_info_data, md_algorithm, signature, signed_attrs):  # type: ignore[no-untyped-def]
-        digest_algorithm = algos.DigestAlgorithm({"algorithm": md_algorithm})
-        signer_info = cms.SignerInfo(
-            {
-                "version": "v1",
-                "sid": cms.SignerIdentifier.load(self._sid_der),
-                "digest_algorithm": digest_algorithm,
-                "signature_algorithm": algos.SignedDigestAlgorithm(
-                    {"algorithm": f"{md_algorithm.lower()}_ecdsa"}
-                ),
-                "signed_attrs": signed_attrs,
-                "signature": signature,
-            }
-        )
-        return {
-            "version": "v3",
-            "digest_algorithms": cms.DigestAlgorithms((digest_algorithm,)),
-            "encap_content_info": cms.EncapsulatedContentInfo(
-                {
-                    "content_type": cms.ContentType("tst_info"),
-                    "content": cms.ParsableOctetString(tst_info_data),
-                }
-            ),
-            "certificates": [self.tsa_cert, *self.certs_to_embed],
-            "signer_infos": [signer_info],
-        }
+    def _algorithms(self, md_algorithm: str) -> tuple[bytes, bytes]:
+        """The DER of the digest and signature algorithm identifiers for a hash."""
+        found = self._algorithm_ders.get(md_algorithm)
+        if found is None:
+            found = self._algorithm_ders[md_algorithm] = (
+                algos.DigestAlgorithm({"algorithm": md_algorithm}).dump(),
+                algos.SignedDigestAlgorithm({"algorithm": f"{md_algorithm}_ecdsa"}).dump(),
+            )
+        return found
 
 
 _embedded: dict[str, PlatformTimeStamper] = {}

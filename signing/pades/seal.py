@@ -12,6 +12,7 @@ import asyncio
 import binascii
 import functools
 import io
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature as InvalidSignatureError
-from pyhanko.pdf_utils import content, layout
+from pyhanko.pdf_utils import content, generic, layout
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -32,6 +33,7 @@ from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import ValidationInfoReadingError
 from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+from pyhanko.sign.validation.pdf_embedded import extract_contents
 from pyhanko.stamp import StaticStampStyle
 
 from signing.ca.authority import ca_get
@@ -40,10 +42,78 @@ from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
 from signing.pades.fields import PLATFORM_SEAL_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT
 from signing.pades.signers import root_asn1, seal_signer
-from signing.render.stamp import render_seal_stamp
+from signing.render.stamp import (
+    STAMP_HEIGHT,
+    STAMP_WIDTH,
+    render_seal_stamp,
+    stamp_operators,
+    stamp_template,
+)
 from signing.tsa import timestamper as configured_timestamper
 
 SEAL_BYTES_RESERVED = 10 * 1024  # hex digits: ~5 KB for a ~3.2 KB CMS; pyHanko parses them
+
+
+class _StampContent(content.PdfContent):
+    """The stamp as a form XObject: the template's drawing and font (``stamp_template``),
+    copied into the document from a reader kept per process, around this seal's own QR
+    code, reference and time (``stamp_operators``)."""
+
+    def __init__(self, operators: tuple[bytes, bytes]) -> None:
+        self._operators = operators
+        super().__init__()
+
+    def render(self) -> bytes:
+        """Add the XObject to the document and draw it; the box is the stamp's size."""
+        writer = self._ensure_writer
+        page, drawing = _stamp_template_page()
+        with _stamp_lock:  # the shared reader resolves objects from its stream
+            resources = writer.import_object(page["/Resources"])
+        before, after = self._operators
+        xobject = generic.StreamObject(
+            {
+                pdf_name("/Type"): pdf_name("/XObject"),
+                pdf_name("/Subtype"): pdf_name("/Form"),
+                pdf_name("/BBox"): generic.ArrayObject(
+                    generic.FloatObject(value) for value in (0, 0, STAMP_WIDTH, STAMP_HEIGHT)
+                ),
+                pdf_name("/Resources"): resources,
+            },
+            stream_data=before + drawing + after,
+        )
+        xobject.compress()
+        name = "/Stamp" + binascii.hexlify(uuid.uuid4().bytes).decode("ascii")
+        self.resources.xobject[name] = writer.add_object(xobject)
+        self.box = layout.BoxConstraints(width=STAMP_WIDTH, height=STAMP_HEIGHT)
+        return name.encode("ascii") + b" Do"
+
+
+_stamp_pages: dict[bytes, tuple[generic.DictionaryObject, bytes]] = {}
+_stamp_lock = threading.Lock()
+
+
+def _stamp_template_page() -> tuple[generic.DictionaryObject, bytes]:
+    """The template's page (its resources fully read) and its drawing, once per process."""
+    pdf = stamp_template().pdf
+    found = _stamp_pages.get(pdf)
+    if found is None:
+        with _stamp_lock:
+            reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+            page = reader.root["/Pages"]["/Kids"][0].get_object()
+            found = _stamp_pages[pdf] = (page, page["/Contents"].data)
+    return found
+
+
+def _stamp(*, reference: str, sealed_at: datetime, verify_url: str) -> content.PdfContent:
+    """The seal's stamp: from the template, or drawn whole for characters outside it."""
+    operators = stamp_operators(
+        stamp_template(), reference=reference, sealed_at=sealed_at, verify_url=verify_url
+    )
+    if operators is not None:
+        return _StampContent(operators)
+    return _ImportedPdfBytes(
+        render_seal_stamp(reference=reference, sealed_at=sealed_at, verify_url=verify_url)
+    )
 
 
 class _ImportedPdfBytes(content.PdfContent):
@@ -124,7 +194,7 @@ def seal_pdf(
             seal_field_describe(writer)
     except (*MALFORMED_INPUT, HankoSigningError) as error:
         raise InvalidPdf(f"Cannot prepare the PDF for the seal: {error}") from error
-    stamp = render_seal_stamp(reference=reference, sealed_at=sealed_at, verify_url=verify_url)
+    stamp = _stamp(reference=reference, sealed_at=sealed_at, verify_url=verify_url)
     metadata = signers.PdfSignatureMetadata(
         field_name=PLATFORM_SEAL_FIELD,
         subfilter=fields.SigSeedSubFilter.PADES,
@@ -135,7 +205,7 @@ def seal_pdf(
         metadata,
         signer=signer,
         timestamper=stamper,
-        stamp_style=StaticStampStyle(background=_ImportedPdfBytes(stamp), border_width=0),
+        stamp_style=StaticStampStyle(background=stamp, border_width=0),
     )
     output = io.BytesIO()
     try:
@@ -143,7 +213,11 @@ def seal_pdf(
         seal_token = stamper.tokens[-1]["content"]
         seal_certificates = seal_chain + material.signed_data_chains(seal_token, require_crl=True)
         final = IncrementalPdfFileWriter(output, strict=False)
-        seal_contents = final.prev.embedded_regular_signatures[-1].pkcs7_content.hex()
+        # the seal's /Contents as written, without parsing every signature of the file again
+        ((_name, seal_value, _ref),) = fields.enumerate_sig_fields(
+            final.prev, with_name=PLATFORM_SEAL_FIELD
+        )
+        seal_contents = extract_contents(seal_value.get_object()).hex()
         _write_dss(
             final,
             entries=[*earlier, (seal_contents.encode("ascii"), seal_certificates)],
@@ -274,8 +348,9 @@ class _Material:
         return list(self._used_crls.values())
 
     def _issuer(self, certificate, candidates):  # type: ignore[no-untyped-def]
+        issuer = _name_key(certificate.issuer.dump())
         for candidate in candidates:
-            if candidate.subject != certificate.issuer:
+            if _name_key(candidate.subject.dump()) != issuer:
                 continue
             if _issued_by(certificate.dump(), candidate.dump()):
                 return candidate
@@ -313,6 +388,14 @@ def _crypto_for(der: bytes) -> x509.Certificate:
 def _crypto(certificate: asn1_x509.Certificate) -> x509.Certificate:
     """The ``cryptography`` view of a certificate (cached: the platform's repeat)."""
     return _crypto_for(certificate.dump())
+
+
+@functools.lru_cache(maxsize=256)
+def _name_key(der: bytes) -> str:
+    """A name as RFC 5280 compares it (asn1crypto's ``hashable``, what ``Name.__eq__``
+    compares), cached by its DER: comparing parsed names normalises every attribute again
+    (~0.5 ms a comparison, a dozen per seal), and the platform's names repeat."""
+    return asn1_x509.Name.load(der).hashable
 
 
 @functools.lru_cache(maxsize=64)

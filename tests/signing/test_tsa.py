@@ -65,3 +65,38 @@ def test_a_tsa_that_is_down_gives_a_clear_error(settings, commitment, company):
     with pytest.raises(TimestampUnavailable) as raised:
         sign_pdf(render_commitment_pdf(commitment), signer=company, reason="承诺")
     assert "did not answer" in raised.value.message
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl")
+def test_openssl_verifies_a_reply_of_the_embedded_authority_against_the_root(tmp_path):
+    # given a request made by openssl, with a nonce and the certificate asked for
+    from cryptography.hazmat.primitives import serialization
+
+    from signing.ca.authority import ca_get
+    from signing.tsa import tsa_respond
+
+    data, query, reply = tmp_path / "data", tmp_path / "query.tsq", tmp_path / "reply.tsr"
+    root = tmp_path / "root.pem"
+    data.write_bytes("承诺书 CN-1".encode())
+    root.write_bytes(ca_get().certificate.public_bytes(serialization.Encoding.PEM))
+    subprocess.run(
+        ["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)],
+        check=True,
+    )
+
+    # when the authority answers it
+    reply.write_bytes(tsa_respond(query.read_bytes()))
+
+    # then openssl checks the token: status, imprint, nonce, signature, chain to the root
+    verified = subprocess.run(
+        ["openssl", "ts", "-verify", "-queryfile", str(query), "-in", str(reply)]
+        + ["-CAfile", str(root)],
+        capture_output=True,
+        text=True,
+    )
+    assert "Verification: OK" in verified.stdout, verified.stdout + verified.stderr
+    shown = subprocess.run(
+        ["openssl", "ts", "-reply", "-in", str(reply), "-text"], capture_output=True, text=True
+    ).stdout
+    assert f"Policy OID: {DEFAULT_POLICY_OID}" in shown
+    assert "Chengnuo Timestamping Unit" in shown

@@ -215,3 +215,29 @@ def test_a_server_answering_without_a_timestamp_reply_is_unavailable(settings, s
         with pytest.raises(TimestampUnavailable) as raised:
             seal_pdf(signed, reference="CN-2025-000123", verify_url=VERIFY_URL)
     assert "did not answer" in raised.value.message
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="no poppler pdftoppm")
+def test_the_stamp_from_the_template_looks_exactly_like_the_stamp_drawn_whole(
+    signed, monkeypatch, tmp_path
+):
+    # given one moment, so both stamps show the same sealing time
+    now = datetime(2026, 12, 5, 1, 2, 3, tzinfo=UTC)
+    from_template = seal_pdf(signed, reference="CN20261205ABCDEFGH", verify_url=VERIFY_URL, now=now)
+
+    # when the stamp is drawn whole, as for a reference outside the template's characters
+    monkeypatch.setattr("signing.pades.seal.stamp_operators", lambda *args, **kwargs: None)
+    drawn_whole = seal_pdf(signed, reference="CN20261205ABCDEFGH", verify_url=VERIFY_URL, now=now)
+
+    # then the first pages rasterise to the same pixels
+    pixels = []
+    for name, pdf in (("template", from_template.data), ("whole", drawn_whole.data)):
+        (tmp_path / f"{name}.pdf").write_bytes(pdf)
+        subprocess.run(
+            ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "-singlefile"]
+            + [str(tmp_path / f"{name}.pdf"), str(tmp_path / name)],
+            check=True,
+        )
+        pixels.append((tmp_path / f"{name}.png").read_bytes())
+    assert from_template.data != drawn_whole.data
+    assert pixels[0] == pixels[1]

@@ -86,3 +86,20 @@ def _content_stream(pdf: bytes) -> bytes:
     page = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"][0]
     contents = page["/Contents"]
     return contents.data if hasattr(contents, "data") else b"".join(part.data for part in contents)
+
+
+def test_a_reference_outside_the_template_s_characters_is_left_to_the_whole_drawing():
+    # given the template every seal shares
+    from signing.render.stamp import stamp_operators, stamp_template
+
+    template = stamp_template()
+    sealed_at = datetime(2026, 12, 4, 23, 30, tzinfo=UTC)
+
+    # when / then: the platform's references are written from it, others are not
+    assert stamp_operators(
+        template, reference="CN20261205ABCDEFGH", sealed_at=sealed_at, verify_url=VERIFY_URL
+    )
+    assert (
+        stamp_operators(template, reference="承诺-1", sealed_at=sealed_at, verify_url=VERIFY_URL)
+        is None
+    )
