@@ -7,7 +7,7 @@ import io
 
 import pytest
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfStreamError
+from pyhanko.pdf_utils.misc import PdfError, PdfStreamError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -84,7 +84,6 @@ def test_a_continued_reader_holds_what_a_fresh_reader_of_the_whole_file_holds(co
     fresh = PdfFileReader(io.BytesIO(sealed), strict=False)
 
     # then: the earlier sections were taken, not parsed, and everything is the same
-    assert type(continued) is not PdfFileReader
     assert continued.xrefs.get_xref_data(0) is earlier.xrefs.get_xref_data(0)
     assert continued.xrefs.total_revisions == earlier.xrefs.total_revisions + 2
     assert _sections(continued) == _sections(fresh)
@@ -107,6 +106,44 @@ def test_a_file_the_earlier_bytes_do_not_begin_is_read_whole(commitment, company
     # when
     read = reader.reader_continued(earlier, io.BytesIO(other))
 
-    # then: pyHanko's own reader, nothing taken from the other one
-    assert type(read) is PdfFileReader
+    # then: nothing taken from the other one
+    assert read.xrefs.get_xref_data(0) is not earlier.xrefs.get_xref_data(0)
     assert _sections(read) == _sections(PdfFileReader(io.BytesIO(other), strict=False))
+
+
+def _last_table(pdf: bytes, old: bytes, new: bytes) -> bytes:
+    """``pdf`` with ``old`` replaced by ``new`` in its last cross-reference table and trailer
+    (nothing after it moves)."""
+    start = pdf.rindex(b"\nxref") + 1
+    return pdf[:start] + pdf[start:].replace(old, new)
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda pdf: pdf,
+        lambda pdf: _last_table(pdf, b" \n", b"\r\n"),  # the other 2-byte end of line
+        lambda pdf: _last_table(pdf, b" \n", b" \r\n"),  # 21 bytes: pyHanko's tolerance
+        lambda pdf: _last_table(pdf, b"trailer", b"trailer % note\n"),  # a comment
+        lambda pdf: _last_table(pdf, b"xref\n0 ", b"xref\n% note\n0 "),
+        lambda pdf: _last_table(pdf, b" 00000 n", b" 70000 n"),  # generations pyHanko skips
+        lambda pdf: _last_table(pdf, b" 00000 n", b" 00002 n"),
+    ],
+)
+def test_the_fast_reader_holds_what_pyhanko_s_reader_holds(commitment, company, variant):
+    # given a sealed commitment (four revisions), its last table laid out as written or not
+    signed = sign_pdf(render_commitment_pdf(commitment), signer=company, reason="承诺").data
+    pdf = variant(seal_pdf(signed, reference=commitment.reference, verify_url="http://x/").data)
+
+    # when / then: the same sections, trailers and catalogue, or the same refusal (strict)
+    for strict in (False, True):
+        assert _read(reader.pdf_reader, pdf, strict) == _read(PdfFileReader, pdf, strict)
+
+
+def _read(read, pdf: bytes, strict: bool) -> tuple:  # type: ignore[no-untyped-def]
+    """What a reader holds of ``pdf``, or the error it raised."""
+    try:
+        opened = read(io.BytesIO(pdf), strict=strict)
+    except PdfError as error:
+        return (type(error), str(error))
+    return (_sections(opened), sorted(opened.root.keys()))
