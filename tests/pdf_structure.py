@@ -4,6 +4,7 @@ the structure, the structure tree's elements, and the independent PDF/UA checker
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pikepdf
@@ -100,3 +101,32 @@ def pdfua_findings(pdf: bytes, tmp_path: Path) -> list[str]:
     path.write_bytes(pdf)
     report = checker.validate(str(path))
     return [f"{finding.rule_id}: {finding.message}" for finding in report.findings]
+
+
+def xref_misplaced(pdf: bytes) -> list[str]:
+    """Every revision's cross-reference table read byte by byte, independently of pyHanko,
+    and each entry in use checked to point at its object's header: what an incremental
+    update must keep right. Returns the entries that do not (and any section not a table),
+    then whatever qpdf's own check of the file finds."""
+    wrong = []
+    startxref: int | None = int(pdf[pdf.rindex(b"startxref") + 9 :].split()[0])
+    while startxref is not None:
+        if not pdf.startswith(b"xref", startxref):
+            return [f"no cross-reference table at {startxref}"]
+        position = startxref + 4
+        while (header := re.compile(rb"\s*(\d+) (\d+)\s").match(pdf, position)) is not None:
+            first, count = int(header[1]), int(header[2])
+            for index in range(count):
+                start = header.end() + 20 * index
+                offset, generation, kind = pdf[start : start + 18].split()
+                if kind == b"n" and not re.compile(
+                    rb"%d %d obj" % (first + index, int(generation))
+                ).match(pdf, int(offset)):
+                    wrong.append(f"object {first + index} not at {int(offset)}")
+            position = header.end() + 20 * count
+        trailer = pdf[position : pdf.index(b"startxref", position)]
+        previous = re.compile(rb"/Prev (\d+)").search(trailer)
+        startxref = int(previous[1]) if previous else None
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        wrong += document.check_pdf_syntax()  # what ``qpdf --check`` checks, step by step
+    return wrong

@@ -40,7 +40,7 @@ from signing.ca.authority import ca_get
 from signing.ca.revocation import crl_der
 from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
 from signing.pades.fields import PLATFORM_SEAL_FIELD, seal_field_describe, seal_field_spec
-from signing.pades.reader import MALFORMED_INPUT
+from signing.pades.reader import MALFORMED_INPUT, pdf_reader, reader_continued
 from signing.pades.signers import root_asn1, seal_signer
 from signing.render.stamp import (
     STAMP_HEIGHT,
@@ -176,7 +176,7 @@ def seal_pdf(
         moment=datetime.now(UTC),
     )
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = pdf_reader(io.BytesIO(pdf), strict=False)
         earlier = []
         for signature in reader.embedded_regular_signatures:
             certificates = material.signed_data_chains(signature.signed_data, require_crl=False)
@@ -212,7 +212,8 @@ def seal_pdf(
         pdf_signer.sign_pdf(writer, bytes_reserved=SEAL_BYTES_RESERVED, output=output)
         seal_token = stamper.tokens[-1]["content"]
         seal_certificates = seal_chain + material.signed_data_chains(seal_token, require_crl=True)
-        final = IncrementalPdfFileWriter(output, strict=False)
+        # revision two on what the first reader parsed: only the seal's new section is read
+        final = IncrementalPdfFileWriter(output, prev=reader_continued(reader, output))
         # the seal's /Contents as written, without parsing every signature of the file again
         ((_name, seal_value, _ref),) = fields.enumerate_sig_fields(
             final.prev, with_name=PLATFORM_SEAL_FIELD

@@ -27,6 +27,7 @@ from tests.factories import (
     RuleSetFactory,
     UserFactory,
 )
+from tests.pdf_structure import xref_misplaced
 from tests.pdf_text import pdf_text
 
 
@@ -88,6 +89,7 @@ def test_a_representative_gets_a_sealed_report_listing_each_category(world, brea
     report = _request(world)
 
     data = services.report_pdf(report)
+    assert xref_misplaced(data) == []  # the seal's two revisions are correct updates
     text = "".join(pdf_text(data, tmp_path, layout=False).split())  # cells wrap lines
     assert report.reference in text
     assert world.subject.name in text

@@ -22,7 +22,7 @@ from signing.pades.seal import seal_pdf
 from signing.pades.sign import sign_pdf
 from signing.pades.validate import validate_pdf, validate_pdf_offline
 from signing.render.commitment import render_commitment_pdf
-from tests.pdf_structure import catalogue, pdfua_findings, untagged_content
+from tests.pdf_structure import catalogue, pdfua_findings, untagged_content, xref_misplaced
 from tests.signing.tsa_server import running_tsa
 
 needs_pdfsig = pytest.mark.skipif(shutil.which("pdfsig") is None, reason="no poppler pdfsig")
@@ -78,6 +78,13 @@ def test_pyhanko_ades_lta_validates_both_signatures_offline_with_only_the_root(s
 
     # then
     assert indications == ("PASSED", "PASSED")
+
+
+def test_every_revision_s_cross_reference_table_points_at_its_objects(sealed):
+    # then: each of the four revisions (render, signature, seal, DSS and document timestamp)
+    # is a correct incremental update, read byte by byte and by qpdf's check
+    assert sealed.data.count(b"startxref") == 4
+    assert xref_misplaced(sealed.data) == []
 
 
 def test_the_seal_embeds_the_crl_and_the_chain(sealed):
