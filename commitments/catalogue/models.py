@@ -14,9 +14,9 @@ from django.db import models
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
 from directory.audit import LoadedValues
+from directory.history import HistoricalRecords
 from directory.models import DeadlineUnit, Matter
 from directory.states import StateField
 
