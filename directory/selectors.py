@@ -86,19 +86,42 @@ def is_regulator(user: AbstractBaseUser) -> bool:
     return RegulatorMembership.objects.filter(user=user, is_active=True).exists()
 
 
+def _lineage_keys(region: Region) -> tuple[list[int], bool]:
+    """The keys of the region and of its ancestors known without a query, nearest first (those
+    loaded with it, then the key of the first one not loaded), and whether that is all of them.
+    """
+    keys, node = [region.pk], region
+    while node.parent_id is not None and node.parent_id not in keys:
+        keys.append(node.parent_id)
+        if not Region.parent.is_cached(node):
+            return keys, False
+        node = node.parent
+    return keys, True
+
+
 def competent_department(*, matter: Matter, region: Region) -> Department | None:
-    """The department competent for the matter in the region or its nearest ancestor."""
-    lineage = region.lineage()
+    """The department competent for the matter in the region or its nearest ancestor.
+
+    The competences are asked for first for the region and the ancestors known without a
+    query: one query when one of them is competent, as is usual; only otherwise are the
+    farther ancestors read and asked for.
+    """
+    keys, is_whole = _lineage_keys(region)
+    department = _nearest_competent(matter=matter, region_ids=keys)
+    if department is not None or is_whole:
+        return department
+    farther = [node.pk for node in region.lineage()[len(keys) :]]
+    return _nearest_competent(matter=matter, region_ids=farther) if farther else None
+
+
+def _nearest_competent(*, matter: Matter, region_ids: list[int]) -> Department | None:
     by_region = {
         c.region_id: c.department
-        for c in Competence.objects.filter(matter=matter, region__in=lineage).select_related(
+        for c in Competence.objects.filter(matter=matter, region_id__in=region_ids).select_related(
             "department"
         )
     }
-    for node in lineage:
-        if node.pk in by_region:
-            return by_region[node.pk]
-    return None
+    return next((by_region[pk] for pk in region_ids if pk in by_region), None)
 
 
 def active_members(*, department: Department, role: str) -> QuerySet[RegulatorMembership]:

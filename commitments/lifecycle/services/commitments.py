@@ -320,7 +320,11 @@ def commitment_sign(
         # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
         Commitment.objects.select_for_update(of=("self",))
         .select_related(
-            "template", "template__matter", "template__warning_policy", "subject", "region"
+            "template",
+            "template__matter",
+            "template__warning_policy",
+            "subject",
+            "region__parent",  # the routing reads the region's lineage (a city above a district)
         )
         .prefetch_related("template__obligation_rules")  # read for the PDF and the plan
         .get(pk=commitment.pk)
