@@ -28,6 +28,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from credit.record.rules import PublicityWindow, Standing, add_months, grade_from, publicity_window
+from directory.compiled import CompiledValues
 from directory.models import Subject
 
 AUDIENCE_SUBJECT = "subject"
@@ -265,10 +266,7 @@ def breach_counts(*, subject_id: int) -> tuple[int, int]:
     return counts["total"], counts["serious"]
 
 
-def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
-    """Points deducted, breaches that count, serious ones and black-listing, on a day (one
-    query on the subject's row with correlated subqueries)."""
-    on = on or timezone.localdate()
+def _standing_query(subject_id: int, on: date) -> QuerySet:
     points = (
         measures_in_force(Measure.objects.filter(subject_id=OuterRef("pk")), on)
         .order_by()
@@ -276,7 +274,7 @@ def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
         .annotate(total=Sum("points"))
         .values("total")[:1]
     )
-    row = (
+    return (
         Subject.objects.filter(pk=subject_id)
         .annotate(
             **breach_count_annotations(),
@@ -289,16 +287,23 @@ def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
                 )
             ),
         )
-        .values("breaches_counting", "breaches_serious", "points_deducted", "is_blacklisted")
-        .first()
+        .values_list("breaches_counting", "breaches_serious", "points_deducted", "is_blacklisted")
     )
-    if row is None:
+
+
+# Read for every verification task the queue indexes: compiled once, bound on each call.
+_STANDING = CompiledValues(_standing_query, -1_730_100_101, date(1, 1, 3))
+
+
+def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
+    """Points deducted, breaches that count, serious ones and black-listing, on a day (one
+    query on the subject's row with correlated subqueries)."""
+    rows = _STANDING.rows(subject_id, on or timezone.localdate())
+    if not rows:
         return Standing()
+    breaches, serious, points, blacklisted = rows[0]
     return Standing(
-        points=row["points_deducted"],
-        breaches=row["breaches_counting"],
-        serious=row["breaches_serious"],
-        blacklisted=row["is_blacklisted"],
+        points=points, breaches=breaches, serious=serious, blacklisted=bool(blacklisted)
     )
 
 
