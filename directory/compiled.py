@@ -1,39 +1,59 @@
 """A query of fixed shape compiled to SQL once per process, then run with other values.
 
-Building and compiling a queryset with correlated subqueries costs a few milliseconds of
-Python every time; running the SQL it makes costs a tenth of that. A query run on every
-lifecycle whose shape never changes (only the subject, the day) is compiled once here, by the
-ORM as always, and later calls only bind their values: the statement sent to the database is
-the one the ORM would send. Only SQL text is kept, never a row: nothing can go stale.
+Building and compiling a queryset costs Python work on every call: a fraction of a
+millisecond for a plain read, several for a join of many tables or correlated subqueries,
+often more than running the SQL it makes. A query run on every lifecycle whose shape never
+changes (only the subject, the department, the moment) is compiled once here, by the ORM as
+always, and later calls only bind their values: the statement sent to the database is the one
+the ORM would send, and the rows are read as the ORM reads them (its converters, its model
+instances and their ``select_related`` relations). Only SQL text is kept, never a row:
+nothing can go stale.
 
-``CompiledValues(build, *sentinels)``: ``build(*arguments)`` returns a ``values_list()``
-queryset. It is called once per database alias with the ``sentinels`` (values of the
-arguments' types that no real call passes, each distinct from every constant the query binds),
-and each parameter of the compiled SQL equal to a sentinel is filled, on every later call,
-with that call's argument. The rows come back as tuples in the ``values_list()`` order, with
-the database driver's types (fit for counts, sums and flags, not for fields whose values
-Django converts on reading).
+``CompiledQuery(build, *sentinels)``: ``build(*arguments)`` returns a queryset. It is called
+once per database alias with the ``sentinels`` (values of the arguments' types that no real
+call passes, each distinct from every constant the query binds), and each parameter of the
+compiled SQL equal to a sentinel is filled, on every later call, with that call's argument.
+An argument the SQL would not bind as given (a naive datetime, a list whose length shapes the
+SQL) cannot be one: compiling refuses a sentinel it does not find.
+
+- ``values(*arguments)``: the rows of a ``values_list()`` queryset, as tuples in its order;
+- ``models(*arguments)``: the model instances of a plain queryset (``select_related`` and
+  ``select_for_update`` allowed; ``prefetch_related`` is not).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.transaction import TransactionManagementError
 
 
-class CompiledValues:
-    """A ``values_list()`` queryset compiled once per database alias (see the module)."""
+@dataclass(frozen=True)
+class _Compiled:
+    compiler: object  # the SQL compiler that compiled it: its columns and converters
+    sql: str
+    slots: tuple  # per parameter: (index of the argument, or None for a constant, constant)
+    locks: bool  # SELECT … FOR UPDATE
+
+
+class CompiledQuery:
+    """A queryset compiled once per database alias (see the module)."""
 
     def __init__(self, build: Callable[..., QuerySet], *sentinels) -> None:
         self.build = build
         self.sentinels = sentinels
-        self.compiled: dict[str, tuple[str, tuple]] = {}
+        self.compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, using: str) -> tuple[str, tuple]:
+    def _compile(self, using: str) -> _Compiled:
         queryset = self.build(*self.sentinels)
-        sql, params = queryset.query.get_compiler(using=using).as_sql()
+        if queryset._prefetch_related_lookups:
+            raise ValueError("a compiled query cannot prefetch")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
         slots, found = [], set()
         for param in params:
             position = next(
@@ -47,16 +67,46 @@ class CompiledValues:
             found.add(position)
             slots.append((position, param))
         missing = set(range(len(self.sentinels))) - found
-        if missing:  # an argument the SQL does not bind: the sentinel was transformed
+        if missing:  # an argument the SQL does not bind as given
             raise ValueError(f"sentinels {sorted(missing)} do not appear in the compiled SQL")
-        return sql, tuple(slots)
+        return _Compiled(compiler, sql, tuple(slots), bool(queryset.query.select_for_update))
 
-    def rows(self, *arguments, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
-        """The query's rows for ``arguments`` (in the order of the sentinels)."""
+    def _rows(self, arguments: tuple, using: str) -> tuple[_Compiled, list]:
         if using not in self.compiled:
             self.compiled[using] = self._compile(using)
-        sql, slots = self.compiled[using]
-        params = [param if n is None else arguments[n] for n, param in slots]
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+        compiled = self.compiled[using]
+        connection = connections[using]
+        if compiled.locks and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
+        params = [param if n is None else arguments[n] for n, param in compiled.slots]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        compiler = compiled.compiler
+        if compiler.has_extra_select:
+            rows = [row[: compiler.col_count] for row in rows]
+        return compiled, list(compiler.results_iter([rows], tuple_expected=True))
+
+    def values(self, *arguments, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+        """The rows of the ``values_list()`` queryset for ``arguments``, as tuples."""
+        return self._rows(arguments, using)[1]
+
+    def models(self, *arguments, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+        """The model instances for ``arguments``, as the ORM's ``ModelIterable`` makes them."""
+        compiled, rows = self._rows(arguments, using)
+        compiler = compiled.compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, using)
+        objects = []
+        for row in rows:
+            obj = klass_info["model"].from_db(using, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in (compiler.annotation_col_map or {}).items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects

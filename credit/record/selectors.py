@@ -28,7 +28,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from credit.record.rules import PublicityWindow, Standing, add_months, grade_from, publicity_window
-from directory.compiled import CompiledValues
+from directory.compiled import CompiledQuery
 from directory.models import Subject
 
 AUDIENCE_SUBJECT = "subject"
@@ -292,13 +292,13 @@ def _standing_query(subject_id: int, on: date) -> QuerySet:
 
 
 # Read for every verification task the queue indexes: compiled once, bound on each call.
-_STANDING = CompiledValues(_standing_query, -1_730_100_101, date(1, 1, 3))
+_STANDING = CompiledQuery(_standing_query, -1_730_100_101, date(1, 1, 3))
 
 
 def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
     """Points deducted, breaches that count, serious ones and black-listing, on a day (one
     query on the subject's row with correlated subqueries)."""
-    rows = _STANDING.rows(subject_id, on or timezone.localdate())
+    rows = _STANDING.values(subject_id, on or timezone.localdate())
     if not rows:
         return Standing()
     breaches, serious, points, blacklisted = rows[0]
