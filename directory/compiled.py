@@ -14,7 +14,8 @@ once per database alias with the ``sentinels`` (values of the arguments' types t
 call passes, each distinct from every constant the query binds), and each parameter of the
 compiled SQL equal to a sentinel is filled, on every later call, with that call's argument.
 An argument the SQL would not bind as given (a naive datetime, a list whose length shapes the
-SQL) cannot be one: compiling refuses a sentinel it does not find.
+SQL) cannot be one: when a sentinel is not found among the parameters, nothing is kept and
+every call builds and runs the queryset through the ORM as usual.
 
 - ``values(*arguments)``: the rows of a ``values_list()`` queryset, as tuples in its order;
 - ``models(*arguments)``: the model instances of a plain queryset (``select_related`` and
@@ -46,9 +47,9 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], *sentinels) -> None:
         self.build = build
         self.sentinels = sentinels
-        self.compiled: dict[str, _Compiled] = {}
+        self.compiled: dict[str, _Compiled | None] = {}
 
-    def _compile(self, using: str) -> _Compiled:
+    def _compile(self, using: str) -> _Compiled | None:
         queryset = self.build(*self.sentinels)
         if queryset._prefetch_related_lookups:
             raise ValueError("a compiled query cannot prefetch")
@@ -66,15 +67,18 @@ class CompiledQuery:
             )
             found.add(position)
             slots.append((position, param))
-        missing = set(range(len(self.sentinels))) - found
-        if missing:  # an argument the SQL does not bind as given
-            raise ValueError(f"sentinels {sorted(missing)} do not appear in the compiled SQL")
+        if not set(range(len(self.sentinels))) <= found:
+            # An argument this database's SQL does not bind as given (SQLite binds dates as
+            # text): the queryset is built and compiled on every call there, as always.
+            return None
         return _Compiled(compiler, sql, tuple(slots), bool(queryset.query.select_for_update))
 
-    def _rows(self, arguments: tuple, using: str) -> tuple[_Compiled, list]:
+    def _rows(self, arguments: tuple, using: str) -> tuple[_Compiled | None, list]:
         if using not in self.compiled:
             self.compiled[using] = self._compile(using)
         compiled = self.compiled[using]
+        if compiled is None:
+            return None, list(self.build(*arguments).using(using))
         connection = connections[using]
         if compiled.locks and connection.get_autocommit():
             raise TransactionManagementError(
@@ -96,6 +100,8 @@ class CompiledQuery:
     def models(self, *arguments, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
         """The model instances for ``arguments``, as the ORM's ``ModelIterable`` makes them."""
         compiled, rows = self._rows(arguments, using)
+        if compiled is None:
+            return rows
         compiler = compiled.compiler
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
