@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from directory.compiled import CompiledQuery
 from directory.memo import memo_forget, scoped_memo
 from directory.models import (
     Competence,
@@ -114,13 +115,30 @@ def competent_department(*, matter: Matter, region: Region) -> Department | None
     return _nearest_competent(matter=matter, region_ids=farther) if farther else None
 
 
+def _competences(matter_id: int, *region_ids: int) -> QuerySet[Competence]:
+    return Competence.objects.filter(
+        matter_id=matter_id, region_id__in=list(region_ids)
+    ).select_related("department")
+
+
+# Asked for every draft and every routing, for a region and its parent most often: compiled
+# once for each number of regions (directory.compiled).
+_COMPETENCES = {
+    count: CompiledQuery(
+        _competences, -1_730_100_701, *range(-1_730_100_711, -1_730_100_711 - count, -1)
+    )
+    for count in (1, 2, 3)
+}
+
+
 def _nearest_competent(*, matter: Matter, region_ids: list[int]) -> Department | None:
-    by_region = {
-        c.region_id: c.department
-        for c in Competence.objects.filter(matter=matter, region_id__in=region_ids).select_related(
-            "department"
-        )
-    }
+    compiled = _COMPETENCES.get(len(region_ids))
+    competences = (
+        compiled.models(matter.pk, *region_ids)
+        if compiled is not None
+        else _competences(matter.pk, *region_ids)
+    )
+    by_region = {c.region_id: c.department for c in competences}
     return next((by_region[pk] for pk in region_ids if pk in by_region), None)
 
 
