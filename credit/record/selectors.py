@@ -221,6 +221,16 @@ GRADE_RULES_TTL = 60.0  # seconds
 _grade_rules_cache: dict[date, tuple[float, list[GradeRule]]] = {}
 
 
+# Read inside every transaction that indexes a task (the cache serves autocommit only): the
+# statement compiled once (directory.compiled).
+_GRADE_RULES = CompiledQuery(
+    lambda on: GradeRule.objects.filter(effective_from__lte=on).order_by(
+        "-effective_from", "position"
+    ),
+    date(1, 1, 3),
+)
+
+
 def grade_rules_in_force(*, on: date) -> list[GradeRule]:
     """The grade rules of the latest set in force (one query, or none from the cache).
 
@@ -235,9 +245,7 @@ def grade_rules_in_force(*, on: date) -> list[GradeRule]:
         hit = _grade_rules_cache.get(on)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-    rules = list(
-        GradeRule.objects.filter(effective_from__lte=on).order_by("-effective_from", "position")
-    )
+    rules = _GRADE_RULES.models(on)
     rules = [r for r in rules if r.effective_from == rules[0].effective_from] if rules else []
     if use_cache:
         if len(_grade_rules_cache) > 16:
