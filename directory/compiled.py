@@ -20,6 +20,9 @@ every call builds and runs the queryset through the ORM as usual.
 - ``values(*arguments)``: the rows of a ``values_list()`` queryset, as tuples in its order;
 - ``models(*arguments)``: the model instances of a plain queryset (``select_related`` and
   ``select_for_update`` allowed; ``prefetch_related`` is not).
+
+Both go to the database the ORM would choose (the router's, as ``QuerySet.db`` asks it), or
+to ``using``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -48,6 +51,15 @@ class CompiledQuery:
         self.build = build
         self.sentinels = sentinels
         self.compiled: dict[str, _Compiled | None] = {}
+        self.routing: tuple[type[Model], bool] | None = None  # the model, and whether it locks
+
+    def _database(self) -> str:
+        """The alias the ORM would send the queryset to (``QuerySet.db``): the router's."""
+        if self.routing is None:
+            queryset = self.build(*self.sentinels)
+            self.routing = (queryset.model, queryset._for_write)
+        model, for_write = self.routing
+        return router.db_for_write(model) if for_write else router.db_for_read(model)
 
     def _compile(self, using: str) -> _Compiled | None:
         queryset = self.build(*self.sentinels)
@@ -73,12 +85,13 @@ class CompiledQuery:
             return None
         return _Compiled(compiler, sql, tuple(slots), bool(queryset.query.select_for_update))
 
-    def _rows(self, arguments: tuple, using: str) -> tuple[_Compiled | None, list]:
+    def _rows(self, arguments: tuple, using: str | None) -> tuple[_Compiled | None, list, str]:
+        using = using or self._database()
         if using not in self.compiled:
             self.compiled[using] = self._compile(using)
         compiled = self.compiled[using]
         if compiled is None:
-            return None, list(self.build(*arguments).using(using))
+            return None, list(self.build(*arguments).using(using)), using
         connection = connections[using]
         if compiled.locks and connection.get_autocommit():
             raise TransactionManagementError(
@@ -91,15 +104,15 @@ class CompiledQuery:
         compiler = compiled.compiler
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
-        return compiled, list(compiler.results_iter([rows], tuple_expected=True))
+        return compiled, list(compiler.results_iter([rows], tuple_expected=True)), using
 
-    def values(self, *arguments, using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
+    def values(self, *arguments, using: str | None = None) -> list[tuple]:
         """The rows of the ``values_list()`` queryset for ``arguments``, as tuples."""
         return self._rows(arguments, using)[1]
 
-    def models(self, *arguments, using: str = DEFAULT_DB_ALIAS) -> list[Model]:
+    def models(self, *arguments, using: str | None = None) -> list[Model]:
         """The model instances for ``arguments``, as the ORM's ``ModelIterable`` makes them."""
-        compiled, rows = self._rows(arguments, using)
+        compiled, rows, using = self._rows(arguments, using)
         if compiled is None:
             return rows
         compiler = compiled.compiler
