@@ -19,7 +19,10 @@ every call builds and runs the queryset through the ORM as usual.
 
 - ``values(*arguments)``: the rows of a ``values_list()`` queryset, as tuples in its order;
 - ``models(*arguments)``: the model instances of a plain queryset (``select_related`` and
-  ``select_for_update`` allowed; ``prefetch_related`` is not).
+  ``select_for_update`` allowed).
+
+A queryset the ORM reads in another way (a prefetch, modeltranslation's values with their
+language fallbacks, viewflow's coerced tasks) is not compiled: it is built on every call.
 
 Both go to the database the ORM would choose (the router's, as ``QuerySet.db`` asks it), or
 to ``using``.
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 
@@ -63,8 +66,16 @@ class CompiledQuery:
 
     def _compile(self, using: str) -> _Compiled | None:
         queryset = self.build(*self.sentinels)
-        if queryset._prefetch_related_lookups:
-            raise ValueError("a compiled query cannot prefetch")
+        iterable = queryset._iterable_class
+        if (
+            queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+            or getattr(queryset, "_coerced", False)  # viewflow's tasks of their flow's class
+            or not (iterable is ValuesListIterable or issubclass(iterable, ModelIterable))
+        ):
+            # Rows the ORM reads otherwise (modeltranslation's values with their fallbacks, a
+            # prefetch): the queryset is built on every call, as always.
+            return None
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots, found = [], set()

@@ -6,8 +6,7 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Count
-from django.db.transaction import TransactionManagementError
+from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
 from directory.compiled import CompiledQuery
@@ -24,13 +23,14 @@ def _competences(matter_id: int, region_id: int):
 
 
 def test_each_call_binds_its_own_values_into_the_statement_compiled_once():
-    first, second = CompetenceFactory(), CompetenceFactory()
+    first = CompetenceFactory()
+    second = CompetenceFactory(region=RegionFactory(code="440305", name="南山区"))
     compiled = CompiledQuery(_competences, -1, -2)
 
     with CaptureQueriesContext(connection) as queries:
         found = compiled.models(first.matter_id, first.region_id)
         other = compiled.models(second.matter_id, second.region_id)
-        none = compiled.models(first.matter_id, second.region_id)
+        none = compiled.models(first.matter_id, -5)  # no such region
 
     assert [c.pk for c in found] == [first.pk]
     assert [c.pk for c in other] == [second.pk]
@@ -54,10 +54,27 @@ def test_instances_are_the_orms_with_their_related_rows_loaded():
     assert found._state.db == "default"
 
 
-def test_values_come_in_the_order_asked_with_annotations():
+def test_values_come_as_the_orm_gives_them_in_the_order_asked():
+    competence = CompetenceFactory()
+
+    def build(pk):
+        return (
+            Competence.objects.filter(pk=pk)
+            .annotate(twice=F("matter_id") * 2)
+            .values_list("twice", "region_id", "department__code")
+        )
+
+    compiled = CompiledQuery(build, -1)
+
+    assert compiled.values(competence.pk) == list(build(competence.pk))
+    assert compiled.values(competence.pk) == [
+        (competence.matter_id * 2, competence.region_id, competence.department.code)
+    ]
+    assert compiled.compiled["default"] is not None
+
+
+def test_values_modeltranslation_reads_with_its_fallbacks_are_not_compiled():
     city = RegionFactory()
-    RegionFactory(code="440305", name="南山区", parent=city)
-    RegionFactory(code="440306", name="宝安区", parent=city)
     compiled = CompiledQuery(
         lambda pk: (
             Region.objects.filter(pk=pk)
@@ -67,17 +84,17 @@ def test_values_come_in_the_order_asked_with_annotations():
         -1,
     )
 
-    assert compiled.values(city.pk) == [(city.code, 2)]
+    assert compiled.values(city.pk) == [(city.code, 0)]
+    assert compiled.compiled == {"default": None}
 
 
-def test_a_locking_read_is_refused_outside_a_transaction_as_the_orm_refuses_it():
+def test_a_locking_read_locks_as_the_orm_does():
     competence = CompetenceFactory()
     compiled = CompiledQuery(lambda pk: Competence.objects.select_for_update().filter(pk=pk), -1)
 
-    with transaction.atomic():
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         assert [c.pk for c in compiled.models(competence.pk)] == [competence.pk]
-    with pytest.raises(TransactionManagementError):
-        compiled.models(competence.pk)
+    assert queries[0]["sql"].endswith("FOR UPDATE")
 
 
 def test_a_sentinel_the_statement_does_not_bind_as_given_falls_back_to_the_orm():
