@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
-from simple_history.models import HistoricalRecords
 
+from directory.history import HistoricalRecords
 from directory.reasons import RecordedTexts
 
 # The names the platform gives the tokens it issues itself, as it stores them (in English, once);

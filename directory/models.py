@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from directory.history import HistoricalRecords
 from directory.identifiers import IdentifierKind, mask_resident_id
 from directory.partitions.models import PartitionEvent, RetentionPeriod  # noqa: F401
 from directory.representation.models import Representation  # noqa: F401  (registers it)

@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from directory.compiled import CompiledQuery
 from directory.memo import memo_forget, scoped_memo
 from directory.models import (
     Competence,
@@ -86,19 +87,59 @@ def is_regulator(user: AbstractBaseUser) -> bool:
     return RegulatorMembership.objects.filter(user=user, is_active=True).exists()
 
 
+def _lineage_keys(region: Region) -> tuple[list[int], bool]:
+    """The keys of the region and of its ancestors known without a query, nearest first (those
+    loaded with it, then the key of the first one not loaded), and whether that is all of them.
+    """
+    keys, node = [region.pk], region
+    while node.parent_id is not None and node.parent_id not in keys:
+        keys.append(node.parent_id)
+        if not Region.parent.is_cached(node):
+            return keys, False
+        node = node.parent
+    return keys, True
+
+
 def competent_department(*, matter: Matter, region: Region) -> Department | None:
-    """The department competent for the matter in the region or its nearest ancestor."""
-    lineage = region.lineage()
-    by_region = {
-        c.region_id: c.department
-        for c in Competence.objects.filter(matter=matter, region__in=lineage).select_related(
-            "department"
-        )
-    }
-    for node in lineage:
-        if node.pk in by_region:
-            return by_region[node.pk]
-    return None
+    """The department competent for the matter in the region or its nearest ancestor.
+
+    The competences are asked for first for the region and the ancestors known without a
+    query: one query when one of them is competent, as is usual; only otherwise are the
+    farther ancestors read and asked for.
+    """
+    keys, is_whole = _lineage_keys(region)
+    department = _nearest_competent(matter=matter, region_ids=keys)
+    if department is not None or is_whole:
+        return department
+    farther = [node.pk for node in region.lineage()[len(keys) :]]
+    return _nearest_competent(matter=matter, region_ids=farther) if farther else None
+
+
+def _competences(matter_id: int, *region_ids: int) -> QuerySet[Competence]:
+    return Competence.objects.filter(
+        matter_id=matter_id, region_id__in=list(region_ids)
+    ).select_related("department")
+
+
+# Asked for every draft and every routing, for a region and its parent most often: compiled
+# once for each number of regions (directory.compiled).
+_COMPETENCES = {
+    count: CompiledQuery(
+        _competences, -1_730_100_701, *range(-1_730_100_711, -1_730_100_711 - count, -1)
+    )
+    for count in (1, 2, 3)
+}
+
+
+def _nearest_competent(*, matter: Matter, region_ids: list[int]) -> Department | None:
+    compiled = _COMPETENCES.get(len(region_ids))
+    competences = (
+        compiled.models(matter.pk, *region_ids)
+        if compiled is not None
+        else _competences(matter.pk, *region_ids)
+    )
+    by_region = {c.region_id: c.department for c in competences}
+    return next((by_region[pk] for pk in region_ids if pk in by_region), None)
 
 
 def active_members(*, department: Department, role: str) -> QuerySet[RegulatorMembership]:

@@ -105,7 +105,13 @@ class InsertedWhenDone:
         is_new = self.task.pk is None
         self.task.save()
         if is_new and self.previous_task is not None:
-            self.task.previous.add(self.previous_task)
+            # What ``task.previous.add()`` sends (nothing listens to the link's signals),
+            # without building the related manager and its checks for one new row.
+            link = type(self.task).previous.through
+            link._default_manager.bulk_create(
+                [link(from_task_id=self.task.pk, to_task_id=self.previous_task.pk)],
+                ignore_conflicts=True,
+            )
 
 
 class IfWithoutSavepoint(InsertedWhenDone, IfActivation):

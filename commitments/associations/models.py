@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
-from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import CommitmentTemplate, StateModel
 from commitments.lifecycle.models import Commitment
+from directory.history import HistoricalRecords
 from directory.models import Region, Subject
 from directory.states import StateField
 

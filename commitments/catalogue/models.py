@@ -8,15 +8,18 @@ the catalogue.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
 from directory.audit import LoadedValues
+from directory.compiled import CompiledQuery
+from directory.history import HistoricalRecords
 from directory.models import DeadlineUnit, Matter
 from directory.states import StateField
 
@@ -114,9 +117,9 @@ class CommitmentKind(models.Model):
     @classmethod
     def of(cls, code: str) -> CommitmentKind:
         """The stored rules of a kind; the built-in defaults when the row is missing."""
-        found = cls.objects.filter(code=code).first()
-        if found is not None:
-            return found
+        found = _KIND_OF.models(code)
+        if found:
+            return found[0]
         defaults = dict(KIND_DEFAULTS.get(code, {}))
         defaults.pop("names", None)
         return cls(code=code, name=code, **defaults)
@@ -423,9 +426,23 @@ class ExemptionRule(models.Model):
     def in_force(cls, *, matter_id: int, kind: str, on) -> ExemptionRule | None:
         """The rule exempting ``kind`` under the matter on ``on``: the kind's own rule before
         the matter's general one, the latest in force first; None when the matter allows none."""
+        found = _EXEMPTION_IN_FORCE.models(matter_id, kind, on)
+        return found[0] if found else None
+
+    @classmethod
+    def in_force_query(cls, matter_id: int, kind: str, on) -> models.QuerySet:
         rules = cls.objects.filter(
             models.Q(kind=kind) | models.Q(kind=""),
             matter_id=matter_id,
             effective_from__lte=on,
         ).filter(models.Q(effective_until__isnull=True) | models.Q(effective_until__gte=on))
-        return rules.order_by("-kind", "-effective_from", "-pk").first()
+        return rules.order_by("-kind", "-effective_from", "-pk")[:1]
+
+
+# Read once per signing and per finding, on every lifecycle: compiled once (directory.compiled).
+_KIND_OF = CompiledQuery(
+    lambda code: CommitmentKind.objects.filter(code=code)[:1], "sentinel:kind:1730100601"
+)
+_EXEMPTION_IN_FORCE = CompiledQuery(
+    ExemptionRule.in_force_query, -1_730_100_602, "sentinel:kind:1730100603", date(1, 1, 3)
+)

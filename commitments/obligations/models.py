@@ -20,11 +20,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
-from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import CommitmentTemplate, ObligationRule, StateModel
 from commitments.lifecycle.models import Commitment
 from directory.calendar import basis_announced_due_date, basis_is_provisional, explain_basis
+from directory.history import HistoricalRecords
 from directory.models import DeadlineUnit
 from directory.states import StateField
 

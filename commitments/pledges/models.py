@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
-from simple_history.models import HistoricalRecords
 
 from commitments.catalogue.models import StateModel
 from credit.record.models.breaches import ListEntry
+from directory.history import HistoricalRecords
 from directory.states import StateField
 
 

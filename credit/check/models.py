@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from credit.record.models.base import Purpose
+from directory.history import HistoricalRecords
 
 # The purpose logged for a special credit report (``credit.reports``): the platform issuing
 # a report is a look at the subject's record like any check. Not a purpose callers may give.

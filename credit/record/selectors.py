@@ -28,6 +28,7 @@ from credit.record.models.rules import (
     RuleSet,
 )
 from credit.record.rules import PublicityWindow, Standing, add_months, grade_from, publicity_window
+from directory.compiled import CompiledQuery
 from directory.models import Subject
 
 AUDIENCE_SUBJECT = "subject"
@@ -187,16 +188,29 @@ def subject_is_excluded(*, subject_id: int, on: date | None = None) -> Measure |
     )
 
 
-def subjects_excluded(*, subject_ids: list[int], on: date | None = None) -> dict[int, Measure]:
-    """``subject_is_excluded`` for many subjects in one query: each excluded subject's
-    earliest measure (the same one ``subject_is_excluded`` names), by subject id."""
-    on = on or timezone.localdate()
-    measures = (
+def _exclusions(subject_ids: list[int], on: date) -> QuerySet[Measure]:
+    return (
         measures_in_force(Measure.objects.filter(subject_id__in=subject_ids), on)
         .filter(measure_type__kind=MeasureType.Kind.NO_COMMITMENT)
         .select_related("measure_type", "breach")
         .order_by("subject_id", "starts_on", "pk")
     )
+
+
+# Asked for every draft made: compiled once (directory.compiled).
+_EXCLUSIONS_OF_ONE = CompiledQuery(
+    lambda subject_id, on: _exclusions([subject_id], on), -1_730_100_102, date(1, 1, 3)
+)
+
+
+def subjects_excluded(*, subject_ids: list[int], on: date | None = None) -> dict[int, Measure]:
+    """``subject_is_excluded`` for many subjects in one query: each excluded subject's
+    earliest measure (the same one ``subject_is_excluded`` names), by subject id."""
+    on = on or timezone.localdate()
+    if len(subject_ids) == 1:  # one draft: the statement compiled once
+        measures = _EXCLUSIONS_OF_ONE.models(next(iter(subject_ids)), on)
+    else:
+        measures = _exclusions(subject_ids, on)
     excluded: dict[int, Measure] = {}
     for measure in measures:
         excluded.setdefault(measure.subject_id, measure)
@@ -205,6 +219,16 @@ def subjects_excluded(*, subject_ids: list[int], on: date | None = None) -> dict
 
 GRADE_RULES_TTL = 60.0  # seconds
 _grade_rules_cache: dict[date, tuple[float, list[GradeRule]]] = {}
+
+
+# Read inside every transaction that indexes a task (the cache serves autocommit only): the
+# statement compiled once (directory.compiled).
+_GRADE_RULES = CompiledQuery(
+    lambda on: GradeRule.objects.filter(effective_from__lte=on).order_by(
+        "-effective_from", "position"
+    ),
+    date(1, 1, 3),
+)
 
 
 def grade_rules_in_force(*, on: date) -> list[GradeRule]:
@@ -221,9 +245,7 @@ def grade_rules_in_force(*, on: date) -> list[GradeRule]:
         hit = _grade_rules_cache.get(on)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-    rules = list(
-        GradeRule.objects.filter(effective_from__lte=on).order_by("-effective_from", "position")
-    )
+    rules = _GRADE_RULES.models(on)
     rules = [r for r in rules if r.effective_from == rules[0].effective_from] if rules else []
     if use_cache:
         if len(_grade_rules_cache) > 16:
@@ -265,10 +287,7 @@ def breach_counts(*, subject_id: int) -> tuple[int, int]:
     return counts["total"], counts["serious"]
 
 
-def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
-    """Points deducted, breaches that count, serious ones and black-listing, on a day (one
-    query on the subject's row with correlated subqueries)."""
-    on = on or timezone.localdate()
+def _standing_query(subject_id: int, on: date) -> QuerySet:
     points = (
         measures_in_force(Measure.objects.filter(subject_id=OuterRef("pk")), on)
         .order_by()
@@ -276,7 +295,7 @@ def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
         .annotate(total=Sum("points"))
         .values("total")[:1]
     )
-    row = (
+    return (
         Subject.objects.filter(pk=subject_id)
         .annotate(
             **breach_count_annotations(),
@@ -289,16 +308,23 @@ def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
                 )
             ),
         )
-        .values("breaches_counting", "breaches_serious", "points_deducted", "is_blacklisted")
-        .first()
+        .values_list("breaches_counting", "breaches_serious", "points_deducted", "is_blacklisted")
     )
-    if row is None:
+
+
+# Read for every verification task the queue indexes: compiled once, bound on each call.
+_STANDING = CompiledQuery(_standing_query, -1_730_100_101, date(1, 1, 3))
+
+
+def subject_standing(*, subject_id: int, on: date | None = None) -> Standing:
+    """Points deducted, breaches that count, serious ones and black-listing, on a day (one
+    query on the subject's row with correlated subqueries)."""
+    rows = _STANDING.values(subject_id, on or timezone.localdate())
+    if not rows:
         return Standing()
+    breaches, serious, points, blacklisted = rows[0]
     return Standing(
-        points=row["points_deducted"],
-        breaches=row["breaches_counting"],
-        serious=row["breaches_serious"],
-        blacklisted=row["is_blacklisted"],
+        points=points, breaches=breaches, serious=serious, blacklisted=bool(blacklisted)
     )
 
 

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMModelMixin, transition
-from simple_history.models import HistoricalRecords
 
+from directory.history import HistoricalRecords
 from directory.states import StateField
 
 

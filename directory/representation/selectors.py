@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.compiled import CompiledQuery
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.representation.models import Representation
 
@@ -49,9 +50,18 @@ def representation_open_get(*, user: AbstractBaseUser, subject_id: int) -> Repre
     """The user's one open representation of the subject (claimed, pending, requested, proven)."""
     if not user.is_authenticated:
         return None
+    rows = _OPEN_REPRESENTATION.models(user.pk, subject_id)
+    return rows[0] if rows else None
+
+
+def _open_representation(user_id: int, subject_id: int) -> QuerySet[Representation]:
     return Representation.objects.filter(
-        user=user, subject_id=subject_id, status__in=Representation.OPEN_STATUSES
-    ).first()
+        user_id=user_id, subject_id=subject_id, status__in=Representation.OPEN_STATUSES
+    ).order_by("pk")[:1]
+
+
+# Read when a draft is made and again when it is signed: compiled once (directory.compiled).
+_OPEN_REPRESENTATION = CompiledQuery(_open_representation, -1_730_100_301, -1_730_100_302)
 
 
 def subject_has_proven_representative(*, subject_id: int, at: datetime | None = None) -> bool:

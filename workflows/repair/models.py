@@ -19,11 +19,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 from credit.record.models.base import CreditStateModel
 from credit.record.models.breaches import Breach
+from directory.history import HistoricalRecords
 from directory.states import StateField
 
 

@@ -18,10 +18,10 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 from commitments.catalogue.models import StateModel, VerificationMethod
+from directory.history import HistoricalRecords
 from directory.states import StateField
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
@@ -29,6 +30,7 @@ from commitments.obligations.services.ladder import warning_schedule_create
 from directory.audit import audited_clean, audited_save
 from directory.calendar import deadline_after
 from directory.city import CITY_TIME
+from directory.compiled import CompiledQuery
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.models import Region, Subject
 from directory.representation.models import Representation
@@ -283,6 +285,25 @@ class SignatureOutcome:
     obligations: list[Obligation]
 
 
+def _to_sign(commitment_id: int) -> QuerySet[Commitment]:
+    return (
+        # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related(
+            "template",
+            "template__matter",
+            "template__warning_policy",
+            "subject",
+            "region__parent",  # the routing reads the region's lineage (a city above a district)
+        )
+        .filter(pk=commitment_id)
+    )
+
+
+# Read under its lock at every signing: compiled once (directory.compiled).
+_TO_SIGN = CompiledQuery(_to_sign, -1_730_101_101)
+
+
 def commitment_sign(
     *, commitment: Commitment, by: AbstractBaseUser, uploaded_pdf: bytes | None = None
 ) -> SignatureOutcome:
@@ -316,15 +337,11 @@ def commitment_sign(
             raise
         check_drafter(by, commitment.subject, commitment)
         proves_claim = True
-    locked = (
-        # of=self: FOR UPDATE would otherwise lock the shared template row for every signer.
-        Commitment.objects.select_for_update(of=("self",))
-        .select_related(
-            "template", "template__matter", "template__warning_policy", "subject", "region"
-        )
-        .prefetch_related("template__obligation_rules")  # read for the PDF and the plan
-        .get(pk=commitment.pk)
-    )
+    found = _TO_SIGN.models(commitment.pk)
+    if not found:
+        raise Commitment.DoesNotExist("Commitment matching query does not exist.")
+    (locked,) = found
+    prefetch_related_objects([locked], "template__obligation_rules")  # for the PDF and the plan
     if not can_proceed(locked.sign):
         raise already_signed_or_state(locked)
     if locked.template.status != CommitmentTemplate.Status.ACTIVE:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 
 from commitments.lifecycle.models import Commitment, SigningRequest
 from commitments.lifecycle.services.signatures import SigningPending
 from directory.audit import audited_save, system_user
+from directory.compiled import CompiledQuery
 from signing.storage import document_store
 
 
@@ -42,13 +44,22 @@ def signing_request_record(
     return request, enqueue
 
 
+def _pending_request(commitment_id: int) -> QuerySet[SigningRequest]:
+    return (
+        SigningRequest.objects.select_for_update()
+        .filter(commitment_id=commitment_id, status=SigningRequest.Status.PENDING)
+        .order_by("pk")[:1]
+    )
+
+
+# Asked on every signing (almost always: none): compiled once (directory.compiled).
+_PENDING_REQUEST = CompiledQuery(_pending_request, -1_730_100_401)
+
+
 def signing_request_close(*, commitment: Commitment, by: AbstractBaseUser) -> None:
     """Mark the commitment's pending signing request completed (it has just been signed)."""
-    request = (
-        SigningRequest.objects.select_for_update()
-        .filter(commitment=commitment, status=SigningRequest.Status.PENDING)
-        .first()
-    )
+    pending = _PENDING_REQUEST.models(commitment.pk)
+    request = pending[0] if pending else None
     if request is not None:
         request.complete()
         audited_save(request, by=by, reason="signed")

@@ -24,6 +24,7 @@ from commitments.obligations.models import (
 )
 from directory.audit import audited_save, system_user
 from directory.calendar import Deadline, deadline_after, is_working_day, overrides_between
+from directory.compiled import CompiledQuery
 from directory.models import DeadlineUnit
 
 WARNING_HOUR = datetime.time(9, 0)
@@ -164,10 +165,14 @@ def warning_ladder_install_default(*, template_id: int) -> list[WarningStep]:
     return steps
 
 
+# Read at every signing: compiled once (directory.compiled).
+_LADDER = CompiledQuery(
+    lambda template_id: WarningStep.objects.filter(template_id=template_id), -1_730_101_001
+)
+
+
 def _ladder_of(template_id: int) -> list[WarningStep]:
-    return list(WarningStep.objects.filter(template_id=template_id)) or (
-        warning_ladder_install_default(template_id=template_id)
-    )
+    return _LADDER.models(template_id) or warning_ladder_install_default(template_id=template_id)
 
 
 def warning_schedule_create(*, obligations: list[Obligation]) -> list[WarningSchedule]:

@@ -15,10 +15,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, transition
-from simple_history.models import HistoricalRecords
 
 from credit.record.models.base import CreditStateModel, Severity
 from credit.record.models.rules import BreachCategory, CreditList, MeasureType, RuleSet
+from directory.history import HistoricalRecords
 from directory.states import StateField
 
 

@@ -18,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from credit.record.models.base import PublicityGroup, Purpose, RuleDomain, Severity
+from directory.history import HistoricalRecords
 
 
 class RuleSet(models.Model):

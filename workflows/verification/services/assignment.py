@@ -8,17 +8,19 @@ SQLite serialises writers anyway, so there the lock is a no-op.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Collection, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from directory.audit import system_user
+from directory.compiled import CompiledQuery
 from directory.models import Department, RegulatorMembership
 from directory.selectors import active_members
 from workflows.audit.models import TaskAuditEntry
@@ -39,6 +41,49 @@ def department_lock(department: Department) -> None:
             )
 
 
+def _members_by_load(*, department: Department, role: str, flow_tasks: tuple[str, ...]) -> QuerySet:
+    """The department's active members in ``role``, the least loaded first (ties: lower pk)."""
+    open_tasks = (
+        Task.objects.filter(
+            owner=OuterRef("user_id"),
+            flow_task__in=list(flow_tasks),
+            status__in=OPEN_OWNED_STATUSES,
+        )
+        .order_by()
+        .values("owner")
+        .annotate(open_count=Count("pk"))
+        .values("open_count")
+    )
+    return (
+        active_members(department=department, role=role)
+        # The chosen is told of the task in their language: read with them (ADR 0036).
+        .select_related("user__notification_preference")
+        .annotate(load=Coalesce(Subquery(open_tasks, output_field=IntegerField()), Value(0)))
+        .order_by("load", "user_id")
+    )
+
+
+# The least-loaded present member, asked for every task created: compiled once per role and
+# flow (directory.compiled), bound to the department and the moment.
+_LEAST_LOADED_PRESENT: dict[tuple, CompiledQuery] = {}
+
+
+def _least_loaded_present(*, role: str, flow_tasks: tuple[str, ...]) -> CompiledQuery:
+    key = (role, flow_tasks)
+    if key not in _LEAST_LOADED_PRESENT:
+
+        def build(department_id: int, at: datetime.datetime) -> QuerySet:
+            members = _members_by_load(
+                department=Department(pk=department_id), role=role, flow_tasks=flow_tasks
+            )
+            return members.exclude(user_id__in=absent_users(department_id=department_id, at=at))[:1]
+
+        _LEAST_LOADED_PRESENT[key] = CompiledQuery(
+            build, -1_730_100_501, datetime.datetime(1, 1, 3, tzinfo=datetime.UTC)
+        )
+    return _LEAST_LOADED_PRESENT[key]
+
+
 def least_loaded_member(
     *,
     department: Department,
@@ -54,31 +99,20 @@ def least_loaded_member(
     eligible, the task goes to the stand-in of the least-loaded of them.
     """
     department_lock(department)
-    open_tasks = (
-        Task.objects.filter(
-            owner=OuterRef("user_id"),
-            flow_task__in=list(flow_tasks),
-            status__in=OPEN_OWNED_STATUSES,
-        )
-        .order_by()
-        .values("owner")
-        .annotate(open_count=Count("pk"))
-        .values("open_count")
-    )
-    members = (
-        active_members(department=department, role=role)
-        # The chosen is told of the task in their language: read with them (ADR 0036).
-        .select_related("user__notification_preference")
-        .annotate(load=Coalesce(Subquery(open_tasks, output_field=IntegerField()), Value(0)))
-        .order_by("load", "user_id")
-    )
+    flow_tasks = tuple(flow_tasks)
+    # The absent are left out inside the same statement; they are listed only if nobody else.
+    if eligible_user_ids is None:
+        present = _least_loaded_present(role=role, flow_tasks=flow_tasks)
+        chosen = present.models(department.pk, timezone.now())
+        if chosen:
+            return chosen[0].user
+    members = _members_by_load(department=department, role=role, flow_tasks=flow_tasks)
     if eligible_user_ids is not None:
         members = members.filter(user_id__in=list(eligible_user_ids))
-    # The absent are left out inside the same statement; they are listed only if nobody else.
-    absent_now = absent_users(department_id=department.pk)
-    membership: RegulatorMembership | None = members.exclude(user_id__in=absent_now).first()
-    if membership is not None:
-        return membership.user
+        absent_now = absent_users(department_id=department.pk)
+        chosen = list(members.exclude(user_id__in=absent_now)[:1])
+        if chosen:
+            return chosen[0].user
     absent = absent_user_ids(department_id=department.pk)
     absent_member = members.filter(user_id__in=absent).first()
     if absent_member is None:

@@ -14,6 +14,7 @@ from viewflow.workflow.models import Task
 
 from commitments.lifecycle.models import Commitment
 from directory.audit import audited_save, system_user
+from directory.compiled import CompiledQuery
 from directory.memo import memo_forget, scoped_memo, scoped_memo_set
 from directory.selectors import subject_representative_users
 from notifications.services.inbox import notification_send
@@ -95,9 +96,21 @@ def notify_rectification_ordered(*, rectification: Rectification) -> None:
             )
 
 
+# Asked at every finding (almost always: none): compiled once (directory.compiled).
+_RECTIFICATION_UNDER_LOCK = CompiledQuery(
+    lambda commitment_id: (
+        Rectification.objects.select_for_update()
+        .filter(commitment_id=commitment_id)
+        .order_by("pk")[:1]
+    ),
+    -1_730_100_901,
+)
+
+
 def rectification_close(*, commitment: Commitment, verification) -> Rectification | None:
     """Close the commitment's open rectification with the re-verification's finding."""
-    rectification = Rectification.objects.select_for_update().filter(commitment=commitment).first()
+    found = _RECTIFICATION_UNDER_LOCK.models(commitment.pk)
+    rectification = found[0] if found else None
     if rectification is None or not rectification.is_open:
         # Read under its lock: the flow's next gate asks the same (no need to read it again).
         scoped_memo_set(

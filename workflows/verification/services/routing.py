@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 
 from commitments.lifecycle.models import Commitment
 from directory import selectors as directory_selectors
+from directory.compiled import CompiledQuery
 from directory.models import Department, RegulatorMembership, RoutingRule
 
 
@@ -35,19 +37,32 @@ def _rule_route(rule: RoutingRule) -> Route:
     return Route(department=rule.department, rule=rule, eligible_user_ids=eligible or None)
 
 
+def _rules(matter_id: int, *region_ids: int) -> QuerySet[RoutingRule]:
+    return RoutingRule.objects.filter(
+        matter_id=matter_id, region_id__in=list(region_ids), is_active=True
+    ).select_related("department")
+
+
+# Asked for every commitment signed, for a district and its city most often: compiled once
+# for each number of regions (directory.compiled).
+_RULES = {
+    count: CompiledQuery(_rules, -1_730_100_801, *range(-1_730_100_811, -1_730_100_811 - count, -1))
+    for count in (1, 2, 3, 4)
+}
+
+
 def route_commitment(*, commitment: Commitment) -> Route | None:
     """The route of a commitment; None when no rule and no competence covers it."""
     lineage = commitment.region.lineage()
     distance = {region.pk: position for position, region in enumerate(lineage)}
-    candidates = [
-        rule
-        for rule in RoutingRule.objects.filter(
-            matter_id=commitment.template.matter_id,
-            region__in=lineage,
-            is_active=True,
-        ).select_related("department")
-        if rule.matches(commitment.field_values)
-    ]
+    keys = [region.pk for region in lineage]
+    compiled = _RULES.get(len(keys))
+    rules = (
+        compiled.models(commitment.template.matter_id, *keys)
+        if compiled is not None
+        else _rules(commitment.template.matter_id, *keys)
+    )
+    candidates = [rule for rule in rules if rule.matches(commitment.field_values)]
     if candidates:
         best = min(
             candidates,

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -26,6 +27,7 @@ from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Commitment, Verification, VerificationDetail
 from commitments.lifecycle.services.verification import verification_record
 from directory.audit import audited_clean
+from directory.compiled import CompiledQuery
 from directory.inputs import date_problem
 from directory.memo import memo_scope, scoped_memo_set
 from workflows.audit.models import TaskAuditEntry
@@ -68,6 +70,25 @@ def visible_task(*, task: Task, by: AbstractBaseUser | None) -> Task:
     return fresh
 
 
+def _task_of_process(task_id: int, process_id: int) -> QuerySet[Task]:
+    return Task.objects.select_related("process").filter(
+        pk=task_id, process_id=process_id, flow_task__in=InformCommitFlow.human_task_refs()
+    )
+
+
+def _commitment_of_process(process_id: int) -> QuerySet[Commitment]:
+    return (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("department", "template", "subject")
+        .filter(process_id=process_id)  # one at most: the link is one-to-one
+    )
+
+
+# Read under the process lock by every action on a task: compiled once (directory.compiled).
+_TASK_UNDER_LOCK = CompiledQuery(_task_of_process, -1_730_100_201, -1_730_100_202)
+_COMMITMENT_UNDER_LOCK = CompiledQuery(_commitment_of_process, -1_730_100_203)
+
+
 @contextmanager
 def task_activation(
     *, task: Task, by: AbstractBaseUser | None, lock_commitment: bool = False
@@ -90,13 +111,7 @@ def task_activation(
         raise task_not_found()
     try:
         with memo_scope(), flow_class.lock(process_id):
-            fresh = (
-                Task.objects.select_related("process")
-                .filter(
-                    pk=task.pk, process_id=process_id, flow_task__in=flow_class.human_task_refs()
-                )
-                .first()
-            )
+            fresh = next(iter(_TASK_UNDER_LOCK.models(task.pk, process_id)), None)
             if fresh is not None and lock_commitment:
                 commitment_lock_for_task(process=fresh.process)
             if fresh is None or (by is not None and not fresh.flow_task.can_view(by, fresh)):
@@ -109,12 +124,7 @@ def task_activation(
 def commitment_lock_for_task(*, process) -> Commitment | None:
     """Read the process's commitment under its row lock, with what a finding reads, and keep
     it (and its department for the seat checks) for the rest of the action."""
-    locked = (
-        Commitment.objects.select_for_update(of=("self",))
-        .select_related("department", "template", "subject")
-        .filter(process_id=process.pk)
-        .first()
-    )
+    locked = next(iter(_COMMITMENT_UNDER_LOCK.models(process.pk)), None)
     if locked is not None:
         commitment_keep_in_memory(process=process, commitment=locked)
     scoped_memo_set(
