@@ -10,9 +10,10 @@ instances and their ``select_related`` relations). Only SQL text is kept, never 
 nothing can go stale.
 
 ``CompiledQuery(build, *sentinels)``: ``build(*arguments)`` returns a queryset. It is called
-once per database alias with the ``sentinels`` (values of the arguments' types that no real
-call passes, each distinct from every constant the query binds), and each parameter of the
-compiled SQL equal to a sentinel is filled, on every later call, with that call's argument.
+once per database alias and active language with the ``sentinels`` (values of the arguments'
+types that no real call passes, each distinct from every constant the query binds), and each
+parameter of the compiled SQL equal to a sentinel is filled, on every later call, with that
+call's argument.
 An argument the SQL would not bind as given (a naive datetime, a list whose length shapes the
 SQL) cannot be one: when a sentinel is not found among the parameters, nothing is kept and
 every call builds and runs the queryset through the ORM as usual.
@@ -37,6 +38,7 @@ from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
+from django.utils.translation import get_language
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], *sentinels) -> None:
         self.build = build
         self.sentinels = sentinels
-        self.compiled: dict[str, _Compiled | None] = {}
+        self.compiled: dict[tuple[str, str | None], _Compiled | None] = {}
         self.routing: tuple[type[Model], bool] | None = None  # the model, and whether it locks
 
     def _database(self) -> str:
@@ -98,9 +100,12 @@ class CompiledQuery:
 
     def _rows(self, arguments: tuple, using: str | None) -> tuple[_Compiled | None, list, str]:
         using = using or self._database()
-        if using not in self.compiled:
-            self.compiled[using] = self._compile(using)
-        compiled = self.compiled[using]
+        # modeltranslation writes a translated field's lookups as the active language's
+        # column when the queryset is built: the SQL is kept per language too.
+        key = (using, get_language())
+        if key not in self.compiled:
+            self.compiled[key] = self._compile(using)
+        compiled = self.compiled[key]
         if compiled is None:
             return None, list(self.build(*arguments).using(using)), using
         connection = connections[using]

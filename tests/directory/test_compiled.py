@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from directory.compiled import CompiledQuery
 from directory.models import Competence, Region
@@ -70,7 +71,7 @@ def test_values_come_as_the_orm_gives_them_in_the_order_asked():
     assert compiled.values(competence.pk) == [
         (competence.matter_id * 2, competence.region_id, competence.department.code)
     ]
-    assert compiled.compiled["default"] is not None
+    assert compiled.compiled["default", "zh-hans"] is not None
 
 
 def test_values_modeltranslation_reads_with_its_fallbacks_are_not_compiled():
@@ -85,7 +86,7 @@ def test_values_modeltranslation_reads_with_its_fallbacks_are_not_compiled():
     )
 
     assert compiled.values(city.pk) == [(city.code, 0)]
-    assert compiled.compiled == {"default": None}
+    assert compiled.compiled == {("default", "zh-hans"): None}
 
 
 def test_a_locking_read_locks_as_the_orm_does():
@@ -105,4 +106,18 @@ def test_a_sentinel_the_statement_does_not_bind_as_given_falls_back_to_the_orm()
     )
 
     assert [r.pk for r in compiled.models(datetime.date(2026, 1, 2))] == [region.pk]
-    assert compiled.compiled == {"default": None}
+    assert compiled.compiled == {("default", "zh-hans"): None}
+
+
+def test_a_translated_field_s_lookup_is_compiled_in_each_language_as_the_orm_writes_it():
+    region = RegionFactory(code="440306", name="宝安区", name_en="Bao'an")
+    compiled = CompiledQuery(lambda code: Region.objects.filter(code=code, name="宝安区"), "-")
+    english = CompiledQuery(lambda code: Region.objects.filter(code=code, name="Bao'an"), "-")
+
+    # modeltranslation reads "name" as the active language's column when the query is built
+    with translation.override("zh-hans"):
+        assert [r.pk for r in compiled.models(region.code)] == [region.pk]
+    with translation.override("en"):
+        assert [r.pk for r in english.models(region.code)] == [region.pk]
+        assert compiled.models(region.code) == []  # name_en is not 宝安区
+    assert set(compiled.compiled) == {("default", "zh-hans"), ("default", "en")}
