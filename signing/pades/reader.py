@@ -19,8 +19,8 @@ import re
 
 from pyhanko.pdf_utils import generic, misc, xref
 from pyhanko.pdf_utils.decode_limits import DecodeContext, DecodeLimits
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader, _read_header_version, process_data_at_eof
+from pyhanko.pdf_utils.misc import PdfError, PdfReadError
+from pyhanko.pdf_utils.reader import PdfFileReader, process_data_at_eof
 from pyhanko.sign.validation.errors import SignatureValidationError
 
 # Errors pyHanko and asn1crypto raise on malformed input; never let them escape.
@@ -154,6 +154,18 @@ class _XRefBuilder(xref.XRefBuilder):
         return xref._prev(trailer)
 
 
+HEADER = re.compile(rb"%PDF-(\d).(\d)")  # pyHanko's own pattern: any character between
+
+
+def header_version(stream: io.BytesIO) -> tuple[int, int]:
+    """The PDF version the file's header (``%PDF-1.7``) states, as pyHanko's reader reads it."""
+    stream.seek(0)
+    found = HEADER.match(misc.read_until_whitespace(stream, maxchars=20))
+    if found is None:
+        raise PdfReadError("Illegal PDF header")
+    return int(found.group(1)), int(found.group(2))
+
+
 class _Reader(PdfFileReader):
     """pyHanko's reader with the cheaper cross-reference reading of ``_XRefBuilder``. The
     attributes are those ``PdfFileReader.__init__`` of the pinned pyHanko (0.38.0) sets;
@@ -178,7 +190,7 @@ class _Reader(PdfFileReader):
         self._input_version = None
         self._historical_resolver_cache = {}
         self.stream = stream
-        self._header_version = _read_header_version(stream)
+        self._header_version = header_version(stream)
         stream.seek(-1, os.SEEK_END)
         builder = _XRefBuilder(
             handler=self,

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfError, PdfStreamError
+from pyhanko.pdf_utils.misc import PdfError, PdfReadError, PdfStreamError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -147,3 +147,22 @@ def _read(read, pdf: bytes, strict: bool) -> tuple:  # type: ignore[no-untyped-d
     except PdfError as error:
         return (type(error), str(error))
     return (_sections(opened), sorted(opened.root.keys()))
+
+
+@pytest.mark.parametrize(
+    ("header", "version"),
+    [
+        (b"%PDF-1.7\n", (1, 7)),
+        (b"%PDF-2.0\r\n", (2, 0)),
+        (b"%PDF-1-4 ", (1, 4)),  # pyHanko's pattern takes any character between
+        (b"%PDF1.7\n", None),
+        (b"%!PS-Adobe\n", None),
+    ],
+)
+def test_the_header_version_is_read_as_pyhanko_reads_it(header, version):
+    stream = io.BytesIO(header + b"%\xe2\xe3\xcf\xd3\n")
+    if version is None:
+        with pytest.raises(PdfReadError, match="Illegal PDF header"):
+            reader.header_version(stream)
+    else:
+        assert reader.header_version(stream) == version
