@@ -18,11 +18,16 @@ last failure. Axes keeps the counts (``AccessAttempt``) and a row for every fail
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from datetime import datetime
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.conf import settings as axes_settings
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off
+from axes.helpers import get_cool_off, get_failure_limit, get_lockout_parameters
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -84,6 +89,54 @@ def credentials_of(username: str | None, method: str) -> dict:
 def is_locked_out(request: HttpRequest, *, username: str | None = None) -> bool:
     """Whether this client (its address, and the account if given) is locked out now."""
     return AxesProxyHandler.is_locked(request, credentials_of(username, "check"))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLockout:
+    """What decides whether a token's client is locked out now, for a statement that reads
+    the failures itself (``failures_sql``): the client's address, the start of the cool-off
+    and the failure limit. Locked out when the failures counted from ``address`` since
+    ``since`` reach ``limit``, exactly as ``is_locked_out`` decides for a token."""
+
+    address: str
+    since: datetime
+    limit: int
+
+
+def token_lockout(request: HttpRequest) -> TokenLockout | None:
+    """The lockout rule for a token from this client, for a caller that reads the failures
+    in its own statement instead of asking ``is_locked_out`` in a round trip of its own.
+
+    None when the rule is not that plain count (axes not keeping its counts in this
+    database, no cool-off, a lockout that is off or counts by more than the address, no
+    address): the caller then asks ``is_locked_out``.
+    """
+    credentials = credentials_of(None, "check")
+    AxesProxyHandler.update_request(request)
+    if (
+        not isinstance(AxesProxyHandler.get_implementation(), AxesDatabaseHandler)
+        or not axes_settings.AXES_LOCK_OUT_AT_FAILURE
+        or axes_settings.AXES_COOLOFF_TIME is None
+        or get_lockout_parameters(request, credentials) != ["ip_address"]
+        or not request.axes_ip_address
+    ):
+        return None
+    return TokenLockout(
+        address=request.axes_ip_address,
+        since=get_cool_off_threshold(request),
+        limit=get_failure_limit(request, credentials),
+    )
+
+
+def failures_sql(*, address: str, since: str) -> str:
+    """PostgreSQL: the failures counted against the address ``address`` (an SQL expression
+    of type text) since ``since`` (timestamptz): what ``is_locked_out`` sums for a token,
+    one indexed read of axes' counts (``ip_address`` is indexed)."""
+    table = AccessAttempt._meta.db_table
+    return (
+        f"COALESCE((SELECT SUM(f.failures_since_start) FROM {table} f"  # noqa: S608
+        f" WHERE f.ip_address = ({address})::inet AND f.attempt_time >= {since}), 0)"
+    )
 
 
 def login_failed(

@@ -34,7 +34,14 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from access.lockout import is_locked_out, locked_out_body, login_failed, retry_after_seconds
+from access.lockout import (
+    TokenLockout,
+    is_locked_out,
+    locked_out_body,
+    login_failed,
+    retry_after_seconds,
+    token_lockout,
+)
 from access.lockout import retry_at as lockout_retry_at
 from access.selectors import token_hash
 from access.services import token_touch
@@ -167,7 +174,12 @@ def credit_check(request, code: str) -> HttpResponse:
             Allow="GET",
         )
     key = _token(request)
-    if key is not None and is_locked_out(request):
+    # A locked-out client learns nothing, not even whether its token is right, so the lockout
+    # is read before the token is. On PostgreSQL the check's own statement reads it (no round
+    # trip of its own); otherwise it is asked here.
+    batched = bool(key) and statement_usable()
+    lockout = token_lockout(request) if batched else None
+    if key is not None and lockout is None and is_locked_out(request):
         return _locked_out(request)
     if not key:
         message = (
@@ -185,14 +197,16 @@ def credit_check(request, code: str) -> HttpResponse:
         )
     values, errors = _input(request.GET)
     if errors:
+        if lockout is not None and is_locked_out(request):
+            return _locked_out(request)
         # Who asks is told before what is wrong with the question (one indexed statement).
         caller, _system = caller_of(token_key=key, at=timezone.now())
         if caller is not Caller.ALLOWED:
             return _caller_refusal(request, caller)
         return _refusal(CreditErrorCode.INVALID, _("Some fields need correcting."), 400, errors)
     asked_code = normalise(code).replace("\x00", "")  # PostgreSQL text holds no NUL
-    if statement_usable():
-        return _answered(request, values, asked_code, key)
+    if batched:
+        return _answered(request, values, asked_code, key, lockout)
     answer: CheckAnswer = check_and_log(
         token_key=key,
         subject_code=asked_code,
@@ -230,10 +244,12 @@ def success_body(answer: CheckAnswer) -> dict:
     }
 
 
-def _answered(request, values: dict, asked_code: str, key: str) -> HttpResponse:
-    """PostgreSQL: the statement writes the success body from ``"subject"`` on
-    (``credit.check.postgres.batch.check_and_log_body``); the query's number and time are put
-    in front of it here."""
+def _answered(
+    request, values: dict, asked_code: str, key: str, lockout: TokenLockout | None
+) -> HttpResponse:
+    """PostgreSQL: the statement reads the client's lockout, then writes the success body
+    from ``"subject"`` on (``credit.check.postgres.batch.check_and_log_body``); the query's
+    number and time are put in front of it here."""
     at = timezone.now()
     answer = check_and_log_body(
         token_key=key,
@@ -242,7 +258,10 @@ def _answered(request, values: dict, asked_code: str, key: str) -> HttpResponse:
         matter_code=values["matter"],
         reason=values["reason"],
         at=at,
+        lockout=lockout,
     )
+    if answer.locked_out:
+        return _locked_out(request)
     if answer.caller is not Caller.ALLOWED:
         return _caller_refusal(request, answer.caller)
     token_touch(key_hash=token_hash(key), at=at)

@@ -36,6 +36,7 @@ from django.utils import timezone
 from modeltranslation.settings import AVAILABLE_LANGUAGES, DEFAULT_LANGUAGE
 from modeltranslation.utils import build_localized_fieldname, get_language
 
+from access.lockout import TokenLockout, failures_sql
 from access.selectors import token_hash
 from credit.check.postgres.statement import choice_literal, statement_tables
 from credit.check.read import Caller, caller_from, caller_tables
@@ -75,17 +76,20 @@ class Question:
     reason: str
     at: object
     language: str = field(default_factory=get_language)  # the asking thread's, by default
+    lockout: TokenLockout | None = None  # the client's lockout, read by the statement
 
 
 @dataclass(frozen=True, slots=True)
 class CheckBody:
     """One check's answer: who asked, whether the matter is known, the log row and the
-    success body from ``"subject"`` on (None: no subject, or no answer at all)."""
+    success body from ``"subject"`` on (None: no subject, or no answer at all); or, with
+    ``locked_out``, none of it: the client is locked out (nothing read, nothing logged)."""
 
     caller: Caller
     matter_found: bool
     query_pk: int | None
     body: bytes | None
+    locked_out: bool = False
 
 
 def _log_sequence(table: str) -> str:
@@ -149,11 +153,14 @@ def _batch_sql() -> str:
 WITH q AS MATERIALIZED (
   SELECT * FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
     AS (key text, subject text, logged_subject text, matter text, purpose text, reason text,
-        day date, at timestamptz, lang text)) WITH ORDINALITY
-    AS q(key, subject, logged_subject, matter, purpose, reason, day, at, lang, n)
+        day date, at timestamptz, lang text, ip text, since timestamptz, lim int))
+    WITH ORDINALITY
+    AS q(key, subject, logged_subject, matter, purpose, reason, day, at, lang, ip, since, lim, n)
 ),
 asking AS MATERIALIZED (
   SELECT q.*, x.user_active, x.system_id, x.system_active,
+         q.ip IS NOT NULL AND {failures_sql(address="q.ip", since="q.since")} >= q.lim
+           AS locked,
          (SELECT mt.id FROM {matter} mt WHERE mt.code = q.matter) AS matter_id
     FROM q LEFT JOIN LATERAL (
       SELECT u.is_active AS user_active, c.id AS system_id, c.is_active AS system_active
@@ -164,7 +171,7 @@ asking AS MATERIALIZED (
 ),
 asked AS MATERIALIZED (
   SELECT * FROM asking a
-   WHERE a.user_active AND a.system_id IS NOT NULL AND a.system_active
+   WHERE NOT a.locked AND a.user_active AND a.system_id IS NOT NULL AND a.system_active
      AND (a.matter = '' OR a.matter_id IS NOT NULL)
 ),
 subject AS MATERIALIZED (
@@ -262,7 +269,8 @@ SELECT q.user_active, q.system_id, q.system_active, (q.matter = '' OR q.matter_i
                WHERE m.n = q.n AND m.kind = {no_commitment} ORDER BY m.starts_on, m.id
                LIMIT 1))::text, 'null')
           || '}}'
-         FROM standing st, graded g WHERE st.n = q.n AND g.n = q.n AND s.id IS NOT NULL)
+         FROM standing st, graded g WHERE st.n = q.n AND g.n = q.n AND s.id IS NOT NULL),
+       q.locked
   FROM asking q
   LEFT JOIN subject s ON s.n = q.n
  ORDER BY q.n
@@ -285,6 +293,15 @@ def _questions_json(questions: list[Question]) -> bytes:
                 "day": timezone.localdate(q.at).isoformat(),
                 "at": q.at.isoformat(),
                 "lang": language_key(q.language),
+                **(
+                    {}
+                    if q.lockout is None
+                    else {
+                        "ip": q.lockout.address,
+                        "since": q.lockout.since.isoformat(),
+                        "lim": q.lockout.limit,
+                    }
+                ),
             }
             for q in questions
         ],
@@ -356,7 +373,7 @@ def check_and_log_bodies(questions: list[Question]) -> list[CheckBody]:
     started = time.monotonic() if logged else 0.0
     with connection.wrap_database_errors:
         result = _execute(connection.connection.pgconn, sql, params)
-        rows = [[result.get_value(r, c) for c in range(6)] for r in range(result.ntuples)]
+        rows = [[result.get_value(r, c) for c in range(7)] for r in range(result.ntuples)]
     if logged:
         connection.queries_log.append(
             {
@@ -366,6 +383,9 @@ def check_and_log_bodies(questions: list[Question]) -> list[CheckBody]:
         )
     answers = []
     for row in rows:
+        if row[6] == b"t":
+            answers.append(CheckBody(Caller.UNKNOWN_TOKEN, False, None, None, locked_out=True))
+            continue
         caller = caller_from(
             None if row[0] is None else row[0] == b"t",
             None if row[1] is None else int(row[1]),
@@ -453,11 +473,23 @@ _GROUP = GroupCommit(check_and_log_bodies)
 
 
 def check_and_log_body(
-    *, token_key: str, subject_code: str, purpose: str, matter_code: str, reason: str, at
+    *,
+    token_key: str,
+    subject_code: str,
+    purpose: str,
+    matter_code: str,
+    reason: str,
+    at,
+    lockout: TokenLockout | None = None,
 ) -> CheckBody:
     """PostgreSQL only: answer and log one check, together with the checks other threads of
-    this process ask at the same moment when this one is in autocommit (the view)."""
-    question = Question(token_key, subject_code, purpose, matter_code, reason, at)
+    this process ask at the same moment when this one is in autocommit (the view).
+
+    With ``lockout`` the statement first reads whether the client is locked out (the
+    failures counted against its address) and, if so, answers nothing and logs nothing: a
+    locked-out client learns nothing, not even whether its token is right.
+    """
+    question = Question(token_key, subject_code, purpose, matter_code, reason, at, lockout=lockout)
     if settings.CREDIT_CHECK_GROUP_COMMIT and connection.get_autocommit():
         return _GROUP.answer(question)
     [answer] = check_and_log_bodies([question])
