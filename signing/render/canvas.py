@@ -6,7 +6,7 @@ must stay those of earlier renders); a report is tagged as it is written instead
 (``TaggedCanvas``): the same marks (``signing.render.tagging``) become the same elements, but
 a long listing's thousands of elements (a ``TR`` and its ``TD`` per row, each an indirect
 object since the parent tree points at the cells) are not reportlab objects, each registered,
-formatted and added to the file one by one (about 10 µs apiece, a third of a 500-entry
+formatted and added to the file one by one (about 10 µs apiece, half of a 500-entry
 report's rendering): they are formatted as PDF syntax while the marks are numbered and
 written as one block of numbered objects where their numbers fall (``_Tree``, ``_write``).
 The bytes are those reportlab wrote with the elements as its own objects (the same numbers,
