@@ -86,17 +86,24 @@ def _table_entries(data: bytes, position: int) -> tuple[xref.XRefSectionData, in
         if count and max(generations) > 0xFFFF:
             return None
         highest = max(highest, first + count - 1)
-        for number, offset, generation, kind in zip(
-            range(first, first + count), fields[0::3], generations, fields[2::3], strict=True
-        ):
-            if number == 0:
-                continue
-            if kind == b"n":
-                entries.standard_xrefs[number] = (generation, int(offset))
-                entries.explicit_refs_in_revision.add((number, generation))
-            else:
-                entries.freed[number] = generation
-                entries.explicit_refs_in_revision.add((number, generation - 1))
+        skip = 1 if first == 0 and count else 0  # object 0 is no entry of pyHanko's
+        numbers = range(first + skip, first + count)
+        offsets, kinds = fields[3 * skip :: 3], fields[3 * skip + 2 :: 3]
+        generations = generations[skip:]
+        if b"f" not in kinds:  # every entry in use, as in a table reportlab or pyHanko writes
+            located = zip(generations, map(int, offsets), strict=True)
+            entries.standard_xrefs.update(zip(numbers, located, strict=True))
+            entries.explicit_refs_in_revision.update(zip(numbers, generations, strict=True))
+        else:
+            for number, offset, generation, kind in zip(
+                numbers, offsets, generations, kinds, strict=True
+            ):
+                if kind == b"n":
+                    entries.standard_xrefs[number] = (generation, int(offset))
+                    entries.explicit_refs_in_revision.add((number, generation))
+                else:
+                    entries.freed[number] = generation
+                    entries.explicit_refs_in_revision.add((number, generation - 1))
         if (trailer := _TRAILER.match(data, position)) is not None:
             return entries, highest, trailer.end()
     return None

@@ -8,7 +8,7 @@ report can be sealed without covering a word. Tables are plain-text ``TextTable`
 (``signing.render.table``): a report's cost grows little with its number of entries. Labels
 come in the caller's language; the document's kind is printed in both languages.
 
-Tagged (``signing.render.tagging``, ``signing.render.structure``): the title ``H1``, the
+Tagged (``signing.render.tagging``, ``signing.render.canvas``): the title ``H1``, the
 sections' headings ``H2``, the other lines ``P``, the tables as tables (the particulars'
 labels head their rows, a section's column headings its columns), with the catalogue
 entries of PDF/UA-1 in the document's language.
@@ -26,9 +26,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
+from signing.render.canvas import tagged_canvas
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.glyphs import replace_undrawable, undrawable_characters
-from signing.render.structure import tagged_canvas
 from signing.render.table import TextTable
 from signing.render.tagging import TaggedParagraph as Paragraph
 

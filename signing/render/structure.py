@@ -7,15 +7,10 @@ tagged document.
 grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
 around the cells' paragraphs, and leave the content stream; a cell marked with ``/Content
 true`` (``signing.render.table.TextTable``'s) holds its text's marked-content id itself.
-The credit report and notice are tagged as reportlab writes them (``TaggedCanvas``,
-``tag_canvas``): the same marks become the same elements in reportlab's own objects, so a
-long listing's thousands of elements are written once instead of written, parsed and written
-again by qpdf; and each page's entry in the ``ParentTree`` (its elements by marked-content
-id) is an indirect array of its own, so the tree itself is one short list: the seal's
-revision reads and writes it again (``signing.pades.fields``) in pyHanko, whose parser is
-Python, and should not parse a long listing's thousands of references to add one entry. A
-commitment is tagged after the fact (``tag_pdf``) with its entries inline: its bytes stay
-those of earlier renders (a form signed elsewhere is checked by rendering it again).
+A commitment is tagged after the fact (``tag_pdf``) with its page entries inline: its bytes
+stay those of earlier renders (a form signed elsewhere is checked by rendering it again).
+The credit report and notice are tagged as reportlab writes them, from the same marks
+(``signing.render.canvas``).
 
 The catalogue gets ``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``,
 ``ViewerPreferences /DisplayDocTitle true`` and an XMP metadata packet with the document
@@ -34,18 +29,15 @@ import io
 import json
 import re
 import zlib
-from xml.sax.saxutils import escape
 
 import pikepdf
-from reportlab.pdfbase import pdfdoc
-from reportlab.pdfgen.canvas import Canvas
 
 # Roles that group other elements and hold no content of their own.
 GROUPS = (b"Table", b"TR", b"TH", b"TD")
 # Every mark the renderer writes, each on a line of its own: a role opening (a header cell
 # with its scope; a cell whose text is marked directly under it, with ``/Content true``), or
 # the end of the innermost open one.
-_MARK = re.compile(
+MARKS = re.compile(
     rb"^(?:/(H1|H2|H3|P|Artifact|Table|TR|TD) BMC"
     rb"|/(TH|TD) <<(?:/Scope /(Row|Column))? ?(/Content true)?>> BDC|EMC)$",
     re.MULTILINE,
@@ -83,7 +75,7 @@ def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes
             page.Tabs = pikepdf.Name.S  # tab order follows the structure
 
         pages = ["{} {} R".format(*page.obj.objgen) for page in document.pages]
-        root = _structure_tree(objects, pages, tag_page, page_entries_indirect=False)
+        root = _structure_tree(objects, pages, tag_page)
         objects.write()
         document.Root.StructTreeRoot = objects.get(root)
         document.Root.MarkInfo = pikepdf.Dictionary(Marked=True)
@@ -101,11 +93,11 @@ def tag_pdf(pdf: bytes, *, language: str, title_displayed: bool = True) -> bytes
     return out.getvalue()
 
 
-def _structure_tree(objects, pages: list[str], tag_page, *, page_entries_indirect: bool) -> str:
+def _structure_tree(objects, pages: list[str], tag_page) -> str:
     """Build the structure tree of the pages (their references) in ``objects`` and return the
     tree root's reference. ``tag_page(index, marks)`` numbers a page's content marks with
-    ``marks.number`` (and writes the page's own entries); ``page_entries_indirect``: each
-    page's parent tree entry an indirect array (see the module)."""
+    ``marks.number`` (and writes the page's own entries); each page's parent tree entry is
+    inline."""
     root, top = objects.allocate(), objects.allocate()
     numbers: list = []
     kids: list[str] = []
@@ -113,7 +105,7 @@ def _structure_tree(objects, pages: list[str], tag_page, *, page_entries_indirec
         marks = _PageMarks(objects, page, parent=top, kids=kids)
         tag_page(index, marks)
         elements = marks.elements
-        numbers += [index, objects.add(elements) if page_entries_indirect else elements]
+        numbers += [index, elements]
     objects.add({"/Type": "/StructElem", "/S": "/Document", "/P": root, "/K": kids}, top)
     objects.add(
         {
@@ -125,159 +117,6 @@ def _structure_tree(objects, pages: list[str], tag_page, *, page_entries_indirec
         root,
     )
     return root
-
-
-class TaggedCanvas(Canvas):
-    """A canvas that writes the structure tree with the rest of the document: its pages'
-    marks become elements in reportlab's own objects when it saves (``tag_canvas``), so the
-    tagged PDF is written once, not written by reportlab, parsed and written again by qpdf
-    (about 13 µs per object each way, and a long listing has thousands of elements). Each
-    page's parent tree entry is an indirect array of its own (see the module). Made with
-    ``tagged_canvas(language)`` as a document template's ``canvasmaker``."""
-
-    structure_language = "zh-hans"
-
-    def save(self) -> None:
-        if len(self._code):
-            self.showPage()
-        tag_canvas(self, language=self.structure_language)
-        super().save()
-
-
-def tagged_canvas(language: str) -> type[TaggedCanvas]:
-    """The ``TaggedCanvas`` of a document in ``language`` (a Django code)."""
-    return type("TaggedCanvas", (TaggedCanvas,), {"structure_language": language})
-
-
-def tag_canvas(canvas: Canvas, *, language: str) -> None:
-    """Give the document ``canvas`` is about to write the structure tree of its pages' marks
-    and the catalogue entries of PDF/UA, as ``tag_pdf`` does to a written PDF, each page's
-    parent tree entry indirect. Called once every page is shown, before reportlab writes."""
-    document = canvas._doc
-    objects = _CanvasObjects(document)
-    pages = document.Pages.pages
-
-    def tag_page(index: int, marks: _PageMarks) -> None:
-        page = pages[index]
-        marked = marks.number(page.stream.encode("utf-8"))  # as reportlab encodes it
-        page.Contents = _Stream(zlib.compress(marked), "/Filter /FlateDecode")
-        page.__NoDefault__ = [*pdfdoc.PDFPage.__NoDefault__, "StructParents", "Tabs"]
-        page.StructParents = index
-        page.Tabs = pdfdoc.PDFName("S")  # tab order follows the structure
-
-    references = [objects.reference(document.Reference(page).name) for page in pages]
-    root = _structure_tree(objects, references, tag_page, page_entries_indirect=True)
-    catalog = document.Catalog
-    # the catalogue's small dictionaries stay in it (reportlab would make them objects)
-    catalog.__Refs__ = [k for k in catalog.__Refs__ if k not in ("MarkInfo", "ViewerPreferences")]
-    catalog.StructTreeRoot = objects.raw[root]
-    catalog.MarkInfo = pdfdoc.PDFDictionary({"Marked": pdfdoc.PDFtrue})
-    catalog.Lang = pdfdoc.PDFString(pdf_language(language))
-    catalog.ViewerPreferences = pdfdoc.PDFDictionary({"DisplayDocTitle": pdfdoc.PDFtrue})
-    catalog.Metadata = _Stream(_xmp(document).encode("utf-8"), "/Type /Metadata /Subtype /XML")
-
-
-class _RawObject(pdfdoc.PDFObject):
-    """A reportlab object whose value is a structure element (or tree) in ``_NewObjects``'s
-    form, written as PDF syntax when reportlab writes it (a group's children are known by
-    then)."""
-
-    __RefOnly__ = 1
-    value = None
-
-    def format(self, document) -> bytes:
-        return _syntax(self.value).encode("ascii")
-
-
-class _Stream(pdfdoc.PDFObject):
-    """A stream of given bytes and dictionary entries (PDF syntax)."""
-
-    __RefOnly__ = 1
-
-    def __init__(self, data: bytes, entries: str) -> None:
-        self.data = data
-        self.entries = entries
-
-    def format(self, document) -> bytes:
-        head = f"<<{self.entries} /Length {len(self.data)}>>\nstream\n".encode("ascii")
-        return head + self.data + b"\nendstream\n"
-
-
-class _CanvasObjects:
-    """``_NewObjects`` for a document reportlab has not written yet: each object is
-    registered with reportlab, which numbers it at once and writes it with the rest."""
-
-    def __init__(self, document) -> None:
-        self.document = document
-        self.raw: dict[str, _RawObject] = {}
-
-    def reference(self, name: str) -> str:
-        number, generation = self.document.idToObjectNumberAndVersion[name]
-        return f"{number} {generation} R"
-
-    def allocate(self) -> str:
-        raw = _RawObject()
-        reference = self.reference(self.document.Reference(raw).name)
-        self.raw[reference] = raw
-        return reference
-
-    def add(self, value, reference: str | None = None) -> str:
-        reference = reference or self.allocate()
-        self.raw[reference].value = value
-        return reference
-
-
-def _syntax(value) -> str:
-    """A value of ``_NewObjects``'s form (names, references, integers, lists, dictionaries)
-    in PDF syntax."""
-    if isinstance(value, dict):
-        return "<<" + " ".join(f"{key} {_syntax(item)}" for key, item in value.items()) + ">>"
-    if isinstance(value, list):
-        return "[" + " ".join(map(_syntax, value)) + "]"
-    return str(value)
-
-
-_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" \
-xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" \
-xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt>\
-</dc:description>
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <pdf:Producer>{producer}</pdf:Producer>
-   <xmp:CreateDate>{date}</xmp:CreateDate>
-   <xmp:CreatorTool>{creator}</xmp:CreatorTool>
-   <xmp:ModifyDate>{date}</xmp:ModifyDate>
-   <pdfuaid:part>1</pdfuaid:part>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
-
-
-def _xmp(document) -> str:
-    """The XMP packet of reportlab's document information, as ``_identify`` writes it (the
-    dates those of the document information: the injected clock's or reportlab's
-    invariant ones) with the PDF/UA-1 identification."""
-    info = document.info
-    stamp = pdfdoc.PDFDate(ts=document._timeStamp, dateFormatter=info._dateFormatter)
-    day = stamp.format(document).decode("ascii")  # "(D:YYYYMMDDHHmmSS+HH'mm')"
-    digits = re.sub(r"[^0-9+\-]", "", day)
-    date = (
-        f"{digits[0:4]}-{digits[4:6]}-{digits[6:8]}T{digits[8:10]}:{digits[10:12]}:"
-        f"{digits[12:14]}{digits[14:17]}:{digits[17:19]}"
-    )
-    return _XMP.format(
-        author=escape(info.author),
-        subject=escape(info.subject),
-        title=escape(info.title),
-        producer=escape(info.producer),
-        creator=escape(info.creator),
-        date=date,
-    )
 
 
 class _NewObjects:
@@ -351,7 +190,7 @@ class _PageMarks:
 
     def number(self, content: bytes) -> bytes:
         """``content`` with its marks numbered (grouping elements' marks left out)."""
-        return _MARK.sub(self._numbered, content)
+        return MARKS.sub(self._numbered, content)
 
     def _numbered(self, match: re.Match) -> bytes:
         groups, opened, elements = self.groups, self.opened, self.elements

@@ -304,8 +304,14 @@ class TextTable(Flowable):
         canvas = self.canv
         text = canvas.beginText()
         text.setFont(self.font_name, self.font_size, self.leading)
-        write = _LineWriter(canvas, text) if _LineWriter.serves(self.font_name) else text.textOut
         code = text._code
+        padding, leading, font_size = self.padding, self.leading, self.font_size
+        starts = list(itertools.accumulate(self.col_widths[:-1], initial=0.0))
+        # with the line writer on a bottom-up canvas (reportlab's default), each column's
+        # origin is formatted once and written as ``setTextOrigin`` writes it
+        fast = _LineWriter.serves(self.font_name) and bool(canvas.bottomup)
+        write = _LineWriter(canvas, text) if fast else text.textOut
+        origins = [fp_str(x + padding) for x in starts]
         # the marks are lines of their own in the content (the text object joins its code
         # with spaces)
         row_begin, mark_end = "\n/TR BMC\n", "\nEMC\n"
@@ -315,23 +321,23 @@ class TextTable(Flowable):
             + "\n"
             for flags in itertools.product((False, True), repeat=3)
         }
-        padding, leading, font_size = self.padding, self.leading, self.font_size
         y = total
         for row, (cells, height) in enumerate(laid_out):
             code.append(row_begin)
-            x = 0.0
             is_column_header = row < self.header_rows
-            for column, (lines, width) in enumerate(zip(cells, self.col_widths, strict=True)):
+            for column, lines in enumerate(cells):
                 is_content = any(lines)
                 code.append(marks[is_column_header, self.row_headers and column == 0, is_content])
                 baseline = y - padding - font_size
                 for line in lines if is_content else ():
                     if line:
-                        text.setTextOrigin(x + padding, baseline)
+                        if fast:
+                            code.append(f"1 0 0 1 {origins[column]} {fp_str(baseline)} Tm")
+                        else:
+                            text.setTextOrigin(starts[column] + padding, baseline)
                         write(line)
                     baseline -= leading
                 code.append(mark_end)
-                x += width
             code.append(mark_end)
             y -= height
         canvas.drawText(text)

@@ -31,6 +31,13 @@ class BreachSourceKind(models.TextChoices):
     PENALTY_DECISION = "penalty_decision", _("Administrative penalty decision")
 
 
+def legal_basis_shown(category: BreachCategory, legal_basis: str) -> str:
+    """A breach's ``legal_basis`` as shown: in the reader's language when it is the
+    category's (ADR 0015); a basis the regulator wrote for this breach as written."""
+    bases = {category.legal_basis_zh_hans, category.legal_basis_en, category.legal_basis}
+    return category.legal_basis if legal_basis in bases else legal_basis
+
+
 class Breach(CreditStateModel):
     """One breach in a subject's credit record, with the publicity that follows from it."""
 
@@ -129,9 +136,7 @@ class Breach(CreditStateModel):
     def legal_basis_display(self) -> str:
         """The legal basis in the reader's language when it is the category's (ADR 0015); a
         basis the regulator wrote for this breach is shown as written."""
-        category = self.category
-        bases = {category.legal_basis_zh_hans, category.legal_basis_en, category.legal_basis}
-        return category.legal_basis if self.legal_basis in bases else self.legal_basis
+        return legal_basis_shown(self.category, self.legal_basis)
 
     @transition(field=status, source=Status.RECORDED, target=Status.PUBLISHED)
     def publish(self) -> None:

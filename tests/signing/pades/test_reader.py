@@ -118,6 +118,12 @@ def _last_table(pdf: bytes, old: bytes, new: bytes) -> bytes:
     return pdf[:start] + pdf[start:].replace(old, new)
 
 
+def _last_entry_freed(pdf: bytes) -> bytes:
+    """``pdf`` with the last entry in use of its last table marked free (same length)."""
+    at = pdf.rindex(b" 00000 n")
+    return pdf[:at] + b" 00001 f" + pdf[at + 8 :]
+
+
 @pytest.mark.parametrize(
     "variant",
     [
@@ -128,6 +134,7 @@ def _last_table(pdf: bytes, old: bytes, new: bytes) -> bytes:
         lambda pdf: _last_table(pdf, b"xref\n0 ", b"xref\n% note\n0 "),
         lambda pdf: _last_table(pdf, b" 00000 n", b" 70000 n"),  # generations pyHanko skips
         lambda pdf: _last_table(pdf, b" 00000 n", b" 00002 n"),
+        lambda pdf: _last_entry_freed(pdf),  # a freed entry among those in use
     ],
 )
 def test_the_fast_reader_holds_what_pyhanko_s_reader_holds(commitment, company, variant):

@@ -8,7 +8,9 @@ import io
 
 import pikepdf
 import pytest
+from reportlab.pdfbase import pdfdoc
 
+from signing.render import canvas as tagged_canvas_module
 from signing.render.report import IssuedDocument, Section, render_issued_document
 from tests.pdf_structure import (
     catalogue,
@@ -16,6 +18,7 @@ from tests.pdf_structure import (
     structure_roles,
     tagged_catalogue,
     untagged_content,
+    xref_misplaced,
 )
 from tests.pdf_text import pdf_structure_text
 
@@ -175,3 +178,35 @@ def test_each_page_s_parent_tree_entry_is_an_object_of_its_own(report):
 
     assert [int(key) for key in numbers[::2]] == list(range(pages))
     assert all(entry.is_indirect and isinstance(entry, pikepdf.Array) for entry in entries)
+
+
+def test_every_cross_reference_entry_points_at_its_object(report):
+    # the structure elements are written as one block of objects beside reportlab's own
+    assert xref_misplaced(render_issued_document(report)) == []
+
+
+class _Element(pdfdoc.PDFObject):
+    __RefOnly__ = 1
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def format(self, document) -> bytes:
+        return self.text.encode("ascii")
+
+
+def test_the_structure_block_is_written_as_reportlab_writes_its_own_objects(report, monkeypatch):
+    written = render_issued_document(report)
+
+    def as_reportlab_objects(document, tree) -> bytes:
+        # each element handed to reportlab as an object of its own, at its number
+        for index, text in enumerate(tree.objects):
+            number, name = tree.first + index, f"StructureElement{index}"
+            document.numberToId[number] = name
+            document.idToObjectNumberAndVersion[name] = (number, 0)
+            document.idToObject[name] = _Element(text)
+        return pdfdoc.PDFDocument.format(document)
+
+    monkeypatch.setattr(tagged_canvas_module, "_write", as_reportlab_objects)
+
+    assert render_issued_document(report) == written

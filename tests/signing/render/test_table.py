@@ -3,9 +3,21 @@ characters, other scripts at spaces; long tables continue on the next page under
 
 from __future__ import annotations
 
+import io
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import SimpleDocTemplate
+
 from signing.render.fonts import SUBSET_FONT_NAME, font_for_text
 from signing.render.report import IssuedDocument, Section, render_issued_document
-from signing.render.table import NOT_AT_LINE_END, NOT_AT_LINE_START, char_widths, wrap_text
+from signing.render.table import (
+    NOT_AT_LINE_END,
+    NOT_AT_LINE_START,
+    TextTable,
+    char_widths,
+    wrap_text,
+)
 from tests.pdf_text import pdf_info, pdf_text
 
 
@@ -123,3 +135,19 @@ def test_a_long_listing_continues_on_the_next_pages_under_its_header(tmp_path):
     assert pages >= 3
     assert text.count("严重程度") == pages  # the header on every page of the table
     assert all(f"第{index + 1}项记录" in text for index in range(120))  # no row lost
+
+
+@pytest.mark.parametrize("font_name", [SUBSET_FONT_NAME, "Helvetica"])
+def test_each_cell_is_drawn_at_its_column_in_an_embedded_or_a_standard_font(font_name, tmp_path):
+    # the embedded font's lines go through the line writer, a standard font's through
+    # reportlab's own text drawing: both start each cell's lines at its column
+    buffer = io.BytesIO()
+    rows = [["Date", "Record", "Status"], ["2026-01-02", "late filing", "recorded"]]
+    table = TextTable(rows, [100, 200, 100], font_name=font_name, font_size=9, leading=13)
+    SimpleDocTemplate(buffer, pagesize=A4, invariant=1).build([table])
+
+    lines = pdf_text(buffer.getvalue(), tmp_path).splitlines()
+    header = next(line for line in lines if "Date" in line)
+    row = next(line for line in lines if "2026-01-02" in line)
+    assert header.index("Record") == row.index("late filing")
+    assert header.index("Status") == row.index("recorded")
