@@ -7,15 +7,14 @@ tagged document.
 grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
 around the cells' paragraphs, and leave the content stream; a cell marked with ``/Content
 true`` (``signing.render.table.TextTable``'s) holds its text's marked-content id itself.
-The credit report and notice are tagged as reportlab writes them (``TaggedCanvas``,
-``tag_canvas``): the same marks become the same elements in reportlab's own objects, so a
-long listing's thousands of elements are written once instead of written, parsed and written
+The commitment, the credit report and the notice are tagged as reportlab writes them
+(``TaggedCanvas``, ``tag_canvas``): the same marks become the same elements in reportlab's
+own objects, so a document's elements are written once instead of written, parsed and written
 again by qpdf; and each page's entry in the ``ParentTree`` (its elements by marked-content
 id) is an indirect array of its own, so the tree itself is one short list: the seal's
 revision reads and writes it again (``signing.pades.fields``) in pyHanko, whose parser is
-Python, and should not parse a long listing's thousands of references to add one entry. A
-commitment is tagged after the fact (``tag_pdf``) with its entries inline: its bytes stay
-those of earlier renders (a form signed elsewhere is checked by rendering it again).
+Python, and should not parse a long listing's thousands of references to add one entry. The
+evidence sheet and the letter are still tagged after the fact (``tag_pdf``), entries inline.
 
 The catalogue gets ``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``,
 ``ViewerPreferences /DisplayDocTitle true`` and an XMP metadata packet with the document
@@ -25,7 +24,8 @@ it change.
 
 Deterministic like the rendering: the same input gives the same bytes (qpdf's deterministic
 file identifier or reportlab's invariant one, XMP dates taken from the document
-information), so a signed PDF can still be checked by rendering it again (ADR 0034).
+information), ADR 0034. An upload signed elsewhere is checked against the forms issued, not
+by rendering it again (ADR 0039).
 """
 
 from __future__ import annotations
