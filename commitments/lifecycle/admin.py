@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from commitments.catalogue.models import field_label
 from commitments.lifecycle.models import (
     Commitment,
+    IssuedForm,
     RegistryEvent,
     SigningRequest,
     Verification,
@@ -137,6 +138,16 @@ class SigningRequestAdmin(ReadOnlyAdmin):
     list_select_related = ["commitment"]
     list_filter = ["status", "kind"]
     search_fields = ["commitment__reference"]
+
+
+@admin.register(IssuedForm)
+class IssuedFormAdmin(ReadOnlyAdmin):
+    """Forms downloaded to be signed elsewhere: an upload is accepted only over one of them."""
+
+    list_display = ["commitment", "rendered_on", "language", "size", "issued_at"]
+    list_select_related = ["commitment"]
+    list_filter = ["language"]
+    search_fields = ["commitment__reference", "sha256"]
 
 
 @admin.register(VerificationExemption)

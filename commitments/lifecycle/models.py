@@ -15,6 +15,9 @@ them and anyone can check it against a signed checkpoint.
 A ``SigningRequest`` keeps a commitment whose signature could not be completed yet (the
 timestamp authority did not answer) or that was signed elsewhere and uploaded, until the
 background task has finished the signing and started the verification.
+
+An ``IssuedForm`` records each unsigned form downloaded to be signed elsewhere (its SHA-256,
+length, day and language): an upload is accepted only over one of them (ADR 0039).
 """
 
 from __future__ import annotations
@@ -453,3 +456,31 @@ class SigningRequest(StateModel):
     @transition(field=status, source=[Status.FAILED, Status.COMPLETED], target=Status.PENDING)
     def reopen(self) -> None:
         """A failed request tried again by the applicant."""
+
+
+class IssuedForm(models.Model):
+    """An unsigned form issued to be signed elsewhere: an upload must be one of these plus a
+    signature, so the check never depends on what the renderer writes today."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="issued_forms"
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    # The day the form's deadlines were computed for (the signing date if it is uploaded).
+    rendered_on = models.DateField(_("rendered for"))
+    language = models.CharField(_("language"), max_length=8)
+    issued_at = models.DateTimeField(_("issued"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("issued form")
+        verbose_name_plural = _("issued forms")
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "sha256"], name="issued_form_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.rendered_on} {self.language}"

@@ -1,12 +1,14 @@
 """Bring your own signature: check a commitment PDF signed with another tool and CA.
 
 ``inspect_upload`` refuses anything but a plain, complete, unencrypted PDF without active
-content; ``check_uploaded_signature`` accepts a signature only over the platform's own
-render, by the committing party, under a trusted and unrevoked certificate.
+content; ``check_uploaded_signature`` accepts a signature only over a form the platform issued
+(known by its ``FormDigest``), by the committing party, under a trusted and unrevoked
+certificate.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,6 +81,29 @@ def _refuse_active_content(reader: PdfFileReader) -> None:
 
 
 @dataclass(frozen=True)
+class FormDigest:
+    """An issued unsigned form, known by its SHA-256 (hex) and its length in bytes.
+
+    A signature made elsewhere is an incremental update, so the upload starts with the issued
+    form's bytes: its digest and length are enough to recognise it, whatever renders today.
+    """
+
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> FormDigest:
+        """Return the digest of a form's bytes."""
+        return cls(sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+    def is_prefix_of(self, data: bytes) -> bool:
+        """Return whether ``data`` starts with exactly the form this digest names."""
+        return len(data) >= self.size and hashlib.sha256(data[: self.size]).hexdigest() == (
+            self.sha256
+        )
+
+
+@dataclass(frozen=True)
 class UploadCheck:
     """What an accepted uploaded signature proved."""
 
@@ -86,14 +111,14 @@ class UploadCheck:
     signer_code: str
     signing_time: datetime | None
     certificate_serial: str
-    rendered_length: int  # bytes of the original render the signature covers
+    form: FormDigest  # the issued form the signature covers
     certificate_issuer: str = ""
 
 
 def check_uploaded_signature(
     data: bytes,
     *,
-    rendered_candidates: Sequence[bytes],
+    issued_forms: Sequence[FormDigest],
     subject_code: str,
     trust_roots_der: Sequence[bytes],
     crls_der: Sequence[bytes] = (),
@@ -102,7 +127,7 @@ def check_uploaded_signature(
     """Check a commitment PDF signed elsewhere, or raise ``SignatureRefused`` saying why.
 
     Accepted when: it is a plain PDF (``inspect_upload``); the first signature's revision is
-    exactly one of ``rendered_candidates`` (our deterministic render) plus that signature;
+    exactly one of ``issued_forms`` (the forms the platform issued) plus that signature;
     its bytes are intact; its certificate chains to one of ``trust_roots_der``, is within
     its validity now, is not listed in a CRL at hand (``crls_der`` and the PDF's own DSS);
     and it belongs to ``subject_code`` (organizationIdentifier NTRCN-<code> or serialNumber).
@@ -125,17 +150,13 @@ def check_uploaded_signature(
         raise SignatureRefused("tampered", "The signed bytes were changed after signing.")
     signed_length = signature.byte_range[2] + signature.byte_range[3]
     original = next(
-        (
-            candidate
-            for candidate in rendered_candidates
-            if data.startswith(candidate) and len(candidate) < signed_length
-        ),
+        (form for form in issued_forms if form.size < signed_length and form.is_prefix_of(data)),
         None,
     )
     if original is None or signature.signed_revision != 1:
         raise SignatureRefused(
             "wrong_document",
-            "The signed document is not the commitment as rendered by the platform.",
+            "The signed document is not a commitment form the platform issued.",
         )
     certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     issuer_ok = _chains_to(certificate, roots=trust_roots_der, embedded=signature)
@@ -157,7 +178,7 @@ def check_uploaded_signature(
         signer_code=code,
         signing_time=status.signer_reported_dt,
         certificate_serial=f"{certificate.serial_number:x}",
-        rendered_length=len(original),
+        form=original,
         certificate_issuer=certificate.issuer.rfc4514_string(),
     )
 

@@ -1,8 +1,9 @@
 """Render a commitment as a PDF with reportlab, Chinese text in an embedded font.
 
 Rendering is deterministic (reportlab's ``invariant`` mode, no clock of its own): the
-same ``CommitmentDocument`` gives byte-identical output, so a signed PDF can later be
-checked to be "the rendered commitment, unchanged" by rendering it again. The document's
+same ``CommitmentDocument`` gives byte-identical output. An upload signed elsewhere is
+checked against the forms issued (ADR 0039), not against a render made again, so the bytes
+may change between releases; within one they never depend on when or where it runs. The document's
 creation and modification dates are the ``created_at`` the caller passes (the moment of
 signing, or the day a form to sign elsewhere is rendered for): an injected clock, so the
 metadata tells the truth and tests still get identical bytes.
@@ -18,7 +19,8 @@ when a character is outside it.
 The PDF is tagged (``signing.render.tagging``, ``signing.render.structure``): headings,
 paragraphs and tables in reading order in a structure tree, the footer and watermark as
 artifacts, with the catalogue entries of PDF/UA-1 (language, title, tab order, XMP
-identification).
+identification). It is tagged as reportlab writes it (``tagged_canvas``), as the credit
+report is, not parsed and written again by qpdf afterwards.
 
 Headings come from a small table keyed by language, not from Django's gettext, so the
 output never depends on the language of the request that happens to render it.
@@ -38,25 +40,26 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    SimpleDocTemplate,
-    Spacer,
-    TableStyle,
-)
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from directory.city import city_now, city_time_text
 from signing.errors import InvalidDocument
+from signing.render.canvas import tagged_canvas
 from signing.render.fonts import drawing_lock, font_for_text
-from signing.render.structure import tag_pdf
+from signing.render.table import TextTable
 from signing.render.tagging import TaggedParagraph as Paragraph
-from signing.render.tagging import TaggedTable, artifact_begin, artifact_end
+from signing.render.tagging import artifact_begin, artifact_end
 
 PRODUCER = "Chengnuo"
 # Room above the title on the first page for the platform seal's stamp (SEAL_BOX).
 SEAL_ROOM = 17 * mm
 WATERMARK_COLOUR = colors.HexColor("#e8b4b4")
+MARGIN = 20 * mm
+FRAME_PADDING = 6  # reportlab's frame keeps 6 pt on each side of its text
+TEXT_WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
+LABEL_WIDTH = 55 * mm
+LABEL_COLOUR = colors.HexColor("#f2f2f2")
+HEADER_COLOUR = colors.HexColor("#e6e6e6")
 
 LABELS: dict[str, dict[str, str]] = {
     "zh-hans": {
@@ -181,7 +184,6 @@ class _Styles:
     subheading: ParagraphStyle
     body: ParagraphStyle
     cell: ParagraphStyle
-    cell_label: ParagraphStyle
 
 
 _styles: dict[str, _Styles] = {}
@@ -200,10 +202,10 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
     template = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=f"{document.title} {document.reference}",
         author=document.subject_name,
         subject=f"{document.matter} {document.reference}",
@@ -211,6 +213,7 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
         producer=PRODUCER,
         keywords=[],
         invariant=1,
+        pageCompression=1,  # fonts; the tagging canvas compresses each page's content
     )
 
     def draw_footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
@@ -233,9 +236,9 @@ def render_commitment_pdf(document: CommitmentDocument) -> bytes:
             _story(document, labels, styles),
             onFirstPage=draw_footer,
             onLaterPages=draw_footer,
+            canvasmaker=tagged_canvas(document.language),
         )
-    # the structure tree reportlab cannot write: headings, paragraphs, reading order
-    return tag_pdf(buffer.getvalue(), language=document.language)
+    return buffer.getvalue()
 
 
 def _pdf_date(moment: datetime):  # type: ignore[no-untyped-def]
@@ -374,26 +377,27 @@ def _table(
     header: tuple[str, str] | None,
     empty: str = "",
 ) -> Flowable:
-    """Return a two-column bordered table of wrapped paragraphs (or ``empty`` if no rows)."""
+    """Return a two-column bordered table of wrapped text (or ``empty`` if no rows): the
+    labels on grey heading their rows, a header row heading its columns.
+
+    Plain-text cells (``TextTable``): each cell is broken into lines once, with widths from a
+    per-font table, instead of a ``Paragraph`` laid out by the CJK breaker for the table's
+    height and again to draw it."""
     if not rows:
         return Paragraph(_markup(empty), styles.body)
-    data: list[list[Flowable]] = []
-    if header is not None:
-        data.append([Paragraph(_markup(text), styles.cell_label) for text in header])
-    data += [
-        [Paragraph(_markup(left), styles.cell_label), Paragraph(_markup(right), styles.cell)]
-        for left, right in rows
-    ]
-    table = TaggedTable(data, colWidths=[55 * mm, None], repeatRows=1 if header else 0)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
-    ]
-    if header is not None:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")))
-    table.setStyle(TableStyle(commands))
-    return table
+    data = [list(header)] if header is not None else []
+    data += [[left, right] for left, right in rows]
+    return TextTable(
+        data,
+        [LABEL_WIDTH, TEXT_WIDTH - LABEL_WIDTH],
+        font_name=styles.cell.fontName,
+        font_size=styles.cell.fontSize,
+        leading=styles.cell.leading,
+        header_rows=1 if header is not None else 0,
+        header_background=HEADER_COLOUR if header is not None else None,
+        label_background=LABEL_COLOUR,
+        row_headers=True,
+    )
 
 
 def _markup(text: str) -> str:
@@ -456,8 +460,8 @@ def _styles_for(font_name: str) -> _Styles:
             "subheading", parent=body, fontSize=11, leading=17, spaceBefore=4, spaceAfter=2
         ),
         body=body,
+        # the tables' text (``TextTable``)
         cell=ParagraphStyle("cell", parent=body, fontSize=10, leading=14, spaceAfter=0),
-        cell_label=ParagraphStyle("cell_label", parent=body, fontSize=10, leading=14, spaceAfter=0),
     )
     _styles[font_name] = styles
     return styles

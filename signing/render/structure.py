@@ -7,10 +7,9 @@ tagged document.
 grouping elements ``Table`` → ``TR`` → ``TH``/``TD`` (a header cell with its ``Scope``)
 around the cells' paragraphs, and leave the content stream; a cell marked with ``/Content
 true`` (``signing.render.table.TextTable``'s) holds its text's marked-content id itself.
-A commitment is tagged after the fact (``tag_pdf``) with its page entries inline: its bytes
-stay those of earlier renders (a form signed elsewhere is checked by rendering it again).
-The credit report and notice are tagged as reportlab writes them, from the same marks
-(``signing.render.canvas``).
+The commitment, the credit report and the notice are tagged as reportlab writes them, from
+the same marks (``signing.render.canvas``); the evidence sheet and the letter are still tagged
+after the fact (``tag_pdf``), with their page entries inline.
 
 The catalogue gets ``StructTreeRoot``, ``MarkInfo /Marked true``, the document's ``/Lang``,
 ``ViewerPreferences /DisplayDocTitle true`` and an XMP metadata packet with the document
@@ -20,7 +19,8 @@ it change.
 
 Deterministic like the rendering: the same input gives the same bytes (qpdf's deterministic
 file identifier or reportlab's invariant one, XMP dates taken from the document
-information), so a signed PDF can still be checked by rendering it again (ADR 0034).
+information), ADR 0034. An upload signed elsewhere is checked against the forms issued, not
+by rendering it again (ADR 0039).
 """
 
 from __future__ import annotations

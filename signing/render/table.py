@@ -181,7 +181,8 @@ class _LineWriter:
 
 
 class TextTable(Flowable):
-    """Rows of plain-text cells in a grid, the first ``header_rows`` repeated on each page."""
+    """Rows of plain-text cells in a grid, the first ``header_rows`` repeated on each page;
+    ``header_background`` fills the header rows, ``label_background`` the first column."""
 
     def __init__(
         self,
@@ -195,6 +196,7 @@ class TextTable(Flowable):
         padding: float = 3.0,
         header_background=None,
         row_headers: bool = False,
+        label_background=None,
         _laid_out: list[tuple[list[list[str]], float]] | None = None,
         _height: float | None = None,
     ) -> None:
@@ -208,6 +210,7 @@ class TextTable(Flowable):
         self.padding = padding
         self.header_background = header_background
         self.row_headers = row_headers
+        self.label_background = label_background
         self._laid_out = _laid_out
         self._height = _height
 
@@ -249,6 +252,7 @@ class TextTable(Flowable):
             padding=self.padding,
             header_background=self.header_background,
             row_headers=self.row_headers,
+            label_background=self.label_background,
             _laid_out=laid_out[:header] + laid_out[start:stop],
             _height=height,
         )
@@ -278,6 +282,11 @@ class TextTable(Flowable):
         total = sum(height for _cells, height in laid_out)
         canvas.saveState()
         role_begin(canvas, "Table")
+        if self.label_background is not None and self.col_widths:
+            artifact_begin(canvas)
+            canvas.setFillColor(self.label_background)
+            canvas.rect(0, 0, self.col_widths[0], total, stroke=0, fill=1)
+            artifact_end(canvas)
         if self.header_background is not None and self.header_rows:
             header = sum(height for _cells, height in laid_out[: self.header_rows])
             artifact_begin(canvas)

@@ -23,6 +23,7 @@ from commitments.lifecycle.services.signatures import (
     commitment_document_sign,
     commitment_signer_prepare,
     commitment_upload_accept,
+    issued_form_record,
 )
 from commitments.lifecycle.services.signing_requests import signing_request_close
 from commitments.obligations.models import Obligation
@@ -154,7 +155,8 @@ def commitment_document(
     ``preview`` carrying the 样稿 watermark); with it, the document the platform signs, its
     block naming signatory, company, time and certificate. The PDF's dates are
     ``created_at``, by default the start of ``on`` in China Standard Time, so the form
-    rendered for a day is the same bytes all day (uploads are matched against it).
+    rendered for a day is the same bytes all day (downloaded again, it is the same issued
+    form: ``signatures.issued_form_record``).
     """
     template = commitment.template
     on = on or timezone.localdate()
@@ -265,18 +267,25 @@ def commitment_preview(
 ) -> bytes:
     """Render the draft: a 样稿 preview to read, or the form to sign with one's own key.
 
-    The form to sign elsewhere is today's exact render without a watermark: an upload is
-    accepted only as that render plus a signature (``signatures.commitment_upload_check``).
+    The form to sign elsewhere is today's render without a watermark, recorded as issued
+    (``signatures.issued_form_record``): an upload is accepted only as an issued form plus a
+    signature (``signatures.commitment_upload_check``).
     """
     check_drafter(by, commitment.subject, commitment)
+    on = timezone.localdate()
     if for_signing_elsewhere:
-        document = commitment_document(commitment=commitment)
+        document = commitment_document(commitment=commitment, on=on)
     else:
         document = commitment_document(
             commitment=commitment, preview=True, created_at=timezone.now()
         )
     commitment_drawable_check(commitment=commitment, document=document)
-    return render_commitment_pdf(document)
+    pdf = render_commitment_pdf(document)
+    if for_signing_elsewhere:
+        issued_form_record(
+            commitment=commitment, by=by, pdf=pdf, rendered_on=on, language=document.language
+        )
+    return pdf
 
 
 @dataclass(frozen=True)

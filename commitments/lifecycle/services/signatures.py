@@ -6,7 +6,10 @@ commitments) for a commitment:
 
 - ``commitment_document_sign``: the applicant's B-T signature, the platform seal at B-LTA,
   content-addressed storage, the archive timestamp's expiry for the renewal job;
-- ``commitment_upload_accept``: a commitment PDF signed elsewhere, checked and sealed;
+- ``issued_form_record``: the unsigned form downloaded to be signed elsewhere, remembered by
+  its digest, day and language;
+- ``commitment_upload_accept``: a commitment PDF signed elsewhere, checked against the forms
+  issued for it (ADR 0039) and sealed;
 - ``upload_refused`` / ``refusal_message`` / ``upload_limit_bytes``: what an uploaded file is
   refused for, in words a person understands, and how large it may be.
 
@@ -32,14 +35,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commitments.errors import CommitmentError, ErrorCode
-from commitments.lifecycle.models import Commitment
+from commitments.lifecycle.models import Commitment, IssuedForm
 from directory.models import Subject
 from signing.errors import SignatureRefused, SigningError, TimestampUnavailable
 from signing.identity import SignerIdentity
 from signing.models import ArchiveTimestamp, SignedDocument
 from signing.pades.seal import seal_pdf
 from signing.pades.sign import PreparedSigner, sign_pdf, signer_prepare
-from signing.pades.upload import UploadCheck, check_uploaded_signature
+from signing.pades.upload import FormDigest, UploadCheck, check_uploaded_signature
 from signing.storage import document_store
 
 REFUSAL_MESSAGES = {
@@ -177,35 +180,78 @@ class UploadAccepted:
     certificate_issuer: str = ""
 
 
+def issued_form_record(
+    *, commitment: Commitment, by: AbstractBaseUser, pdf: bytes, rendered_on: date, language: str
+) -> IssuedForm:
+    """Remember ``pdf``, the unsigned form of ``commitment`` for ``rendered_on`` in
+    ``language``, as issued to ``by`` to be signed elsewhere; once per distinct bytes."""
+    digest = FormDigest.of(pdf)
+    issued = IssuedForm(
+        commitment=commitment,
+        sha256=digest.sha256,
+        size=digest.size,
+        rendered_on=rendered_on,
+        language=language,
+        issued_at=timezone.now(),
+        issued_by=by,
+    )
+    issued.full_clean(validate_unique=False, validate_constraints=False)
+    # The same bytes downloaded again (the same day and language) keep their first record.
+    IssuedForm.objects.bulk_create([issued], ignore_conflicts=True)
+    return issued
+
+
+def upload_candidates(
+    *, commitment: Commitment, render: Callable[[date, str], bytes]
+) -> dict[FormDigest, date]:
+    """Return the forms an upload for ``commitment`` may be signed over, with their days.
+
+    The forms issued for it in the last week (``IssuedForm``). A commitment with no form
+    recorded at all had its form downloaded before forms were recorded (or never): for it,
+    as before, the renders of the last week in both languages (``render(on, language)``),
+    which match only while the renderer writes the same bytes (ADR 0039).
+    """
+    today = timezone.localdate()
+    since = today - timedelta(days=UPLOAD_LOOKBACK_DAYS)
+    issued = list(
+        IssuedForm.objects.filter(commitment=commitment).values_list(
+            "sha256", "size", "rendered_on"
+        )
+    )
+    if issued:
+        return {
+            FormDigest(sha256=sha256, size=size): on for sha256, size, on in issued if on >= since
+        }
+    candidates: dict[FormDigest, date] = {}
+    for days_back in range(UPLOAD_LOOKBACK_DAYS + 1):
+        on = today - timedelta(days=days_back)
+        for language in ("zh-hans", "en"):
+            candidates.setdefault(FormDigest.of(render(on, language)), on)
+    return candidates
+
+
 def commitment_upload_check(
     *, commitment: Commitment, data: bytes, render: Callable[[date, str], bytes]
 ) -> tuple[date, UploadCheck]:
-    """Check an uploaded signed commitment PDF; return (render date, what the check proved).
+    """Check an uploaded signed commitment PDF; return (the form's day, what the check proved).
 
-    ``render(on, language)`` renders the commitment as of a date in a language: the upload
-    must be one of those renders (the last week, both languages) plus a signature. Raises a
+    The upload must be one of ``upload_candidates`` plus a signature. Raises a
     ``CommitmentError`` (code ``invalid``, field ``file``) with a reason a person understands.
     """
     if len(data) > upload_limit_bytes():
         raise upload_refused("too_large")
-    today = timezone.localdate()
-    candidates: dict[bytes, date] = {}
-    for days_back in range(UPLOAD_LOOKBACK_DAYS + 1):
-        on = today - timedelta(days=days_back)
-        for language in ("zh-hans", "en"):
-            candidates.setdefault(render(on, language), on)
+    candidates = upload_candidates(commitment=commitment, render=render)
     try:
         check = check_uploaded_signature(
             data,
-            rendered_candidates=list(candidates),
+            issued_forms=list(candidates),
             subject_code=commitment.subject.code,
             trust_roots_der=trust_roots_der(),
             crls_der=trust_crls_der(),
         )
     except SignatureRefused as refusal:
         raise upload_refused(refusal.reason) from refusal
-    rendered_on = next(on for pdf, on in candidates.items() if len(pdf) == check.rendered_length)
-    return rendered_on, check
+    return candidates[check.form], check
 
 
 def commitment_upload_accept(

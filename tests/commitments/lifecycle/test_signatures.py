@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,8 +22,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from commitments.lifecycle.models import Commitment, RegistryEvent
+from commitments.lifecycle.models import Commitment, IssuedForm, RegistryEvent
 from commitments.lifecycle.services.commitments import commitment_create, commitment_document
+from commitments.lifecycle.services.signatures import (
+    UPLOAD_LOOKBACK_DAYS,
+    commitment_upload_check,
+    issued_form_record,
+)
 from signing.models import SignedDocument
 from signing.pades.validate import validate_pdf
 from signing.render.commitment import render_commitment_pdf
@@ -149,10 +155,10 @@ def trusted_ca(settings, tmp_path) -> ForeignCa:
     return ca
 
 
-def rendered(commitment: Commitment, language: str = "zh-hans") -> bytes:
+def rendered(commitment: Commitment, language: str = "zh-hans", on=None) -> bytes:
     with translation.override(language):
         return render_commitment_pdf(
-            commitment_document(commitment=commitment, on=timezone.localdate())
+            commitment_document(commitment=commitment, on=on or timezone.localdate())
         )
 
 
@@ -274,3 +280,166 @@ def test_a_non_pdf_upload_is_refused(world, draft, trusted_ca):
     status, message = _refusal(world, draft, b"PK\x03\x04 a zip file")
     assert status == 400
     assert "not a PDF" in message
+
+
+# Forms issued to be signed elsewhere (ADR 0039): an upload is checked against what was
+# issued, never against what the renderer writes today.
+
+
+def _download_form(world, commitment: Commitment, language: str = "en") -> bytes:
+    client = Client(headers={"accept-language": language})
+    client.force_login(world.applicant)
+    response = client.get(f"/commitments/{commitment.reference}/preview.pdf?for=signing")
+    assert response.status_code == 200
+    return response.content
+
+
+def _never_render(on, language: str) -> bytes:
+    raise AssertionError(f"rendered for {on} in {language}: the issued forms suffice")
+
+
+def test_the_form_to_sign_elsewhere_is_recorded_once_per_distinct_form(world, draft):
+    # given the form downloaded twice in English, once in Chinese, and a preview to read
+    english = _download_form(world, draft, "en")
+    again = _download_form(world, draft, "en")
+    chinese = _download_form(world, draft, "zh-hans")
+    client = Client()
+    client.force_login(world.applicant)
+    assert client.get(f"/commitments/{draft.reference}/preview.pdf").status_code == 200
+
+    # then: the same bytes are one record; the preview is not a form to sign
+    assert again == english
+    forms = IssuedForm.objects.filter(commitment=draft).order_by("language")
+    assert [(f.language, f.sha256, f.size, f.rendered_on) for f in forms] == [
+        ("en", hashlib.sha256(english).hexdigest(), len(english), timezone.localdate()),
+        ("zh-hans", hashlib.sha256(chinese).hexdigest(), len(chinese), timezone.localdate()),
+    ]
+    assert {f.issued_by for f in forms} == {world.applicant}
+
+
+def test_an_issued_form_is_accepted_without_rendering_it_again(world, draft, trusted_ca):
+    # given a form issued three days ago, signed elsewhere
+    on = timezone.localdate() - timedelta(days=3)
+    form = rendered(draft, "en", on=on)
+    issued_form_record(
+        commitment=draft, by=world.applicant, pdf=form, rendered_on=on, language="en"
+    )
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+    data = sign_elsewhere(form, trusted_ca, key, certificate)
+
+    # when it is checked, with a renderer that may not be asked
+    signed_on, check = commitment_upload_check(commitment=draft, data=data, render=_never_render)
+
+    # then: the form's own day is the signing date
+    assert signed_on == on
+    assert check.form.sha256 == hashlib.sha256(form).hexdigest()
+    assert check.signer_code == world.subject.code
+
+
+def test_an_issued_form_survives_a_renderer_that_now_writes_other_bytes(
+    world, draft, trusted_ca, monkeypatch
+):
+    # given the form downloaded, then a deploy whose renderer writes other bytes
+    form = _download_form(world, draft)
+    real = render_commitment_pdf
+
+    def changed_renderer(document):
+        return real(document).replace(b"/MarkInfo", b"/XarkInfo")
+
+    monkeypatch.setattr(
+        "commitments.lifecycle.services.commitments.render_commitment_pdf", changed_renderer
+    )
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+
+    # when the signed form is uploaded
+    response = _post(world, draft, sign_elsewhere(form, trusted_ca, key, certificate))
+
+    # then it is accepted and sealed
+    assert response.status_code == 302
+    signed = Commitment.objects.get(pk=draft.pk)
+    assert signed.status == Commitment.Status.UNDER_VERIFICATION
+    assert document_read(signed.signed_document).startswith(form)
+
+
+def _api_refusal(world, draft, data) -> tuple[int, dict]:
+    documents, events = SignedDocument.objects.count(), RegistryEvent.objects.count()
+    client = Client()
+    client.force_login(world.applicant)
+    response = client.post(
+        f"/api/v1/commitments/{draft.reference}/upload-signed/", {"file": io.BytesIO(data)}
+    )
+    assert SignedDocument.objects.count() == documents  # nothing stored
+    assert RegistryEvent.objects.count() == events
+    assert Commitment.objects.get(pk=draft.pk).status == Commitment.Status.DRAFT
+    return response.status_code, response.json()
+
+
+def test_an_altered_issued_form_is_refused_naming_the_file(world, draft, trusted_ca):
+    # given the issued form, changed before it was signed
+    form = _download_form(world, draft)
+    altered = form.replace(b"/MarkInfo", b"/XarkInfo")
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+
+    # when
+    status, body = _api_refusal(world, draft, sign_elsewhere(altered, trusted_ca, key, certificate))
+
+    # then
+    assert status == 400
+    assert body["code"] == "wrong_document"
+    assert list(body["fields"]) == ["file"]
+    assert "not the commitment as the platform rendered it" in body["message"]
+
+
+def test_a_form_never_issued_is_refused_once_forms_are_recorded(world, draft, trusted_ca):
+    # given the English form issued; the Chinese one, rendered today, never was
+    _download_form(world, draft, "en")
+    never_issued = rendered(draft, "zh-hans")
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+
+    # when
+    status, body = _api_refusal(
+        world, draft, sign_elsewhere(never_issued, trusted_ca, key, certificate)
+    )
+
+    # then
+    assert status == 400
+    assert (body["code"], list(body["fields"])) == ("wrong_document", ["file"])
+    assert IssuedForm.objects.filter(commitment=draft).count() == 1
+
+
+def test_a_form_issued_more_than_a_week_ago_is_refused(world, draft, trusted_ca):
+    # given a form issued one day beyond the week an upload may take
+    on = timezone.localdate() - timedelta(days=UPLOAD_LOOKBACK_DAYS + 1)
+    form = rendered(draft, "en", on=on)
+    issued_form_record(
+        commitment=draft, by=world.applicant, pdf=form, rendered_on=on, language="en"
+    )
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+
+    # when
+    status, body = _api_refusal(world, draft, sign_elsewhere(form, trusted_ca, key, certificate))
+
+    # then
+    assert (status, body["code"]) == (400, "wrong_document")
+
+
+def test_without_a_recorded_form_the_renders_of_the_last_week_are_accepted(
+    world, draft, trusted_ca
+):
+    # given a form downloaded before forms were recorded: rendered five days ago, in English
+    on = timezone.localdate() - timedelta(days=5)
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+    data = sign_elsewhere(rendered(draft, "en", on=on), trusted_ca, key, certificate)
+    renders = []
+
+    def render(day, language: str) -> bytes:
+        renders.append((day, language))
+        return rendered(draft, language, on=day)
+
+    # when
+    signed_on, _check = commitment_upload_check(commitment=draft, data=data, render=render)
+
+    # then: checked against the renders of each day of the week, in both languages
+    assert signed_on == on
+    assert len(renders) == 2 * (UPLOAD_LOOKBACK_DAYS + 1)
+    assert not IssuedForm.objects.filter(commitment=draft).exists()
