@@ -13,10 +13,11 @@ Both are paid once per batch here, not once per check:
   log row, and the success body as compact JSON text (from ``"subject"`` on). It runs in
   autocommit, so the rows of all of them are committed by one WAL flush before any answer
   leaves.
-* ``GroupCommit`` is group commit in the process: a check that arrives while another
-  thread's batch is with PostgreSQL waits; when that batch is committed, the first waiting
-  thread takes every check waiting by then to PostgreSQL, on its own connection. With no
-  other check in flight a check goes alone at once, so a quiet server pays nothing for it.
+* ``GroupCommit`` (``credit.check.postgres.group``) is group commit in the process: a
+  check that arrives while another thread's batch is with PostgreSQL waits; when that batch
+  is committed, the first waiting thread takes every check waiting by then to PostgreSQL, on
+  its own connection. With no other check in flight a check goes alone at once, so a quiet
+  server pays nothing for it.
 
 Only checks in autocommit join a batch (the view's); a check inside a transaction (a
 service, a test) goes alone on its own connection, so its log row commits with its own
@@ -26,7 +27,6 @@ transaction.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +38,7 @@ from modeltranslation.utils import build_localized_fieldname, get_language
 
 from access.lockout import TokenLockout, failures_sql
 from access.selectors import token_hash
+from credit.check.postgres.group import GroupCommit
 from credit.check.postgres.statement import choice_literal, statement_tables
 from credit.check.read import Caller, caller_from, caller_tables
 from credit.record.models.base import Severity
@@ -50,8 +51,6 @@ try:
     from psycopg import pq
 except ImportError:  # the embedded SQLite default may run without it
     psycopg = pq = None
-
-BATCH_LIMIT = 64  # checks per statement; a gthread worker has far fewer threads
 
 _STATEMENT = b"credit_check_batch"
 
@@ -400,73 +399,6 @@ def check_and_log_bodies(questions: list[Question]) -> list[CheckBody]:
             )
         )
     return answers
-
-
-@dataclass(eq=False, slots=True)
-class _Waiting:
-    question: Question
-    done: threading.Event = field(default_factory=threading.Event)
-    leads: bool = False
-    answer: CheckBody | None = None
-    error: BaseException | None = None
-
-
-class GroupCommit:
-    """Group commit for checks in one process (leader and followers).
-
-    A check that finds no batch in flight leads: it takes every check waiting (itself
-    first) to PostgreSQL with ``run`` on its own connection. Checks arriving meanwhile wait;
-    when the batch is committed the leader hands the lead to the first of them and wakes the
-    ones it answered. An error answers every check of its batch with that error.
-    """
-
-    def __init__(self, run, limit: int = BATCH_LIMIT):
-        self._run = run
-        self._limit = limit
-        self._lock = threading.Lock()
-        self._waiting: list[_Waiting] = []
-        self._in_flight = False
-
-    def answer(self, question: Question) -> CheckBody:
-        me = _Waiting(question)
-        with self._lock:
-            self._waiting.append(me)
-            leads = not self._in_flight
-            self._in_flight = True
-        if not leads:
-            me.done.wait()
-            if not me.leads:
-                return self._result(me)
-        return self._lead(me)
-
-    def _lead(self, me: _Waiting) -> CheckBody:
-        with self._lock:
-            batch = self._waiting[: self._limit]
-            del self._waiting[: self._limit]
-        try:
-            answers = self._run([waiting.question for waiting in batch])
-            for waiting, answer in zip(batch, answers, strict=True):
-                waiting.answer = answer
-        except BaseException as error:  # noqa: BLE001 (each waiting check gets it)
-            for waiting in batch:
-                waiting.error = error
-        finally:
-            with self._lock:
-                if self._waiting:
-                    self._waiting[0].leads = True
-                    self._waiting[0].done.set()
-                else:
-                    self._in_flight = False
-            for waiting in batch:
-                if waiting is not me:
-                    waiting.done.set()
-        return self._result(me)
-
-    @staticmethod
-    def _result(me: _Waiting) -> CheckBody:
-        if me.error is not None:
-            raise me.error
-        return me.answer
 
 
 _GROUP = GroupCommit(check_and_log_bodies)

@@ -16,12 +16,8 @@ from django.utils import timezone
 
 from credit.check.api import json_default, success_body
 from credit.check.models import CheckQuery
-from credit.check.postgres.batch import (
-    GroupCommit,
-    Question,
-    check_and_log_bodies,
-    check_and_log_body,
-)
+from credit.check.postgres.batch import Question, check_and_log_bodies, check_and_log_body
+from credit.check.postgres.group import GroupCommit
 from credit.check.read import Caller
 from credit.check.services import check_and_log_portable
 from credit.record.models.base import Purpose
