@@ -47,6 +47,7 @@ class _Compiled:
     sql: str
     slots: tuple  # per parameter: (index of the argument, or None for a constant, constant)
     locks: bool  # SELECT … FOR UPDATE
+    converters: tuple  # (position, the ORM's converters, column) of each column it converts
 
 
 class CompiledQuery:
@@ -96,7 +97,17 @@ class CompiledQuery:
             # An argument this database's SQL does not bind as given (SQLite binds dates as
             # text): the queryset is built and compiled on every call there, as always.
             return None
-        return _Compiled(compiler, sql, tuple(slots), bool(queryset.query.select_for_update))
+        # The columns' converters, as ``results_iter`` asks for them on every call.
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            return None
+        converters = tuple(
+            (position, tuple(functions), column)
+            for position, (functions, column) in compiler.get_converters(columns).items()
+        )
+        return _Compiled(
+            compiler, sql, tuple(slots), bool(queryset.query.select_for_update), converters
+        )
 
     def _rows(self, arguments: tuple, using: str | None) -> tuple[_Compiled | None, list, str]:
         using = using or self._database()
@@ -120,7 +131,21 @@ class CompiledQuery:
         compiler = compiled.compiler
         if compiler.has_extra_select:
             rows = [row[: compiler.col_count] for row in rows]
-        return compiled, list(compiler.results_iter([rows], tuple_expected=True)), using
+        if compiled.converters:
+            # What ``results_iter`` does, with the converters found when it was compiled.
+            converted = []
+            for row in rows:
+                values = list(row)
+                for position, functions, column in compiled.converters:
+                    value = values[position]
+                    for function in functions:
+                        value = function(value, column, connection)
+                    values[position] = value
+                converted.append(tuple(values))
+            rows = converted
+        else:
+            rows = [tuple(row) for row in rows]
+        return compiled, rows, using
 
     def values(self, *arguments, using: str | None = None) -> list[tuple]:
         """The rows of the ``values_list()`` queryset for ``arguments``, as tuples."""

@@ -5,6 +5,11 @@ document's bytes, a notification's key): one ``INSERT … ON CONFLICT DO NOTHING
 instead of a read, a savepoint, the insert and the savepoint's release. PostgreSQL and
 SQLite (3.35 and later) both speak it.
 
+``insert_compiled`` is the ORM's insert of one row with its statement built once per process
+(as ``directory.compiled`` does for reads, ADR 0038): the same text, the values prepared as
+the ORM prepares them. ``model_insert`` and ``save_new`` are ``Model.save()`` of a new row on
+top of it (signals and all); simple-history's rows and the flows' task rows are written so.
+
 The statement asks whether the value exists (``NOT EXISTS``) as well as leaning on the unique
 index (``ON CONFLICT DO NOTHING``): on PostgreSQL a table partitioned by month keeps such a
 key unique only within each partition (``directory.partitions.schema``), and the question
@@ -13,8 +18,18 @@ covers every partition, the unique index the concurrent writer of the same month
 
 from __future__ import annotations
 
-from django.db import connections, router
-from django.db.models import Model
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connections, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import Field, Model, QuerySet
+from django.db.models.constants import OnConflict
+from django.db.models.expressions import Col
+from django.db.models.lookups import Exact
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db.models.sql.where import AND
 
 
 def insert_unless_exists(obj: Model, *, conflict: str) -> bool:
@@ -49,3 +64,336 @@ def insert_unless_exists(obj: Model, *, conflict: str) -> bool:
     obj.pk = row[0]
     obj._state.adding, obj._state.db = False, using
     return True
+
+
+# Inserts compiled once -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    returning_params: tuple
+    converters: tuple  # (position, converters, column) of each returned value to convert
+
+
+_INSERTS: dict[tuple, _Insert | None] = {}
+
+
+def _is_plain(value) -> bool:
+    """A value the ORM binds as one ``%s`` parameter (not an expression it compiles)."""
+    return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
+
+
+def _compile_insert(compiler, model, fields: tuple, returning_fields: tuple) -> _Insert | None:
+    """The statement the ORM wrote for one row, kept if each field is one plain ``%s``."""
+    connection = compiler.connection
+    if (
+        any(getattr(field, "get_placeholder", None) is not None for field in fields)
+        or type(connection.ops).modify_insert_params
+        is not BaseDatabaseOperations.modify_insert_params
+        or (returning_fields and not connection.features.can_return_columns_from_insert)
+    ):
+        return None
+    statements = compiler.as_sql()
+    returning_params = tuple(getattr(compiler, "returning_params", ()) or ())
+    if len(statements) != 1 or len(statements[0][1]) != len(fields) + len(returning_params):
+        return None
+    columns = [field.get_col(model._meta.db_table) for field in returning_fields]
+    converters = tuple(
+        (position, tuple(functions), column)
+        for position, (functions, column) in compiler.get_converters(columns).items()
+    )
+    return _Insert(statements[0][0], returning_params, converters)
+
+
+def insert_compiled(
+    obj: Model,
+    *,
+    fields: Sequence[Field],
+    returning_fields: Sequence[Field] = (),
+    using: str,
+    on_conflict: OnConflict | None = None,
+    link: Link | None = None,
+) -> list:
+    """``Manager._insert([obj], fields, returning_fields, using, on_conflict=…)`` with its
+    statement built once per model, database, fields, returned fields and conflict rule.
+
+    The first call builds and runs the statement through the ORM; later calls send the same
+    text with each field's value prepared as the ORM prepares it (``pre_save``, then
+    ``get_db_prep_save``), and return the returned columns converted as the ORM converts
+    them. A value that is an expression, a field with a placeholder of its own, or a backend
+    that writes the row otherwise goes through the ORM on every call.
+
+    With ``link`` the new row is also linked (``Link``): on PostgreSQL in the same statement
+    (``WITH new AS (INSERT … RETURNING pk) INSERT INTO link … SELECT … FROM new``), elsewhere
+    or on the ORM's way by ``link_insert`` just after.
+    """
+    model = obj._meta.concrete_model
+    fields, returning_fields = tuple(fields), tuple(returning_fields)
+    key = (model, using, fields, returning_fields, on_conflict)
+    connection = connections[using]
+    values = [field.pre_save(obj, True) for field in fields]
+    is_plain = all(_is_plain(value) for value in values)
+    plan = _INSERTS.get(key) if is_plain else None
+    if plan is None:
+        query = InsertQuery(model, on_conflict=on_conflict)
+        query.insert_values(list(fields), [obj])
+        compiler = query.get_compiler(using=using)
+        if is_plain and key not in _INSERTS:
+            compiler.returning_fields = list(returning_fields) or None
+            _INSERTS[key] = _compile_insert(compiler, model, fields, returning_fields)
+        rows = compiler.execute_sql(list(returning_fields) or None)
+        if link is not None:
+            link_insert(link, source_pk=_new_pk(obj, returning_fields, rows), using=using)
+        return rows
+    params = [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    sql, extra = plan.sql, ()
+    linked = link is not None and _linked_statement(plan, model, returning_fields, link, using)
+    if linked:
+        sql, extra = linked, (link.target_pk,)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, *plan.returning_params, *extra))
+        if not returning_fields:
+            row = None
+        else:
+            row = list(connection.ops.fetch_returned_insert_columns(cursor, plan.returning_params))
+    if row is None:
+        return []
+    for position, functions, column in plan.converters:
+        for function in functions:
+            row[position] = function(row[position], column, connection)
+    if link is not None and not linked:
+        link_insert(link, source_pk=_new_pk(obj, returning_fields, [row]), using=using)
+    return [tuple(row)]
+
+
+def _new_pk(obj: Model, returning_fields: tuple, rows: list):
+    """The new row's key: returned by the insert, or set on ``obj`` before it."""
+    pk = obj._meta.pk
+    if rows and pk in returning_fields:
+        return rows[0][returning_fields.index(pk)]
+    return obj.pk
+
+
+@dataclass(frozen=True)
+class Link:
+    """A row of a link table to write with a new row: ``model(source=<the new row's key>,
+    target=target_pk)``, left alone when it exists (``ON CONFLICT DO NOTHING``), as
+    ``bulk_create([…], ignore_conflicts=True)`` writes it."""
+
+    model: type[Model]
+    source: str
+    target: str
+    target_pk: object
+
+
+_LINKED: dict[tuple, str | None] = {}
+
+
+def _linked_statement(plan: _Insert, model, returning_fields: tuple, link: Link, using: str):
+    """The row's compiled insert and its link in one statement (PostgreSQL), or None."""
+    key = (plan.sql, link.model, link.source, link.target, using)
+    if key not in _LINKED:
+        connection = connections[using]
+        meta = link.model._meta
+        quote = connection.ops.quote_name
+        source, target = meta.get_field(link.source), meta.get_field(link.target)
+        _LINKED[key] = (
+            None
+            if connection.vendor != "postgresql"
+            or returning_fields != (model._meta.pk,)
+            or plan.returning_params
+            or plan.converters
+            else (
+                f"WITH {quote('new')} AS ({plan.sql}), {quote('link')} AS ("  # noqa: S608
+                f"INSERT INTO {quote(meta.db_table)} ({quote(source.column)}, "
+                f"{quote(target.column)}) SELECT {quote('new')}.{quote(model._meta.pk.column)}, "
+                f"%s FROM {quote('new')} ON CONFLICT DO NOTHING) "
+                f"SELECT {quote(model._meta.pk.column)} FROM {quote('new')}"
+            )
+        )
+    return _LINKED[key]
+
+
+def link_insert(link: Link, *, source_pk, using: str) -> None:
+    """Write ``link``'s row for the new row ``source_pk`` on its own (``insert_compiled``)."""
+    meta = link.model._meta
+    row = link.model(
+        **{
+            meta.get_field(link.source).attname: source_pk,
+            meta.get_field(link.target).attname: link.target_pk,
+        }
+    )
+    fields = [f for f in meta.concrete_fields if not f.generated and f is not meta.auto_field]
+    with transaction.mark_for_rollback_on_error(using=using):
+        insert_compiled(row, fields=fields, using=using, on_conflict=OnConflict.IGNORE)
+    row._state.adding, row._state.db = False, using
+
+
+def model_insert(obj: Model, *, using: str | None = None, link: Link | None = None) -> None:
+    """Insert a new ``obj`` as ``Model.save()`` does, its statement compiled once.
+
+    What ``save()`` does for a new row of a model without parents, step by step: the related
+    objects' keys taken, ``pre_save`` sent, the row inserted (``insert_compiled``) inside
+    ``mark_for_rollback_on_error``, the returned columns set, ``_state`` updated, ``post_save``
+    sent. Whatever a model's own ``save()`` adds, the caller has done. A row that is not
+    plainly new (a key set, a key with a default, deferred fields, parents, an order with
+    respect to another model) is saved by ``save_base()`` as usual. ``link``: the row of a
+    link table written with it (``insert_compiled``).
+    """
+    origin = type(obj)
+    meta = origin._meta.concrete_model._meta
+    if (
+        not obj._state.adding
+        or meta.parents
+        or meta.order_with_respect_to
+        or meta.auto_field is None
+        or meta.pk is not meta.auto_field
+        or obj._is_pk_set(meta)
+        or any(f.attname not in obj.__dict__ for f in meta.concrete_fields if not f.generated)
+    ):
+        Model.save(obj, using=using)
+        if link is not None:
+            link_insert(link, source_pk=obj.pk, using=obj._state.db)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save")
+    using = using or router.db_for_write(origin, instance=obj)
+    if not meta.auto_created:
+        pre_save.send(sender=origin, instance=obj, raw=False, using=using, update_fields=None)
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    returning_fields = meta.db_returning_fields
+    with transaction.mark_for_rollback_on_error(using=using):
+        results = insert_compiled(
+            obj, fields=fields, returning_fields=returning_fields, using=using, link=link
+        )
+    if results:
+        for value, field in zip(results[0], returning_fields, strict=False):
+            setattr(obj, field.attname, value)
+    obj._state.db = using
+    obj._state.adding = False
+    if not meta.auto_created:
+        post_save.send(
+            sender=origin, instance=obj, created=True, update_fields=None, raw=False, using=using
+        )
+
+
+def save_new(obj: Model, *, using: str | None = None) -> None:
+    """``obj.save(using=using)`` for a new row, through ``model_insert`` when the model's
+    ``save()`` is Django's own (an override may add what ``model_insert`` would skip)."""
+    if type(obj).save is not Model.save:
+        obj.save(using=using)
+        return
+    model_insert(obj, using=using)
+
+
+# Updates compiled once -----------------------------------------------------------------------
+
+
+_UPDATES: dict[tuple, str | None] = {}
+
+
+def _plain_where(query) -> tuple[tuple, list] | None:
+    """The columns and values of a WHERE made only of ``column = value`` joined by AND."""
+    where = query.where
+    if where.connector != AND or where.negated or len(query.alias_map) > 1:
+        return None
+    columns, values = [], []
+    for child in where.children:
+        if (
+            type(child) is not Exact
+            or not isinstance(child.lhs, Col)
+            or not _is_plain(child.rhs)
+            or child.rhs is None
+        ):
+            return None
+        columns.append(child.lhs.target)
+        values.append(child.rhs)
+    return tuple(columns), values
+
+
+def update_compiled(
+    base_qs: QuerySet, *, pk_val, values: Sequence[tuple], using: str
+) -> int | None:
+    """``base_qs.filter(pk=pk_val)._update(values)`` (``Model._do_update``'s statement) with its
+    text built once per model, database, columns set, columns set to NULL and filter.
+
+    ``base_qs`` is the model's base manager on ``using``, filtered by plain equalities (or not
+    at all): django-fsm's filter on the state the row was loaded in. Returns the rows
+    updated, or None when the update is not of that plain kind (an expression, a model
+    instance, a field with its own placeholder, another filter): the caller then updates as
+    the ORM does.
+    """
+    where = _plain_where(base_qs.query)
+    if where is None:
+        return None
+    connection = connections[using]
+    params, nulls = [], []
+    for field, _model, value in values:
+        if not _is_plain(value) or hasattr(value, "prepare_database_save"):
+            return None
+        prepared = field.get_db_prep_save(value, connection=connection)
+        if not _is_plain(prepared) or hasattr(field, "get_placeholder"):
+            return None
+        nulls.append(prepared is None)
+        if prepared is not None:
+            params.append(prepared)
+    meta = base_qs.model._meta
+    columns, filter_values = where
+    key = (
+        base_qs.model,
+        using,
+        tuple(field for field, _model, _value in values),
+        tuple(nulls),
+        columns,
+    )
+    pk_prepared = meta.pk.get_prep_value(pk_val)
+    params += [*filter_values, pk_prepared]
+    if key not in _UPDATES:
+        _UPDATES[key] = _compile_update(base_qs, pk_val=pk_val, values=values, params=params)
+    sql = _UPDATES[key]
+    if sql is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _compile_update(base_qs: QuerySet, *, pk_val, values: Sequence[tuple], params: list):
+    """The ORM's statement, kept when its parameters are the ones ``update_compiled`` binds."""
+    query = base_qs.filter(pk=pk_val).query.chain(UpdateQuery)
+    query.add_update_fields(values)
+    query.annotations = {}
+    if query.related_updates:
+        return None
+    sql, orm_params = query.get_compiler(base_qs.db).as_sql()
+    if len(orm_params) != len(params) or any(
+        type(mine) is not type(theirs) or mine != theirs
+        for mine, theirs in zip(params, orm_params, strict=True)
+        if not hasattr(mine, "obj")  # a JSON value's wrapper, compared by what it wraps
+    ):
+        return None
+    if any(
+        type(mine) is not type(theirs) or mine.obj != theirs.obj
+        for mine, theirs in zip(params, orm_params, strict=True)
+        if hasattr(mine, "obj")
+    ):
+        return None
+    return sql
+
+
+class CompiledUpdate(Model):
+    """A model whose ``save()`` of an existing row sends an ``UPDATE`` compiled once
+    (``update_compiled``), when the update is a plain one; otherwise the ORM's."""
+
+    class Meta:
+        abstract = True
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        if values and not (self._meta.select_on_save and not forced_update):
+            updated = update_compiled(base_qs, pk_val=pk_val, values=values, using=using)
+            if updated is not None:
+                return updated > 0
+        return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)

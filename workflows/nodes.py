@@ -40,6 +40,8 @@ from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
+from directory.rows import Link, model_insert
+
 logger = logging.getLogger(__name__)
 
 # A host task in one of these states is over: an interrupting timer leaves it alone.
@@ -101,17 +103,26 @@ class InsertedWhenDone:
         return activation
 
     def write_task(self) -> None:
-        """Save the task; the first time, also link it to the step it came from."""
-        is_new = self.task.pk is None
-        self.task.save()
-        if is_new and self.previous_task is not None:
-            # What ``task.previous.add()`` sends (nothing listens to the link's signals),
-            # without building the related manager and its checks for one new row.
-            link = type(self.task).previous.through
-            link._default_manager.bulk_create(
-                [link(from_task_id=self.task.pk, to_task_id=self.previous_task.pk)],
-                ignore_conflicts=True,
-            )
+        """Save the task; the first time, also link it to the step it came from.
+
+        A new task's row and its link are inserted by statements compiled once per process
+        (``directory.rows``): the rows ``task.save()`` and ``task.previous.add()`` write.
+        """
+        task = self.task
+        if task.pk is not None:
+            task.save()
+            return
+        # What ``Task.save()`` adds to ``Model.save()``.
+        if task.flow_task and not task.flow_task_type:
+            task.flow_task_type = task.flow_task.task_type
+        # What ``task.previous.add()`` writes (nothing listens to the link's signals), in the
+        # same statement as the task on PostgreSQL.
+        link = (
+            None
+            if self.previous_task is None
+            else Link(type(task).previous.through, "from_task", "to_task", self.previous_task.pk)
+        )
+        model_insert(task, link=link)
 
 
 class IfWithoutSavepoint(InsertedWhenDone, IfActivation):

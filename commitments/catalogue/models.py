@@ -21,6 +21,7 @@ from directory.audit import LoadedValues
 from directory.compiled import CompiledQuery
 from directory.history import HistoricalRecords
 from directory.models import DeadlineUnit, Matter
+from directory.rows import CompiledUpdate
 from directory.states import StateField
 
 
@@ -51,8 +52,12 @@ def field_rule(spec: dict) -> str:
     return gettext("name %(name)s, optional") % values
 
 
-class StateModel(ConcurrentTransitionMixin, FSMModelMixin, LoadedValues):
+class StateModel(ConcurrentTransitionMixin, FSMModelMixin, LoadedValues, CompiledUpdate):
     """Base of models with a protected lifecycle state.
+
+    A save of an existing row sends django-fsm's ``UPDATE … WHERE pk AND state`` with its
+    text compiled once (``directory.rows.CompiledUpdate``); the concurrent-transition check
+    is django-fsm's own.
 
     ``full_clean()`` re-assigns every field it cleans, which a protected FSM field refuses;
     the state is validated by its transitions instead, so field cleaning skips it.

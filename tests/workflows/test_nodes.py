@@ -1,0 +1,107 @@
+"""The task rows the flows' nodes write in one go are the rows viewflow writes."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.token import Token
+
+from directory.rows import Link, link_insert, model_insert
+from workflows.verification.flows import InformCommitFlow
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=datetime.UTC)
+
+
+def _task(process: Process) -> Task:
+    task = Task(
+        process=process,
+        flow_task=InformCommitFlow.check_finding,
+        token=Token("start/1"),
+        status=STATUS.DONE,
+        created=AT,
+        started=AT,
+        finished=AT + datetime.timedelta(seconds=1),
+        data={"finding": "履行", "n": 1},
+    )
+    task.flow_task_type = task.flow_task.task_type  # what Task.save() adds
+    return task
+
+
+def _row(pk) -> dict:
+    values = Task.objects.filter(pk=pk).values().get()
+    values.pop("id")
+    return values
+
+
+def test_task_rows_are_the_orms_value_for_value():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+
+    with CaptureQueriesContext(connection) as queries:
+        orm = _task(process)
+        orm.save()
+        first, compiled = _task(process), _task(process)
+        model_insert(first)  # compiles
+        model_insert(compiled)  # the statement compiled once
+
+    assert len({orm.pk, first.pk, compiled.pk}) == 3
+    assert _row(compiled.pk) == _row(orm.pk) == _row(first.pk)
+    assert _row(compiled.pk)["data"] == {"finding": "履行", "n": 1}
+    assert compiled._state.adding is False
+    sent = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert sent == [sent[0]] * 3
+
+
+def _link(previous: Task) -> Link:
+    return Link(Task.previous.through, "from_task", "to_task", previous.pk)
+
+
+def _links(**filters) -> list[tuple[int, int]]:
+    return list(
+        Task.previous.through.objects.filter(**filters)
+        .order_by("pk")
+        .values_list("from_task_id", "to_task_id")
+    )
+
+
+def test_a_task_and_its_link_are_the_rows_save_and_previous_add_write():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    tasks = [_task(process)]
+    model_insert(tasks[0])
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(1, 5):
+            task = _task(process)
+            model_insert(task, link=_link(tasks[n - 1]))  # the task and its link
+            tasks.append(task)
+        link_insert(_link(tasks[3]), source_pk=tasks[4].pk, using="default")  # linked already
+
+    assert _links() == [(t.pk, p.pk) for t, p in zip(tasks[1:], tasks, strict=False)]
+    assert list(tasks[4].previous.all()) == [tasks[3]]
+    assert all(_row(t.pk) == _row(tasks[0].pk) for t in tasks[1:])
+    sent = [q["sql"] for q in queries]
+    if connection.vendor == "postgresql":
+        # Once compiled, a task and its link are one statement.
+        assert sent[-2].startswith('WITH "new" AS (INSERT INTO "viewflow_task"')
+        assert len(sent) < 4 * 2 + 1
+    else:
+        assert len(sent) == 4 * 2 + 1
+
+
+def test_a_link_alone_is_the_row_previous_add_writes():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    first, second = _task(process), _task(process)
+    first.save()
+    second.save()
+    second.previous.add(first)
+    expected = _links(from_task=second)
+    Task.previous.through.objects.filter(from_task=second).delete()
+
+    link_insert(_link(first), source_pk=second.pk, using="default")
+
+    assert _links(from_task=second) == expected == [(second.pk, first.pk)]
