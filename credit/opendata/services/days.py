@@ -112,48 +112,58 @@ def open_data_day_build(*, day: date) -> bool:
     day's events; the file streams on into the document store under its digest, and the
     seal signs the SHA-256 (the same signature as over the bytes). The day's row is locked
     meanwhile, so builds and discards of a day wait for each other on any host; the object
-    is stored before the row that points at it commits (a failed build deletes the object
-    it wrote)."""
+    is stored before the row that points at it commits (a build that fails before its commit
+    deletes the object it wrote, the day still locked)."""
     OpenDataDay.objects.get_or_create(day=day)
     with transaction.atomic():
         day_row = OpenDataDay.objects.select_for_update().get(day=day)
         if day_row.current_id is not None:
             return False
-        # read before the rows: a withholding committed later has a larger leaf index (the
-        # log's head is locked until commit), so the reconciliation sees it came after
-        through = selectors.open_data_last_leaf()
-        start, end = open_data_day_bounds(day)
-        events = selectors.open_data_events(recorded_from=start, recorded_before=end)
-        with tempfile.TemporaryFile() as handle:
-            digest = _csv_stream(events, handle)
-            built = OpenDataDayFile(
-                day=day_row,
-                sha256=digest.hex(),
-                size=handle.tell(),
-                built_through=through,
-                built_at=timezone.now(),
-                replaces=day_row.files.order_by("-built_at", "-pk").first(),
-            )
-            handle.seek(0)
-            written = storage_backend().put_stream(
-                built.key, handle, sha256=built.sha256, content_type=CSV_CONTENT_TYPE
-            )
+        stored: list[str] = []  # the key of an object this call wrote
         try:
-            signed = open_data_sign_digest(digest)
-            built.signature = signed.signature
-            built.certificate_sha256 = signed.certificate_sha256
+            built = _day_file_write(day_row, stored)
             built.full_clean()
             built.save()
             day_row.current = built
             day_row.save(update_fields=["current"])
         except BaseException:
-            if written:
-                storage_backend().delete(built.key)
+            # while the day is still locked: another build cannot have taken the object up
+            for key in stored:
+                storage_backend().delete(key)
             raise
     return True
 
 
+def _day_file_write(day_row: OpenDataDay, stored: list[str]) -> OpenDataDayFile:
+    """Write the day's CSV into the store and sign it; the file row, not saved yet."""
+    # read before the rows: a withholding committed later has a larger leaf index (the log's
+    # head is locked until commit), so the reconciliation sees it came after
+    through = selectors.open_data_last_leaf()
+    start, end = open_data_day_bounds(day_row.day)
+    events = selectors.open_data_events(recorded_from=start, recorded_before=end)
+    with tempfile.TemporaryFile() as handle:
+        digest = _csv_stream(events, handle)
+        built = OpenDataDayFile(
+            day=day_row,
+            sha256=digest.hex(),
+            size=handle.tell(),
+            built_through=through,
+            built_at=timezone.now(),
+            replaces=day_row.files.order_by("-built_at", "-pk").first(),
+        )
+        handle.seek(0)
+        if storage_backend().put_stream(
+            built.key, handle, sha256=built.sha256, content_type=CSV_CONTENT_TYPE
+        ):
+            stored.append(built.key)
+    signed = open_data_sign_digest(digest)
+    built.signature = signed.signature
+    built.certificate_sha256 = signed.certificate_sha256
+    return built
+
+
 def _csv_stream(events, handle) -> bytes:
+    """Write the CSV of ``events`` (a byte order mark, CRLF) to ``handle``; its SHA-256."""
     digest = hashlib.sha256()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

@@ -20,6 +20,7 @@ from django.test import Client
 
 from credit.opendata.models import OpenDataDayFile
 from credit.opendata.selectors import open_data_day_current
+from credit.opendata.services import days
 from credit.opendata.services.days import open_data_days_build
 from credit.opendata.services.signatures import open_data_certificates
 from credit.record.services.publicity import breach_publication_end_due
@@ -195,3 +196,24 @@ def test_a_store_that_does_not_delete_leaves_the_day_unserved_until_the_next_run
     assert naming.purged_at is not None
     assert not object_path.exists()
     assert open_data_day_current(day=TODAY).replaces == naming
+
+
+def test_a_build_that_fails_after_storing_leaves_no_object_and_no_file(
+    world, settings, monkeypatch
+):
+    # Given a day to build, and a seal that fails once the object is stored
+    with time_machine.travel(at(TODAY), tick=False):
+        general_breach(world.subject, world.regulator)
+
+    def seal_down(digest):
+        raise RuntimeError("the seal's key cannot be read")
+
+    monkeypatch.setattr(days, "open_data_sign_digest", seal_down)
+
+    # When the day is built, then the failure is reported and nothing stays behind
+    with pytest.raises(RuntimeError):
+        open_data_days_build(now=at(NEXT_DAY))
+    assert not OpenDataDayFile.objects.exists()
+    assert list(Path(settings.SIGNING_DOCUMENT_ROOT).glob("open-data/*/*.csv")) == []
+    monkeypatch.undo()
+    assert open_data_days_build(now=at(NEXT_DAY)) == 1
