@@ -13,6 +13,7 @@ class CreditErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     INVALID_STATE = "invalid_state"
     NO_RULE_SET = "no_rule_set"
+    UNAVAILABLE = "unavailable"  # what is asked for exists but cannot be read just now
     # Refusals of "check every case" before any question is read (DRF's codes, kept).
     NOT_AUTHENTICATED = "not_authenticated"
     AUTHENTICATION_FAILED = "authentication_failed"

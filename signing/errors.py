@@ -23,6 +23,7 @@ class SigningErrorCode(StrEnum):
     DOCUMENT_TAMPERED = "document_tampered"
     DOCUMENT_MISSING = "document_missing"
     STORAGE_MISCONFIGURED = "storage_misconfigured"
+    STORAGE_UNAVAILABLE = "storage_unavailable"
     INVALID_TIMESTAMP_REQUEST = "invalid_timestamp_request"
     TIMESTAMP_UNAVAILABLE = "timestamp_unavailable"
     SIGNATURE_REFUSED = "signature_refused"
@@ -108,6 +109,12 @@ class StorageMisconfigured(_CodedError):
     """``SIGNING_STORAGE_BACKEND`` does not name a usable backend class."""
 
     default_code = SigningErrorCode.STORAGE_MISCONFIGURED
+
+
+class StorageUnavailable(_CodedError):
+    """The storage backend did not answer (down, refused, timed out): try again later."""
+
+    default_code = SigningErrorCode.STORAGE_UNAVAILABLE
 
 
 class InvalidTimestampRequest(_CodedError):

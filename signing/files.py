@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_once(*, path: Path, data: bytes, mode: int = 0o600) -> bool:
@@ -17,11 +20,17 @@ def write_once(*, path: Path, data: bytes, mode: int = 0o600) -> bool:
     to the final name. ``link`` never replaces an existing file (two writers race safely:
     exactly one wins) and the final name never points at a partial write.
     """
+    return write_once_from(path=path, source=io.BytesIO(data), mode=mode)
+
+
+def write_once_from(*, path: Path, source: BinaryIO, mode: int = 0o600) -> bool:
+    """``write_once`` of what ``source`` reads from its position to its end, copied in
+    chunks (memory does not grow with the file)."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(descriptor, mode)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            shutil.copyfileobj(source, handle)
             handle.flush()
             os.fsync(handle.fileno())
         try:

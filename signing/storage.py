@@ -1,25 +1,35 @@
-"""Content-addressed, write-once storage of signed PDFs.
+"""Content-addressed, write-once storage of signed PDFs (and of other signed files: the open
+data feed's daily CSV files keep their objects here too, under keys of their own).
 
 A document's key is the SHA-256 of its exact bytes (``ab/cd/<sha256>.pdf``), so storing
 the same bytes twice is a no-op, a stored file never needs rewriting, and reading it back
 proves it unchanged by hashing again. The bytes go through a small backend interface
-(``put`` / ``get`` / ``exists``) chosen by ``SIGNING_STORAGE_BACKEND`` (a dotted path), so
-an object store can replace the file system without touching callers.
+(``put`` / ``get`` / ``exists``, and ``put_stream`` / ``open`` / ``delete`` for files streamed
+rather than held in memory) chosen by ``SIGNING_STORAGE_BACKEND`` (a dotted path), so
+an object store can replace the file system without touching callers. ``delete`` is for
+objects that must stop existing (a day file that named someone no longer public); signed
+PDFs are never deleted.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 from directory.rows import insert_unless_exists
-from signing.errors import DocumentMissing, DocumentTampered, StorageMisconfigured
-from signing.files import write_once
+from signing.errors import (
+    DocumentMissing,
+    DocumentTampered,
+    StorageMisconfigured,
+    StorageUnavailable,
+)
+from signing.files import write_once_from
 from signing.models import SignedDocument
 
 DEFAULT_BACKEND = "signing.storage.FileSystemStorage"
@@ -37,6 +47,17 @@ class StorageBackend(Protocol):
     def exists(self, key: str) -> bool:
         """Return whether ``key`` holds bytes."""
 
+    def put_stream(self, key: str, source: BinaryIO, *, sha256: str, content_type: str) -> bool:
+        """``put`` of what ``source`` reads to its end (``sha256``, hex, is its digest),
+        without holding it in memory."""
+
+    def open(self, key: str) -> BinaryIO:
+        """Open the bytes under ``key`` for streaming; ``DocumentMissing`` if there are none,
+        ``StorageUnavailable`` if the store does not answer."""
+
+    def delete(self, key: str) -> None:
+        """Remove the bytes under ``key`` for good (every stored version); no error if none."""
+
 
 class FileSystemStorage:
     """Files under ``SIGNING_DOCUMENT_ROOT``, written once (temp file, fsync, hard link)."""
@@ -50,11 +71,7 @@ class FileSystemStorage:
         An existing file is never replaced, even when its content differs: a tampered file
         must stay as evidence and be reported by ``document_read``, not silently repaired.
         """
-        path = self._path(key)
-        if path.exists():
-            return False
-        path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-        return write_once(path=path, data=data, mode=0o440)
+        return self.put_stream(key, io.BytesIO(data), sha256="", content_type="application/pdf")
 
     def get(self, key: str) -> bytes:
         """Read the file under ``key``."""
@@ -66,6 +83,26 @@ class FileSystemStorage:
     def exists(self, key: str) -> bool:
         """Return whether a file exists under ``key``."""
         return self._path(key).exists()
+
+    def put_stream(self, key: str, source: BinaryIO, *, sha256: str, content_type: str) -> bool:
+        """Copy ``source`` read-only under ``key`` unless a file is already there (files are
+        checked by hashing them again when read, so ``sha256`` is not needed here)."""
+        path = self._path(key)
+        if path.exists():
+            return False
+        path.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+        return write_once_from(path=path, source=source, mode=0o440)
+
+    def open(self, key: str) -> BinaryIO:
+        """Open the file under ``key``: a reader keeps its bytes even if it is then deleted."""
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError as error:
+            raise DocumentMissing(f"No stored document under {key!r}.") from error
+
+    def delete(self, key: str) -> None:
+        """Unlink the file under ``key`` (readers that opened it keep reading it)."""
+        self._path(key).unlink(missing_ok=True)
 
     def _path(self, key: str) -> Path:
         """Map a key to a path inside the root, refusing keys that would leave it."""
@@ -173,15 +210,24 @@ class S3Storage:
 
     def put(self, key: str, data: bytes) -> bool:
         """Create the object unless it exists; return whether it was written."""
+        return self.put_stream(
+            key,
+            io.BytesIO(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content_type="application/pdf",
+        )
+
+    def put_stream(self, key: str, source: BinaryIO, *, sha256: str, content_type: str) -> bool:
+        """Create the object from ``source`` unless it exists; the store checks the SHA-256."""
         from botocore.exceptions import ClientError
 
         try:
             self.client.put_object(
                 Bucket=self.bucket,
                 Key=self.prefix + key,
-                Body=data,
-                ContentType="application/pdf",
-                ChecksumSHA256=_b64_sha256(data),
+                Body=source,
+                ContentType=content_type,
+                ChecksumSHA256=base64.b64encode(bytes.fromhex(sha256)).decode("ascii"),
                 ServerSideEncryption="AES256",
                 IfNoneMatch="*",
             )
@@ -219,6 +265,33 @@ class S3Storage:
             raise
         return True
 
+    def open(self, key: str) -> BinaryIO:
+        """Open the object's body as a stream (read as it is served, not held in memory)."""
+        from botocore.exceptions import BotoCoreError, ClientError
 
-def _b64_sha256(data: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                raise DocumentMissing(f"No stored document under {key!r}.") from error
+            raise StorageUnavailable(f"The object store refused to read {key!r}.") from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"The object store did not answer for {key!r}.") from error
+        return answer["Body"]
+
+    def delete(self, key: str) -> None:
+        """Delete the object and, in a versioned bucket, every version of it and every delete
+        marker: a plain delete there only hides the bytes behind a marker."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        name = self.prefix + key
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=name)
+            listed = self.client.list_object_versions(Bucket=self.bucket, Prefix=name)
+            for version in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]:
+                if version["Key"] == name:
+                    self.client.delete_object(
+                        Bucket=self.bucket, Key=name, VersionId=version["VersionId"]
+                    )
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(f"The object store did not delete {key!r}.") from error

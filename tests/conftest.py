@@ -194,3 +194,30 @@ def smtp(settings):
     settings.SITE_URL = "https://chengnuo.example.gov.cn"
     yield server
     server.stop()
+
+
+@pytest.fixture
+def s3(settings):
+    """An S3 bucket on moto's real HTTP server on loopback, as the storage backend (the
+    signed PDFs' and the open data day files'); the client that sees the bucket directly."""
+    moto_server = pytest.importorskip("moto.server")
+    boto3 = pytest.importorskip("boto3")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    settings.SIGNING_STORAGE_BACKEND = "signing.storage.S3Storage"
+    settings.SIGNING_S3_ENDPOINT_URL = f"http://{host}:{port}"
+    settings.SIGNING_S3_BUCKET = "chengnuo-documents"
+    settings.SIGNING_S3_ACCESS_KEY_ID = "testing"
+    settings.SIGNING_S3_SECRET_ACCESS_KEY = "testing"
+    settings.SIGNING_S3_PREFIX = "documents/"
+    client = boto3.client(
+        "s3",
+        endpoint_url=settings.SIGNING_S3_ENDPOINT_URL,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    client.create_bucket(Bucket="chengnuo-documents")
+    yield client
+    server.stop()

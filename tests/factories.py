@@ -57,7 +57,7 @@ from commitments.pledges.models import BidPledge, Tender
 from credit.changes.models import ChangeSubscription, RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
 from credit.opendata.models import OpenDataEvent
-from credit.opendata.services import EVENT_VERSION
+from credit.opendata.services.events import EVENT_VERSION
 from credit.record.models.base import Purpose, RuleDomain, Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
 from credit.record.models.notices import RepairNotice

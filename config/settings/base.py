@@ -533,7 +533,9 @@ CELERY_BEAT_SCHEDULE["credit-repair-notices-seal"] = {
 }
 # The open data CSV: one file per day of the log, built and sealed once (ADR 0030). Hourly, so
 # a day is built soon after it ends plus the grace (a transaction open at midnight commits
-# first) and a beat that was down catches up; a finished day is never rewritten.
+# first) and a beat that was down catches up; a finished day is never rewritten. The files are
+# kept in the document store; OPEN_DATA_ROOT is only the folder where earlier releases built
+# them, read by `manage.py open_data_days_import`.
 OPEN_DATA_ROOT = env.str("OPEN_DATA_ROOT", default=str(DATA_DIR / "opendata"))
 OPEN_DATA_DAY_GRACE_MINUTES = env.int("OPEN_DATA_DAY_GRACE_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE["credit-open-data-days-build"] = {

@@ -3,7 +3,9 @@
 - ``GET /api/v1/open-data/feed.json``: a JSON Feed 1.1 (``application/feed+json``), oldest
   first, paged by ``cursor`` (the leaf index of the last item read);
 - ``GET /api/v1/open-data/events.csv``: the events the log recorded on one day as CSV (UTF-8
-  with a byte order mark), the file an hourly job built and signed once, streamed;
+  with a byte order mark), the file an hourly job built and signed once, streamed from the
+  document store (so every web host serves the same file), with its SHA-256 as ``ETag`` and
+  ``Repr-Digest``; 503 in the error envelope when the store cannot give it;
 - ``GET /api/v1/open-data/certificate.pem``: the certificates that verify the signatures.
 
 Each body is signed (the feed as served, the CSV once when its day was built):
@@ -21,7 +23,7 @@ import json
 import re
 from datetime import date
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -35,17 +37,17 @@ from rest_framework.views import APIView
 
 from credit.errors import CreditError, CreditErrorCode
 from credit.opendata import selectors
-from credit.opendata.models import OpenDataEvent
-from credit.opendata.services import (
-    CSV_COLUMNS,
+from credit.opendata.models import OpenDataDayFile, OpenDataEvent
+from credit.opendata.services.days import CSV_COLUMNS, CSV_CONTENT_TYPE, open_data_leaf_hash
+from credit.opendata.services.signatures import (
     KEY_HEADER,
     SIGNATURE_HEADER,
     SignedBody,
     open_data_certificates,
-    open_data_leaf_hash,
     open_data_sign,
 )
 from directory.errors import error_responses
+from signing.errors import DocumentMissing, StorageUnavailable
 from signing.register.receipts import log_origin
 from signing.register.selectors import log_size
 
@@ -385,7 +387,7 @@ class OpenDataCsvApi(APIView):
                 + ", ".join(CSV_COLUMNS)
                 + ".",
             ),
-            **error_responses(400, 404),
+            **error_responses(400, 404, 503),
         },
     )
     def get(self, request):
@@ -395,15 +397,42 @@ class OpenDataCsvApi(APIView):
         )
         if day is None:
             raise not_built
-        day_file = selectors.open_data_day_file_paths(day=day)
-        opened = selectors.open_data_day_open(day_file)
+        current = selectors.open_data_day_current(day=day)
+        if current is not None and _etag(current) in _etags(request, "If-None-Match"):
+            return _day_headers(HttpResponseNotModified(), current)
+        try:
+            opened = selectors.open_data_day_open(day=day)
+        except (DocumentMissing, StorageUnavailable):
+            raise CreditError(
+                CreditErrorCode.UNAVAILABLE,
+                _("The CSV file of this day cannot be read from storage just now."),
+                field="day",
+            ) from None
         if opened is None:
             raise not_built
-        response = FileResponse(opened.body, content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
-        for name in (SIGNATURE_HEADER, KEY_HEADER):
-            response[name] = opened.signature.get(name, "")
-        response["Content-Disposition"] = f'inline; filename="{day_file.csv.name}"'
-        return response
+        response = FileResponse(opened.body, content_type=CSV_CONTENT_TYPE)
+        response["Content-Length"] = opened.file.size
+        response["Content-Disposition"] = f'inline; filename="events-{day.isoformat()}.csv"'
+        return _day_headers(response, opened.file)
+
+
+def _etag(file: OpenDataDayFile) -> str:
+    return f'"{file.sha256}"'
+
+
+def _etags(request, header: str) -> set[str]:
+    return {tag.strip().removeprefix("W/") for tag in request.headers.get(header, "").split(",")}
+
+
+def _day_headers(response: HttpResponse, file: OpenDataDayFile) -> HttpResponse:
+    """The headers that tie a day's CSV to its bytes: the seal's signature and key, the
+    SHA-256 as the entity tag and as ``Repr-Digest`` (RFC 9530)."""
+    response[SIGNATURE_HEADER] = file.signature
+    response[KEY_HEADER] = file.certificate_sha256
+    response["ETag"] = _etag(file)
+    digest = base64.b64encode(bytes.fromhex(file.sha256)).decode("ascii")
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response
 
 
 class OpenDataCertificateApi(APIView):

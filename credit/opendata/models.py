@@ -123,3 +123,84 @@ class OpenDataEvent(models.Model):
     def is_withheld(self) -> bool:
         """Whether the feed no longer (or never) names this event's subject."""
         return not self.subject_salt
+
+
+class OpenDataDay(models.Model):
+    """A day of the log whose CSV was built: the pointer to its current file (None once
+    discarded, until the next build). Builds and discards of a day lock this row, whichever
+    host runs them."""
+
+    day = models.DateField(_("day"), unique=True)
+    current = models.OneToOneField(
+        "OpenDataDayFile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("current file"),
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("open data day")
+        verbose_name_plural = _("open data days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
+class OpenDataDayFile(models.Model):
+    """One build of a day's CSV: an object of the document store named by its SHA-256 (so a
+    rebuild is a new object, never an overwrite), and the seal's signature over its bytes.
+
+    A rebuild ``replaces`` the day's previous file; the previous one was ``discarded`` (no
+    longer served) and then ``purged`` (its object deleted from the store, unless the day's
+    current file has the very same bytes): it may have named a subject since withheld.
+    """
+
+    day = models.ForeignKey(OpenDataDay, on_delete=models.PROTECT, related_name="files")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    signature = models.CharField(_("signature"), max_length=200)
+    certificate_sha256 = models.CharField(_("signing certificate SHA-256"), max_length=64)
+    # The largest open data leaf index committed when the rows were read (a withholding with
+    # a larger index came after); None for a file imported from a build that did not say.
+    built_through = models.BigIntegerField(_("log read through"), null=True, blank=True)
+    built_at = models.DateTimeField(_("built"))
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    discarded_at = models.DateTimeField(_("discarded"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("object deleted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "built_at", "pk"]
+        verbose_name = _("open data day file")
+        verbose_name_plural = _("open data day files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day"],
+                condition=Q(discarded_at__isnull=True),
+                name="open_data_one_live_file_per_day",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["discarded_at"],
+                condition=Q(discarded_at__isnull=False, purged_at__isnull=True),
+                name="open_data_day_files_to_purge",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.sha256[:12]}"
+
+    @property
+    def key(self) -> str:
+        """The object's key in the document store: content-addressed, under its day."""
+        return f"open-data/{self.day.day.isoformat()}/{self.sha256}.csv"

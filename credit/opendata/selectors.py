@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from credit.opendata.models import OpenDataEvent
+from credit.opendata.models import OpenDataDay, OpenDataDayFile, OpenDataEvent
+from signing.errors import DocumentMissing
+from signing.storage import storage_backend
 
 PAGE_MAX = 500
-# A day's signature file also says how far the log was read for it: the largest open data leaf
-# index committed when its rows were read (a withholding with a larger index came after).
+# The signature files that earlier versions wrote beside a day file also said how far the log
+# was read for it (now ``OpenDataDayFile.built_through``), read when they are imported.
 BUILT_THROUGH_HEADER = "Chengnuo-Built-Through-Leaf"
-# How often a reader tries again when a day's files change while it opens them.
+# How often a reader reads a day's pointer again when a rebuild moves it while it opens it.
 DAY_OPEN_ATTEMPTS = 3
 
 
@@ -56,83 +56,75 @@ def open_data_events(
     return queryset
 
 
-@dataclass(frozen=True)
-class DayFile:
-    """Where a day's CSV and its detached signature (``Name: value`` header lines) live."""
+def open_data_signature_lines(path: Path) -> dict[str, str]:
+    """The ``Name: value`` lines of a signature file that earlier versions wrote beside a day
+    file (the headers as ``curl -D`` saves them); empty when there is none."""
+    try:
+        text = path.read_text(encoding="ascii")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return {}
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
 
-    day: date
-    csv: Path
-    signature: Path
+
+def open_data_day_current(*, day: date) -> OpenDataDayFile | None:
+    """The file served for ``day``, or None when the day is not built (yet, or again after a
+    discard)."""
+    files = OpenDataDayFile.objects.select_related("day")
+    return files.filter(day__day=day, day__current=F("pk")).first()
 
 
-def open_data_day_file_paths(*, day: date) -> DayFile:
-    """The files of ``day`` under ``OPEN_DATA_ROOT``, built or not."""
-    root = Path(settings.OPEN_DATA_ROOT)
-    name = f"events-{day.isoformat()}.csv"
-    return DayFile(day=day, csv=root / name, signature=root / f"{name}.sig")
+def open_data_current_files(*, days: set[date]) -> dict[date, OpenDataDayFile]:
+    """The current file of each of ``days`` that has one."""
+    files = OpenDataDayFile.objects.select_related("day").filter(
+        day__day__in=days, day__current=F("pk")
+    )
+    return {file.day.day: file for file in files}
+
+
+def open_data_built_days(*, first: date, last: date) -> set[date]:
+    """The days within [first, last] that have a current file."""
+    return set(
+        OpenDataDay.objects.filter(day__range=(first, last), current__isnull=False).values_list(
+            "day", flat=True
+        )
+    )
 
 
 def open_data_latest_day() -> date | None:
-    """The latest day whose CSV is built (its signature written), or None."""
-    root = Path(settings.OPEN_DATA_ROOT)
-    days = []
-    for path in root.glob("events-*.csv.sig"):
-        try:
-            days.append(date.fromisoformat(path.name.removeprefix("events-")[:10]))
-        except ValueError:
-            continue
-    return max(days, default=None)
-
-
-def open_data_day_signature(day_file: DayFile) -> dict[str, str] | None:
-    """The signature headers of a built day (names as written), or None when not built."""
-    try:
-        text = day_file.signature.read_text(encoding="ascii")
-    except FileNotFoundError:
-        return None
-    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+    """The latest day with a current file, or None."""
+    return OpenDataDay.objects.filter(current__isnull=False).aggregate(latest=Max("day"))["latest"]
 
 
 @dataclass(frozen=True)
 class DayBody:
-    """A built day's CSV opened for reading, with the signature headers over exactly it."""
+    """A built day's CSV opened for reading from the store, with the file row (digest,
+    size, signature) of exactly the bytes opened."""
 
     body: BinaryIO
-    signature: dict[str, str]
+    file: OpenDataDayFile
 
 
-def open_data_day_open(day_file: DayFile) -> DayBody | None:
-    """Open a built day's CSV with the signature of exactly the bytes opened, or None when
-    the day is not built (yet, or again after a discard).
+def open_data_day_open(*, day: date) -> DayBody | None:
+    """Open the current file of ``day`` from the document store, or None when the day is not
+    built (yet, or again after a discard).
 
-    The CSV is opened first, then the signature read, then the CSV's name is checked to
-    still be the file opened. The build and the discard keep one order (a CSV is put in
-    place only while the day has no signature; the signature is written after its CSV and
-    removed before it), so a signature that exists belongs to the CSV named at that moment:
-    if the name pointed at the opened file before and after the signature was read (its
-    inode held open cannot be reused), the two match. Otherwise the day was rebuilt in
-    between and the reader tries again, never pairing an old signature with a rebuilt CSV."""
+    The object is named by its digest, so what is opened is the very bytes the row signs.
+    A rebuild may discard the row and delete its object between the read of the pointer and
+    the opening: the pointer is then read again (a reader that opened the object first keeps
+    reading it). ``DocumentMissing`` when the current file's object is not in the store,
+    ``StorageUnavailable`` when the store does not answer."""
+    current = open_data_day_current(day=day)
     for _attempt in range(DAY_OPEN_ATTEMPTS):
-        try:
-            body = day_file.csv.open("rb")
-        except FileNotFoundError:
+        if current is None:
             return None
-        signature = open_data_day_signature(day_file)
-        opened = os.fstat(body.fileno())
         try:
-            named = day_file.csv.stat()
-        except FileNotFoundError:
-            named = None
-        unchanged = named is not None and (named.st_dev, named.st_ino) == (
-            opened.st_dev,
-            opened.st_ino,
-        )
-        if unchanged and signature is not None:
-            return DayBody(body=body, signature=signature)
-        body.close()
-        if unchanged:
-            return None  # written, not signed yet: not built
-    return None
+            return DayBody(body=storage_backend().open(current.key), file=current)
+        except DocumentMissing:
+            again = open_data_day_current(day=day)
+            if again is not None and again.pk == current.pk:
+                raise
+            current = again
+    raise DocumentMissing(f"The file of {day} kept changing while it was opened.")
 
 
 def open_data_last_leaf() -> int:

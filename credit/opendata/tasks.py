@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from credit.opendata.services import open_data_days_build
+from credit.opendata.services.days import open_data_days_build
 
 
 @shared_task

@@ -773,6 +773,24 @@ PAGES: dict[str, dict[str, str]] = {
     "admin/credit/opendataevent/add/": {
         "GET": "login login login login login login login login login 403 login",
     },
+    "admin/credit/opendataday/": {
+        "GET": "login login login login login login login login login 200 login",
+    },
+    "admin/credit/opendataday/<path:object_id>/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/credit/opendataday/<path:object_id>/change/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/credit/opendataday/<path:object_id>/delete/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
+    "admin/credit/opendataday/<path:object_id>/history/": {
+        "GET": "login login login login login login login login login 302 login",
+    },
+    "admin/credit/opendataday/add/": {
+        "GET": "login login login login login login login login login 403 login",
+    },
     "admin/credit/repairnotice/": {
         "GET": "login login login login login login login login login 200 login",
     },

@@ -42,7 +42,7 @@ from commitments.associations.models import BulkIssue
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.exemption import exemption_decide
 from commitments.pledges.models import Tender
-from credit.opendata.services import open_data_day_build
+from credit.opendata.services.days import open_data_day_build
 from credit.record.services.notices import repair_notice_issue
 from credit.reports.services import repair_notice_seal, report_request
 from directory.models import Department, Matter, Subject
@@ -137,14 +137,14 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo city, one user per role and one object of each kind a URL names.
 
     Built once inside a transaction rolled back at the end of the module; each test runs in
-    a savepoint of it (pytest-django's ``db``). Yesterday's open data CSV is built in a folder
-    of the module's own.
+    a savepoint of it (pytest-django's ``db``). Yesterday's open data CSV is built into a
+    document store of the module's own.
     """
-    open_data_root = str(tmp_path_factory.mktemp("opendata"))
+    documents = str(tmp_path_factory.mktemp("documents"))
     with (
         django_db_blocker.unblock(),
         transaction.atomic(),
-        override_settings(OPEN_DATA_ROOT=open_data_root),
+        override_settings(SIGNING_DOCUMENT_ROOT=documents),
     ):
         built = _build_city()
         open_data_day_build(day=timezone.localdate() - timedelta(days=1))

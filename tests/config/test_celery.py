@@ -38,8 +38,8 @@ from commitments.obligations.models import WarningSchedule, WarningStep
 from commitments.pledges.models import BidPledge
 from config import celery_app
 from credit.opendata.models import OpenDataEvent
-from credit.opendata.selectors import open_data_day_file_paths
-from credit.opendata.services import open_data_event_record
+from credit.opendata.selectors import open_data_day_open
+from credit.opendata.services.events import open_data_event_record
 from credit.record.models.breaches import Breach, ListEntry
 from credit.record.services.pledge_defaulters import PLEDGE_DEFAULTERS
 from credit.reports.models import SealedRepairNotice
@@ -263,9 +263,9 @@ def _open_data_days(world) -> Prepared:
 
     def check(written):
         assert written == 2
-        stored = open_data_day_file_paths(day=day)
-        assert stored.signature.exists()
-        rows = stored.csv.read_bytes().decode("utf-8-sig").split("\r\n")
+        opened = open_data_day_open(day=day)  # the worker's file, from the shared store
+        with opened.body:
+            rows = opened.body.read().decode("utf-8-sig").split("\r\n")
         assert [row.split(",")[0] for row in rows[1:-1]] == [str(event.leaf_index)]
 
     return Prepared(check)
@@ -455,7 +455,6 @@ def worker(shared_files, tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def files(settings, shared_files) -> Iterator[None]:
     """Point this process at the worker's CA and documents (created on first use)."""
     settings.MEDIA_ROOT = shared_files / "media"  # the members' files the worker reads
-    settings.OPEN_DATA_ROOT = str(shared_files / "opendata")  # the daily CSV files it writes
     with signing_files_in(settings, shared_files):
         yield
 

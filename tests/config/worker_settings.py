@@ -12,4 +12,3 @@ SIGNING_CA_CERT_PATH = str(DATA_DIR / "ca" / "ca.crt")
 SIGNING_CA_KEY_PATH = str(DATA_DIR / "ca" / "ca.key")
 SIGNING_DOCUMENT_ROOT = str(DATA_DIR / "documents")
 MEDIA_ROOT = DATA_DIR / "media"
-OPEN_DATA_ROOT = str(DATA_DIR / "opendata")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import stat
 from pathlib import Path
 
 import pytest
 
-from signing.errors import DocumentMissing, DocumentTampered, SigningErrorCode, StorageMisconfigured
+from signing.errors import (
+    DocumentMissing,
+    DocumentTampered,
+    SigningErrorCode,
+    StorageMisconfigured,
+    StorageUnavailable,
+)
 from signing.models import SignedDocument
 from signing.storage import (
     FileSystemStorage,
@@ -183,32 +190,6 @@ def test_an_unimportable_storage_backend_is_a_signing_error(settings):
     assert SignedDocument.objects.count() == 0
 
 
-@pytest.fixture
-def s3(settings):
-    """An S3 bucket on moto's real HTTP server on loopback, as the storage backend."""
-    moto_server = pytest.importorskip("moto.server")
-    boto3 = pytest.importorskip("boto3")
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    settings.SIGNING_STORAGE_BACKEND = "signing.storage.S3Storage"
-    settings.SIGNING_S3_ENDPOINT_URL = f"http://{host}:{port}"
-    settings.SIGNING_S3_BUCKET = "chengnuo-documents"
-    settings.SIGNING_S3_ACCESS_KEY_ID = "testing"
-    settings.SIGNING_S3_SECRET_ACCESS_KEY = "testing"
-    settings.SIGNING_S3_PREFIX = "documents/"
-    client = boto3.client(
-        "s3",
-        endpoint_url=settings.SIGNING_S3_ENDPOINT_URL,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    client.create_bucket(Bucket="chengnuo-documents")
-    yield client
-    server.stop()
-
-
 def test_documents_round_trip_through_s3(s3):
     # when
     stored = document_store(data=b"%PDF-1.7 signed bytes")
@@ -247,3 +228,91 @@ def test_a_changed_or_missing_object_is_reported(s3):
     s3.delete_object(Bucket="chengnuo-documents", Key=key)
     with pytest.raises(DocumentMissing):
         document_read(stored)
+
+
+def test_a_pdf_stored_in_s3_keeps_its_bytes_and_media_type(s3):
+    """``put`` now streams through ``put_stream``: the object is the same bytes, as before."""
+    stored = document_store(data=PDF)
+
+    key = "documents/" + document_key(sha256=SHA256)
+    head = s3.head_object(Bucket="chengnuo-documents", Key=key)
+
+    assert (stored.sha256, head["ContentType"], head["ContentLength"]) == (
+        SHA256,
+        "application/pdf",
+        len(PDF),
+    )
+    assert document_read(stored) == PDF
+
+
+@pytest.fixture(params=["file system", "s3"])
+def backend(request, settings, tmp_path):
+    """Each backend in turn, empty."""
+    if request.param == "s3":
+        request.getfixturevalue("s3")
+        return S3Storage()
+    return FileSystemStorage(root=tmp_path / "store")
+
+
+def test_a_stream_is_stored_once_opened_as_a_stream_and_deleted_for_good(backend):
+    # given
+    first, second = b"day,one\r\n" * 1000, b"day,two\r\n"
+    key = f"open-data/2026-12-07/{hashlib.sha256(first).hexdigest()}.csv"
+
+    # when stored twice under one key
+    written = [
+        backend.put_stream(
+            key, io.BytesIO(data), sha256=hashlib.sha256(data).hexdigest(), content_type="text/csv"
+        )
+        for data in (first, second)
+    ]
+
+    # then the first stays, read back as a stream
+    assert written == [True, False]
+    with backend.open(key) as body:
+        assert body.read() == first
+    # and once deleted it is gone, and deleting again is no error
+    backend.delete(key)
+    backend.delete(key)
+    assert not backend.exists(key)
+    with pytest.raises(DocumentMissing):
+        backend.open(key)
+
+
+def test_a_file_opened_before_its_deletion_is_still_read_whole(tmp_path):
+    backend = FileSystemStorage(root=tmp_path / "store")
+    backend.put_stream("a/b.csv", io.BytesIO(b"bytes"), sha256="00", content_type="text/csv")
+
+    body = backend.open("a/b.csv")
+    backend.delete("a/b.csv")
+
+    assert body.read() == b"bytes"
+    body.close()
+
+
+def test_s3_deletes_every_version_in_a_versioned_bucket(s3):
+    s3.put_bucket_versioning(
+        Bucket="chengnuo-documents", VersioningConfiguration={"Status": "Enabled"}
+    )
+    backend = S3Storage()
+    s3.put_object(Bucket="chengnuo-documents", Key="documents/a/b.csv", Body=b"old")
+    s3.put_object(Bucket="chengnuo-documents", Key="documents/a/b.csv", Body=b"new")
+    s3.put_object(Bucket="chengnuo-documents", Key="documents/a/b.csv.keep", Body=b"other")
+
+    backend.delete("a/b.csv")
+
+    listed = s3.list_object_versions(Bucket="chengnuo-documents", Prefix="documents/a/")
+    assert [version["Key"] for version in listed.get("Versions", [])] == ["documents/a/b.csv.keep"]
+    assert listed.get("DeleteMarkers", []) == []
+
+
+def test_an_s3_store_that_does_not_answer_is_unavailable(s3, settings):
+    settings.SIGNING_S3_ENDPOINT_URL = "http://127.0.0.1:9"  # the discard port: refused
+    backend = S3Storage()
+
+    with pytest.raises(StorageUnavailable) as opening:
+        backend.open("a/b.csv")
+    with pytest.raises(StorageUnavailable):
+        backend.delete("a/b.csv")
+
+    assert opening.value.code == SigningErrorCode.STORAGE_UNAVAILABLE

@@ -26,7 +26,7 @@ from commitments.lifecycle.services.commitments import (
 from commitments.lifecycle.services.exemption import exemption_withdraw
 from commitments.obligations.models import Obligation, WarningSchedule
 from credit.opendata.models import OpenDataEvent
-from credit.opendata.services import open_data_event_record
+from credit.opendata.services.events import open_data_event_record
 from directory.audit import audited_save
 from directory.inputs import normalise_text
 from directory.models import Subject

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from credit.opendata.models import OpenDataEvent
 from credit.opendata.selectors import open_data_was_published
-from credit.opendata.services import open_data_event_record, open_data_withhold
+from credit.opendata.services.events import open_data_event_record, open_data_withhold
 from credit.record.models.breaches import Breach, ListEntry
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -13,8 +14,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from commitments.lifecycle.services.withdrawal import commitment_withdraw
-from credit.opendata.models import OpenDataEvent
-from credit.opendata.services import open_data_days_build
+from credit.opendata.models import OpenDataDay, OpenDataEvent
+from credit.opendata.selectors import open_data_day_open
+from credit.opendata.services.days import open_data_days_build
 from credit.record.models.breaches import Breach, ListEntry
 from credit.record.services.breaches import breach_record
 from credit.record.services.lists import list_entries_enter_due, red_list_enter
@@ -171,10 +173,27 @@ def history(world, person) -> History:
 
 
 @pytest.fixture(autouse=True)
-def open_data_root(settings, tmp_path):
-    """Each test builds its daily CSV files in a folder of its own."""
-    settings.OPEN_DATA_ROOT = str(tmp_path / "opendata")
-    return tmp_path / "opendata"
+def open_data_store(settings, tmp_path) -> Path:
+    """Each test keeps its daily CSV files in a document store of its own (the file system
+    backend unless the test asks for ``s3``); returns the store's folder."""
+    settings.SIGNING_DOCUMENT_ROOT = str(tmp_path / "documents")
+    settings.OPEN_DATA_ROOT = str(tmp_path / "opendata")  # where earlier versions built them
+    return tmp_path / "documents"
+
+
+def stored_day(day: date) -> bytes:
+    """The bytes of the day's current file, read back from the document store."""
+    opened = open_data_day_open(day=day)
+    assert opened is not None, f"{day} is not built"
+    with opened.body:
+        return opened.body.read()
+
+
+def stored_days() -> dict[date, str]:
+    """The SHA-256 of each day's current file."""
+    return dict(
+        OpenDataDay.objects.filter(current__isnull=False).values_list("day", "current__sha256")
+    )
 
 
 def build_every_day() -> list[date]:

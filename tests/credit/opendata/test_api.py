@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.test import Client
 
-from credit.opendata import selectors
 from credit.opendata.models import OpenDataEvent
-from credit.opendata.services import open_data_days_build
+from credit.opendata.services.days import open_data_days_build
 from credit.record.services.publicity import breach_publication_end_due
+from signing.storage import storage_backend
 from tests.credit.opendata.conftest import (
     PERSON_ID,
     TODAY,
@@ -195,6 +195,10 @@ def test_each_day_csv_is_utf8_with_a_bom_signed_when_built(history):
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         assert response["Content-Disposition"] == f'inline; filename="events-{day}.csv"'
         assert body.startswith(b"\xef\xbb\xbf")
+        digest = hashlib.sha256(body).digest()
+        assert response["ETag"] == f'"{digest.hex()}"'
+        assert response["Repr-Digest"] == f"sha-256=:{base64.b64encode(digest).decode()}:"
+        assert int(response["Content-Length"]) == len(body)
         _verify(body, response["Chengnuo-Signature"], seal)
         with pytest.raises(InvalidSignature):
             _verify(
@@ -368,7 +372,7 @@ def test_a_day_not_built_is_a_404_in_the_envelope(db, query):
     assert "Chengnuo-Signature" not in response
 
 
-@pytest.mark.parametrize("moment", ["before the signature is read", "after it is read"])
+@pytest.mark.parametrize("moment", ["before its object is opened", "after it is opened"])
 def test_a_reader_gets_the_signature_of_exactly_the_csv_bytes_served_across_a_rebuild(
     world, monkeypatch, django_capture_on_commit_callbacks, moment
 ):
@@ -377,32 +381,36 @@ def test_a_reader_gets_the_signature_of_exactly_the_csv_bytes_served_across_a_re
         ended = general_breach(world.subject, world.regulator)
     open_data_days_build(now=at(NEXT_DAY))
     seal, _root = _certificates()
-    read_signature = selectors.open_data_day_signature
+    backend = storage_backend()
+    open_object = backend.open
     rebuilds = []
 
     def withheld_and_rebuilt() -> None:
-        rebuilds.append(TODAY)  # first: the rebuild reads signatures too
+        rebuilds.append(TODAY)
         with django_capture_on_commit_callbacks(execute=True):
             breach_publication_end_due(on=ended.publicity_max_until)
         assert open_data_days_build(now=at(NEXT_DAY)) == 1
 
-    def signature_while_rebuilt(day_file):
+    def open_while_rebuilt(key):
         if rebuilds:
-            return read_signature(day_file)
-        if moment == "after it is read":
-            signature = read_signature(day_file)
+            return open_object(key)
+        if moment == "after it is opened":
+            body = open_object(key)
             withheld_and_rebuilt()
-            return signature
-        withheld_and_rebuilt()
-        return read_signature(day_file)
+            return body
+        withheld_and_rebuilt()  # the pointer was read, its object is deleted meanwhile
+        return open_object(key)
 
-    monkeypatch.setattr(selectors, "open_data_day_signature", signature_while_rebuilt)
+    monkeypatch.setattr(backend, "open", open_while_rebuilt)
 
     # When a reader asks for the day while it is withheld, discarded and rebuilt
     response, body = _csv(day=TODAY.isoformat())
 
-    # Then it gets the rebuilt bytes with their own signature, never an old one
+    # Then it gets bytes with their own signature, never an old signature with new bytes:
+    # the rebuilt bytes if it had not opened the object yet, else the bytes it opened
     assert rebuilds == [TODAY]
     assert response.status_code == 200
     _verify(body, response["Chengnuo-Signature"], seal)
-    assert world.subject.name not in body.decode("utf-8-sig")
+    assert response["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+    named = world.subject.name in body.decode("utf-8-sig")
+    assert named is (moment == "after it is opened")

@@ -1,6 +1,7 @@
 """The daily CSV of the open data feed: built once per finished day by the hourly job, from
-the first day of the log, streamed to its file with memory that does not grow with the rows,
-never rewritten by a later run, and discarded for a rebuild when a subject is withheld."""
+the first day of the log, streamed into the document store with memory that does not grow
+with the rows, never rebuilt by a later run, and discarded for a rebuild when a subject is
+withheld (the superseded object deleted from the store)."""
 
 from __future__ import annotations
 
@@ -17,18 +18,31 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 
-from credit.opendata.models import OpenDataEvent
-from credit.opendata.selectors import open_data_day_file_paths
-from credit.opendata.services import open_data_day_build, open_data_days_build
+from credit.opendata.models import OpenDataDay, OpenDataDayFile, OpenDataEvent
+from credit.opendata.selectors import open_data_day_current
+from credit.opendata.services.days import (
+    open_data_day_build,
+    open_data_days_build,
+    open_data_days_discard,
+)
+from credit.opendata.services.signatures import open_data_certificates
 from credit.opendata.tasks import open_data_days_build_task
 from credit.record.services.publicity import breach_publication_end_due
-from tests.credit.opendata.conftest import SHANGHAI, TODAY, at, general_breach
+from tests.credit.opendata.conftest import (
+    SHANGHAI,
+    TODAY,
+    at,
+    general_breach,
+    stored_day,
+    stored_days,
+)
 
 NEXT_DAY = TODAY + dt.timedelta(days=1)
 
 
-def _files(root) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.name.startswith("events")}
+def _objects(store) -> set[str]:
+    """The names of the day files' objects in the file system store."""
+    return {path.name for path in store.glob("open-data/*/*.csv")}
 
 
 def test_the_job_is_scheduled_hourly():
@@ -40,36 +54,35 @@ def test_the_job_is_scheduled_hourly():
     assert entry["schedule"] == dt.timedelta(hours=1)
 
 
-def test_a_day_is_built_once_after_its_grace_and_a_rerun_changes_no_byte(world, open_data_root):
+def test_a_day_is_built_once_after_its_grace_and_a_rerun_changes_no_byte(world, open_data_store):
     with time_machine.travel(at(TODAY), tick=False):
         general_breach(world.subject, world.regulator)
     grace = dt.timedelta(minutes=settings.OPEN_DATA_DAY_GRACE_MINUTES)
     midnight = dt.datetime(NEXT_DAY.year, NEXT_DAY.month, NEXT_DAY.day, tzinfo=SHANGHAI)
 
     assert open_data_days_build(now=midnight + grace - dt.timedelta(seconds=1)) == 0
-    assert not open_data_root.exists() or not list(open_data_root.glob("*.csv"))
+    assert stored_days() == {}
     with time_machine.travel(midnight + grace, tick=False):
         assert open_data_days_build_task() == 1
-    built = _files(open_data_root)
-    assert sorted(built) == [f"events-{TODAY}.csv", f"events-{TODAY}.csv.sig"]
-    assert built[f"events-{TODAY}.csv"].count(b"\r\n") == 2  # the header and one event
+    built = stored_days()
+    assert list(built) == [TODAY]
+    assert stored_day(TODAY).count(b"\r\n") == 2  # the header and one event
+    assert _objects(open_data_store) == {f"{built[TODAY]}.csv"}
 
     with time_machine.travel(midnight + grace, tick=False):
         general_breach(world.subject, world.regulator)  # recorded late on a finished day
     assert open_data_days_build(now=midnight + dt.timedelta(days=3)) == 2  # the next two days
     assert open_data_day_build(day=TODAY) is False
-    again = _files(open_data_root)
-    assert {name: again[name] for name in built} == built
-    assert sorted(again) == sorted(
-        f"events-{day}.csv{suffix}"
-        for day in (TODAY, NEXT_DAY, NEXT_DAY + dt.timedelta(days=1))
-        for suffix in ("", ".sig")
-    )
+    again = stored_days()
+    assert again[TODAY] == built[TODAY]
+    assert sorted(again) == [TODAY, NEXT_DAY, NEXT_DAY + dt.timedelta(days=1)]
+    assert OpenDataDayFile.objects.count() == 3
 
 
-def test_nothing_is_built_before_the_log_has_an_event(db, open_data_root):
+def test_nothing_is_built_before_the_log_has_an_event(db, open_data_store):
     assert open_data_days_build(now=at(TODAY)) == 0
-    assert not open_data_root.exists()
+    assert not OpenDataDay.objects.exists()
+    assert not open_data_store.exists()
 
 
 def _copies(template: OpenDataEvent, count: int, first_index: int) -> None:
@@ -93,7 +106,7 @@ def _copies(template: OpenDataEvent, count: int, first_index: int) -> None:
 
 
 def _peak_building(day: date) -> int:
-    open_data_day_file_paths(day=day).signature.unlink(missing_ok=True)
+    open_data_days_discard(days={day})
     tracemalloc.start()
     try:
         open_data_day_build(day=day)
@@ -102,45 +115,53 @@ def _peak_building(day: date) -> int:
         tracemalloc.stop()
 
 
-def test_memory_does_not_grow_with_the_rows_of_a_day(world, open_data_root):
+def test_memory_does_not_grow_with_the_rows_of_a_day(world):
     with time_machine.travel(at(TODAY), tick=False):
         general_breach(world.subject, world.regulator)
     template = OpenDataEvent.objects.get()
     _copies(template, 2_000, first_index=1_000_000)
     small = _peak_building(TODAY)
-    small_size = open_data_day_file_paths(day=TODAY).csv.stat().st_size
+    small_size = open_data_day_current(day=TODAY).size
     _copies(template, 6_000, first_index=2_000_000)
 
     large = _peak_building(TODAY)
 
-    assert open_data_day_file_paths(day=TODAY).csv.stat().st_size > 3.9 * small_size
+    assert open_data_day_current(day=TODAY).size > 3.9 * small_size
     assert large < 1.25 * small, (small, large)
 
 
-def _built_day_naming(world):
-    """A published record of the world's subject today, and today's built CSV, which names
+def _built_day_naming(world) -> tuple:
+    """A published record of the world's subject today, and today's built file, which names
     the subject."""
     with time_machine.travel(at(TODAY), tick=False):
         ended = general_breach(world.subject, world.regulator)
     open_data_days_build(now=at(NEXT_DAY))
-    path = open_data_day_file_paths(day=TODAY).csv
-    assert world.subject.name in path.read_bytes().decode("utf-8-sig")
-    return ended, path
+    assert world.subject.name in stored_day(TODAY).decode("utf-8-sig")
+    return ended, open_data_day_current(day=TODAY)
 
 
 def test_withholding_a_subject_discards_its_built_days_for_a_rebuild_without_the_name(
-    world, open_data_root, django_capture_on_commit_callbacks
+    world, open_data_store, django_capture_on_commit_callbacks
 ):
+    # Given a built day naming a subject
     subject = world.subject
-    ended, path = _built_day_naming(world)
+    ended, naming = _built_day_naming(world)
 
+    # When the record's publication ends (the subject is withheld)
     with django_capture_on_commit_callbacks(execute=True):
         breach_publication_end_due(on=ended.publicity_max_until)
 
-    assert not path.exists()
-    assert not open_data_day_file_paths(day=TODAY).signature.exists()
+    # Then the day is no longer served and the object naming the subject is gone
+    assert open_data_day_current(day=TODAY) is None
+    assert _objects(open_data_store) == set()
+    naming.refresh_from_db()
+    assert naming.discarded_at is not None and naming.purged_at is not None
+    # and the next run builds it again without the name, as a new object replacing the old
     open_data_days_build(now=at(NEXT_DAY))
-    assert subject.name not in path.read_bytes().decode("utf-8-sig")
+    assert subject.name not in stored_day(TODAY).decode("utf-8-sig")
+    rebuilt = open_data_day_current(day=TODAY)
+    assert (rebuilt.replaces, rebuilt.sha256 != naming.sha256) == (naming, True)
+    assert _objects(open_data_store) == {f"{rebuilt.sha256}.csv"}
 
 
 def test_a_days_events_are_read_from_the_recording_time_index(db):
@@ -163,52 +184,48 @@ def test_a_days_events_are_read_from_the_recording_time_index(db):
 
 
 def _signed_by_the_seal(day: date) -> bool:
-    """Whether the day's stored signature verifies over exactly its stored CSV."""
-    from credit.opendata.selectors import open_data_day_signature
-    from credit.opendata.services import KEY_HEADER, SIGNATURE_HEADER, open_data_certificates
-
-    stored = open_data_day_file_paths(day=day)
-    signature = open_data_day_signature(stored)
+    """Whether the day's stored signature verifies over exactly its stored bytes."""
+    current = open_data_day_current(day=day)
     seal = x509.load_pem_x509_certificates(open_data_certificates())[0]
-    fingerprint = seal.fingerprint(hashes.SHA256()).hex()
     try:
         seal.public_key().verify(
-            base64.b64decode(signature[SIGNATURE_HEADER]),
-            stored.csv.read_bytes(),
-            ec.ECDSA(hashes.SHA256()),
+            base64.b64decode(current.signature), stored_day(day), ec.ECDSA(hashes.SHA256())
         )
     except InvalidSignature:
         return False
-    return signature[KEY_HEADER].replace(":", "").lower() == fingerprint
+    return current.certificate_sha256 == seal.fingerprint(hashes.SHA256()).hex()
 
 
 def test_a_withholding_whose_discard_never_ran_is_reconciled_by_the_next_hourly_run(
-    world, open_data_root, django_capture_on_commit_callbacks
+    world, open_data_store, django_capture_on_commit_callbacks
 ):
     # Given a built day naming a subject
     subject = world.subject
-    ended, path = _built_day_naming(world)
+    ended, naming = _built_day_naming(world)
 
     # When its withholding commits and the process dies before discarding the day's files
     # (the commit's callbacks are captured and never run)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         breach_publication_end_due(on=ended.publicity_max_until)
     assert callbacks  # the discard that never ran
-    assert subject.name in path.read_bytes().decode("utf-8-sig")
+    assert subject.name in stored_day(TODAY).decode("utf-8-sig")
 
-    # Then the next hourly run rebuilds the day without the name, under a new signature
+    # Then the next hourly run rebuilds the day without the name, under a new signature,
+    # and deletes the object that named the subject
     assert open_data_days_build(now=at(NEXT_DAY)) == 1
-    assert subject.name not in path.read_bytes().decode("utf-8-sig")
+    assert subject.name not in stored_day(TODAY).decode("utf-8-sig")
     assert _signed_by_the_seal(TODAY)
+    rebuilt = open_data_day_current(day=TODAY)
+    assert _objects(open_data_store) == {f"{rebuilt.sha256}.csv"}
+    assert rebuilt.replaces == naming
     # and the run after it leaves the rebuilt day alone (the file reads through the
     # withholding)
-    rebuilt = _files(open_data_root)
     assert open_data_days_build(now=at(NEXT_DAY)) == 0
-    assert _files(open_data_root) == rebuilt
+    assert open_data_day_current(day=TODAY) == rebuilt
 
 
 def test_a_day_built_just_before_a_withholding_committed_is_rebuilt_by_the_next_run(
-    world, open_data_root, django_capture_on_commit_callbacks, monkeypatch
+    world, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Given a day whose build read the log just before a withholding committed: it reads
     # its position before the withholding's leaf (as a concurrent build would), and the
@@ -224,29 +241,25 @@ def test_a_day_built_just_before_a_withholding_committed_is_rebuilt_by_the_next_
     monkeypatch.setattr(selectors, "open_data_last_leaf", lambda: withholding.leaf_index - 1)
     open_data_day_build(day=TODAY)
     monkeypatch.undo()
-    stored = open_data_day_file_paths(day=TODAY).signature.read_bytes()
-    assert b"Chengnuo-Built-Through-Leaf: %d\r\n" % (withholding.leaf_index - 1) in stored
+    assert open_data_day_current(day=TODAY).built_through == withholding.leaf_index - 1
 
     # When the hourly job runs, then the day is built again, reading through the withholding
     assert open_data_days_build(now=at(NEXT_DAY)) == 1
-    stored = open_data_day_file_paths(day=TODAY).signature.read_bytes()
-    assert b"Chengnuo-Built-Through-Leaf: %d\r\n" % withholding.leaf_index in stored
+    assert open_data_day_current(day=TODAY).built_through == withholding.leaf_index
     assert _signed_by_the_seal(TODAY)
 
 
 def test_a_day_built_before_its_files_said_how_far_they_read_is_rebuilt_once_if_withheld(
-    world, open_data_root, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks
 ):
-    # Given a day with a withheld event, built by an earlier version (no position line)
+    # Given a day with a withheld event, imported from an earlier version's build that did
+    # not say how far it read the log
     with time_machine.travel(at(TODAY), tick=False):
         ended = general_breach(world.subject, world.regulator)
     with django_capture_on_commit_callbacks(execute=True):
         breach_publication_end_due(on=ended.publicity_max_until)
     open_data_days_build(now=at(NEXT_DAY))
-    signature = open_data_day_file_paths(day=TODAY).signature
-    lines = signature.read_text(encoding="ascii").splitlines(keepends=True)
-    signature.unlink()
-    signature.write_text("".join(lines[:2]), encoding="ascii")
+    OpenDataDayFile.objects.filter(day__day=TODAY).update(built_through=None)
 
     # When the hourly job runs twice, then the day is rebuilt once
     assert open_data_days_build(now=at(NEXT_DAY)) == 1

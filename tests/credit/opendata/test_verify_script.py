@@ -13,9 +13,15 @@ import pytest
 import time_machine
 from django.test import Client
 
-from credit.opendata.selectors import open_data_day_file_paths
+from credit.opendata.selectors import open_data_day_current
 from credit.record.services.publicity import breach_publication_end_due
-from tests.credit.opendata.conftest import TODAY, at, build_every_day, general_breach
+from tests.credit.opendata.conftest import (
+    TODAY,
+    at,
+    build_every_day,
+    general_breach,
+    stored_day,
+)
 from tests.credit_seeds import credit_rules_seed
 from tests.factories import SubjectFactory
 
@@ -140,15 +146,23 @@ def test_a_saved_page_without_a_certificate_is_an_input_error(saved):
 
 def test_a_day_file_verifies_with_its_stored_signature_and_a_changed_byte_fails(saved):
     [day, *_later] = build_every_day()
-    stored = open_data_day_file_paths(day=day)
-    body = stored.csv.read_bytes()
+    current = open_data_day_current(day=day)
+    body = stored_day(day)
+    stored = saved / "day.csv"
+    stored.write_bytes(body)
+    headers = saved / "day-headers.txt"
+    headers.write_text(
+        f"Chengnuo-Signature: {current.signature}\r\n"
+        f"Chengnuo-Signature-Key: {current.certificate_sha256}\r\n",
+        encoding="ascii",
+    )
     changed = bytearray(body)
     changed[len(body) // 2] ^= 0x01
     (saved / "changed.csv").write_bytes(bytes(changed))
     arguments = ["--certificate", str(saved / "certificate.pem"), "--root", str(saved / "root.pem")]
 
-    good = _run("--body", str(stored.csv), "--headers", str(stored.signature), *arguments)
-    bad = _run("--body", str(saved / "changed.csv"), "--headers", str(stored.signature), *arguments)
+    good = _run("--body", str(stored), "--headers", str(headers), *arguments)
+    bad = _run("--body", str(saved / "changed.csv"), "--headers", str(headers), *arguments)
 
     assert good.returncode == 0, good.stdout + good.stderr
     assert good.stdout.splitlines()[-1] == "open data verified"
