@@ -36,6 +36,7 @@ from commitments.catalogue.models import (
 from commitments.catalogue.services import active_template
 from commitments.lifecycle.models import (
     Commitment,
+    IssuedForm,
     RegistryEvent,
     SigningRequest,
     Verification,
@@ -56,7 +57,7 @@ from commitments.obligations.models import (
 from commitments.pledges.models import BidPledge, Tender
 from credit.changes.models import ChangeSubscription, RecordChangeNotice
 from credit.check.models import CallingSystem, CheckQuery
-from credit.opendata.models import OpenDataEvent
+from credit.opendata.models import OpenDataDay, OpenDataDayFile, OpenDataEvent
 from credit.opendata.services.events import EVENT_VERSION
 from credit.record.models.base import Purpose, RuleDomain, Severity
 from credit.record.models.breaches import Breach, BreachSourceKind, ListEntry, Measure
@@ -1423,3 +1424,41 @@ class VerificationExemptionFactory(factory.django.DjangoModelFactory[Verificatio
     reason = "grade A subject; exemption rule"
     exempted_by = factory.SubFactory(UserFactory)
     exempted_at = factory.LazyFunction(timezone.now)
+
+
+class IssuedFormFactory(factory.django.DjangoModelFactory[IssuedForm]):
+    """A form issued to be signed elsewhere, as ``issued_form_record`` records a download."""
+
+    class Meta:
+        model = IssuedForm
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"form {n}".encode()).hexdigest())
+    size = 65_536
+    rendered_on = factory.LazyFunction(date.today)
+    language = "zh-hans"
+    issued_at = factory.LazyFunction(timezone.now)
+    issued_by = factory.SubFactory(UserFactory)
+
+
+class OpenDataDayFactory(factory.django.DjangoModelFactory[OpenDataDay]):
+    """A day of the open data feed, with no file built yet."""
+
+    class Meta:
+        model = OpenDataDay
+
+    day = factory.Sequence(lambda n: date(2026, 1, 1) + dt.timedelta(days=n))
+
+
+class OpenDataDayFileFactory(factory.django.DjangoModelFactory[OpenDataDayFile]):
+    """A day's CSV file as the build records it (the object itself is the store's)."""
+
+    class Meta:
+        model = OpenDataDayFile
+
+    day = factory.SubFactory(OpenDataDayFactory)
+    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"day {n}".encode()).hexdigest())
+    size = 1_024
+    signature = "sha256=" + "0" * 64
+    certificate_sha256 = "0" * 64
+    built_at = factory.LazyFunction(timezone.now)
