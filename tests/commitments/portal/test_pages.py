@@ -111,7 +111,7 @@ def encrypted_pdf() -> bytes:
     ("make", "reason", "status"),
     [
         (lambda pdf: b"GIF89a not a pdf", "not_pdf", 400),
-        (lambda pdf: pdf[: len(pdf) // 2], "truncated", 400),
+        (lambda pdf: pdf[: pdf.index(b"%%EOF") // 2], "truncated", 400),  # inside the form
         (javascript_pdf, "active_content", 400),
         (lambda pdf: encrypted_pdf(), "encrypted", 400),
     ],
