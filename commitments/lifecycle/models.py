@@ -460,7 +460,11 @@ class SigningRequest(StateModel):
 
 class IssuedForm(models.Model):
     """An unsigned form issued to be signed elsewhere: an upload must be one of these plus a
-    signature, so the check never depends on what the renderer writes today."""
+    signature, so the check never depends on what the renderer writes today.
+
+    Editing the draft supersedes every form issued before (``superseded_at``): a form that
+    no longer says what the commitment says is never accepted, however recently issued.
+    """
 
     commitment = models.ForeignKey(
         Commitment, on_delete=models.CASCADE, related_name="issued_forms"
@@ -469,17 +473,24 @@ class IssuedForm(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     # The day the form's deadlines were computed for (the signing date if it is uploaded).
     rendered_on = models.DateField(_("rendered for"))
-    language = models.CharField(_("language"), max_length=8)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     issued_at = models.DateTimeField(_("issued"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    superseded_at = models.DateTimeField(_("superseded by an edit"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("issued form")
         verbose_name_plural = _("issued forms")
         constraints = [
-            models.UniqueConstraint(fields=["commitment", "sha256"], name="issued_form_once")
+            # Once per distinct bytes while current; the same bytes issued again after an
+            # edit and its reversal are a new issue.
+            models.UniqueConstraint(
+                fields=["commitment", "sha256"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="issued_form_once",
+            )
         ]
 
     def __str__(self) -> str:

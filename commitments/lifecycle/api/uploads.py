@@ -7,7 +7,7 @@ and sends it as the ``file`` field of a multipart form or as the whole body
 ``services.signatures.commitment_upload_check`` (right document, intact, trusted, the subject's
 certificate) and stored only once every check passed. Every refusal of the file is
 a 400 whose ``code`` names the reason (``tampered``, ``untrusted``, ``expired``, ``revoked``,
-``wrong_subject``, ``wrong_document``, ``not_pdf``, ``truncated``, ``too_large``,
+``wrong_subject``, ``wrong_document``, ``superseded``, ``not_pdf``, ``truncated``, ``too_large``,
 ``active_content``, ``encrypted``, ``unsigned``) and whose ``message`` explains it to a person.
 
 An accepted upload starts the verification workflow, which lives in the layer above

@@ -24,6 +24,7 @@ from commitments.lifecycle.services.signatures import (
     commitment_signer_prepare,
     commitment_upload_accept,
     issued_form_record,
+    issued_forms_supersede,
 )
 from commitments.lifecycle.services.signing_requests import signing_request_close
 from commitments.obligations.models import Obligation
@@ -115,6 +116,8 @@ def commitment_update_draft(
             raise already_signed_or_state(locked)
         locked.field_values = clean_field_values(locked.template, field_values)
         audited_save(locked, by=by, reason="draft edited")
+        # A form downloaded before this edit no longer says what the commitment says.
+        issued_forms_supersede(commitment=locked)
     return locked
 
 

@@ -63,6 +63,10 @@ REFUSAL_MESSAGES = {
         "This is not the commitment as the platform rendered it: download the commitment PDF "
         "from the platform, sign that file without changing it, and upload it again."
     ),
+    "superseded": gettext_lazy(
+        "This form was downloaded before the commitment was last edited, so it no longer says "
+        "what the commitment says: download the form again, sign the new file and upload it."
+    ),
     "untrusted": gettext_lazy(
         "The signing certificate was not issued by a certification authority this platform trusts."
     ),
@@ -201,33 +205,59 @@ def issued_form_record(
     return issued
 
 
+@dataclass(frozen=True)
+class UploadCandidates:
+    """The forms an upload may be signed over (with their days), and those an edit of the
+    draft superseded, which are refused with their own reason."""
+
+    current: dict[FormDigest, date]
+    superseded: frozenset[FormDigest] = frozenset()
+
+
+def issued_forms_supersede(*, commitment: Commitment) -> int:
+    """Mark every form issued for ``commitment`` so far as superseded (the draft was edited);
+    return how many. Call it inside the edit's transaction."""
+    return IssuedForm.objects.filter(commitment=commitment, superseded_at__isnull=True).update(
+        superseded_at=timezone.now()
+    )
+
+
 def upload_candidates(
     *, commitment: Commitment, render: Callable[[date, str], bytes]
-) -> dict[FormDigest, date]:
+) -> UploadCandidates:
     """Return the forms an upload for ``commitment`` may be signed over, with their days.
 
-    The forms issued for it in the last week (``IssuedForm``). A commitment with no form
-    recorded at all had its form downloaded before forms were recorded (or never): for it,
-    as before, the renders of the last week in both languages (``render(on, language)``),
-    which match only while the renderer writes the same bytes (ADR 0039).
+    The forms issued for it in the last week and not superseded by an edit of the draft
+    (``IssuedForm``). A commitment with no form recorded at all had its form downloaded
+    before forms were recorded (or never): for it, as before, the renders of the last week
+    in both languages (``render(on, language)``), which show the draft as it is now and
+    match only while the renderer writes the same bytes (ADR 0039).
     """
     today = timezone.localdate()
     since = today - timedelta(days=UPLOAD_LOOKBACK_DAYS)
     issued = list(
         IssuedForm.objects.filter(commitment=commitment).values_list(
-            "sha256", "size", "rendered_on"
+            "sha256", "size", "rendered_on", "superseded_at"
         )
     )
     if issued:
-        return {
-            FormDigest(sha256=sha256, size=size): on for sha256, size, on in issued if on >= since
+        current = {
+            FormDigest(sha256=sha256, size=size): on
+            for sha256, size, on, superseded_at in issued
+            if on >= since and superseded_at is None
         }
+        superseded = frozenset(
+            FormDigest(sha256=sha256, size=size)
+            for sha256, size, _on, superseded_at in issued
+            if superseded_at is not None
+        )
+        return UploadCandidates(current=current, superseded=superseded - current.keys())
     candidates: dict[FormDigest, date] = {}
     for days_back in range(UPLOAD_LOOKBACK_DAYS + 1):
         on = today - timedelta(days=days_back)
         for language in ("zh-hans", "en"):
             candidates.setdefault(FormDigest.of(render(on, language)), on)
-    return candidates
+    return UploadCandidates(current=candidates)
 
 
 def commitment_upload_check(
@@ -236,7 +266,8 @@ def commitment_upload_check(
     """Check an uploaded signed commitment PDF; return (the form's day, what the check proved).
 
     The upload must be one of ``upload_candidates`` plus a signature. Raises a
-    ``CommitmentError`` (code ``invalid``, field ``file``) with a reason a person understands.
+    ``CommitmentError`` (code ``invalid``, field ``file``) with a reason a person understands:
+    ``superseded`` for a form issued before the draft was last edited.
     """
     if len(data) > upload_limit_bytes():
         raise upload_refused("too_large")
@@ -244,14 +275,16 @@ def commitment_upload_check(
     try:
         check = check_uploaded_signature(
             data,
-            issued_forms=list(candidates),
+            issued_forms=[*candidates.current, *candidates.superseded],
             subject_code=commitment.subject.code,
             trust_roots_der=trust_roots_der(),
             crls_der=trust_crls_der(),
         )
     except SignatureRefused as refusal:
         raise upload_refused(refusal.reason) from refusal
-    return candidates[check.form], check
+    if check.form in candidates.superseded:
+        raise upload_refused("superseded")
+    return candidates.current[check.form], check
 
 
 def commitment_upload_accept(

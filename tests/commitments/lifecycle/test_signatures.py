@@ -23,7 +23,11 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from commitments.lifecycle.models import Commitment, IssuedForm, RegistryEvent
-from commitments.lifecycle.services.commitments import commitment_create, commitment_document
+from commitments.lifecycle.services.commitments import (
+    commitment_create,
+    commitment_document,
+    commitment_update_draft,
+)
 from commitments.lifecycle.services.signatures import (
     UPLOAD_LOOKBACK_DAYS,
     commitment_upload_check,
@@ -372,6 +376,52 @@ def _api_refusal(world, draft, data) -> tuple[int, dict]:
     assert RegistryEvent.objects.count() == events
     assert Commitment.objects.get(pk=draft.pk).status == Commitment.Status.DRAFT
     return response.status_code, response.json()
+
+
+def test_a_form_downloaded_before_an_edit_of_the_draft_is_refused_as_superseded(
+    world, draft, trusted_ca
+):
+    # given the form downloaded and signed elsewhere, then the draft edited
+    before = _download_form(world, draft)
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+    signed_before = sign_elsewhere(before, trusted_ca, key, certificate)
+    commitment_update_draft(
+        commitment=draft, by=world.applicant, field_values={**FIELD_VALUES, "scope": "预包装食品"}
+    )
+
+    # when the form signed before the edit is uploaded
+    status, body = _api_refusal(world, draft, signed_before)
+
+    # then it is refused with its own reason, and the form of the edited draft is accepted
+    assert (status, body["code"], list(body["fields"])) == (400, "superseded", ["file"])
+    assert "downloaded before the commitment was last edited" in body["message"]
+    form = IssuedForm.objects.get(commitment=draft)
+    assert form.superseded_at is not None
+    after = _download_form(world, draft)
+    assert after != before
+    response = _post(world, draft, sign_elsewhere(after, trusted_ca, key, certificate))
+    assert response.status_code == 302
+    assert Commitment.objects.get(pk=draft.pk).status == Commitment.Status.UNDER_VERIFICATION
+
+
+def test_a_form_issued_again_after_an_edit_is_reverted_is_a_new_issue(world, draft, trusted_ca):
+    # given the form downloaded, the draft edited and edited back, the form downloaded again
+    first = _download_form(world, draft)
+    for values in ({**FIELD_VALUES, "scope": "预包装食品"}, FIELD_VALUES):
+        commitment_update_draft(commitment=draft, by=world.applicant, field_values=values)
+    again = _download_form(world, draft)
+
+    # then: the same bytes, issued twice, the first issue superseded
+    assert again == first
+    issues = IssuedForm.objects.filter(commitment=draft).order_by("pk")
+    assert [form.superseded_at is None for form in issues] == [False, True]
+    key, certificate = usb_key(trusted_ca, world.subject.code)
+    signed_on, _check = commitment_upload_check(
+        commitment=draft,
+        data=sign_elsewhere(again, trusted_ca, key, certificate),
+        render=_never_render,
+    )
+    assert signed_on == timezone.localdate()
 
 
 def test_an_altered_issued_form_is_refused_naming_the_file(world, draft, trusted_ca):
