@@ -46,7 +46,9 @@ class SubsetMaker:
         self.char_to_glyph = face.charToGlyph
         self.positions = face.glyphPos
         self.metrics = [(int(advance), int(bearing)) for advance, bearing in face.hmetrics]
-        self.glyf = bytes(face.get_table("glyf"))
+        # the glyph table where reportlab keeps the font file: no copy of its megabytes
+        start, length = face.get_table_pos("glyf")
+        self.glyf = memoryview(face._ttf_data)[start : start + length]
         self.copied = [(tag, bytes(face.get_table(tag))) for tag in _COPIED if tag in face.table]
         self.post = b"\x00\x03\x00\x00" + face.get_table("post")[4:16] + b"\x00" * 16
         self.hhea = bytes(face.get_table("hhea"))
@@ -64,7 +66,7 @@ class SubsetMaker:
         if known is not None:
             return known
         start = self.positions[index]
-        data = self.glyf[start : self.positions[index + 1]]
+        data = bytes(self.glyf[start : self.positions[index + 1]])
         components: list[tuple[int, int]] = []
         # a composite glyph (fewer than zero contours) lists its components after its header
         if len(data) > 2 and _SHORT.unpack_from(data)[0] < 0:
