@@ -14,7 +14,9 @@ diagonal 样稿 (DRAFT) watermark on every page. The first page leaves room at t
 for the platform's round seal (``signing.pades.fields.SEAL_BOX``), drawn when it seals.
 
 Fonts come from ``signing.render.fonts``: the shipped subset, or a full system font
-when a character is outside it.
+when a character is outside it. What is the same in every document is prepared once per
+process: the fonts' tables (``signing.render.subset``), the paragraph styles and each
+paragraph's parsed markup (``_parsed``); the bytes stay those reportlab writes without.
 
 The PDF is tagged (``signing.render.tagging``, ``signing.render.structure``): headings,
 paragraphs and tables in reading order in a structure tree, the footer and watermark as
@@ -32,6 +34,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -40,15 +43,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from directory.city import city_now, city_time_text
 from signing.errors import InvalidDocument
 from signing.render.canvas import tagged_canvas
 from signing.render.fonts import drawing_lock, font_for_text
 from signing.render.table import TextTable
-from signing.render.tagging import TaggedParagraph as Paragraph
-from signing.render.tagging import artifact_begin, artifact_end
+from signing.render.tagging import TaggedParagraph, artifact_begin, artifact_end
 
 PRODUCER = "Chengnuo"
 # Room above the title on the first page for the platform seal's stamp (SEAL_BOX).
@@ -60,6 +62,9 @@ TEXT_WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
 LABEL_WIDTH = 55 * mm
 LABEL_COLOUR = colors.HexColor("#f2f2f2")
 HEADER_COLOUR = colors.HexColor("#e6e6e6")
+# Paragraphs parsed kept per process (``_parsed``): the headings of both languages and the
+# notices of the templates in use, with room for the texts seen once.
+PARSED_PARAGRAPHS = 512
 
 LABELS: dict[str, dict[str, str]] = {
     "zh-hans": {
@@ -312,20 +317,20 @@ def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles
     def sections(pairs) -> list[Flowable]:
         flowables: list[Flowable] = []
         for heading, text in pairs:
-            flowables.append(Paragraph(_markup(heading), styles.subheading))
-            flowables.append(Paragraph(_markup(text), styles.body))
+            flowables.append(_paragraph(_markup(heading), styles.subheading))
+            flowables.append(_paragraph(_markup(text), styles.body))
         return flowables
 
     story: list[Flowable] = [
         Spacer(1, SEAL_ROOM),
-        Paragraph(_markup(document.title), styles.title),
-        Paragraph(
+        _paragraph(_markup(document.title), styles.title),
+        _paragraph(
             f"{_markup(labels['reference'])}: {_markup(document.reference)}"
             f"&nbsp;&nbsp;&nbsp;{_markup(labels['template'])}: {_markup(document.template_label)}",
             styles.meta,
         ),
         Spacer(1, 4 * mm),
-        Paragraph(_markup(labels["part_who"]), styles.heading),
+        _paragraph(_markup(labels["part_who"]), styles.heading),
         _table(
             (
                 (labels["subject_name"], document.subject_name),
@@ -334,31 +339,31 @@ def _story(document: CommitmentDocument, labels: dict[str, str], styles: _Styles
             styles=styles,
             header=None,
         ),
-        Paragraph(_markup(labels["part_matter"]), styles.heading),
+        _paragraph(_markup(labels["part_matter"]), styles.heading),
         _table(
             ((labels["matter"], document.matter), *document.particulars), styles=styles, header=None
         ),
         *sections(basis),
-        Paragraph(_markup(labels["part_what"]), styles.heading),
+        _paragraph(_markup(labels["part_what"]), styles.heading),
         *sections(committed),
-        Paragraph(_markup(labels["commitment"]), styles.subheading),
-        Paragraph(_markup(document.commitment_text), styles.body),
-        Paragraph(_markup(labels["fields"]), styles.subheading),
+        _paragraph(_markup(labels["commitment"]), styles.subheading),
+        _paragraph(_markup(document.commitment_text), styles.body),
+        _paragraph(_markup(labels["fields"]), styles.subheading),
         _table(document.fields, styles=styles, header=None, empty=labels["none"]),
-        Paragraph(_markup(labels["obligations"]), styles.subheading),
+        _paragraph(_markup(labels["obligations"]), styles.subheading),
         _table(
             document.obligations,
             styles=styles,
             header=(labels["obligation"], labels["due"]),
             empty=labels["none"],
         ),
-        Paragraph(_markup(labels["part_consequences"]), styles.heading),
+        _paragraph(_markup(labels["part_consequences"]), styles.heading),
         *sections(consequences),
         Spacer(1, 8 * mm),
         KeepTogether(
             [
-                Paragraph(_markup(labels["part_signature"]), styles.heading),
-                Paragraph(_markup(labels["signatory"]), styles.subheading),
+                _paragraph(_markup(labels["part_signature"]), styles.heading),
+                _paragraph(_markup(labels["signatory"]), styles.subheading),
                 _table(
                     [row for row in _signature_rows(document, labels) if row[1]],
                     styles=styles,
@@ -384,7 +389,7 @@ def _table(
     per-font table, instead of a ``Paragraph`` laid out by the CJK breaker for the table's
     height and again to draw it."""
     if not rows:
-        return Paragraph(_markup(empty), styles.body)
+        return _paragraph(_markup(empty), styles.body)
     data = [list(header)] if header is not None else []
     data += [[left, right] for left, right in rows]
     return TextTable(
@@ -398,6 +403,24 @@ def _table(
         label_background=LABEL_COLOUR,
         row_headers=True,
     )
+
+
+def _paragraph(markup: str, style: ParagraphStyle) -> TaggedParagraph:
+    """A tagged paragraph of ``markup``, parsed once per process per style (``_parsed``)."""
+    text, parsed_style, frags = _parsed(markup, style)
+    return TaggedParagraph(text, parsed_style, frags=list(frags))
+
+
+@lru_cache(maxsize=PARSED_PARAGRAPHS)
+def _parsed(markup: str, style: ParagraphStyle) -> tuple[str, ParagraphStyle, tuple]:
+    """What reportlab's ``Paragraph`` makes of ``markup`` before laying it out: its text,
+    style and fragments (reportlab's markup parser, about 30 µs a paragraph). The headings
+    are the same in every commitment, a template's notice in all of its commitments. Laying
+    out and splitting a paragraph does not change its fragments (reportlab works on clones
+    of them), so the paragraphs of the same markup and style share them; a test compares
+    the bytes with reportlab parsing each paragraph itself."""
+    paragraph = Paragraph(markup, style)
+    return paragraph.text, paragraph.style, tuple(paragraph.frags)
 
 
 def _markup(text: str) -> str:

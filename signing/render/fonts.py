@@ -19,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from signing.errors import MissingGlyph
+from signing.render.subset import install as install_subset_maker
 
 SUBSET_FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "wqy-microhei-gb2312.ttf"
 SUBSET_FONT_NAME = "ChengnuoSans"
@@ -83,6 +84,7 @@ def _register(name: str, path: str, index: int) -> TTFont:
         font = _registered.get(name)
         if font is None:
             font = TTFont(name, path, subfontIndex=index)
+            install_subset_maker(font.face)  # reportlab's subsets, from tables read once
             pdfmetrics.registerFont(font)
             if pdfmetrics.getFont(name) is not font:
                 # reportlab maps a second font with an already registered PostScript name

@@ -16,6 +16,7 @@ from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from signing.errors import InvalidDocument, SigningErrorCode
+from signing.render import commitment as commitment_module
 from signing.render.commitment import SignatureBlock, render_commitment_pdf
 from tests.pdf_structure import (
     catalogue,
@@ -99,6 +100,28 @@ def test_render_is_byte_identical_for_the_same_document(commitment):
 
     # then
     assert first == second
+
+
+def test_paragraphs_parsed_once_per_process_lay_out_as_reportlab_parses_them(
+    commitment, monkeypatch
+):
+    # given commitments in both languages whose commitment text runs over a page (its
+    # paragraph splits), rendered twice with the parsed paragraphs kept: the second time
+    # from what the first kept
+    long = dataclasses.replace(
+        commitment, commitment_text="本单位郑重承诺：所填写的信息真实、准确、完整。" * 150
+    )
+    documents = [long, dataclasses.replace(long, language="en")]
+    commitment_module._parsed.cache_clear()
+    kept = [render_commitment_pdf(document) for document in [*documents, *documents]]
+
+    # when reportlab parses every paragraph itself
+    monkeypatch.setattr(commitment_module, "_parsed", commitment_module._parsed.__wrapped__)
+    parsed = [render_commitment_pdf(document) for document in documents]
+
+    # then
+    assert len(pikepdf.open(io.BytesIO(parsed[0])).pages) > 2
+    assert kept == [*parsed, *parsed]
 
 
 def test_render_differs_when_any_field_differs(commitment):
