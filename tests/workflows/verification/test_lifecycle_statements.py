@@ -36,6 +36,9 @@ SUBMISSION = 42
 # end (+ the savepoint)
 FINDING = 32
 WHOLE = DRAFT + SUBMISSION + FINDING
+# On PostgreSQL a state change's UPDATE and its history row are one statement (ADR 0042): the
+# commitment's signing and verification opened in the submission, its close in the finding.
+COMBINED_WITH_HISTORY = {"draft": 0, "submission": 2, "finding": 1}
 
 
 def _lifecycle(world) -> dict[str, int]:
@@ -70,5 +73,7 @@ def test_a_whole_lifecycle_costs_at_most_the_lean_figure(world):
 
     # at most: SQLite's transaction control costs one statement fewer than PostgreSQL's here
     limits = {"draft": DRAFT, "submission": SUBMISSION, "finding": FINDING}
+    if connection.vendor == "postgresql":
+        limits = {stage: limit - COMBINED_WITH_HISTORY[stage] for stage, limit in limits.items()}
     assert {stage: min(count, limits[stage]) for stage, count in counts.items()} == counts
-    assert sum(counts.values()) <= WHOLE
+    assert sum(counts.values()) <= sum(limits.values()) <= WHOLE
