@@ -3,10 +3,11 @@
 Counting statements is deterministic where timing is not: a change that reads a row again,
 checks what is already known or writes a row twice shows here as a higher count. The P2
 benchmark (``bench/bench_lifecycle.py``, ``python -m bench.statements``) counts the same
-lifecycle outside a test: 72 statements (230 before ADR 0036, 80 after it; the exemption
+lifecycle outside a test: 69 statements (230 before ADR 0036, 80 after it; the exemption
 decision of ADR 0032 added 3, and reading the assignee's message language with them, the
 signing without a savepoint of its own and the verification's uniqueness known by
-construction took 4 off, and ADR 0040's task rows written with their links took 5 more off).
+construction took 4 off, ADR 0040's task rows written with their links took 5 more off, and
+ADR 0042's state changes written with their history rows 3 more on PostgreSQL).
 Here each service's transaction is a savepoint of the test's own transaction (two statements
 more for each of the three: draft, submission, finding), and the test world's template and
 city are not the benchmark's, so the figures are this test's own: the three stage limits
