@@ -216,9 +216,32 @@ def is_working_day(day: datetime.date, overrides: dict[datetime.date, bool] | No
     return _official_calendar(day.year).is_working_day(day)
 
 
+# Working-day deadlines counted in this process, by the overrides they were counted with:
+# the whole table as the current transaction read it (the package's calendar is fixed). The
+# same table gives the same day, so a deadline is reused only while the table is the same;
+# a write of the table here or in another process changes the key of the next transaction.
+_DEADLINES: dict[tuple, Deadline] = {}
+_DEADLINES_KEPT = 4096
+# Headed by OVERRIDES_MEMO, so forgotten with the table (``memo_forget`` of its key).
+FINGERPRINT_MEMO = (OVERRIDES_MEMO, "fingerprint")
+
+
 def add_working_days(start: datetime.date, count: int) -> Deadline:
     """The ``count``-th working day after ``start`` (the start day itself does not count)."""
     _check_count(count)
+    table = transaction_memo(OVERRIDES_MEMO, _override_table_if_in_transaction)
+    if table is None:  # autocommit: nothing is kept
+        return _count_working_days(start, count)
+    key = (start, count, transaction_memo(FINGERPRINT_MEMO, lambda: frozenset(table.items())))
+    deadline = _DEADLINES.get(key)
+    if deadline is None:
+        if len(_DEADLINES) >= _DEADLINES_KEPT:
+            _DEADLINES.clear()
+        deadline = _DEADLINES[key] = _count_working_days(start, count)
+    return deadline
+
+
+def _count_working_days(start: datetime.date, count: int) -> Deadline:
     # Holidays never stretch a span by more than about three weeks a month; load once.
     days_left = (datetime.date.max - start).days
     overrides = overrides_between(

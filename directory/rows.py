@@ -18,7 +18,7 @@ covers every partition, the unique index the concurrent writer of the same month
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
@@ -315,7 +315,7 @@ def _plain_where(query) -> tuple[tuple, list] | None:
 
 
 def update_compiled(
-    base_qs: QuerySet, *, pk_val, values: Sequence[tuple], using: str
+    base_qs: QuerySet, *, pk_val, values: Sequence[tuple], using: str, instance=None
 ) -> int | None:
     """``base_qs.filter(pk=pk_val)._update(values)`` (``Model._do_update``'s statement) with its
     text built once per model, database, columns set, columns set to NULL and filter.
@@ -325,6 +325,9 @@ def update_compiled(
     updated, or None when the update is not of that plain kind (an expression, a model
     instance, a field with its own placeholder, another filter): the caller then updates as
     the ORM does.
+
+    ``instance``: the row being saved; when its history row can be written with the update
+    (``UPDATE_HISTORY``, PostgreSQL), both go in one statement.
     """
     where = _plain_where(base_qs.query)
     if where is None:
@@ -356,9 +359,73 @@ def update_compiled(
     sql = _UPDATES[key]
     if sql is None:
         return None
+    combined = None if instance is None else _with_history(sql, params, instance, using)
+    if combined is not None:
+        return _update_with_history(*combined, instance=instance, using=using)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+# A model's history row written with its update ----------------------------------------------
+
+# Model -> ``build(instance, using)``: the history row its ``post_save`` would write for this
+# update, unsaved, or None when it must be written as usual (``directory.history``).
+UPDATE_HISTORY: dict[type[Model], Callable] = {}
+# The attribute on the instance that hands the history row written to ``post_save``.
+HISTORY_WRITTEN = "_history_written_with_update"
+
+_WITH_HISTORY: dict[tuple, str] = {}
+
+
+def _with_history(sql: str, params: list, instance: Model, using: str):
+    """``(statement, parameters, history row)``: the update and the history row in one
+    ``WITH … UPDATE … RETURNING`` whose insert writes the row only when the update matched;
+    None when the history row is written on its own."""
+    build = UPDATE_HISTORY.get(type(instance))
+    connection = connections[using]
+    if build is None or connection.vendor != "postgresql":
+        return None
+    history = build(instance, using)
+    if history is None:
+        return None
+    meta = history._meta
+    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    values = [field.pre_save(history, True) for field in fields]
+    if (
+        meta.pk is not meta.auto_field
+        or not all(_is_plain(value) for value in values)
+        or any(getattr(field, "get_placeholder", None) is not None for field in fields)
+    ):
+        return None
+    key = (sql, type(history), using)
+    if key not in _WITH_HISTORY:
+        quote = connection.ops.quote_name
+        _WITH_HISTORY[key] = (
+            f"WITH {quote('updated')} AS ({sql} "  # noqa: S608 (names quoted, values bound)
+            f"RETURNING {quote(instance._meta.pk.column)}) "
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {', '.join(['%s'] * len(fields))} FROM {quote('updated')} "
+            f"RETURNING {quote(meta.pk.column)}"
+        )
+    prepared = [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    return _WITH_HISTORY[key], [*params, *prepared], history
+
+
+def _update_with_history(sql: str, params: list, history: Model, *, instance, using) -> int:
+    """Send the combined statement; the history row, written, is handed to ``post_save``."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # the update matched nothing: no history row either
+        return 0
+    history.pk = row[0]
+    history._state.adding, history._state.db = False, using
+    instance.__dict__[HISTORY_WRITTEN] = history
+    return 1
 
 
 def _compile_update(base_qs: QuerySet, *, pk_val, values: Sequence[tuple], params: list):
@@ -386,14 +453,26 @@ def _compile_update(base_qs: QuerySet, *, pk_val, values: Sequence[tuple], param
 
 class CompiledUpdate(Model):
     """A model whose ``save()`` of an existing row sends an ``UPDATE`` compiled once
-    (``update_compiled``), when the update is a plain one; otherwise the ORM's."""
+    (``update_compiled``), when the update is a plain one; otherwise the ORM's. On PostgreSQL
+    its history row goes in the same statement (``UPDATE_HISTORY``)."""
 
     class Meta:
         abstract = True
 
+    def _save_table(self, raw=False, *args, **kwargs):
+        self.__dict__["_saving_raw"] = raw  # a raw save (fixtures) writes no history
+        try:
+            return super()._save_table(raw, *args, **kwargs)
+        finally:
+            self.__dict__.pop("_saving_raw", None)
+
     def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        self.__dict__.pop(HISTORY_WRITTEN, None)
         if values and not (self._meta.select_on_save and not forced_update):
-            updated = update_compiled(base_qs, pk_val=pk_val, values=values, using=using)
+            instance = None if self.__dict__.get("_saving_raw", True) else self
+            updated = update_compiled(
+                base_qs, pk_val=pk_val, values=values, using=using, instance=instance
+            )
             if updated is not None:
                 return updated > 0
         return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)

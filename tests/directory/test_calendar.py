@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from directory.calendar import (
     MAX_COUNT,
+    OVERRIDES_MEMO,
     Deadline,
     add_calendar_days,
     add_working_days,
@@ -22,6 +23,7 @@ from directory.calendar import (
     working_days_from,
 )
 from directory.errors import DirectoryError, DirectoryErrorCode
+from directory.memo import memo_forget
 from directory.models import DeadlineUnit, WorkingDayOverride
 from tests.factories import CalendarYearFactory
 
@@ -79,6 +81,21 @@ def test_override_opening_a_holiday_moves_the_deadline_earlier(db):
 
     assert deadline.due_date == datetime.date(2026, 10, 7)
     assert deadline.skipped == 6
+
+
+def test_a_deadline_is_counted_again_only_when_the_overrides_change(db):
+    counted = add_working_days(SEP_30, 3)
+    assert add_working_days(SEP_30, 3) is counted  # the same table: the day counted before
+
+    # Another process's write (no signal here), seen by the next transaction.
+    WorkingDayOverride.objects.bulk_create(
+        [WorkingDayOverride(date=datetime.date(2026, 10, 10), is_working_day=False, note="改")]
+    )
+    assert add_working_days(SEP_30, 3) is counted  # this transaction read the table once
+    memo_forget(OVERRIDES_MEMO)  # as a new transaction starts without the table
+
+    assert add_working_days(SEP_30, 3).due_date == datetime.date(2026, 10, 12)
+    assert counted.due_date == datetime.date(2026, 10, 10)
 
 
 def test_calendar_days_ignore_holidays(db):

@@ -12,7 +12,6 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
-from simple_history.utils import bulk_create_with_history
 
 from commitments.catalogue.models import CommitmentTemplate
 from commitments.errors import CommitmentError, ErrorCode
@@ -30,6 +29,7 @@ from commitments.lifecycle.services.signing_requests import signing_request_clos
 from commitments.obligations.models import Obligation
 from commitments.obligations.services.ladder import warning_schedule_create
 from directory.audit import audited_clean, audited_save
+from directory.bulk import bulk_insert
 from directory.calendar import deadline_after
 from directory.city import CITY_TIME
 from directory.compiled import CompiledQuery
@@ -451,9 +451,11 @@ def _signature_record(
         audited_clean(obligation)
         obligations.append(obligation)
     if obligations:  # one insert for them and one for their history (same actor and reason)
+        # ``bulk_create_with_history``: both statements compiled once (``directory.bulk``).
         reason = "obligation due date set on signing"
-        bulk_create_with_history(
-            obligations, Obligation, default_user=by, default_change_reason=reason
+        bulk_insert(Obligation, obligations)
+        Obligation.history.bulk_history_create(
+            obligations, default_user=by, default_change_reason=reason
         )
     warning_schedule_create(obligations=obligations)
     signing_request_close(commitment=locked, by=by)

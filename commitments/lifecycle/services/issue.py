@@ -24,6 +24,7 @@ from commitments.errors import CommitmentError, ErrorCode, invalid_input
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.breaches import subjects_exclusion_refusals
 from directory import selectors as directory_selectors
+from directory.bulk import bulk_insert
 from directory.city import city_date
 from directory.inputs import normalise_text
 from directory.models import Region, Subject
@@ -116,7 +117,7 @@ def _insert(drafts: list[Commitment], *, by: AbstractBaseUser, reason: str, now)
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                Commitment.objects.bulk_create(drafts)
+                bulk_insert(Commitment, drafts)  # ``bulk_create``, compiled once
                 _history_insert(drafts, by=by, reason=reason, now=now)
             return
         except IntegrityError:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment, IssuedForm
+from directory.bulk import bulk_insert
 from directory.models import Subject
 from signing.errors import SignatureRefused, SigningError, TimestampUnavailable
 from signing.identity import SignerIdentity
@@ -130,7 +131,8 @@ def _seal_and_store(
     )
     stored = document_store(data=sealed.data, signer_certificate_serial=serial)
     # The row of bytes stored before keeps its own (one statement either way).
-    ArchiveTimestamp.objects.bulk_create(
+    bulk_insert(
+        ArchiveTimestamp,
         [ArchiveTimestamp(document=stored, expires_at=sealed.timestamp_expires_at)],
         ignore_conflicts=True,
     )

@@ -23,6 +23,7 @@ from commitments.obligations.models import (
     WarningStep,
 )
 from directory.audit import audited_save, system_user
+from directory.bulk import bulk_insert
 from directory.calendar import Deadline, deadline_after, is_working_day, overrides_between
 from directory.compiled import CompiledQuery
 from directory.models import DeadlineUnit
@@ -196,7 +197,7 @@ def warning_schedule_create(*, obligations: list[Obligation]) -> list[WarningSch
                 row.outcome = "its time had passed when the deadline was set"
                 row.processed_at = now
             rows.append(row)
-    return WarningSchedule.objects.bulk_create(rows)
+    return bulk_insert(WarningSchedule, rows)  # ``bulk_create``, compiled once
 
 
 def warning_schedule_backfill(*, chunk_size: int = 500) -> int:

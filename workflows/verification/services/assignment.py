@@ -22,6 +22,7 @@ from viewflow.workflow.status import STATUS
 from directory.audit import system_user
 from directory.compiled import CompiledQuery
 from directory.models import Department, RegulatorMembership
+from directory.rows import save_new
 from directory.selectors import active_members
 from workflows.audit.models import TaskAuditEntry
 from workflows.verification.selectors.delegation import absent_user_ids, absent_users, stand_in
@@ -151,10 +152,8 @@ def audit_task(
 
 def audit_assignment(*, task: Task, kind: str) -> TaskAuditEntry:
     """Record who the flow gave the task to when it created it (the system acted)."""
-    return TaskAuditEntry.objects.create(
-        task=task,
-        kind=kind,
-        actor=system_user(),
-        to_user=task.owner,
-        at=task.created,
+    entry = TaskAuditEntry(
+        task=task, kind=kind, actor=system_user(), to_user=task.owner, at=task.created
     )
+    save_new(entry)  # ``objects.create()``, its insert compiled once (``directory.rows``)
+    return entry
