@@ -1,6 +1,7 @@
-"""The one-slice name and literal-string readers (and the name writer) give exactly what
-pyHanko's own give: the same objects, the stream left at the same place, the same errors,
-the same bytes written, on crafted tokens and on every object of a sealed commitment."""
+"""The one-slice name and literal-string readers (and the name and text-string writers) give
+exactly what pyHanko's own give: the same objects, the stream left at the same place, the
+same errors, the same bytes written, on crafted tokens and on every object of a sealed
+commitment."""
 
 from __future__ import annotations
 
@@ -104,9 +105,34 @@ def test_the_fast_name_writer_writes_exactly_what_pyhanko_writes(name):
     assert written(lexer.write_name_fast) == written(lexer.pyhanko_write_name)
 
 
-def test_the_fast_readers_and_writer_are_installed_in_pyhanko():
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Chengnuo",
+        "Chengnuo; pyHanko 0.38.0",
+        "D:20261207124751+08'00'",
+        "(a) \\ b\n\r\t\x00é–€",
+        "食品经营许可告知承诺书 CN-2025-000123",
+        "平台电子印章：承诺（新办）",
+        "emoji 😀 outside the BMP",
+    ],
+)
+def test_the_fast_text_writer_writes_exactly_what_pyhanko_writes(text):
+    # when
+    def written(write):  # type: ignore[no-untyped-def]
+        stream = io.BytesIO()
+        write(generic.TextStringObject(text), stream)
+        return stream.getvalue()
+
+    # then
+    assert written(lexer.write_text_fast) == written(lexer.pyhanko_write_text)
+
+
+def test_the_fast_readers_and_writers_are_installed_in_pyhanko():
     assert generic.NameObject.read_from_stream is lexer.read_name_fast
     assert generic.NameObject.write_to_stream is lexer.write_name_fast
+    assert generic.TextStringObject.write_to_stream is lexer.write_text_fast
     assert generic._read_string_literal_bytes is lexer.read_literal_fast
 
 
@@ -137,6 +163,7 @@ def test_a_sealed_commitment_reads_and_writes_as_with_pyhanko_s_own_code(
     monkeypatch.setattr(generic.NameObject, "read_from_stream", lexer.pyhanko_read_name)
     monkeypatch.setattr(generic.NameObject, "write_to_stream", lexer.pyhanko_write_name)
     monkeypatch.setattr(generic, "_read_string_literal_bytes", lexer.pyhanko_read_literal)
+    monkeypatch.setattr(generic.TextStringObject, "write_to_stream", lexer.pyhanko_write_text)
     theirs = _every_object(sealed)
 
     # then: the same objects, written as the same bytes
