@@ -7,7 +7,8 @@ opened (sealing, validating): ~5-10 ms per signature. ``read_hex_string_fast`` t
 same bytes in one slice and decodes them with binascii; anything unusual (a comment, a
 stray character, a missing ">") is handed back to pyHanko's own reader from the same
 position, so the result and the errors are exactly pyHanko's. Importing this module installs
-it in pyHanko; every module of ``signing.pades`` that opens a PDF imports this one.
+it in pyHanko, with the name and literal-string readers of ``signing.pades.lexer``; every
+module of ``signing.pades`` that opens a PDF imports this one.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pyhanko.pdf_utils.decode_limits import DecodeContext, DecodeLimits
 from pyhanko.pdf_utils.misc import PdfError, PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader, process_data_at_eof
 from pyhanko.sign.validation.errors import SignatureValidationError
+
+from signing.pades import lexer  # noqa: F401  (installs the one-slice name and string readers)
 
 # Errors pyHanko and asn1crypto raise on malformed input; never let them escape.
 MALFORMED_INPUT = (PdfError, SignatureValidationError, ValueError, TypeError, KeyError, IndexError)

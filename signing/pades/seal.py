@@ -8,7 +8,6 @@ a document timestamp over all of it; the result validates offline for years.
 
 from __future__ import annotations
 
-import asyncio
 import binascii
 import functools
 import io
@@ -41,7 +40,7 @@ from signing.ca.revocation import crl_der
 from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
 from signing.pades.fields import PLATFORM_SEAL_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT, pdf_reader, reader_continued
-from signing.pades.signers import root_asn1, seal_signer
+from signing.pades.signers import root_asn1, run_sync, seal_signer
 from signing.render.stamp import (
     STAMP_HEIGHT,
     STAMP_WIDTH,
@@ -209,7 +208,9 @@ def seal_pdf(
     )
     output = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, bytes_reserved=SEAL_BYTES_RESERVED, output=output)
+        run_sync(
+            pdf_signer.async_sign_pdf(writer, bytes_reserved=SEAL_BYTES_RESERVED, output=output)
+        )
         seal_token = stamper.tokens[-1]["content"]
         seal_certificates = seal_chain + material.signed_data_chains(seal_token, require_crl=True)
         # revision two on what the first reader parsed: only the seal's new section is read
@@ -225,7 +226,7 @@ def seal_pdf(
             crls=material.crls_used(),
         )
         reserved = 2 * len(seal_token.dump()) + 4096  # hex digits; the same TSA's token size
-        asyncio.run(
+        run_sync(
             signers.PdfTimeStamper(stamper).async_timestamp_pdf(
                 final, "sha256", bytes_reserved=reserved, in_place=True
             )

@@ -4,8 +4,8 @@ Two measured speed traps are avoided: the stock ``SimpleSigner`` re-parses its k
 signature (``KeySigner`` keeps the key object), and without ``bytes_reserved`` pyHanko signs
 twice to learn the size of the signature.
 
-pyHanko's synchronous calls run ``asyncio.run`` internally: call these functions from sync
-code (sync views, Celery prefork workers), or from a thread in async code.
+pyHanko's coroutines run on the thread's own event loop (``run_sync``): call these functions
+from sync code (sync views, Celery prefork workers), or from a thread in async code.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
 from signing.identity import SignerIdentity
 from signing.pades.fields import APPLICANT_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT
-from signing.pades.signers import KeySigner, root_asn1, to_asn1
+from signing.pades.signers import KeySigner, root_asn1, run_sync, to_asn1
 from signing.tsa import timestamper as configured_timestamper
 
 # Room for the CMS blob: an ECDSA signature with its two certificates is ~1.5 KB; an
@@ -138,7 +138,7 @@ def sign_pdf(
     reserved = BYTES_RESERVED + (BYTES_RESERVED_TIMESTAMP if timestamper else 0)
     output = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, bytes_reserved=reserved, output=output)
+        run_sync(pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved, output=output))
     except TimestampUnavailable:
         raise
     except HankoSigningError as error:
