@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,10 @@ from signing.errors import SignatureRefused
 from signing.pades.reader import MALFORMED_INPUT
 from signing.pades.validate import certificate_subject_code
 
+# After the last end marker: what begins a revision (an object, a cross-reference table or
+# stream's pointer, a trailer). Other trailing bytes (line ends, NULs a tool pads with) are
+# tolerated, as readers do.
+_UNFINISHED_REVISION = re.compile(rb"\d+\s+\d+\s+obj\b|\bxref\b|\btrailer\b|\bstartxref\b")
 _ACTIVE_CONTENT_KEYS = ("/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/RichMedia", "/XFA")
 
 
@@ -40,6 +45,12 @@ def inspect_upload(data: bytes) -> PdfFileReader:
         raise SignatureRefused("not_pdf", "The file is not a PDF (it does not start with %PDF-).")
     if b"%%EOF" not in data[-1024:]:
         raise SignatureRefused("truncated", "The PDF is incomplete: its end marker is missing.")
+    if _UNFINISHED_REVISION.search(data, data.rfind(b"%%EOF") + len(b"%%EOF")):
+        # A later revision cut before its end marker: read on, it would pass as the last
+        # complete revision, which is not the file that was sent.
+        raise SignatureRefused(
+            "truncated", "The PDF is incomplete: its last revision ends before its end marker."
+        )
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         is_encrypted = reader.encrypted

@@ -11,6 +11,7 @@ from django.utils import translation
 from signing.ca.authority import ca_clear_cache
 from signing.ca.keys import platform_keys_clear_cache
 from signing.ca.revocation import certificate_revoke, crl_clear_cache
+from signing.errors import SignatureRefused
 from signing.pades.outcome import (
     REASONS,
     VerificationCode,
@@ -21,6 +22,7 @@ from signing.pades.outcome import (
 )
 from signing.pades.seal import seal_pdf
 from signing.pades.sign import sign_pdf
+from signing.pades.upload import inspect_upload
 from signing.pades.validate import validate_pdf
 from signing.render.commitment import render_commitment_pdf
 from signing.tsa import embedded_authority
@@ -93,6 +95,27 @@ def test_text_drawn_on_a_sealed_page_is_a_change_after_the_seal(sealed):
         VerificationCode.CHANGED_AFTER_SEAL,
         [VerificationCode.CHANGED_AFTER_SIGNING, VerificationCode.CHANGED_AFTER_SEAL],
     )
+
+
+def test_a_file_cut_inside_its_last_revision_is_incomplete_not_its_earlier_self(sealed):
+    # given the sealed file cut 200 bytes into its last revision (the seal's), whose end
+    # marker is gone while the signed revision before it is whole
+    previous_end = sealed.rindex(b"%%EOF", 0, len(sealed) - len(b"%%EOF\n"))
+    cut = sealed[: previous_end + 200]
+    assert len(cut) - previous_end < 1024  # the end marker is where a reader looks for it
+
+    # when it is checked
+    with pytest.raises(SignatureRefused) as refused:
+        inspect_upload(cut)
+
+    # then it is incomplete (a damaged file, not a signed file without its seal)
+    assert refused.value.reason == "truncated"
+    assert upload_outcome("truncated") == VerificationCode.MALFORMED_PDF
+
+
+def test_line_ends_and_padding_after_the_end_marker_are_tolerated(sealed):
+    for tail in (b"", b"\r\n", b"\n\x00\x00\x00\n"):
+        inspect_upload(sealed + tail)
 
 
 def test_a_flipped_byte_in_a_sealed_file_is_a_change_after_the_seal(sealed):
