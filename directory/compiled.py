@@ -226,3 +226,20 @@ class CompiledUpdateQuery:
         ):
             cursor.execute(sql, params)
             return cursor.rowcount
+
+
+def prefetched(instance: Model, related_name: str, rows: list[Model]) -> None:
+    """Leave on ``instance`` what ``prefetch_related_objects([instance], related_name)`` leaves
+    for a reverse foreign key, with ``rows`` read otherwise (by a ``CompiledQuery``): each row's
+    relation to ``instance`` set, and the related manager's ``all()`` answered from memory."""
+    manager = getattr(instance, related_name)
+    field = manager.field
+    for row in rows:
+        if not field.is_cached(row):
+            setattr(row, field.name, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset
