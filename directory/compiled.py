@@ -34,11 +34,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 from django.utils.translation import get_language
+
+
+def _slots(params, sentinels: tuple) -> tuple | None:
+    """Per parameter: (index of the sentinel it is, or None for a constant, the parameter);
+    None when a sentinel is not among the parameters as given."""
+    slots, found = [], set()
+    for param in params:
+        position = next(
+            (
+                n
+                for n, sentinel in enumerate(sentinels)
+                if type(param) is type(sentinel) and param == sentinel
+            ),
+            None,
+        )
+        found.add(position)
+        slots.append((position, param))
+    if not set(range(len(sentinels))) <= found:
+        return None
+    return tuple(slots)
 
 
 @dataclass(frozen=True)
@@ -81,19 +102,8 @@ class CompiledQuery:
             return None
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
-        slots, found = [], set()
-        for param in params:
-            position = next(
-                (
-                    n
-                    for n, sentinel in enumerate(self.sentinels)
-                    if type(param) is type(sentinel) and param == sentinel
-                ),
-                None,
-            )
-            found.add(position)
-            slots.append((position, param))
-        if not set(range(len(self.sentinels))) <= found:
+        slots = _slots(params, self.sentinels)
+        if slots is None:
             # An argument this database's SQL does not bind as given (SQLite binds dates as
             # text): the queryset is built and compiled on every call there, as always.
             return None
@@ -105,9 +115,7 @@ class CompiledQuery:
             (position, tuple(functions), column)
             for position, (functions, column) in compiler.get_converters(columns).items()
         )
-        return _Compiled(
-            compiler, sql, tuple(slots), bool(queryset.query.select_for_update), converters
-        )
+        return _Compiled(compiler, sql, slots, bool(queryset.query.select_for_update), converters)
 
     def _rows(self, arguments: tuple, using: str | None) -> tuple[_Compiled | None, list, str]:
         using = using or self._database()
@@ -170,3 +178,68 @@ class CompiledQuery:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+class CompiledUpdateQuery:
+    """``queryset.update(**values)`` compiled once per database alias.
+
+    ``build(*arguments)`` returns ``(queryset, values)``; it is called once per alias with the
+    ``sentinels``, as ``CompiledQuery`` does, and the statement ``QuerySet.update`` would send
+    is kept with its parameters. ``update(*arguments)`` sends it with each call's arguments
+    and returns the rows updated, as ``QuerySet.update`` does. When a sentinel is not found
+    among the parameters (SQLite binds datetimes as text), or the update is not a plain one
+    (related updates, ordering), every call goes through ``QuerySet.update``.
+    """
+
+    def __init__(self, build: Callable[..., tuple[QuerySet, dict]], *sentinels) -> None:
+        self.build = build
+        self.sentinels = sentinels
+        self.compiled: dict[str, tuple[str, tuple] | None] = {}
+        self.model: type[Model] | None = None
+
+    def _compile(self, using: str) -> tuple[str, tuple] | None:
+        queryset, values = self.build(*self.sentinels)
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        if query.related_updates or query.order_by or query.annotations:
+            return None
+        query.clear_select_clause()
+        sql, params = query.get_compiler(using).as_sql()
+        slots = _slots(params, self.sentinels)
+        return None if slots is None else (sql, slots)
+
+    def update(self, *arguments, using: str | None = None) -> int:
+        if self.model is None:
+            self.model = self.build(*self.sentinels)[0].model
+        using = using or router.db_for_write(self.model)
+        if using not in self.compiled:
+            self.compiled[using] = self._compile(using)
+        compiled = self.compiled[using]
+        if compiled is None:
+            queryset, values = self.build(*arguments)
+            return queryset.using(using).update(**values)
+        sql, slots = compiled
+        params = [param if n is None else arguments[n] for n, param in slots]
+        with (
+            transaction.mark_for_rollback_on_error(using=using),
+            connections[using].cursor() as cursor,
+        ):
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+
+def prefetched(instance: Model, related_name: str, rows: list[Model]) -> None:
+    """Leave on ``instance`` what ``prefetch_related_objects([instance], related_name)`` leaves
+    for a reverse foreign key, with ``rows`` read otherwise (by a ``CompiledQuery``): each row's
+    relation to ``instance`` set, and the related manager's ``all()`` answered from memory."""
+    manager = getattr(instance, related_name)
+    field = manager.field
+    for row in rows:
+        if not field.is_cached(row):
+            setattr(row, field.name, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset

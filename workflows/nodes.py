@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 from django.utils.timezone import now
@@ -40,12 +40,15 @@ from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
+from directory.compiled import CompiledUpdateQuery
 from directory.rows import Link, model_insert
 
 logger = logging.getLogger(__name__)
 
 # A host task in one of these states is over: an interrupting timer leaves it alone.
 HOST_ENDED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
+# Values no call passes, for the process, host task and moment of a timer's disarming.
+DISARM_SENTINELS = (-104_729, -104_723, datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC))
 
 
 @contextmanager
@@ -234,6 +237,7 @@ class TimerBoundary(ViewflowTimerBoundary):
     def __init__(self, *args, cancelled=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._cancelled = cancelled
+        self._disarm: CompiledUpdateQuery | None = None
 
     def _resolve(self, instance) -> None:
         super()._resolve(instance)
@@ -244,10 +248,18 @@ class TimerBoundary(ViewflowTimerBoundary):
         host_task = signal_kwargs["task"]
         if host_task.flow_task != self._attached_to:
             return
-        # What ``cancel`` does to each armed timer (from new or scheduled), in one statement.
-        self.flow_class.task_class._default_manager.filter(
+        # What ``cancel`` does to each armed timer (from new or scheduled), in one statement
+        # compiled once per node and database.
+        if self._disarm is None:
+            self._disarm = CompiledUpdateQuery(self._disarm_update, *DISARM_SENTINELS)
+        self._disarm.update(host_task.process_id, host_task.pk, now())
+
+    def _disarm_update(self, process_id: int, host_task_id: int, finished: datetime):
+        """The armed timers of the host task ``host_task_id``, and their cancelled values."""
+        timers = self.flow_class.task_class._default_manager.filter(
             flow_task=self,
-            process=host_task.process,
-            previous=host_task,
+            process_id=process_id,
+            previous=host_task_id,
             status__in=[STATUS.NEW, STATUS.SCHEDULED],
-        ).update(status=STATUS.CANCELED, finished=now())
+        )
+        return timers, {"status": STATUS.CANCELED, "finished": finished}

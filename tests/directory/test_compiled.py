@@ -122,3 +122,33 @@ def test_a_translated_field_s_lookup_is_compiled_in_each_language_as_the_orm_wri
         assert [r.pk for r in english.models(region.code)] == [region.pk]
         assert compiled.models(region.code) == []  # name_en is not 宝安区
     assert set(compiled.compiled) == {("default", "zh-hans"), ("default", "en")}
+
+
+def test_rows_left_as_prefetched_are_what_prefetch_related_objects_leaves():
+    from django.db.models import prefetch_related_objects
+
+    from commitments.catalogue.models import CommitmentTemplate, ObligationRule
+    from directory.compiled import prefetched
+    from tests.factories import ObligationRuleFactory
+
+    first = ObligationRuleFactory(position=2)
+    ObligationRuleFactory(template=first.template, position=1)
+    orm = CommitmentTemplate.objects.get(pk=first.template_id)
+    mine = CommitmentTemplate.objects.get(pk=first.template_id)
+    rules = CompiledQuery(lambda pk: ObligationRule.objects.filter(template_id=pk), -3)
+
+    prefetch_related_objects([orm], "obligation_rules")
+    prefetched(mine, "obligation_rules", rules.models(mine.pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        theirs, ours = list(orm.obligation_rules.all()), list(mine.obligation_rules.all())
+        assert len(ours) == len(theirs) >= 2 and all(r.template is mine for r in ours)
+        assert all(r.template is orm for r in theirs)
+    assert len(queries) == 0  # both answered from memory
+    assert [(r.pk, r.position, r.title) for r in ours] == [
+        (r.pk, r.position, r.title) for r in theirs
+    ]
+    assert mine._prefetched_objects_cache.keys() == orm._prefetched_objects_cache.keys()
+    assert type(mine._prefetched_objects_cache["obligation_rules"]) is type(
+        orm._prefetched_objects_cache["obligation_rules"]
+    )

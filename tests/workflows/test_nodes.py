@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -105,3 +105,67 @@ def test_a_link_alone_is_the_row_previous_add_writes():
     link_insert(_link(first), source_pk=second.pk, using="default")
 
     assert _links(from_task=second) == expected == [(second.pk, first.pk)]
+
+
+def _armed(process: Process) -> tuple[Task, list[Task]]:
+    """``verify`` done, with its overdue timer armed, one already fired and one of another
+    node (an exemption's) on the same host: only the first is disarmed."""
+    host = _task(process)
+    host.flow_task = InformCommitFlow.verify
+    host.flow_task_type = host.flow_task.task_type
+    host.save()
+    timers = []
+    for node, status in [
+        (InformCommitFlow.verification_overdue, STATUS.SCHEDULED),
+        (InformCommitFlow.verification_overdue, STATUS.DONE),
+        (InformCommitFlow.exemption_window_closed, STATUS.SCHEDULED),
+    ]:
+        timer = _task(process)
+        timer.flow_task, timer.status, timer.finished = node, status, None
+        timer.flow_task_type = node.task_type
+        timer.save()
+        timer.previous.add(host)
+        timers.append(timer)
+    return host, timers
+
+
+def _states(timers: list[Task]) -> list[tuple]:
+    return [
+        tuple(Task.objects.filter(pk=t.pk).values_list("status", "finished").get()) for t in timers
+    ]
+
+
+def _orm_disarm(node, host: Task) -> None:
+    """What the receiver sent before it was compiled: the ORM's update."""
+    Task.objects.filter(
+        flow_task=node,
+        process=host.process,
+        previous=host,
+        status__in=[STATUS.NEW, STATUS.SCHEDULED],
+    ).update(status=STATUS.CANCELED, finished=AT)
+
+
+def test_a_timer_is_disarmed_by_the_statement_and_to_the_rows_queryset_update_writes(
+    monkeypatch,
+):
+    node = InformCommitFlow.verification_overdue
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    armed = [_armed(process) for _ in range(3)]
+    monkeypatch.setattr("workflows.nodes.now", lambda: AT)
+    monkeypatch.setattr(node, "_disarm", None)  # compiled afresh in this test
+    with CaptureQueriesContext(connection) as orm_queries, transaction.atomic():
+        _orm_disarm(node, armed[1][0])  # the ORM's statement for the second host, undone
+        transaction.set_rollback(True)
+
+    with CaptureQueriesContext(connection) as queries:
+        for host, _timers in armed[:2]:
+            node._on_host_finished(task=host)  # compiles, then the statement compiled once
+    _orm_disarm(node, armed[2][0])
+
+    expected = [(STATUS.CANCELED, AT), (STATUS.DONE, None), (STATUS.SCHEDULED, None)]
+    assert [_states(timers) for _host, timers in armed] == [expected] * 3
+    assert len(queries) == 2  # one statement per host, as the ORM sends
+    # Compiled on PostgreSQL; SQLite binds datetimes as text, so the ORM updates there.
+    assert (node._disarm.compiled["default"] is not None) == (connection.vendor == "postgresql")
+    orm_update = [q["sql"] for q in orm_queries if q["sql"].startswith("UPDATE")]
+    assert [queries[1]["sql"]] == orm_update

@@ -8,12 +8,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from commitments.catalogue.models import CommitmentTemplate
+from commitments.catalogue.models import CommitmentTemplate, ObligationRule
 from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment
 from commitments.lifecycle.services.issue import clean_field_values, commitment_issue
@@ -32,7 +32,7 @@ from directory.audit import audited_clean, audited_save
 from directory.bulk import bulk_insert
 from directory.calendar import deadline_after
 from directory.city import CITY_TIME
-from directory.compiled import CompiledQuery
+from directory.compiled import CompiledQuery, prefetched
 from directory.errors import DirectoryError, DirectoryErrorCode
 from directory.models import Region, Subject
 from directory.representation.models import Representation
@@ -314,6 +314,9 @@ def _to_sign(commitment_id: int) -> QuerySet[Commitment]:
 
 # Read under its lock at every signing: compiled once (directory.compiled).
 _TO_SIGN = CompiledQuery(_to_sign, -1_730_101_101)
+_RULES = CompiledQuery(
+    lambda template_id: ObligationRule.objects.filter(template_id=template_id), -1_730_101_102
+)
 
 
 def commitment_sign(
@@ -353,7 +356,9 @@ def commitment_sign(
     if not found:
         raise Commitment.DoesNotExist("Commitment matching query does not exist.")
     (locked,) = found
-    prefetch_related_objects([locked], "template__obligation_rules")  # for the PDF and the plan
+    # For the PDF and the plan: what prefetch_related_objects(…, "template__obligation_rules")
+    # leaves, read by a statement compiled once.
+    prefetched(locked.template, "obligation_rules", _RULES.models(locked.template_id))
     if not can_proceed(locked.sign):
         raise already_signed_or_state(locked)
     if locked.template.status != CommitmentTemplate.Status.ACTIVE:

@@ -13,6 +13,7 @@ from commitments.errors import CommitmentError, ErrorCode
 from commitments.lifecycle.models import Commitment, RegistryEvent
 from directory.audit import audited_clean
 from directory.models import Subject
+from directory.rows import save_new
 from signing.register.merkle import leaf_hash, salted_digest
 from signing.register.models import Checkpoint
 from signing.register.receipts import receipt_build
@@ -62,7 +63,7 @@ def registry_event_append(
     )
     # The log handed out the leaf index under its head's row lock: unique by construction.
     audited_clean(record, unique_by_construction=["leaf_index"])
-    record.save()
+    save_new(record)  # the insert compiled once (directory.rows)
     return record
 
 
