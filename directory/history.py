@@ -67,6 +67,28 @@ class HistoryManager(history_manager.HistoryManager):
                 default_date=default_date,
                 custom_historical_attrs=custom_historical_attrs,
             )
+        rows = self.history_rows(
+            objs,
+            update=update,
+            default_user=default_user,
+            default_change_reason=default_change_reason,
+            default_date=default_date,
+            custom_historical_attrs=custom_historical_attrs,
+        )
+        return bulk_insert(self.model, rows)
+
+    def history_rows(
+        self,
+        objs,
+        *,
+        update=False,
+        default_user=None,
+        default_change_reason="",
+        default_date=None,
+        custom_historical_attrs=None,
+    ) -> list:
+        """The history rows ``bulk_history_create`` writes for ``objs``, unsaved (simple-history
+        3.x's steps)."""
         history_type = "~" if update else "+"
         tracked = self.model.tracked_fields
         rows = []
@@ -88,7 +110,7 @@ class HistoryManager(history_manager.HistoryManager):
             if hasattr(self.model, "history_relation"):
                 row.history_relation_id = instance.pk
             rows.append(row)
-        return bulk_insert(self.model, rows)
+        return rows
 
 
 class HistoricalRecords(history_models.HistoricalRecords):

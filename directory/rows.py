@@ -170,6 +170,17 @@ def insert_compiled(
     return [tuple(row)]
 
 
+def insert_compiled_sql(
+    model: type[Model], *, fields: Sequence[Field], returning_fields: Sequence[Field], using: str
+) -> str | None:
+    """The statement ``insert_compiled`` keeps for one row of ``model`` (one plain ``%s`` per
+    field, in order), once a first call compiled it; None before, or when it keeps none."""
+    plan = _INSERTS.get((model, using, tuple(fields), tuple(returning_fields), None))
+    if plan is None or plan.returning_params or plan.converters:
+        return None
+    return plan.sql
+
+
 def _new_pk(obj: Model, returning_fields: tuple, rows: list):
     """The new row's key: returned by the insert, or set on ``obj`` before it."""
     pk = obj._meta.pk
@@ -392,11 +403,7 @@ def _with_history(sql: str, params: list, instance: Model, using: str):
     meta = history._meta
     fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
     values = [field.pre_save(history, True) for field in fields]
-    if (
-        meta.pk is not meta.auto_field
-        or not all(_is_plain(value) for value in values)
-        or any(getattr(field, "get_placeholder", None) is not None for field in fields)
-    ):
+    if not history_binds_plainly(meta, fields, [values]):
         return None
     key = (sql, type(history), using)
     if key not in _WITH_HISTORY:
@@ -413,6 +420,16 @@ def _with_history(sql: str, params: list, instance: Model, using: str):
         for field, value in zip(fields, values, strict=True)
     ]
     return _WITH_HISTORY[key], [*params, *prepared], history
+
+
+def history_binds_plainly(meta, fields: Sequence[Field], rows: list[list]) -> bool:
+    """Whether history rows (``rows``: their values of ``fields``) can be written by a
+    statement built here: a key of their own, each value one plain parameter."""
+    return (
+        meta.pk is meta.auto_field
+        and all(_is_plain(value) for row in rows for value in row)
+        and not any(getattr(field, "get_placeholder", None) is not None for field in fields)
+    )
 
 
 def _update_with_history(sql: str, params: list, history: Model, *, instance, using) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -40,9 +41,11 @@ def log_append(
 
     Locks the log head by advancing it (one ``UPDATE ... RETURNING``), so concurrent appends
     queue; reads the frontier's uncached nodes in one query and writes one row per new leaf
-    and per subtree it completes (on average one): three or four statements per call. A log
-    that starts from nothing gets a new epoch (see ``LogHead``). Inside a caller's
-    transaction it adds no savepoint: a database error there fails the caller's transaction.
+    and per subtree it completes (on average one): three or four statements per call. On
+    PostgreSQL the new leaves are written by the head's statement (``_advance_head_writing``):
+    two or three. A log that starts from nothing gets a new epoch (see ``LogHead``). Inside a
+    caller's transaction it adds no savepoint: a database error there fails the caller's
+    transaction.
     """
     if not entries:
         raise ValueError("Nothing to append.")
@@ -63,29 +66,92 @@ def _advance_head(count: int) -> tuple[int, int]:
             cursor.execute(sql, [count])
             row = cursor.fetchone()
         size, epoch = row
-        start = size - count
-        if start == 0:
-            epoch = new_log_epoch()
-            cursor.execute(f"UPDATE {table} SET epoch = %s WHERE id = 1", [epoch])  # noqa: S608
+        return _epoch_of(cursor, size - count, epoch)
+
+
+def _epoch_of(cursor, start: int, epoch: int) -> tuple[int, int]:
+    """(start, epoch): a log that starts from nothing (``start`` 0) gets a new epoch."""
+    if start == 0:
+        epoch = new_log_epoch()
+        table = LogHead._meta.db_table
+        cursor.execute(f"UPDATE {table} SET epoch = %s WHERE id = 1", [epoch])  # noqa: S608
     return start, epoch
+
+
+@cache
+def _head_writing_leaves_sql() -> str:
+    """The head's ``UPDATE ... RETURNING`` with the new leaves' ``INSERT`` (PostgreSQL).
+
+    The leaves' indexes are the head's size before the append plus their positions, as
+    ``_append`` numbers them; their values are bound as one array per column, as the ORM's
+    ``bulk_create`` binds them on PostgreSQL (``UNNEST``).
+    """
+    quote = connection.ops.quote_name
+    meta = LogLeaf._meta
+    index, leaf_hash, event_type, created = (
+        meta.get_field(name) for name in ("index", "leaf_hash", "event_type", "created")
+    )
+    columns = ", ".join(quote(f.column) for f in (index, leaf_hash, event_type, created))
+    arrays = ", ".join(
+        f"%s::{field.db_type(connection)}[]" for field in (index, leaf_hash, event_type)
+    )
+    head, leaf, entry = quote(LogHead._meta.db_table), quote(meta.db_table), quote("entry")
+    # Table and column names come from the models; every value is a placeholder.
+    return (
+        f"WITH {quote('head')} AS (UPDATE {head} SET {quote('size')} = {quote('size')} + %s "  # noqa: S608
+        f"WHERE {quote('id')} = 1 RETURNING {quote('size')}, {quote('epoch')}), "
+        f"{quote('leaves')} AS (INSERT INTO {leaf} ({columns}) "
+        f"SELECT {quote('head')}.{quote('size')} - %s + {entry}.{quote('position')}, "
+        f"{entry}.{quote('leaf_hash')}, {entry}.{quote('event_type')}, "
+        f"%s::{created.db_type(connection)} FROM {quote('head')}, UNNEST({arrays}) AS "
+        f"{entry} ({quote('position')}, {quote('leaf_hash')}, {quote('event_type')})) "
+        f"SELECT {quote('size')}, {quote('epoch')} FROM {quote('head')}"
+    )
+
+
+def _advance_head_writing(
+    entries: Sequence[tuple[bytes, str]], moment: datetime
+) -> tuple[int, int] | None:
+    """``_advance_head`` with the new leaves written by the same statement (PostgreSQL); None
+    where the leaves are written on their own (another database, no head row yet: then
+    nothing was written)."""
+    if connection.vendor != "postgresql":
+        return None
+    created = LogLeaf._meta.get_field("created").get_db_prep_save(moment, connection)
+    count = len(entries)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _head_writing_leaves_sql(),
+            [
+                count,
+                count,
+                created,
+                list(range(count)),
+                [value for value, _event_type in entries],
+                [event_type for _value, event_type in entries],
+            ],
+        )
+        row = cursor.fetchone()
+        if row is None:  # the very first append: the head row is made by ``_advance_head``
+            return None
+        size, epoch = row
+        return _epoch_of(cursor, size - count, epoch)
 
 
 @transaction.atomic(savepoint=False)
 def _append(entries: Sequence[tuple[bytes, str]], *, created: datetime | None) -> Appended:
-    start, epoch = _advance_head(len(entries))
+    moment = created or datetime.now(UTC)
+    advanced = _advance_head_writing(entries, moment)
+    start, epoch = advanced or _advance_head(len(entries))
     frontier = set(perfect_keys(0, start)) if start else set()
     nodes = node_cache.get(frontier) if node_cache.epoch == epoch else {}
     _size, _epoch, found = nodes_query(frontier - nodes.keys(), with_head=False)
     nodes.update(found)
     nodes_check(frontier, nodes)
-    moment = created or datetime.now(UTC)
-    new_leaves, new_nodes = [], []
+    new_nodes = []
     written: dict[Key, bytes] = {}
-    for offset, (value, event_type) in enumerate(entries):
+    for offset, (value, _event_type) in enumerate(entries):
         index = start + offset
-        new_leaves.append(
-            LogLeaf(index=index, leaf_hash=value, event_type=event_type, created=moment)
-        )
         nodes[(0, index)] = value
         level, position = 0, index
         while position % 2 == 1:
@@ -96,7 +162,16 @@ def _append(entries: Sequence[tuple[bytes, str]], *, created: datetime | None) -
                 LogNode(key=node_key(*parent), level=parent[0], index=parent[1], hash=nodes[parent])
             )
             level, position = parent
-    LogLeaf.objects.bulk_create(new_leaves, batch_size=2000)
+    if advanced is None:
+        LogLeaf.objects.bulk_create(
+            [
+                LogLeaf(
+                    index=start + offset, leaf_hash=value, event_type=event_type, created=moment
+                )
+                for offset, (value, event_type) in enumerate(entries)
+            ],
+            batch_size=2000,
+        )
     if new_nodes:
         LogNode.objects.bulk_create(new_nodes, batch_size=2000)
     size = start + len(entries)

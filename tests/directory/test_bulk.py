@@ -10,7 +10,7 @@ from django.db.models import Value
 from simple_history import manager as history_manager
 
 from commitments.obligations.models import Obligation, WarningSchedule
-from directory.bulk import _BULKS, bulk_insert
+from directory.bulk import _BULKS, bulk_insert, bulk_insert_with_history
 from tests.factories import CommitmentFactory, ObligationFactory, UserFactory, WarningStepFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,46 @@ def test_history_rows_are_simple_historys_own():
     assert expected[0]["history_change_reason"] == "set on signing"
     for rows in ours:
         assert _rows(history, [row.pk for row in rows]) == expected
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_rows_with_their_history_are_bulk_insert_and_bulk_history_creates_rows(count):
+    # given the rows and history rows the two statements write (and compile)
+    user, commitment = UserFactory(), CommitmentFactory()
+    told = {"default_user": user, "default_change_reason": "set on signing"}
+    theirs = _obligations(commitment, count)
+    for obligation in theirs:
+        obligation._history_date = AT
+    bulk_insert(Obligation, theirs)
+    Obligation.history.bulk_history_create(theirs, **told)
+
+    # when
+    ours = _obligations(commitment, count)
+    for obligation in ours:
+        obligation._history_date = AT
+    statements = _Statements()
+    with connection.execute_wrapper(statements):
+        assert bulk_insert_with_history(Obligation, ours, **told) == ours
+
+    # then: the same rows, each history row with its own row's key and values
+    assert all(row.pk is not None and not row._state.adding for row in ours)
+    assert all(row._state.db == "default" for row in ours)
+    assert _rows(Obligation, [r.pk for r in ours]) == _rows(Obligation, [r.pk for r in theirs])
+    history = Obligation.history.model
+
+    def written(rows):
+        return [
+            {k: v for k, v in row.items() if k not in LEFT_OUT}
+            for row in history.objects.filter(id__in=[r.pk for r in rows]).order_by("id").values()
+        ]
+
+    assert written(ours) == written(theirs)
+    assert written(ours)[0]["history_user_id"] == user.pk
+    for obligation in ours:
+        row = history.objects.get(id=obligation.pk)
+        assert (row.title, row.due_basis) == (obligation.title, obligation.due_basis)
+    # on PostgreSQL one statement for both
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
 
 
 def test_a_conflict_is_ignored_and_left_unsaved_as_bulk_create_leaves_it():

@@ -29,7 +29,7 @@ from commitments.lifecycle.services.signing_requests import signing_request_clos
 from commitments.obligations.models import Obligation
 from commitments.obligations.services.ladder import warning_schedule_create
 from directory.audit import audited_clean, audited_save
-from directory.bulk import bulk_insert
+from directory.bulk import bulk_insert_with_history
 from directory.calendar import deadline_after
 from directory.city import CITY_TIME
 from directory.compiled import CompiledQuery, prefetched
@@ -455,13 +455,14 @@ def _signature_record(
         )
         audited_clean(obligation)
         obligations.append(obligation)
-    if obligations:  # one insert for them and one for their history (same actor and reason)
-        # ``bulk_create_with_history``: both statements compiled once (``directory.bulk``).
-        reason = "obligation due date set on signing"
-        bulk_insert(Obligation, obligations)
-        Obligation.history.bulk_history_create(
-            obligations, default_user=by, default_change_reason=reason
-        )
+    # ``bulk_create_with_history`` (same actor and reason): on PostgreSQL one statement for
+    # them and their history rows, compiled once (``directory.bulk``).
+    bulk_insert_with_history(
+        Obligation,
+        obligations,
+        default_user=by,
+        default_change_reason="obligation due date set on signing",
+    )
     warning_schedule_create(obligations=obligations)
     signing_request_close(commitment=locked, by=by)
     registry_event_append(
