@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
@@ -30,6 +30,8 @@ from axes.helpers import get_cool_off, get_failure_limit, get_lockout_parameters
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -110,7 +112,81 @@ def token_lockout(request: HttpRequest) -> TokenLockout | None:
     None when the rule is not that plain count (axes not keeping its counts in this
     database, no cool-off, a lockout that is off or counts by more than the address, no
     address): the caller then asks ``is_locked_out``.
+
+    What the settings decide is read once per process (``token_rule``); per request only the
+    client's address and the time are. Settings that axes reads per request (a callable
+    cool-off, limit or address) are asked per request, as ``token_lockout_asked`` does.
     """
+    rule = token_rule()
+    if rule is None:
+        return token_lockout_asked(request)
+    if rule is NO_RULE:
+        return None
+    address = client_address(request)
+    if not address:
+        return None
+    return TokenLockout(address=address, since=timezone.now() - rule.cool_off, limit=rule.limit)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRule:
+    """What axes' settings say of a token's lockout whatever the request: the cool-off and
+    the failure limit of the plain count by address."""
+
+    cool_off: timedelta
+    limit: int
+
+
+NO_RULE = TokenRule(cool_off=timedelta(0), limit=0)  # settings under which there is none
+_token_rules: list[TokenRule | None] = []
+
+
+def token_rule() -> TokenRule | None:
+    """The token rule as the settings give it, read once per process (and again when a
+    setting changes): ``NO_RULE`` if the statement may not count the failures itself,
+    None if the settings leave it to the request (a callable or dotted path other than this
+    module's own functions)."""
+    if not _token_rules:
+        _token_rules.append(_settings_token_rule())
+    return _token_rules[0]
+
+
+def _own(value, function) -> bool:
+    """Whether an axes setting names ``function`` (by itself or its dotted path)."""
+    return value is function or value == f"{function.__module__}.{function.__qualname__}"
+
+
+def _settings_token_rule() -> TokenRule | None:
+    if (
+        not isinstance(AxesProxyHandler.get_implementation(), AxesDatabaseHandler)
+        or not axes_settings.AXES_LOCK_OUT_AT_FAILURE
+        or axes_settings.AXES_COOLOFF_TIME is None
+    ):
+        return NO_RULE
+    parameters = axes_settings.AXES_LOCKOUT_PARAMETERS
+    cool_off = axes_settings.AXES_COOLOFF_TIME
+    limit = axes_settings.AXES_FAILURE_LIMIT
+    if (
+        not (_own(parameters, lockout_parameters) or isinstance(parameters, list))
+        or not _own(axes_settings.AXES_CLIENT_IP_CALLABLE, client_address)
+        or isinstance(cool_off, str)
+        or callable(cool_off)
+        or not isinstance(limit, int)
+    ):
+        return None
+    if get_lockout_parameters(HttpRequest(), credentials_of(None, "check")) != ["ip_address"]:
+        return NO_RULE
+    return TokenRule(cool_off=get_cool_off(), limit=limit)
+
+
+@receiver(setting_changed)
+def _forget_token_rule(*, setting: str, **kwargs) -> None:
+    if setting.startswith("AXES_"):
+        _token_rules.clear()
+
+
+def token_lockout_asked(request: HttpRequest) -> TokenLockout | None:
+    """``token_lockout`` with every setting asked through axes for this request."""
     credentials = credentials_of(None, "check")
     AxesProxyHandler.update_request(request)
     if (

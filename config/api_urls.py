@@ -7,9 +7,10 @@ from credit.reports import urls as reports_urls
 from workflows import urls as workflows_urls
 
 urlpatterns = [
+    # "Check every case" first: the hot path of other systems (see config.urls).
+    path("", include("credit.check.urls")),
     path("", include((commitments_urls.api_urlpatterns, "commitments_api"))),
     path("", include((workflows_urls.api_urlpatterns, "workflows_api"))),
-    path("", include("credit.check.urls")),
     path("", include("credit.changes.urls")),
     path("", include("credit.opendata.urls")),  # the open data feed, public
     path("", include((reports_urls.api_urlpatterns, "reports_api"))),

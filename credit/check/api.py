@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from urllib.parse import parse_qsl
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,6 +97,33 @@ def _token(request) -> str | None:
     if not parts or parts[0].lower() != "token":
         return None
     return parts[1] if len(parts) == 2 else ""
+
+
+def query_values(request) -> dict[str, str]:
+    """The query string's parameters, each with its last value, as ``request.GET.get`` reads
+    them (the same decoding, the same limit on the number of fields), in one parse: the
+    check reads three of them and needs no ``QueryDict`` (about 11 µs of building)."""
+    if "GET" in request.__dict__:  # already parsed
+        return request.GET
+    raw = request.META.get("QUERY_STRING", "").encode("iso-8859-1")
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        text = raw.decode("iso-8859-1")
+    try:
+        return dict(
+            parse_qsl(
+                text,
+                keep_blank_values=True,
+                encoding=encoding,
+                max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+            )
+        )
+    except ValueError as error:  # as QueryDict: only the field limit raises it here
+        raise TooManyFieldsSent(
+            "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+        ) from error
 
 
 def _input(query) -> tuple[dict, dict[str, list[str]]]:
@@ -195,7 +225,7 @@ def credit_check(request, code: str) -> HttpResponse:
             401,
             WWW_Authenticate="Token",
         )
-    values, errors = _input(request.GET)
+    values, errors = _input(query_values(request))
     if errors:
         if lockout is not None and is_locked_out(request):
             return _locked_out(request)

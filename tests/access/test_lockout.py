@@ -10,7 +10,13 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth import authenticate
 from django.test import Client
 
-from access.lockout import client_address, is_locked_out, login_failed
+from access.lockout import (
+    client_address,
+    is_locked_out,
+    login_failed,
+    token_lockout,
+    token_lockout_asked,
+)
 from tests.factories import UserFactory
 
 LOGIN = "/accounts/login/"
@@ -187,3 +193,50 @@ def test_the_client_address_trusts_only_the_proxies_in_front(
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_address(request) == address
+
+
+@pytest.mark.parametrize(
+    ("proxies", "remote", "forwarded"),
+    [
+        (0, "10.0.0.1", ""),
+        (0, "2001:db8::7", "203.0.113.9"),
+        (1, "10.0.0.1", "198.51.100.7, 203.0.113.9"),
+        (1, "10.0.0.1", "not-an-address"),
+        (0, "", ""),  # no address: no rule, the caller asks axes
+    ],
+)
+def test_a_tokens_lockout_rule_read_once_is_what_axes_gives_for_the_request(
+    rf, settings, clock, proxies, remote, forwarded
+):
+    # given a client, directly or behind proxies
+    settings.ACCESS_PROXY_COUNT = proxies
+
+    def request():
+        return rf.get("/api/v1/check/x/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+
+    # when the rule is taken from the settings read once, and from axes for this request
+    once, asked = token_lockout(request()), token_lockout_asked(request())
+
+    # then both give the same address, start of the cool-off and limit
+    assert once == asked
+    assert once is None or (once.since, once.limit) == (START - dt.timedelta(minutes=15), 5)
+
+
+def test_a_tokens_lockout_rule_follows_a_change_of_the_settings(rf, settings, clock):
+    request = rf.get("/api/v1/check/x/", REMOTE_ADDR="10.0.0.1")
+    assert token_lockout(request).limit == 5
+
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+    assert token_lockout(request) == token_lockout_asked(request)
+    assert (token_lockout(request).limit, token_lockout(request).since) == (
+        3,
+        START - dt.timedelta(minutes=30),
+    )
+
+    # a cool-off that axes asks per request is asked per request
+    settings.AXES_COOLOFF_TIME = lambda request: dt.timedelta(minutes=5)
+    assert token_lockout(request).since == START - dt.timedelta(minutes=5)
+
+    settings.AXES_LOCKOUT_PARAMETERS = [["ip_address", "user_agent"]]
+    assert token_lockout(request) is None

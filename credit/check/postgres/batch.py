@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from modeltranslation.settings import AVAILABLE_LANGUAGES, DEFAULT_LANGUAGE
 from modeltranslation.utils import build_localized_fieldname, get_language
@@ -349,11 +349,8 @@ def statement_usable() -> bool:
     """Whether the batch statement may serve: PostgreSQL, prepared statements allowed
     (``CREDIT_CHECK_PREPARED``: off behind a pooler in transaction mode) and no
     ``execute_wrappers`` installed (it bypasses Django's cursor)."""
-    return (
-        connection.vendor == "postgresql"
-        and settings.CREDIT_CHECK_PREPARED
-        and not connection.execute_wrappers
-    )
+    db = connections[DEFAULT_DB_ALIAS]  # one look-up of this thread's connection
+    return db.vendor == "postgresql" and settings.CREDIT_CHECK_PREPARED and not db.execute_wrappers
 
 
 def check_and_log_bodies(questions: list[Question]) -> list[CheckBody]:
@@ -366,15 +363,16 @@ def check_and_log_bodies(questions: list[Question]) -> list[CheckBody]:
     """
     sql = _batch_sql()
     params = [_questions_json(questions)]
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    logged = connection.queries_logged
+    db = connections[DEFAULT_DB_ALIAS]  # one look-up of this thread's connection, not six
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    logged = db.queries_logged
     started = time.monotonic() if logged else 0.0
-    with connection.wrap_database_errors:
-        result = _execute(connection.connection.pgconn, sql, params)
+    with db.wrap_database_errors:
+        result = _execute(db.connection.pgconn, sql, params)
         rows = [[result.get_value(r, c) for c in range(7)] for r in range(result.ntuples)]
     if logged:
-        connection.queries_log.append(
+        db.queries_log.append(
             {
                 "sql": f"EXECUTE {_STATEMENT.decode()} ({len(questions)} checks)",
                 "time": f"{time.monotonic() - started:.3f}",

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import TooManyFieldsSent
 from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from access.models import ApiToken
 from access.selectors import token_hash
+from credit.check.api import query_values
 from credit.check.models import CallingSystem, CheckQuery
 from credit.record.models.rules import MeasureType
 from credit.record.services.breaches import breach_record
@@ -382,3 +384,33 @@ def test_a_nul_in_the_identifier_is_dropped_and_the_query_still_logged(world, ca
 
     assert response.status_code == 404
     assert CheckQuery.objects.get().subject_code == "91440300MA5FNOCHK3"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "purpose=approval&reason=%E5%AE%A1%E6%89%B9+2026&matter=",
+        "purpose=bid&purpose=approval&reason&matter=a%20b",  # the last value, a bare key
+        "reason=%FF%FE&purpose=%E5",  # not UTF-8
+        "reason=caf\xe9",  # a raw Latin-1 byte, as a misbehaving client sends it
+        "a=1;b=2&&=x&reason=%00",
+    ],
+)
+def test_the_checks_query_is_read_as_request_get_reads_it(rf, query):
+    request = rf.get("/api/v1/check/x/")
+    request.META["QUERY_STRING"] = query
+
+    values = query_values(request)
+
+    assert values == {key: request.GET.get(key) for key in request.GET}
+
+
+def test_too_many_query_fields_are_refused_as_request_get_refuses_them(rf, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    request = rf.get("/api/v1/check/x/", {"a": "1", "b": "2", "c": "3"})
+
+    with pytest.raises(TooManyFieldsSent):
+        query_values(request)
+    with pytest.raises(TooManyFieldsSent):
+        request.GET  # noqa: B018
