@@ -15,6 +15,9 @@ These subclasses skip it then and keep viewflow's own behaviour otherwise.
   finishes is cancelled by one update instead of a read and an update per timer.
 - ``TimerBoundary(..., cancelled=this.callback)``: an interrupting timer that fires tells the
   flow which host tasks it cancelled and the state each left, so the flow can audit them.
+- ``View``: a human task whose row (with its link to the step it came from) is inserted, and
+  later saved, by statements compiled once per process (``task_write``), as the automatic
+  steps' rows and the start's are.
 
 viewflow is used as a library: nothing of it is patched, only subclassed (its licence's
 exception and viewflow-notes.md).
@@ -37,11 +40,13 @@ from viewflow.workflow.nodes.boundary import TimerBoundaryActivation
 from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from directory.compiled import CompiledUpdateQuery
 from directory.rows import Link, model_insert
+from directory.updates import model_update
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +59,41 @@ DISARM_SENTINELS = (-104_729, -104_723, datetime(1901, 2, 3, 4, 5, 6, 789_012, t
 @contextmanager
 def _created_in_this_transaction(flow_class, process_pk):
     yield
+
+
+def task_write(task, *, previous=None) -> None:
+    """``task.save()``, its statement compiled once per process; a new task with
+    ``previous`` is also linked to it (``task.previous.add(previous)``).
+
+    A new task's row and its link are inserted by statements compiled once (``model_insert``,
+    on PostgreSQL in one statement); a task read or written before is saved by its
+    ``UPDATE`` compiled once (``model_update``): the rows ``task.save()`` and
+    ``task.previous.add()`` write.
+    """
+    # What ``Task.save()`` adds to ``Model.save()``.
+    if task.flow_task and not task.flow_task_type:
+        task.flow_task_type = task.flow_task.task_type
+    if task.pk is not None:
+        model_update(task)
+        return
+    # What ``task.previous.add()`` writes (nothing listens to the link's signals), in the
+    # same statement as the task on PostgreSQL.
+    link = (
+        None
+        if previous is None
+        else Link(type(task).previous.through, "from_task", "to_task", previous.pk)
+    )
+    model_insert(task, link=link)
+
+
+def finish_task(activation) -> None:
+    """What ``Activation.complete`` does, the task's row written by ``task_write``."""
+    assert transaction.get_connection().in_atomic_block
+    activation.task.finished = now()
+    task_write(activation.task)
+    task_finished.send(
+        sender=activation.flow_class, process=activation.process, task=activation.task
+    )
 
 
 class NewProcessStartActivation(StartHandleActivation):
@@ -71,6 +111,11 @@ class NewProcessStartActivation(StartHandleActivation):
                 self.complete()
                 flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
                 self.activate_next()
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        """viewflow's, the start's task row written by ``task_write``."""
+        finish_task(self)
 
 
 class NewProcessStartHandle(flow.StartHandle):
@@ -106,26 +151,9 @@ class InsertedWhenDone:
         return activation
 
     def write_task(self) -> None:
-        """Save the task; the first time, also link it to the step it came from.
-
-        A new task's row and its link are inserted by statements compiled once per process
-        (``directory.rows``): the rows ``task.save()`` and ``task.previous.add()`` write.
-        """
-        task = self.task
-        if task.pk is not None:
-            task.save()
-            return
-        # What ``Task.save()`` adds to ``Model.save()``.
-        if task.flow_task and not task.flow_task_type:
-            task.flow_task_type = task.flow_task.task_type
-        # What ``task.previous.add()`` writes (nothing listens to the link's signals), in the
-        # same statement as the task on PostgreSQL.
-        link = (
-            None
-            if self.previous_task is None
-            else Link(type(task).previous.through, "from_task", "to_task", self.previous_task.pk)
-        )
-        model_insert(task, link=link)
+        """Save the task; the first time, also link it to the step it came from
+        (``task_write``)."""
+        task_write(self.task, previous=None if self.task.pk is not None else self.previous_task)
 
 
 class IfWithoutSavepoint(InsertedWhenDone, IfActivation):
@@ -169,7 +197,7 @@ class EndWithoutSavepoint(InsertedWhenDone, EndActivation):
             if active_tasks_count == 0:
                 self.process.status = STATUS.DONE
                 self.process.finished = now()
-                self.process.save()
+                model_update(self.process)  # ``process.save()``, compiled once
             task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
             if active_tasks_count == 0:
                 flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
@@ -186,6 +214,45 @@ class End(flow.End):
     """``flow.End`` finishing the process in the caller's transaction, written once."""
 
     activation_class = EndWithoutSavepoint
+
+
+class ViewWrittenOnce(ViewActivation):
+    """viewflow's human task whose row is written by ``task_write``: inserted with its link to
+    the step it came from, and saved when it is done."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """viewflow's ``ViewActivation.create``: the same task, permission and owner, its row
+        and link written by ``task_write`` instead of ``save()`` and ``previous.add()``."""
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        task_write(task, previous=prev_activation.task)
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        return activation
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        """viewflow's, the task's row saved by ``task_write``."""
+        finish_task(self)
+
+
+class View(flow.View):
+    """``flow.View`` whose task rows are written by statements compiled once."""
+
+    activation_class = ViewWrittenOnce
 
 
 class TimerBoundaryWithoutSavepoint(InsertedWhenDone, TimerBoundaryActivation):

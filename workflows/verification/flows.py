@@ -19,6 +19,7 @@ from commitments.lifecycle.models import Commitment, VerificationExemption
 from commitments.lifecycle.services.exemption import exemption_close, exemption_decide
 from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
+from directory.rows import save_new
 from workflows.audit.models import TaskAuditEntry
 from workflows.audit.services import audit_timer_cancelled
 from workflows.errors import WorkflowError, WorkflowErrorCode
@@ -253,7 +254,9 @@ class InformCommitFlow(flow.Flow):
         # Which rule routed it decides who may verify; kept with the process (flow data).
         if route.rule is not None:
             process.data = {**(process.data or {}), "routing_rule": route.rule.pk}
-        process.save()  # the commitment links to it, so it needs its key now
+        # The commitment links to it, so it needs its key now: ``process.save()`` of the new
+        # row, its insert compiled once.
+        save_new(process)
         # The link is bookkeeping (not in the audited history); it is written with the
         # opening, and leaves the commitment in memory for the callbacks of this start.
         commitment_open_verification(
