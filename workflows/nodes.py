@@ -15,6 +15,9 @@ These subclasses skip it then and keep viewflow's own behaviour otherwise.
   finishes is cancelled by one update instead of a read and an update per timer.
 - ``TimerBoundary(..., cancelled=this.callback)``: an interrupting timer that fires tells the
   flow which host tasks it cancelled and the state each left, so the flow can audit them.
+- ``select_for_update_lock``: viewflow's process lock (``select ... for update nowait`` on
+  the process row, the same attempts), its statement compiled once per process class instead
+  of a queryset built and compiled on every action on a task.
 - ``View``: a human task whose row (with its link to the step it came from) is inserted, and
   later saved, by statements compiled once per process (``task_write``), as the automatic
   steps' rows and the start's are.
@@ -26,15 +29,18 @@ exception and viewflow-notes.md).
 from __future__ import annotations
 
 import logging
+import random
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.timezone import now
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow.nodes import TimerBoundary as ViewflowTimerBoundary
 from viewflow.workflow.nodes.boundary import TimerBoundaryActivation
 from viewflow.workflow.nodes.end import EndActivation
@@ -44,7 +50,7 @@ from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
-from directory.compiled import CompiledUpdateQuery
+from directory.compiled import CompiledQuery, CompiledUpdateQuery
 from directory.rows import Link, model_insert
 from directory.updates import model_update
 
@@ -52,6 +58,8 @@ logger = logging.getLogger(__name__)
 
 # A host task in one of these states is over: an interrupting timer leaves it alone.
 HOST_ENDED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
+# A process key no call passes (the lock's statement is compiled with it).
+LOCK_SENTINEL = -104_717
 # Values no call passes, for the process, host task and moment of a timer's disarming.
 DISARM_SENTINELS = (-104_729, -104_723, datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC))
 
@@ -84,6 +92,52 @@ def task_write(task, *, previous=None) -> None:
         else Link(type(task).previous.through, "from_task", "to_task", previous.pk)
     )
     model_insert(task, link=link)
+
+
+class SelectForUpdateLock(lock.SelectForUpdateLock):
+    """viewflow's ``SelectForUpdateLock`` (``select ... for update`` on the process row, in
+    a transaction, ``attempts`` tries with viewflow's back-off, then ``FlowLockFailed``),
+    its statement compiled once per process class (``directory.compiled``): the row's key
+    read under the lock instead of ``exists()``, which built and compiled the same queryset
+    on every action on a task."""
+
+    def __init__(self, nowait: bool = True, attempts: int = 5) -> None:
+        super().__init__(nowait=nowait, attempts=attempts)
+        self.statements: dict[type, CompiledQuery] = {}
+
+    def statement(self, flow_class) -> CompiledQuery:
+        process_class = flow_class.process_class
+        if process_class not in self.statements:
+
+            def locked(process_pk: int):
+                return (
+                    process_class._default_manager.filter(pk=process_pk)
+                    .select_for_update(nowait=self.nowait)
+                    .order_by()  # as ``exists()`` leaves it
+                    .values_list("pk")[:1]
+                )
+
+            self.statements[process_class] = CompiledQuery(locked, LOCK_SENTINEL)
+        return self.statements[process_class]
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        statement = self.statement(flow_class)
+        for attempt in range(self.attempts):
+            with transaction.atomic():
+                try:
+                    statement.values(process_pk)
+                except DatabaseError:
+                    if attempt != self.attempts - 1:
+                        time.sleep((((attempt + 1) * random.random()) + 2**attempt) / 2.5)  # noqa: S311
+                    else:
+                        raise FlowLockFailed(f"Lock failed for {flow_class}") from None
+                else:
+                    yield
+                    break
+
+
+select_for_update_lock = SelectForUpdateLock()
 
 
 def finish_task(activation) -> None:

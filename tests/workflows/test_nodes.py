@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from viewflow.workflow import lock
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import PROCESS, STATUS
@@ -15,7 +18,11 @@ from viewflow.workflow.token import Token
 
 from directory.rows import Link, link_insert, model_insert
 from tests.workflows.conftest import submit_commitment, task_of
-from workflows.nodes import task_write
+from workflows.nodes import (
+    SelectForUpdateLock,
+    select_for_update_lock,
+    task_write,
+)
 from workflows.verification.flows import InformCommitFlow
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +240,55 @@ def test_a_human_task_is_the_row_and_link_viewflows_create_writes(world, monkeyp
     alone = [q for q in queries if q["sql"].startswith(("INSERT INTO", "INSERT OR IGNORE INTO"))]
     alone = [q for q in alone if '"viewflow_task_previous"' in q["sql"].split("(")[0]]
     assert len(alone) == (0 if connection.vendor == "postgresql" else 3)
+
+
+def _lock_statements(process: Process, lock) -> list[str]:
+    with CaptureQueriesContext(connection) as queries, lock(InformCommitFlow, process.pk):
+        pass
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+
+
+def test_the_process_lock_locks_the_row_viewflows_lock_locks_by_a_statement_compiled_once():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    viewflows = _lock_statements(process, lock.SelectForUpdateLock())
+
+    ours = [_lock_statements(process, SelectForUpdateLock())[0] for _ in range(2)]
+
+    assert len(viewflows) == 1
+    assert ours == [ours[0]] * 2
+    # The same row, table, lock and limit: only what is read differs (its key, not ``1``).
+    assert ours[0].split(" FROM ", 1)[1] == viewflows[0].split(" FROM ", 1)[1]
+    assert ("FOR UPDATE NOWAIT" in ours[0]) == (connection.vendor == "postgresql")
+    assert InformCommitFlow.lock_impl is select_for_update_lock
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_process_locked_elsewhere_is_refused_as_viewflows_lock_refuses_it():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Process.objects.select_for_update().filter(pk=process.pk).exists()
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout=30)
+    try:
+        with (
+            pytest.raises(FlowLockFailed),
+            SelectForUpdateLock(attempts=1)(InformCommitFlow, process.pk),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    with SelectForUpdateLock(attempts=1)(InformCommitFlow, process.pk):
+        pass  # free again once the other transaction ended

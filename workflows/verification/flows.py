@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.fields import get_task_ref
 
 from commitments.lifecycle.models import Commitment, VerificationExemption
@@ -23,7 +23,13 @@ from directory.rows import save_new
 from workflows.audit.models import TaskAuditEntry
 from workflows.audit.services import audit_timer_cancelled
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.nodes import End, If, NewProcessStartHandle, TimerBoundary
+from workflows.nodes import (
+    End,
+    If,
+    NewProcessStartHandle,
+    TimerBoundary,
+    select_for_update_lock,
+)
 from workflows.verification.models import Rectification, VerificationProcess
 from workflows.verification.nodes import DepartmentTaskView
 from workflows.verification.selectors.seats import is_department_member
@@ -113,7 +119,7 @@ class InformCommitFlow(flow.Flow):
     """
 
     process_class = VerificationProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = select_for_update_lock  # viewflow's, its statement compiled once
     process_title = _("Commitment verification")
 
     start = (
