@@ -22,6 +22,7 @@ from workflows.nodes import (
     SelectForUpdateLock,
     select_for_update_lock,
     task_write,
+    unfinished_task_count,
 )
 from workflows.verification.flows import InformCommitFlow
 
@@ -292,3 +293,20 @@ def test_a_process_locked_elsewhere_is_refused_as_viewflows_lock_refuses_it():
 
     with SelectForUpdateLock(attempts=1)(InformCommitFlow, process.pk):
         pass  # free again once the other transaction ended
+
+
+def test_the_end_counts_the_unfinished_tasks_viewflow_counts():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    other = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    for owner, finished in [(process, None), (process, AT), (process, None), (other, None)]:
+        task = _task(owner)
+        task.finished = finished
+        task.save()
+    end = InformCommitFlow.end_fulfilled.activation_class(
+        Task(process=process, flow_task=InformCommitFlow.end_fulfilled)
+    )
+
+    counted = [unfinished_task_count(end) for _ in range(2)]  # compiles, then compiled once
+
+    viewflows = Task.objects.filter(process=process, finished__isnull=True).count()
+    assert counted == [viewflows] * 2 == [2, 2]
