@@ -1,5 +1,5 @@
-"""A finding's rows (the finding and its detail), inserted by statements compiled once, are the
-ones the ORM writes."""
+"""A lifecycle's rows inserted by statements compiled once (a new task's queue row, the finding and
+its detail) are the ones the ORM writes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from commitments.catalogue.models import VerificationMethod
 from commitments.lifecycle.models import Verification, VerificationDetail
 from commitments.lifecycle.services.verification import verification_record
 from directory.audit import audited_save
-from tests.workflows.conftest import submit_commitment
+from tests.workflows.conftest import submit_commitment, task_of
+from workflows.verification.models import VerificationTaskIndex
+from workflows.verification.services.queue import index_open_task
 from workflows.verification.services.work import verification_detail_record
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,14 @@ def test_a_findings_detail_is_the_row_and_history_row_save_writes(world):
     assert _rows(VerificationDetail, ours, link)[1][0]["history_change_reason"] == (
         "verification detail recorded"
     )
+
+
+def test_a_new_tasks_queue_row_is_the_row_objects_create_writes(world):
+    task = task_of(submit_commitment(world))  # its row inserted by the statement compiled once
+    inserted = VerificationTaskIndex.objects.filter(task=task).values().get()
+    VerificationTaskIndex.objects.filter(task=task).delete()
+
+    index_open_task(task=task)  # not the first: the ORM's update_or_create writes it
+
+    assert VerificationTaskIndex.objects.filter(task=task).values().get() == inserted
+    assert inserted["owner_id"] == task.owner_id
