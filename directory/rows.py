@@ -244,7 +244,9 @@ def link_insert(link: Link, *, source_pk, using: str) -> None:
     row._state.adding, row._state.db = False, using
 
 
-def model_insert(obj: Model, *, using: str | None = None, link: Link | None = None) -> None:
+def model_insert(
+    obj: Model, *, using: str | None = None, link: Link | None = None, force_insert: bool = False
+) -> None:
     """Insert a new ``obj`` as ``Model.save()`` does, its statement compiled once.
 
     What ``save()`` does for a new row of a model without parents, step by step: the related
@@ -253,20 +255,21 @@ def model_insert(obj: Model, *, using: str | None = None, link: Link | None = No
     sent. Whatever a model's own ``save()`` adds, the caller has done. A row that is not
     plainly new (a key set, a key with a default, deferred fields, parents, an order with
     respect to another model) is saved by ``save_base()`` as usual. ``link``: the row of a
-    link table written with it (``insert_compiled``).
+    link table written with it (``insert_compiled``). ``force_insert``: a row whose key is
+    given is inserted with it, as ``save(force_insert=True)`` (``objects.create()``) does.
     """
     origin = type(obj)
     meta = origin._meta.concrete_model._meta
+    keyed = force_insert and obj._is_pk_set(meta)
     if (
         not obj._state.adding
         or meta.parents
         or meta.order_with_respect_to
-        or meta.auto_field is None
-        or meta.pk is not meta.auto_field
-        or obj._is_pk_set(meta)
+        or not (keyed or (meta.auto_field is not None and meta.pk is meta.auto_field))
+        or (obj._is_pk_set(meta) and not keyed)
         or any(f.attname not in obj.__dict__ for f in meta.concrete_fields if not f.generated)
     ):
-        Model.save(obj, using=using)
+        Model.save(obj, using=using, force_insert=force_insert)
         if link is not None:
             link_insert(link, source_pk=obj.pk, using=obj._state.db)
         return
@@ -274,7 +277,11 @@ def model_insert(obj: Model, *, using: str | None = None, link: Link | None = No
     using = using or router.db_for_write(origin, instance=obj)
     if not meta.auto_created:
         pre_save.send(sender=origin, instance=obj, raw=False, using=using, update_fields=None)
-    fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+    fields = [
+        f
+        for f in meta.local_concrete_fields
+        if not f.generated and (keyed or f is not meta.auto_field)
+    ]
     returning_fields = meta.db_returning_fields
     with transaction.mark_for_rollback_on_error(using=using):
         results = insert_compiled(

@@ -68,17 +68,30 @@ def _forget_seats(**_kwargs) -> None:
     memo_forget(SEAT_MEMO)
 
 
+def _seats(user_id: int, department_id: int, role: str | None = None) -> QuerySet:
+    """The user's active seat in the department (in ``role`` when given), asked as
+    ``exists()`` asks: one row at most, unordered."""
+    memberships = RegulatorMembership.objects.filter(
+        user_id=user_id, department_id=department_id, is_active=True
+    )
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    return memberships.order_by().values_list("pk")[:1]
+
+
+# Asked at every step of a regulator's action: compiled once (``directory.compiled``).
+_SEAT = CompiledQuery(_seats, -1_730_100_401, -1_730_100_402)
+_SEAT_IN_ROLE = CompiledQuery(_seats, -1_730_100_403, -1_730_100_404, "\x00seat role\x00")
+
+
 def is_active_member(*, user_id: int, department_id: int, role: str | None = None) -> bool:
     """Whether the user holds an active seat in the department (in ``role`` when given);
     read once per ``memo_scope`` (a regulator's action checks it at every step)."""
 
     def load() -> bool:
-        memberships = RegulatorMembership.objects.filter(
-            user_id=user_id, department_id=department_id, is_active=True
-        )
-        if role is not None:
-            memberships = memberships.filter(role=role)
-        return memberships.exists()
+        if role is None:
+            return bool(_SEAT.values(user_id, department_id))
+        return bool(_SEAT_IN_ROLE.values(user_id, department_id, role))
 
     return scoped_memo((SEAT_MEMO, user_id, department_id, role), load)
 

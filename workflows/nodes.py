@@ -15,6 +15,12 @@ These subclasses skip it then and keep viewflow's own behaviour otherwise.
   finishes is cancelled by one update instead of a read and an update per timer.
 - ``TimerBoundary(..., cancelled=this.callback)``: an interrupting timer that fires tells the
   flow which host tasks it cancelled and the state each left, so the flow can audit them.
+- ``select_for_update_lock``: viewflow's process lock (``select ... for update nowait`` on
+  the process row, the same attempts), its statement compiled once per process class instead
+  of a queryset built and compiled on every action on a task.
+- ``View``: a human task whose row (with its link to the step it came from) is inserted, and
+  later saved, by statements compiled once per process (``task_write``), as the automatic
+  steps' rows and the start's are.
 
 viewflow is used as a library: nothing of it is patched, only subclassed (its licence's
 exception and viewflow-notes.md).
@@ -23,30 +29,37 @@ exception and viewflow-notes.md).
 from __future__ import annotations
 
 import logging
+import random
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.timezone import now
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.context import context
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.flow.nodes import TimerBoundary as ViewflowTimerBoundary
 from viewflow.workflow.nodes.boundary import TimerBoundaryActivation
 from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
-from directory.compiled import CompiledUpdateQuery
+from directory.compiled import CompiledQuery, CompiledUpdateQuery
 from directory.rows import Link, model_insert
+from directory.updates import model_update
 
 logger = logging.getLogger(__name__)
 
 # A host task in one of these states is over: an interrupting timer leaves it alone.
 HOST_ENDED = [STATUS.DONE, STATUS.CANCELED, STATUS.REVIVED]
+# A process key no call passes (the lock's and the end's statements are compiled with it).
+LOCK_SENTINEL = -104_717
 # Values no call passes, for the process, host task and moment of a timer's disarming.
 DISARM_SENTINELS = (-104_729, -104_723, datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC))
 
@@ -54,6 +67,87 @@ DISARM_SENTINELS = (-104_729, -104_723, datetime(1901, 2, 3, 4, 5, 6, 789_012, t
 @contextmanager
 def _created_in_this_transaction(flow_class, process_pk):
     yield
+
+
+def task_write(task, *, previous=None) -> None:
+    """``task.save()``, its statement compiled once per process; a new task with
+    ``previous`` is also linked to it (``task.previous.add(previous)``).
+
+    A new task's row and its link are inserted by statements compiled once (``model_insert``,
+    on PostgreSQL in one statement); a task read or written before is saved by its
+    ``UPDATE`` compiled once (``model_update``): the rows ``task.save()`` and
+    ``task.previous.add()`` write.
+    """
+    # What ``Task.save()`` adds to ``Model.save()``.
+    if task.flow_task and not task.flow_task_type:
+        task.flow_task_type = task.flow_task.task_type
+    if task.pk is not None:
+        model_update(task)
+        return
+    # What ``task.previous.add()`` writes (nothing listens to the link's signals), in the
+    # same statement as the task on PostgreSQL.
+    link = (
+        None
+        if previous is None
+        else Link(type(task).previous.through, "from_task", "to_task", previous.pk)
+    )
+    model_insert(task, link=link)
+
+
+class SelectForUpdateLock(lock.SelectForUpdateLock):
+    """viewflow's ``SelectForUpdateLock`` (``select ... for update`` on the process row, in
+    a transaction, ``attempts`` tries with viewflow's back-off, then ``FlowLockFailed``),
+    its statement compiled once per process class (``directory.compiled``): the row's key
+    read under the lock instead of ``exists()``, which built and compiled the same queryset
+    on every action on a task."""
+
+    def __init__(self, nowait: bool = True, attempts: int = 5) -> None:
+        super().__init__(nowait=nowait, attempts=attempts)
+        self.statements: dict[type, CompiledQuery] = {}
+
+    def statement(self, flow_class) -> CompiledQuery:
+        process_class = flow_class.process_class
+        if process_class not in self.statements:
+
+            def locked(process_pk: int):
+                return (
+                    process_class._default_manager.filter(pk=process_pk)
+                    .select_for_update(nowait=self.nowait)
+                    .order_by()  # as ``exists()`` leaves it
+                    .values_list("pk")[:1]
+                )
+
+            self.statements[process_class] = CompiledQuery(locked, LOCK_SENTINEL)
+        return self.statements[process_class]
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        statement = self.statement(flow_class)
+        for attempt in range(self.attempts):
+            with transaction.atomic():
+                try:
+                    statement.values(process_pk)
+                except DatabaseError:
+                    if attempt != self.attempts - 1:
+                        time.sleep((((attempt + 1) * random.random()) + 2**attempt) / 2.5)  # noqa: S311
+                    else:
+                        raise FlowLockFailed(f"Lock failed for {flow_class}") from None
+                else:
+                    yield
+                    break
+
+
+select_for_update_lock = SelectForUpdateLock()
+
+
+def finish_task(activation) -> None:
+    """What ``Activation.complete`` does, the task's row written by ``task_write``."""
+    assert transaction.get_connection().in_atomic_block
+    activation.task.finished = now()
+    task_write(activation.task)
+    task_finished.send(
+        sender=activation.flow_class, process=activation.process, task=activation.task
+    )
 
 
 class NewProcessStartActivation(StartHandleActivation):
@@ -71,6 +165,11 @@ class NewProcessStartActivation(StartHandleActivation):
                 self.complete()
                 flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
                 self.activate_next()
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        """viewflow's, the start's task row written by ``task_write``."""
+        finish_task(self)
 
 
 class NewProcessStartHandle(flow.StartHandle):
@@ -106,26 +205,9 @@ class InsertedWhenDone:
         return activation
 
     def write_task(self) -> None:
-        """Save the task; the first time, also link it to the step it came from.
-
-        A new task's row and its link are inserted by statements compiled once per process
-        (``directory.rows``): the rows ``task.save()`` and ``task.previous.add()`` write.
-        """
-        task = self.task
-        if task.pk is not None:
-            task.save()
-            return
-        # What ``Task.save()`` adds to ``Model.save()``.
-        if task.flow_task and not task.flow_task_type:
-            task.flow_task_type = task.flow_task.task_type
-        # What ``task.previous.add()`` writes (nothing listens to the link's signals), in the
-        # same statement as the task on PostgreSQL.
-        link = (
-            None
-            if self.previous_task is None
-            else Link(type(task).previous.through, "from_task", "to_task", self.previous_task.pk)
-        )
-        model_insert(task, link=link)
+        """Save the task; the first time, also link it to the step it came from
+        (``task_write``)."""
+        task_write(self.task, previous=None if self.task.pk is not None else self.previous_task)
 
 
 class IfWithoutSavepoint(InsertedWhenDone, IfActivation):
@@ -151,6 +233,30 @@ class If(flow.If):
     activation_class = IfWithoutSavepoint
 
 
+_UNFINISHED: dict[type, CompiledQuery] = {}
+
+
+def unfinished_task_count(activation) -> int:
+    """How many tasks of the end's process are unfinished, the end's own aside (what viewflow's
+    end counts), by a statement compiled once per task class: the keys of those tasks."""
+    task_class = activation.flow_class.task_class
+    if activation.task.pk is not None:  # the end's row was written before: viewflow's count
+        return (
+            task_class._default_manager.filter(process=activation.process, finished__isnull=True)
+            .exclude(pk=activation.task.pk)
+            .count()
+        )
+    if task_class not in _UNFINISHED:
+
+        def unfinished(process_pk: int):
+            return task_class._default_manager.filter(
+                process_id=process_pk, finished__isnull=True
+            ).values_list("pk")
+
+        _UNFINISHED[task_class] = CompiledQuery(unfinished, LOCK_SENTINEL)
+    return len(_UNFINISHED[task_class].values(activation.process.pk))
+
+
 class EndWithoutSavepoint(InsertedWhenDone, EndActivation):
     @Activation.status.super()
     def activate(self) -> None:
@@ -160,16 +266,11 @@ class EndWithoutSavepoint(InsertedWhenDone, EndActivation):
         with self.exception_guard():
             self.task.started = now()
             task_started.send(sender=self.flow_class, process=self.process, task=self.task)
-            unfinished = self.flow_class.task_class._default_manager.filter(
-                process=self.process, finished__isnull=True
-            )
-            if self.task.pk is not None:
-                unfinished = unfinished.exclude(pk=self.task.pk)
-            active_tasks_count = unfinished.count()
+            active_tasks_count = unfinished_task_count(self)
             if active_tasks_count == 0:
                 self.process.status = STATUS.DONE
                 self.process.finished = now()
-                self.process.save()
+                model_update(self.process)  # ``process.save()``, compiled once
             task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
             if active_tasks_count == 0:
                 flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
@@ -186,6 +287,45 @@ class End(flow.End):
     """``flow.End`` finishing the process in the caller's transaction, written once."""
 
     activation_class = EndWithoutSavepoint
+
+
+class ViewWrittenOnce(ViewActivation):
+    """viewflow's human task whose row is written by ``task_write``: inserted with its link to
+    the step it came from, and saved when it is done."""
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        """viewflow's ``ViewActivation.create``: the same task, permission and owner, its row
+        and link written by ``task_write`` instead of ``save()`` and ``previous.add()``."""
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        owner_permission = flow_task.calc_owner_permission(activation)
+        if owner_permission:
+            task.owner_permission = owner_permission
+            task.owner_permission_obj = flow_task.calc_owner_permission_obj(activation)
+        owner = flow_task.calc_owner(activation)
+        if owner:
+            task.owner = owner
+            task.status = STATUS.ASSIGNED
+        task_write(task, previous=prev_activation.task)
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        return activation
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        """viewflow's, the task's row saved by ``task_write``."""
+        finish_task(self)
+
+
+class View(flow.View):
+    """``flow.View`` whose task rows are written by statements compiled once."""
+
+    activation_class = ViewWrittenOnce
 
 
 class TimerBoundaryWithoutSavepoint(InsertedWhenDone, TimerBoundaryActivation):

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import re
+import threading
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from viewflow.workflow import lock
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Process, Task
+from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import PROCESS, STATUS
 from viewflow.workflow.token import Token
 
 from directory.rows import Link, link_insert, model_insert
+from tests.workflows.conftest import submit_commitment, task_of
+from workflows.nodes import (
+    SelectForUpdateLock,
+    select_for_update_lock,
+    task_write,
+    unfinished_task_count,
+)
 from workflows.verification.flows import InformCommitFlow
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +181,132 @@ def test_a_timer_is_disarmed_by_the_statement_and_to_the_rows_queryset_update_wr
     assert (node._disarm.compiled["default"] is not None) == (connection.vendor == "postgresql")
     orm_update = [q["sql"] for q in orm_queries if q["sql"].startswith("UPDATE")]
     assert [queries[1]["sql"]] == orm_update
+
+
+def _done(task: Task) -> Task:
+    """The task read back and done, as a human task's completion leaves it."""
+    fresh = Task.objects.get(pk=task.pk)
+    fresh.status, fresh.finished = STATUS.DONE, AT + datetime.timedelta(minutes=5)
+    fresh.data = {"finding": "不履行"}
+    return fresh
+
+
+def test_a_task_saved_again_is_the_row_save_writes_by_one_statement():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    tasks = [_task(process) for _ in range(3)]
+    for task in tasks:
+        task.save()
+    orm, first, compiled = (_done(task) for task in tasks)
+
+    with CaptureQueriesContext(connection) as queries:
+        orm.save()
+        task_write(first)  # compiles
+        task_write(compiled)  # the statement compiled once
+
+    assert _row(compiled.pk) == _row(first.pk) == _row(orm.pk)
+    assert _row(orm.pk)["data"] == {"finding": "不履行"}
+    sent = [re.sub(r"= \d+$", "= pk", q["sql"]) for q in queries]
+    assert sent == [sent[0]] * 3
+    assert sent[0].startswith("UPDATE")
+
+
+def _verify_rows(commitment) -> tuple[dict, list]:
+    """The verify task's row (but for keys and instants) and the nodes it links back to."""
+    task = task_of(commitment)
+    row = Task.objects.filter(pk=task.pk).values().get()
+    for name in ("id", "process_id", "created", "assigned"):
+        row.pop(name)
+    previous = [str(t.flow_task) for t in task.previous.all()]
+    return row, previous
+
+
+def test_a_human_task_is_the_row_and_link_viewflows_create_writes(world, monkeypatch):
+    with transaction.atomic():
+        monkeypatch.setattr(InformCommitFlow.verify, "activation_class", ViewActivation)
+        expected = _verify_rows(submit_commitment(world))  # viewflow's own create, undone
+        monkeypatch.undo()
+        transaction.set_rollback(True)
+
+    with CaptureQueriesContext(connection) as queries:
+        commitment = submit_commitment(world)
+    rows = _verify_rows(commitment)
+
+    assert rows == expected
+    assert rows[0]["status"] == STATUS.ASSIGNED
+    assert rows[0]["owner_id"] is not None
+    assert rows[0]["owner_permission"] == "workflows.verify_commitment"
+    assert rows[1] == [str(InformCommitFlow.check_exemption)]
+    # A link on its own (the gate's, the task's, its timer's) only where the statement that
+    # writes a task and its link together is not spoken (SQLite).
+    alone = [q for q in queries if q["sql"].startswith(("INSERT INTO", "INSERT OR IGNORE INTO"))]
+    alone = [q for q in alone if '"viewflow_task_previous"' in q["sql"].split("(")[0]]
+    assert len(alone) == (0 if connection.vendor == "postgresql" else 3)
+
+
+def _lock_statements(process: Process, lock) -> list[str]:
+    with CaptureQueriesContext(connection) as queries, lock(InformCommitFlow, process.pk):
+        pass
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+
+
+def test_the_process_lock_locks_the_row_viewflows_lock_locks_by_a_statement_compiled_once():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    viewflows = _lock_statements(process, lock.SelectForUpdateLock())
+
+    ours = [_lock_statements(process, SelectForUpdateLock())[0] for _ in range(2)]
+
+    assert len(viewflows) == 1
+    assert ours == [ours[0]] * 2
+    # The same row, table, lock and limit: only what is read differs (its key, not ``1``).
+    assert ours[0].split(" FROM ", 1)[1] == viewflows[0].split(" FROM ", 1)[1]
+    assert ("FOR UPDATE NOWAIT" in ours[0]) == (connection.vendor == "postgresql")
+    assert InformCommitFlow.lock_impl is select_for_update_lock
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_process_locked_elsewhere_is_refused_as_viewflows_lock_refuses_it():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                Process.objects.select_for_update().filter(pk=process.pk).exists()
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(timeout=30)
+    try:
+        with (
+            pytest.raises(FlowLockFailed),
+            SelectForUpdateLock(attempts=1)(InformCommitFlow, process.pk),
+        ):
+            pass
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    with SelectForUpdateLock(attempts=1)(InformCommitFlow, process.pk):
+        pass  # free again once the other transaction ended
+
+
+def test_the_end_counts_the_unfinished_tasks_viewflow_counts():
+    process = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    other = Process.objects.create(flow_class=InformCommitFlow, status=PROCESS.NEW)
+    for owner, finished in [(process, None), (process, AT), (process, None), (other, None)]:
+        task = _task(owner)
+        task.finished = finished
+        task.save()
+    end = InformCommitFlow.end_fulfilled.activation_class(
+        Task(process=process, flow_task=InformCommitFlow.end_fulfilled)
+    )
+
+    counted = [unfinished_task_count(end) for _ in range(2)]  # compiles, then compiled once
+
+    viewflows = Task.objects.filter(process=process, finished__isnull=True).count()
+    assert counted == [viewflows] * 2 == [2, 2]

@@ -12,17 +12,24 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.fields import get_task_ref
 
 from commitments.lifecycle.models import Commitment, VerificationExemption
 from commitments.lifecycle.services.exemption import exemption_close, exemption_decide
 from commitments.lifecycle.services.verification import commitment_open_verification
 from directory.models import RegulatorMembership
+from directory.rows import save_new
 from workflows.audit.models import TaskAuditEntry
 from workflows.audit.services import audit_timer_cancelled
 from workflows.errors import WorkflowError, WorkflowErrorCode
-from workflows.nodes import End, If, NewProcessStartHandle, TimerBoundary
+from workflows.nodes import (
+    End,
+    If,
+    NewProcessStartHandle,
+    TimerBoundary,
+    select_for_update_lock,
+)
 from workflows.verification.models import Rectification, VerificationProcess
 from workflows.verification.nodes import DepartmentTaskView
 from workflows.verification.selectors.seats import is_department_member
@@ -112,7 +119,7 @@ class InformCommitFlow(flow.Flow):
     """
 
     process_class = VerificationProcess
-    lock_impl = lock.select_for_update_lock
+    lock_impl = select_for_update_lock  # viewflow's, its statement compiled once
     process_title = _("Commitment verification")
 
     start = (
@@ -253,7 +260,9 @@ class InformCommitFlow(flow.Flow):
         # Which rule routed it decides who may verify; kept with the process (flow data).
         if route.rule is not None:
             process.data = {**(process.data or {}), "routing_rule": route.rule.pk}
-        process.save()  # the commitment links to it, so it needs its key now
+        # The commitment links to it, so it needs its key now: ``process.save()`` of the new
+        # row, its insert compiled once.
+        save_new(process)
         # The link is bookkeeping (not in the audited history); it is written with the
         # opening, and leaves the commitment in memory for the callbacks of this start.
         commitment_open_verification(

@@ -14,9 +14,10 @@ from commitments.errors import CommitmentError, ErrorCode, invalid_input
 from commitments.lifecycle.models import Commitment, Verification
 from commitments.lifecycle.services.breaches import false_commitment_record
 from commitments.lifecycle.services.register import registry_event_append
-from directory.audit import audited_save, system_user
+from directory.audit import audited_clean, audited_save, system_user
 from directory.calendar import Deadline, deadline_after
 from directory.models import Department
+from directory.rows import save_new
 from directory.selectors import is_active_member
 
 
@@ -170,12 +171,7 @@ def _verification_record(
         # One verification per commitment by construction: it is made only while the locked
         # commitment is under verification, a state it enters once and leaves in this
         # transaction (the database's unique key stands behind it).
-        audited_save(
-            verification,
-            by=regulator,
-            reason=f"verification recorded: {finding}",
-            unique_by_construction=["commitment"],
-        )
+        audited_clean(verification, unique_by_construction=["commitment"])
     except ValidationError as error:
         raise CommitmentError(
             ErrorCode.INVALID,
@@ -183,6 +179,11 @@ def _verification_record(
             fields=error.message_dict,
             field=next(iter(error.message_dict)),
         ) from None
+    # ``save()`` of the new row (its history row with this actor and reason, as
+    # ``audited_save`` leaves them), its insert compiled once (``directory.rows``).
+    verification._history_user = regulator
+    verification._change_reason = f"verification recorded: {finding}"
+    save_new(verification)
     if finding == Verification.Finding.FULFILLED:
         locked.confirm_fulfilled(at=now)
     else:

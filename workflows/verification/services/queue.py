@@ -19,6 +19,7 @@ from viewflow.workflow.models import Task
 from commitments.lifecycle.models import Commitment
 from credit.record.selectors import risk_grade
 from directory.calendar import is_working_day
+from directory.rows import model_insert
 from workflows.verification.models import RiskGrade, TaskPriority, VerificationTaskIndex
 
 DEFAULT_REMINDER_WORKING_DAYS = 3
@@ -128,7 +129,11 @@ def index_open_task(
         "remind_at": None if is_escalated else reminder_instant(due_at),
     }
     if is_first:
-        return VerificationTaskIndex.objects.create(task_id=task.pk, **values)
+        # ``objects.create()`` (modeltranslation's populates nothing here: each language's
+        # title is given), its insert compiled once (``directory.rows``).
+        row = VerificationTaskIndex(task_id=task.pk, **values)
+        model_insert(row, force_insert=True)
+        return row
     row, _created = VerificationTaskIndex.objects.update_or_create(task_id=task.pk, defaults=values)
     # A task replaced in the same process (escalation cancels the regulator's) leaves the list.
     VerificationTaskIndex.objects.filter(process_id=task.process_id).exclude(

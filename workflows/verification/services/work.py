@@ -30,6 +30,7 @@ from directory.audit import audited_clean
 from directory.compiled import CompiledQuery
 from directory.inputs import date_problem
 from directory.memo import memo_scope, scoped_memo_set
+from directory.rows import save_new
 from workflows.audit.models import TaskAuditEntry
 from workflows.errors import WorkflowError, WorkflowErrorCode
 from workflows.verification.flows import (
@@ -348,5 +349,5 @@ def verification_detail_record(
             fields=error.message_dict,
             field=next(iter(error.message_dict)),
         ) from None
-    detail.save()
+    save_new(detail)  # ``detail.save()`` of the new row, its insert compiled once
     return detail
