@@ -41,6 +41,7 @@ from signing.errors import InvalidPdf, SigningFailed, TimestampUnavailable
 from signing.pades.fields import PLATFORM_SEAL_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT, pdf_reader, reader_continued
 from signing.pades.signers import root_asn1, run_sync, seal_signer
+from signing.pades.writer import RevisionWriter
 from signing.render.stamp import (
     STAMP_HEIGHT,
     STAMP_WIDTH,
@@ -183,7 +184,7 @@ def seal_pdf(
                 certificates += material.signed_data_chains(token, require_crl=False)
             earlier.append((signature.pkcs7_content.hex().encode("ascii"), certificates))
         seal_chain = material.chain(signer.signing_cert, signer.cert_registry, require_crl=True)
-        writer = IncrementalPdfFileWriter.from_reader(reader)
+        writer = RevisionWriter.from_reader(reader)
         if PLATFORM_SEAL_FIELD not in {
             name for name, *_rest in fields.enumerate_sig_fields(reader)
         }:
@@ -214,7 +215,7 @@ def seal_pdf(
         seal_token = stamper.tokens[-1]["content"]
         seal_certificates = seal_chain + material.signed_data_chains(seal_token, require_crl=True)
         # revision two on what the first reader parsed: only the seal's new section is read
-        final = IncrementalPdfFileWriter(output, prev=reader_continued(reader, output))
+        final = RevisionWriter(output, prev=reader_continued(reader, output))
         # the seal's /Contents as written, without parsing every signature of the file again
         ((_name, seal_value, _ref),) = fields.enumerate_sig_fields(
             final.prev, with_name=PLATFORM_SEAL_FIELD

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError as HankoSigningError
 
@@ -26,6 +25,7 @@ from signing.identity import SignerIdentity
 from signing.pades.fields import APPLICANT_FIELD, seal_field_describe, seal_field_spec
 from signing.pades.reader import MALFORMED_INPUT
 from signing.pades.signers import KeySigner, root_asn1, run_sync, to_asn1
+from signing.pades.writer import RevisionWriter
 from signing.tsa import timestamper as configured_timestamper
 
 # Room for the CMS blob: an ECDSA signature with its two certificates is ~1.5 KB; an
@@ -117,7 +117,7 @@ def sign_pdf(
         chain=(root_asn1(),),
     )
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = RevisionWriter(io.BytesIO(pdf), strict=False)
         fields.append_signature_field(writer, fields.SigFieldSpec(sig_field_name=APPLICANT_FIELD))
         fields.append_signature_field(writer, seal_field_spec())
         seal_field_describe(writer)
