@@ -362,9 +362,11 @@ def _work(fixture: Fixture, share: list[int], barrier) -> dict:
     from django.db import connections
 
     from commitments.catalogue.models import CommitmentTemplate
+    from config.startup import freeze_start_up_heap
     from directory.models import Subject
 
     connections.close_all()  # never share the parent's connection across fork
+    freeze_start_up_heap()  # as a gunicorn worker does before its first request
     watch = _instrument()
     template = CommitmentTemplate.objects.select_related("matter").get(pk=fixture.template_pk)
     users = get_user_model().objects.in_bulk([fixture.applicants[i][0] for i in share])
