@@ -366,8 +366,8 @@ def _work(fixture: Fixture, share: list[int], barrier) -> dict:
     from directory.models import Subject
 
     connections.close_all()  # never share the parent's connection across fork
+    watch = _instrument()  # before the URL modules import the functions it wraps
     freeze_start_up_heap()  # as a gunicorn worker does before its first request
-    watch = _instrument()
     template = CommitmentTemplate.objects.select_related("matter").get(pk=fixture.template_pk)
     users = get_user_model().objects.in_bulk([fixture.applicants[i][0] for i in share])
     subjects = Subject.objects.select_related("region").in_bulk(
