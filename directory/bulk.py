@@ -31,7 +31,8 @@ from django.db.models import AutoField, Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
-from directory.rows import history_binds_plainly, insert_compiled, insert_compiled_sql
+from directory.rows import insert_compiled, insert_compiled_sql, plain_value
+from directory.updates import history_binds_plainly
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,6 @@ _BULKS: dict[tuple, _Bulk | None] = {}
 # Statements are kept per number of rows: a few rows (a signing's obligations and warnings, a
 # draft); a bulk issue's chunks of hundreds go through ``bulk_create``.
 MAX_COMPILED_ROWS = 32
-
-
-def _is_plain(value) -> bool:
-    return not hasattr(value, "resolve_expression") and not hasattr(value, "as_sql")
 
 
 def _same(mine, theirs) -> bool:
@@ -208,7 +205,7 @@ def _history_plan(model, objs: list, manager) -> tuple | None:
         sql = bulk.sql
     model._default_manager.db_manager(using).get_queryset()._prepare_for_bulk_create(objs)
     values = [[field.pre_save(obj, True) for field in fields] for obj in objs]
-    if not all(_is_plain(value) for row in values for value in row):
+    if not all(plain_value(value) for row in values for value in row):
         return None
     return sql, fields, _prepared(fields, values, connection), using
 
@@ -240,7 +237,7 @@ def _insert_rows(model, objs, fields, returning, using, on_conflict) -> list:
     """The rows inserted (their returned columns), by the statement compiled once."""
     connection = connections[using]
     values = [[field.pre_save(obj, True) for field in fields] for obj in objs]
-    plain = all(_is_plain(value) for row in values for value in row)
+    plain = all(plain_value(value) for row in values for value in row)
     key = (model, using, fields, returning, on_conflict, len(objs))
     plan = _BULKS.get(key) if plain else None
     if plan is None:

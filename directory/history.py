@@ -28,7 +28,8 @@ from simple_history.signals import post_create_historical_record, pre_create_his
 from simple_history.utils import get_change_reason_from_object
 
 from directory.bulk import bulk_insert
-from directory.rows import HISTORY_WRITTEN, UPDATE_HISTORY, save_new
+from directory.rows import save_new
+from directory.updates import HISTORY_WRITTEN, UPDATE_HISTORY
 
 
 class HistoryManager(history_manager.HistoryManager):

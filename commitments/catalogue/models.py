@@ -21,8 +21,8 @@ from directory.audit import LoadedValues
 from directory.compiled import CompiledQuery
 from directory.history import HistoricalRecords
 from directory.models import DeadlineUnit, Matter
-from directory.rows import CompiledUpdate
 from directory.states import StateField
+from directory.updates import CompiledUpdate
 
 
 class VerificationMethod(models.TextChoices):
@@ -56,7 +56,7 @@ class StateModel(ConcurrentTransitionMixin, FSMModelMixin, LoadedValues, Compile
     """Base of models with a protected lifecycle state.
 
     A save of an existing row sends django-fsm's ``UPDATE … WHERE pk AND state`` with its
-    text compiled once (``directory.rows.CompiledUpdate``); the concurrent-transition check
+    text compiled once (``directory.updates.CompiledUpdate``); the concurrent-transition check
     is django-fsm's own.
 
     ``full_clean()`` re-assigns every field it cleans, which a protected FSM field refuses;

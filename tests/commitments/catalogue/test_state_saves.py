@@ -13,7 +13,7 @@ from django_fsm import ConcurrentTransition
 from simple_history import models as history_models
 
 from commitments.lifecycle.models import Commitment
-from directory import rows
+from directory import updates
 from directory.audit import audited_save
 from directory.history import HistoricalRecords
 from tests.factories import CommitmentFactory, DepartmentFactory, UserFactory
@@ -68,7 +68,7 @@ def test_a_state_change_writes_what_the_orms_save_writes(monkeypatch):
     department, regulator = DepartmentFactory(), UserFactory()
     by_orm, first, compiled = (CommitmentFactory(signed=True) for _n in range(3))
     with monkeypatch.context() as patched:
-        patched.setattr(rows, "update_compiled", lambda *args, **kwargs: None)
+        patched.setattr(updates, "update_compiled", lambda *args, **kwargs: None)
         orm_sent = _open(by_orm, department, regulator)  # the ORM's own UPDATE
 
     _open(first, department, regulator)
